@@ -1,0 +1,383 @@
+//! Every clap definition: the single source for parsing, help, completions and man pages.
+//! Nothing here reads files or the network.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// posta: compose and submit mail from the command line, or stand in for sendmail.
+#[derive(Debug, Parser)]
+#[command(name = "posta", version = crate::version::LONG, about, long_about = None)]
+#[command(propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]
+    #[arg(short = 'c', long, global = true, env = "POSTA_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Account profile to use [default: the config's `default`]
+    #[arg(short = 'p', long, visible_alias = "account", global = true, env = "POSTA_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes
+    #[arg(short = 'v', long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Print nothing but errors
+    #[arg(short = 'q', long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print one JSON object on stdout describing the outcome
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Send(SendArgs),
+    Sendmail(SendmailArgs),
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    #[command(subcommand)]
+    Password(PasswordCommand),
+    Probe(ProbeArgs),
+    #[command(subcommand)]
+    Queue(QueueCommand),
+    Completions(CompletionsArgs),
+    Man(ManArgs),
+}
+
+/// Security of the connection to the submission server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecurityArg {
+    /// Connect in clear, then upgrade with STARTTLS (required)
+    Starttls,
+    /// TLS from the first byte (implicit TLS, port 465)
+    Tls,
+    /// No TLS at all (explicit opt-in)
+    Plain,
+}
+
+/// SASL mechanism for AUTH.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthArg {
+    /// The strongest mechanism both sides support
+    Auto,
+    Plain,
+    Login,
+    Xoauth2,
+    Oauthbearer,
+}
+
+/// Options of every command that connects to a server; they override the profile.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Connection")]
+pub struct ConnectionArgs {
+    /// Submission server, optionally with a port
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub server: Option<String>,
+
+    /// Port [default: 465 for tls, 587 for starttls, 25 for plain]
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+
+    /// Connection security [default: tls on port 465, starttls otherwise]
+    #[arg(long, value_enum)]
+    pub security: Option<SecurityArg>,
+
+    /// User name for AUTH [default: the From address]
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// SASL mechanism
+    #[arg(long, value_enum, value_name = "MECHANISM")]
+    pub auth: Option<AuthArg>,
+
+    /// Command whose first line of output is the password (run by the shell)
+    #[arg(long, value_name = "CMD")]
+    pub password_command: Option<String>,
+
+    /// Trust the CA certificates in this PEM file (in place of the system roots)
+    #[arg(long, value_name = "PATH")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)
+    #[arg(long, value_name = "SHA256")]
+    pub tls_fingerprint: Option<String>,
+
+    /// Seconds to wait for the network at each step
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+
+    /// Name to announce in EHLO [default: this host's name]
+    #[arg(long, value_name = "NAME")]
+    pub ehlo: Option<String>,
+
+    /// Allow AUTH over a connection without TLS (loopback is always allowed)
+    #[arg(long)]
+    pub allow_insecure_auth: bool,
+
+    /// Do not verify the server certificate (dangerous; a warning is printed)
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+/// Compose a message from flags and submit it.
+///
+/// Recipients given as arguments are To. With neither --body nor --body-file and a
+/// stdin that is not a terminal, stdin is the body.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SendArgs {
+    /// Recipients (To)
+    #[arg(value_name = "RECIPIENT")]
+    pub recipients: Vec<String>,
+
+    /// Author, e.g. 'Jane Doe <jane@example.com>' [default: the profile's from]
+    #[arg(long, value_name = "ADDRESS")]
+    pub from: Option<String>,
+
+    /// To recipients (repeatable; comma-separated lists accepted)
+    #[arg(long, value_name = "ADDRESSES")]
+    pub to: Vec<String>,
+
+    /// Cc recipients (repeatable; comma-separated lists accepted)
+    #[arg(long, value_name = "ADDRESSES")]
+    pub cc: Vec<String>,
+
+    /// Bcc recipients: in the envelope, never in the message (repeatable)
+    #[arg(long, value_name = "ADDRESSES")]
+    pub bcc: Vec<String>,
+
+    /// Reply-To addresses (repeatable)
+    #[arg(long, value_name = "ADDRESSES")]
+    pub reply_to: Vec<String>,
+
+    /// Subject
+    #[arg(short = 's', long)]
+    pub subject: Option<String>,
+
+    /// Text body
+    #[arg(long, value_name = "TEXT", conflicts_with = "body_file")]
+    pub body: Option<String>,
+
+    /// Text body from a file ('-' is stdin)
+    #[arg(long, value_name = "PATH")]
+    pub body_file: Option<PathBuf>,
+
+    /// HTML body (with a text body: multipart/alternative)
+    #[arg(long, value_name = "HTML", conflicts_with = "html_file")]
+    pub html: Option<String>,
+
+    /// HTML body from a file ('-' is stdin)
+    #[arg(long, value_name = "PATH")]
+    pub html_file: Option<PathBuf>,
+
+    /// Attach a file, its type guessed from its name (repeatable)
+    #[arg(short = 'a', long = "attach", value_name = "PATH")]
+    pub attach: Vec<PathBuf>,
+
+    /// Inline a file for the HTML to reference as cid:<file name> (repeatable)
+    #[arg(long, value_name = "PATH")]
+    pub inline: Vec<PathBuf>,
+
+    /// Extra header 'Name: value' (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Message-ID this message replies to
+    #[arg(long, value_name = "ID")]
+    pub in_reply_to: Option<String>,
+
+    /// Message-IDs of the thread (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub references: Vec<String>,
+
+    /// Envelope sender (MAIL FROM) [default: the From address]
+    #[arg(long, value_name = "ADDRESS")]
+    pub envelope_from: Option<String>,
+
+    /// Request delivery status notifications: NEVER or a list of SUCCESS,FAILURE,DELAY
+    #[arg(long, value_name = "LIST")]
+    pub dsn_notify: Option<String>,
+
+    /// What a bounce returns: the full message or only its headers
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub dsn_return: Option<DsnReturn>,
+
+    /// Print the exact message bytes to stdout and the envelope to stderr; contact no server
+    #[arg(long)]
+    pub dry_run: bool,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DsnReturn {
+    Full,
+    Hdrs,
+}
+
+/// Read a message on stdin and submit it, like sendmail(8).
+///
+/// Also what runs when the binary is invoked as `sendmail`. Flags: -t, -i, -oi, -f ADDR,
+/// -F NAME, -N LIST, -R full|hdrs, -v, -bm, --. Other -o... and legacy flags are ignored.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SendmailArgs {
+    /// sendmail flags and recipients, parsed the way sendmail parses them
+    #[arg(value_name = "ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+/// Manage account profiles in the config file.
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// List the profiles
+    List,
+    /// Show one profile (never its secret)
+    Show { name: String },
+    /// Add a profile
+    Add(ProfileAddArgs),
+    /// Remove a profile
+    Remove { name: String },
+    /// Connect and authenticate with a profile, sending nothing
+    Test {
+        name: String,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+    /// List the built-in provider presets
+    Presets,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ProfileAddArgs {
+    /// Profile name
+    pub name: String,
+    /// The account's e-mail address; the preset is chosen from its domain
+    #[arg(long, value_name = "ADDRESS")]
+    pub email: Option<String>,
+    /// Provider preset (see `posta profile presets`)
+    #[arg(long)]
+    pub preset: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// Store or delete a profile's password in the OS keyring.
+#[derive(Debug, Subcommand)]
+pub enum PasswordCommand {
+    /// Store the password (read from a prompt or stdin)
+    Set { profile: String },
+    /// Delete the stored password
+    Delete { profile: String },
+}
+
+/// Show what a server offers: greeting, capabilities, TLS and certificate.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ProbeArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// Inspect and flush the queue of messages waiting for a retry.
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// List queued messages
+    List,
+    /// Show one queued message
+    Show { id: String },
+    /// Try to send what is due
+    Flush,
+    /// Remove a message from the queue
+    Drop { id: String },
+}
+
+/// Print a shell completion script to stdout.
+#[derive(Debug, Args, Clone)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Print the man page to stdout, or write every page into a directory.
+#[derive(Debug, Args, Clone)]
+pub struct ManArgs {
+    /// Write posta.1 and one page per subcommand into this directory
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("posta").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn send_collects_repeated_and_positional_recipients() {
+        let cli = parse(&[
+            "send", "--to", "a@x.org", "--to", "b@x.org,c@x.org", "d@x.org", "-s", "Hi",
+        ])
+        .unwrap();
+        let Command::Send(send) = cli.command else {
+            panic!("not send")
+        };
+        assert_eq!(send.to, ["a@x.org", "b@x.org,c@x.org"]);
+        assert_eq!(send.recipients, ["d@x.org"]);
+        assert_eq!(send.subject.as_deref(), Some("Hi"));
+    }
+
+    #[test]
+    fn body_and_body_file_conflict() {
+        let err = parse(&["send", "--body", "x", "--body-file", "y", "a@x.org"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn global_options_after_the_subcommand() {
+        let cli = parse(&["send", "-vv", "--json", "-p", "work", "a@x.org"]).unwrap();
+        assert_eq!(cli.global.verbose, 2);
+        assert!(cli.global.json);
+        assert_eq!(cli.global.profile.as_deref(), Some("work"));
+    }
+
+    #[test]
+    fn account_is_an_alias_of_profile() {
+        let cli = parse(&["--account", "home", "profile", "list"]).unwrap();
+        assert_eq!(cli.global.profile.as_deref(), Some("home"));
+    }
+
+    #[test]
+    fn sendmail_takes_its_own_flags_verbatim() {
+        let cli = parse(&["sendmail", "-t", "-oi", "-f", "a@x.org", "--", "b@x.org"]).unwrap();
+        let Command::Sendmail(s) = cli.command else {
+            panic!("not sendmail")
+        };
+        assert_eq!(s.args, ["-t", "-oi", "-f", "a@x.org", "--", "b@x.org"]);
+    }
+
+    #[test]
+    fn security_value_is_checked() {
+        assert!(parse(&["send", "--security", "tsl", "a@x.org"]).is_err());
+        assert!(parse(&["send", "--security", "tls", "a@x.org"]).is_ok());
+    }
+}

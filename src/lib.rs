@@ -1,0 +1,14 @@
+//! posta: a command-line mail submission client.
+//!
+//! Data flows one way: `cli` → `cmd::<verb>` → `config` (the account) and `message`
+//! (the bytes and envelope) → `smtp::submit` → an outcome that only `main` prints.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod envelope;
+pub mod exit;
+pub mod message;
+pub mod secret;
+pub mod smtp;
+pub mod version;

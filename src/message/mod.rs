@@ -1,0 +1,74 @@
+//! Building messages: from flags ([`compose`]) and, later, from raw input (`raw`).
+//! Everything here writes to any `io::Write` and knows nothing of sockets or TLS.
+
+use std::path::PathBuf;
+
+use crate::exit::Code;
+
+pub mod compose;
+
+pub use compose::{Composed, prepare};
+
+/// Where a text or HTML body comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodySource {
+    /// Given on the command line.
+    Text(String),
+    /// A file, read when the message is written.
+    File(PathBuf),
+    /// Standard input (read once, when preparing).
+    Stdin,
+}
+
+/// Everything the user asked for, as given (addresses still unparsed strings).
+/// [`prepare`] checks it and turns it into a [`Composed`] message.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    /// The From mailbox, e.g. "Jane Doe <jane@example.com>".
+    pub from: String,
+    /// Each entry may be a comma-separated list.
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub bcc: Vec<String>,
+    pub reply_to: Vec<String>,
+    pub subject: Option<String>,
+    pub text: Option<BodySource>,
+    pub html: Option<BodySource>,
+    pub attachments: Vec<PathBuf>,
+    /// Files referenced from the HTML as `cid:<file name>`.
+    pub inline: Vec<PathBuf>,
+    /// Raw `Name: value` arguments of `-H`.
+    pub headers: Vec<String>,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    /// MAIL FROM; defaults to the From address.
+    pub envelope_from: Option<String>,
+}
+
+/// What can be wrong with a draft or its input files.
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    /// A malformed address, header or message (exit 65).
+    #[error("{0}")]
+    BadInput(String),
+    /// An input file is missing or unreadable (exit 66).
+    #[error("cannot read {path}: {source}")]
+    NoInput {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Flags that do not make a message (exit 64).
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl ComposeError {
+    pub fn exit_code(&self) -> Code {
+        match self {
+            ComposeError::BadInput(_) => Code::DataErr,
+            ComposeError::NoInput { .. } => Code::NoInput,
+            ComposeError::Usage(_) => Code::Usage,
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The one typed error of the transport: what failed, at which stage, with the reply.
+
+use super::{RecipientReply, Reply};
+use crate::exit::Code;
+
+/// The step of the session at which something failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Connect,
+    Greeting,
+    Ehlo,
+    StartTls,
+    Auth,
+    Mail,
+    Rcpt,
+    Data,
+    EndOfData,
+    Quit,
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Stage::Connect => "connect",
+            Stage::Greeting => "greeting",
+            Stage::Ehlo => "EHLO",
+            Stage::StartTls => "STARTTLS",
+            Stage::Auth => "AUTH",
+            Stage::Mail => "MAIL",
+            Stage::Rcpt => "RCPT",
+            Stage::Data => "DATA",
+            Stage::EndOfData => "end of data",
+            Stage::Quit => "QUIT",
+        })
+    }
+}
+
+#[derive(Debug)]
+pub enum SmtpErrorKind {
+    /// The host name did not resolve.
+    HostNotFound(String),
+    /// Connection refused, reset, or another network error.
+    Io(std::io::Error),
+    /// No reply within the time limit.
+    Timeout,
+    /// The server answered with a 4xx or 5xx.
+    Rejected(Reply),
+    /// Some recipients were refused; nothing was sent.
+    RecipientsRefused {
+        refused: Vec<RecipientReply>,
+        accepted: Vec<RecipientReply>,
+    },
+    /// STARTTLS required but the server does not offer it.
+    StartTlsUnavailable,
+    /// Certificate or handshake failure.
+    Tls(String),
+    /// A malformed or unexpected reply.
+    Protocol(String),
+    /// AUTH refused by the server.
+    AuthFailed(Reply),
+    /// We refuse to send credentials: no TLS, or no mechanism in common.
+    AuthNotPossible(String),
+    /// The message was bigger than the server accepts (declared SIZE).
+    TooBig { size: u64, limit: u64 },
+    /// Reading the message itself failed.
+    Payload(std::io::Error),
+}
+
+/// A transport failure with its stage.
+#[derive(Debug)]
+pub struct SmtpError {
+    pub stage: Stage,
+    pub kind: SmtpErrorKind,
+}
+
+impl SmtpError {
+    pub fn new(stage: Stage, kind: SmtpErrorKind) -> Self {
+        SmtpError { stage, kind }
+    }
+
+    /// The server's reply, when there is one.
+    pub fn reply(&self) -> Option<&Reply> {
+        match &self.kind {
+            SmtpErrorKind::Rejected(r) | SmtpErrorKind::AuthFailed(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Worth retrying later: 4xx, timeouts, refused or reset connections.
+    pub fn is_transient(&self) -> bool {
+        match &self.kind {
+            SmtpErrorKind::Io(_) | SmtpErrorKind::Timeout => true,
+            SmtpErrorKind::Rejected(r) | SmtpErrorKind::AuthFailed(r) => r.code / 100 == 4,
+            SmtpErrorKind::RecipientsRefused { refused, .. } => {
+                refused.iter().all(|r| r.reply.code / 100 == 4)
+            }
+            _ => false,
+        }
+    }
+
+    pub fn is_permanent(&self) -> bool {
+        !self.is_transient()
+    }
+
+    /// The sysexits code for this failure (CLI.md).
+    pub fn exit_code(&self) -> Code {
+        use SmtpErrorKind::*;
+        match &self.kind {
+            HostNotFound(_) => Code::NoHost,
+            Io(_) | Timeout => Code::TempFail,
+            Rejected(r) if r.code / 100 == 4 => Code::TempFail,
+            Rejected(_) => match self.stage {
+                Stage::Rcpt => Code::NoUser,
+                Stage::Auth => Code::NoPerm,
+                Stage::Greeting | Stage::Ehlo | Stage::StartTls => Code::Unavailable,
+                _ => Code::Unavailable,
+            },
+            RecipientsRefused { .. } if self.is_transient() => Code::TempFail,
+            RecipientsRefused { .. } => Code::NoUser,
+            StartTlsUnavailable | Tls(_) | Protocol(_) => Code::Protocol,
+            AuthFailed(r) if r.code / 100 == 4 => Code::TempFail,
+            AuthFailed(_) | AuthNotPossible(_) => Code::NoPerm,
+            TooBig { .. } => Code::Unavailable,
+            Payload(_) => Code::IoErr,
+        }
+    }
+}
+
+impl std::fmt::Display for SmtpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use SmtpErrorKind::*;
+        let stage = self.stage;
+        match &self.kind {
+            HostNotFound(host) => write!(f, "host not found: {host}"),
+            Io(e) => write!(f, "{stage}: {e}"),
+            Timeout => write!(f, "{stage}: the server did not answer in time"),
+            Rejected(r) => write!(f, "{stage}: the server said {r}"),
+            RecipientsRefused { refused, .. } => {
+                write!(f, "RCPT: the server refused ")?;
+                for (i, r) in refused.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{} ({})", r.address, r.reply)?;
+                }
+                f.write_str("; nothing was sent")
+            }
+            StartTlsUnavailable => write!(
+                f,
+                "STARTTLS: the server does not offer STARTTLS, so nothing was sent \
+                 (use --security tls for port 465, or --security plain to send in clear)"
+            ),
+            Tls(e) => write!(f, "{stage}: TLS failed: {e}"),
+            Protocol(e) => write!(f, "{stage}: {e}"),
+            AuthFailed(r) => write!(f, "AUTH: the server refused the credentials: {r}"),
+            AuthNotPossible(why) => write!(f, "AUTH: {why}"),
+            TooBig { size, limit } => write!(
+                f,
+                "the message is {size} bytes but the server accepts at most {limit}; nothing was sent"
+            ),
+            Payload(e) => write!(f, "reading the message: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for SmtpError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            SmtpErrorKind::Io(e) | SmtpErrorKind::Payload(e) => Some(e),
+            _ => None,
+        }
+    }
+}
