@@ -30,7 +30,6 @@ fn main() -> ExitCode {
         stdin_is_terminal: io::stdin().is_terminal(),
     };
     let result = cmd::run(cli, &mut console);
-    drop(console);
 
     match result {
         Ok(report) => {
@@ -46,6 +45,7 @@ fn main() -> ExitCode {
             };
             finish(printed.and_then(|()| out.flush()), Code::Ok)
         }
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let code = exit::code_of(&e);
             if json {
@@ -71,4 +71,11 @@ fn finish(printed: io::Result<()>, code: Code) -> ExitCode {
         }
         _ => ExitCode::from(code as u8),
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }

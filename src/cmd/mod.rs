@@ -29,7 +29,7 @@ pub struct Report {
 pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
     let global = cli.global;
     match cli.command {
-        Command::Send(args) => send::run(&global, args, console),
+        Command::Send(args) => send::run(&global, *args, console),
         Command::Completions(args) => completions::completions(args, console),
         Command::Man(args) => completions::man(args, console),
         Command::Sendmail(_) => not_yet("sendmail", &global),

@@ -1,9 +1,16 @@
-//! The TOML config model, its path, and turning flags + env + profile + preset +
-//! defaults into one [`crate::smtp::Settings`].
+//! The TOML config model, its path, and turning flags > env > profile > preset >
+//! defaults into one [`Account`]: the server settings and where the secret comes from.
 
 use std::path::PathBuf;
 
 use crate::exit::Code;
+
+pub mod account;
+pub mod file;
+pub mod presets;
+pub mod secret;
+
+pub use account::{Account, resolve};
 
 /// A problem with the configuration (exit 78).
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,565 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[posta] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'posta'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'posta'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand send 'Compose a message from flags and submit it'
+            cand sendmail 'Read a message on stdin and submit it, like sendmail(8)'
+            cand profile 'Manage account profiles in the config file'
+            cand password 'Store or delete a profile''s password in the OS keyring'
+            cand probe 'Show what a server offers: greeting, capabilities, TLS and certificate'
+            cand queue 'Inspect and flush the queue of messages waiting for a retry'
+            cand completions 'Print a shell completion script to stdout'
+            cand man 'Print the man page to stdout, or write every page into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'posta;send'= {
+            cand --from 'Author, e.g. ''Jane Doe <jane@example.com>'' [default: the profile''s from]'
+            cand --to 'To recipients (repeatable; comma-separated lists accepted)'
+            cand --cc 'Cc recipients (repeatable; comma-separated lists accepted)'
+            cand --bcc 'Bcc recipients: in the envelope, never in the message (repeatable)'
+            cand --reply-to 'Reply-To addresses (repeatable)'
+            cand -s 'Subject'
+            cand --subject 'Subject'
+            cand --body 'Text body'
+            cand --body-file 'Text body from a file (''-'' is stdin)'
+            cand --html 'HTML body (with a text body: multipart/alternative)'
+            cand --html-file 'HTML body from a file (''-'' is stdin)'
+            cand -a 'Attach a file, its type guessed from its name (repeatable)'
+            cand --attach 'Attach a file, its type guessed from its name (repeatable)'
+            cand --inline 'Inline a file for the HTML to reference as cid:<file name> (repeatable)'
+            cand -H 'Extra header ''Name: value'' (repeatable)'
+            cand --header 'Extra header ''Name: value'' (repeatable)'
+            cand --in-reply-to 'Message-ID this message replies to'
+            cand --references 'Message-IDs of the thread (repeatable)'
+            cand --envelope-from 'Envelope sender (MAIL FROM) [default: the From address]'
+            cand --dsn-notify 'Request delivery status notifications: NEVER or a list of SUCCESS,FAILURE,DELAY'
+            cand --dsn-return 'What a bounce returns: the full message or only its headers'
+            cand --server 'Submission server, optionally with a port'
+            cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
+            cand --security 'Connection security [default: tls on port 465, starttls otherwise]'
+            cand --user 'User name for AUTH [default: the From address]'
+            cand --auth 'SASL mechanism'
+            cand --password-command 'Command whose first line of output is the password (run by the shell)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (in place of the system roots)'
+            cand --tls-fingerprint 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)'
+            cand --timeout 'Seconds to wait for the network at each step'
+            cand --ehlo 'Name to announce in EHLO [default: this host''s name]'
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand --dry-run 'Print the exact message bytes to stdout and the envelope to stderr; contact no server'
+            cand --allow-insecure-auth 'Allow AUTH over a connection without TLS (loopback is always allowed)'
+            cand --insecure 'Do not verify the server certificate (dangerous; a warning is printed)'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;sendmail'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;profile'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the profiles'
+            cand show 'Show one profile (never its secret)'
+            cand add 'Add a profile'
+            cand remove 'Remove a profile'
+            cand test 'Connect and authenticate with a profile, sending nothing'
+            cand presets 'List the built-in provider presets'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'posta;profile;list'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;profile;show'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;profile;add'= {
+            cand --email 'The account''s e-mail address; the preset is chosen from its domain'
+            cand --preset 'Provider preset (see `posta profile presets`)'
+            cand --server 'Submission server, optionally with a port'
+            cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
+            cand --security 'Connection security [default: tls on port 465, starttls otherwise]'
+            cand --user 'User name for AUTH [default: the From address]'
+            cand --auth 'SASL mechanism'
+            cand --password-command 'Command whose first line of output is the password (run by the shell)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (in place of the system roots)'
+            cand --tls-fingerprint 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)'
+            cand --timeout 'Seconds to wait for the network at each step'
+            cand --ehlo 'Name to announce in EHLO [default: this host''s name]'
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand --allow-insecure-auth 'Allow AUTH over a connection without TLS (loopback is always allowed)'
+            cand --insecure 'Do not verify the server certificate (dangerous; a warning is printed)'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;profile;remove'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;profile;test'= {
+            cand --server 'Submission server, optionally with a port'
+            cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
+            cand --security 'Connection security [default: tls on port 465, starttls otherwise]'
+            cand --user 'User name for AUTH [default: the From address]'
+            cand --auth 'SASL mechanism'
+            cand --password-command 'Command whose first line of output is the password (run by the shell)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (in place of the system roots)'
+            cand --tls-fingerprint 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)'
+            cand --timeout 'Seconds to wait for the network at each step'
+            cand --ehlo 'Name to announce in EHLO [default: this host''s name]'
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand --allow-insecure-auth 'Allow AUTH over a connection without TLS (loopback is always allowed)'
+            cand --insecure 'Do not verify the server certificate (dangerous; a warning is printed)'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;profile;presets'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;profile;help'= {
+            cand list 'List the profiles'
+            cand show 'Show one profile (never its secret)'
+            cand add 'Add a profile'
+            cand remove 'Remove a profile'
+            cand test 'Connect and authenticate with a profile, sending nothing'
+            cand presets 'List the built-in provider presets'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'posta;profile;help;list'= {
+        }
+        &'posta;profile;help;show'= {
+        }
+        &'posta;profile;help;add'= {
+        }
+        &'posta;profile;help;remove'= {
+        }
+        &'posta;profile;help;test'= {
+        }
+        &'posta;profile;help;presets'= {
+        }
+        &'posta;profile;help;help'= {
+        }
+        &'posta;password'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand set 'Store the password (read from a prompt or stdin)'
+            cand delete 'Delete the stored password'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'posta;password;set'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;password;delete'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;password;help'= {
+            cand set 'Store the password (read from a prompt or stdin)'
+            cand delete 'Delete the stored password'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'posta;password;help;set'= {
+        }
+        &'posta;password;help;delete'= {
+        }
+        &'posta;password;help;help'= {
+        }
+        &'posta;probe'= {
+            cand --server 'Submission server, optionally with a port'
+            cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
+            cand --security 'Connection security [default: tls on port 465, starttls otherwise]'
+            cand --user 'User name for AUTH [default: the From address]'
+            cand --auth 'SASL mechanism'
+            cand --password-command 'Command whose first line of output is the password (run by the shell)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (in place of the system roots)'
+            cand --tls-fingerprint 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)'
+            cand --timeout 'Seconds to wait for the network at each step'
+            cand --ehlo 'Name to announce in EHLO [default: this host''s name]'
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand --allow-insecure-auth 'Allow AUTH over a connection without TLS (loopback is always allowed)'
+            cand --insecure 'Do not verify the server certificate (dangerous; a warning is printed)'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;queue'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List queued messages'
+            cand show 'Show one queued message'
+            cand flush 'Try to send what is due'
+            cand drop 'Remove a message from the queue'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'posta;queue;list'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;queue;show'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;queue;flush'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;queue;drop'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;queue;help'= {
+            cand list 'List queued messages'
+            cand show 'Show one queued message'
+            cand flush 'Try to send what is due'
+            cand drop 'Remove a message from the queue'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'posta;queue;help;list'= {
+        }
+        &'posta;queue;help;show'= {
+        }
+        &'posta;queue;help;flush'= {
+        }
+        &'posta;queue;help;drop'= {
+        }
+        &'posta;queue;help;help'= {
+        }
+        &'posta;completions'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;man'= {
+            cand --dir 'Write posta.1 and one page per subcommand into this directory'
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the config''s `default`]'
+            cand --profile 'Account profile to use [default: the config''s `default`]'
+            cand --account 'Account profile to use [default: the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;help'= {
+            cand send 'Compose a message from flags and submit it'
+            cand sendmail 'Read a message on stdin and submit it, like sendmail(8)'
+            cand profile 'Manage account profiles in the config file'
+            cand password 'Store or delete a profile''s password in the OS keyring'
+            cand probe 'Show what a server offers: greeting, capabilities, TLS and certificate'
+            cand queue 'Inspect and flush the queue of messages waiting for a retry'
+            cand completions 'Print a shell completion script to stdout'
+            cand man 'Print the man page to stdout, or write every page into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'posta;help;send'= {
+        }
+        &'posta;help;sendmail'= {
+        }
+        &'posta;help;profile'= {
+            cand list 'List the profiles'
+            cand show 'Show one profile (never its secret)'
+            cand add 'Add a profile'
+            cand remove 'Remove a profile'
+            cand test 'Connect and authenticate with a profile, sending nothing'
+            cand presets 'List the built-in provider presets'
+        }
+        &'posta;help;profile;list'= {
+        }
+        &'posta;help;profile;show'= {
+        }
+        &'posta;help;profile;add'= {
+        }
+        &'posta;help;profile;remove'= {
+        }
+        &'posta;help;profile;test'= {
+        }
+        &'posta;help;profile;presets'= {
+        }
+        &'posta;help;password'= {
+            cand set 'Store the password (read from a prompt or stdin)'
+            cand delete 'Delete the stored password'
+        }
+        &'posta;help;password;set'= {
+        }
+        &'posta;help;password;delete'= {
+        }
+        &'posta;help;probe'= {
+        }
+        &'posta;help;queue'= {
+            cand list 'List queued messages'
+            cand show 'Show one queued message'
+            cand flush 'Try to send what is due'
+            cand drop 'Remove a message from the queue'
+        }
+        &'posta;help;queue;list'= {
+        }
+        &'posta;help;queue;show'= {
+        }
+        &'posta;help;queue;flush'= {
+        }
+        &'posta;help;queue;drop'= {
+        }
+        &'posta;help;completions'= {
+        }
+        &'posta;help;man'= {
+        }
+        &'posta;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

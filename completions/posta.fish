@@ -1,0 +1,326 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_posta_global_optspecs
+    string join \n c/config= p/profile= v/verbose q/quiet json h/help V/version
+end
+
+function __fish_posta_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_posta_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_posta_using_subcommand
+    set -l cmd (__fish_posta_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c posta -n "__fish_posta_needs_command" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_needs_command" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_needs_command" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_needs_command" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_needs_command" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_needs_command" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_needs_command" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_needs_command" -f -a "send" -d 'Compose a message from flags and submit it'
+complete -c posta -n "__fish_posta_needs_command" -f -a "sendmail" -d 'Read a message on stdin and submit it, like sendmail(8)'
+complete -c posta -n "__fish_posta_needs_command" -f -a "profile" -d 'Manage account profiles in the config file'
+complete -c posta -n "__fish_posta_needs_command" -f -a "password" -d 'Store or delete a profile\'s password in the OS keyring'
+complete -c posta -n "__fish_posta_needs_command" -f -a "probe" -d 'Show what a server offers: greeting, capabilities, TLS and certificate'
+complete -c posta -n "__fish_posta_needs_command" -f -a "queue" -d 'Inspect and flush the queue of messages waiting for a retry'
+complete -c posta -n "__fish_posta_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c posta -n "__fish_posta_needs_command" -f -a "man" -d 'Print the man page to stdout, or write every page into a directory'
+complete -c posta -n "__fish_posta_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c posta -n "__fish_posta_using_subcommand send" -l from -d 'Author, e.g. \'Jane Doe <jane@example.com>\' [default: the profile\'s from]' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l to -d 'To recipients (repeatable; comma-separated lists accepted)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l cc -d 'Cc recipients (repeatable; comma-separated lists accepted)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l bcc -d 'Bcc recipients: in the envelope, never in the message (repeatable)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l reply-to -d 'Reply-To addresses (repeatable)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -s s -l subject -d 'Subject' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l body -d 'Text body' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l body-file -d 'Text body from a file (\'-\' is stdin)' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -l html -d 'HTML body (with a text body: multipart/alternative)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l html-file -d 'HTML body from a file (\'-\' is stdin)' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -s a -l attach -d 'Attach a file, its type guessed from its name (repeatable)' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -l inline -d 'Inline a file for the HTML to reference as cid:<file name> (repeatable)' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -s H -l header -d 'Extra header \'Name: value\' (repeatable)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l in-reply-to -d 'Message-ID this message replies to' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l references -d 'Message-IDs of the thread (repeatable)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l envelope-from -d 'Envelope sender (MAIL FROM) [default: the From address]' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l dsn-notify -d 'Request delivery status notifications: NEVER or a list of SUCCESS,FAILURE,DELAY' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l dsn-return -d 'What a bounce returns: the full message or only its headers' -r -f -a "full\t''
+hdrs\t''"
+complete -c posta -n "__fish_posta_using_subcommand send" -l server -d 'Submission server, optionally with a port' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
+tls\t'TLS from the first byte (implicit TLS, port 465)'
+plain\t'No TLS at all (explicit opt-in)'"
+complete -c posta -n "__fish_posta_using_subcommand send" -l user -d 'User name for AUTH [default: the From address]' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l auth -d 'SASL mechanism' -r -f -a "auto\t'The strongest mechanism both sides support'
+plain\t''
+login\t''
+xoauth2\t''
+oauthbearer\t''"
+complete -c posta -n "__fish_posta_using_subcommand send" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l timeout -d 'Seconds to wait for the network at each step' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l dry-run -d 'Print the exact message bytes to stdout and the envelope to stderr; contact no server'
+complete -c posta -n "__fish_posta_using_subcommand send" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
+complete -c posta -n "__fish_posta_using_subcommand send" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
+complete -c posta -n "__fish_posta_using_subcommand send" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand send" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand send" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c posta -n "__fish_posta_using_subcommand send" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand sendmail" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand sendmail" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand sendmail" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand sendmail" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand sendmail" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand sendmail" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c posta -n "__fish_posta_using_subcommand sendmail" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -f -a "list" -d 'List the profiles'
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -f -a "show" -d 'Show one profile (never its secret)'
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -f -a "add" -d 'Add a profile'
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -f -a "remove" -d 'Remove a profile'
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -f -a "test" -d 'Connect and authenticate with a profile, sending nothing'
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -f -a "presets" -d 'List the built-in provider presets'
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l email -d 'The account\'s e-mail address; the preset is chosen from its domain' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l preset -d 'Provider preset (see `posta profile presets`)' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l server -d 'Submission server, optionally with a port' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
+tls\t'TLS from the first byte (implicit TLS, port 465)'
+plain\t'No TLS at all (explicit opt-in)'"
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l user -d 'User name for AUTH [default: the From address]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l auth -d 'SASL mechanism' -r -f -a "auto\t'The strongest mechanism both sides support'
+plain\t''
+login\t''
+xoauth2\t''
+oauthbearer\t''"
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l timeout -d 'Seconds to wait for the network at each step' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l server -d 'Submission server, optionally with a port' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
+tls\t'TLS from the first byte (implicit TLS, port 465)'
+plain\t'No TLS at all (explicit opt-in)'"
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l user -d 'User name for AUTH [default: the From address]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l auth -d 'SASL mechanism' -r -f -a "auto\t'The strongest mechanism both sides support'
+plain\t''
+login\t''
+xoauth2\t''
+oauthbearer\t''"
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l timeout -d 'Seconds to wait for the network at each step' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the profiles'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one profile (never its secret)'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a profile'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a profile'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "test" -d 'Connect and authenticate with a profile, sending nothing'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "presets" -d 'List the built-in provider presets'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -f -a "set" -d 'Store the password (read from a prompt or stdin)'
+complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -f -a "delete" -d 'Delete the stored password'
+complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from set" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from set" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from delete" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from delete" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store the password (read from a prompt or stdin)'
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete the stored password'
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c posta -n "__fish_posta_using_subcommand probe" -l server -d 'Submission server, optionally with a port' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
+tls\t'TLS from the first byte (implicit TLS, port 465)'
+plain\t'No TLS at all (explicit opt-in)'"
+complete -c posta -n "__fish_posta_using_subcommand probe" -l user -d 'User name for AUTH [default: the From address]' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -l auth -d 'SASL mechanism' -r -f -a "auto\t'The strongest mechanism both sides support'
+plain\t''
+login\t''
+xoauth2\t''
+oauthbearer\t''"
+complete -c posta -n "__fish_posta_using_subcommand probe" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
+complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -l timeout -d 'Seconds to wait for the network at each step' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand probe" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
+complete -c posta -n "__fish_posta_using_subcommand probe" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
+complete -c posta -n "__fish_posta_using_subcommand probe" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand probe" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand probe" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c posta -n "__fish_posta_using_subcommand probe" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "list" -d 'List queued messages'
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "show" -d 'Show one queued message'
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "flush" -d 'Try to send what is due'
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "drop" -d 'Remove a message from the queue'
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "list" -d 'List queued messages'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one queued message'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "flush" -d 'Try to send what is due'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Remove a message from the queue'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c posta -n "__fish_posta_using_subcommand completions" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand completions" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand completions" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand completions" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand completions" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand man" -l dir -d 'Write posta.1 and one page per subcommand into this directory' -r -F
+complete -c posta -n "__fish_posta_using_subcommand man" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand man" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand man" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand man" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand man" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand man" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand man" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man help" -f -a "send" -d 'Compose a message from flags and submit it'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man help" -f -a "sendmail" -d 'Read a message on stdin and submit it, like sendmail(8)'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man help" -f -a "profile" -d 'Manage account profiles in the config file'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man help" -f -a "password" -d 'Store or delete a profile\'s password in the OS keyring'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man help" -f -a "probe" -d 'Show what a server offers: greeting, capabilities, TLS and certificate'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man help" -f -a "queue" -d 'Inspect and flush the queue of messages waiting for a retry'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man help" -f -a "man" -d 'Print the man page to stdout, or write every page into a directory'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "list" -d 'List the profiles'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "show" -d 'Show one profile (never its secret)'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "add" -d 'Add a profile'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "remove" -d 'Remove a profile'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "test" -d 'Connect and authenticate with a profile, sending nothing'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "presets" -d 'List the built-in provider presets'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from password" -f -a "set" -d 'Store the password (read from a prompt or stdin)'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from password" -f -a "delete" -d 'Delete the stored password'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "list" -d 'List queued messages'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "show" -d 'Show one queued message'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "flush" -d 'Try to send what is due'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "drop" -d 'Remove a message from the queue'

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The test command: unit and integration tests, then the end-to-end suite against a
+# real Postfix + Dovecot started on loopback by scripts/mailserver.sh.
+# Needs root (or the packages already installed) for the mail server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" = 0 ]; then
+  scripts/mailserver.sh install
+fi
+scripts/mailserver.sh start > /dev/null
+trap 'scripts/mailserver.sh stop >/dev/null 2>&1 || true' EXIT
+# shellcheck disable=SC1091
+. .e2e/env.sh
+
+cargo test --all-targets --features e2e-tests -- --test-threads=2 "$@"

@@ -1,0 +1,439 @@
+//! Choosing the profile and merging flags > env > profile > preset > defaults.
+
+use std::time::Duration;
+
+use super::ConfigError;
+use super::file::{self, Loaded, Profile};
+use super::presets::{self, Preset, UserForm};
+use super::secret::SecretSource;
+use crate::cli::{AuthArg, ConnectionArgs, GlobalArgs, SecurityArg};
+use crate::secret::Secret;
+use crate::smtp::{AuthMechanism, Credentials, Security, Settings, TlsSettings};
+
+/// Seconds to wait for connecting and for each ordinary reply.
+const DEFAULT_TIMEOUT: u64 = 30;
+/// RFC 5321 §4.5.3.2.6 asks clients to wait 10 minutes for the reply to the end of data.
+const DATA_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The account a command works with: where to connect and how to log in.
+#[derive(Debug)]
+pub struct Account {
+    /// The profile's name, when one was used.
+    pub profile: Option<String>,
+    pub preset: Option<&'static Preset>,
+    /// The profile's default From.
+    pub from: Option<String>,
+    /// Server settings; `credentials` is filled by [`Account::load_credentials`].
+    pub settings: Settings,
+    /// The AUTH user, when the account logs in.
+    pub user: Option<String>,
+    secret: Option<SecretSource>,
+}
+
+impl Account {
+    /// Fetch the secret (run the command, prompt, …) when the account logs in.
+    /// Done after the message is checked so a bad message never costs a prompt.
+    pub fn load_credentials(&mut self, from_address: Option<&str>) -> Result<(), ConfigError> {
+        let user = match (&self.user, from_address) {
+            (Some(u), _) => u.clone(),
+            (None, Some(addr)) if self.logs_in() => user_from_address(addr, self.preset),
+            _ => return Ok(()),
+        };
+        let label = format!("{user} at {}", self.settings.host);
+        let secret = match &self.secret {
+            Some(src) => src.fetch(&label)?,
+            None => SecretSource::Prompt.fetch(&label)?,
+        };
+        self.user = Some(user.clone());
+        self.settings.credentials = Some(Credentials { user, secret });
+        Ok(())
+    }
+
+    /// Whether this account authenticates at all.
+    pub fn logs_in(&self) -> bool {
+        self.user.is_some() || self.secret.is_some() || self.preset.is_some()
+    }
+}
+
+/// The AUTH user a provider expects for an address.
+fn user_from_address(address: &str, preset: Option<&Preset>) -> String {
+    let addr = bare_address(address);
+    match preset.map(|p| p.user_form) {
+        Some(UserForm::LocalPart) => addr.split('@').next().unwrap_or(&addr).to_string(),
+        _ => addr,
+    }
+}
+
+/// "Jane <jane@x.org>" → "jane@x.org".
+pub fn bare_address(mailbox: &str) -> String {
+    let s = mailbox.trim();
+    match (s.rfind('<'), s.rfind('>')) {
+        (Some(a), Some(b)) if a < b => s[a + 1..b].trim().to_string(),
+        _ => s.to_string(),
+    }
+}
+
+/// Resolve the account for a command. `from` is the --from value, used to pick a
+/// profile whose `from` matches when none is named.
+pub fn resolve(
+    global: &GlobalArgs,
+    conn: &ConnectionArgs,
+    from: Option<&str>,
+) -> Result<Account, ConfigError> {
+    let loaded = file::load(global.config.as_deref())?;
+    let (name, profile) = choose_profile(loaded.as_ref(), global.profile.as_deref(), from)?;
+    let path = loaded.as_ref().map(|l| l.path.clone());
+    let err = |m: String| ConfigError::new(path.clone(), m);
+
+    let preset = match &profile.preset {
+        Some(p) => Some(presets::find(p).ok_or_else(|| {
+            err(format!(
+                "profile {}: unknown preset \"{p}\"; valid presets: {}",
+                name.as_deref().unwrap_or("?"),
+                presets::names()
+            ))
+        })?),
+        None => None,
+    };
+
+    let (flag_host, flag_host_port) = match &conn.server {
+        Some(s) => {
+            let (h, p) = split_host_port(s).map_err(|m| ConfigError::new(None, m))?;
+            (Some(h), p)
+        }
+        None => (None, None),
+    };
+    let host = flag_host
+        .or_else(|| profile.host.clone())
+        .or_else(|| preset.map(|p| p.host.to_string()))
+        .ok_or_else(|| {
+            ConfigError::new(
+                path.clone(),
+                "no server to send to: give --server HOST[:PORT], or add a profile \
+                 (posta profile add NAME --email ADDRESS) and pick it with -p NAME",
+            )
+        })?;
+
+    let flag_port = conn.port.or(flag_host_port);
+    let flag_security = conn.security.map(security_from_arg);
+    let security = flag_security
+        .or_else(|| flag_port.map(security_for_port))
+        .or_else(|| profile.security.map(security_from_arg))
+        .or_else(|| profile.port.map(security_for_port))
+        .or_else(|| preset.map(|p| p.security))
+        .unwrap_or(Security::StartTls);
+    let port = flag_port
+        .or_else(|| flag_security.map(port_for_security))
+        .or(profile.port)
+        .or_else(|| preset.filter(|p| p.security == security).map(|p| p.port))
+        .unwrap_or_else(|| port_for_security(security));
+
+    let fingerprint = match conn
+        .tls_fingerprint
+        .as_deref()
+        .or(profile.tls_fingerprint.as_deref())
+    {
+        Some(hex) => Some(parse_fingerprint(hex).map_err(err)?),
+        None => None,
+    };
+
+    let mechanism = match conn.auth.or(profile.auth).unwrap_or(AuthArg::Auto) {
+        AuthArg::Auto => AuthMechanism::Auto,
+        AuthArg::Plain => AuthMechanism::Plain,
+        AuthArg::Login => AuthMechanism::Login,
+        AuthArg::Xoauth2 => AuthMechanism::Xoauth2,
+        AuthArg::Oauthbearer => AuthMechanism::OauthBearer,
+    };
+
+    let secret = if let Some(cmd) = &conn.password_command {
+        Some(SecretSource::Command(cmd.clone()))
+    } else if std::env::var_os("POSTA_PASSWORD").is_some_and(|v| !v.is_empty()) {
+        Some(SecretSource::Env("POSTA_PASSWORD".into()))
+    } else if profile.keyring == Some(true) {
+        Some(SecretSource::Keyring)
+    } else if let Some(cmd) = &profile.password_command {
+        Some(SecretSource::Command(cmd.clone()))
+    } else if let Some(var) = &profile.password_env {
+        Some(SecretSource::Env(var.clone()))
+    } else {
+        profile
+            .password
+            .as_ref()
+            .map(|p| SecretSource::Literal(Secret::new(p.clone())))
+    };
+
+    let timeout = Duration::from_secs(conn.timeout.or(profile.timeout).unwrap_or(DEFAULT_TIMEOUT));
+    let settings = Settings {
+        host,
+        port,
+        security,
+        tls: TlsSettings {
+            ca_file: conn.ca_file.clone().or_else(|| profile.ca_file.clone()),
+            fingerprint,
+            insecure: conn.insecure || profile.insecure == Some(true),
+        },
+        helo_name: conn
+            .ehlo
+            .clone()
+            .or_else(|| profile.ehlo.clone())
+            .unwrap_or_else(default_helo_name),
+        timeout,
+        data_timeout: DATA_TIMEOUT.max(timeout),
+        credentials: None,
+        mechanism,
+        allow_insecure_auth: conn.allow_insecure_auth || profile.allow_insecure_auth == Some(true),
+    };
+    Ok(Account {
+        profile: name,
+        preset,
+        from: profile.from.clone(),
+        settings,
+        user: conn.user.clone().or_else(|| profile.user.clone()),
+        secret,
+    })
+}
+
+/// Pick the profile: named (-p / POSTA_PROFILE), else the one whose From matches,
+/// else the file's default, else none (flags only).
+fn choose_profile(
+    loaded: Option<&Loaded>,
+    named: Option<&str>,
+    from: Option<&str>,
+) -> Result<(Option<String>, Profile), ConfigError> {
+    let Some(loaded) = loaded else {
+        return match named {
+            Some(n) => Err(ConfigError::new(
+                file::default_path(),
+                format!(
+                    "profile \"{n}\" not found: there is no config file (add one with `posta profile add {n} --email ADDRESS`)"
+                ),
+            )),
+            None => Ok((None, Profile::default())),
+        };
+    };
+    let profiles = &loaded.file.profiles;
+    let unknown = |n: &str, what: &str| {
+        let valid: Vec<&str> = profiles.keys().map(String::as_str).collect();
+        ConfigError::new(
+            Some(loaded.path.clone()),
+            format!(
+                "{what} \"{n}\" is not a profile; valid profiles: {}",
+                if valid.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    valid.join(", ")
+                }
+            ),
+        )
+    };
+    if let Some(n) = named {
+        let p = profiles.get(n).ok_or_else(|| unknown(n, "profile"))?;
+        return Ok((Some(n.to_string()), p.clone()));
+    }
+    if let Some(from) = from {
+        let want = bare_address(from).to_ascii_lowercase();
+        let mut matching = profiles.iter().filter(|(_, p)| {
+            p.from
+                .as_deref()
+                .map(|f| bare_address(f).to_ascii_lowercase())
+                == Some(want.clone())
+        });
+        if let (Some((n, p)), None) = (matching.next(), matching.next()) {
+            return Ok((Some(n.clone()), p.clone()));
+        }
+    }
+    if let Some(n) = &loaded.file.default {
+        let p = profiles.get(n).ok_or_else(|| unknown(n, "default"))?;
+        return Ok((Some(n.clone()), p.clone()));
+    }
+    Ok((None, Profile::default()))
+}
+
+fn security_from_arg(s: SecurityArg) -> Security {
+    match s {
+        SecurityArg::Starttls => Security::StartTls,
+        SecurityArg::Tls => Security::Tls,
+        SecurityArg::Plain => Security::Plain,
+    }
+}
+
+/// CLI.md: 465 means implicit TLS; anything else STARTTLS.
+fn security_for_port(port: u16) -> Security {
+    if port == 465 {
+        Security::Tls
+    } else {
+        Security::StartTls
+    }
+}
+
+fn port_for_security(s: Security) -> u16 {
+    match s {
+        Security::Tls => 465,
+        Security::StartTls => 587,
+        Security::Plain => 25,
+    }
+}
+
+/// "host", "host:587", "[::1]:587", "::1".
+fn split_host_port(s: &str) -> Result<(String, Option<u16>), String> {
+    let bad = || format!("--server {s}: expected HOST or HOST:PORT");
+    if let Some(rest) = s.strip_prefix('[') {
+        let (h, after) = rest.split_once(']').ok_or_else(bad)?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => Some(p.parse().map_err(|_| bad())?),
+            None if after.is_empty() => None,
+            None => return Err(bad()),
+        };
+        return Ok((h.to_string(), port));
+    }
+    match s.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') => {
+            if h.is_empty() {
+                return Err(bad());
+            }
+            Ok((h.to_string(), Some(p.parse().map_err(|_| bad())?)))
+        }
+        _ if s.is_empty() => Err(bad()),
+        _ => Ok((s.to_string(), None)),
+    }
+}
+
+/// Hex SHA-256, colons or spaces allowed.
+pub fn parse_fingerprint(s: &str) -> Result<[u8; 32], String> {
+    let hex: String = s
+        .chars()
+        .filter(|c| *c != ':' && !c.is_whitespace())
+        .collect();
+    let bad = || {
+        format!("tls_fingerprint \"{s}\" is not a SHA-256 in hex (64 hex digits, colons allowed)")
+    };
+    if hex.len() != 64 {
+        return Err(bad());
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+    }
+    Ok(out)
+}
+
+/// This host's name for EHLO; "localhost" when it has none usable.
+fn default_helo_name() -> String {
+    let name = gethostname::gethostname().to_string_lossy().into_owned();
+    let usable = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+    if usable { name } else { "localhost".into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> (tempfile::TempDir, GlobalArgs) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let global = GlobalArgs {
+            config: Some(path),
+            ..GlobalArgs::default()
+        };
+        (dir, global)
+    }
+
+    #[test]
+    fn preset_fills_host_port_and_security() {
+        let (_d, g) =
+            config("default = \"y\"\n[profiles.y]\npreset = \"yandex\"\nfrom = \"me@ya.ru\"\n");
+        let a = resolve(&g, &ConnectionArgs::default(), None).unwrap();
+        assert_eq!(a.settings.host, "smtp.yandex.ru");
+        assert_eq!(a.settings.port, 465);
+        assert_eq!(a.settings.security, Security::Tls);
+        assert!(a.logs_in());
+    }
+
+    #[test]
+    fn flags_beat_the_profile_and_security_follows_the_flag_port() {
+        let (_d, g) = config("default = \"y\"\n[profiles.y]\npreset = \"gmail\"\n");
+        let conn = ConnectionArgs {
+            port: Some(587),
+            ..ConnectionArgs::default()
+        };
+        let a = resolve(&g, &conn, None).unwrap();
+        assert_eq!(
+            (a.settings.port, a.settings.security),
+            (587, Security::StartTls)
+        );
+        let conn = ConnectionArgs {
+            security: Some(SecurityArg::Starttls),
+            ..ConnectionArgs::default()
+        };
+        let a = resolve(&g, &conn, None).unwrap();
+        assert_eq!(
+            (a.settings.port, a.settings.security),
+            (587, Security::StartTls)
+        );
+    }
+
+    #[test]
+    fn from_address_picks_the_single_matching_profile() {
+        let (_d, g) = config(
+            "default = \"a\"\n[profiles.a]\nhost = \"a.example\"\nfrom = \"A <a@x.org>\"\n\
+             [profiles.b]\nhost = \"b.example\"\nfrom = \"b@x.org\"\n",
+        );
+        let a = resolve(&g, &ConnectionArgs::default(), Some("Bee <B@x.org>")).unwrap();
+        assert_eq!(a.profile.as_deref(), Some("b"));
+        let a = resolve(&g, &ConnectionArgs::default(), Some("c@x.org")).unwrap();
+        assert_eq!(a.profile.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn unknown_profile_lists_the_valid_ones() {
+        let (_d, mut g) = config("[profiles.work]\nhost = \"x\"\n[profiles.home]\nhost = \"y\"\n");
+        g.profile = Some("wrok".into());
+        let e = resolve(&g, &ConnectionArgs::default(), None).unwrap_err();
+        assert!(e.message.contains("home, work"), "{}", e.message);
+    }
+
+    #[test]
+    fn unknown_preset_lists_the_presets() {
+        let (_d, g) = config("default = \"a\"\n[profiles.a]\npreset = \"gmial\"\n");
+        let e = resolve(&g, &ConnectionArgs::default(), None).unwrap_err();
+        assert!(e.message.contains("gmail, mailru, yandex"), "{}", e.message);
+    }
+
+    #[test]
+    fn server_flag_forms() {
+        assert_eq!(split_host_port("h").unwrap(), ("h".into(), None));
+        assert_eq!(split_host_port("h:2525").unwrap(), ("h".into(), Some(2525)));
+        assert_eq!(
+            split_host_port("[::1]:25").unwrap(),
+            ("::1".into(), Some(25))
+        );
+        assert_eq!(split_host_port("::1").unwrap(), ("::1".into(), None));
+        assert!(split_host_port("h:x").is_err());
+    }
+
+    #[test]
+    fn fingerprints_parse_with_colons() {
+        let hex = "AB:".repeat(31) + "AB";
+        assert_eq!(parse_fingerprint(&hex).unwrap(), [0xAB; 32]);
+        assert!(parse_fingerprint("abc").is_err());
+    }
+
+    #[test]
+    fn user_form_follows_the_preset() {
+        let web = presets::find("webde");
+        assert_eq!(user_from_address("Jo <jo@web.de>", web), "jo");
+        assert_eq!(
+            user_from_address("jo@gmail.com", presets::find("gmail")),
+            "jo@gmail.com"
+        );
+    }
+}

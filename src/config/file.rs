@@ -1,0 +1,169 @@
+//! The TOML model of the config file and reading it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::ConfigError;
+use crate::cli::{AuthArg, SecurityArg};
+
+/// The whole config file.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Profile used when none is named.
+    pub default: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// One named account. Every field is optional: a preset or the defaults fill the rest.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub preset: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub security: Option<SecurityArg>,
+    pub user: Option<String>,
+    pub auth: Option<AuthArg>,
+    /// Default From, e.g. "Jane Doe <jane@example.com>"; also what picks this profile.
+    pub from: Option<String>,
+    /// Shell command whose first output line is the password.
+    pub password_command: Option<String>,
+    /// Name of an environment variable holding the password.
+    pub password_env: Option<String>,
+    /// A literal password: only accepted when the file is private (0600).
+    pub password: Option<String>,
+    /// Read the password from the OS keyring.
+    pub keyring: Option<bool>,
+    pub ca_file: Option<PathBuf>,
+    pub tls_fingerprint: Option<String>,
+    /// Seconds.
+    pub timeout: Option<u64>,
+    pub ehlo: Option<String>,
+    pub allow_insecure_auth: Option<bool>,
+    pub insecure: Option<bool>,
+}
+
+/// A loaded config file and where it came from.
+#[derive(Debug)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub file: ConfigFile,
+}
+
+/// The default path: `$XDG_CONFIG_HOME/posta/config.toml`.
+pub fn default_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("posta").join("config.toml"))
+}
+
+/// Read the config. An explicitly named file must exist; the default one may be absent.
+pub fn load(explicit: Option<&Path>) -> Result<Option<Loaded>, ConfigError> {
+    let (path, must_exist) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => match default_path() {
+            Some(p) => (p, false),
+            None => return Ok(None),
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => return Ok(None),
+        Err(e) => return Err(ConfigError::new(Some(path), format!("cannot read: {e}"))),
+    };
+    let file = parse(&text).map_err(|m| ConfigError::new(Some(path.clone()), m))?;
+    check_private_if_it_holds_passwords(&path, &file)?;
+    Ok(Some(Loaded { path, file }))
+}
+
+/// Parse config text; the error names the line and the valid choices (toml + serde say both).
+pub fn parse(text: &str) -> Result<ConfigFile, String> {
+    toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
+}
+
+/// A literal password in a file others can read is refused, as msmtp does.
+fn check_private_if_it_holds_passwords(path: &Path, file: &ConfigFile) -> Result<(), ConfigError> {
+    if !file.profiles.values().any(|p| p.password.is_some()) {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| ConfigError::new(Some(path.to_path_buf()), format!("cannot stat: {e}")))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(ConfigError::new(
+                Some(path.to_path_buf()),
+                format!(
+                    "holds a password but is readable by others (mode {:o}); run: chmod 600 {}",
+                    mode & 0o777,
+                    path.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_the_line_and_the_choices() {
+        let err = parse("[profiles.a]\nhost = \"x\"\nprot = 25\n").unwrap_err();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("unknown field `prot`"), "{err}");
+        assert!(err.contains("`port`"), "{err}");
+    }
+
+    #[test]
+    fn bad_security_lists_the_valid_values() {
+        let err = parse("[profiles.a]\nsecurity = \"tsl\"\n").unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("starttls") && err.contains("plain"), "{err}");
+    }
+
+    #[test]
+    fn a_full_profile_parses() {
+        let f = parse(
+            "default = \"work\"\n[profiles.work]\nhost = \"smtp.example.com\"\nport = 2525\n\
+             security = \"starttls\"\nuser = \"jane\"\nauth = \"login\"\n",
+        )
+        .unwrap();
+        let p = &f.profiles["work"];
+        assert_eq!(f.default.as_deref(), Some("work"));
+        assert_eq!(p.port, Some(2525));
+        assert_eq!(p.security, Some(SecurityArg::Starttls));
+        assert_eq!(p.auth, Some(AuthArg::Login));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_readable_file_with_a_password_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[profiles.a]\npassword = \"x\"\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = load(Some(&path)).unwrap_err();
+        assert!(err.message.contains("chmod 600"), "{}", err.message);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(load(Some(&path)).unwrap().is_some());
+    }
+}
+
+#[cfg(test)]
+mod sample_tests {
+    #[test]
+    fn the_shipped_sample_config_parses() {
+        let text = include_str!("../../config.sample.toml");
+        let file = super::parse(text).expect("config.sample.toml parses");
+        assert_eq!(file.default.as_deref(), Some("personal"));
+        assert_eq!(file.profiles.len(), 3);
+    }
+}

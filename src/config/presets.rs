@@ -1,0 +1,321 @@
+//! Built-in provider presets, as data (facts from shared/facts/providers.md).
+
+use crate::smtp::Security;
+
+/// How a provider wants the user name written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserForm {
+    /// The full address, jane@example.com.
+    Address,
+    /// The local part only, jane.
+    LocalPart,
+}
+
+/// What a provider accepts as the From address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FromRule {
+    /// Anything; the provider may rewrite it.
+    Any,
+    /// Must equal the login (the server refuses other addresses).
+    MustEqualLogin,
+}
+
+/// One provider's submission settings.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Preset {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub host: &'static str,
+    pub port: u16,
+    pub security: Security,
+    pub user_form: UserForm,
+    /// Mechanisms the provider accepts, strongest preference first.
+    pub auth: &'static [&'static str],
+    pub domains: &'static [&'static str],
+    /// Where the user makes an app password, if the provider has such a page.
+    pub app_password_page: Option<&'static str>,
+    /// The one setting to enable, or the password rule, in a sentence.
+    pub note: &'static str,
+    pub from_rule: FromRule,
+}
+
+use FromRule::*;
+use Security::*;
+use UserForm::*;
+
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        name: "gmail",
+        title: "Gmail",
+        host: "smtp.gmail.com",
+        port: 465,
+        security: Tls,
+        user_form: Address,
+        auth: &["plain", "login", "xoauth2"],
+        domains: &["gmail.com", "googlemail.com"],
+        app_password_page: Some("https://myaccount.google.com/apppasswords"),
+        note: "Gmail needs an app password (2-Step Verification must be on) or OAuth2; the normal password is refused.",
+        from_rule: Any,
+    },
+    Preset {
+        name: "mailru",
+        title: "Mail.ru",
+        host: "smtp.mail.ru",
+        port: 465,
+        security: Tls,
+        user_form: Address,
+        auth: &["plain", "login"],
+        domains: &[
+            "mail.ru",
+            "inbox.ru",
+            "list.ru",
+            "bk.ru",
+            "internet.ru",
+            "vk.com",
+        ],
+        app_password_page: Some("https://account.mail.ru/user/2-step-auth/passwords/"),
+        note: "Mail.ru needs an application password for mail clients; From must equal the login.",
+        from_rule: MustEqualLogin,
+    },
+    Preset {
+        name: "yandex",
+        title: "Yandex",
+        host: "smtp.yandex.ru",
+        port: 465,
+        security: Tls,
+        user_form: Address,
+        auth: &["plain", "login", "xoauth2"],
+        domains: &[
+            "yandex.ru",
+            "yandex.com",
+            "yandex.by",
+            "yandex.kz",
+            "yandex.ua",
+            "ya.ru",
+            "narod.ru",
+        ],
+        app_password_page: Some("https://id.yandex.ru/security/app-passwords"),
+        note: "Enable mail clients at https://mail.yandex.ru/#setup/client and use an app password; From must be owned by the login.",
+        from_rule: MustEqualLogin,
+    },
+    Preset {
+        name: "outlook",
+        title: "Outlook.com",
+        host: "smtp-mail.outlook.com",
+        port: 587,
+        security: StartTls,
+        user_form: Address,
+        auth: &["xoauth2"],
+        domains: &[
+            "outlook.com",
+            "hotmail.com",
+            "live.com",
+            "msn.com",
+            "outlook.de",
+            "hotmail.de",
+            "hotmail.co.uk",
+            "outlook.fr",
+            "hotmail.fr",
+        ],
+        app_password_page: None,
+        note: "Outlook.com accepts only OAuth2 since September 2024 (auth = \"xoauth2\" with oauth_token_command).",
+        from_rule: Any,
+    },
+    Preset {
+        name: "office365",
+        title: "Microsoft 365",
+        host: "smtp.office365.com",
+        port: 587,
+        security: StartTls,
+        user_form: Address,
+        auth: &["xoauth2", "login"],
+        domains: &[],
+        app_password_page: None,
+        note: "Microsoft 365 wants OAuth2; basic SMTP AUTH is being retired. The mailbox needs Send As rights for other From addresses.",
+        from_rule: Any,
+    },
+    Preset {
+        name: "yahoo",
+        title: "Yahoo Mail",
+        host: "smtp.mail.yahoo.com",
+        port: 465,
+        security: Tls,
+        user_form: Address,
+        auth: &["plain", "login", "xoauth2"],
+        domains: &[
+            "yahoo.com",
+            "yahoo.co.uk",
+            "yahoo.fr",
+            "yahoo.de",
+            "ymail.com",
+            "rocketmail.com",
+        ],
+        app_password_page: Some("https://login.yahoo.com/account/security"),
+        note: "Yahoo needs an app password.",
+        from_rule: Any,
+    },
+    Preset {
+        name: "aol",
+        title: "AOL Mail",
+        host: "smtp.aol.com",
+        port: 465,
+        security: Tls,
+        user_form: Address,
+        auth: &["plain", "login", "xoauth2"],
+        domains: &["aol.com", "aim.com"],
+        app_password_page: Some("https://login.aol.com/account/security"),
+        note: "AOL needs an app password.",
+        from_rule: Any,
+    },
+    Preset {
+        name: "icloud",
+        title: "iCloud Mail",
+        host: "smtp.mail.me.com",
+        port: 587,
+        security: StartTls,
+        user_form: Address,
+        auth: &["plain", "login"],
+        domains: &["icloud.com", "me.com", "mac.com"],
+        app_password_page: Some(
+            "https://account.apple.com (Sign-In and Security → App-Specific Passwords)",
+        ),
+        note: "iCloud needs an app-specific password (two-factor authentication must be on).",
+        from_rule: Any,
+    },
+    Preset {
+        name: "fastmail",
+        title: "Fastmail",
+        host: "smtp.fastmail.com",
+        port: 465,
+        security: Tls,
+        user_form: Address,
+        auth: &["plain", "login"],
+        domains: &["fastmail.com", "fastmail.fm"],
+        app_password_page: Some("https://app.fastmail.com/settings/security/apps"),
+        note: "Fastmail needs an app password.",
+        from_rule: Any,
+    },
+    Preset {
+        name: "zoho",
+        title: "Zoho Mail",
+        host: "smtp.zoho.com",
+        port: 465,
+        security: Tls,
+        user_form: Address,
+        auth: &["plain", "login"],
+        domains: &["zoho.com", "zohomail.com"],
+        app_password_page: Some("https://accounts.zoho.com (Security → App Passwords)"),
+        note: "Zoho needs an app password when two-factor authentication is on; use smtp.zoho.eu and friends for other regions.",
+        from_rule: Any,
+    },
+    Preset {
+        name: "gmx",
+        title: "GMX",
+        host: "mail.gmx.net",
+        port: 465,
+        security: Tls,
+        user_form: Address,
+        auth: &["plain", "login"],
+        domains: &["gmx.net", "gmx.de", "gmx.at", "gmx.ch", "gmx.com"],
+        app_password_page: None,
+        note: "Enable POP3/IMAP access once in the GMX settings; with two-factor authentication use an app password.",
+        from_rule: Any,
+    },
+    Preset {
+        name: "webde",
+        title: "WEB.DE",
+        host: "smtp.web.de",
+        port: 465,
+        security: Tls,
+        user_form: LocalPart,
+        auth: &["plain", "login"],
+        domains: &["web.de"],
+        app_password_page: None,
+        note: "Enable POP3/IMAP at https://hilfe.web.de/pop-imap/einschalten.html first.",
+        from_rule: Any,
+    },
+    Preset {
+        name: "rambler",
+        title: "Rambler",
+        host: "smtp.rambler.ru",
+        port: 465,
+        security: Tls,
+        user_form: Address,
+        auth: &["plain", "login"],
+        domains: &["rambler.ru", "lenta.ru", "ro.ru", "rambler.ua"],
+        app_password_page: None,
+        note: "Enable mail-client access in the Rambler mail settings first.",
+        from_rule: Any,
+    },
+    Preset {
+        name: "proton-bridge",
+        title: "Proton Mail Bridge",
+        host: "127.0.0.1",
+        port: 1025,
+        security: StartTls,
+        user_form: Address,
+        auth: &["plain", "login"],
+        domains: &["proton.me", "protonmail.com", "pm.me"],
+        app_password_page: None,
+        note: "Use the password Bridge shows; its certificate is self-signed, so pin it with tls_fingerprint.",
+        from_rule: Any,
+    },
+];
+
+/// A preset by name.
+pub fn find(name: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+}
+
+/// The preset that serves an address's domain.
+pub fn for_address(address: &str) -> Option<&'static Preset> {
+    let domain = address.rsplit_once('@')?.1.trim_end_matches('>');
+    PRESETS
+        .iter()
+        .find(|p| p.domains.iter().any(|d| d.eq_ignore_ascii_case(domain)))
+}
+
+/// "gmail, mailru, …" for error messages.
+pub fn names() -> String {
+    PRESETS
+        .iter()
+        .map(|p| p.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_domain_belongs_to_one_preset() {
+        let mut seen = std::collections::HashSet::new();
+        for p in PRESETS {
+            for d in p.domains {
+                assert!(seen.insert(*d), "{d} twice");
+            }
+        }
+    }
+
+    #[test]
+    fn domains_pick_their_preset() {
+        assert_eq!(for_address("jane@inbox.ru").unwrap().name, "mailru");
+        assert_eq!(for_address("jane@YA.RU").unwrap().name, "yandex");
+        assert_eq!(for_address("jane@googlemail.com").unwrap().name, "gmail");
+        assert!(for_address("jane@example.com").is_none());
+    }
+
+    #[test]
+    fn ports_agree_with_security() {
+        for p in PRESETS {
+            match p.security {
+                Security::Tls => assert_eq!(p.port, 465, "{}", p.name),
+                Security::StartTls => assert_ne!(p.port, 465, "{}", p.name),
+                Security::Plain => panic!("{} must not be plain", p.name),
+            }
+        }
+    }
+}
