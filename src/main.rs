@@ -10,6 +10,22 @@ use posta::cmd::{self, Console};
 use posta::exit::{self, Code};
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let program = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Invoked as sendmail, or as `posta sendmail`: sendmail's own flag syntax, not clap's.
+    if program == "sendmail" || program.starts_with("sendmail.") {
+        return sendmail_main(&program, &args[1..]);
+    }
+    if args.get(1).map(String::as_str) == Some("sendmail")
+        && !args.iter().skip(2).any(|a| a == "--help" || a == "-h")
+    {
+        return sendmail_main("sendmail", &args[2..]);
+    }
+
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -49,14 +65,43 @@ fn main() -> ExitCode {
         Err(e) => {
             let code = exit::code_of(&e);
             if json {
-                let obj = serde_json::json!({
-                    "status": "failed",
-                    "exit_code": code.as_i32(),
-                    "error": format!("{e:#}"),
-                });
-                let _ = writeln!(out, "{obj}");
+                let _ = writeln!(out, "{}", cmd::failure_json(&e));
             }
             let _ = writeln!(err, "posta: error: {e:#}");
+            ExitCode::from(code as u8)
+        }
+    }
+}
+
+/// sendmail mode: silent on success, one line `sendmail: …` on error, as cron expects.
+fn sendmail_main(program: &str, args: &[String]) -> ExitCode {
+    let json = args.iter().any(|a| a == "--json");
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let stdin = io::stdin();
+    let mut out = stdout.lock();
+    let mut err = stderr.lock();
+    let mut console = Console {
+        out: &mut out,
+        err: &mut err,
+        stdin_is_terminal: stdin.is_terminal(),
+    };
+    let mut input = stdin.lock();
+    let result = cmd::sendmail::run(args, &mut console, &mut input);
+    match result {
+        Ok(report) => {
+            if json && let Some(v) = report.json {
+                let _ = writeln!(out, "{v}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let code = exit::code_of(&e);
+            if json {
+                let _ = writeln!(out, "{}", cmd::failure_json(&e));
+            }
+            let one_line = format!("{e:#}").replace(['\n', '\r'], " ");
+            let _ = writeln!(err, "{program}: {one_line}");
             ExitCode::from(code as u8)
         }
     }

@@ -2,13 +2,17 @@
 //! message builder and the transport. Nothing here prints to the terminal directly:
 //! output goes to the [`Console`] that `main` hands in, outcomes come back as a [`Report`].
 
-use std::io::Write;
+use std::io::{self, Write};
+
+use serde_json::json;
 
 use crate::cli::{Cli, Command, GlobalArgs};
-use crate::exit::{Code, fail};
+use crate::exit::{self, Code, fail};
+use crate::smtp::{Outcome, Payload, SmtpError, SmtpErrorKind};
 
 pub mod completions;
 pub mod send;
+pub mod sendmail;
 
 /// The streams a command may write to, owned by `main`.
 pub struct Console<'a> {
@@ -32,7 +36,11 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
         Command::Send(args) => send::run(&global, *args, console),
         Command::Completions(args) => completions::completions(args, console),
         Command::Man(args) => completions::man(args, console),
-        Command::Sendmail(_) => not_yet("sendmail", &global),
+        Command::Sendmail(args) => {
+            let stdin = io::stdin();
+            let mut lock = stdin.lock();
+            sendmail::run(&args.args, console, &mut lock)
+        }
         Command::Profile(_) => not_yet("profile", &global),
         Command::Password(_) => not_yet("password", &global),
         Command::Probe(_) => not_yet("probe", &global),
@@ -45,4 +53,58 @@ fn not_yet(what: &str, _global: &GlobalArgs) -> anyhow::Result<Report> {
         Code::Software,
         format!("`posta {what}` is not implemented yet"),
     ))
+}
+
+/// A closure that writes the message, as a transport payload.
+pub struct WriteFn<F>(pub F);
+
+impl<F: FnMut(&mut dyn Write) -> io::Result<()>> Payload for WriteFn<F> {
+    fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        (self.0)(out)
+    }
+}
+
+/// The report of a message the server accepted.
+pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
+    let n = outcome.accepted.len();
+    Report {
+        human: format!(
+            "sent <{message_id}> to {n} recipient{} via {} ({}): {}",
+            if n == 1 { "" } else { "s" },
+            outcome.server,
+            outcome.security,
+            outcome.final_reply
+        ),
+        json: Some(json!({
+            "status": "sent",
+            "message_id": message_id,
+            "server": outcome.server,
+            "security": outcome.security,
+            "accepted": outcome.accepted,
+            "refused": outcome.refused,
+            "final_reply": outcome.final_reply,
+        })),
+    }
+}
+
+/// The `--json` object for a failure: status, exit code, error, and what the server said.
+pub fn failure_json(err: &anyhow::Error) -> serde_json::Value {
+    let code = exit::code_of(err);
+    let mut obj = json!({
+        "status": "failed",
+        "exit_code": code.as_i32(),
+        "error": format!("{err:#}"),
+    });
+    if let Some(e) = err.chain().find_map(|c| c.downcast_ref::<SmtpError>()) {
+        obj["stage"] = json!(e.stage);
+        obj["transient"] = json!(e.is_transient());
+        if let Some(reply) = e.reply() {
+            obj["reply"] = json!(reply);
+        }
+        if let SmtpErrorKind::RecipientsRefused { refused, accepted } = &e.kind {
+            obj["refused"] = json!(refused);
+            obj["accepted"] = json!(accepted);
+        }
+    }
+    obj
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::exit::Code;
 
 pub mod compose;
+pub mod raw;
 
 pub use compose::{Composed, prepare};
 

@@ -1,0 +1,356 @@
+//! `posta sendmail` (and the binary invoked as `sendmail`): read a finished message on
+//! stdin and submit it. Flags are parsed the way sendmail(8) parses them, not by clap:
+//! `-oi`, `-fADDR`, `-f ADDR` and `-ti` must all work as they do for cron and mailx.
+
+use std::io::{self, BufRead};
+use std::path::PathBuf;
+
+use super::{Console, Report, submission_report};
+use crate::cli::{ConnectionArgs, GlobalArgs};
+use crate::config;
+use crate::envelope::Dsn;
+use crate::exit::{Code, fail};
+use crate::message::raw::{self, RawOptions};
+use crate::smtp::{self, Transcript};
+
+/// What the sendmail command line asked for.
+#[derive(Debug, Default)]
+pub struct SendmailFlags {
+    /// `-t`
+    pub extract_recipients: bool,
+    /// `-f` / `-r`
+    pub envelope_from: Option<String>,
+    /// `-F`
+    pub full_name: Option<String>,
+    /// `-N`
+    pub dsn_notify: Option<String>,
+    /// `-R`
+    pub dsn_return: Option<String>,
+    /// `-V`
+    pub envid: Option<String>,
+    /// `-v` (repeatable)
+    pub verbose: u8,
+    pub recipients: Vec<String>,
+    /// `--profile` / `--account` (posta's own)
+    pub profile: Option<String>,
+    /// `--config` (posta's own)
+    pub config: Option<PathBuf>,
+    /// `--json` (posta's own)
+    pub json: bool,
+    /// posta's connection options (`--server`, `--port`, …), parsed by clap.
+    pub connection: ConnectionArgs,
+}
+
+/// posta's connection options, accepted in sendmail mode too.
+#[derive(Debug, clap::Parser)]
+#[command(no_binary_name = true)]
+struct LongOptions {
+    #[command(flatten)]
+    connection: ConnectionArgs,
+}
+
+/// Long options of ConnectionArgs that take a value (the others are switches).
+const LONG_WITH_VALUE: &[&str] = &[
+    "--server",
+    "--port",
+    "--security",
+    "--user",
+    "--auth",
+    "--password-command",
+    "--ca-file",
+    "--tls-fingerprint",
+    "--timeout",
+    "--ehlo",
+];
+
+/// sendmail options that take a value (attached, `-fADDR`, or the next argument).
+const WITH_VALUE: &str = "fFNRVrOoBChLXA";
+/// Options whose value may only be attached (`-qinterval`, `-em`, `-pproto`, `-bm`).
+const ATTACHED_ONLY: &str = "qepb";
+/// Flags without a value that are accepted and ignored.
+const IGNORED: &str = "imnUGd";
+
+/// Parse sendmail's argument list (without the program name).
+pub fn parse_flags(args: &[String]) -> anyhow::Result<SendmailFlags> {
+    let mut flags = SendmailFlags::default();
+    let mut long: Vec<String> = Vec::new();
+    let mut it = args.iter();
+    let usage = |m: String| fail(Code::Usage, m);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--" => {
+                flags.recipients.extend(it.by_ref().cloned());
+                break;
+            }
+            "--profile" | "--account" => {
+                flags.profile = Some(
+                    it.next()
+                        .ok_or_else(|| usage(format!("{arg} needs a NAME")))?
+                        .clone(),
+                )
+            }
+            "--config" => {
+                flags.config = Some(
+                    it.next()
+                        .ok_or_else(|| usage("--config needs a PATH".into()))?
+                        .into(),
+                )
+            }
+            "--json" => flags.json = true,
+            "--read-envelope-from" => {} // the envelope sender follows From anyway when -f is absent
+            a if a.starts_with("--") => {
+                long.push(a.to_string());
+                let name = a.split('=').next().unwrap_or(a);
+                if LONG_WITH_VALUE.contains(&name) && !a.contains('=') {
+                    long.push(
+                        it.next()
+                            .ok_or_else(|| usage(format!("{a} needs a value")))?
+                            .clone(),
+                    );
+                }
+            }
+            a if a.starts_with('-') && a.len() > 1 => {
+                let chars: Vec<char> = a[1..].chars().collect();
+                let mut i = 0;
+                while i < chars.len() {
+                    let c = chars[i];
+                    let rest: String = chars[i + 1..].iter().collect();
+                    if WITH_VALUE.contains(c) || ATTACHED_ONLY.contains(c) {
+                        let value = if !rest.is_empty() || ATTACHED_ONLY.contains(c) {
+                            rest
+                        } else {
+                            it.next()
+                                .ok_or_else(|| usage(format!("-{c} needs a value")))?
+                                .clone()
+                        };
+                        apply_valued(&mut flags, c, value)?;
+                        break;
+                    }
+                    match c {
+                        't' => flags.extract_recipients = true,
+                        'v' => flags.verbose = flags.verbose.saturating_add(1),
+                        'I' => {
+                            return Err(usage(
+                                "-I (newaliases) is not supported: posta keeps no aliases".into(),
+                            ));
+                        }
+                        c if IGNORED.contains(c) => {}
+                        c => return Err(usage(format!("unknown option -{c}"))),
+                    }
+                    i += 1;
+                }
+            }
+            _ => flags.recipients.push(arg.clone()),
+        }
+    }
+    use clap::Parser as _;
+    flags.connection = LongOptions::try_parse_from(&long)
+        .map_err(|e| {
+            usage(
+                e.to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or("bad option")
+                    .to_string(),
+            )
+        })?
+        .connection;
+    Ok(flags)
+}
+
+fn apply_valued(flags: &mut SendmailFlags, c: char, value: String) -> anyhow::Result<()> {
+    let unsupported = |what: &str| {
+        fail(
+            Code::Usage,
+            format!(
+                "{what} is not supported: posta only submits mail (use `posta queue` for the queue)"
+            ),
+        )
+    };
+    match c {
+        'f' | 'r' => flags.envelope_from = Some(value),
+        'F' => flags.full_name = Some(value),
+        'N' => flags.dsn_notify = Some(value),
+        'R' => {
+            let v = value.to_ascii_lowercase();
+            if v != "full" && v != "hdrs" {
+                return Err(fail(
+                    Code::Usage,
+                    format!("-R {value}: expected full or hdrs"),
+                ));
+            }
+            flags.dsn_return = Some(v);
+        }
+        'V' => flags.envid = Some(value),
+        'o' if value == "i" => {}
+        'b' => match value.as_str() {
+            "m" => {}
+            "s" => return Err(unsupported("-bs (SMTP on stdin)")),
+            "p" => return Err(unsupported("-bp (list the queue)")),
+            "d" | "D" => return Err(unsupported("-bd (run as a daemon)")),
+            other => return Err(unsupported(&format!("-b{other}"))),
+        },
+        'q' => return Err(unsupported("-q (process the queue)")),
+        // -o…, -O, -B, -C, -h, -L, -X, -A, -e, -p: legacy options, accepted and ignored.
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Run sendmail mode with its raw arguments.
+pub fn run(
+    args: &[String],
+    console: &mut Console<'_>,
+    stdin: &mut dyn BufRead,
+) -> anyhow::Result<Report> {
+    let flags = parse_flags(args)?;
+    let global = GlobalArgs {
+        config: flags
+            .config
+            .clone()
+            .or_else(|| std::env::var_os("POSTA_CONFIG").map(PathBuf::from)),
+        profile: flags
+            .profile
+            .clone()
+            .or_else(|| std::env::var("POSTA_PROFILE").ok()),
+        verbose: flags.verbose,
+        quiet: false,
+        json: flags.json,
+    };
+    if console.stdin_is_terminal {
+        // sendmail on a terminal would wait for a message typed by hand; say how to end it.
+        let _ = writeln_err(
+            console,
+            "sendmail: reading the message from the terminal; end it with Ctrl-D",
+        );
+    }
+
+    let block = raw::read_header_block(stdin)?;
+    let hint = flags.envelope_from.clone().or_else(|| block.from_address());
+    let mut account = config::resolve(&global, &flags.connection, hint.as_deref())?;
+    let opts = RawOptions {
+        extract_recipients: flags.extract_recipients,
+        envelope_from: flags.envelope_from.clone(),
+        full_name: flags.full_name.clone(),
+        default_from: account.from.clone(),
+        recipients: flags.recipients.clone(),
+    };
+    let mut spooled = block.spool(stdin, &opts)?;
+    let login_address = account
+        .from
+        .clone()
+        .unwrap_or_else(|| spooled.envelope.from.clone());
+    account.load_credentials(Some(&login_address))?;
+
+    let dsn = Dsn {
+        notify: flags.dsn_notify.clone(),
+        ret: flags.dsn_return.clone(),
+        envid: flags.envid.clone(),
+    };
+    let envelope = spooled.envelope.clone();
+    let message_id = spooled.message_id.clone();
+    let mut payload = super::WriteFn(|out: &mut dyn io::Write| spooled.write_to(out));
+    let mut transcript = Transcript {
+        out: &mut *console.err,
+        level: flags.verbose,
+    };
+    let outcome = smtp::submit(
+        &account.settings,
+        &envelope,
+        &dsn,
+        &mut payload,
+        (flags.verbose > 0).then_some(&mut transcript),
+    )?;
+    let mut report = submission_report(&outcome, &message_id);
+    // sendmail is silent on success: cron mails whatever it prints.
+    report.human.clear();
+    Ok(report)
+}
+
+fn writeln_err(console: &mut Console<'_>, line: &str) -> io::Result<()> {
+    writeln!(console.err, "{line}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> anyhow::Result<SendmailFlags> {
+        parse_flags(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn common_invocations() {
+        let f = p(&["-t", "-oi", "-f", "cron@x.org", "-FCron Daemon"]).unwrap();
+        assert!(f.extract_recipients);
+        assert_eq!(f.envelope_from.as_deref(), Some("cron@x.org"));
+        assert_eq!(f.full_name.as_deref(), Some("Cron Daemon"));
+        let f = p(&["-ti", "-fme@x.org", "--", "-odd@x.org", "b@x.org"]).unwrap();
+        assert!(f.extract_recipients);
+        assert_eq!(f.envelope_from.as_deref(), Some("me@x.org"));
+        assert_eq!(f.recipients, ["-odd@x.org", "b@x.org"]);
+    }
+
+    #[test]
+    fn legacy_flags_are_ignored() {
+        let f = p(&[
+            "-oem",
+            "-odi",
+            "-bm",
+            "-i",
+            "-O",
+            "DeliveryMode=b",
+            "-em",
+            "a@x.org",
+        ])
+        .unwrap();
+        assert_eq!(f.recipients, ["a@x.org"]);
+    }
+
+    #[test]
+    fn dsn_flags() {
+        let f = p(&[
+            "-N",
+            "success,failure",
+            "-R",
+            "HDRS",
+            "-V",
+            "env1",
+            "a@x.org",
+        ])
+        .unwrap();
+        assert_eq!(f.dsn_notify.as_deref(), Some("success,failure"));
+        assert_eq!(f.dsn_return.as_deref(), Some("hdrs"));
+        assert_eq!(f.envid.as_deref(), Some("env1"));
+        assert!(p(&["-R", "all"]).is_err());
+    }
+
+    #[test]
+    fn queue_and_daemon_modes_are_refused_with_64() {
+        for args in [&["-bs"][..], &["-bp"], &["-q"], &["-q30m"], &["-bd"]] {
+            let err = p(args).unwrap_err();
+            assert_eq!(crate::exit::code_of(&err), Code::Usage, "{args:?}");
+            assert!(err.to_string().contains("not supported"), "{err}");
+        }
+    }
+
+    #[test]
+    fn posta_options_and_verbosity() {
+        let f = p(&["-v", "-v", "--profile", "work", "--json", "a@x.org"]).unwrap();
+        assert_eq!((f.verbose, f.json), (2, true));
+        assert_eq!(f.profile.as_deref(), Some("work"));
+        assert!(p(&["-f"]).is_err());
+        assert!(p(&["--bogus"]).is_err());
+        let f = p(&[
+            "--server",
+            "127.0.0.1:2525",
+            "--insecure",
+            "--timeout=5",
+            "a@x.org",
+        ])
+        .unwrap();
+        assert_eq!(f.connection.server.as_deref(), Some("127.0.0.1:2525"));
+        assert!(f.connection.insecure);
+        assert_eq!(f.connection.timeout, Some(5));
+    }
+}
