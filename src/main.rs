@@ -54,6 +54,8 @@ fn main() -> ExitCode {
                     Some(v) => writeln!(out, "{v}"),
                     None => Ok(()),
                 }
+            } else if report.data {
+                writeln!(out, "{}", report.human)
             } else if !quiet && !report.human.is_empty() {
                 writeln!(err, "{}", report.human)
             } else {

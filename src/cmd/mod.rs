@@ -11,6 +11,7 @@ use crate::exit::{self, Code, fail};
 use crate::smtp::{Outcome, Payload, SmtpError, SmtpErrorKind};
 
 pub mod completions;
+pub mod profile;
 pub mod send;
 pub mod sendmail;
 
@@ -27,6 +28,8 @@ pub struct Console<'a> {
 pub struct Report {
     pub human: String,
     pub json: Option<serde_json::Value>,
+    /// `human` is the command's output (stdout), not a status line (stderr).
+    pub data: bool,
 }
 
 /// Run the parsed command line.
@@ -41,7 +44,7 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
             let mut lock = stdin.lock();
             sendmail::run(&args.args, console, &mut lock)
         }
-        Command::Profile(_) => not_yet("profile", &global),
+        Command::Profile(command) => profile::run(&global, command, console),
         Command::Password(_) => not_yet("password", &global),
         Command::Probe(_) => not_yet("probe", &global),
         Command::Queue(_) => not_yet("queue", &global),
@@ -84,6 +87,7 @@ pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
             "refused": outcome.refused,
             "final_reply": outcome.final_reply,
         })),
+        data: false,
     }
 }
 

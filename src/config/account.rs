@@ -275,7 +275,7 @@ fn port_for_security(s: Security) -> u16 {
 }
 
 /// "host", "host:587", "[::1]:587", "::1".
-fn split_host_port(s: &str) -> Result<(String, Option<u16>), String> {
+pub fn split_host_port(s: &str) -> Result<(String, Option<u16>), String> {
     let bad = || format!("--server {s}: expected HOST or HOST:PORT");
     if let Some(rest) = s.strip_prefix('[') {
         let (h, after) = rest.split_once(']').ok_or_else(bad)?;

@@ -1,0 +1,341 @@
+//! `posta profile list | show | add | remove | presets`: the config file's profiles.
+//! Secrets are never printed: only where they come from.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use serde_json::json;
+
+use super::{Console, Report};
+use crate::cli::{GlobalArgs, ProfileAddArgs, ProfileCommand, SecurityArg};
+use crate::config::ConfigError;
+use crate::config::file::{self, Profile};
+use crate::config::presets::{self, PRESETS};
+use crate::exit::{Code, fail};
+
+pub fn run(
+    global: &GlobalArgs,
+    command: ProfileCommand,
+    _console: &mut Console<'_>,
+) -> anyhow::Result<Report> {
+    match command {
+        ProfileCommand::List => list(global),
+        ProfileCommand::Show { name } => show(global, &name),
+        ProfileCommand::Add(args) => add(global, args),
+        ProfileCommand::Remove { name } => remove(global, &name),
+        ProfileCommand::Presets => Ok(list_presets()),
+        ProfileCommand::Test { .. } => Err(fail(
+            Code::Software,
+            "`posta profile test` is not implemented yet",
+        )),
+    }
+}
+
+fn config_path(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
+    global
+        .config
+        .clone()
+        .or_else(file::default_path)
+        .ok_or_else(|| {
+            ConfigError::new(
+                None,
+                "no config directory: set XDG_CONFIG_HOME or use -c PATH",
+            )
+            .into()
+        })
+}
+
+fn list(global: &GlobalArgs) -> anyhow::Result<Report> {
+    let Some(loaded) = file::load(global.config.as_deref())? else {
+        return Ok(Report {
+            human: "no profiles (add one with `posta profile add NAME --email ADDRESS`)".into(),
+            json: Some(json!({ "profiles": [] })),
+            data: false,
+        });
+    };
+    let default = loaded.file.default.as_deref();
+    let mut human = String::new();
+    let mut rows = Vec::new();
+    for (name, p) in &loaded.file.profiles {
+        let server = server_of(p);
+        let mark = if Some(name.as_str()) == default {
+            "*"
+        } else {
+            " "
+        };
+        let _ = writeln!(
+            human,
+            "{mark} {name:<16} {server:<32} {}",
+            p.from.as_deref().unwrap_or("")
+        );
+        rows.push(json!({ "name": name, "default": Some(name.as_str()) == default, "server": server, "from": p.from }));
+    }
+    Ok(Report {
+        human: human.trim_end().to_string(),
+        json: Some(json!({ "config": loaded.path, "profiles": rows })),
+        data: true,
+    })
+}
+
+fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
+    let loaded = file::load(global.config.as_deref())?.ok_or_else(|| {
+        ConfigError::new(
+            file::default_path(),
+            format!("no config file, so no profile \"{name}\""),
+        )
+    })?;
+    let p = loaded.file.profiles.get(name).ok_or_else(|| {
+        let valid: Vec<&str> = loaded.file.profiles.keys().map(String::as_str).collect();
+        ConfigError::new(
+            Some(loaded.path.clone()),
+            format!(
+                "\"{name}\" is not a profile; valid profiles: {}",
+                valid.join(", ")
+            ),
+        )
+    })?;
+    let password = password_source(p);
+    let mut shown = serde_json::to_value(p)?;
+    // Never print a secret: replace it by where it comes from.
+    if let Some(obj) = shown.as_object_mut() {
+        obj.remove("password");
+        obj.retain(|_, v| !v.is_null());
+        obj.insert("password_source".into(), json!(password));
+        obj.insert("server".into(), json!(server_of(p)));
+    }
+    let mut human = format!("profile {name}\n");
+    if let Some(obj) = shown.as_object() {
+        for (k, v) in obj {
+            let v = v
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string());
+            let _ = writeln!(human, "  {k:<20} {v}");
+        }
+    }
+    Ok(Report {
+        human: human.trim_end().to_string(),
+        json: Some(json!({ "name": name, "profile": shown })),
+        data: true,
+    })
+}
+
+fn password_source(p: &Profile) -> String {
+    if p.keyring == Some(true) {
+        "keyring".into()
+    } else if let Some(c) = &p.password_command {
+        format!("command: {c}")
+    } else if let Some(v) = &p.password_env {
+        format!("environment: ${v}")
+    } else if p.password.is_some() {
+        "in the config file (hidden)".into()
+    } else {
+        "prompt (or POSTA_PASSWORD)".into()
+    }
+}
+
+fn server_of(p: &Profile) -> String {
+    let preset = p.preset.as_deref().and_then(presets::find);
+    let host = p.host.as_deref().or(preset.map(|x| x.host)).unwrap_or("?");
+    let port = p.port.or(preset.map(|x| x.port));
+    match port {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
+fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
+    let path = config_path(global)?;
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(ConfigError::new(Some(path), format!("cannot read: {e}")).into()),
+    };
+    file::parse(&text).map_err(|m| ConfigError::new(Some(path.clone()), m))?;
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| ConfigError::new(Some(path.clone()), format!("{e}")))?;
+
+    let preset = match (&args.preset, &args.email) {
+        (Some(name), _) => Some(presets::find(name).ok_or_else(|| {
+            ConfigError::new(
+                None,
+                format!(
+                    "unknown preset \"{name}\"; valid presets: {}",
+                    presets::names()
+                ),
+            )
+        })?),
+        (None, Some(email)) => presets::for_address(email),
+        (None, None) => None,
+    };
+    let conn = &args.connection;
+    if preset.is_none() && conn.server.is_none() {
+        return Err(fail(
+            Code::Usage,
+            format!(
+                "no preset serves {}: give --server HOST[:PORT] (and --security, --port) or --preset NAME",
+                args.email.as_deref().unwrap_or("this profile")
+            ),
+        ));
+    }
+    let profiles = doc
+        .entry("profiles")
+        .or_insert_with(|| {
+            let mut t = toml_edit::Table::new();
+            t.set_implicit(true);
+            toml_edit::Item::Table(t)
+        })
+        .as_table_mut()
+        .ok_or_else(|| ConfigError::new(Some(path.clone()), "`profiles` is not a table"))?;
+    if profiles.contains_key(&args.name) {
+        return Err(ConfigError::new(
+            Some(path),
+            format!(
+                "profile \"{}\" exists already; remove it first with `posta profile remove {}`",
+                args.name, args.name
+            ),
+        )
+        .into());
+    }
+    let mut t = toml_edit::Table::new();
+    if let Some(p) = preset {
+        t["preset"] = toml_edit::value(p.name);
+    }
+    if let Some(email) = &args.email {
+        t["from"] = toml_edit::value(email.as_str());
+    }
+    let (host, server_port) = match &conn.server {
+        Some(server) => {
+            let (h, p) = crate::config::account::split_host_port(server)
+                .map_err(|m| fail(Code::Usage, m))?;
+            (Some(h), p)
+        }
+        None => (None, None),
+    };
+    if let Some(host) = host {
+        t["host"] = toml_edit::value(host);
+    }
+    if let Some(port) = conn.port.or(server_port) {
+        t["port"] = toml_edit::value(i64::from(port));
+    }
+    if let Some(sec) = conn.security {
+        t["security"] = toml_edit::value(match sec {
+            SecurityArg::Starttls => "starttls",
+            SecurityArg::Tls => "tls",
+            SecurityArg::Plain => "plain",
+        });
+    }
+    if let Some(user) = &conn.user {
+        t["user"] = toml_edit::value(user.as_str());
+    }
+    if let Some(cmd) = &conn.password_command {
+        t["password_command"] = toml_edit::value(cmd.as_str());
+    }
+    if let Some(ca) = &conn.ca_file {
+        t["ca_file"] = toml_edit::value(ca.display().to_string());
+    }
+    profiles.insert(&args.name, toml_edit::Item::Table(t));
+    let first = doc.get("default").is_none();
+    if first {
+        doc["default"] = toml_edit::value(args.name.as_str());
+    }
+
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    write_private(&path, doc.to_string().as_bytes())?;
+
+    let mut human = format!("added profile {} to {}", args.name, path.display());
+    if let Some(p) = preset {
+        let _ = write!(human, "\n  preset: {} ({}:{})", p.title, p.host, p.port);
+        let _ = write!(human, "\n  {}", p.note);
+        if let Some(page) = p.app_password_page {
+            let _ = write!(human, "\n  app password: {page}");
+        }
+    }
+    if conn.password_command.is_none() {
+        let _ = write!(
+            human,
+            "\n  password: add password_command or password_env to the profile, or set POSTA_PASSWORD; otherwise posta asks"
+        );
+    }
+    Ok(Report {
+        human,
+        json: Some(
+            json!({ "added": args.name, "config": path, "preset": preset.map(|p| p.name), "default": first }),
+        ),
+        data: false,
+    })
+}
+
+fn remove(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
+    let path = config_path(global)?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| ConfigError::new(Some(path.clone()), format!("cannot read: {e}")))?;
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| ConfigError::new(Some(path.clone()), format!("{e}")))?;
+    let removed = doc
+        .get_mut("profiles")
+        .and_then(|p| p.as_table_mut())
+        .and_then(|p| p.remove(name));
+    if removed.is_none() {
+        return Err(ConfigError::new(Some(path), format!("\"{name}\" is not a profile")).into());
+    }
+    if doc.get("default").and_then(|d| d.as_str()) == Some(name) {
+        doc.remove("default");
+    }
+    write_private(&path, doc.to_string().as_bytes())?;
+    Ok(Report {
+        human: format!("removed profile {name} from {}", path.display()),
+        json: Some(json!({ "removed": name, "config": path })),
+        data: false,
+    })
+}
+
+/// Write the config readable by its owner only: it may hold a password.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("toml.tmp");
+    {
+        use std::io::Write;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts
+            .open(&tmp)
+            .with_context(|| format!("writing {}", tmp.display()))?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn list_presets() -> Report {
+    let mut human = String::new();
+    for p in PRESETS {
+        let sec = serde_json::to_value(p.security)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = writeln!(
+            human,
+            "{:<14} {:<28} {:<9} {}",
+            p.name,
+            format!("{}:{}", p.host, p.port),
+            sec,
+            p.domains.join(", ")
+        );
+    }
+    Report {
+        human: human.trim_end().to_string(),
+        json: Some(json!({ "presets": PRESETS })),
+        data: true,
+    }
+}
