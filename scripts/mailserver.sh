@@ -215,8 +215,8 @@ write_dovecot() {  # $1 = state
     local s=$1 d=$1/dovecot
     mkdir -p "$d/run" "$d/state"
     cat >"$d/passwd" <<EOF
-$ALICE_USER:{PLAIN}$ALICE_PASS
-$BOB_USER:{PLAIN}$BOB_PASS
+$ALICE_USER:{PLAIN}$ALICE_PASS::::::nodelay=y
+$BOB_USER:{PLAIN}$BOB_PASS::::::nodelay=y
 EOF
     chown root:dovecot "$d/passwd"
     chmod 640 "$d/passwd"
@@ -252,8 +252,13 @@ service auth {
     group = postfix
   }
 }
+login_trusted_networks = 127.0.0.0/8 ::1/128
+# Tests want fast, deterministic failures: no auth failure delay, no penalty.
 service anvil {
   chroot =
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 EOF
 }
