@@ -117,6 +117,14 @@ can_traverse() {  # $1 = user, $2 = dir
     runuser -u "$1" -- test -x "$2" 2>/dev/null
 }
 
+# Use the ports of the instance that was started in DIR, if any.
+load_ports() {  # $1 = DIR
+    [ -f "$1/env.sh" ] || return 0
+    local v
+    v=$(. "$1/env.sh"; echo "$POSTA_E2E_PLAIN_PORT $POSTA_E2E_SUBMISSION_PORT $POSTA_E2E_SMTPS_PORT $POSTA_E2E_ALT_PORT $POSTA_E2E_SMALL_PORT")
+    read -r PLAIN_PORT SUBMISSION_PORT SMTPS_PORT ALT_PORT SMALL_PORT <<<"$v"
+}
+
 # ---------------------------------------------------------------- stop
 cmd_stop() {
     need_root
@@ -157,6 +165,7 @@ cmd_status() {
     local dir state rc=0 p
     dir=$(resolve_dir "${1:-}")
     state=$(state_dir_for "$dir")
+    load_ports "$dir"
     if postfix_running "$state/postfix"; then echo "postfix: running ($state/postfix)"
     else echo "postfix: stopped"; rc=1; fi
     if p=$(dovecot_pid "$state/dovecot/run"); then echo "dovecot: running (pid $p)"
