@@ -446,6 +446,7 @@ start_failed() {  # $1 = state, $2 = message
             tail -n 30 "$f" >&2
         fi
     done
+    stop_state "$1" || true
     exit 1
 }
 
