@@ -7,6 +7,14 @@ cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" = 0 ]; then
   scripts/mailserver.sh install
+  # Real clients of the sendmail interface, and Python for the independent parser.
+  missing=""
+  for pkg in git-email s-nail python3; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+  done
+  if [ -n "$missing" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  fi
 fi
 scripts/mailserver.sh start > /dev/null
 trap 'scripts/mailserver.sh stop >/dev/null 2>&1 || true' EXIT
