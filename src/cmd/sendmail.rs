@@ -115,6 +115,16 @@ pub fn parse_flags(args: &[String]) -> anyhow::Result<SendmailFlags> {
                 while i < chars.len() {
                     let c = chars[i];
                     let rest: String = chars[i + 1..].iter().collect();
+                    if c == 'p' && i == 0 && chars.len() == 1 {
+                        // `-p NAME` (separate word) picks posta's profile, as in CLI.md;
+                        // sendmail's own `-pPROTOCOL` is attached and ignored below.
+                        flags.profile = Some(
+                            it.next()
+                                .ok_or_else(|| usage("-p needs a profile NAME".into()))?
+                                .clone(),
+                        );
+                        break;
+                    }
                     if WITH_VALUE.contains(c) || ATTACHED_ONLY.contains(c) {
                         let value = if !rest.is_empty() || ATTACHED_ONLY.contains(c) {
                             rest
@@ -336,6 +346,9 @@ mod tests {
 
     #[test]
     fn posta_options_and_verbosity() {
+        let f = p(&["-p", "home", "-pESMTP", "a@x.org"]).unwrap();
+        assert_eq!(f.profile.as_deref(), Some("home"));
+        assert_eq!(f.recipients, ["a@x.org"]);
         let f = p(&["-v", "-v", "--profile", "work", "--json", "a@x.org"]).unwrap();
         assert_eq!((f.verbose, f.json), (2, true));
         assert_eq!(f.profile.as_deref(), Some("work"));
