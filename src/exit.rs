@@ -53,6 +53,26 @@ pub fn fail(code: Code, message: impl Into<String>) -> anyhow::Error {
     })
 }
 
+/// Advice attached with `anyhow::Context` on top of an error: `main` prints the error
+/// below it as usual and this on a line of its own ("what to do").
+#[derive(Debug)]
+pub struct Hint(pub String);
+
+impl fmt::Display for Hint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Split an error into its message (the cause chain) and the hint on top, if any.
+/// A hint must be the outermost context: anyhow can only recover its type there.
+pub fn message_and_hints(err: &anyhow::Error) -> (String, Vec<String>) {
+    let hint = err.downcast_ref::<Hint>().map(|h| h.0.clone());
+    let skip = usize::from(hint.is_some());
+    let parts: Vec<String> = err.chain().skip(skip).map(|c| c.to_string()).collect();
+    (parts.join(": "), hint.into_iter().collect())
+}
+
 /// The exit code for an error: the first typed cause in the chain decides.
 pub fn code_of(err: &anyhow::Error) -> Code {
     for cause in err.chain() {
@@ -88,6 +108,17 @@ mod tests {
             .context("while reading")
             .unwrap_err();
         assert_eq!(code_of(&err), Code::NoInput);
+    }
+
+    #[test]
+    fn hints_are_split_from_the_message_and_keep_the_code() {
+        let err = Err::<(), _>(fail(Code::NoPerm, "AUTH refused"))
+            .context(Hint("make an app password".into()))
+            .unwrap_err();
+        assert_eq!(code_of(&err), Code::NoPerm);
+        let (message, hints) = message_and_hints(&err);
+        assert_eq!(message, "AUTH refused");
+        assert_eq!(hints, ["make an app password"]);
     }
 
     #[test]

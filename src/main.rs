@@ -69,7 +69,11 @@ fn main() -> ExitCode {
             if json {
                 let _ = writeln!(out, "{}", cmd::failure_json(&e));
             }
-            let _ = writeln!(err, "posta: error: {e:#}");
+            let (message, hints) = exit::message_and_hints(&e);
+            let _ = writeln!(err, "posta: error: {message}");
+            for hint in hints {
+                let _ = writeln!(err, "posta: hint: {hint}");
+            }
             ExitCode::from(code as u8)
         }
     }
@@ -102,7 +106,14 @@ fn sendmail_main(program: &str, args: &[String]) -> ExitCode {
             if json {
                 let _ = writeln!(out, "{}", cmd::failure_json(&e));
             }
-            let one_line = format!("{e:#}").replace(['\n', '\r'], " ");
+            let (message, hints) = exit::message_and_hints(&e);
+            let mut line = message;
+            for hint in hints {
+                line.push_str(" (hint: ");
+                line.push_str(&hint);
+                line.push(')');
+            }
+            let one_line = line.replace(['\n', '\r'], " ");
             let _ = writeln!(err, "{program}: {one_line}");
             ExitCode::from(code as u8)
         }

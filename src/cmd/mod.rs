@@ -94,11 +94,15 @@ pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
 /// The `--json` object for a failure: status, exit code, error, and what the server said.
 pub fn failure_json(err: &anyhow::Error) -> serde_json::Value {
     let code = exit::code_of(err);
+    let (message, hints) = exit::message_and_hints(err);
     let mut obj = json!({
         "status": "failed",
         "exit_code": code.as_i32(),
-        "error": format!("{err:#}"),
+        "error": message,
     });
+    if !hints.is_empty() {
+        obj["hints"] = json!(hints);
+    }
     if let Some(e) = err.chain().find_map(|c| c.downcast_ref::<SmtpError>()) {
         obj["stage"] = json!(e.stage);
         obj["transient"] = json!(e.is_transient());
