@@ -5,7 +5,11 @@ use std::path::PathBuf;
 
 use crate::exit::Code;
 
+pub mod address;
+mod body;
 pub mod compose;
+pub mod header;
+mod mime;
 
 pub use compose::{Composed, prepare};
 
@@ -14,9 +18,9 @@ pub use compose::{Composed, prepare};
 pub enum BodySource {
     /// Given on the command line.
     Text(String),
-    /// A file, read when the message is written.
+    /// A file, opened and checked by `prepare`, streamed when the message is written.
     File(PathBuf),
-    /// Standard input (read once, when preparing).
+    /// Standard input, read into memory by `prepare` (a text body is small).
     Stdin,
 }
 
