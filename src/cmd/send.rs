@@ -31,6 +31,7 @@ pub fn run(
             "envelope": {
                 "from": composed.envelope.from,
                 "to": composed.envelope.to,
+                "smtputf8": composed.envelope.smtputf8,
             },
         })),
     })
