@@ -34,30 +34,61 @@ impl Encoding {
     }
 }
 
-/// 7bit when the text is ASCII without NUL and every line fits in 998 octets;
-/// quoted-printable otherwise. Reads the input once, in chunks.
-pub fn choose_text_encoding(mut input: impl Read) -> io::Result<Encoding> {
+/// What a scan of a text body found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextScan {
+    /// 7bit when the text is ASCII without NUL and every line fits in 998 octets;
+    /// quoted-printable otherwise.
+    pub encoding: Encoding,
+    /// Whether the text is valid UTF-8 (we declare charset=utf-8).
+    pub utf8: bool,
+}
+
+/// Read a text body once, in chunks, to choose its transfer encoding and check
+/// that it is UTF-8.
+pub fn scan_text(mut input: impl Read) -> io::Result<TextScan> {
     let mut buf = vec![0u8; OUT_BUF];
+    // Bytes of a UTF-8 sequence cut by the end of the previous chunk.
+    let mut carry = 0usize;
     let mut line = 0usize;
+    let mut scan = TextScan {
+        encoding: Encoding::SevenBit,
+        utf8: true,
+    };
     loop {
-        let n = match input.read(&mut buf) {
-            Ok(0) => return Ok(Encoding::SevenBit),
+        let n = match input.read(&mut buf[carry..]) {
+            Ok(0) => {
+                scan.utf8 &= carry == 0;
+                return Ok(scan);
+            }
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        for &b in &buf[..n] {
+        let chunk = &buf[..carry + n];
+        for &b in &chunk[carry..] {
             match b {
                 b'\r' | b'\n' => line = 0,
-                0 | 0x80.. => return Ok(Encoding::QuotedPrintable),
+                0 | 0x80.. => scan.encoding = Encoding::QuotedPrintable,
                 _ => {
                     line += 1;
                     if line > MAX_7BIT_LINE {
-                        return Ok(Encoding::QuotedPrintable);
+                        scan.encoding = Encoding::QuotedPrintable;
                     }
                 }
             }
         }
+        carry = match std::str::from_utf8(chunk) {
+            Ok(_) => 0,
+            // An incomplete sequence at the end: keep it for the next chunk.
+            Err(e) if e.error_len().is_none() => chunk.len() - e.valid_up_to(),
+            Err(_) => {
+                scan.utf8 = false;
+                0
+            }
+        };
+        let len = chunk.len();
+        buf.copy_within(len - carry..len, 0);
     }
 }
 
@@ -288,26 +319,44 @@ mod tests {
         assert_eq!(encode(b"", Encoding::SevenBit), b"");
     }
 
+    fn encoding_of(text: &[u8]) -> Encoding {
+        scan_text(text).unwrap().encoding
+    }
+
     #[test]
     fn choice_of_encoding() {
-        assert_eq!(
-            choose_text_encoding(&b"plain\nascii"[..]).unwrap(),
-            Encoding::SevenBit
-        );
-        assert_eq!(
-            choose_text_encoding("héllo".as_bytes()).unwrap(),
-            Encoding::QuotedPrintable
-        );
+        assert_eq!(encoding_of(b"plain\nascii"), Encoding::SevenBit);
+        assert_eq!(encoding_of("héllo".as_bytes()), Encoding::QuotedPrintable);
+        assert_eq!(encoding_of(b"nul\0"), Encoding::QuotedPrintable);
         let long = "a".repeat(999);
-        assert_eq!(
-            choose_text_encoding(long.as_bytes()).unwrap(),
-            Encoding::QuotedPrintable
-        );
+        assert_eq!(encoding_of(long.as_bytes()), Encoding::QuotedPrintable);
         let ok = format!("{}\n{}", "a".repeat(998), "b".repeat(998));
-        assert_eq!(
-            choose_text_encoding(ok.as_bytes()).unwrap(),
-            Encoding::SevenBit
-        );
+        assert_eq!(encoding_of(ok.as_bytes()), Encoding::SevenBit);
+    }
+
+    /// Hands out its input a few bytes at a time, to cut UTF-8 sequences.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.1.min(self.0.len()).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn utf8_check_survives_chunk_boundaries() {
+        let text = "Привет 🎉 日本".repeat(50);
+        for step in 1..8 {
+            assert!(
+                scan_text(Trickle(text.as_bytes(), step)).unwrap().utf8,
+                "step {step}"
+            );
+        }
+        assert!(!scan_text(&b"caf\xe9 au lait"[..]).unwrap().utf8);
+        assert!(!scan_text(&b"cut \xe6\x97"[..]).unwrap().utf8);
     }
 
     #[test]

@@ -121,7 +121,7 @@ pub fn prepare(draft: Draft) -> Result<Composed, ComposeError> {
         // and encoded words would change their meaning.
         h += &header::fold(
             name,
-            &header::unstructured(value, header::HARD_LIMIT - name.len() - 2),
+            &header::unstructured(value, header::HARD_LIMIT.saturating_sub(name.len() + 2)),
         );
     }
 
@@ -269,7 +269,9 @@ fn parse_extra_headers(raw: &[String]) -> Result<ExtraHeaders, ComposeError> {
         let (name, value) = arg
             .split_once(':')
             .ok_or_else(|| bad("expected 'Name: value'".into()))?;
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
+        // RFC 5322 §2.2: printable ASCII but ':'; the length limit keeps the name and
+        // at least one word of its value within one line.
+        if name.is_empty() || name.len() > 76 || !name.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(bad(format!("invalid header name {name:?}")));
         }
         if value.contains(['\r', '\n']) {
@@ -332,56 +334,50 @@ fn open_regular(path: &Path) -> Result<File, ComposeError> {
     Ok(file)
 }
 
-/// A text or HTML body: its content and the transfer encoding it needs.
-fn text_content(
-    source: &BodySource,
-    stdin_buf: &mut Option<Vec<u8>>,
-) -> Result<(Content, Encoding), ComposeError> {
+/// A text or HTML body: its content and the transfer encoding it needs. Bodies are
+/// declared charset=utf-8, so anything else is refused rather than mislabelled.
+fn text_content(source: &BodySource) -> Result<(Content, Encoding), ComposeError> {
+    let not_utf8 = |what: &str| {
+        ComposeError::BadInput(format!(
+            "{what}: the body is not UTF-8 text (convert it, e.g. with iconv, or attach it with -a)"
+        ))
+    };
     match source {
         BodySource::Text(t) => {
-            let enc = body::choose_text_encoding(t.as_bytes()).expect("reading memory");
-            Ok((Content::Memory(t.clone().into_bytes()), enc))
+            let scan = body::scan_text(t.as_bytes()).expect("reading memory");
+            Ok((Content::Memory(t.clone().into_bytes()), scan.encoding))
         }
         BodySource::Stdin => {
-            let bytes = match stdin_buf.take() {
-                Some(b) => b,
-                None => {
-                    let mut b = Vec::new();
-                    io::stdin().lock().read_to_end(&mut b).map_err(|source| {
-                        ComposeError::NoInput {
-                            path: PathBuf::from("-"),
-                            source,
-                        }
-                    })?;
-                    b
-                }
-            };
-            if std::str::from_utf8(&bytes).is_err() {
-                return Err(ComposeError::BadInput(
-                    "stdin: the body is not UTF-8".into(),
-                ));
+            let mut bytes = Vec::new();
+            io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|source| ComposeError::NoInput {
+                    path: PathBuf::from("-"),
+                    source,
+                })?;
+            let scan = body::scan_text(&bytes[..]).expect("reading memory");
+            if !scan.utf8 {
+                return Err(not_utf8("stdin"));
             }
-            let enc = body::choose_text_encoding(&bytes[..]).expect("reading memory");
-            Ok((Content::Memory(bytes), enc))
+            Ok((Content::Memory(bytes), scan.encoding))
         }
         BodySource::File(path) => {
             let file = open_regular(path)?;
-            let enc =
-                body::choose_text_encoding(&file).map_err(|source| ComposeError::NoInput {
-                    path: path.clone(),
-                    source,
-                })?;
-            Ok((Content::File(file), enc))
+            let scan = body::scan_text(&file).map_err(|source| ComposeError::NoInput {
+                path: path.clone(),
+                source,
+            })?;
+            if !scan.utf8 {
+                return Err(not_utf8(&path.display().to_string()));
+            }
+            Ok((Content::File(file), scan.encoding))
         }
     }
 }
 
-fn text_leaf(
-    subtype: &str,
-    source: &BodySource,
-    stdin: &mut Option<Vec<u8>>,
-) -> Result<Part, ComposeError> {
-    let (content, encoding) = text_content(source, stdin)?;
+fn text_leaf(subtype: &str, source: &BodySource) -> Result<Part, ComposeError> {
+    let (content, encoding) = text_content(source)?;
     let headers = header::fold(
         "Content-Type",
         &header::with_params(&format!("text/{subtype}"), vec!["charset=utf-8".into()]),
@@ -448,16 +444,15 @@ fn build_tree(draft: &Draft) -> Result<Part, ComposeError> {
             "--inline needs an HTML body to refer to it: give --html or --html-file".into(),
         ));
     }
-    let mut stdin = None;
     let text = draft
         .text
         .as_ref()
-        .map(|s| text_leaf("plain", s, &mut stdin))
+        .map(|s| text_leaf("plain", s))
         .transpose()?;
     let html = draft
         .html
         .as_ref()
-        .map(|s| text_leaf("html", s, &mut stdin))
+        .map(|s| text_leaf("html", s))
         .transpose()?;
 
     let mut seen_ids: Vec<String> = Vec::new();
@@ -504,11 +499,9 @@ fn build_tree(draft: &Draft) -> Result<Part, ComposeError> {
     let body = match body {
         Some(b) => Some(b),
         // Nothing to read and nothing attached: still a well-formed, empty text part.
-        None if attachments.is_empty() => Some(text_leaf(
-            "plain",
-            &BodySource::Text(String::new()),
-            &mut stdin,
-        )?),
+        None if attachments.is_empty() => {
+            Some(text_leaf("plain", &BodySource::Text(String::new()))?)
+        }
         None => None,
     };
     let mut parts: Vec<Part> = body.into_iter().collect();
