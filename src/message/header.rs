@@ -324,6 +324,51 @@ mod tests {
     }
 
     #[test]
+    fn pseudo_random_values_stay_within_limits_and_round_trip() {
+        // A fixed-seed generator over pieces that stress the encoder: multi-byte
+        // characters of every width, long tokens, specials, and look-alike encoded words.
+        let pieces = [
+            "a",
+            "Z",
+            " ",
+            "  ",
+            "é",
+            "Ж",
+            "Ω",
+            "日",
+            "🎉",
+            "=?",
+            "?=",
+            "\"",
+            ",",
+            "x".repeat(90).leak(),
+            "\t",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..300 {
+            let len = (next() % 200) as usize;
+            let text: String = (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let h = fold("Subject", &unstructured(&text, LONG_WORD));
+            check_limits(&h);
+            assert!(lines(&h).iter().all(|l| l.len() <= SOFT_LIMIT), "{h}");
+            assert_eq!(
+                decode(&h),
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
+            let name = fold("From", &phrase(&text));
+            check_limits(&name);
+        }
+    }
+
+    #[test]
     fn phrases_are_atoms_quoted_or_encoded() {
         assert_eq!(
             phrase("Jane Doe"),
