@@ -270,6 +270,30 @@ fn quoted_display_names_with_commas_and_specials() {
 }
 
 #[test]
+fn long_display_names_span_several_encoded_words() {
+    let name = "Александра Владимировна Константинопольская Преображенская (отдел продаж)";
+    let to = format!("{name} <sasha@example.org>");
+    let (m, _) = send(&["--to", &to, "--body", "x"]);
+    let lines = m["raw_header_lines"].as_array().unwrap();
+    let to_line = lines
+        .iter()
+        .position(|l| l.as_str().unwrap().starts_with("To:"))
+        .unwrap();
+    assert!(
+        lines[to_line + 1].as_str().unwrap().starts_with(' '),
+        "not folded"
+    );
+    // Python 3.11 keeps the space between adjacent encoded words in a display name
+    // (CPython gh-128110; RFC 2047 §6.2 says to drop it), so compare words only.
+    let got = addr(&m, "to", 0);
+    assert_eq!(
+        got.0.split_whitespace().collect::<Vec<_>>(),
+        name.split_whitespace().collect::<Vec<_>>()
+    );
+    assert_eq!(got.1, "sasha@example.org");
+}
+
+#[test]
 fn long_unbroken_subject_is_split() {
     let subject = "x".repeat(1500);
     let (m, _) = send(&["--to", "bob@example.org", "-s", &subject, "--body", "x"]);

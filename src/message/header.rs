@@ -48,15 +48,24 @@ pub fn fold(name: &str, tokens: &[Token]) -> String {
             Token::Encoded(text) => {
                 let mut rest = text.as_str();
                 while !rest.is_empty() {
-                    let mut room = SOFT_LIMIT.saturating_sub(col + 1);
-                    if room < MIN_EW_ROOM && col > start {
+                    let bytes_for = |col: usize| {
+                        let room = SOFT_LIMIT.saturating_sub(col + 1);
+                        (room.clamp(MIN_EW_ROOM, MAX_ENCODED_WORD) - EW_OVERHEAD) / 4 * 3
+                    };
+                    let here = cut_point(rest, bytes_for(col));
+                    // Fold first when the line is nearly full, or when the rest of this
+                    // line would end the encoded word inside a word of the text and a
+                    // fresh line would not.
+                    let fold_first = col > start
+                        && (SOFT_LIMIT.saturating_sub(col + 1) < MIN_EW_ROOM
+                            || (!here.1 && cut_point(rest, bytes_for(0)).1));
+                    let (cut, _) = if fold_first {
                         out.push_str("\r\n");
                         col = 0;
-                        room = SOFT_LIMIT - 1;
-                    }
-                    let room = room.clamp(MIN_EW_ROOM, MAX_ENCODED_WORD);
-                    let max_bytes = (room - EW_OVERHEAD) / 4 * 3;
-                    let cut = char_boundary_at_most(rest, max_bytes);
+                        cut_point(rest, bytes_for(col))
+                    } else {
+                        here
+                    };
                     let word = encoded_word(&rest[..cut]);
                     out.push(' ');
                     out.push_str(&word);
@@ -68,6 +77,23 @@ pub fn fold(name: &str, tokens: &[Token]) -> String {
     }
     out.push_str("\r\n");
     out
+}
+
+/// Where to end the next encoded word: just after the last space that fits, else
+/// at a character boundary. RFC 2047 decoders drop
+/// the whitespace between encoded words either way; but some (CPython before
+/// gh-128110, in display names) keep it, and then a cut at a space costs them a
+/// doubled space where a cut inside a word would split the word.
+/// Returns the index and whether it falls between words (or at the end).
+fn cut_point(s: &str, max: usize) -> (usize, bool) {
+    let cut = char_boundary_at_most(s, max);
+    if cut == s.len() {
+        return (cut, true);
+    }
+    match s[..cut].rfind(' ') {
+        Some(space) if space > 0 => (space + 1, true),
+        _ => (cut, false),
+    }
 }
 
 /// The largest index ≤ `max` on a char boundary, but at least one whole character.
