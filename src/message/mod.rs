@@ -1,5 +1,11 @@
 //! Building messages: from flags ([`compose`]) and, later, from raw input (`raw`).
 //! Everything here writes to any `io::Write` and knows nothing of sockets or TLS.
+//!
+//! - [`address`]: mailboxes and lists as typed, IDN domains to punycode.
+//! - [`header`]: RFC 2047 encoded words, RFC 2231 parameters, folding (≤ 998 always).
+//! - `body`: 7bit / quoted-printable / base64 transfer encodings, all streaming.
+//! - `mime`: the part tree and its wire form; files streamed on every write.
+//! - [`compose`]: [`prepare`] checks a [`Draft`]; [`Composed`] writes or sizes it.
 
 use std::path::PathBuf;
 
