@@ -1,11 +1,22 @@
-//! Building messages: from flags ([`compose`]) and, later, from raw input (`raw`).
+//! Building messages: from flags ([`compose`]) and from raw input ([`raw`]).
 //! Everything here writes to any `io::Write` and knows nothing of sockets or TLS.
+//!
+//! - [`address`]: mailboxes and lists as typed, IDN domains to punycode.
+//! - [`header`]: RFC 2047 encoded words, RFC 2231 parameters, folding (≤ 998 always).
+//! - `body`: 7bit / quoted-printable / base64 transfer encodings, all streaming.
+//! - `mime`: the part tree and its wire form; files streamed on every write.
+//! - [`compose`]: [`prepare`] checks a [`Draft`]; [`Composed`] writes or sizes it.
+//! - [`raw`]: a finished message on stdin (sendmail mode), spooled with CRLF endings.
 
 use std::path::PathBuf;
 
 use crate::exit::Code;
 
+pub mod address;
+mod body;
 pub mod compose;
+pub mod header;
+mod mime;
 pub mod raw;
 
 pub use compose::{Composed, prepare};
@@ -15,9 +26,9 @@ pub use compose::{Composed, prepare};
 pub enum BodySource {
     /// Given on the command line.
     Text(String),
-    /// A file, read when the message is written.
+    /// A file, opened and checked by `prepare`, streamed when the message is written.
     File(PathBuf),
-    /// Standard input (read once, when preparing).
+    /// Standard input, read into memory by `prepare` (a text body is small).
     Stdin,
 }
 
