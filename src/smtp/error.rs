@@ -65,6 +65,11 @@ pub enum SmtpErrorKind {
     TooBig { size: u64, limit: u64 },
     /// Reading the message itself failed.
     Payload(std::io::Error),
+    /// Something we were asked to send cannot be put on the wire: a line break or
+    /// control character in an address, an invalid DSN value, no recipients.
+    InvalidInput(String),
+    /// An address needs SMTPUTF8 (RFC 6531) and the server does not offer it.
+    Smtputf8Unavailable,
 }
 
 /// A transport failure with its stage.
@@ -99,6 +104,17 @@ impl SmtpError {
         }
     }
 
+    /// After a refusal the server still listens, so the session can be ended with
+    /// QUIT; after a network, TLS or protocol failure, or in the middle of DATA,
+    /// there is nobody in step to talk to.
+    pub(crate) fn leaves_dialogue_in_step(&self) -> bool {
+        use SmtpErrorKind::*;
+        !matches!(
+            self.kind,
+            Io(_) | Timeout | Tls(_) | Protocol(_) | Payload(_)
+        )
+    }
+
     pub fn is_permanent(&self) -> bool {
         !self.is_transient()
     }
@@ -123,6 +139,8 @@ impl SmtpError {
             AuthFailed(_) | AuthNotPossible(_) => Code::NoPerm,
             TooBig { .. } => Code::Unavailable,
             Payload(_) => Code::IoErr,
+            // Both are about what the user gave us, not about the server's health.
+            InvalidInput(_) | Smtputf8Unavailable => Code::DataErr,
         }
     }
 }
@@ -160,6 +178,12 @@ impl std::fmt::Display for SmtpError {
                 "the message is {size} bytes but the server accepts at most {limit}; nothing was sent"
             ),
             Payload(e) => write!(f, "reading the message: {e}"),
+            InvalidInput(why) => write!(f, "{stage}: {why}"),
+            Smtputf8Unavailable => write!(
+                f,
+                "MAIL: an address has a non-ASCII local part, but the server does not offer \
+                 SMTPUTF8; nothing was sent"
+            ),
         }
     }
 }

@@ -12,8 +12,23 @@ use std::time::Duration;
 use crate::envelope::{Dsn, Envelope};
 use crate::secret::Secret;
 
+mod auth;
+mod capabilities;
+mod conn;
+mod connect;
+mod data;
 mod error;
+mod reply;
+mod session;
+mod tls;
+mod transcript;
+
+pub use capabilities::Capabilities;
 pub use error::{SmtpError, SmtpErrorKind, Stage};
+pub use tls::{BACKEND as TLS_BACKEND, format_fingerprint};
+
+use session::Session;
+use transcript::Log;
 
 /// How the connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -110,6 +125,17 @@ pub struct RecipientReply {
 /// CRLF normalisation and dot-stuffing; the payload only writes the message bytes.
 pub trait Payload {
     fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()>;
+
+    /// The message size in bytes when known beforehand. Sent as `SIZE=` (RFC 1870)
+    /// and checked against the server's limit before anything is sent.
+    fn size_hint(&self) -> Option<u64> {
+        None
+    }
+
+    /// The message has 8-bit content; `BODY=8BITMIME` is declared when offered.
+    fn is_8bit(&self) -> bool {
+        false
+    }
 }
 
 /// The result of a successful submission.
@@ -124,6 +150,9 @@ pub struct Outcome {
     pub refused: Vec<RecipientReply>,
     /// The reply to the end of data.
     pub final_reply: Reply,
+    /// What did not go as asked but did not stop the message, e.g. a DSN request
+    /// the server could not take.
+    pub warnings: Vec<String>,
 }
 
 /// Where the transcript goes, and how much of it.
@@ -134,15 +163,77 @@ pub struct Transcript<'a> {
 }
 
 /// Connect, authenticate and submit one message.
+///
+/// Either every recipient is accepted and the message is sent, or an error says
+/// what happened and nothing was delivered (a refused recipient resets the
+/// transaction before DATA).
 pub fn submit(
-    _settings: &Settings,
-    _envelope: &Envelope,
-    _dsn: &Dsn,
-    _payload: &mut dyn Payload,
-    _transcript: Option<&mut Transcript<'_>>,
+    settings: &Settings,
+    envelope: &Envelope,
+    dsn: &Dsn,
+    payload: &mut dyn Payload,
+    transcript: Option<&mut Transcript<'_>>,
 ) -> Result<Outcome, SmtpError> {
-    Err(SmtpError::new(
-        Stage::Connect,
-        SmtpErrorKind::Protocol("sending is not implemented yet".into()),
-    ))
+    let mut session = Session::connect(settings, Log::new(transcript))?;
+    let result = session.hello(settings).and_then(|()| {
+        if let Some(creds) = &settings.credentials {
+            session.authenticate(settings, creds)?;
+        }
+        session.transaction(settings, envelope, dsn, payload)
+    });
+    if result
+        .as_ref()
+        .err()
+        .is_none_or(SmtpError::leaves_dialogue_in_step)
+    {
+        session.quit();
+    }
+    result
+}
+
+/// What `posta probe` shows about a server.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProbeReport {
+    /// "host:port"
+    pub server: String,
+    pub greeting: Reply,
+    /// The capabilities as finally offered (after STARTTLS, when used).
+    pub capabilities: Capabilities,
+    /// As in [`Outcome::security`].
+    pub security: String,
+    /// The server's leaf certificate (DER), when TLS was used; for the caller to
+    /// show subject, issuer and validity.
+    #[serde(skip)]
+    pub certificate: Option<Vec<u8>>,
+    /// SHA-256 of that certificate, "AB:CD:…", the form `--tls-fingerprint` takes.
+    pub certificate_sha256: Option<String>,
+}
+
+/// Connect, say EHLO (and STARTTLS as the settings ask), report, and QUIT.
+/// No credentials are sent.
+pub fn probe(
+    settings: &Settings,
+    transcript: Option<&mut Transcript<'_>>,
+) -> Result<ProbeReport, SmtpError> {
+    let mut session = Session::connect(settings, Log::new(transcript))?;
+    let hello = session.hello(settings);
+    if hello
+        .as_ref()
+        .err()
+        .is_none_or(SmtpError::leaves_dialogue_in_step)
+    {
+        session.quit();
+    }
+    hello?;
+    let certificate = session.peer_certificate();
+    Ok(ProbeReport {
+        server: format!("{}:{}", settings.host, settings.port),
+        greeting: session.greeting.clone(),
+        capabilities: session.caps.clone(),
+        security: session.security_label(),
+        certificate_sha256: certificate
+            .as_deref()
+            .map(|der| format_fingerprint(&tls::fingerprint(der))),
+        certificate,
+    })
 }

@@ -1,0 +1,208 @@
+//! An established connection: the stream (plain, then perhaps TLS), the reply
+//! reader, the transcript, and the translation of I/O failures into [`SmtpError`]s
+//! that carry the stage.
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use super::Payload;
+use super::Reply;
+use super::TlsSettings;
+use super::connect::io_kind;
+use super::data::{self, DataError};
+use super::error::{SmtpError, SmtpErrorKind, Stage};
+use super::reply::{LineReader, ReadError, read_reply};
+use super::tls::{self, TlsStream};
+use super::transcript::Log;
+
+pub(crate) enum Stream {
+    Plain(TcpStream),
+    Tls(Box<dyn TlsStream>),
+    /// Only between taking the plain socket for the handshake and getting TLS back.
+    Closed,
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+            Stream::Closed => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+            Stream::Closed => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+            Stream::Closed => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+}
+
+pub(crate) struct Conn<'a> {
+    reader: LineReader<Stream>,
+    /// A second handle on the same socket: once TLS owns the stream, this is how the
+    /// read time limit is still changed (for the reply after the end of data).
+    socket: TcpStream,
+    pub(crate) log: Log<'a>,
+    /// Protocol and cipher, once TLS is up.
+    tls: Option<String>,
+}
+
+impl<'a> Conn<'a> {
+    pub(crate) fn new(tcp: TcpStream, log: Log<'a>) -> Result<Self, SmtpError> {
+        let socket = tcp
+            .try_clone()
+            .map_err(|e| SmtpError::new(Stage::Connect, SmtpErrorKind::Io(e)))?;
+        Ok(Conn {
+            reader: LineReader::new(Stream::Plain(tcp)),
+            socket,
+            log,
+            tls: None,
+        })
+    }
+
+    pub(crate) fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    pub(crate) fn tls_description(&self) -> Option<&str> {
+        self.tls.as_deref()
+    }
+
+    pub(crate) fn peer_certificate(&self) -> Option<Vec<u8>> {
+        match self.reader.get_ref() {
+            Stream::Tls(s) => s.peer_certificate(),
+            _ => None,
+        }
+    }
+
+    /// Replace the plain stream with TLS.
+    pub(crate) fn start_tls(
+        &mut self,
+        settings: &TlsSettings,
+        host: &str,
+        stage: Stage,
+    ) -> Result<(), SmtpError> {
+        // Anything the server sent after its "220 ready" arrived unprotected and may
+        // have been injected by an attacker; it must never be read as a reply from
+        // inside TLS (RFC 3207 §5, CVE-2011-0411 and kin).
+        let injected = self.reader.buffered();
+        if injected > 0 {
+            self.log.info(&format!(
+                "Discarded {injected} bytes the server sent before TLS began"
+            ));
+        }
+        self.reader.discard_buffered();
+        let Stream::Plain(tcp) = std::mem::replace(self.reader.get_mut(), Stream::Closed) else {
+            return Err(SmtpError::new(
+                stage,
+                SmtpErrorKind::Protocol("TLS is already active".into()),
+            ));
+        };
+        let stream = tls::handshake(settings, super::connect::bare_host(host), tcp)
+            .map_err(|kind| SmtpError::new(stage, kind))?;
+        let description = stream.describe();
+        self.log.info(&format!("TLS started: {description}"));
+        *self.reader.get_mut() = Stream::Tls(stream);
+        self.tls = Some(description);
+        Ok(())
+    }
+
+    pub(crate) fn set_read_timeout(&self, limit: Duration) {
+        // Failure only happens for a zero duration, which Settings never holds.
+        let _ = self.socket.set_read_timeout(Some(limit));
+    }
+
+    /// Send one command line.
+    pub(crate) fn send(&mut self, stage: Stage, line: &str) -> Result<(), SmtpError> {
+        self.send_shown(stage, line, line)
+    }
+
+    /// Send `line`, writing `shown` to the transcript instead (for AUTH).
+    pub(crate) fn send_shown(
+        &mut self,
+        stage: Stage,
+        line: &str,
+        shown: &str,
+    ) -> Result<(), SmtpError> {
+        let tls = self.is_tls();
+        self.log.client(tls, shown);
+        let mut wire = checked(stage, line)?;
+        wire.extend_from_slice(b"\r\n");
+        self.write_flush(stage, &wire)
+    }
+
+    /// Send several commands in one write (PIPELINING).
+    pub(crate) fn send_batch(&mut self, stage: Stage, lines: &[String]) -> Result<(), SmtpError> {
+        let tls = self.is_tls();
+        let mut wire = Vec::new();
+        for line in lines {
+            self.log.client(tls, line);
+            wire.extend(checked(stage, line)?);
+            wire.extend_from_slice(b"\r\n");
+        }
+        self.write_flush(stage, &wire)
+    }
+
+    fn write_flush(&mut self, stage: Stage, wire: &[u8]) -> Result<(), SmtpError> {
+        let stream = self.reader.get_mut();
+        stream
+            .write_all(wire)
+            .and_then(|()| stream.flush())
+            .map_err(|e| SmtpError::new(stage, io_kind(e)))
+    }
+
+    pub(crate) fn read_reply(&mut self, stage: Stage) -> Result<Reply, SmtpError> {
+        let tls = self.is_tls();
+        let log = &mut self.log;
+        let result = read_reply(&mut self.reader, &mut |line| log.server(tls, line));
+        self.log.flush();
+        result.map_err(|e| {
+            SmtpError::new(
+                stage,
+                match e {
+                    ReadError::Io(e) => io_kind(e),
+                    ReadError::Malformed(why) => SmtpErrorKind::Protocol(why),
+                },
+            )
+        })
+    }
+
+    /// Stream the message and the terminating ".", after a 354.
+    pub(crate) fn send_message(&mut self, payload: &mut dyn Payload) -> Result<u64, SmtpError> {
+        let tls = self.is_tls();
+        let result = data::send_message(self.reader.get_mut(), &mut self.log, tls, payload);
+        self.log.flush();
+        result.map_err(|e| match e {
+            DataError::Payload(e) => SmtpError::new(Stage::Data, SmtpErrorKind::Payload(e)),
+            DataError::Network(e) => SmtpError::new(Stage::Data, io_kind(e)),
+        })
+    }
+}
+
+/// A line break inside a command would start a second command; whatever put it
+/// there (an address, a name), it must not reach the wire.
+fn checked(stage: Stage, line: &str) -> Result<Vec<u8>, SmtpError> {
+    if line.bytes().any(|b| b == b'\r' || b == b'\n') {
+        return Err(SmtpError::new(
+            stage,
+            SmtpErrorKind::InvalidInput(format!(
+                "refusing to send a command with a line break in it: {:?}",
+                line
+            )),
+        ));
+    }
+    Ok(line.as_bytes().to_vec())
+}

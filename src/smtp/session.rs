@@ -1,0 +1,482 @@
+//! The SMTP dialogue, in order: greeting, EHLO (or HELO), STARTTLS, AUTH,
+//! MAIL/RCPT (pipelined when offered), DATA, QUIT.
+
+use super::auth::{self, Mechanism};
+use super::capabilities::Capabilities;
+use super::conn::Conn;
+use super::connect;
+use super::error::{SmtpError, SmtpErrorKind, Stage};
+use super::transcript::Log;
+use super::{Credentials, Outcome, Payload, RecipientReply, Reply, Security, Settings};
+use crate::envelope::{Dsn, Envelope};
+
+/// Commands per pipelined write. Bounded because a server answering thousands of
+/// RCPTs while we are still writing could fill both socket buffers and deadlock.
+const PIPELINE_BATCH: usize = 100;
+
+pub(crate) struct Session<'a> {
+    conn: Conn<'a>,
+    host: String,
+    port: u16,
+    security: Security,
+    pub(crate) greeting: Reply,
+    pub(crate) caps: Capabilities,
+}
+
+impl<'a> Session<'a> {
+    /// Connect, start implicit TLS if asked, and read the greeting.
+    pub(crate) fn connect(settings: &Settings, mut log: Log<'a>) -> Result<Self, SmtpError> {
+        let (tcp, _addr) =
+            connect::connect(&settings.host, settings.port, settings.timeout, &mut log)?;
+        let mut conn = Conn::new(tcp, log)?;
+        if settings.security == Security::Tls {
+            conn.start_tls(&settings.tls, &settings.host, Stage::Connect)?;
+        }
+        let greeting = conn.read_reply(Stage::Greeting)?;
+        if greeting.code != 220 {
+            return Err(unexpected(Stage::Greeting, greeting));
+        }
+        Ok(Session {
+            conn,
+            host: settings.host.clone(),
+            port: settings.port,
+            security: settings.security,
+            greeting,
+            caps: Capabilities::default(),
+        })
+    }
+
+    /// EHLO, and STARTTLS with a second EHLO when the settings ask for it.
+    pub(crate) fn hello(&mut self, settings: &Settings) -> Result<(), SmtpError> {
+        check_word(Stage::Ehlo, "EHLO name", &settings.helo_name)?;
+        self.ehlo(&settings.helo_name)?;
+        if settings.security == Security::StartTls {
+            if !self.caps.starttls {
+                return Err(SmtpError::new(
+                    Stage::StartTls,
+                    SmtpErrorKind::StartTlsUnavailable,
+                ));
+            }
+            self.conn.send(Stage::StartTls, "STARTTLS")?;
+            let reply = self.conn.read_reply(Stage::StartTls)?;
+            if reply.code != 220 {
+                return Err(unexpected(Stage::StartTls, reply));
+            }
+            self.conn
+                .start_tls(&settings.tls, &settings.host, Stage::StartTls)?;
+            // RFC 3207: forget everything learnt before TLS and ask again.
+            self.caps = Capabilities::default();
+            self.ehlo(&settings.helo_name)?;
+        }
+        Ok(())
+    }
+
+    fn ehlo(&mut self, name: &str) -> Result<(), SmtpError> {
+        self.conn.send(Stage::Ehlo, &format!("EHLO {name}"))?;
+        let reply = self.conn.read_reply(Stage::Ehlo)?;
+        if reply.code == 250 {
+            self.caps = Capabilities::parse(&reply);
+            return Ok(());
+        }
+        if reply.code / 100 != 5 {
+            return Err(unexpected(Stage::Ehlo, reply));
+        }
+        // An old or minimal server: RFC 5321 §3.2 says fall back to HELO, which
+        // means no extensions at all.
+        self.conn.log.info("EHLO refused; trying HELO");
+        self.conn.send(Stage::Ehlo, &format!("HELO {name}"))?;
+        let reply = self.conn.read_reply(Stage::Ehlo)?;
+        if reply.code != 250 {
+            return Err(unexpected(Stage::Ehlo, reply));
+        }
+        self.caps = Capabilities::default();
+        Ok(())
+    }
+
+    pub(crate) fn authenticate(
+        &mut self,
+        settings: &Settings,
+        creds: &Credentials,
+    ) -> Result<(), SmtpError> {
+        let not_possible = |why| SmtpError::new(Stage::Auth, SmtpErrorKind::AuthNotPossible(why));
+        auth::may_send_credentials(&self.host, self.conn.is_tls(), settings.allow_insecure_auth)
+            .map_err(not_possible)?;
+        let mechanism = auth::choose(settings.mechanism, &self.caps).map_err(not_possible)?;
+        let user = creds.user.as_str();
+        let secret = creds.secret.expose();
+        let stage = Stage::Auth;
+        let reply = match mechanism {
+            Mechanism::Plain => {
+                let response = auth::plain(user, secret);
+                self.conn.send_shown(
+                    stage,
+                    &format!("AUTH PLAIN {response}"),
+                    "AUTH PLAIN (redacted)",
+                )?;
+                let reply = self.conn.read_reply(stage)?;
+                if reply.code == 334 {
+                    // A server that does not take the initial response asks for it.
+                    self.conn.send_shown(stage, &response, "(redacted)")?;
+                    self.conn.read_reply(stage)?
+                } else {
+                    reply
+                }
+            }
+            Mechanism::Login => {
+                self.conn.send(stage, "AUTH LOGIN")?;
+                let mut reply = self.conn.read_reply(stage)?;
+                for value in [user, secret] {
+                    if reply.code != 334 {
+                        break;
+                    }
+                    self.conn
+                        .send_shown(stage, &auth::login_step(value), "(redacted)")?;
+                    reply = self.conn.read_reply(stage)?;
+                }
+                reply
+            }
+            Mechanism::Xoauth2 | Mechanism::OauthBearer => {
+                let (response, abort) = if mechanism == Mechanism::Xoauth2 {
+                    (auth::xoauth2(user, secret), "")
+                } else {
+                    let host = connect::bare_host(&self.host);
+                    // RFC 7628 §3.2.3: a failed exchange is ended with a single ^A.
+                    (auth::oauthbearer(user, host, self.port, secret), "AQ==")
+                };
+                let name = mechanism.name();
+                self.conn.send_shown(
+                    stage,
+                    &format!("AUTH {name} {response}"),
+                    &format!("AUTH {name} (redacted)"),
+                )?;
+                let reply = self.conn.read_reply(stage)?;
+                if reply.code == 334 {
+                    // The challenge is the provider's error as base64 JSON; keep it
+                    // for the user, then end the exchange to get the final reply.
+                    let detail = auth::decode_challenge(&reply.lines.join(""));
+                    self.conn.send(stage, abort)?;
+                    let mut last = self.conn.read_reply(stage)?;
+                    if !detail.is_empty() {
+                        last.lines.push(detail);
+                    }
+                    last
+                } else {
+                    reply
+                }
+            }
+        };
+        match reply.code {
+            235 => Ok(()),
+            400..=599 => Err(SmtpError::new(stage, SmtpErrorKind::AuthFailed(reply))),
+            _ => Err(unexpected(stage, reply)),
+        }
+    }
+
+    /// MAIL, RCPT, DATA, the message, and the final reply.
+    pub(crate) fn transaction(
+        &mut self,
+        settings: &Settings,
+        envelope: &Envelope,
+        dsn: &Dsn,
+        payload: &mut dyn Payload,
+    ) -> Result<Outcome, SmtpError> {
+        let mut warnings = Vec::new();
+        let mail = self.mail_command(envelope, dsn, &*payload, &mut warnings)?;
+        let notify = match (&dsn.notify, self.caps.dsn) {
+            (Some(n), true) => {
+                check_dsn_value(Stage::Rcpt, "NOTIFY", n)?;
+                format!(" NOTIFY={n}")
+            }
+            _ => String::new(),
+        };
+        if envelope.to.is_empty() {
+            return Err(SmtpError::new(
+                Stage::Rcpt,
+                SmtpErrorKind::InvalidInput("there are no recipients".into()),
+            ));
+        }
+        let mut rcpts = Vec::with_capacity(envelope.to.len());
+        for address in &envelope.to {
+            check_address(Stage::Rcpt, address)?;
+            rcpts.push(format!("RCPT TO:<{address}>{notify}"));
+        }
+
+        let (mail_reply, rcpt_replies) = if self.caps.pipelining {
+            self.send_pipelined(mail, &rcpts)?
+        } else {
+            self.send_one_by_one(mail, &rcpts)?
+        };
+        if mail_reply.code / 100 != 2 {
+            return Err(unexpected(Stage::Mail, mail_reply));
+        }
+        let mut accepted = Vec::new();
+        let mut refused = Vec::new();
+        for (address, reply) in envelope.to.iter().zip(rcpt_replies) {
+            let entry = RecipientReply {
+                address: address.clone(),
+                reply,
+            };
+            match entry.reply.code / 100 {
+                2 => accepted.push(entry),
+                4 | 5 => refused.push(entry),
+                _ => return Err(unexpected(Stage::Rcpt, entry.reply)),
+            }
+        }
+        if !refused.is_empty() {
+            // "Never half": a message for some recipients only is not what was asked
+            // for. Reset the transaction so nothing is delivered.
+            if self.conn.send(Stage::Rcpt, "RSET").is_ok() {
+                let _ = self.conn.read_reply(Stage::Rcpt);
+            }
+            return Err(SmtpError::new(
+                Stage::Rcpt,
+                SmtpErrorKind::RecipientsRefused { refused, accepted },
+            ));
+        }
+
+        self.conn.send(Stage::Data, "DATA")?;
+        let reply = self.conn.read_reply(Stage::Data)?;
+        if reply.code != 354 {
+            return Err(unexpected(Stage::Data, reply));
+        }
+        self.conn.send_message(payload)?;
+        // Servers scan the message (spam, viruses) before answering.
+        self.conn.set_read_timeout(settings.data_timeout);
+        let final_reply = self.conn.read_reply(Stage::EndOfData);
+        self.conn.set_read_timeout(settings.timeout);
+        let final_reply = final_reply?;
+        if final_reply.code / 100 != 2 {
+            return Err(unexpected(Stage::EndOfData, final_reply));
+        }
+        Ok(Outcome {
+            server: format!("{}:{}", self.host, self.port),
+            security: self.security_label(),
+            accepted,
+            refused: Vec::new(),
+            final_reply,
+            warnings,
+        })
+    }
+
+    fn mail_command(
+        &mut self,
+        envelope: &Envelope,
+        dsn: &Dsn,
+        payload: &dyn Payload,
+        warnings: &mut Vec<String>,
+    ) -> Result<String, SmtpError> {
+        let stage = Stage::Mail;
+        check_address(stage, &envelope.from)?;
+        let mut mail = format!("MAIL FROM:<{}>", envelope.from);
+        if let (Some(limit), Some(size)) = (self.caps.size, payload.size_hint()) {
+            if limit > 0 && size > limit {
+                return Err(SmtpError::new(stage, SmtpErrorKind::TooBig { size, limit }));
+            }
+            mail.push_str(&format!(" SIZE={size}"));
+        }
+        if payload.is_8bit() {
+            if self.caps.eight_bit_mime {
+                mail.push_str(" BODY=8BITMIME");
+            } else {
+                warnings.push(
+                    "the message has 8-bit content but the server does not offer 8BITMIME"
+                        .to_owned(),
+                );
+            }
+        }
+        let non_ascii = !envelope.from.is_ascii() || envelope.to.iter().any(|a| !a.is_ascii());
+        if envelope.smtputf8 || non_ascii {
+            if !self.caps.smtputf8 {
+                return Err(SmtpError::new(stage, SmtpErrorKind::Smtputf8Unavailable));
+            }
+            mail.push_str(" SMTPUTF8");
+        }
+        let wants_dsn = dsn.notify.is_some() || dsn.ret.is_some() || dsn.envid.is_some();
+        if wants_dsn && !self.caps.dsn {
+            warnings.push(
+                "the server does not offer DSN, so the delivery notification request \
+                 was not sent"
+                    .to_owned(),
+            );
+        }
+        if self.caps.dsn {
+            if let Some(ret) = &dsn.ret {
+                check_dsn_value(stage, "RET", ret)?;
+                mail.push_str(&format!(" RET={ret}"));
+            }
+            if let Some(envid) = &dsn.envid {
+                mail.push_str(&format!(" ENVID={}", xtext(envid)));
+            }
+        }
+        Ok(mail)
+    }
+
+    fn send_one_by_one(
+        &mut self,
+        mail: String,
+        rcpts: &[String],
+    ) -> Result<(Reply, Vec<Reply>), SmtpError> {
+        self.conn.send(Stage::Mail, &mail)?;
+        let mail_reply = self.conn.read_reply(Stage::Mail)?;
+        if mail_reply.code / 100 != 2 {
+            return Ok((mail_reply, Vec::new()));
+        }
+        let mut replies = Vec::with_capacity(rcpts.len());
+        for rcpt in rcpts {
+            self.conn.send(Stage::Rcpt, rcpt)?;
+            replies.push(self.conn.read_reply(Stage::Rcpt)?);
+        }
+        Ok((mail_reply, replies))
+    }
+
+    /// RFC 2920: MAIL and the RCPTs go out together; replies come back in order.
+    /// DATA is not pipelined, so that a refused recipient stops us before it.
+    fn send_pipelined(
+        &mut self,
+        mail: String,
+        rcpts: &[String],
+    ) -> Result<(Reply, Vec<Reply>), SmtpError> {
+        let mut mail_reply = None;
+        let mut replies = Vec::with_capacity(rcpts.len());
+        let mut pending = rcpts.iter();
+        let mut first = Some(mail);
+        loop {
+            let batch: Vec<String> = first
+                .take()
+                .into_iter()
+                .chain(pending.by_ref().take(PIPELINE_BATCH).cloned())
+                .collect();
+            if batch.is_empty() {
+                break;
+            }
+            let stage = if mail_reply.is_none() {
+                Stage::Mail
+            } else {
+                Stage::Rcpt
+            };
+            self.conn.send_batch(stage, &batch)?;
+            for _ in 0..batch.len() {
+                if mail_reply.is_none() {
+                    mail_reply = Some(self.conn.read_reply(Stage::Mail)?);
+                } else {
+                    replies.push(self.conn.read_reply(Stage::Rcpt)?);
+                }
+            }
+            if mail_reply.as_ref().is_some_and(|r| r.code / 100 != 2) {
+                // The RCPTs already sent were answered (with 503s, usually) and read,
+                // so the session stays in step for RSET/QUIT.
+                break;
+            }
+        }
+        Ok((mail_reply.expect("the first batch holds MAIL"), replies))
+    }
+
+    /// Say goodbye; failures no longer matter.
+    pub(crate) fn quit(&mut self) {
+        if self.conn.send(Stage::Quit, "QUIT").is_ok() {
+            let _ = self.conn.read_reply(Stage::Quit);
+        }
+    }
+
+    pub(crate) fn security_label(&self) -> String {
+        let tls = self.conn.tls_description().unwrap_or("");
+        match self.security {
+            Security::Plain => "plain".to_owned(),
+            Security::StartTls => format!("starttls {tls}"),
+            Security::Tls => format!("tls {tls}"),
+        }
+    }
+
+    pub(crate) fn peer_certificate(&self) -> Option<Vec<u8>> {
+        self.conn.peer_certificate()
+    }
+}
+
+/// An error for a reply we did not want: the server's refusal for 4xx/5xx, a
+/// protocol error for anything else (a 354 to MAIL, a 250 greeting…).
+fn unexpected(stage: Stage, reply: Reply) -> SmtpError {
+    let kind = if reply.code >= 400 {
+        SmtpErrorKind::Rejected(reply)
+    } else {
+        SmtpErrorKind::Protocol(format!("unexpected reply {reply}"))
+    };
+    SmtpError::new(stage, kind)
+}
+
+fn invalid(stage: Stage, why: String) -> SmtpError {
+    SmtpError::new(stage, SmtpErrorKind::InvalidInput(why))
+}
+
+/// Addresses go between angle brackets on a command line: no controls, no brackets.
+fn check_address(stage: Stage, address: &str) -> Result<(), SmtpError> {
+    if address
+        .chars()
+        .any(|c| c.is_control() || c == '<' || c == '>')
+    {
+        return Err(invalid(stage, format!("invalid address {address:?}")));
+    }
+    Ok(())
+}
+
+fn check_word(stage: Stage, what: &str, word: &str) -> Result<(), SmtpError> {
+    if word.is_empty() || word.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(invalid(stage, format!("invalid {what} {word:?}")));
+    }
+    Ok(())
+}
+
+/// NOTIFY and RET values are keyword lists ("SUCCESS,FAILURE", "HDRS").
+fn check_dsn_value(stage: Stage, what: &str, value: &str) -> Result<(), SmtpError> {
+    if value.is_empty()
+        || !value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b',')
+    {
+        return Err(invalid(
+            stage,
+            format!("invalid DSN {what} value {value:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// RFC 3461 xtext: printable ASCII except '+' and '=', everything else as "+HH".
+pub(crate) fn xtext(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if (33..=126).contains(&b) && b != b'+' && b != b'=' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("+{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xtext_encoding() {
+        assert_eq!(xtext("abc-123@x"), "abc-123@x");
+        assert_eq!(xtext("a+b=c d"), "a+2Bb+3Dc+20d");
+        assert_eq!(xtext("é\r\n"), "+C3+A9+0D+0A");
+    }
+
+    #[test]
+    fn address_and_word_checks() {
+        assert!(check_address(Stage::Mail, "jane@example.org").is_ok());
+        assert!(check_address(Stage::Mail, "").is_ok());
+        assert!(check_address(Stage::Mail, "\"j d\"@example.org").is_ok());
+        for bad in ["a@b\r\nRCPT TO:<x@y>", "a>b", "a\0b", "a\nb"] {
+            let e = check_address(Stage::Rcpt, bad).unwrap_err();
+            assert_eq!(e.exit_code(), crate::exit::Code::DataErr);
+        }
+        assert!(check_word(Stage::Ehlo, "EHLO name", "host.example").is_ok());
+        assert!(check_word(Stage::Ehlo, "EHLO name", "a b").is_err());
+        assert!(check_word(Stage::Ehlo, "EHLO name", "").is_err());
+        assert!(check_dsn_value(Stage::Rcpt, "NOTIFY", "SUCCESS,FAILURE").is_ok());
+        assert!(check_dsn_value(Stage::Rcpt, "NOTIFY", "NEVER ORCPT=x").is_err());
+    }
+}

@@ -1,0 +1,83 @@
+//! The native-tls backend (OpenSSL on Linux, Secure Transport, SChannel).
+//!
+//! native-tls cannot tell the negotiated protocol version or cipher suite, so
+//! `describe` says only which backend was used.
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+
+use native_tls::{Certificate, HandshakeError, TlsConnector};
+
+use super::{TlsStream, fingerprint, pin_mismatch, read_ca_file};
+use crate::smtp::TlsSettings;
+use crate::smtp::error::SmtpErrorKind;
+
+pub(super) const NAME: &str = "native-tls";
+
+struct Stream(native_tls::TlsStream<TcpStream>);
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl TlsStream for Stream {
+    fn describe(&self) -> String {
+        "TLS (native-tls)".to_owned()
+    }
+
+    fn peer_certificate(&self) -> Option<Vec<u8>> {
+        self.0
+            .peer_certificate()
+            .ok()
+            .flatten()
+            .and_then(|c| c.to_der().ok())
+    }
+}
+
+pub(super) fn handshake(
+    settings: &TlsSettings,
+    host: &str,
+    tcp: TcpStream,
+) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
+    let tls = |e: native_tls::Error| SmtpErrorKind::Tls(e.to_string());
+    let mut builder = TlsConnector::builder();
+    if let Some(path) = &settings.ca_file {
+        builder.disable_built_in_roots(true);
+        for der in read_ca_file(path)? {
+            builder.add_root_certificate(Certificate::from_der(&der).map_err(tls)?);
+        }
+    }
+    if settings.fingerprint.is_some() || settings.insecure {
+        // The pin is checked below, after the handshake.
+        builder.danger_accept_invalid_certs(true);
+        builder.danger_accept_invalid_hostnames(true);
+    }
+    let connector = builder.build().map_err(tls)?;
+    let stream = match connector.connect(host, tcp) {
+        Ok(stream) => Stream(stream),
+        Err(HandshakeError::Failure(e)) => return Err(tls(e)),
+        // A blocking socket only "would block" when its read timeout expires.
+        Err(HandshakeError::WouldBlock(_)) => return Err(SmtpErrorKind::Timeout),
+    };
+    if let Some(expected) = &settings.fingerprint {
+        let der = stream.peer_certificate().ok_or_else(|| {
+            SmtpErrorKind::Tls("the server sent no certificate to compare with the pin".into())
+        })?;
+        let actual = fingerprint(&der);
+        if &actual != expected {
+            return Err(SmtpErrorKind::Tls(pin_mismatch(expected, &actual)));
+        }
+    }
+    Ok(Box::new(stream))
+}

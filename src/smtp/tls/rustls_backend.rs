@@ -1,0 +1,231 @@
+//! The rustls backend: ring for crypto, the system's roots (or `--ca-file`).
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{
+    CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, Error, RootCertStore,
+    SignatureScheme, StreamOwned,
+};
+
+use super::{TlsStream, fingerprint, pin_mismatch, read_ca_file};
+use crate::smtp::TlsSettings;
+use crate::smtp::connect::io_kind;
+use crate::smtp::error::SmtpErrorKind;
+
+pub(super) const NAME: &str = "rustls";
+
+struct Stream(StreamOwned<ClientConnection, TcpStream>);
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl TlsStream for Stream {
+    fn describe(&self) -> String {
+        let conn = &self.0.conn;
+        let version = match conn.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_owned(),
+            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_owned(),
+            Some(other) => format!("{other:?}"),
+            None => "TLS".to_owned(),
+        };
+        match conn.negotiated_cipher_suite() {
+            Some(suite) => format!("{version} {:?}", suite.suite()),
+            None => version,
+        }
+    }
+
+    fn peer_certificate(&self) -> Option<Vec<u8>> {
+        self.0
+            .conn
+            .peer_certificates()
+            .and_then(|certs| certs.first())
+            .map(|c| c.to_vec())
+    }
+}
+
+pub(super) fn handshake(
+    settings: &TlsSettings,
+    host: &str,
+    mut tcp: TcpStream,
+) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
+    // An explicit provider rather than the process default: nothing else in the
+    // program has to install one, and the choice (ring) is made here.
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SmtpErrorKind::Tls(e.to_string()))?;
+    let config = if settings.fingerprint.is_some() || settings.insecure {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(PinOrNothing {
+                pin: settings.fingerprint,
+                provider,
+            }))
+            .with_no_client_auth()
+    } else {
+        builder
+            .with_root_certificates(roots(settings)?)
+            .with_no_client_auth()
+    };
+    let name = ServerName::try_from(host.to_owned())
+        .map_err(|_| SmtpErrorKind::Tls(format!("{host:?} is not a valid TLS server name")))?;
+    let mut conn = ClientConnection::new(Arc::new(config), name)
+        .map_err(|e| SmtpErrorKind::Tls(describe(&e, host)))?;
+    while conn.is_handshaking() {
+        if let Err(e) = conn.complete_io(&mut tcp) {
+            return Err(handshake_error(e, host));
+        }
+    }
+    Ok(Box::new(Stream(StreamOwned::new(conn, tcp))))
+}
+
+fn roots(settings: &TlsSettings) -> Result<RootCertStore, SmtpErrorKind> {
+    let mut store = RootCertStore::empty();
+    match &settings.ca_file {
+        Some(path) => {
+            for cert in read_ca_file(path)? {
+                store
+                    .add(cert)
+                    .map_err(|e| SmtpErrorKind::Tls(format!("CA file {}: {e}", path.display())))?;
+            }
+        }
+        None => {
+            // Unreadable individual certificates are skipped, as browsers do; only
+            // having none at all is an error.
+            let found = rustls_native_certs::load_native_certs();
+            store.add_parsable_certificates(found.certs);
+            if store.is_empty() {
+                return Err(SmtpErrorKind::Tls(
+                    "no trusted root certificates found on this system \
+                     (install ca-certificates, or use --ca-file)"
+                        .into(),
+                ));
+            }
+        }
+    }
+    Ok(store)
+}
+
+fn handshake_error(e: io::Error, host: &str) -> SmtpErrorKind {
+    if let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
+        return SmtpErrorKind::Tls(describe(tls, host));
+    }
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => {
+            SmtpErrorKind::Tls("the server closed the connection during the handshake".into())
+        }
+        _ => io_kind(e),
+    }
+}
+
+/// rustls's messages name the library's concepts; these name the user's problem.
+fn describe(e: &Error, host: &str) -> String {
+    match e {
+        Error::InvalidCertificate(cert) => match cert {
+            CertificateError::NotValidForName => {
+                format!("certificate is not valid for host {host}")
+            }
+            CertificateError::NotValidForNameContext { presented, .. } => format!(
+                "certificate is not valid for host {host} (it is for {})",
+                presented.join(", ")
+            ),
+            CertificateError::UnknownIssuer => "unknown issuer: the certificate is not signed \
+                 by a trusted CA (use --ca-file for a private CA, or --tls-fingerprint)"
+                .into(),
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                format!("the certificate has expired ({cert})")
+            }
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                format!("the certificate is not valid yet ({cert})")
+            }
+            CertificateError::Revoked => "the certificate has been revoked".into(),
+            other => format!("invalid certificate: {other}"),
+        },
+        Error::General(why) => why.clone(),
+        Error::AlertReceived(alert) => format!("the server refused the handshake ({alert:?})"),
+        other => other.to_string(),
+    }
+}
+
+/// For `--tls-fingerprint` (accept exactly that leaf, like msmtp's tls_fingerprint:
+/// no chain, no name) and `--insecure` (accept anything). Handshake signatures are
+/// still checked, so the server must hold the key of the certificate it shows.
+#[derive(Debug)]
+struct PinOrNothing {
+    pin: Option<[u8; 32]>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for PinOrNothing {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, Error> {
+        match &self.pin {
+            Some(expected) => {
+                let actual = fingerprint(end_entity);
+                if &actual == expected {
+                    Ok(ServerCertVerified::assertion())
+                } else {
+                    Err(Error::General(pin_mismatch(expected, &actual)))
+                }
+            }
+            None => Ok(ServerCertVerified::assertion()),
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
