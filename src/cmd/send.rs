@@ -4,19 +4,134 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{Console, Report};
-use crate::cli::{GlobalArgs, SendArgs};
-use crate::exit::{Code, fail};
+use crate::cli::{DsnReturn, GlobalArgs, SendArgs};
+use crate::config::presets::FromRule;
+use crate::config::{self, Account};
+use crate::envelope::Dsn;
+use crate::exit::{Code, Hint, fail};
 use crate::message::{self, BodySource, Composed, Draft};
+use crate::smtp::{self, SmtpError, SmtpErrorKind, Transcript};
 
 pub fn run(
-    _global: &GlobalArgs,
+    global: &GlobalArgs,
     args: SendArgs,
     console: &mut Console<'_>,
 ) -> anyhow::Result<Report> {
-    if !args.dry_run {
-        return Err(fail(Code::Software, "`posta send` is not implemented yet"));
+    let mut draft = draft_from_args(&args, console.stdin_is_terminal);
+    if args.dry_run {
+        // No account is needed to show the bytes, but a profile's From is used if one exists.
+        if draft.from.is_empty()
+            && let Ok(account) = config::resolve(global, &args.connection, None)
+        {
+            draft.from = account.from.unwrap_or_default();
+        }
+        return dry_run(draft, console);
     }
-    let draft = draft_from_args(&args, console.stdin_is_terminal);
+
+    let mut account = config::resolve(global, &args.connection, args.from.as_deref())?;
+    if draft.from.is_empty() {
+        draft.from = account.from.clone().unwrap_or_default();
+    }
+    // Everything about the message is checked before a password is asked for.
+    let composed = message::prepare(draft)?;
+    let from_address = config::account::bare_address(
+        &args
+            .from
+            .clone()
+            .or(account.from.clone())
+            .unwrap_or_default(),
+    );
+    account.load_credentials(Some(&from_address))?;
+    check_provider_rules(&account, &from_address)?;
+    if account.settings.tls.insecure {
+        writeln!(
+            console.err,
+            "posta: warning: --insecure: the server certificate is not checked; anyone on the path can read this message and the password"
+        )?;
+    }
+
+    let dsn = Dsn {
+        notify: args.dsn_notify.clone(),
+        ret: args.dsn_return.map(|r| match r {
+            DsnReturn::Full => "FULL".to_string(),
+            DsnReturn::Hdrs => "HDRS".to_string(),
+        }),
+        envid: None,
+    };
+    let size = composed.size().ok();
+    let mut payload = ComposedPayload {
+        composed: &composed,
+        size,
+    };
+    let level = global.verbose;
+    let mut transcript = Transcript {
+        out: &mut *console.err,
+        level,
+    };
+    let outcome = smtp::submit(
+        &account.settings,
+        &composed.envelope,
+        &dsn,
+        &mut payload,
+        (level > 0).then_some(&mut transcript),
+    )
+    .map_err(|e| with_provider_hint(e, &account))?;
+    for warning in &outcome.warnings {
+        writeln!(console.err, "posta: warning: {warning}")?;
+    }
+    Ok(super::submission_report(&outcome, &composed.message_id))
+}
+
+/// A composed message as the transport's payload: written on demand, size known.
+struct ComposedPayload<'a> {
+    composed: &'a Composed,
+    size: Option<u64>,
+}
+
+impl smtp::Payload for ComposedPayload<'_> {
+    fn write_to(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        self.composed.write_to(out)
+    }
+
+    fn size_hint(&self) -> Option<u64> {
+        self.size
+    }
+}
+
+/// Refuse before connecting what the provider would refuse after the upload.
+fn check_provider_rules(account: &Account, from_address: &str) -> anyhow::Result<()> {
+    let (Some(preset), Some(user)) = (account.preset, account.user.as_deref()) else {
+        return Ok(());
+    };
+    if preset.from_rule == FromRule::MustEqualLogin && !from_address.eq_ignore_ascii_case(user) {
+        return Err(fail(
+            Code::DataErr,
+            format!(
+                "{} refuses a From address other than the login: From is {from_address} but the login is {user}; \
+                 send from {user} or use that address's own profile",
+                preset.title
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// An authentication failure at a known provider gets the provider's password rule.
+fn with_provider_hint(err: SmtpError, account: &Account) -> anyhow::Error {
+    let auth_refused = matches!(err.kind, SmtpErrorKind::AuthFailed(_));
+    match account.preset {
+        Some(p) if auth_refused => {
+            let page = p
+                .app_password_page
+                .map(|u| format!(" App passwords: {u}"))
+                .unwrap_or_default();
+            anyhow::Error::new(err).context(Hint(format!("{}{page}", p.note)))
+        }
+        _ => err.into(),
+    }
+}
+
+fn dry_run(draft: Draft, console: &mut Console<'_>) -> anyhow::Result<Report> {
     // Everything is checked (and every file opened) before the first byte goes out,
     // so an error leaves stdout empty.
     let composed = message::prepare(draft)?;
@@ -34,6 +149,7 @@ pub fn run(
                 "smtputf8": composed.envelope.smtputf8,
             },
         })),
+        data: false,
     })
 }
 

@@ -70,12 +70,7 @@ pub fn prepare(draft: Draft) -> Result<Composed, ComposeError> {
 
     let message_id = match &extra.message_id {
         Some(id) => id.clone(),
-        None => format!(
-            "{}@{}",
-            mime::random_hex(16)
-                .map_err(|e| ComposeError::BadInput(format!("no randomness: {e}")))?,
-            from.domain
-        ),
+        None => new_message_id(&from.domain)?,
     };
     let date = extra
         .date
@@ -205,6 +200,18 @@ fn parse_lists(flag: &str, entries: &[String]) -> Result<Vec<Mailbox>, ComposeEr
         );
     }
     Ok(all)
+}
+
+/// A new unique Message-ID (without angle brackets) in `domain`.
+pub(crate) fn new_message_id(domain: &str) -> Result<String, ComposeError> {
+    let random =
+        mime::random_hex(16).map_err(|e| ComposeError::BadInput(format!("no randomness: {e}")))?;
+    Ok(format!("{random}@{domain}"))
+}
+
+/// A whole header field holding one mailbox, encoded and folded.
+pub(crate) fn mailbox_field(name: &str, mailbox: &Mailbox) -> String {
+    header::fold(name, &mailbox_tokens(std::slice::from_ref(mailbox)))
 }
 
 fn mailbox_tokens(list: &[Mailbox]) -> Vec<Token> {

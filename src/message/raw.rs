@@ -10,7 +10,7 @@ use std::io::{self, BufRead, BufWriter, Read, Seek, Write};
 
 use mail_parser::{Address, HeaderName, MessageParser};
 
-use super::ComposeError;
+use super::{ComposeError, address};
 use crate::envelope::Envelope;
 
 /// RFC 5322 §2.1.1: a line is at most 998 octets without its CRLF.
@@ -228,7 +228,7 @@ impl HeaderBlock {
         }
 
         let mut out = Counting::new(BufWriter::with_capacity(64 * 1024, file));
-        let domain = mail_from.rsplit_once('@').map(|(_, d)| d.to_string());
+        let domain = envelope.from.rsplit_once('@').map(|(_, d)| d.to_string());
         let mut message_id = headers
             .iter()
             .find(|h| h.name == HeaderName::MessageId)
@@ -245,7 +245,7 @@ impl HeaderBlock {
             )?;
         }
         if !has("Message-ID") {
-            let id = new_message_id(domain.as_deref());
+            let id = super::compose::new_message_id(&domain.unwrap_or_else(local_host_name))?;
             w(&mut out, format!("Message-ID: <{id}>\r\n").as_bytes())?;
             message_id = Some(id);
         }
@@ -255,11 +255,19 @@ impl HeaderBlock {
                 .as_deref()
                 .map(bare)
                 .unwrap_or_else(|| mail_from.clone());
-            let from = match &opts.full_name {
-                Some(name) => format!("From: {} <{addr}>\r\n", quote_display_name(name)),
-                None => format!("From: {addr}\r\n"),
+            let field = match address::parse_addr_spec(&addr) {
+                Ok((local, domain)) => {
+                    let mailbox = address::Mailbox {
+                        name: opts.full_name.clone(),
+                        local,
+                        domain,
+                    };
+                    super::compose::mailbox_field("From", &mailbox)
+                }
+                // A sender without a domain ("root") goes as it is, like sendmail's.
+                Err(_) => format!("From: {addr}\r\n"),
             };
-            w(&mut out, from.as_bytes())?;
+            w(&mut out, field.as_bytes())?;
         }
         // Bcc must never reach the recipients; the envelope already holds those addresses.
         w(
@@ -376,34 +384,19 @@ fn to_wire(addr: &str, smtputf8: &mut bool) -> Result<String, ComposeError> {
     if addr.is_empty() {
         return Ok(String::new());
     }
-    if addr
-        .bytes()
-        .any(|b| b.is_ascii_control() || b == b' ' || b == b'<' || b == b'>')
-    {
-        return Err(ComposeError::BadInput(format!(
-            "malformed address: {addr:?}"
-        )));
-    }
-    let Some((local, domain)) = addr.rsplit_once('@') else {
-        if !addr.is_ascii() {
-            *smtputf8 = true;
+    let bad = |why: String| ComposeError::BadInput(format!("malformed address {addr:?}: {why}"));
+    if !addr.contains('@') {
+        if addr
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || "<>\"".contains(c))
+        {
+            return Err(bad("not an address".into()));
         }
+        *smtputf8 |= !addr.is_ascii();
         return Ok(addr.to_string());
-    };
-    if local.is_empty() || domain.is_empty() {
-        return Err(ComposeError::BadInput(format!(
-            "malformed address: {addr:?}"
-        )));
     }
-    let domain = if domain.is_ascii() {
-        domain.to_string()
-    } else {
-        idna::domain_to_ascii(domain)
-            .map_err(|_| ComposeError::BadInput(format!("malformed domain in address: {addr:?}")))?
-    };
-    if !local.is_ascii() {
-        *smtputf8 = true;
-    }
+    let (local, domain) = address::parse_addr_spec(addr).map_err(bad)?;
+    *smtputf8 |= !local.is_ascii();
     Ok(format!("{local}@{domain}"))
 }
 
@@ -412,42 +405,11 @@ fn local_user_address() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| "root".into());
-    let host = gethostname::gethostname().to_string_lossy().into_owned();
-    format!("{user}@{host}")
+    format!("{user}@{}", local_host_name())
 }
 
-/// A unique Message-ID (without brackets) in the sender's domain.
-fn new_message_id(domain: Option<&str>) -> String {
-    let mut random = [0u8; 16];
-    // getrandom only fails on exotic platforms; the clock still keeps IDs distinct.
-    let _ = getrandom::fill(&mut random);
-    let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
-    let now = chrono::Utc::now().timestamp_micros();
-    let host = gethostname::gethostname().to_string_lossy().into_owned();
-    let domain = domain
-        .filter(|d| d.is_ascii() && !d.is_empty())
-        .unwrap_or(&host);
-    format!("{now}.{hex}@{domain}")
-}
-
-/// A display name as an RFC 5322 phrase: quoted when it has specials, encoded
-/// (RFC 2047) when it is not ASCII.
-fn quote_display_name(name: &str) -> String {
-    if !name.is_ascii() {
-        use base64::Engine;
-        return format!(
-            "=?utf-8?b?{}?=",
-            base64::engine::general_purpose::STANDARD.encode(name)
-        );
-    }
-    let plain = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || " !#$%&'*+-/=?^_`{|}~".contains(c));
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
-    }
+fn local_host_name() -> String {
+    gethostname::gethostname().to_string_lossy().into_owned()
 }
 
 fn bad_io(what: &str, e: io::Error) -> ComposeError {
