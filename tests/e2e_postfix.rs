@@ -96,7 +96,15 @@ fn smtps_465_implicit_tls_auth() {
     let out = send(
         home.path(),
         "SMTPS",
-        &[BOB, "-s", &subject, "--body", "over implicit TLS"],
+        &[
+            "--security",
+            "tls",
+            BOB,
+            "-s",
+            &subject,
+            "--body",
+            "over implicit TLS",
+        ],
     )
     .output()
     .unwrap();
@@ -282,7 +290,7 @@ fn the_password_is_in_no_process_argument_list_while_sending() {
     let home = tempfile::tempdir().unwrap();
     let password = env("POSTA_E2E_PASS1");
     let big = home.path().join("big.bin");
-    std::fs::write(&big, vec![b'x'; 8 << 20]).unwrap();
+    std::fs::write(&big, vec![b'x'; 4 << 20]).unwrap();
     let subject = token("ps");
     let mut child = send(
         home.path(),

@@ -116,9 +116,20 @@ fn check_provider_rules(account: &Account, from_address: &str) -> anyhow::Result
     Ok(())
 }
 
-/// An authentication failure at a known provider gets the provider's password rule.
+/// Advice for failures whose cause is usually a setting: an authentication failure at a
+/// known provider gets the provider's password rule; a silent greeting on a STARTTLS
+/// connection is usually an implicit-TLS port.
 fn with_provider_hint(err: SmtpError, account: &Account) -> anyhow::Error {
     let auth_refused = matches!(err.kind, SmtpErrorKind::AuthFailed(_));
+    let silent_greeting = err.stage == smtp::Stage::Greeting
+        && matches!(err.kind, SmtpErrorKind::Timeout)
+        && account.settings.security == smtp::Security::StartTls;
+    if silent_greeting {
+        return anyhow::Error::new(err).context(Hint(format!(
+            "port {} may expect TLS from the first byte: try --security tls",
+            account.settings.port
+        )));
+    }
     match account.preset {
         Some(p) if auth_refused => {
             let page = p
