@@ -179,10 +179,14 @@ fn starttls_with_auth_login() {
     let run = send(server, &s);
     let outcome = expect_ok(&run);
     assert!(
-        outcome.security.starts_with("starttls TLSv1."),
+        outcome.security.starts_with("starttls "),
         "{}",
         outcome.security
     );
+    if posta::smtp::TLS_BACKEND == "rustls" {
+        assert!(outcome.security.starts_with("starttls TLSv1."));
+        assert!(run.transcript.contains("=== TLS started: TLSv1."));
+    }
     assert_eq!(run.record.authenticated.as_deref(), Some(USER));
     let lines = &run.record.lines;
     // Only EHLO and STARTTLS in clear; then EHLO again inside TLS, and the rest.
@@ -194,7 +198,6 @@ fn starttls_with_auth_login() {
     assert_eq!(lines[4].text, B64.encode(USER));
     assert_eq!(lines[5].text, B64.encode(PASSWORD));
     assert!(run.transcript.contains("~> (redacted)"));
-    assert!(run.transcript.contains("=== TLS started: TLSv1."));
     assert_eq!(run.record.messages, vec![MESSAGE.to_vec()]);
 }
 
@@ -211,11 +214,10 @@ fn implicit_tls_with_auth_plain() {
     );
     let run = send(server, &s);
     let outcome = expect_ok(&run);
-    assert!(
-        outcome.security.starts_with("tls TLSv1.3 TLS13_"),
-        "{}",
-        outcome.security
-    );
+    assert!(outcome.security.starts_with("tls "), "{}", outcome.security);
+    if posta::smtp::TLS_BACKEND == "rustls" {
+        assert!(outcome.security.starts_with("tls TLSv1.3 TLS13_"));
+    }
     assert!(run.record.lines.iter().all(|l| l.tls));
     assert_eq!(run.record.authenticated.as_deref(), Some(USER));
     assert!(run.transcript.contains("<~ 220 "));
@@ -260,6 +262,38 @@ fn xoauth2_success_and_failure() {
     assert_eq!(commands[auth + 1], "");
     assert!(!run2.record.sent("MAIL"));
     assert!(!run2.transcript.contains("expired-token"));
+}
+
+#[test]
+fn oauthbearer_success_and_failure() {
+    for (token, ok) in [(PASSWORD, true), ("expired-token", false)] {
+        let server = Server::start(Config {
+            tls: TlsMode::Implicit,
+            extensions: vec!["AUTH PLAIN OAUTHBEARER".into()],
+            ..Default::default()
+        });
+        let s = login(
+            settings(&server, Security::Tls),
+            AuthMechanism::OauthBearer,
+            token,
+        );
+        let run = send(server, &s);
+        let auth = run.record.line("AUTH OAUTHBEARER ").expect("AUTH sent");
+        let decoded = B64.decode(&auth.text["AUTH OAUTHBEARER ".len()..]).unwrap();
+        assert!(decoded.starts_with(b"n,a=jane,\x01host=127.0.0.1\x01port="));
+        assert!(run.transcript.contains("AUTH OAUTHBEARER (redacted)"));
+        if ok {
+            expect_ok(&run);
+        } else {
+            let err = expect_err(&run);
+            assert!(matches!(err.kind, SmtpErrorKind::AuthFailed(_)), "{err:?}");
+            assert!(err.to_string().contains(r#""status":"401""#), "{err}");
+            // RFC 7628: the client ends a failed exchange with a lone ^A.
+            let commands = run.record.commands();
+            let i = commands.iter().position(|c| c.starts_with("AUTH")).unwrap();
+            assert_eq!(commands[i + 1], "AQ==");
+        }
+    }
 }
 
 #[test]
@@ -368,7 +402,9 @@ fn certificate_for_another_host_is_refused() {
         text.contains("certificate is not valid for host 127.0.0.1"),
         "{text}"
     );
-    assert!(text.contains("mail.example.org"), "{text}");
+    if posta::smtp::TLS_BACKEND == "rustls" {
+        assert!(text.contains("mail.example.org"), "{text}");
+    }
     assert!(!run.record.sent("AUTH"));
 }
 
@@ -534,9 +570,7 @@ fn refusals_at_every_stage_map_to_their_exit_codes() {
         };
         assert_eq!(sent_reply.code.to_string(), reply[..3], "{reply}");
         assert_eq!(sent_reply.enhanced.as_deref(), Some(&reply[4..9]));
-        if stage != Stage::Greeting {
-            assert!(run.record.sent("QUIT"), "{reply}");
-        }
+        assert!(run.record.sent("QUIT"), "{reply}");
     }
 }
 
@@ -1053,7 +1087,7 @@ fn probe_reports_capabilities_and_fingerprint() {
     assert_eq!(report.capabilities.auth, ["PLAIN"]);
     // After STARTTLS the capabilities are the ones offered inside TLS.
     assert!(!report.capabilities.starttls);
-    assert!(report.security.starts_with("starttls TLSv1."));
+    assert!(report.security.starts_with("starttls "));
     assert_eq!(
         report.certificate_sha256.as_deref(),
         Some(posta::smtp::format_fingerprint(&leaf).as_str())

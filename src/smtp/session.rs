@@ -33,17 +33,20 @@ impl<'a> Session<'a> {
             conn.start_tls(&settings.tls, &settings.host, Stage::Connect)?;
         }
         let greeting = conn.read_reply(Stage::Greeting)?;
-        if greeting.code != 220 {
-            return Err(unexpected(Stage::Greeting, greeting));
-        }
-        Ok(Session {
+        let mut session = Session {
             conn,
             host: settings.host.clone(),
             port: settings.port,
             security: settings.security,
             greeting,
             caps: Capabilities::default(),
-        })
+        };
+        if session.greeting.code != 220 {
+            // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT.
+            session.quit();
+            return Err(unexpected(Stage::Greeting, session.greeting));
+        }
+        Ok(session)
     }
 
     /// EHLO, and STARTTLS with a second EHLO when the settings ask for it.

@@ -8,7 +8,7 @@ use std::net::TcpStream;
 
 use native_tls::{Certificate, HandshakeError, TlsConnector};
 
-use super::{TlsStream, fingerprint, pin_mismatch, read_ca_file};
+use super::{TlsStream, UNKNOWN_ISSUER, fingerprint, not_valid_for, pin_mismatch, read_ca_file};
 use crate::smtp::TlsSettings;
 use crate::smtp::error::SmtpErrorKind;
 
@@ -45,6 +45,27 @@ impl TlsStream for Stream {
     }
 }
 
+/// OpenSSL's verification messages ("certificate verify failed … (IP address
+/// mismatch)") translated into the words the rustls backend uses; anything else is
+/// passed on as the library said it.
+fn describe(e: &native_tls::Error, host: &str) -> String {
+    let text = e.to_string();
+    let has = |s: &str| text.contains(s);
+    if has("hostname mismatch") || has("IP address mismatch") {
+        not_valid_for(host)
+    } else if has("unable to get local issuer")
+        || has("self-signed certificate")
+        || has("self signed certificate")
+        || has("unable to get issuer")
+    {
+        UNKNOWN_ISSUER.into()
+    } else if has("certificate has expired") {
+        "the certificate has expired".into()
+    } else {
+        text
+    }
+}
+
 pub(super) fn handshake(
     settings: &TlsSettings,
     host: &str,
@@ -66,7 +87,7 @@ pub(super) fn handshake(
     let connector = builder.build().map_err(tls)?;
     let stream = match connector.connect(host, tcp) {
         Ok(stream) => Stream(stream),
-        Err(HandshakeError::Failure(e)) => return Err(tls(e)),
+        Err(HandshakeError::Failure(e)) => return Err(SmtpErrorKind::Tls(describe(&e, host))),
         // A blocking socket only "would block" when its read timeout expires.
         Err(HandshakeError::WouldBlock(_)) => return Err(SmtpErrorKind::Timeout),
     };

@@ -12,7 +12,7 @@ use rustls::{
     SignatureScheme, StreamOwned,
 };
 
-use super::{TlsStream, fingerprint, pin_mismatch, read_ca_file};
+use super::{TlsStream, UNKNOWN_ISSUER, fingerprint, not_valid_for, pin_mismatch, read_ca_file};
 use crate::smtp::TlsSettings;
 use crate::smtp::connect::io_kind;
 use crate::smtp::error::SmtpErrorKind;
@@ -139,16 +139,13 @@ fn handshake_error(e: io::Error, host: &str) -> SmtpErrorKind {
 fn describe(e: &Error, host: &str) -> String {
     match e {
         Error::InvalidCertificate(cert) => match cert {
-            CertificateError::NotValidForName => {
-                format!("certificate is not valid for host {host}")
-            }
+            CertificateError::NotValidForName => not_valid_for(host),
             CertificateError::NotValidForNameContext { presented, .. } => format!(
-                "certificate is not valid for host {host} (it is for {})",
+                "{} (it is for {})",
+                not_valid_for(host),
                 presented.join(", ")
             ),
-            CertificateError::UnknownIssuer => "unknown issuer: the certificate is not signed \
-                 by a trusted CA (use --ca-file for a private CA, or --tls-fingerprint)"
-                .into(),
+            CertificateError::UnknownIssuer => UNKNOWN_ISSUER.into(),
             CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
                 format!("the certificate has expired ({cert})")
             }
