@@ -1088,10 +1088,12 @@ fn probe_reports_capabilities_and_fingerprint() {
     // After STARTTLS the capabilities are the ones offered inside TLS.
     assert!(!report.capabilities.starttls);
     assert!(report.security.starts_with("starttls "));
-    assert_eq!(
-        report.certificate_sha256.as_deref(),
-        Some(posta::smtp::format_fingerprint(&leaf).as_str())
-    );
+    let cert = report.certificate.expect("a certificate");
+    assert_eq!(cert.sha256, posta::smtp::format_fingerprint(&leaf));
+    assert_eq!(cert.subject, "CN=scripted server");
+    assert_eq!(cert.issuer, "CN=posta test CA");
+    assert_eq!(cert.names, ["localhost", "127.0.0.1"]);
+    assert!(!cert.not_after.is_empty());
     assert!(!record.sent("AUTH") && !record.sent("MAIL"));
     assert!(record.sent("QUIT"));
 }

@@ -252,7 +252,7 @@ impl<'a> Session<'a> {
             return Err(unexpected(Stage::EndOfData, final_reply));
         }
         Ok(Outcome {
-            server: format!("{}:{}", self.host, self.port),
+            server: connect::host_port(&self.host, self.port),
             security: self.security_label(),
             accepted,
             refused: Vec::new(),
