@@ -1032,25 +1032,65 @@ fn a_payload_error_abandons_the_message() {
 }
 
 #[test]
-fn line_breaks_in_addresses_never_reach_the_wire() {
-    let server = Server::start(Config::default());
-    let s = settings(&server, Security::Plain);
-    let run = run_full(
-        server,
+fn unsendable_envelopes_are_refused_before_connecting() {
+    // A listener nobody should connect to.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let mut s = Settings {
+        host: "127.0.0.1".into(),
+        port: listener.local_addr().unwrap().port(),
+        security: Security::Plain,
+        tls: TlsSettings::default(),
+        helo_name: "client.test".into(),
+        timeout: Duration::from_secs(5),
+        data_timeout: Duration::from_secs(5),
+        credentials: None,
+        mechanism: AuthMechanism::Auto,
+        allow_insecure_auth: false,
+    };
+    let notify = |n: &str| Dsn {
+        notify: Some(n.into()),
+        ..Default::default()
+    };
+    let cases = [
+        (
+            envelope(&["bob@example.org>\r\nRCPT TO:<evil@example.org"]),
+            Dsn::default(),
+        ),
+        (envelope(&[]), Dsn::default()),
+        (
+            Envelope {
+                from: "a@b\nDATA".into(),
+                ..envelope(&["bob@example.org"])
+            },
+            Dsn::default(),
+        ),
+        (envelope(&["bob@example.org"]), notify("SUCCESS\r\nRSET")),
+    ];
+    for (env, dsn) in &cases {
+        let result = posta::smtp::submit(&s, env, dsn, &mut Bytes(MESSAGE.to_vec()), None);
+        let err = result.unwrap_err();
+        assert!(
+            matches!(err.kind, SmtpErrorKind::InvalidInput(_)),
+            "{err:?}"
+        );
+        assert_eq!(err.exit_code(), Code::DataErr);
+    }
+    s.helo_name = "bad name\r\nMAIL FROM:<x>".into();
+    let err = posta::smtp::submit(
         &s,
-        &envelope(&["bob@example.org>\r\nRCPT TO:<evil@example.org"]),
+        &envelope(&["bob@example.org"]),
         &Dsn::default(),
         &mut Bytes(MESSAGE.to_vec()),
-        1,
+        None,
+    )
+    .unwrap_err();
+    assert!(matches!(err.kind, SmtpErrorKind::InvalidInput(_)));
+    assert_eq!(
+        listener.accept().unwrap_err().kind(),
+        io::ErrorKind::WouldBlock,
+        "nothing may connect"
     );
-    let err = expect_err(&run);
-    assert!(
-        matches!(err.kind, SmtpErrorKind::InvalidInput(_)),
-        "{err:?}"
-    );
-    assert_eq!(err.exit_code(), Code::DataErr);
-    assert!(!run.record.sent("RCPT"));
-    assert!(!run.record.sent("MAIL"));
 }
 
 #[test]

@@ -176,6 +176,8 @@ pub fn submit(
     payload: &mut dyn Payload,
     transcript: Option<&mut Transcript<'_>>,
 ) -> Result<Outcome, SmtpError> {
+    session::validate_settings(settings)?;
+    session::validate_envelope(envelope, dsn)?;
     let mut session = Session::connect(settings, Log::new(transcript))?;
     let result = session.hello(settings).and_then(|()| {
         if let Some(creds) = &settings.credentials {
@@ -213,6 +215,7 @@ pub fn probe(
     settings: &Settings,
     transcript: Option<&mut Transcript<'_>>,
 ) -> Result<ProbeReport, SmtpError> {
+    session::validate_settings(settings)?;
     let mut session = Session::connect(settings, Log::new(transcript))?;
     let hello = session.hello(settings);
     if hello

@@ -51,7 +51,6 @@ impl<'a> Session<'a> {
 
     /// EHLO, and STARTTLS with a second EHLO when the settings ask for it.
     pub(crate) fn hello(&mut self, settings: &Settings) -> Result<(), SmtpError> {
-        check_word(Stage::Ehlo, "EHLO name", &settings.helo_name)?;
         self.ehlo(&settings.helo_name)?;
         if settings.security == Security::StartTls {
             if !self.caps.starttls {
@@ -186,23 +185,14 @@ impl<'a> Session<'a> {
         let mut warnings = Vec::new();
         let mail = self.mail_command(envelope, dsn, &*payload, &mut warnings)?;
         let notify = match (&dsn.notify, self.caps.dsn) {
-            (Some(n), true) => {
-                check_dsn_value(Stage::Rcpt, "NOTIFY", n)?;
-                format!(" NOTIFY={n}")
-            }
+            (Some(n), true) => format!(" NOTIFY={n}"),
             _ => String::new(),
         };
-        if envelope.to.is_empty() {
-            return Err(SmtpError::new(
-                Stage::Rcpt,
-                SmtpErrorKind::InvalidInput("there are no recipients".into()),
-            ));
-        }
-        let mut rcpts = Vec::with_capacity(envelope.to.len());
-        for address in &envelope.to {
-            check_address(Stage::Rcpt, address)?;
-            rcpts.push(format!("RCPT TO:<{address}>{notify}"));
-        }
+        let rcpts: Vec<String> = envelope
+            .to
+            .iter()
+            .map(|address| format!("RCPT TO:<{address}>{notify}"))
+            .collect();
 
         let (mail_reply, rcpt_replies) = if self.caps.pipelining {
             self.send_pipelined(mail, &rcpts)?
@@ -269,7 +259,6 @@ impl<'a> Session<'a> {
         warnings: &mut Vec<String>,
     ) -> Result<String, SmtpError> {
         let stage = Stage::Mail;
-        check_address(stage, &envelope.from)?;
         let mut mail = format!("MAIL FROM:<{}>", envelope.from);
         if let (Some(limit), Some(size)) = (self.caps.size, payload.size_hint()) {
             if limit > 0 && size > limit {
@@ -304,7 +293,6 @@ impl<'a> Session<'a> {
         }
         if self.caps.dsn {
             if let Some(ret) = &dsn.ret {
-                check_dsn_value(stage, "RET", ret)?;
                 mail.push_str(&format!(" RET={ret}"));
             }
             if let Some(envid) = &dsn.envid {
@@ -404,6 +392,30 @@ fn unexpected(stage: Stage, reply: Reply) -> SmtpError {
         SmtpErrorKind::Protocol(format!("unexpected reply {reply}"))
     };
     SmtpError::new(stage, kind)
+}
+
+/// Refuse, before connecting, an EHLO name that cannot go on a command line.
+pub(crate) fn validate_settings(settings: &Settings) -> Result<(), SmtpError> {
+    check_word(Stage::Ehlo, "EHLO name", &settings.helo_name)
+}
+
+/// Refuse, before connecting, addresses and DSN values that cannot go on a
+/// command line, and an envelope without recipients.
+pub(crate) fn validate_envelope(envelope: &Envelope, dsn: &Dsn) -> Result<(), SmtpError> {
+    check_address(Stage::Mail, &envelope.from)?;
+    if envelope.to.is_empty() {
+        return Err(invalid(Stage::Rcpt, "there are no recipients".into()));
+    }
+    for address in &envelope.to {
+        check_address(Stage::Rcpt, address)?;
+    }
+    if let Some(ret) = &dsn.ret {
+        check_dsn_value(Stage::Mail, "RET", ret)?;
+    }
+    if let Some(notify) = &dsn.notify {
+        check_dsn_value(Stage::Rcpt, "NOTIFY", notify)?;
+    }
+    Ok(())
 }
 
 fn invalid(stage: Stage, why: String) -> SmtpError {
