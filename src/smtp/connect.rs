@@ -30,7 +30,7 @@ pub(crate) fn connect(
     port: u16,
     timeout: Duration,
     log: &mut Log<'_>,
-) -> Result<(TcpStream, SocketAddr), SmtpError> {
+) -> Result<TcpStream, SmtpError> {
     let fail = |kind| SmtpError::new(Stage::Connect, kind);
     let addrs: Vec<SocketAddr> = match (bare_host(host), port).to_socket_addrs() {
         Ok(addrs) => addrs.collect(),
@@ -45,7 +45,7 @@ pub(crate) fn connect(
             Ok(stream) => {
                 configure(&stream, timeout).map_err(|e| fail(SmtpErrorKind::Io(e)))?;
                 log.info(&format!("Connected to {addr}"));
-                return Ok((stream, *addr));
+                return Ok(stream);
             }
             Err(e) => {
                 log.info(&format!("Could not connect to {addr}: {e}"));

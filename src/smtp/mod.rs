@@ -185,14 +185,7 @@ pub fn submit(
         }
         session.transaction(settings, envelope, dsn, payload)
     });
-    if result
-        .as_ref()
-        .err()
-        .is_none_or(SmtpError::leaves_dialogue_in_step)
-    {
-        session.quit();
-    }
-    result
+    session.close(result)
 }
 
 /// What `posta probe` shows about a server.
@@ -217,16 +210,7 @@ pub fn probe(
 ) -> Result<ProbeReport, SmtpError> {
     session::validate_settings(settings)?;
     let mut session = Session::connect(settings, Log::new(transcript))?;
-    let hello = session.hello(settings);
-    if hello
-        .as_ref()
-        .err()
-        .is_none_or(SmtpError::leaves_dialogue_in_step)
-    {
-        session.quit();
-    }
-    hello?;
-    Ok(ProbeReport {
+    let result = session.hello(settings).map(|()| ProbeReport {
         server: connect::host_port(&settings.host, settings.port),
         greeting: session.greeting.clone(),
         capabilities: session.caps.clone(),
@@ -234,5 +218,6 @@ pub fn probe(
         certificate: session
             .peer_certificate()
             .map(|der| CertificateInfo::from_der(&der)),
-    })
+    });
+    session.close(result)
 }

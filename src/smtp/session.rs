@@ -26,14 +26,13 @@ pub(crate) struct Session<'a> {
 impl<'a> Session<'a> {
     /// Connect, start implicit TLS if asked, and read the greeting.
     pub(crate) fn connect(settings: &Settings, mut log: Log<'a>) -> Result<Self, SmtpError> {
-        let (tcp, _addr) =
-            connect::connect(&settings.host, settings.port, settings.timeout, &mut log)?;
+        let tcp = connect::connect(&settings.host, settings.port, settings.timeout, &mut log)?;
         let mut conn = Conn::new(tcp, log)?;
         if settings.security == Security::Tls {
             conn.start_tls(&settings.tls, &settings.host, Stage::Connect)?;
         }
         let greeting = conn.read_reply(Stage::Greeting)?;
-        let mut session = Session {
+        let session = Session {
             conn,
             host: settings.host.clone(),
             port: settings.port,
@@ -43,8 +42,8 @@ impl<'a> Session<'a> {
         };
         if session.greeting.code != 220 {
             // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT.
-            session.quit();
-            return Err(unexpected(Stage::Greeting, session.greeting));
+            let refusal = unexpected(Stage::Greeting, session.greeting.clone());
+            return session.close(Err(refusal));
         }
         Ok(session)
     }
@@ -362,8 +361,22 @@ impl<'a> Session<'a> {
         Ok((mail_reply.expect("the first batch holds MAIL"), replies))
     }
 
+    /// End the session after `result`: with QUIT when the dialogue is still in
+    /// step (success, or a refusal), silently after a network, TLS or protocol
+    /// failure or in the middle of DATA.
+    pub(crate) fn close<T>(mut self, result: Result<T, SmtpError>) -> Result<T, SmtpError> {
+        if result
+            .as_ref()
+            .err()
+            .is_none_or(SmtpError::leaves_dialogue_in_step)
+        {
+            self.quit();
+        }
+        result
+    }
+
     /// Say goodbye; failures no longer matter.
-    pub(crate) fn quit(&mut self) {
+    fn quit(&mut self) {
         if self.conn.send(Stage::Quit, "QUIT").is_ok() {
             let _ = self.conn.read_reply(Stage::Quit);
         }
