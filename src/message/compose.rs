@@ -16,9 +16,7 @@ pub struct Composed {
 
 /// Check a draft: parse addresses, validate headers, open every file once.
 pub fn prepare(_draft: Draft) -> Result<Composed, ComposeError> {
-    Err(ComposeError::Usage(
-        "composing is not implemented yet".into(),
-    ))
+    Err(ComposeError::Usage("composing is not implemented yet".into()))
 }
 
 impl Composed {
