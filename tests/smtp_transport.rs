@@ -1137,3 +1137,51 @@ fn probe_reports_capabilities_and_fingerprint() {
     assert!(!record.sent("AUTH") && !record.sent("MAIL"));
     assert!(record.sent("QUIT"));
 }
+
+/// Writes `lines` generated lines in small pieces, never holding the message.
+struct Generated {
+    lines: usize,
+}
+
+impl Payload for Generated {
+    fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(b"Subject: big\n\n")?;
+        for i in 0..self.lines {
+            // Every tenth line starts with a dot; line endings alternate LF and CRLF.
+            if i % 10 == 0 {
+                out.write_all(b".")?;
+            }
+            write!(out, "line {i:08} {}", "x".repeat(60))?;
+            out.write_all(if i % 2 == 0 { b"\n" } else { b"\r\n" })?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_large_message_streams_through_tls_intact() {
+    let lines = 120_000; // about 9 MB
+    let server = Server::start(Config {
+        tls: TlsMode::Implicit,
+        ..Default::default()
+    });
+    let s = settings(&server, Security::Tls);
+    let run = run_full(
+        server,
+        &s,
+        &envelope(&["bob@example.org"]),
+        &Dsn::default(),
+        &mut Generated { lines },
+        1,
+    );
+    expect_ok(&run);
+    let mut expected = Vec::new();
+    Generated { lines }.write_to(&mut expected).unwrap();
+    let received = &run.record.messages[0];
+    assert_eq!(received.len(), normalise(&expected).len());
+    assert!(*received == normalise(&expected));
+    assert!(run.transcript.contains(&format!(
+        "~> (message: {} bytes)",
+        run.record.raw_data[0].len() - 3
+    )));
+}
