@@ -321,18 +321,9 @@ impl ServerSession<'_> {
             None => self.send("220 scripted.test ESMTP ready")?,
         }
         for _ in 0..MAX_COMMANDS {
-            let Some((raw, read)) = self.read_line()? else {
+            let Some(text) = self.next_command()? else {
                 return Ok(());
             };
-            let text = String::from_utf8_lossy(&raw)
-                .trim_end_matches(['\r', '\n'])
-                .to_owned();
-            let tls = self.is_tls();
-            self.record.lines.push(Line {
-                text: text.clone(),
-                tls,
-                read,
-            });
             let flow = match self.rule(&text) {
                 Some(action) => {
                     let flow = self.act(&action)?;
@@ -526,11 +517,11 @@ impl ServerSession<'_> {
         }
     }
 
-    /// An AUTH continuation line, recorded like a command.
-    fn continuation(&mut self) -> io::Result<String> {
-        let (raw, read) = self
-            .read_line()?
-            .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "client left in AUTH"))?;
+    /// The next command line (or AUTH continuation), recorded; None at the end.
+    fn next_command(&mut self) -> io::Result<Option<String>> {
+        let Some((raw, read)) = self.read_line()? else {
+            return Ok(None);
+        };
         let text = String::from_utf8_lossy(&raw)
             .trim_end_matches(['\r', '\n'])
             .to_owned();
@@ -540,7 +531,12 @@ impl ServerSession<'_> {
             tls,
             read,
         });
-        Ok(text)
+        Ok(Some(text))
+    }
+
+    fn continuation(&mut self) -> io::Result<String> {
+        self.next_command()?
+            .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "client left in AUTH"))
     }
 
     fn start_tls(&mut self) -> io::Result<()> {
