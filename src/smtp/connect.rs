@@ -15,12 +15,22 @@ pub(crate) fn bare_host(host: &str) -> &str {
         .unwrap_or(host)
 }
 
+/// "host:port", with brackets around an IPv6 address so the port stays readable.
+pub(crate) fn host_port(host: &str, port: u16) -> String {
+    let host = bare_host(host);
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
 pub(crate) fn connect(
     host: &str,
     port: u16,
     timeout: Duration,
     log: &mut Log<'_>,
-) -> Result<(TcpStream, SocketAddr), SmtpError> {
+) -> Result<TcpStream, SmtpError> {
     let fail = |kind| SmtpError::new(Stage::Connect, kind);
     let addrs: Vec<SocketAddr> = match (bare_host(host), port).to_socket_addrs() {
         Ok(addrs) => addrs.collect(),
@@ -35,7 +45,7 @@ pub(crate) fn connect(
             Ok(stream) => {
                 configure(&stream, timeout).map_err(|e| fail(SmtpErrorKind::Io(e)))?;
                 log.info(&format!("Connected to {addr}"));
-                return Ok((stream, *addr));
+                return Ok(stream);
             }
             Err(e) => {
                 log.info(&format!("Could not connect to {addr}: {e}"));
@@ -98,5 +108,8 @@ mod tests {
     fn brackets_are_removed() {
         assert_eq!(bare_host("[::1]"), "::1");
         assert_eq!(bare_host("mail.example.org"), "mail.example.org");
+        assert_eq!(host_port("::1", 25), "[::1]:25");
+        assert_eq!(host_port("[::1]", 25), "[::1]:25");
+        assert_eq!(host_port("mx.example.org", 587), "mx.example.org:587");
     }
 }

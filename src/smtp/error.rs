@@ -106,7 +106,7 @@ impl SmtpError {
 
     /// After a refusal the server still listens, so the session can be ended with
     /// QUIT; after a network, TLS or protocol failure, or in the middle of DATA,
-    /// there is nobody in step to talk to.
+    /// nobody is in step to talk to.
     pub(crate) fn leaves_dialogue_in_step(&self) -> bool {
         use SmtpErrorKind::*;
         !matches!(

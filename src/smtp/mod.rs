@@ -14,6 +14,7 @@ use crate::secret::Secret;
 
 mod auth;
 mod capabilities;
+mod certificate;
 mod conn;
 mod connect;
 mod data;
@@ -24,6 +25,7 @@ mod tls;
 mod transcript;
 
 pub use capabilities::Capabilities;
+pub use certificate::CertificateInfo;
 pub use error::{SmtpError, SmtpErrorKind, Stage};
 pub use tls::{BACKEND as TLS_BACKEND, format_fingerprint};
 
@@ -174,6 +176,8 @@ pub fn submit(
     payload: &mut dyn Payload,
     transcript: Option<&mut Transcript<'_>>,
 ) -> Result<Outcome, SmtpError> {
+    session::validate_settings(settings)?;
+    session::validate_envelope(envelope, dsn)?;
     let mut session = Session::connect(settings, Log::new(transcript))?;
     let result = session.hello(settings).and_then(|()| {
         if let Some(creds) = &settings.credentials {
@@ -181,14 +185,7 @@ pub fn submit(
         }
         session.transaction(settings, envelope, dsn, payload)
     });
-    if result
-        .as_ref()
-        .err()
-        .is_none_or(SmtpError::leaves_dialogue_in_step)
-    {
-        session.quit();
-    }
-    result
+    session.close(result)
 }
 
 /// What `posta probe` shows about a server.
@@ -201,12 +198,8 @@ pub struct ProbeReport {
     pub capabilities: Capabilities,
     /// As in [`Outcome::security`].
     pub security: String,
-    /// The server's leaf certificate (DER), when TLS was used; for the caller to
-    /// show subject, issuer and validity.
-    #[serde(skip)]
-    pub certificate: Option<Vec<u8>>,
-    /// SHA-256 of that certificate, "AB:CD:…", the form `--tls-fingerprint` takes.
-    pub certificate_sha256: Option<String>,
+    /// The server's leaf certificate, when TLS was used.
+    pub certificate: Option<CertificateInfo>,
 }
 
 /// Connect, say EHLO (and STARTTLS as the settings ask), report, and QUIT.
@@ -215,25 +208,16 @@ pub fn probe(
     settings: &Settings,
     transcript: Option<&mut Transcript<'_>>,
 ) -> Result<ProbeReport, SmtpError> {
+    session::validate_settings(settings)?;
     let mut session = Session::connect(settings, Log::new(transcript))?;
-    let hello = session.hello(settings);
-    if hello
-        .as_ref()
-        .err()
-        .is_none_or(SmtpError::leaves_dialogue_in_step)
-    {
-        session.quit();
-    }
-    hello?;
-    let certificate = session.peer_certificate();
-    Ok(ProbeReport {
-        server: format!("{}:{}", settings.host, settings.port),
+    let result = session.hello(settings).map(|()| ProbeReport {
+        server: connect::host_port(&settings.host, settings.port),
         greeting: session.greeting.clone(),
         capabilities: session.caps.clone(),
         security: session.security_label(),
-        certificate_sha256: certificate
-            .as_deref()
-            .map(|der| format_fingerprint(&tls::fingerprint(der))),
-        certificate,
-    })
+        certificate: session
+            .peer_certificate()
+            .map(|der| CertificateInfo::from_der(&der)),
+    });
+    session.close(result)
 }

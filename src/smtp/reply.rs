@@ -118,8 +118,7 @@ pub(crate) fn read_reply<S: Read>(
             }
             Err(e) => return Err(ReadError::Io(e)),
         };
-        // Invalid UTF-8 is tolerated: the text is for people, the code is ASCII.
-        let line = String::from_utf8_lossy(&raw);
+        let line = printable(&raw);
         on_line(&line);
         let (this_code, last, text) = parse_line(&line).map_err(ReadError::Malformed)?;
         if texts.is_empty() {
@@ -139,6 +138,23 @@ pub(crate) fn read_reply<S: Read>(
             )));
         }
     }
+}
+
+/// The line as text people can be shown safely. Invalid UTF-8 is tolerated (the
+/// text is for people, the code is ASCII), and control characters other than tab
+/// become U+FFFD, so a hostile server cannot send terminal escape sequences into a
+/// transcript or an error message.
+fn printable(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw)
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Split one reply line into code, "is this the last line", and text.
@@ -298,6 +314,15 @@ mod tests {
     fn invalid_utf8_is_lossy() {
         let r = read_all(b"550 caf\xe9\r\n").unwrap();
         assert_eq!(r.lines, vec!["caf\u{fffd}"]);
+    }
+
+    #[test]
+    fn control_characters_are_neutralised() {
+        let mut seen = String::new();
+        let mut r = LineReader::new(&b"550 \x1b[31mred\x07\rx\ty\r\n"[..]);
+        let reply = read_reply(&mut r, &mut |l| seen.push_str(l)).unwrap();
+        assert_eq!(reply.lines, vec!["\u{fffd}[31mred\u{fffd}\u{fffd}x\ty"]);
+        assert!(!seen.contains('\x1b'));
     }
 
     #[test]

@@ -26,29 +26,30 @@ pub(crate) struct Session<'a> {
 impl<'a> Session<'a> {
     /// Connect, start implicit TLS if asked, and read the greeting.
     pub(crate) fn connect(settings: &Settings, mut log: Log<'a>) -> Result<Self, SmtpError> {
-        let (tcp, _addr) =
-            connect::connect(&settings.host, settings.port, settings.timeout, &mut log)?;
+        let tcp = connect::connect(&settings.host, settings.port, settings.timeout, &mut log)?;
         let mut conn = Conn::new(tcp, log)?;
         if settings.security == Security::Tls {
             conn.start_tls(&settings.tls, &settings.host, Stage::Connect)?;
         }
         let greeting = conn.read_reply(Stage::Greeting)?;
-        if greeting.code != 220 {
-            return Err(unexpected(Stage::Greeting, greeting));
-        }
-        Ok(Session {
+        let session = Session {
             conn,
             host: settings.host.clone(),
             port: settings.port,
             security: settings.security,
             greeting,
             caps: Capabilities::default(),
-        })
+        };
+        if session.greeting.code != 220 {
+            // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT.
+            let refusal = unexpected(Stage::Greeting, session.greeting.clone());
+            return session.close(Err(refusal));
+        }
+        Ok(session)
     }
 
     /// EHLO, and STARTTLS with a second EHLO when the settings ask for it.
     pub(crate) fn hello(&mut self, settings: &Settings) -> Result<(), SmtpError> {
-        check_word(Stage::Ehlo, "EHLO name", &settings.helo_name)?;
         self.ehlo(&settings.helo_name)?;
         if settings.security == Security::StartTls {
             if !self.caps.starttls {
@@ -183,23 +184,14 @@ impl<'a> Session<'a> {
         let mut warnings = Vec::new();
         let mail = self.mail_command(envelope, dsn, &*payload, &mut warnings)?;
         let notify = match (&dsn.notify, self.caps.dsn) {
-            (Some(n), true) => {
-                check_dsn_value(Stage::Rcpt, "NOTIFY", n)?;
-                format!(" NOTIFY={n}")
-            }
+            (Some(n), true) => format!(" NOTIFY={n}"),
             _ => String::new(),
         };
-        if envelope.to.is_empty() {
-            return Err(SmtpError::new(
-                Stage::Rcpt,
-                SmtpErrorKind::InvalidInput("there are no recipients".into()),
-            ));
-        }
-        let mut rcpts = Vec::with_capacity(envelope.to.len());
-        for address in &envelope.to {
-            check_address(Stage::Rcpt, address)?;
-            rcpts.push(format!("RCPT TO:<{address}>{notify}"));
-        }
+        let rcpts: Vec<String> = envelope
+            .to
+            .iter()
+            .map(|address| format!("RCPT TO:<{address}>{notify}"))
+            .collect();
 
         let (mail_reply, rcpt_replies) = if self.caps.pipelining {
             self.send_pipelined(mail, &rcpts)?
@@ -249,7 +241,7 @@ impl<'a> Session<'a> {
             return Err(unexpected(Stage::EndOfData, final_reply));
         }
         Ok(Outcome {
-            server: format!("{}:{}", self.host, self.port),
+            server: connect::host_port(&self.host, self.port),
             security: self.security_label(),
             accepted,
             refused: Vec::new(),
@@ -266,7 +258,6 @@ impl<'a> Session<'a> {
         warnings: &mut Vec<String>,
     ) -> Result<String, SmtpError> {
         let stage = Stage::Mail;
-        check_address(stage, &envelope.from)?;
         let mut mail = format!("MAIL FROM:<{}>", envelope.from);
         if let (Some(limit), Some(size)) = (self.caps.size, payload.size_hint()) {
             if limit > 0 && size > limit {
@@ -301,7 +292,6 @@ impl<'a> Session<'a> {
         }
         if self.caps.dsn {
             if let Some(ret) = &dsn.ret {
-                check_dsn_value(stage, "RET", ret)?;
                 mail.push_str(&format!(" RET={ret}"));
             }
             if let Some(envid) = &dsn.envid {
@@ -371,8 +361,22 @@ impl<'a> Session<'a> {
         Ok((mail_reply.expect("the first batch holds MAIL"), replies))
     }
 
+    /// End the session after `result`: with QUIT when the dialogue is still in
+    /// step (success, or a refusal), silently after a network, TLS or protocol
+    /// failure or in the middle of DATA.
+    pub(crate) fn close<T>(mut self, result: Result<T, SmtpError>) -> Result<T, SmtpError> {
+        if result
+            .as_ref()
+            .err()
+            .is_none_or(SmtpError::leaves_dialogue_in_step)
+        {
+            self.quit();
+        }
+        result
+    }
+
     /// Say goodbye; failures no longer matter.
-    pub(crate) fn quit(&mut self) {
+    fn quit(&mut self) {
         if self.conn.send(Stage::Quit, "QUIT").is_ok() {
             let _ = self.conn.read_reply(Stage::Quit);
         }
@@ -401,6 +405,30 @@ fn unexpected(stage: Stage, reply: Reply) -> SmtpError {
         SmtpErrorKind::Protocol(format!("unexpected reply {reply}"))
     };
     SmtpError::new(stage, kind)
+}
+
+/// Refuse, before connecting, an EHLO name that cannot go on a command line.
+pub(crate) fn validate_settings(settings: &Settings) -> Result<(), SmtpError> {
+    check_word(Stage::Ehlo, "EHLO name", &settings.helo_name)
+}
+
+/// Refuse, before connecting, addresses and DSN values that cannot go on a
+/// command line, and an envelope without recipients.
+pub(crate) fn validate_envelope(envelope: &Envelope, dsn: &Dsn) -> Result<(), SmtpError> {
+    check_address(Stage::Mail, &envelope.from)?;
+    if envelope.to.is_empty() {
+        return Err(invalid(Stage::Rcpt, "there are no recipients".into()));
+    }
+    for address in &envelope.to {
+        check_address(Stage::Rcpt, address)?;
+    }
+    if let Some(ret) = &dsn.ret {
+        check_dsn_value(Stage::Mail, "RET", ret)?;
+    }
+    if let Some(notify) = &dsn.notify {
+        check_dsn_value(Stage::Rcpt, "NOTIFY", notify)?;
+    }
+    Ok(())
 }
 
 fn invalid(stage: Stage, why: String) -> SmtpError {

@@ -73,6 +73,14 @@ pub fn format_fingerprint(fp: &[u8]) -> String {
         .join(":")
 }
 
+/// The same words for the same problem, whichever backend found it.
+fn not_valid_for(host: &str) -> String {
+    format!("certificate is not valid for host {host}")
+}
+
+const UNKNOWN_ISSUER: &str = "unknown issuer: the certificate is not signed by a trusted CA \
+     (use --ca-file for a private CA, or --tls-fingerprint to pin it)";
+
 /// The error for a pinned certificate that does not match.
 fn pin_mismatch(expected: &[u8; 32], actual: &[u8; 32]) -> String {
     format!(

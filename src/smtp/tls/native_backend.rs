@@ -3,45 +3,48 @@
 //! native-tls cannot tell the negotiated protocol version or cipher suite, so
 //! `describe` says only which backend was used.
 
-use std::io::{self, Read, Write};
 use std::net::TcpStream;
 
 use native_tls::{Certificate, HandshakeError, TlsConnector};
 
-use super::{TlsStream, fingerprint, pin_mismatch, read_ca_file};
+use super::{TlsStream, UNKNOWN_ISSUER, fingerprint, not_valid_for, pin_mismatch, read_ca_file};
 use crate::smtp::TlsSettings;
 use crate::smtp::error::SmtpErrorKind;
 
 pub(super) const NAME: &str = "native-tls";
 
-struct Stream(native_tls::TlsStream<TcpStream>);
-
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.read(buf)
-    }
-}
-
-impl Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
-    }
-}
-
-impl TlsStream for Stream {
+impl TlsStream for native_tls::TlsStream<TcpStream> {
     fn describe(&self) -> String {
         "TLS (native-tls)".to_owned()
     }
 
     fn peer_certificate(&self) -> Option<Vec<u8>> {
-        self.0
-            .peer_certificate()
+        // The inherent method of native_tls::TlsStream, not this trait's.
+        native_tls::TlsStream::peer_certificate(self)
             .ok()
             .flatten()
             .and_then(|c| c.to_der().ok())
+    }
+}
+
+/// OpenSSL's verification messages ("certificate verify failed … (IP address
+/// mismatch)") translated into the words the rustls backend uses; anything else is
+/// passed on as the library said it.
+fn describe(e: &native_tls::Error, host: &str) -> String {
+    let text = e.to_string();
+    let has = |s: &str| text.contains(s);
+    if has("hostname mismatch") || has("IP address mismatch") {
+        not_valid_for(host)
+    } else if has("unable to get local issuer")
+        || has("self-signed certificate")
+        || has("self signed certificate")
+        || has("unable to get issuer")
+    {
+        UNKNOWN_ISSUER.into()
+    } else if has("certificate has expired") {
+        "the certificate has expired".into()
+    } else {
+        text
     }
 }
 
@@ -65,13 +68,13 @@ pub(super) fn handshake(
     }
     let connector = builder.build().map_err(tls)?;
     let stream = match connector.connect(host, tcp) {
-        Ok(stream) => Stream(stream),
-        Err(HandshakeError::Failure(e)) => return Err(tls(e)),
+        Ok(stream) => stream,
+        Err(HandshakeError::Failure(e)) => return Err(SmtpErrorKind::Tls(describe(&e, host))),
         // A blocking socket only "would block" when its read timeout expires.
         Err(HandshakeError::WouldBlock(_)) => return Err(SmtpErrorKind::Timeout),
     };
     if let Some(expected) = &settings.fingerprint {
-        let der = stream.peer_certificate().ok_or_else(|| {
+        let der = TlsStream::peer_certificate(&stream).ok_or_else(|| {
             SmtpErrorKind::Tls("the server sent no certificate to compare with the pin".into())
         })?;
         let actual = fingerprint(&der);

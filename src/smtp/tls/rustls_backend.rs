@@ -1,6 +1,6 @@
 //! The rustls backend: ring for crypto, the system's roots (or `--ca-file`).
 
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::TcpStream;
 use std::sync::Arc;
 
@@ -12,33 +12,16 @@ use rustls::{
     SignatureScheme, StreamOwned,
 };
 
-use super::{TlsStream, fingerprint, pin_mismatch, read_ca_file};
+use super::{TlsStream, UNKNOWN_ISSUER, fingerprint, not_valid_for, pin_mismatch, read_ca_file};
 use crate::smtp::TlsSettings;
 use crate::smtp::connect::io_kind;
 use crate::smtp::error::SmtpErrorKind;
 
 pub(super) const NAME: &str = "rustls";
 
-struct Stream(StreamOwned<ClientConnection, TcpStream>);
-
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.read(buf)
-    }
-}
-
-impl Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
-    }
-}
-
-impl TlsStream for Stream {
+impl TlsStream for StreamOwned<ClientConnection, TcpStream> {
     fn describe(&self) -> String {
-        let conn = &self.0.conn;
+        let conn = &self.conn;
         let version = match conn.protocol_version() {
             Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_owned(),
             Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_owned(),
@@ -52,8 +35,7 @@ impl TlsStream for Stream {
     }
 
     fn peer_certificate(&self) -> Option<Vec<u8>> {
-        self.0
-            .conn
+        self.conn
             .peer_certificates()
             .and_then(|certs| certs.first())
             .map(|c| c.to_vec())
@@ -93,7 +75,7 @@ pub(super) fn handshake(
             return Err(handshake_error(e, host));
         }
     }
-    Ok(Box::new(Stream(StreamOwned::new(conn, tcp))))
+    Ok(Box::new(StreamOwned::new(conn, tcp)))
 }
 
 fn roots(settings: &TlsSettings) -> Result<RootCertStore, SmtpErrorKind> {
@@ -139,16 +121,13 @@ fn handshake_error(e: io::Error, host: &str) -> SmtpErrorKind {
 fn describe(e: &Error, host: &str) -> String {
     match e {
         Error::InvalidCertificate(cert) => match cert {
-            CertificateError::NotValidForName => {
-                format!("certificate is not valid for host {host}")
-            }
+            CertificateError::NotValidForName => not_valid_for(host),
             CertificateError::NotValidForNameContext { presented, .. } => format!(
-                "certificate is not valid for host {host} (it is for {})",
+                "{} (it is for {})",
+                not_valid_for(host),
                 presented.join(", ")
             ),
-            CertificateError::UnknownIssuer => "unknown issuer: the certificate is not signed \
-                 by a trusted CA (use --ca-file for a private CA, or --tls-fingerprint)"
-                .into(),
+            CertificateError::UnknownIssuer => UNKNOWN_ISSUER.into(),
             CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
                 format!("the certificate has expired ({cert})")
             }
