@@ -20,11 +20,24 @@ pub struct Cli {
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
     /// Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]
-    #[arg(short = 'c', long, global = true, env = "POSTA_CONFIG", value_name = "PATH")]
+    #[arg(
+        short = 'c',
+        long,
+        global = true,
+        env = "POSTA_CONFIG",
+        value_name = "PATH"
+    )]
     pub config: Option<PathBuf>,
 
     /// Account profile to use [default: the config's `default`]
-    #[arg(short = 'p', long, visible_alias = "account", global = true, env = "POSTA_PROFILE", value_name = "NAME")]
+    #[arg(
+        short = 'p',
+        long,
+        visible_alias = "account",
+        global = true,
+        env = "POSTA_PROFILE",
+        value_name = "NAME"
+    )]
     pub profile: Option<String>,
 
     /// Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes
@@ -235,7 +248,11 @@ pub enum DsnReturn {
 #[derive(Debug, Args, Clone, Default)]
 pub struct SendmailArgs {
     /// sendmail flags and recipients, parsed the way sendmail parses them
-    #[arg(value_name = "ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
     pub args: Vec<String>,
 }
 
@@ -335,7 +352,14 @@ mod tests {
     #[test]
     fn send_collects_repeated_and_positional_recipients() {
         let cli = parse(&[
-            "send", "--to", "a@x.org", "--to", "b@x.org,c@x.org", "d@x.org", "-s", "Hi",
+            "send",
+            "--to",
+            "a@x.org",
+            "--to",
+            "b@x.org,c@x.org",
+            "d@x.org",
+            "-s",
+            "Hi",
         ])
         .unwrap();
         let Command::Send(send) = cli.command else {
