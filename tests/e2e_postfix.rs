@@ -340,3 +340,95 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+#[test]
+fn probe_shows_capabilities_and_certificate_and_its_fingerprint_pins() {
+    let home = tempfile::tempdir().unwrap();
+    let server = format!("localhost:{}", port("SUBMISSION"));
+    let out = posta(home.path())
+        .args(["--json", "probe", "--server", &server, "--ca-file", &ca()])
+        .output()
+        .unwrap();
+    ok(&out);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["capabilities"]["pipelining"], true);
+    assert!(
+        json["capabilities"]["auth"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "PLAIN")
+    );
+    assert_eq!(json["certificate"]["subject"], "CN=localhost");
+    let fingerprint = json["certificate"]["sha256"].as_str().unwrap().to_string();
+
+    // Without the CA the probe fails (76) but still shows the certificate...
+    let out = posta(home.path())
+        .args(["probe", "--server", &server])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(76), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(&fingerprint),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stdout).contains("verified  NO"),
+        "{}",
+        text(&out.stdout)
+    );
+    // ...whose fingerprint, pinned, is accepted; a different one is refused.
+    let out = posta(home.path())
+        .args([
+            "probe",
+            "--server",
+            &server,
+            "--tls-fingerprint",
+            &fingerprint,
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    let wrong = format!("00{}", &fingerprint[2..]);
+    let out = posta(home.path())
+        .args(["probe", "--server", &server, "--tls-fingerprint", &wrong])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(76), "{}", text(&out.stderr));
+}
+
+#[test]
+fn profile_test_logs_in_and_reports_a_wrong_password_with_77() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    let write = |password: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "[profiles.t]\nhost = \"localhost\"\nport = {}\nuser = \"{ALICE}\"\nca_file = \"{}\"\n\
+                 password_command = \"printf %s {password}\"\n",
+                port("SUBMISSION"),
+                ca()
+            ),
+        )
+        .unwrap()
+    };
+    write(&env("POSTA_E2E_PASS1"));
+    let out = posta(home.path())
+        .args(["-c", config.to_str().unwrap(), "profile", "test", "t"])
+        .output()
+        .unwrap();
+    ok(&out);
+    assert!(
+        text(&out.stdout).contains("logged in as alice@example.test"),
+        "{}",
+        text(&out.stdout)
+    );
+    write("wrong-password");
+    let out = posta(home.path())
+        .args(["-c", config.to_str().unwrap(), "profile", "test", "t"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(77), "{}", text(&out.stderr));
+}

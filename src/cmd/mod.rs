@@ -8,9 +8,10 @@ use serde_json::json;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::exit::{self, Code, fail};
-use crate::smtp::{Outcome, Payload, SmtpError, SmtpErrorKind};
+use crate::smtp::{Outcome, SmtpError, SmtpErrorKind};
 
 pub mod completions;
+pub mod probe;
 pub mod profile;
 pub mod send;
 pub mod sendmail;
@@ -46,7 +47,7 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
         }
         Command::Profile(command) => profile::run(&global, command, console),
         Command::Password(_) => not_yet("password", &global),
-        Command::Probe(_) => not_yet("probe", &global),
+        Command::Probe(args) => probe::probe(&global, &args.connection, console),
         Command::Queue(_) => not_yet("queue", &global),
     }
 }
@@ -56,15 +57,6 @@ fn not_yet(what: &str, _global: &GlobalArgs) -> anyhow::Result<Report> {
         Code::Software,
         format!("`posta {what}` is not implemented yet"),
     ))
-}
-
-/// A closure that writes the message, as a transport payload.
-pub struct WriteFn<F>(pub F);
-
-impl<F: FnMut(&mut dyn Write) -> io::Result<()>> Payload for WriteFn<F> {
-    fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        (self.0)(out)
-    }
 }
 
 /// The report of a message the server accepted.

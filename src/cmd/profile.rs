@@ -17,7 +17,7 @@ use crate::exit::{Code, fail};
 pub fn run(
     global: &GlobalArgs,
     command: ProfileCommand,
-    _console: &mut Console<'_>,
+    console: &mut Console<'_>,
 ) -> anyhow::Result<Report> {
     match command {
         ProfileCommand::List => list(global),
@@ -25,10 +25,9 @@ pub fn run(
         ProfileCommand::Add(args) => add(global, args),
         ProfileCommand::Remove { name } => remove(global, &name),
         ProfileCommand::Presets => Ok(list_presets()),
-        ProfileCommand::Test { .. } => Err(fail(
-            Code::Software,
-            "`posta profile test` is not implemented yet",
-        )),
+        ProfileCommand::Test { name, connection } => {
+            super::probe::test_profile(global, &name, &connection, console)
+        }
     }
 }
 

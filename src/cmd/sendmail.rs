@@ -259,7 +259,7 @@ pub fn run(
     };
     let envelope = spooled.envelope.clone();
     let message_id = spooled.message_id.clone();
-    let mut payload = super::WriteFn(|out: &mut dyn io::Write| spooled.write_to(out));
+    let mut payload = SpooledPayload(&mut spooled);
     let mut transcript = Transcript {
         out: &mut *console.err,
         level: flags.verbose,
@@ -279,6 +279,23 @@ pub fn run(
 
 fn writeln_err(console: &mut Console<'_>, line: &str) -> io::Result<()> {
     writeln!(console.err, "{line}")
+}
+
+/// The spooled message as the transport's payload: exact size and 8-bit flag known.
+struct SpooledPayload<'a>(&'a mut raw::Spooled);
+
+impl smtp::Payload for SpooledPayload<'_> {
+    fn write_to(&mut self, out: &mut dyn io::Write) -> io::Result<()> {
+        self.0.write_to(out)
+    }
+
+    fn size_hint(&self) -> Option<u64> {
+        Some(self.0.size)
+    }
+
+    fn is_8bit(&self) -> bool {
+        self.0.eight_bit
+    }
 }
 
 #[cfg(test)]

@@ -162,7 +162,10 @@ pub fn resolve(
             .map(|p| SecretSource::Literal(Secret::new(p.clone())))
     };
 
-    let timeout = Duration::from_secs(conn.timeout.or(profile.timeout).unwrap_or(DEFAULT_TIMEOUT));
+    let timeout = match conn.timeout.or(profile.timeout).unwrap_or(DEFAULT_TIMEOUT) {
+        0 => return Err(err("timeout must be at least 1 second".into())),
+        secs => Duration::from_secs(secs),
+    };
     let settings = Settings {
         host,
         port,

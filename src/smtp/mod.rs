@@ -208,16 +208,34 @@ pub fn probe(
     settings: &Settings,
     transcript: Option<&mut Transcript<'_>>,
 ) -> Result<ProbeReport, SmtpError> {
+    let without_login = Settings {
+        credentials: None,
+        ..settings.clone()
+    };
+    check_login(&without_login, transcript)
+}
+
+/// Like [`probe`], and also authenticate with the settings' credentials when there
+/// are some: what `posta profile test` does. Sends no message.
+pub fn check_login(
+    settings: &Settings,
+    transcript: Option<&mut Transcript<'_>>,
+) -> Result<ProbeReport, SmtpError> {
     session::validate_settings(settings)?;
     let mut session = Session::connect(settings, Log::new(transcript))?;
-    let result = session.hello(settings).map(|()| ProbeReport {
-        server: connect::host_port(&settings.host, settings.port),
-        greeting: session.greeting.clone(),
-        capabilities: session.caps.clone(),
-        security: session.security_label(),
-        certificate: session
-            .peer_certificate()
-            .map(|der| CertificateInfo::from_der(&der)),
+    let result = session.hello(settings).and_then(|()| {
+        if let Some(creds) = &settings.credentials {
+            session.authenticate(settings, creds)?;
+        }
+        Ok(ProbeReport {
+            server: connect::host_port(&settings.host, settings.port),
+            greeting: session.greeting.clone(),
+            capabilities: session.caps.clone(),
+            security: session.security_label(),
+            certificate: session
+                .peer_certificate()
+                .map(|der| CertificateInfo::from_der(&der)),
+        })
     });
     session.close(result)
 }

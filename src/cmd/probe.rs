@@ -1,0 +1,153 @@
+//! `posta probe` and `posta profile test`: what a server offers, and whether the
+//! account can log in — without sending a message.
+
+use std::fmt::Write as _;
+
+use super::{Console, Report};
+use crate::cli::{ConnectionArgs, GlobalArgs};
+use crate::config;
+use crate::smtp::{self, ProbeReport, SmtpErrorKind, Transcript};
+
+/// `posta probe`: greeting, capabilities, TLS and certificate. Sends no credentials.
+pub fn probe(
+    global: &GlobalArgs,
+    conn: &ConnectionArgs,
+    console: &mut Console<'_>,
+) -> anyhow::Result<Report> {
+    let account = config::resolve(global, conn, None)?;
+    let result = {
+        let mut transcript = Transcript {
+            out: &mut *console.err,
+            level: global.verbose,
+        };
+        smtp::probe(
+            &account.settings,
+            (global.verbose > 0).then_some(&mut transcript),
+        )
+    };
+    let err = match result {
+        Ok(report) => return Ok(render(&report, None, &account.settings, None)),
+        Err(e) => e,
+    };
+    // A certificate that does not verify is what people probe for: look again without
+    // checking, show what the server presents (its fingerprint can be pinned), and
+    // still fail with the verification error.
+    if matches!(err.kind, SmtpErrorKind::Tls(_)) && !account.settings.tls.insecure {
+        let mut unchecked = account.settings.clone();
+        unchecked.tls.insecure = true;
+        if let Ok(report) = smtp::probe(&unchecked, None) {
+            let why = format!("NO: {err}");
+            let shown = render(&report, None, &account.settings, Some(&why));
+            if !global.json {
+                writeln!(console.out, "{}", shown.human)?;
+            }
+        }
+    }
+    Err(err.into())
+}
+
+/// `posta profile test NAME`: connect and authenticate as the profile would.
+pub fn test_profile(
+    global: &GlobalArgs,
+    name: &str,
+    conn: &ConnectionArgs,
+    console: &mut Console<'_>,
+) -> anyhow::Result<Report> {
+    let global = GlobalArgs {
+        profile: Some(name.to_string()),
+        ..global.clone()
+    };
+    let mut account = config::resolve(&global, conn, None)?;
+    let from = account.from.as_deref().map(config::account::bare_address);
+    account.load_credentials(from.as_deref())?;
+    let mut transcript = Transcript {
+        out: &mut *console.err,
+        level: global.verbose,
+    };
+    let report = smtp::check_login(
+        &account.settings,
+        (global.verbose > 0).then_some(&mut transcript),
+    )?;
+    let login = account
+        .settings
+        .credentials
+        .as_ref()
+        .map(|c| format!("logged in as {}", c.user))
+        .unwrap_or_else(|| "no login configured".into());
+    Ok(render(&report, Some(login), &account.settings, None))
+}
+
+/// `failed_verification` is the reason when the certificate did not verify.
+fn render(
+    report: &ProbeReport,
+    login: Option<String>,
+    settings: &smtp::Settings,
+    failed_verification: Option<&str>,
+) -> Report {
+    let caps = &report.capabilities;
+    let mut h = String::new();
+    let _ = writeln!(h, "server      {}", report.server);
+    let _ = writeln!(h, "greeting    {}", report.greeting);
+    let _ = writeln!(h, "security    {}", report.security);
+    if let Some(login) = &login {
+        let _ = writeln!(h, "login       {login}");
+    }
+    let size = match caps.size {
+        Some(0) => "offered, no fixed limit".to_string(),
+        Some(n) => format!("{n} bytes"),
+        None => "not offered".to_string(),
+    };
+    let _ = writeln!(h, "SIZE        {size}");
+    let auth = if caps.auth.is_empty() {
+        "none offered".to_string()
+    } else {
+        caps.auth.join(" ")
+    };
+    let _ = writeln!(h, "AUTH        {auth}");
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    let _ = writeln!(
+        h,
+        "extensions  PIPELINING {} · 8BITMIME {} · SMTPUTF8 {} · DSN {} · CHUNKING {} · STARTTLS {} · ENHANCEDSTATUSCODES {}",
+        yes(caps.pipelining),
+        yes(caps.eight_bit_mime),
+        yes(caps.smtputf8),
+        yes(caps.dsn),
+        yes(caps.chunking),
+        // After the upgrade the server no longer lists STARTTLS; say that it was used.
+        if report.security.starts_with("starttls") {
+            "used"
+        } else {
+            yes(caps.starttls)
+        },
+        yes(caps.enhanced_status_codes)
+    );
+    if let Some(cert) = &report.certificate {
+        let _ = writeln!(h, "certificate {}", cert.subject);
+        let _ = writeln!(h, "  issuer    {}", cert.issuer);
+        let _ = writeln!(h, "  valid     {} to {}", cert.not_before, cert.not_after);
+        let _ = writeln!(h, "  names     {}", cert.names.join(", "));
+        let _ = writeln!(h, "  sha256    {}", cert.sha256);
+        let verified = if let Some(why) = failed_verification {
+            why
+        } else if settings.tls.insecure {
+            "NO: --insecure skipped the checks"
+        } else if settings.tls.fingerprint.is_some() {
+            "pinned: the SHA-256 matches --tls-fingerprint"
+        } else if settings.tls.ca_file.is_some() {
+            "yes, against --ca-file, for this host name"
+        } else {
+            "yes, against the system's roots, for this host name"
+        };
+        let _ = writeln!(h, "  verified  {verified}");
+    }
+    let mut json = serde_json::to_value(report).unwrap_or_default();
+    if let Some(login) = login {
+        json["login"] = serde_json::json!(login);
+    }
+    json["status"] = serde_json::json!("ok");
+    Report {
+        human: h.trim_end().to_string(),
+        json: Some(json),
+        data: true,
+    }
+}
