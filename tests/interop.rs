@@ -309,6 +309,38 @@ fn no_headers_and_empty_message_get_headers_added() {
 }
 
 #[test]
+fn raw_utf8_and_8bit_headers_arrive_as_written() {
+    let (home, link) = sendmail_home();
+    let tag = token("utf8hdr");
+    let input = format!(
+        "From: Jürgen Größe <{ALICE}>\nTo: Борис <{BOB}>\nSubject: {tag} Привет 世界 😀\n\nx\n"
+    );
+    let out = sendmail(home.path(), &link, &["-t"], input.as_bytes());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let parsed = parse(&wait_for_message(BOB, &tag));
+    assert_eq!(parsed["subject"], format!("{tag} Привет 世界 😀").as_str());
+    assert_eq!(parsed["from"][0]["name"], "Jürgen Größe");
+    assert_eq!(parsed["to"][0]["name"], "Борис");
+}
+
+#[test]
+fn an_empty_message_is_delivered_with_the_headers_posta_adds() {
+    let (home, link) = sendmail_home();
+    let out = sendmail(home.path(), &link, &["-f", ALICE, CAROL], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Nothing in the input to search for: find the copy by the Message-ID posta
+    // reports with --json.
+    let out = sendmail(home.path(), &link, &["--json", "-f", ALICE, CAROL], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json object");
+    assert_eq!(json["status"], "sent");
+    let id = json["message_id"].as_str().unwrap().to_string();
+    let parsed = parse(&wait_for_message(CAROL, &id));
+    assert_eq!(parsed["from"][0]["addr"], ALICE);
+    assert_eq!(parsed["date_parsed"], true);
+}
+
+#[test]
 fn sendmail_errors_are_one_line_with_sysexits_codes() {
     let (home, link) = sendmail_home();
     let out = sendmail(home.path(), &link, &["-t"], b"Subject: nobody\n\nx\n");

@@ -47,7 +47,13 @@ def shape(info):
 
 def main():
     raw = sys.stdin.buffer.read()
-    msg = email.message_from_bytes(raw, policy=policy.default)
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    if any(b > 127 for b in head):
+        # Raw UTF-8 headers (RFC 6532, as sendmail input may carry): the bytes parser
+        # would keep them as surrogate escapes, so parse the decoded text instead.
+        msg = email.message_from_string(raw.decode("utf-8"), policy=policy.default)
+    else:
+        msg = email.message_from_bytes(raw, policy=policy.default)
     lines = raw.split(b"\r\n")
     body = describe(msg)
     result = {
