@@ -94,7 +94,7 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
             ),
         )
     })?;
-    let password = password_source(p);
+    let password = password_source(name, p);
     let mut shown = serde_json::to_value(p)?;
     // Never print a secret: replace it by where it comes from.
     if let Some(obj) = shown.as_object_mut() {
@@ -120,9 +120,12 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
     })
 }
 
-fn password_source(p: &Profile) -> String {
+fn password_source(name: &str, p: &Profile) -> String {
     if p.keyring == Some(true) {
-        "keyring".into()
+        format!(
+            "OS keyring (service \"{}\", user \"{name}\")",
+            crate::config::keyring::SERVICE
+        )
     } else if let Some(c) = &p.password_command {
         format!("command: {c}")
     } else if let Some(v) = &p.password_env {
