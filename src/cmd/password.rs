@@ -27,6 +27,7 @@ fn set(global: &GlobalArgs, profile: &str, console: &mut Console<'_>) -> anyhow:
     // A typo must not store a password nobody will ever read.
     let loaded = file::load(global.config.as_deref())?;
     let uses_keyring = known_profile(loaded.as_ref(), profile)?.keyring == Some(true);
+    keyring::check(profile)?;
     let secret = if console.stdin_is_terminal {
         prompt(profile)?
     } else {

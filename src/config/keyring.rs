@@ -39,6 +39,16 @@ pub fn get(profile: &str) -> Result<Secret, ConfigError> {
     }
 }
 
+/// Whether the keyring answers at all (a stored password or none are both fine), so
+/// that nobody types a password only to learn it cannot be kept.
+pub fn check(profile: &str) -> Result<(), ConfigError> {
+    let p = profile.to_string();
+    match with_limit(move || entry(&p)?.get_password().map(drop)) {
+        Ok(()) | Err(Failure::Keyring(keyring::Error::NoEntry)) => Ok(()),
+        Err(e) => Err(e.into_config_error("use")),
+    }
+}
+
 /// Store `secret` for `profile`, replacing any earlier one.
 pub fn set(profile: &str, secret: &Secret) -> Result<(), ConfigError> {
     let p = profile.to_string();
