@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod dns;
 pub mod envelope;
 pub mod exit;
 pub mod message;

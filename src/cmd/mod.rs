@@ -11,6 +11,7 @@ use crate::exit::{self, Code, fail};
 use crate::smtp::{Outcome, SmtpError, SmtpErrorKind};
 
 pub mod completions;
+pub mod password;
 pub mod probe;
 pub mod profile;
 pub mod send;
@@ -46,7 +47,7 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
             sendmail::run(&args.args, console, &mut lock)
         }
         Command::Profile(command) => profile::run(&global, command, console),
-        Command::Password(_) => not_yet("password", &global),
+        Command::Password(command) => password::run(&global, command, console),
         Command::Probe(args) => probe::probe(&global, &args.connection, console),
         Command::Queue(_) => not_yet("queue", &global),
     }

@@ -94,7 +94,7 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
             ),
         )
     })?;
-    let password = password_source(p);
+    let password = password_source(name, p);
     let mut shown = serde_json::to_value(p)?;
     // Never print a secret: replace it by where it comes from.
     if let Some(obj) = shown.as_object_mut() {
@@ -120,9 +120,12 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
     })
 }
 
-fn password_source(p: &Profile) -> String {
+fn password_source(name: &str, p: &Profile) -> String {
     if p.keyring == Some(true) {
-        "keyring".into()
+        format!(
+            "OS keyring (service \"{}\", user \"{name}\")",
+            crate::config::keyring::SERVICE
+        )
     } else if let Some(c) = &p.password_command {
         format!("command: {c}")
     } else if let Some(v) = &p.password_env {
@@ -170,15 +173,18 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         (None, None) => None,
     };
     let conn = &args.connection;
-    if preset.is_none() && conn.server.is_none() {
-        return Err(fail(
-            Code::Usage,
-            format!(
-                "no preset serves {}: give --server HOST[:PORT] (and --security, --port) or --preset NAME",
-                args.email.as_deref().unwrap_or("this profile")
-            ),
-        ));
-    }
+    // No preset and no server given: ask DNS (RFC 6186) before asking the user.
+    let discovered = match (&preset, &conn.server, &args.email) {
+        (None, None, Some(email)) => Some(discover(email)?),
+        (None, None, None) => {
+            return Err(fail(
+                Code::Usage,
+                "give --email ADDRESS (the preset or server is found from its domain), \
+                 --preset NAME, or --server HOST[:PORT]",
+            ));
+        }
+        _ => None,
+    };
     let profiles = doc
         .entry("profiles")
         .or_insert_with(|| {
@@ -213,18 +219,25 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         }
         None => (None, None),
     };
+    let host = host.or_else(|| discovered.as_ref().map(|d| d.host.clone()));
     if let Some(host) = host {
         t["host"] = toml_edit::value(host);
     }
-    if let Some(port) = conn.port.or(server_port) {
+    if let Some(port) = conn
+        .port
+        .or(server_port)
+        .or(discovered.as_ref().map(|d| d.port))
+    {
         t["port"] = toml_edit::value(i64::from(port));
     }
-    if let Some(sec) = conn.security {
-        t["security"] = toml_edit::value(match sec {
-            SecurityArg::Starttls => "starttls",
-            SecurityArg::Tls => "tls",
-            SecurityArg::Plain => "plain",
-        });
+    let security = match conn.security {
+        Some(SecurityArg::Starttls) => Some("starttls"),
+        Some(SecurityArg::Tls) => Some("tls"),
+        Some(SecurityArg::Plain) => Some("plain"),
+        None => discovered.as_ref().map(|d| security_word(d.security)),
+    };
+    if let Some(sec) = security {
+        t["security"] = toml_edit::value(sec);
     }
     if let Some(user) = &conn.user {
         t["user"] = toml_edit::value(user.as_str());
@@ -247,6 +260,16 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
     write_private(&path, doc.to_string().as_bytes())?;
 
     let mut human = format!("added profile {} to {}", args.name, path.display());
+    if let Some(d) = &discovered {
+        let _ = write!(
+            human,
+            "\n  server: {}:{} ({}), found in DNS at {}",
+            d.host,
+            d.port,
+            security_word(d.security),
+            d.record
+        );
+    }
     if let Some(p) = preset {
         let _ = write!(human, "\n  preset: {} ({}:{})", p.title, p.host, p.port);
         let _ = write!(human, "\n  {}", p.note);
@@ -257,16 +280,56 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
     if conn.password_command.is_none() {
         let _ = write!(
             human,
-            "\n  password: add password_command or password_env to the profile, or set POSTA_PASSWORD; otherwise posta asks"
+            "\n  password: add keyring = true to the profile and store it with `posta password set {}`, \
+             or add password_command or password_env, or set POSTA_PASSWORD; otherwise posta asks",
+            args.name
         );
     }
     Ok(Report {
         human,
-        json: Some(
-            json!({ "added": args.name, "config": path, "preset": preset.map(|p| p.name), "default": first }),
-        ),
+        json: Some(json!({
+            "added": args.name,
+            "config": path,
+            "preset": preset.map(|p| p.name),
+            "default": first,
+            "discovered": discovered.as_ref().map(|d| json!({
+                "host": d.host,
+                "port": d.port,
+                "security": security_word(d.security),
+                "record": d.record,
+            })),
+        })),
         data: false,
     })
+}
+
+/// RFC 6186 SRV lookup for a domain no preset serves.
+fn discover(email: &str) -> anyhow::Result<crate::dns::Found> {
+    let address = crate::config::account::bare_address(email);
+    let Some((_, domain)) = address.rsplit_once('@') else {
+        return Err(fail(
+            Code::Usage,
+            format!("--email {email}: expected an address like jane@example.com"),
+        ));
+    };
+    crate::dns::discover_submission(domain).map_err(|tried| {
+        fail(
+            Code::Usage,
+            format!(
+                "no preset serves {domain} and DNS names no submission server for it ({tried}); \
+                 give --server HOST[:PORT] (and --security tls|starttls), or --preset NAME \
+                 (see `posta profile presets`)"
+            ),
+        )
+    })
+}
+
+fn security_word(s: crate::smtp::Security) -> &'static str {
+    match s {
+        crate::smtp::Security::Tls => "tls",
+        crate::smtp::Security::StartTls => "starttls",
+        crate::smtp::Security::Plain => "plain",
+    }
 }
 
 fn remove(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {

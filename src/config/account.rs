@@ -149,8 +149,8 @@ pub fn resolve(
         Some(SecretSource::Command(cmd.clone()))
     } else if std::env::var_os("POSTA_PASSWORD").is_some_and(|v| !v.is_empty()) {
         Some(SecretSource::Env("POSTA_PASSWORD".into()))
-    } else if profile.keyring == Some(true) {
-        Some(SecretSource::Keyring)
+    } else if let (Some(true), Some(n)) = (profile.keyring, &name) {
+        Some(SecretSource::Keyring(n.clone()))
     } else if let Some(cmd) = &profile.password_command {
         Some(SecretSource::Command(cmd.clone()))
     } else if let Some(var) = &profile.password_env {

@@ -7,6 +7,7 @@ use crate::exit::Code;
 
 pub mod account;
 pub mod file;
+pub mod keyring;
 pub mod presets;
 pub mod secret;
 

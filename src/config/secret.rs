@@ -1,4 +1,5 @@
-//! Where a password comes from: a command, an environment variable, the file, a prompt.
+//! Where a password comes from: the OS keyring, a command, an environment variable, the
+//! file, a prompt.
 
 use std::io::IsTerminal;
 use std::process::{Command, Stdio};
@@ -15,8 +16,8 @@ pub enum SecretSource {
     Env(String),
     /// Written in the (private) config file.
     Literal(Secret),
-    /// The OS keyring, stored with `posta password set`.
-    Keyring,
+    /// The OS keyring entry of this profile, stored with `posta password set`.
+    Keyring(String),
     /// Ask on the terminal.
     Prompt,
 }
@@ -34,11 +35,7 @@ impl SecretSource {
                 )),
             },
             SecretSource::Literal(s) => Ok(s.clone()),
-            SecretSource::Keyring => Err(ConfigError::new(
-                None,
-                "keyring = true: the OS keyring is not supported by this build yet; \
-                 use password_command or password_env",
-            )),
+            SecretSource::Keyring(profile) => super::keyring::get(profile),
             SecretSource::Prompt => prompt(label),
         }
     }
@@ -93,8 +90,9 @@ pub fn no_source(label: &str) -> ConfigError {
     ConfigError::new(
         None,
         format!(
-            "a password is needed for {label} but there is no source: set POSTA_PASSWORD, \
-             use --password-command, or set password_command / password_env in the profile"
+            "a password is needed for {label} but there is no source (no terminal to ask on): \
+             set POSTA_PASSWORD, use --password-command, or in the profile set \
+             password_command, password_env or keyring = true (with `posta password set PROFILE`)"
         ),
     )
 }

@@ -1,0 +1,254 @@
+//! `posta profile add NAME --email ADDR` for domains no preset serves: RFC 6186 SRV
+//! records served by a real DNS server (dnsmasq, Debian package dnsmasq-base) on
+//! loopback, started here for the length of the test and killed at the end.
+//! Needs dnsmasq, hence the e2e-tests feature (scripts/test.sh installs it).
+
+use std::net::UdpSocket;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// dnsmasq on 127.0.0.1:port, killed on drop.
+struct Dns {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Dns {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The test zone. dnsmasq's --srv-host is NAME,TARGET,PORT,PRIORITY,WEIGHT; a bare
+/// NAME is a "not offered" record (target ".").
+const RECORDS: &[&str] = &[
+    // Implicit TLS offered twice: priority 10 beats 5, then weight 50 beats 10.
+    "_submissions._tcp.example.net,backup.example.net,465,20,100",
+    "_submissions._tcp.example.net,light.example.net,465,10,10",
+    "_submissions._tcp.example.net,mail.example.net,465,10,50",
+    // Both offered: implicit TLS wins.
+    "_submissions._tcp.both.example,tls.both.example,465",
+    "_submission._tcp.both.example,starttls.both.example,587",
+    // Implicit TLS explicitly not offered; STARTTLS on a non-standard port.
+    "_submissions._tcp.example.org",
+    "_submission._tcp.example.org,smtp.example.org,2525",
+    // Neither offered.
+    "_submissions._tcp.closed.example",
+    "_submission._tcp.closed.example",
+];
+
+fn start_dns() -> Dns {
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cmd = Command::new("dnsmasq");
+    cmd.args([
+        "--no-daemon",
+        "--conf-file=/dev/null",
+        "--listen-address=127.0.0.1",
+        "--bind-interfaces",
+        "--no-resolv",
+        "--no-hosts",
+        "--pid-file",
+        "--log-facility=/dev/null",
+        // Authoritative for the test names: anything not listed is NXDOMAIN.
+        "--local=/example/",
+        "--local=/example.net/",
+        "--local=/example.org/",
+        "--local=/example.com/",
+    ])
+    .arg(format!("--port={port}"))
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
+    for r in RECORDS {
+        cmd.arg(format!("--srv-host={r}"));
+    }
+    let child = cmd
+        .spawn()
+        .expect("dnsmasq (Debian package dnsmasq-base) must be installed");
+    let dns = Dns { child, port };
+    // Ready when the port is taken.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+        assert!(Instant::now() < deadline, "dnsmasq did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    dns
+}
+
+fn posta(home: &Path, dns_port: u16, args: &[&str]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_posta"));
+    cmd.args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .stdin(Stdio::null());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("POSTA_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("POSTA_DNS_SERVER", format!("127.0.0.1:{dns_port}"));
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().expect("exited"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn profile(home: &Path, name: &str) -> toml::Table {
+    let text = std::fs::read_to_string(home.join(".config/posta/config.toml")).unwrap();
+    let doc: toml::Table = toml::from_str(&text).unwrap();
+    doc["profiles"][name].as_table().unwrap().clone()
+}
+
+#[test]
+fn srv_records_fill_host_port_and_security() {
+    let dns = start_dns();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+
+    for (name, email, host, port, security, record) in [
+        (
+            "net",
+            "Jane <jane@example.net>",
+            "mail.example.net",
+            465,
+            "tls",
+            "_submissions._tcp.example.net",
+        ),
+        (
+            "both",
+            "jane@both.example",
+            "tls.both.example",
+            465,
+            "tls",
+            "_submissions._tcp.both.example",
+        ),
+        (
+            "org",
+            "jane@example.org",
+            "smtp.example.org",
+            2525,
+            "starttls",
+            "_submission._tcp.example.org",
+        ),
+    ] {
+        let (code, out, err) = posta(
+            h,
+            dns.port,
+            &["--json", "profile", "add", name, "--email", email],
+        );
+        assert_eq!(code, 0, "{name}: {out}{err}");
+        let json: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(json["preset"], Value::Null, "{out}");
+        assert_eq!(json["discovered"]["record"], record, "{out}");
+        let p = profile(h, name);
+        assert_eq!(p["host"].as_str(), Some(host), "{name}: {p:?}");
+        assert_eq!(p["port"].as_integer(), Some(port), "{name}: {p:?}");
+        assert_eq!(p["security"].as_str(), Some(security), "{name}: {p:?}");
+        assert_eq!(p["from"].as_str(), Some(email), "{name}: {p:?}");
+        assert!(p.get("preset").is_none(), "{p:?}");
+    }
+
+    // The human report says where the server came from.
+    let (code, _, err) = posta(
+        h,
+        dns.port,
+        &["profile", "add", "net2", "--email", "j@example.net"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("mail.example.net:465 (tls), found in DNS at _submissions._tcp.example.net"),
+        "{err}"
+    );
+
+    // A preset domain never asks DNS; --server skips discovery too.
+    let (code, out, err) = posta(
+        h,
+        dns.port,
+        &["--json", "profile", "add", "y", "--email", "j@ya.ru"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"preset\":\"yandex\""), "{out}");
+    let (code, _, err) = posta(
+        h,
+        dns.port,
+        &[
+            "profile",
+            "add",
+            "given",
+            "--email",
+            "j@closed.example",
+            "--server",
+            "relay.example:2525",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(profile(h, "given")["host"].as_str(), Some("relay.example"));
+}
+
+#[test]
+fn nothing_found_names_what_was_tried_and_how_to_give_a_server() {
+    let dns = start_dns();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+
+    let (code, _, err) = posta(
+        h,
+        dns.port,
+        &["profile", "add", "c", "--email", "jane@closed.example"],
+    );
+    assert_eq!(code, 64, "{err}");
+    assert!(
+        err.contains("_submissions._tcp.closed.example: not offered"),
+        "{err}"
+    );
+    assert!(
+        err.contains("_submission._tcp.closed.example: not offered"),
+        "{err}"
+    );
+    assert!(err.contains("--server HOST[:PORT]"), "{err}");
+
+    let (code, _, err) = posta(
+        h,
+        dns.port,
+        &["profile", "add", "n", "--email", "jane@example.com"],
+    );
+    assert_eq!(code, 64, "{err}");
+    assert!(
+        err.contains("_submissions._tcp.example.com: no SRV record"),
+        "{err}"
+    );
+    assert!(
+        err.contains("_submission._tcp.example.com: no SRV record"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("asked 127.0.0.1:{}", dns.port)),
+        "{err}"
+    );
+
+    // Nothing was written for the failures.
+    assert!(!h.join(".config/posta/config.toml").exists());
+
+    // A DNS server that does not answer: an error, bounded in time.
+    drop(dns);
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let started = Instant::now();
+    let (code, _, err) = posta(
+        h,
+        port,
+        &["profile", "add", "s", "--email", "jane@example.com"],
+    );
+    assert_eq!(code, 64, "{err}");
+    assert!(err.contains("did not answer"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+}

@@ -1,0 +1,270 @@
+//! Profiles and password sources through the real binary, with HOME and
+//! XDG_CONFIG_HOME in a temp dir and no POSTA_* variables: `profile add` for every
+//! preset domain, a failing password command, the permission check, no password source
+//! without a terminal (cron), and the keyring's error where no Secret Service runs.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn posta_in(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    posta_with(Command::new(env!("CARGO_BIN_EXE_posta")), home, args, env)
+}
+
+/// `setsid` gives the child no controlling terminal, as under cron: /dev/tty cannot
+/// be opened, so nobody can be asked for a password.
+fn posta_without_terminal(home: &Path, args: &[&str]) -> Run {
+    let mut cmd = Command::new("setsid");
+    cmd.arg(env!("CARGO_BIN_EXE_posta"));
+    posta_with(cmd, home, args, &[])
+}
+
+fn posta_with(mut cmd: Command, home: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    cmd.args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("POSTA_") {
+            cmd.env_remove(key);
+        }
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run posta");
+    Run {
+        code: out.status.code().expect("exited"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn write_config(home: &Path, text: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = home.join(".config/posta");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+const SEND: &[&str] = &[
+    "send",
+    "--to",
+    "bob@example.com",
+    "-s",
+    "hi",
+    "--body",
+    "hi",
+];
+
+#[test]
+fn profile_add_picks_the_preset_for_every_domain_and_prints_its_page() {
+    let home = tempfile::tempdir().unwrap();
+    let presets = posta_in(home.path(), &["--json", "profile", "presets"], &[]);
+    assert_eq!(presets.code, 0, "{}", presets.stderr);
+    let presets: Value = serde_json::from_str(&presets.stdout).unwrap();
+    let mut added = 0;
+    for preset in presets["presets"].as_array().unwrap() {
+        let name = preset["name"].as_str().unwrap();
+        for domain in preset["domains"].as_array().unwrap() {
+            let domain = domain.as_str().unwrap();
+            // A fresh config for each, so each is the first profile and the default.
+            let home = tempfile::tempdir().unwrap();
+            let email = format!("jane@{domain}");
+            let run = posta_in(
+                home.path(),
+                &["profile", "add", "p", "--email", &email],
+                &[],
+            );
+            assert_eq!(run.code, 0, "{domain}: {}", run.stderr);
+            let text =
+                std::fs::read_to_string(home.path().join(".config/posta/config.toml")).unwrap();
+            assert!(
+                text.contains(&format!("preset = \"{name}\"")),
+                "{domain}: {text}"
+            );
+            assert!(text.contains(&format!("from = \"{email}\"")), "{text}");
+            assert!(text.contains("default = \"p\""), "{text}");
+            let report = run.stdout + &run.stderr;
+            assert!(
+                report.contains(preset["note"].as_str().unwrap()),
+                "{report}"
+            );
+            if let Some(page) = preset["app_password_page"].as_str() {
+                assert!(
+                    report.contains(&format!("app password: {page}")),
+                    "{report}"
+                );
+            }
+            added += 1;
+        }
+    }
+    assert!(added >= 50, "only {added} domains");
+}
+
+#[test]
+fn profile_add_keeps_an_existing_files_comments_and_refuses_a_duplicate() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        "# my accounts\ndefault = \"relay\"\n\n[profiles.relay]  # the office\nhost = \"smtp.example.com\"\n",
+        0o600,
+    );
+    let run = posta_in(
+        home.path(),
+        &["profile", "add", "y", "--email", "j@yandex.ru"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(home.path().join(".config/posta/config.toml")).unwrap();
+    assert!(
+        text.starts_with("# my accounts\ndefault = \"relay\""),
+        "{text}"
+    );
+    assert!(text.contains("[profiles.relay]  # the office"), "{text}");
+    let run = posta_in(
+        home.path(),
+        &["profile", "add", "y", "--email", "j@yandex.ru"],
+        &[],
+    );
+    assert_eq!(run.code, 78, "{}", run.stderr);
+    assert!(run.stderr.contains("exists already"), "{}", run.stderr);
+}
+
+#[test]
+fn a_failing_password_command_is_a_config_error_with_its_stderr() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        "default = \"w\"\n[profiles.w]\nhost = \"127.0.0.1\"\nport = 9\nuser = \"jane\"\n\
+         from = \"jane@example.com\"\npassword_command = \"echo 'pass: store locked' >&2; exit 3\"\n",
+        0o644,
+    );
+    let run = posta_in(home.path(), SEND, &[]);
+    assert_eq!(run.code, 78, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("password command failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("pass: store locked"), "{}", run.stderr);
+
+    // The flag's command beats the profile's, and fails the same way.
+    let run = posta_in(
+        home.path(),
+        &[SEND, &["--password-command", "echo nope >&2; false"]].concat(),
+        &[],
+    );
+    assert_eq!(run.code, 78, "{}", run.stderr);
+    assert!(run.stderr.contains("nope"), "{}", run.stderr);
+}
+
+#[test]
+fn a_literal_password_in_a_readable_file_is_refused_with_the_fix() {
+    let home = tempfile::tempdir().unwrap();
+    let text = "default = \"w\"\n[profiles.w]\nhost = \"127.0.0.1\"\nuser = \"jane\"\npassword = \"hunter2\"\n";
+    write_config(home.path(), text, 0o640);
+    for args in [&["profile", "list"][..], &["profile", "show", "w"], SEND] {
+        let run = posta_in(home.path(), args, &[]);
+        assert_eq!(run.code, 78, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("chmod 600"), "{}", run.stderr);
+        assert!(run.stderr.contains("mode 640"), "{}", run.stderr);
+        assert!(!run.stderr.contains("hunter2") && !run.stdout.contains("hunter2"));
+    }
+    write_config(home.path(), text, 0o600);
+    let run = posta_in(home.path(), &["profile", "show", "w"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("in the config file (hidden)"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+}
+
+#[test]
+fn no_password_source_without_a_terminal_lists_the_options() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        "default = \"w\"\n[profiles.w]\nhost = \"127.0.0.1\"\nport = 9\nuser = \"jane\"\n\
+         from = \"jane@example.com\"\n",
+        0o600,
+    );
+    let run = posta_without_terminal(home.path(), SEND);
+    assert_eq!(run.code, 78, "{}", run.stderr);
+    for option in [
+        "POSTA_PASSWORD",
+        "--password-command",
+        "password_command",
+        "password_env",
+        "keyring = true",
+    ] {
+        assert!(run.stderr.contains(option), "{option}: {}", run.stderr);
+    }
+    assert!(
+        !run.stderr.contains("Password for"),
+        "no prompt: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn keyring_without_a_secret_service_says_so_and_names_the_other_sources() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        "default = \"w\"\n[profiles.w]\nhost = \"127.0.0.1\"\nport = 9\nuser = \"jane\"\n\
+         from = \"jane@example.com\"\nkeyring = true\n",
+        0o600,
+    );
+    let nobus = home.path().join("no-bus");
+    let bus = format!("unix:path={}", nobus.display());
+    let env = [("DBUS_SESSION_BUS_ADDRESS", bus.as_str()), ("DISPLAY", "")];
+    let started = std::time::Instant::now();
+    for args in [
+        SEND,
+        &["password", "set", "w"][..],
+        &["password", "delete", "w"][..],
+    ] {
+        let run = posta_in(home.path(), args, &env);
+        assert_eq!(run.code, 78, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("no Secret Service is running"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("password_command"), "{}", run.stderr);
+        assert!(run.stderr.contains("POSTA_PASSWORD"), "{}", run.stderr);
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+
+    // profile show names the source without touching the keyring.
+    let run = posta_in(home.path(), &["profile", "show", "w"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("OS keyring (service \"posta\", user \"w\")"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn password_set_refuses_an_unknown_profile_before_reading_anything() {
+    let home = tempfile::tempdir().unwrap();
+    let run = posta_in(home.path(), &["password", "set", "work"], &[]);
+    assert_eq!(run.code, 78, "{}", run.stderr);
+    assert!(run.stderr.contains("no config file"), "{}", run.stderr);
+}
