@@ -8,10 +8,9 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ]; then
   scripts/mailserver.sh install
   # Real clients of the sendmail interface, and Python for the independent parser;
-  # libdbus-1-dev + pkg-config to build the keyring (Secret Service) support; dbus and
-  # gnome-keyring for the keyring test; dnsmasq-base for the SRV discovery test.
+  # dbus and gnome-keyring for the keyring test; dnsmasq-base for the SRV discovery test.
   missing=""
-  for pkg in git-email s-nail python3 libdbus-1-dev pkg-config dbus gnome-keyring dnsmasq-base; do
+  for pkg in git-email s-nail python3 dbus gnome-keyring dnsmasq-base; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
   done
   if [ -n "$missing" ]; then
