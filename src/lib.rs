@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod config;
 pub mod envelope;
 pub mod exit;
+pub mod log;
 pub mod message;
 pub mod secret;
 pub mod smtp;

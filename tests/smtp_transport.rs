@@ -55,6 +55,7 @@ fn login(mut s: Settings, mechanism: AuthMechanism, password: &str) -> Settings 
     s.credentials = Some(Credentials {
         user: USER.into(),
         secret: Secret::new(password),
+        token: false,
     });
     s.mechanism = mechanism;
     s
