@@ -281,6 +281,11 @@ pub fn run(
     let size = Some(spooled.size);
     crate::log::submission(console.err, &account, &envelope, size, result.as_ref());
     let outcome = result?;
+    // Rare, and about this message (its 8-bit bytes, its DSN request): worth a line
+    // even in sendmail mode, which is otherwise silent on success.
+    for warning in &outcome.warnings {
+        writeln!(console.err, "sendmail: warning: {warning}")?;
+    }
     let mut report = submission_report(&outcome, &message_id);
     // sendmail is silent on success: cron mails whatever it prints.
     report.human.clear();
