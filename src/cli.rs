@@ -120,6 +120,11 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "CMD")]
     pub password_command: Option<String>,
 
+    /// Command whose first line of output is a fresh OAuth2 access token, used with
+    /// --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)
+    #[arg(long, value_name = "CMD")]
+    pub oauth_token_command: Option<String>,
+
     /// Trust the CA certificates in this PEM file (in place of the system roots)
     #[arg(long, value_name = "PATH")]
     pub ca_file: Option<PathBuf>,
@@ -220,7 +225,7 @@ pub struct SendArgs {
     pub envelope_from: Option<String>,
 
     /// Request delivery status notifications: NEVER or a list of SUCCESS,FAILURE,DELAY
-    #[arg(long, value_name = "LIST")]
+    #[arg(long, value_name = "LIST", value_parser = crate::envelope::Dsn::parse_notify)]
     pub dsn_notify: Option<String>,
 
     /// What a bounce returns: the full message or only its headers

@@ -9,6 +9,7 @@ pub mod config;
 pub mod dns;
 pub mod envelope;
 pub mod exit;
+pub mod log;
 pub mod message;
 pub mod secret;
 pub mod smtp;

@@ -55,6 +55,7 @@ fn login(mut s: Settings, mechanism: AuthMechanism, password: &str) -> Settings 
     s.credentials = Some(Credentials {
         user: USER.into(),
         secret: Secret::new(password),
+        token: false,
     });
     s.mechanism = mechanism;
     s
@@ -656,6 +657,80 @@ fn one_refused_recipient_among_several_sends_nothing() {
     assert!(err.to_string().contains("bad@example.org"), "{err}");
     assert!(err.to_string().contains("nothing was sent"), "{err}");
     assert!(run.record.sent("RSET"));
+    assert!(!run.record.sent("DATA"));
+    assert!(run.record.messages.is_empty());
+}
+
+#[test]
+fn pipelined_replies_out_of_step_are_caught_before_the_message_goes() {
+    // Replies carry no command name, so a server that answers MAIL twice shifts every
+    // later reply by one: the last RCPT's 250 then arrives where DATA expects 354.
+    let to = ["a@example.org", "b@example.org"];
+    let server = Server::start(Config::default().reply("MAIL", "250 2.1.0 ok\r\n250 2.1.5 ok"));
+    let s = settings(&server, Security::Plain);
+    let run = run_full(
+        server,
+        &s,
+        &envelope(&to),
+        &Dsn::default(),
+        &mut Bytes(MESSAGE.to_vec()),
+        1,
+    );
+    let err = expect_err(&run);
+    assert!(matches!(err.kind, SmtpErrorKind::Protocol(_)), "{err:?}");
+    assert_eq!(err.stage, Stage::Data);
+    assert_eq!(err.exit_code(), Code::Protocol);
+    assert!(run.record.messages.is_empty(), "nothing may be delivered");
+    assert!(!run.record.sent("QUIT"), "no QUIT to a server out of step");
+
+    // A reply that cannot answer a RCPT (354) is a protocol error at RCPT.
+    let server = Server::start(Config::default().reply("RCPT TO:<b@", "354 go ahead"));
+    let s = settings(&server, Security::Plain);
+    let run = run_full(
+        server,
+        &s,
+        &envelope(&to),
+        &Dsn::default(),
+        &mut Bytes(MESSAGE.to_vec()),
+        1,
+    );
+    let err = expect_err(&run);
+    assert!(matches!(err.kind, SmtpErrorKind::Protocol(_)), "{err:?}");
+    assert_eq!(err.stage, Stage::Rcpt);
+    assert!(!run.record.sent("DATA"));
+    assert!(run.record.messages.is_empty());
+}
+
+#[test]
+fn a_server_that_drops_in_the_middle_of_a_pipelined_batch_is_a_temporary_failure() {
+    let to = ["a@example.org", "b@example.org", "c@example.org"];
+    let server = Server::start(Config::default().on("RCPT TO:<b@", Action::Drop));
+    let s = settings(&server, Security::Plain);
+    let run = run_full(
+        server,
+        &s,
+        &envelope(&to),
+        &Dsn::default(),
+        &mut Bytes(MESSAGE.to_vec()),
+        1,
+    );
+    let err = expect_err(&run);
+    assert!(matches!(err.kind, SmtpErrorKind::Io(_)), "{err:?}");
+    assert_eq!(err.stage, Stage::Rcpt);
+    assert!(err.is_transient());
+    assert_eq!(err.exit_code(), Code::TempFail);
+    // All three RCPTs went in the one write; the server read up to b and left.
+    let reads: Vec<usize> = run
+        .record
+        .lines
+        .iter()
+        .filter(|l| l.text.starts_with("MAIL") || l.text.starts_with("RCPT"))
+        .map(|l| l.read)
+        .collect();
+    assert!(
+        reads.len() >= 3 && reads.iter().all(|&r| r == reads[0]),
+        "{reads:?}"
+    );
     assert!(!run.record.sent("DATA"));
     assert!(run.record.messages.is_empty());
 }

@@ -79,6 +79,7 @@ pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
             "accepted": outcome.accepted,
             "refused": outcome.refused,
             "final_reply": outcome.final_reply,
+            "warnings": outcome.warnings,
         })),
         data: false,
     }

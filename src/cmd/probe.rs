@@ -121,26 +121,31 @@ fn render(
         },
         yes(caps.enhanced_status_codes)
     );
+    let verification = if let Some(why) = failed_verification {
+        why
+    } else if settings.tls.insecure {
+        "NO: --insecure skipped the checks"
+    } else if settings.tls.fingerprint.is_some() {
+        "pinned: the SHA-256 matches --tls-fingerprint"
+    } else if settings.tls.ca_file.is_some() {
+        "yes, against --ca-file, for this host name"
+    } else {
+        "yes, against the system's roots, for this host name"
+    };
     if let Some(cert) = &report.certificate {
         let _ = writeln!(h, "certificate {}", cert.subject);
         let _ = writeln!(h, "  issuer    {}", cert.issuer);
         let _ = writeln!(h, "  valid     {} to {}", cert.not_before, cert.not_after);
         let _ = writeln!(h, "  names     {}", cert.names.join(", "));
         let _ = writeln!(h, "  sha256    {}", cert.sha256);
-        let verified = if let Some(why) = failed_verification {
-            why
-        } else if settings.tls.insecure {
-            "NO: --insecure skipped the checks"
-        } else if settings.tls.fingerprint.is_some() {
-            "pinned: the SHA-256 matches --tls-fingerprint"
-        } else if settings.tls.ca_file.is_some() {
-            "yes, against --ca-file, for this host name"
-        } else {
-            "yes, against the system's roots, for this host name"
-        };
-        let _ = writeln!(h, "  verified  {verified}");
+        let _ = writeln!(h, "  verified  {verification}");
     }
     let mut json = serde_json::to_value(report).unwrap_or_default();
+    if report.certificate.is_some() {
+        json["certificate"]["verified"] =
+            serde_json::json!(failed_verification.is_none() && !settings.tls.insecure);
+        json["certificate"]["verification"] = serde_json::json!(verification);
+    }
     if let Some(login) = login {
         json["login"] = serde_json::json!(login);
     }

@@ -121,7 +121,9 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
 }
 
 fn password_source(name: &str, p: &Profile) -> String {
-    if p.keyring == Some(true) {
+    if let Some(c) = &p.oauth_token_command {
+        format!("OAuth2 token command: {c}")
+    } else if p.keyring == Some(true) {
         format!(
             "OS keyring (service \"{}\", user \"{name}\")",
             crate::config::keyring::SERVICE
@@ -245,6 +247,9 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
     if let Some(cmd) = &conn.password_command {
         t["password_command"] = toml_edit::value(cmd.as_str());
     }
+    if let Some(cmd) = &conn.oauth_token_command {
+        t["oauth_token_command"] = toml_edit::value(cmd.as_str());
+    }
     if let Some(ca) = &conn.ca_file {
         t["ca_file"] = toml_edit::value(ca.display().to_string());
     }
@@ -277,7 +282,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
             let _ = write!(human, "\n  app password: {page}");
         }
     }
-    if conn.password_command.is_none() {
+    if conn.password_command.is_none() && conn.oauth_token_command.is_none() {
         let _ = write!(
             human,
             "\n  password: add keyring = true to the profile and store it with `posta password set {}`, \

@@ -57,7 +57,8 @@ pub fn run(
             DsnReturn::Hdrs => "HDRS".to_string(),
         }),
         envid: None,
-    };
+    }
+    .with_default_envid(&composed.message_id);
     let size = composed.size().ok();
     let mut payload = ComposedPayload {
         composed: &composed,
@@ -68,14 +69,22 @@ pub fn run(
         out: &mut *console.err,
         level,
     };
-    let outcome = smtp::submit(
+    let result = smtp::submit(
         &account.settings,
         &composed.envelope,
         &dsn,
         &mut payload,
         (level > 0).then_some(&mut transcript),
     )
-    .map_err(|e| with_provider_hint(e, &account))?;
+    .map_err(|e| with_provider_hint(e, &account));
+    crate::log::submission(
+        console.err,
+        &account,
+        &composed.envelope,
+        size,
+        result.as_ref(),
+    );
+    let outcome = result?;
     for warning in &outcome.warnings {
         writeln!(console.err, "posta: warning: {warning}")?;
     }

@@ -57,6 +57,7 @@ const LONG_WITH_VALUE: &[&str] = &[
     "--user",
     "--auth",
     "--password-command",
+    "--oauth-token-command",
     "--ca-file",
     "--tls-fingerprint",
     "--timeout",
@@ -180,7 +181,11 @@ fn apply_valued(flags: &mut SendmailFlags, c: char, value: String) -> anyhow::Re
     match c {
         'f' | 'r' => flags.envelope_from = Some(value),
         'F' => flags.full_name = Some(value),
-        'N' => flags.dsn_notify = Some(value),
+        'N' => {
+            flags.dsn_notify = Some(
+                Dsn::parse_notify(&value).map_err(|why| fail(Code::Usage, format!("-N: {why}")))?,
+            )
+        }
         'R' => {
             let v = value.to_ascii_lowercase();
             if v != "full" && v != "hdrs" {
@@ -256,7 +261,8 @@ pub fn run(
         notify: flags.dsn_notify.clone(),
         ret: flags.dsn_return.clone(),
         envid: flags.envid.clone(),
-    };
+    }
+    .with_default_envid(&spooled.message_id);
     let envelope = spooled.envelope.clone();
     let message_id = spooled.message_id.clone();
     let mut payload = SpooledPayload(&mut spooled);
@@ -264,13 +270,22 @@ pub fn run(
         out: &mut *console.err,
         level: flags.verbose,
     };
-    let outcome = smtp::submit(
+    let result = smtp::submit(
         &account.settings,
         &envelope,
         &dsn,
         &mut payload,
         (flags.verbose > 0).then_some(&mut transcript),
-    )?;
+    )
+    .map_err(anyhow::Error::from);
+    let size = Some(spooled.size);
+    crate::log::submission(console.err, &account, &envelope, size, result.as_ref());
+    let outcome = result?;
+    // Rare, and about this message (its 8-bit bytes, its DSN request): worth a line
+    // even in sendmail mode, which is otherwise silent on success.
+    for warning in &outcome.warnings {
+        writeln!(console.err, "sendmail: warning: {warning}")?;
+    }
     let mut report = submission_report(&outcome, &message_id);
     // sendmail is silent on success: cron mails whatever it prints.
     report.human.clear();
@@ -346,10 +361,12 @@ mod tests {
             "a@x.org",
         ])
         .unwrap();
-        assert_eq!(f.dsn_notify.as_deref(), Some("success,failure"));
+        assert_eq!(f.dsn_notify.as_deref(), Some("SUCCESS,FAILURE"));
         assert_eq!(f.dsn_return.as_deref(), Some("hdrs"));
         assert_eq!(f.envid.as_deref(), Some("env1"));
         assert!(p(&["-R", "all"]).is_err());
+        let err = p(&["-N", "never,success"]).unwrap_err();
+        assert_eq!(crate::exit::code_of(&err), Code::Usage);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Choosing the profile and merging flags > env > profile > preset > defaults.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::ConfigError;
@@ -27,6 +28,8 @@ pub struct Account {
     pub settings: Settings,
     /// The AUTH user, when the account logs in.
     pub user: Option<String>,
+    /// Where to append one line per submission (the profile's `log_file`).
+    pub log_file: Option<PathBuf>,
     secret: Option<SecretSource>,
 }
 
@@ -45,7 +48,12 @@ impl Account {
             None => SecretSource::Prompt.fetch(&label)?,
         };
         self.user = Some(user.clone());
-        self.settings.credentials = Some(Credentials { user, secret });
+        let token = self.secret.as_ref().is_some_and(SecretSource::is_token);
+        self.settings.credentials = Some(Credentials {
+            user,
+            secret,
+            token,
+        });
         Ok(())
     }
 
@@ -145,10 +153,14 @@ pub fn resolve(
         AuthArg::Oauthbearer => AuthMechanism::OauthBearer,
     };
 
-    let secret = if let Some(cmd) = &conn.password_command {
+    let secret = if let Some(cmd) = &conn.oauth_token_command {
+        Some(SecretSource::TokenCommand(cmd.clone()))
+    } else if let Some(cmd) = &conn.password_command {
         Some(SecretSource::Command(cmd.clone()))
     } else if std::env::var_os("POSTA_PASSWORD").is_some_and(|v| !v.is_empty()) {
         Some(SecretSource::Env("POSTA_PASSWORD".into()))
+    } else if let Some(cmd) = &profile.oauth_token_command {
+        Some(SecretSource::TokenCommand(cmd.clone()))
     } else if let (Some(true), Some(n)) = (profile.keyring, &name) {
         Some(SecretSource::Keyring(n.clone()))
     } else if let Some(cmd) = &profile.password_command {
@@ -161,6 +173,16 @@ pub fn resolve(
             .as_ref()
             .map(|p| SecretSource::Literal(Secret::new(p.clone())))
     };
+
+    if secret.as_ref().is_some_and(SecretSource::is_token)
+        && matches!(mechanism, AuthMechanism::Plain | AuthMechanism::Login)
+    {
+        return Err(err(
+            "an OAuth2 token (oauth_token_command) cannot log in with AUTH PLAIN or LOGIN: \
+             use auth = \"xoauth2\", \"oauthbearer\" or \"auto\""
+                .into(),
+        ));
+    }
 
     let timeout = match conn.timeout.or(profile.timeout).unwrap_or(DEFAULT_TIMEOUT) {
         0 => return Err(err("timeout must be at least 1 second".into())),
@@ -192,6 +214,7 @@ pub fn resolve(
         from: profile.from.clone(),
         settings,
         user: conn.user.clone().or_else(|| profile.user.clone()),
+        log_file: profile.log_file.as_deref().map(expand_home),
         secret,
     })
 }
@@ -250,6 +273,14 @@ fn choose_profile(
         return Ok((Some(n.clone()), p.clone()));
     }
     Ok((None, Profile::default()))
+}
+
+/// "~/x" → "$HOME/x": a log path is often written that way, and no shell expands it.
+fn expand_home(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), dirs::home_dir()) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => path.to_path_buf(),
+    }
 }
 
 fn security_from_arg(s: SecurityArg) -> Security {
@@ -409,6 +440,40 @@ mod tests {
         let (_d, g) = config("default = \"a\"\n[profiles.a]\npreset = \"gmial\"\n");
         let e = resolve(&g, &ConnectionArgs::default(), None).unwrap_err();
         assert!(e.message.contains("gmail, mailru, yandex"), "{}", e.message);
+    }
+
+    #[test]
+    fn an_oauth_token_command_is_a_token_source_and_refuses_plain() {
+        let (_d, g) = config(
+            "default = \"o\"\n[profiles.o]\nhost = \"smtp.x\"\nuser = \"me@x\"\n\
+             oauth_token_command = \"echo tok\"\npassword_command = \"echo pw\"\n\
+             log_file = \"~/posta.log\"\n",
+        );
+        let mut a = resolve(&g, &ConnectionArgs::default(), None).unwrap();
+        a.load_credentials(None).unwrap();
+        let creds = a.settings.credentials.as_ref().unwrap();
+        assert!(creds.token);
+        assert_eq!(creds.secret.expose(), "tok");
+        assert_eq!(a.settings.mechanism, AuthMechanism::Auto);
+        assert!(a.log_file.unwrap().ends_with("posta.log"));
+        // A flag's password command beats the profile's token command.
+        let conn = ConnectionArgs {
+            password_command: Some("echo flagpw".into()),
+            ..ConnectionArgs::default()
+        };
+        let mut a = resolve(&g, &conn, None).unwrap();
+        a.load_credentials(None).unwrap();
+        assert!(!a.settings.credentials.as_ref().unwrap().token);
+        let conn = ConnectionArgs {
+            auth: Some(AuthArg::Plain),
+            ..ConnectionArgs::default()
+        };
+        let e = resolve(&g, &conn, None).unwrap_err();
+        assert!(
+            e.message.contains("cannot log in with AUTH PLAIN"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

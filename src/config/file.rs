@@ -32,6 +32,9 @@ pub struct Profile {
     pub from: Option<String>,
     /// Shell command whose first output line is the password.
     pub password_command: Option<String>,
+    /// Shell command whose first output line is a fresh OAuth2 access token (for
+    /// `auth = "xoauth2" | "oauthbearer" | "auto"`); run before every login.
+    pub oauth_token_command: Option<String>,
     /// Name of an environment variable holding the password.
     pub password_env: Option<String>,
     /// A literal password: only accepted when the file is private (0600).
@@ -45,6 +48,8 @@ pub struct Profile {
     pub ehlo: Option<String>,
     pub allow_insecure_auth: Option<bool>,
     pub insecure: Option<bool>,
+    /// Append one line per submission to this file (`~/` is the home directory).
+    pub log_file: Option<PathBuf>,
 }
 
 /// A loaded config file and where it came from.

@@ -12,6 +12,9 @@ use crate::secret::Secret;
 pub enum SecretSource {
     /// Run by `sh -c`; the first line of its output is the secret.
     Command(String),
+    /// Run by `sh -c`; the first line of its output is an OAuth2 access token, which
+    /// only the OAuth mechanisms may carry.
+    TokenCommand(String),
     /// An environment variable's value.
     Env(String),
     /// Written in the (private) config file.
@@ -26,7 +29,8 @@ impl SecretSource {
     /// Fetch the secret. `label` names what it is for, e.g. "jane@example.com at smtp.example.com".
     pub fn fetch(&self, label: &str) -> Result<Secret, ConfigError> {
         match self {
-            SecretSource::Command(cmd) => run_password_command(cmd),
+            SecretSource::Command(cmd) => run_command(cmd, "password command"),
+            SecretSource::TokenCommand(cmd) => run_command(cmd, "oauth_token_command"),
             SecretSource::Env(var) => match std::env::var(var) {
                 Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
                 _ => Err(ConfigError::new(
@@ -39,23 +43,28 @@ impl SecretSource {
             SecretSource::Prompt => prompt(label),
         }
     }
+
+    /// The secret is an OAuth2 access token rather than a password.
+    pub fn is_token(&self) -> bool {
+        matches!(self, SecretSource::TokenCommand(_))
+    }
 }
 
-fn run_password_command(cmd: &str) -> Result<Secret, ConfigError> {
+fn run_command(cmd: &str, what: &str) -> Result<Secret, ConfigError> {
     let output = Command::new("sh")
         .arg("-c")
         .arg(cmd)
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .output()
-        .map_err(|e| ConfigError::new(None, format!("cannot run password command: {e}")))?;
+        .map_err(|e| ConfigError::new(None, format!("cannot run {what}: {e}")))?;
     if !output.status.success() {
         let why = String::from_utf8_lossy(&output.stderr);
         let why = why.lines().next().unwrap_or("").trim();
         return Err(ConfigError::new(
             None,
             format!(
-                "password command failed ({}){}",
+                "{what} failed ({}){}",
                 output.status,
                 if why.is_empty() {
                     String::new()
@@ -66,10 +75,10 @@ fn run_password_command(cmd: &str) -> Result<Secret, ConfigError> {
         ));
     }
     let stdout = String::from_utf8(output.stdout)
-        .map_err(|_| ConfigError::new(None, "password command printed invalid UTF-8"))?;
+        .map_err(|_| ConfigError::new(None, format!("{what} printed invalid UTF-8")))?;
     let first = stdout.lines().next().unwrap_or("").to_string();
     if first.is_empty() {
-        return Err(ConfigError::new(None, "password command printed nothing"));
+        return Err(ConfigError::new(None, format!("{what} printed nothing")));
     }
     Ok(Secret::new(first))
 }
@@ -107,6 +116,18 @@ mod tests {
             .fetch("x")
             .unwrap();
         assert_eq!(s.expose(), "pw1");
+    }
+
+    #[test]
+    fn token_command_is_a_token_and_names_itself_when_it_fails() {
+        let src = SecretSource::TokenCommand("echo ya29.tok".into());
+        assert!(src.is_token());
+        assert_eq!(src.fetch("x").unwrap().expose(), "ya29.tok");
+        let err = SecretSource::TokenCommand("true".into())
+            .fetch("x")
+            .unwrap_err();
+        assert_eq!(err.message, "oauth_token_command printed nothing");
+        assert!(!SecretSource::Command("true".into()).is_token());
     }
 
     #[test]

@@ -32,10 +32,18 @@ impl Mechanism {
 
 /// Pick the mechanism to use, or say why none can be.
 ///
-/// `Auto` means a password: PLAIN, else LOGIN (both send the password as is, so
-/// PLAIN wins by being one round trip). OAuth mechanisms are only used when asked
-/// for, because the secret must then be a token, not a password.
-pub(crate) fn choose(wanted: AuthMechanism, caps: &Capabilities) -> Result<Mechanism, String> {
+/// `Auto` with a token: OAUTHBEARER (the IETF standard, RFC 7628), else XOAUTH2
+/// (Google's and Microsoft's older form of the same bearer token). `Auto` with a
+/// password: PLAIN, else LOGIN — both send the password as is (which is why AUTH
+/// needs TLS), so PLAIN wins by being one round trip; challenge-response mechanisms
+/// such as CRAM-MD5 would make the server keep the password in clear and add
+/// nothing over TLS, so they are not offered. A password never goes to an OAuth
+/// mechanism unasked, nor a token to PLAIN or LOGIN.
+pub(crate) fn choose(
+    wanted: AuthMechanism,
+    token: bool,
+    caps: &Capabilities,
+) -> Result<Mechanism, String> {
     if caps.auth.is_empty() {
         return Err("the server does not offer AUTH; nothing was sent".into());
     }
@@ -56,6 +64,15 @@ pub(crate) fn choose(wanted: AuthMechanism, caps: &Capabilities) -> Result<Mecha
         AuthMechanism::Login => pick(Mechanism::Login),
         AuthMechanism::Xoauth2 => pick(Mechanism::Xoauth2),
         AuthMechanism::OauthBearer => pick(Mechanism::OauthBearer),
+        AuthMechanism::Auto if token => pick(Mechanism::OauthBearer)
+            .or_else(|_| pick(Mechanism::Xoauth2))
+            .map_err(|_| {
+                format!(
+                    "the server offers neither AUTH OAUTHBEARER nor XOAUTH2, only {}; \
+                     an OAuth2 token cannot log in with those",
+                    offered()
+                )
+            }),
         AuthMechanism::Auto => pick(Mechanism::Plain)
             .or_else(|_| pick(Mechanism::Login))
             .map_err(|_| {
@@ -144,31 +161,59 @@ mod tests {
     }
 
     #[test]
-    fn auto_prefers_plain_then_login_never_oauth() {
+    fn auto_with_a_password_prefers_plain_then_login_never_oauth() {
         assert_eq!(
-            choose(AuthMechanism::Auto, &caps(&["LOGIN", "PLAIN"])),
+            choose(AuthMechanism::Auto, false, &caps(&["LOGIN", "PLAIN"])),
             Ok(Mechanism::Plain)
         );
         assert_eq!(
-            choose(AuthMechanism::Auto, &caps(&["LOGIN", "XOAUTH2"])),
+            choose(AuthMechanism::Auto, false, &caps(&["LOGIN", "XOAUTH2"])),
             Ok(Mechanism::Login)
         );
-        let err = choose(AuthMechanism::Auto, &caps(&["XOAUTH2", "OAUTHBEARER"])).unwrap_err();
+        let err = choose(
+            AuthMechanism::Auto,
+            false,
+            &caps(&["XOAUTH2", "OAUTHBEARER"]),
+        )
+        .unwrap_err();
         assert!(err.contains("XOAUTH2 OAUTHBEARER"), "{err}");
+    }
+
+    #[test]
+    fn auto_with_a_token_prefers_oauthbearer_then_xoauth2_never_plain() {
+        let token = true;
+        assert_eq!(
+            choose(
+                AuthMechanism::Auto,
+                token,
+                &caps(&["PLAIN", "XOAUTH2", "OAUTHBEARER"])
+            ),
+            Ok(Mechanism::OauthBearer)
+        );
+        assert_eq!(
+            choose(AuthMechanism::Auto, token, &caps(&["PLAIN", "XOAUTH2"])),
+            Ok(Mechanism::Xoauth2)
+        );
+        let err = choose(AuthMechanism::Auto, token, &caps(&["PLAIN", "LOGIN"])).unwrap_err();
+        assert!(
+            err.contains("neither AUTH OAUTHBEARER nor XOAUTH2"),
+            "{err}"
+        );
+        assert!(err.contains("PLAIN LOGIN"), "{err}");
     }
 
     #[test]
     fn explicit_choice_must_be_offered() {
         assert_eq!(
-            choose(AuthMechanism::Xoauth2, &caps(&["PLAIN", "XOAUTH2"])),
+            choose(AuthMechanism::Xoauth2, false, &caps(&["PLAIN", "XOAUTH2"])),
             Ok(Mechanism::Xoauth2)
         );
-        let err = choose(AuthMechanism::Login, &caps(&["PLAIN", "CRAM-MD5"])).unwrap_err();
+        let err = choose(AuthMechanism::Login, false, &caps(&["PLAIN", "CRAM-MD5"])).unwrap_err();
         assert_eq!(
             err,
             "the server does not offer AUTH LOGIN; it offers PLAIN CRAM-MD5"
         );
-        let err = choose(AuthMechanism::Plain, &caps(&[])).unwrap_err();
+        let err = choose(AuthMechanism::Plain, false, &caps(&[])).unwrap_err();
         assert!(err.contains("does not offer AUTH"), "{err}");
     }
 

@@ -47,7 +47,8 @@ pub enum Security {
 /// SASL mechanism choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMechanism {
-    /// The strongest both sides support.
+    /// The strongest both sides support for the kind of secret: with an OAuth2 token
+    /// OAUTHBEARER, then XOAUTH2; with a password PLAIN, then LOGIN.
     Auto,
     Plain,
     Login,
@@ -60,6 +61,9 @@ pub enum AuthMechanism {
 pub struct Credentials {
     pub user: String,
     pub secret: Secret,
+    /// The secret is an OAuth2 access token (from `oauth_token_command`), so `Auto`
+    /// chooses among the OAuth mechanisms.
+    pub token: bool,
 }
 
 /// How to verify the server's certificate.
@@ -90,6 +94,13 @@ pub struct Settings {
     pub mechanism: AuthMechanism,
     /// Allow AUTH without TLS on a non-loopback host.
     pub allow_insecure_auth: bool,
+}
+
+impl Settings {
+    /// "host:port", as outcomes and logs name the server.
+    pub fn server(&self) -> String {
+        connect::host_port(&self.host, self.port)
+    }
 }
 
 /// One SMTP reply: code, enhanced status code when present, and text lines.

@@ -102,7 +102,8 @@ impl<'a> Session<'a> {
         let not_possible = |why| SmtpError::new(Stage::Auth, SmtpErrorKind::AuthNotPossible(why));
         auth::may_send_credentials(&self.host, self.conn.is_tls(), settings.allow_insecure_auth)
             .map_err(not_possible)?;
-        let mechanism = auth::choose(settings.mechanism, &self.caps).map_err(not_possible)?;
+        let mechanism =
+            auth::choose(settings.mechanism, creds.token, &self.caps).map_err(not_possible)?;
         let user = creds.user.as_str();
         let secret = creds.secret.expose();
         let stage = Stage::Auth;

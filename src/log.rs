@@ -1,0 +1,185 @@
+//! The submission log (a profile's `log_file`): one line per message handed to a
+//! server, whatever the outcome — time, profile, server, TLS, envelope, size, the
+//! server's last word or the error, and the exit code. Never a secret: nothing from
+//! the credentials is given to it.
+//!
+//! Each line is written with one `write` on a file opened with O_APPEND, so lines
+//! from several posta processes never interleave.
+
+use std::fmt::Write as _;
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::config::Account;
+use crate::envelope::Envelope;
+use crate::exit;
+use crate::smtp::{Outcome, Security, SmtpError};
+
+/// Append the line for one submission to the account's log file, if it has one.
+/// A log that cannot be written does not change the outcome: it costs a warning on
+/// `warn` (the message is already sent, or already failed for its own reason).
+pub fn submission(
+    warn: &mut dyn Write,
+    account: &Account,
+    envelope: &Envelope,
+    size: Option<u64>,
+    result: Result<&Outcome, &anyhow::Error>,
+) {
+    let Some(path) = &account.log_file else {
+        return;
+    };
+    let line = line(
+        &chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        account,
+        envelope,
+        size,
+        result,
+    );
+    if let Err(e) = append(path, &line) {
+        let _ = writeln!(
+            warn,
+            "posta: warning: cannot write the log file {}: {e}",
+            path.display()
+        );
+    }
+}
+
+/// The log line (with its newline), as `key=value` pairs.
+fn line(
+    time: &str,
+    account: &Account,
+    envelope: &Envelope,
+    size: Option<u64>,
+    result: Result<&Outcome, &anyhow::Error>,
+) -> String {
+    let settings = &account.settings;
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("time", time.to_owned()),
+        (
+            "profile",
+            account.profile.clone().unwrap_or_else(|| "-".into()),
+        ),
+    ];
+    match result {
+        Ok(outcome) => {
+            pairs.push(("server", outcome.server.clone()));
+            pairs.push(("tls", outcome.security.trim().to_owned()));
+        }
+        Err(_) => {
+            pairs.push(("server", settings.server()));
+            let mode = match settings.security {
+                Security::StartTls => "starttls",
+                Security::Tls => "tls",
+                Security::Plain => "plain",
+            };
+            pairs.push(("tls", mode.to_owned()));
+        }
+    }
+    pairs.push(("from", envelope.from.clone()));
+    pairs.push(("to", envelope.to.join(",")));
+    pairs.push((
+        "size",
+        size.map_or_else(|| "-".to_owned(), |n| n.to_string()),
+    ));
+    match result {
+        Ok(outcome) => {
+            pairs.push(("status", "sent".into()));
+            pairs.push(("reply", outcome.final_reply.to_string()));
+            pairs.push(("exit", "0".into()));
+        }
+        Err(err) => {
+            pairs.push(("status", "failed".into()));
+            let smtp = err.chain().find_map(|c| c.downcast_ref::<SmtpError>());
+            if let Some(reply) = smtp.and_then(SmtpError::reply) {
+                pairs.push(("reply", reply.to_string()));
+            }
+            pairs.push(("error", exit::message_and_hints(err).0));
+            pairs.push(("exit", exit::code_of(err).as_i32().to_string()));
+        }
+    }
+    let mut out = String::new();
+    for (i, (key, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{key}={}", quote(value));
+    }
+    out.push('\n');
+    out
+}
+
+/// A value as is when it is one plain word, else in double quotes with `"` and `\`
+/// escaped; control characters (a server's reply could hold some) become spaces so
+/// that a line stays a line.
+fn quote(value: &str) -> String {
+    let clean: String = value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let plain = !clean.is_empty()
+        && !clean
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '\\' || c == '=');
+    if plain {
+        return clean;
+    }
+    let mut out = String::with_capacity(clean.len() + 2);
+    out.push('"');
+    for c in clean.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// One write of the whole line at the end of the file; the file is made private
+/// (it names correspondents) and its directory is created when missing.
+fn append(path: &Path, line: &str) -> io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    // O_APPEND makes each write land at the end; a regular file takes a line this
+    // short in one write, so concurrent writers cannot split it.
+    file.write_all(line.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_with_spaces_or_quotes_are_quoted_and_stay_on_one_line() {
+        assert_eq!(quote("a@x.org"), "a@x.org");
+        assert_eq!(quote(""), "\"\"");
+        assert_eq!(quote("250 2.0.0 Ok"), "\"250 2.0.0 Ok\"");
+        assert_eq!(quote("say \"hi\"\r\nNEXT"), "\"say \\\"hi\\\"  NEXT\"");
+        assert_eq!(quote("k=v"), "\"k=v\"");
+    }
+
+    #[test]
+    fn lines_are_appended_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/dir/posta.log");
+        append(&path, "one\n").unwrap();
+        append(&path, "two\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one\ntwo\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

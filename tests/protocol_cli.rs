@@ -1,0 +1,221 @@
+//! The posta binary against the scripted server, for what a real Postfix will not do
+//! on demand: an OAuth2 token refused with a JSON challenge, servers without SMTPUTF8,
+//! DSN or 8BITMIME — each seen from the command line (exit code, message, `--json`).
+
+mod support {
+    pub mod scripted_server;
+}
+#[path = "support/e2e.rs"]
+mod e2e;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use e2e::{posta, run_with_input, text};
+use support::scripted_server::{Config, Server, TlsMode};
+
+/// The scripted server's accepted user and password (or token).
+const USER: &str = "jane";
+const TOKEN: &str = "s3cret-Pa55";
+
+/// A home whose profile "o" logs in to `server` over implicit TLS with a token from
+/// `oauth_token_command`, and logs to `home/posta.log`.
+fn oauth_home(server: &Server, token: &str) -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("config/posta");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = format!(
+        "default = \"o\"\n[profiles.o]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"tls\"\n\
+         ca_file = \"{}\"\nuser = \"{USER}\"\nfrom = \"jane@example.org\"\n\
+         oauth_token_command = \"echo {token}\"\nlog_file = \"~/posta.log\"\n",
+        server.port(),
+        server.ca_file.display()
+    );
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+    home
+}
+
+fn send_to(home: &Path, extra: &[&str]) -> Output {
+    let mut cmd = posta(home);
+    cmd.args(["send", "--to", "bob@example.org", "-s", "hi", "--body", "x"])
+        .args(extra);
+    cmd.output().unwrap()
+}
+
+/// `posta send` in clear to a scripted server without AUTH.
+fn send_plain(server: &Server, args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = posta(home.path());
+    cmd.arg("--json")
+        .args([
+            "send",
+            "--from",
+            "jane@example.org",
+            "-s",
+            "hi",
+            "--body",
+            "x",
+        ])
+        .args(["--server", &format!("127.0.0.1:{}", server.port())])
+        .args(["--security", "plain"])
+        .args(args);
+    cmd.output().unwrap()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)))
+}
+
+#[test]
+fn an_xoauth2_refusal_shows_the_providers_json_reason_through_send_json() {
+    let server = Server::start(Config {
+        tls: TlsMode::Implicit,
+        extensions: vec!["AUTH PLAIN XOAUTH2".into()],
+        ..Default::default()
+    });
+    let home = oauth_home(&server, "ya29.expired-token");
+    let mut cmd: Command = posta(home.path());
+    cmd.args(["--json", "-v", "send", "--to", "bob@example.org"])
+        .args(["-s", "hi", "--body", "x"]);
+    let out = cmd.output().unwrap();
+    let record = server.finish();
+    assert_eq!(out.status.code(), Some(77), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["status"], "failed");
+    assert_eq!(v["stage"], "auth");
+    let error = v["error"].as_str().unwrap();
+    assert!(error.contains("535 5.7.8"), "{error}");
+    // The base64 challenge, decoded: the provider's reason, not a bare 535.
+    assert!(error.contains(r#""status":"401""#), "{error}");
+    assert!(
+        error.contains(r#""scope":"https://mail.google.com/""#),
+        "{error}"
+    );
+    assert_eq!(v["reply"]["enhanced"], "5.7.8");
+    // A token picks the OAuth mechanism by itself; PLAIN was offered and not used.
+    assert!(record.sent("AUTH XOAUTH2 "), "{:?}", record.commands());
+    assert!(!record.sent("AUTH PLAIN"));
+    assert!(!record.sent("MAIL"));
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!all.contains("ya29.expired-token"), "{all}");
+    let log = std::fs::read_to_string(home.path().join("posta.log")).unwrap();
+    assert!(log.contains("exit=77") && !log.contains("ya29"), "{log}");
+}
+
+#[test]
+fn a_token_prefers_oauthbearer_when_both_are_offered() {
+    let server = Server::start(Config {
+        tls: TlsMode::Implicit,
+        extensions: vec!["AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER".into()],
+        ..Default::default()
+    });
+    let home = oauth_home(&server, TOKEN);
+    let out = send_to(home.path(), &[]);
+    let record = server.finish();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(record.sent("AUTH OAUTHBEARER "), "{:?}", record.commands());
+    assert_eq!(record.authenticated.as_deref(), Some(USER));
+    assert_eq!(record.messages.len(), 1);
+}
+
+#[test]
+fn a_token_with_no_oauth_mechanism_offered_sends_nothing() {
+    let server = Server::start(Config {
+        tls: TlsMode::Implicit,
+        extensions: vec!["AUTH PLAIN LOGIN".into()],
+        ..Default::default()
+    });
+    let home = oauth_home(&server, TOKEN);
+    let out = send_to(home.path(), &[]);
+    let record = server.finish();
+    assert_eq!(out.status.code(), Some(77), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("neither AUTH OAUTHBEARER nor XOAUTH2"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!record.sent("AUTH"));
+}
+
+#[test]
+fn without_smtputf8_a_utf8_local_part_is_65_and_an_idn_domain_goes_as_punycode() {
+    let server = Server::start(Config::default());
+    let out = send_plain(&server, &["--to", "josé@example.org"]);
+    let record = server.finish();
+    assert_eq!(out.status.code(), Some(65), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert!(
+        v["error"].as_str().unwrap().contains("SMTPUTF8"),
+        "{}",
+        v["error"]
+    );
+    assert!(!record.sent("MAIL"), "{:?}", record.commands());
+
+    let server = Server::start(Config::default());
+    let out = send_plain(&server, &["--to", "bob@bücher.example"]);
+    let record = server.finish();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        record.line("RCPT").unwrap().text,
+        "RCPT TO:<bob@xn--bcher-kva.example>"
+    );
+    assert!(!record.line("MAIL").unwrap().text.contains("SMTPUTF8"));
+}
+
+#[test]
+fn without_dsn_the_request_is_a_warning_and_the_message_still_goes() {
+    let server = Server::start(Config::default());
+    let out = send_plain(
+        &server,
+        &[
+            "--to",
+            "bob@example.org",
+            "--dsn-notify",
+            "failure",
+            "--dsn-return",
+            "full",
+        ],
+    );
+    let record = server.finish();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("warning: the server does not offer DSN"),
+        "{}",
+        text(&out.stderr)
+    );
+    let v = json(&out);
+    assert_eq!(v["status"], "sent");
+    assert!(v["warnings"][0].as_str().unwrap().contains("DSN"), "{v}");
+    let mail = &record.line("MAIL").unwrap().text;
+    assert!(!mail.contains("RET=") && !mail.contains("ENVID="), "{mail}");
+    assert!(!record.line("RCPT").unwrap().text.contains("NOTIFY="));
+    assert_eq!(record.messages.len(), 1);
+}
+
+#[test]
+fn without_8bitmime_8bit_content_goes_with_a_warning_and_no_body_parameter() {
+    let server = Server::start(Config {
+        extensions: vec!["PIPELINING".into()],
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = posta(home.path());
+    cmd.args([
+        "sendmail",
+        "--server",
+        &format!("127.0.0.1:{}", server.port()),
+    ])
+    .args(["--security", "plain", "bob@example.org"]);
+    let message = "From: jane@example.org\nSubject: Grüße\n\nÄpfel\n";
+    let out = run_with_input(cmd, message.as_bytes());
+    let record = server.finish();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("8BITMIME"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!record.line("MAIL").unwrap().text.contains("BODY="));
+    assert_eq!(record.messages.len(), 1);
+}
