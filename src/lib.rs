@@ -9,6 +9,7 @@ pub mod config;
 pub mod envelope;
 pub mod exit;
 pub mod message;
+pub mod queue;
 pub mod secret;
 pub mod smtp;
 pub mod version;
