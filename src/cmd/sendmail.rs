@@ -381,6 +381,18 @@ mod tests {
     }
 
     #[test]
+    fn queue_policy_flag() {
+        let f = p(&["--queue", "never", "a@x.org"]).unwrap();
+        assert_eq!(f.queue, Some(QueuePolicy::Never));
+        assert_eq!(f.recipients, ["a@x.org"]);
+        let f = p(&["--queue=on-temporary-failure", "-t"]).unwrap();
+        assert_eq!(f.queue, Some(QueuePolicy::OnTemporaryFailure));
+        assert!(p(&["--queue", "always"]).is_err());
+        assert!(p(&["--queue"]).is_err());
+        assert_eq!(p(&["a@x.org"]).unwrap().queue, None);
+    }
+
+    #[test]
     fn dsn_flags() {
         let f = p(&[
             "-N",
