@@ -68,6 +68,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             [CompletionResult]::new('--envelope-from', '--envelope-from', [CompletionResultType]::ParameterName, 'Envelope sender (MAIL FROM) [default: the From address]')
             [CompletionResult]::new('--dsn-notify', '--dsn-notify', [CompletionResultType]::ParameterName, 'Request delivery status notifications: NEVER or a list of SUCCESS,FAILURE,DELAY')
             [CompletionResult]::new('--dsn-return', '--dsn-return', [CompletionResultType]::ParameterName, 'What a bounce returns: the full message or only its headers')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'On a temporary failure, queue the message (exit 75, "queued as ID") [default: the profile''s `queue`, else never]')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Submission server, optionally with a port')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port [default: 465 for tls, 587 for starttls, 25 for plain]')
             [CompletionResult]::new('--security', '--security', [CompletionResultType]::ParameterName, 'Connection security [default: tls on port 465, starttls otherwise]')
@@ -410,7 +411,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List queued messages')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one queued message')
-            [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Try to send what is due')
+            [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)')
             [CompletionResult]::new('drop', 'drop', [CompletionResultType]::ParameterValue, 'Remove a message from the queue')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -450,11 +451,13 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             break
         }
         'posta;queue;flush' {
+            [CompletionResult]::new('--password-command', '--password-command', [CompletionResultType]::ParameterName, 'Command whose first line of output is the password, for messages queued without a profile (else POSTA_PASSWORD or a prompt)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Account profile to use [default: the config''s `default`]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Account profile to use [default: the config''s `default`]')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account profile to use [default: the config''s `default`]')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also try the messages whose next attempt is not due yet')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
@@ -486,7 +489,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
         'posta;queue;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List queued messages')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one queued message')
-            [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Try to send what is due')
+            [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)')
             [CompletionResult]::new('drop', 'drop', [CompletionResultType]::ParameterValue, 'Remove a message from the queue')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -603,7 +606,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
         'posta;help;queue' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List queued messages')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one queued message')
-            [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Try to send what is due')
+            [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)')
             [CompletionResult]::new('drop', 'drop', [CompletionResultType]::ParameterValue, 'Remove a message from the queue')
             break
         }

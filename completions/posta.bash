@@ -1343,12 +1343,16 @@ _posta() {
             return 0
             ;;
         posta__subcmd__queue__subcmd__flush)
-            opts="-c -p -v -q -h -V --config --account --profile --verbose --quiet --json --help --version"
+            opts="-c -p -v -q -h -V --all --password-command --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --password-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1529,7 +1533,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__send)
-            opts="-s -a -H -c -p -v -q -h -V --from --to --cc --bcc --reply-to --subject --body --body-file --html --html-file --attach --inline --header --in-reply-to --references --envelope-from --dsn-notify --dsn-return --dry-run --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
+            opts="-s -a -H -c -p -v -q -h -V --from --to --cc --bcc --reply-to --subject --body --body-file --html --html-file --attach --inline --header --in-reply-to --references --envelope-from --dsn-notify --dsn-return --dry-run --queue --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1617,6 +1621,10 @@ _posta() {
                     ;;
                 --dsn-return)
                     COMPREPLY=($(compgen -W "full hdrs" -- "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -W "never on-temporary-failure" -- "${cur}"))
                     return 0
                     ;;
                 --server)

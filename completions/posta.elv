@@ -64,6 +64,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --envelope-from 'Envelope sender (MAIL FROM) [default: the From address]'
             cand --dsn-notify 'Request delivery status notifications: NEVER or a list of SUCCESS,FAILURE,DELAY'
             cand --dsn-return 'What a bounce returns: the full message or only its headers'
+            cand --queue 'On a temporary failure, queue the message (exit 75, "queued as ID") [default: the profile''s `queue`, else never]'
             cand --server 'Submission server, optionally with a port'
             cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
             cand --security 'Connection security [default: tls on port 465, starttls otherwise]'
@@ -381,7 +382,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --version 'Print version'
             cand list 'List queued messages'
             cand show 'Show one queued message'
-            cand flush 'Try to send what is due'
+            cand flush 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)'
             cand drop 'Remove a message from the queue'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -418,11 +419,13 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --version 'Print version'
         }
         &'posta;queue;flush'= {
+            cand --password-command 'Command whose first line of output is the password, for messages queued without a profile (else POSTA_PASSWORD or a prompt)'
             cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
             cand -p 'Account profile to use [default: the config''s `default`]'
             cand --profile 'Account profile to use [default: the config''s `default`]'
             cand --account 'Account profile to use [default: the config''s `default`]'
+            cand --all 'Also try the messages whose next attempt is not due yet'
             cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
             cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
             cand -q 'Print nothing but errors'
@@ -452,7 +455,7 @@ set edit:completion:arg-completer[posta] = {|@words|
         &'posta;queue;help'= {
             cand list 'List queued messages'
             cand show 'Show one queued message'
-            cand flush 'Try to send what is due'
+            cand flush 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)'
             cand drop 'Remove a message from the queue'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -547,7 +550,7 @@ set edit:completion:arg-completer[posta] = {|@words|
         &'posta;help;queue'= {
             cand list 'List queued messages'
             cand show 'Show one queued message'
-            cand flush 'Try to send what is due'
+            cand flush 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)'
             cand drop 'Remove a message from the queue'
         }
         &'posta;help;queue;list'= {

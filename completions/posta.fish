@@ -59,6 +59,8 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l envelope-from -d 'E
 complete -c posta -n "__fish_posta_using_subcommand send" -l dsn-notify -d 'Request delivery status notifications: NEVER or a list of SUCCESS,FAILURE,DELAY' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l dsn-return -d 'What a bounce returns: the full message or only its headers' -r -f -a "full\t''
 hdrs\t''"
+complete -c posta -n "__fish_posta_using_subcommand send" -l queue -d 'On a temporary failure, queue the message (exit 75, "queued as ID") [default: the profile\'s `queue`, else never]' -r -f -a "never\t'Report the failure (exit 75); keep nothing'
+on-temporary-failure\t'Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection failures; never a permanent refusal)'"
 complete -c posta -n "__fish_posta_using_subcommand send" -l server -d 'Submission server, optionally with a port' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
@@ -256,7 +258,7 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_s
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "list" -d 'List queued messages'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "show" -d 'Show one queued message'
-complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "flush" -d 'Try to send what is due'
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "flush" -d 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "drop" -d 'Remove a message from the queue'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
@@ -273,8 +275,10 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subco
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON object on stdout describing the outcome'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -l password-command -d 'Command whose first line of output is the password, for messages queued without a profile (else POSTA_PASSWORD or a prompt)' -r
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -l all -d 'Also try the messages whose next attempt is not due yet'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -289,7 +293,7 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subco
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "list" -d 'List queued messages'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one queued message'
-complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "flush" -d 'Try to send what is due'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "flush" -d 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Remove a message from the queue'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand completions" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
@@ -326,5 +330,5 @@ complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcom
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from password" -f -a "delete" -d 'Delete the stored password'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "list" -d 'List queued messages'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "show" -d 'Show one queued message'
-complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "flush" -d 'Try to send what is due'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "flush" -d 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "drop" -d 'Remove a message from the queue'

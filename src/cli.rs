@@ -80,6 +80,17 @@ pub enum SecurityArg {
     Plain,
 }
 
+/// What to do with a message when the server fails temporarily.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QueuePolicy {
+    /// Report the failure (exit 75); keep nothing
+    Never,
+    /// Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection
+    /// failures; never a permanent refusal)
+    OnTemporaryFailure,
+}
+
 /// SASL mechanism for AUTH.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -236,6 +247,11 @@ pub struct SendArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// On a temporary failure, queue the message (exit 75, "queued as ID") [default: the
+    /// profile's `queue`, else never]
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub queue: Option<QueuePolicy>,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
@@ -319,10 +335,23 @@ pub enum QueueCommand {
     List,
     /// Show one queued message
     Show { id: String },
-    /// Try to send what is due
-    Flush,
+    /// Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days
+    /// a message is moved to failed/ and reported)
+    Flush(QueueFlushArgs),
     /// Remove a message from the queue
     Drop { id: String },
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct QueueFlushArgs {
+    /// Also try the messages whose next attempt is not due yet
+    #[arg(long)]
+    pub all: bool,
+
+    /// Command whose first line of output is the password, for messages queued without a
+    /// profile (else POSTA_PASSWORD or a prompt)
+    #[arg(long, value_name = "CMD")]
+    pub password_command: Option<String>,
 }
 
 /// Print a shell completion script to stdout.

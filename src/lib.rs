@@ -11,6 +11,7 @@ pub mod envelope;
 pub mod exit;
 pub mod log;
 pub mod message;
+pub mod queue;
 pub mod secret;
 pub mod smtp;
 pub mod version;

@@ -64,10 +64,31 @@ fn main() -> ExitCode {
             finish(printed.and_then(|()| out.flush()), Code::Ok)
         }
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.is::<cmd::Unsuccessful>() => {
+            let Ok(u) = e.downcast::<cmd::Unsuccessful>() else {
+                unreachable!("checked above")
+            };
+            let printed = match (json, u.report.json) {
+                (true, Some(v)) => writeln!(out, "{v}"),
+                (true, None) => Ok(()),
+                (false, _) => writeln!(err, "{}", u.report.human),
+            };
+            finish(printed.and_then(|()| out.flush()), u.code)
+        }
         Err(e) => {
             let code = exit::code_of(&e);
             if json {
                 let _ = writeln!(out, "{}", cmd::failure_json(&e));
+            }
+            // Queued is not an error: the message is safe; 75 says it is not sent yet.
+            if let Some(q) = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<cmd::queue::Queued>())
+            {
+                if !quiet {
+                    let _ = writeln!(err, "posta: {q}");
+                }
+                return ExitCode::from(code as u8);
             }
             let (message, hints) = exit::message_and_hints(&e);
             let _ = writeln!(err, "posta: error: {message}");
@@ -98,6 +119,14 @@ fn sendmail_main(program: &str, args: &[String]) -> ExitCode {
         Ok(report) => {
             if json && let Some(v) = report.json {
                 let _ = writeln!(out, "{v}");
+            }
+            // Silent on success; a queued message is said in one line (exit 0 all the same).
+            if !report.human.is_empty() {
+                let _ = writeln!(
+                    err,
+                    "{program}: {}",
+                    report.human.replace(['\n', '\r'], " ")
+                );
             }
             ExitCode::SUCCESS
         }

@@ -6,14 +6,15 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
-use crate::cli::{Cli, Command, GlobalArgs};
-use crate::exit::{self, Code, fail};
+use crate::cli::{Cli, Command};
+use crate::exit::{self, Code};
 use crate::smtp::{Outcome, SmtpError, SmtpErrorKind};
 
 pub mod completions;
 pub mod password;
 pub mod probe;
 pub mod profile;
+pub mod queue;
 pub mod send;
 pub mod sendmail;
 
@@ -34,6 +35,22 @@ pub struct Report {
     pub data: bool,
 }
 
+/// A report printed in full (human lines, `--json` object) whose outcome still exits
+/// non-zero: a queue flush that had to move a message aside. Returned as the error.
+#[derive(Debug)]
+pub struct Unsuccessful {
+    pub report: Report,
+    pub code: Code,
+}
+
+impl std::fmt::Display for Unsuccessful {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.report.human.lines().last().unwrap_or("failed"))
+    }
+}
+
+impl std::error::Error for Unsuccessful {}
+
 /// Run the parsed command line.
 pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
     let global = cli.global;
@@ -49,15 +66,8 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
         Command::Profile(command) => profile::run(&global, command, console),
         Command::Password(command) => password::run(&global, command, console),
         Command::Probe(args) => probe::probe(&global, &args.connection, console),
-        Command::Queue(_) => not_yet("queue", &global),
+        Command::Queue(command) => queue::run(&global, command, console),
     }
-}
-
-fn not_yet(what: &str, _global: &GlobalArgs) -> anyhow::Result<Report> {
-    Err(fail(
-        Code::Software,
-        format!("`posta {what}` is not implemented yet"),
-    ))
 }
 
 /// The report of a message the server accepted.
@@ -88,6 +98,9 @@ pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
 /// The `--json` object for a failure: status, exit code, error, and what the server said.
 pub fn failure_json(err: &anyhow::Error) -> serde_json::Value {
     let code = exit::code_of(err);
+    if let Some(q) = err.chain().find_map(|c| c.downcast_ref::<queue::Queued>()) {
+        return q.json(code);
+    }
     let (message, hints) = exit::message_and_hints(err);
     let mut obj = json!({
         "status": "failed",

@@ -3,8 +3,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::{Console, Report};
-use crate::cli::{DsnReturn, GlobalArgs, SendArgs};
+use super::{Console, Report, queue};
+use crate::cli::{DsnReturn, GlobalArgs, QueuePolicy, SendArgs};
 use crate::config::presets::FromRule;
 use crate::config::{self, Account};
 use crate::envelope::Dsn;
@@ -60,23 +60,45 @@ pub fn run(
     }
     .with_default_envid(&composed.message_id);
     let size = composed.size().ok();
-    let mut payload = ComposedPayload {
-        composed: &composed,
-        size,
-    };
     let level = global.verbose;
-    let mut transcript = Transcript {
-        out: &mut *console.err,
-        level,
+    let result = {
+        let mut payload = ComposedPayload {
+            composed: &composed,
+            size,
+        };
+        let mut transcript = Transcript {
+            out: &mut *console.err,
+            level,
+        };
+        smtp::submit(
+            &account.settings,
+            &composed.envelope,
+            &dsn,
+            &mut payload,
+            (level > 0).then_some(&mut transcript),
+        )
     };
-    let result = smtp::submit(
-        &account.settings,
-        &composed.envelope,
-        &dsn,
-        &mut payload,
-        (level > 0).then_some(&mut transcript),
-    )
-    .map_err(|e| with_provider_hint(e, &account));
+    let policy = queue::policy(args.queue, &account, QueuePolicy::Never);
+    let result = match result {
+        Ok(outcome) => Ok(outcome),
+        Err(e) if queue::should_queue(policy, &e) => {
+            let pending = queue::Pending {
+                global,
+                connection: &args.connection,
+                account: &account,
+                envelope: &composed.envelope,
+                dsn: &dsn,
+                message_id: &composed.message_id,
+                eight_bit: false,
+                login_hint: Some(from_address.clone()),
+            };
+            // The same bytes again: Message-ID and Date were fixed by `prepare`.
+            Err(queue::enqueue(&pending, e, &mut |out| {
+                composed.write_to(out)
+            }))
+        }
+        Err(e) => Err(with_provider_hint(e, &account)),
+    };
     crate::log::submission(
         console.err,
         &account,

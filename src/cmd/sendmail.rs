@@ -5,13 +5,14 @@
 use std::io::{self, BufRead};
 use std::path::PathBuf;
 
-use super::{Console, Report, submission_report};
-use crate::cli::{ConnectionArgs, GlobalArgs};
+use super::{Console, Report, queue, submission_report};
+use crate::cli::{ConnectionArgs, GlobalArgs, QueuePolicy};
 use crate::config;
 use crate::envelope::Dsn;
 use crate::exit::{Code, fail};
 use crate::message::raw::{self, RawOptions};
 use crate::smtp::{self, Transcript};
+use clap::ValueEnum as _;
 
 /// What the sendmail command line asked for.
 #[derive(Debug, Default)]
@@ -37,6 +38,8 @@ pub struct SendmailFlags {
     pub config: Option<PathBuf>,
     /// `--json` (posta's own)
     pub json: bool,
+    /// `--queue never|on-temporary-failure` (posta's own)
+    pub queue: Option<QueuePolicy>,
     /// posta's connection options (`--server`, `--port`, …), parsed by clap.
     pub connection: ConnectionArgs,
 }
@@ -98,6 +101,20 @@ pub fn parse_flags(args: &[String]) -> anyhow::Result<SendmailFlags> {
                 )
             }
             "--json" => flags.json = true,
+            a if a == "--queue" || a.starts_with("--queue=") => {
+                let value = match a.strip_prefix("--queue=") {
+                    Some(v) => v.to_string(),
+                    None => it
+                        .next()
+                        .ok_or_else(|| usage("--queue needs a POLICY".into()))?
+                        .clone(),
+                };
+                flags.queue = Some(QueuePolicy::from_str(&value, true).map_err(|_| {
+                    usage(format!(
+                        "--queue {value}: expected never or on-temporary-failure"
+                    ))
+                })?);
+            }
             "--read-envelope-from" => {} // the envelope sender follows From anyway when -f is absent
             a if a.starts_with("--") => {
                 long.push(a.to_string());
@@ -265,22 +282,61 @@ pub fn run(
     .with_default_envid(&spooled.message_id);
     let envelope = spooled.envelope.clone();
     let message_id = spooled.message_id.clone();
-    let mut payload = SpooledPayload(&mut spooled);
-    let mut transcript = Transcript {
-        out: &mut *console.err,
-        level: flags.verbose,
+    let result = {
+        let mut payload = SpooledPayload(&mut spooled);
+        let mut transcript = Transcript {
+            out: &mut *console.err,
+            level: flags.verbose,
+        };
+        smtp::submit(
+            &account.settings,
+            &envelope,
+            &dsn,
+            &mut payload,
+            (flags.verbose > 0).then_some(&mut transcript),
+        )
     };
-    let result = smtp::submit(
-        &account.settings,
+    let policy = queue::policy(flags.queue, &account, QueuePolicy::OnTemporaryFailure);
+    let result = match result {
+        Ok(outcome) => Ok(outcome),
+        Err(e) if queue::should_queue(policy, &e) => {
+            let pending = queue::Pending {
+                global: &global,
+                connection: &flags.connection,
+                account: &account,
+                envelope: &envelope,
+                dsn: &dsn,
+                message_id: &message_id,
+                eight_bit: spooled.eight_bit,
+                login_hint: Some(login_address),
+            };
+            Err(queue::enqueue(&pending, e, &mut |out| {
+                spooled.write_to(out)
+            }))
+        }
+        Err(e) => Err(e.into()),
+    };
+    crate::log::submission(
+        console.err,
+        &account,
         &envelope,
-        &dsn,
-        &mut payload,
-        (flags.verbose > 0).then_some(&mut transcript),
-    )
-    .map_err(anyhow::Error::from);
-    let size = Some(spooled.size);
-    crate::log::submission(console.err, &account, &envelope, size, result.as_ref());
-    let outcome = result?;
+        Some(spooled.size),
+        result.as_ref(),
+    );
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        // sendmail's convention: queued is success (exit 0), said in one line.
+        Err(err) => {
+            return match err.downcast::<queue::Queued>() {
+                Ok(q) => Ok(Report {
+                    human: format!("queued as {}: {}", q.id, q.reason),
+                    json: Some(q.json(Code::Ok)),
+                    data: false,
+                }),
+                Err(e) => Err(e),
+            };
+        }
+    };
     // Rare, and about this message (its 8-bit bytes, its DSN request): worth a line
     // even in sendmail mode, which is otherwise silent on success.
     for warning in &outcome.warnings {
@@ -347,6 +403,18 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(f.recipients, ["a@x.org"]);
+    }
+
+    #[test]
+    fn queue_policy_flag() {
+        let f = p(&["--queue", "never", "a@x.org"]).unwrap();
+        assert_eq!(f.queue, Some(QueuePolicy::Never));
+        assert_eq!(f.recipients, ["a@x.org"]);
+        let f = p(&["--queue=on-temporary-failure", "-t"]).unwrap();
+        assert_eq!(f.queue, Some(QueuePolicy::OnTemporaryFailure));
+        assert!(p(&["--queue", "always"]).is_err());
+        assert!(p(&["--queue"]).is_err());
+        assert_eq!(p(&["a@x.org"]).unwrap().queue, None);
     }
 
     #[test]

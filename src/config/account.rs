@@ -7,7 +7,7 @@ use super::ConfigError;
 use super::file::{self, Loaded, Profile};
 use super::presets::{self, Preset, UserForm};
 use super::secret::SecretSource;
-use crate::cli::{AuthArg, ConnectionArgs, GlobalArgs, SecurityArg};
+use crate::cli::{AuthArg, ConnectionArgs, GlobalArgs, QueuePolicy, SecurityArg};
 use crate::secret::Secret;
 use crate::smtp::{AuthMechanism, Credentials, Security, Settings, TlsSettings};
 
@@ -30,6 +30,10 @@ pub struct Account {
     pub user: Option<String>,
     /// Where to append one line per submission (the profile's `log_file`).
     pub log_file: Option<PathBuf>,
+    /// The profile's `queue` policy, when it sets one.
+    pub queue: Option<QueuePolicy>,
+    /// The config file's `queue_dir`, when it sets one.
+    pub queue_dir: Option<std::path::PathBuf>,
     secret: Option<SecretSource>,
 }
 
@@ -90,7 +94,32 @@ pub fn resolve(
 ) -> Result<Account, ConfigError> {
     let loaded = file::load(global.config.as_deref())?;
     let (name, profile) = choose_profile(loaded.as_ref(), global.profile.as_deref(), from)?;
-    let path = loaded.as_ref().map(|l| l.path.clone());
+    build(loaded.as_ref(), name, profile, conn)
+}
+
+/// Resolve the account a queued message was submitted with: exactly the profile named
+/// (its settings as they are now), or — with none — no profile at all, never the
+/// config's default (which may have appeared since).
+pub fn resolve_recorded(
+    config: Option<&std::path::Path>,
+    profile: Option<&str>,
+    conn: &ConnectionArgs,
+) -> Result<Account, ConfigError> {
+    let loaded = file::load(config)?;
+    let (name, profile) = match profile {
+        Some(n) => choose_profile(loaded.as_ref(), Some(n), None)?,
+        None => (None, Profile::default()),
+    };
+    build(loaded.as_ref(), name, profile, conn)
+}
+
+fn build(
+    loaded: Option<&Loaded>,
+    name: Option<String>,
+    profile: Profile,
+    conn: &ConnectionArgs,
+) -> Result<Account, ConfigError> {
+    let path = loaded.map(|l| l.path.clone());
     let err = |m: String| ConfigError::new(path.clone(), m);
 
     let preset = match &profile.preset {
@@ -215,6 +244,8 @@ pub fn resolve(
         settings,
         user: conn.user.clone().or_else(|| profile.user.clone()),
         log_file: profile.log_file.as_deref().map(expand_home),
+        queue: profile.queue,
+        queue_dir: loaded.and_then(|l| l.file.queue_dir.clone()),
         secret,
     })
 }

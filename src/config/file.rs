@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
-use crate::cli::{AuthArg, SecurityArg};
+use crate::cli::{AuthArg, QueuePolicy, SecurityArg};
 
 /// The whole config file.
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -14,6 +14,8 @@ use crate::cli::{AuthArg, SecurityArg};
 pub struct ConfigFile {
     /// Profile used when none is named.
     pub default: Option<String>,
+    /// The spool for messages waiting for a retry [default: $XDG_DATA_HOME/posta/queue].
+    pub queue_dir: Option<PathBuf>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
 }
@@ -50,6 +52,9 @@ pub struct Profile {
     pub insecure: Option<bool>,
     /// Append one line per submission to this file (`~/` is the home directory).
     pub log_file: Option<PathBuf>,
+    /// "never" or "on-temporary-failure" [default: never for `send`, on-temporary-failure
+    /// in sendmail mode].
+    pub queue: Option<QueuePolicy>,
 }
 
 /// A loaded config file and where it came from.
@@ -124,6 +129,22 @@ mod tests {
         assert!(err.contains("line 3"), "{err}");
         assert!(err.contains("unknown field `prot`"), "{err}");
         assert!(err.contains("`port`"), "{err}");
+    }
+
+    #[test]
+    fn queue_policy_and_dir_parse_and_typos_are_refused() {
+        let f = parse(
+            "queue_dir = \"/var/spool/posta\"\n[profiles.a]\nqueue = \"on-temporary-failure\"\n",
+        )
+        .unwrap();
+        assert_eq!(f.queue_dir.as_deref(), Some(Path::new("/var/spool/posta")));
+        assert_eq!(f.profiles["a"].queue, Some(QueuePolicy::OnTemporaryFailure));
+        let err = parse("[profiles.a]\nqueue = \"always\"\n").unwrap_err();
+        assert!(
+            err.contains("never") && err.contains("on-temporary-failure"),
+            "{err}"
+        );
+        assert!(parse("[profiles.a]\nqueue_policy = \"never\"\n").is_err());
     }
 
     #[test]

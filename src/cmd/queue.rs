@@ -1,0 +1,729 @@
+//! `posta queue list | show ID | flush | drop ID`, and putting a message into the queue
+//! when `send` or sendmail mode meets a temporary failure. Glue: the spool itself
+//! (files, locks, schedule) is [`crate::queue`]; what is queued and what a failure
+//! means is decided here.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+use serde_json::json;
+
+use super::{Console, Report};
+use crate::cli::{
+    AuthArg, ConnectionArgs, GlobalArgs, QueueCommand, QueueFlushArgs, QueuePolicy, SecurityArg,
+};
+use crate::config::{self, Account, ConfigError};
+use crate::envelope::{Dsn, Envelope};
+use crate::exit::{Code, fail};
+use crate::queue::{
+    self, Locked, Meta, Place, Queue, QueuedConnection, QueuedDsn, QueuedEnvelope, QueuedServer,
+};
+use crate::smtp::{self, Credentials, Security, SmtpError, SmtpErrorKind, Stage, Transcript};
+
+pub fn run(
+    global: &GlobalArgs,
+    command: QueueCommand,
+    console: &mut Console<'_>,
+) -> anyhow::Result<Report> {
+    match command {
+        QueueCommand::List => list(global),
+        QueueCommand::Show { id } => show(global, &id),
+        QueueCommand::Flush(args) => flush(global, &args, console),
+        QueueCommand::Drop { id } => drop_entry(global, &id),
+    }
+}
+
+// ------------------------------------------------------------------ queueing
+
+/// The policy in force: the flag, else the profile, else the command's default.
+pub fn policy(flag: Option<QueuePolicy>, account: &Account, default: QueuePolicy) -> QueuePolicy {
+    flag.or(account.queue).unwrap_or(default)
+}
+
+/// Whether a failed submission goes into the queue: only temporary failures, and only
+/// when the policy says so. A permanent refusal is never queued (it would fail again).
+pub fn should_queue(policy: QueuePolicy, err: &SmtpError) -> bool {
+    policy == QueuePolicy::OnTemporaryFailure && err.is_transient()
+}
+
+/// A message put in the queue instead of being sent. `send` returns it as its error
+/// (exit 75, "queued as ID"); sendmail mode reports it and exits 0.
+#[derive(Debug)]
+pub struct Queued {
+    pub id: String,
+    pub message_id: String,
+    /// The temporary failure that put it there.
+    pub reason: String,
+    pub stage: Stage,
+    pub queue_dir: PathBuf,
+}
+
+impl fmt::Display for Queued {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "queued as {}: {}", self.id, self.reason)
+    }
+}
+
+impl std::error::Error for Queued {}
+
+impl Queued {
+    pub fn json(&self, exit_code: Code) -> serde_json::Value {
+        json!({
+            "status": "queued",
+            "id": self.id,
+            "message_id": self.message_id,
+            "reason": self.reason,
+            "stage": self.stage,
+            "queue_dir": self.queue_dir,
+            "exit_code": exit_code.as_i32(),
+        })
+    }
+}
+
+/// What is recorded with a queued message: everything needed to try again, no secret.
+pub struct Pending<'a> {
+    pub global: &'a GlobalArgs,
+    pub connection: &'a ConnectionArgs,
+    pub account: &'a Account,
+    pub envelope: &'a Envelope,
+    pub dsn: &'a Dsn,
+    pub message_id: &'a str,
+    pub eight_bit: bool,
+    pub login_hint: Option<String>,
+}
+
+/// Put the message that `write` produces into the queue after `reason`. When the
+/// queue cannot take it, the error says both (and keeps the transport's exit code).
+pub fn enqueue(
+    pending: &Pending<'_>,
+    reason: SmtpError,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Error {
+    let dir = match &pending.account.queue_dir {
+        Some(d) => d.clone(),
+        None => match queue::default_dir() {
+            Some(d) => d,
+            None => {
+                return anyhow::Error::new(reason)
+                    .context("not sent, and not queued: no data directory ($XDG_DATA_HOME)");
+            }
+        },
+    };
+    let now = queue::now();
+    let mut meta = Meta::new(now, String::new());
+    meta.message_id = pending.message_id.to_string();
+    meta.eight_bit = pending.eight_bit;
+    meta.envelope = QueuedEnvelope {
+        from: pending.envelope.from.clone(),
+        to: pending.envelope.to.clone(),
+        smtputf8: pending.envelope.smtputf8,
+    };
+    meta.dsn = QueuedDsn {
+        notify: pending.dsn.notify.clone(),
+        ret: pending.dsn.ret.clone(),
+        envid: pending.dsn.envid.clone(),
+    };
+    meta.profile = pending.account.profile.clone();
+    meta.config = pending.global.config.clone();
+    let settings = &pending.account.settings;
+    meta.server = QueuedServer {
+        host: settings.host.clone(),
+        port: settings.port,
+        security: security_name(settings.security).into(),
+    };
+    meta.connection = record_connection(pending.connection);
+    meta.login_hint = pending.login_hint.clone();
+    meta.record_failure(now, reason.to_string());
+    let result = Queue::open(&dir).and_then(|q| q.add(meta, write));
+    match result {
+        Ok(id) => anyhow::Error::new(Queued {
+            id,
+            message_id: pending.message_id.to_string(),
+            reason: reason.to_string(),
+            stage: reason.stage,
+            queue_dir: dir,
+        }),
+        Err(e) => anyhow::Error::new(reason).context(format!(
+            "not sent, and not queued in {}: {e}",
+            dir.display()
+        )),
+    }
+}
+
+fn security_name(s: Security) -> &'static str {
+    match s {
+        Security::StartTls => "starttls",
+        Security::Tls => "tls",
+        Security::Plain => "plain",
+    }
+}
+
+fn value_name<T: ValueEnum>(v: T) -> Option<String> {
+    v.to_possible_value().map(|p| p.get_name().to_string())
+}
+
+/// The connection flags as given; `--password-command` is left out on purpose (a
+/// command line may hold a secret).
+fn record_connection(c: &ConnectionArgs) -> QueuedConnection {
+    QueuedConnection {
+        server: c.server.clone(),
+        port: c.port,
+        security: c.security.and_then(value_name),
+        user: c.user.clone(),
+        auth: c.auth.and_then(value_name),
+        ca_file: c
+            .ca_file
+            .as_ref()
+            .map(|p| std::path::absolute(p).unwrap_or(p.clone())),
+        tls_fingerprint: c.tls_fingerprint.clone(),
+        timeout: c.timeout,
+        ehlo: c.ehlo.clone(),
+        allow_insecure_auth: c.allow_insecure_auth,
+        insecure: c.insecure,
+    }
+}
+
+fn replay_connection(
+    c: &QueuedConnection,
+    password_command: Option<&str>,
+) -> anyhow::Result<ConnectionArgs> {
+    let bad = |what: &str, v: &str| fail(Code::DataErr, format!("queue entry: bad {what} \"{v}\""));
+    Ok(ConnectionArgs {
+        server: c.server.clone(),
+        port: c.port,
+        security: match &c.security {
+            Some(s) => Some(SecurityArg::from_str(s, true).map_err(|_| bad("security", s))?),
+            None => None,
+        },
+        user: c.user.clone(),
+        auth: match &c.auth {
+            Some(s) => Some(AuthArg::from_str(s, true).map_err(|_| bad("auth", s))?),
+            None => None,
+        },
+        password_command: password_command.map(str::to_string),
+        // Like --password-command, never recorded; a profile's oauth_token_command
+        // still applies on flush.
+        oauth_token_command: None,
+        ca_file: c.ca_file.clone(),
+        tls_fingerprint: c.tls_fingerprint.clone(),
+        timeout: c.timeout,
+        ehlo: c.ehlo.clone(),
+        allow_insecure_auth: c.allow_insecure_auth,
+        insecure: c.insecure,
+    })
+}
+
+// ------------------------------------------------------------------ the queue commands
+
+/// The spool directory: the config file's `queue_dir`, else `$XDG_DATA_HOME/posta/queue`.
+fn queue_dir(config_path: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let configured = config::file::load(config_path)?.and_then(|l| l.file.queue_dir);
+    match configured.or_else(queue::default_dir) {
+        Some(d) => Ok(d),
+        None => {
+            Err(ConfigError::new(None, "no data directory: set queue_dir in the config").into())
+        }
+    }
+}
+
+fn existing(global: &GlobalArgs) -> anyhow::Result<(PathBuf, Option<Queue>)> {
+    let dir = queue_dir(global.config.as_deref())?;
+    let q =
+        Queue::existing(&dir).map_err(|e| fail(Code::IoErr, format!("{}: {e}", dir.display())))?;
+    Ok((dir, q))
+}
+
+fn io_fail(dir: &Path, e: io::Error) -> anyhow::Error {
+    fail(Code::IoErr, format!("queue {}: {e}", dir.display()))
+}
+
+fn entry_json(place: Place, m: &Meta, now: i64) -> serde_json::Value {
+    let mut v = serde_json::to_value(m).unwrap_or_default();
+    v["place"] = json!(place);
+    v["age_seconds"] = json!(now - m.created);
+    v
+}
+
+/// "42s", "5m", "3h", "2d".
+fn duration(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86400 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86400),
+    }
+}
+
+fn list(global: &GlobalArgs) -> anyhow::Result<Report> {
+    let (dir, q) = existing(global)?;
+    let now = queue::now();
+    let (queued, failed) = match &q {
+        Some(q) => (
+            q.list(Place::Queued).map_err(|e| io_fail(&dir, e))?,
+            q.list(Place::Failed).map_err(|e| io_fail(&dir, e))?,
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut human = String::new();
+    for (place, m) in queued
+        .iter()
+        .map(|m| (Place::Queued, m))
+        .chain(failed.iter().map(|m| (Place::Failed, m)))
+    {
+        let when = match place {
+            Place::Failed => "FAILED".to_string(),
+            Place::Queued if m.is_due(now) => "due".to_string(),
+            Place::Queued => format!("next in {}", duration(m.next_attempt - now)),
+        };
+        human.push_str(&format!(
+            "{}  {:>4} old  {} attempt{}  {}  to {}\n    {}\n",
+            m.id,
+            duration(now - m.created),
+            m.attempts,
+            if m.attempts == 1 { "" } else { "s" },
+            when,
+            m.envelope.to.join(", "),
+            m.failed
+                .as_deref()
+                .or(m.last_error.as_deref())
+                .unwrap_or("-"),
+        ));
+    }
+    if human.is_empty() {
+        human = format!("the queue is empty ({})", dir.display());
+    } else {
+        human.pop();
+    }
+    Ok(Report {
+        human,
+        json: Some(json!({
+            "status": "ok",
+            "queue_dir": dir,
+            "queued": queued.iter().map(|m| entry_json(Place::Queued, m, now)).collect::<Vec<_>>(),
+            "failed": failed.iter().map(|m| entry_json(Place::Failed, m, now)).collect::<Vec<_>>(),
+        })),
+        data: true,
+    })
+}
+
+fn not_found(id: &str) -> anyhow::Error {
+    fail(
+        Code::NoInput,
+        format!("no queued message {id} (see `posta queue list`)"),
+    )
+}
+
+fn show(global: &GlobalArgs, id: &str) -> anyhow::Result<Report> {
+    let (dir, q) = existing(global)?;
+    let q = q.ok_or_else(|| not_found(id))?;
+    let (place, m) = q
+        .get(id)
+        .map_err(|e| io_fail(&dir, e))?
+        .ok_or_else(|| not_found(id))?;
+    let headers = q.headers(place, id).map_err(|e| io_fail(&dir, e))?;
+    let now = queue::now();
+    let mut human = format!(
+        "id: {}\nplace: {}\nmessage-id: <{}>\nqueued: {} ago\nsize: {} bytes\nmail from: <{}>\nrcpt to: {}\nprofile: {}\nserver: {}:{} ({})\nattempts: {}\n",
+        m.id,
+        if place == Place::Failed {
+            "failed"
+        } else {
+            "queued"
+        },
+        m.message_id,
+        duration(now - m.created),
+        m.size,
+        m.envelope.from,
+        m.envelope
+            .to
+            .iter()
+            .map(|t| format!("<{t}>"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        m.profile.as_deref().unwrap_or("(none)"),
+        m.server.host,
+        m.server.port,
+        m.server.security,
+        m.attempts,
+    );
+    if let Some(e) = &m.last_error {
+        human.push_str(&format!("last error: {e}\n"));
+    }
+    match (&m.failed, place) {
+        (Some(why), _) => human.push_str(&format!("failed: {why}\n")),
+        (None, Place::Queued) if m.is_due(now) => human.push_str("next attempt: due\n"),
+        (None, _) => human.push_str(&format!(
+            "next attempt: in {}\n",
+            duration(m.next_attempt - now)
+        )),
+    }
+    if m.attempt_started.is_some() {
+        human.push_str(
+            "note: an attempt was interrupted; the server may already have the message\n",
+        );
+    }
+    human.push('\n');
+    human.push_str(headers.trim_end());
+    let mut json = entry_json(place, &m, now);
+    json["status"] = json!("ok");
+    json["headers"] = json!(headers);
+    Ok(Report {
+        human,
+        json: Some(json),
+        data: true,
+    })
+}
+
+fn drop_entry(global: &GlobalArgs, id: &str) -> anyhow::Result<Report> {
+    let (dir, q) = existing(global)?;
+    let q = q.ok_or_else(|| not_found(id))?;
+    let (place, _) = q
+        .get(id)
+        .map_err(|e| io_fail(&dir, e))?
+        .ok_or_else(|| not_found(id))?;
+    let Some(locked) = q.lock(place, id).map_err(|e| io_fail(&dir, e))? else {
+        return Err(fail(
+            Code::TempFail,
+            format!("{id} is being sent by another posta right now; try again"),
+        ));
+    };
+    locked.remove().map_err(|e| io_fail(&dir, e))?;
+    Ok(Report {
+        human: format!("dropped {id}"),
+        json: Some(json!({"status": "dropped", "id": id})),
+        data: false,
+    })
+}
+
+/// What happened to one entry during a flush.
+enum Attempt {
+    Sent(smtp::Outcome),
+    Deferred(String),
+    Failed(String),
+}
+
+fn flush(
+    global: &GlobalArgs,
+    args: &QueueFlushArgs,
+    console: &mut Console<'_>,
+) -> anyhow::Result<Report> {
+    let (dir, q) = existing(global)?;
+    let Some(q) = q else {
+        return Ok(Report {
+            human: String::new(),
+            json: Some(
+                json!({"status": "flushed", "sent": [], "deferred": [], "failed": [], "busy": [], "not_due": 0}),
+            ),
+            data: false,
+        });
+    };
+    q.clean().map_err(|e| io_fail(&dir, e))?;
+    let entries = q.list(Place::Queued).map_err(|e| io_fail(&dir, e))?;
+    let mut credentials: HashMap<String, Option<Credentials>> = HashMap::new();
+    let (mut sent, mut deferred, mut failed, mut busy) = (vec![], vec![], vec![], vec![]);
+    let mut not_due = 0;
+    let mut human = Vec::new();
+    for entry in entries {
+        if !args.all && !entry.is_due(queue::now()) {
+            not_due += 1;
+            continue;
+        }
+        let Some(mut locked) = q
+            .lock(Place::Queued, &entry.id)
+            .map_err(|e| io_fail(&dir, e))?
+        else {
+            // Another flush has it (or just sent it).
+            if q.get(&entry.id).ok().flatten().is_some() {
+                human.push(format!("busy {}: another posta is sending it", entry.id));
+                busy.push(json!({"id": entry.id}));
+            }
+            continue;
+        };
+        // Read again under the lock: another flush may have tried it meanwhile.
+        if !args.all && !locked.meta.is_due(queue::now()) {
+            not_due += 1;
+            continue;
+        }
+        let id = locked.meta.id.clone();
+        let interrupted = locked.meta.attempt_started.is_some();
+        let result = attempt(global, args, &mut locked, &mut credentials, console);
+        let result = match result {
+            Ok(a) => a,
+            Err(e) => return Err(io_fail(&dir, e)),
+        };
+        let mut base = json!({"id": id, "message_id": locked.meta.message_id, "recipients": locked.meta.envelope.to});
+        if interrupted {
+            base["after_interrupted_attempt"] = json!(true);
+        }
+        match result {
+            Attempt::Sent(outcome) => {
+                locked.remove().map_err(|e| io_fail(&dir, e))?;
+                human.push(format!(
+                    "sent {id} <{}> via {}: {}",
+                    base["message_id"].as_str().unwrap_or(""),
+                    outcome.server,
+                    outcome.final_reply
+                ));
+                base["server"] = json!(outcome.server);
+                base["accepted"] = json!(outcome.accepted);
+                base["final_reply"] = json!(outcome.final_reply);
+                sent.push(base);
+            }
+            Attempt::Deferred(why) => {
+                let now = queue::now();
+                locked.meta.record_failure(now, why.clone());
+                if locked.meta.is_expired(now) {
+                    let reason = format!(
+                        "expired: not sent in {} ({} attempts); last error: {why}",
+                        duration(now - locked.meta.created),
+                        locked.meta.attempts
+                    );
+                    locked
+                        .move_aside(reason.clone())
+                        .map_err(|e| io_fail(&dir, e))?;
+                    human.push(format!(
+                        "failed {id}: moved to {}: {reason}",
+                        dir.join("failed").join(&id).display()
+                    ));
+                    base["reason"] = json!(reason);
+                    failed.push(base);
+                } else {
+                    locked.save().map_err(|e| io_fail(&dir, e))?;
+                    let next = locked.meta.next_attempt - now;
+                    human.push(format!(
+                        "deferred {id} (attempt {}): {why}; next attempt in {}",
+                        locked.meta.attempts,
+                        duration(next)
+                    ));
+                    base["reason"] = json!(why);
+                    base["attempts"] = json!(locked.meta.attempts);
+                    base["next_attempt"] = json!(locked.meta.next_attempt);
+                    deferred.push(base);
+                }
+            }
+            Attempt::Failed(why) => {
+                locked.meta.attempts += 1;
+                locked.meta.last_error = Some(why.clone());
+                locked
+                    .move_aside(why.clone())
+                    .map_err(|e| io_fail(&dir, e))?;
+                human.push(format!(
+                    "failed {id}: moved to {}: {why}",
+                    dir.join("failed").join(&id).display()
+                ));
+                base["reason"] = json!(why);
+                failed.push(base);
+            }
+        }
+    }
+    human.push(format!(
+        "queue: {} sent, {} deferred, {} failed, {} busy, {not_due} not due yet",
+        sent.len(),
+        deferred.len(),
+        failed.len(),
+        busy.len()
+    ));
+    let code = if failed.is_empty() {
+        Code::Ok
+    } else {
+        Code::Unavailable
+    };
+    let report = Report {
+        human: human.join("\n"),
+        json: Some(json!({
+            "status": "flushed",
+            "queue_dir": dir,
+            "sent": sent,
+            "deferred": deferred,
+            "failed": failed,
+            "busy": busy,
+            "not_due": not_due,
+            "exit_code": code.as_i32(),
+        })),
+        data: false,
+    };
+    if code == Code::Ok {
+        Ok(report)
+    } else {
+        Err(anyhow::Error::new(super::Unsuccessful { report, code }))
+    }
+}
+
+/// A refusal of this message (not of the account or the connection): trying again
+/// would get the same answer, so the entry is moved aside at once.
+fn refuses_the_message(e: &SmtpError) -> bool {
+    use SmtpErrorKind::*;
+    if e.is_transient() {
+        return false;
+    }
+    match &e.kind {
+        Rejected(_) => matches!(
+            e.stage,
+            Stage::Mail | Stage::Rcpt | Stage::Data | Stage::EndOfData
+        ),
+        RecipientsRefused { .. } | TooBig { .. } | InvalidInput(_) | Smtputf8Unavailable => true,
+        _ => false,
+    }
+}
+
+/// One attempt at one locked entry. Account and connection problems (configuration,
+/// credentials, TLS, AUTH) defer the entry: they are not about this message and the
+/// user may fix them; it expires after [`queue::MAX_AGE`] like any other.
+fn attempt(
+    global: &GlobalArgs,
+    args: &QueueFlushArgs,
+    locked: &mut Locked,
+    credentials: &mut HashMap<String, Option<Credentials>>,
+    console: &mut Console<'_>,
+) -> io::Result<Attempt> {
+    let meta = locked.meta.clone();
+    let conn = match replay_connection(&meta.connection, args.password_command.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return Ok(Attempt::Deferred(format!("{e:#}"))),
+    };
+    let config_path = global.config.clone().or(meta.config.clone());
+    let mut account = match config::account::resolve_recorded(
+        config_path.as_deref(),
+        meta.profile.as_deref(),
+        &conn,
+    ) {
+        Ok(a) => a,
+        Err(e) => return Ok(Attempt::Deferred(e.to_string())),
+    };
+    // One password prompt (or command run) per account per flush, not per message.
+    let key = format!(
+        "{:?}|{:?}|{:?}",
+        meta.profile, meta.connection, meta.login_hint
+    );
+    match credentials.get(&key) {
+        Some(c) => account.settings.credentials = c.clone(),
+        None => {
+            if let Err(e) = account.load_credentials(meta.login_hint.as_deref()) {
+                return Ok(Attempt::Deferred(e.to_string()));
+            }
+            credentials.insert(key, account.settings.credentials.clone());
+        }
+    }
+
+    locked.meta.attempt_started = Some(queue::now());
+    locked.save()?;
+    let envelope = Envelope {
+        from: meta.envelope.from.clone(),
+        to: meta.envelope.to.clone(),
+        smtputf8: meta.envelope.smtputf8,
+    };
+    let dsn = Dsn {
+        notify: meta.dsn.notify.clone(),
+        ret: meta.dsn.ret.clone(),
+        envid: meta.dsn.envid.clone(),
+    };
+    let mut transcript = Transcript {
+        out: &mut *console.err,
+        level: global.verbose,
+    };
+    let mut payload = EntryPayload(locked);
+    let result = smtp::submit(
+        &account.settings,
+        &envelope,
+        &dsn,
+        &mut payload,
+        (global.verbose > 0).then_some(&mut transcript),
+    );
+    Ok(match result {
+        Ok(outcome) => Attempt::Sent(outcome),
+        Err(e) if refuses_the_message(&e) => Attempt::Failed(e.to_string()),
+        Err(e) => Attempt::Deferred(e.to_string()),
+    })
+}
+
+/// A queued message as the transport's payload, streamed from its file.
+struct EntryPayload<'a>(&'a mut Locked);
+
+impl smtp::Payload for EntryPayload<'_> {
+    fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.0.write_message(out)
+    }
+
+    fn size_hint(&self) -> Option<u64> {
+        Some(self.0.meta.size)
+    }
+
+    fn is_8bit(&self) -> bool {
+        self.0.meta.eight_bit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::smtp::Reply;
+
+    fn rejected(code: u16, stage: Stage) -> SmtpError {
+        SmtpError::new(
+            stage,
+            SmtpErrorKind::Rejected(Reply {
+                code,
+                enhanced: None,
+                lines: vec!["x".into()],
+            }),
+        )
+    }
+
+    #[test]
+    fn only_temporary_failures_are_queued_and_only_when_asked() {
+        let t = QueuePolicy::OnTemporaryFailure;
+        assert!(should_queue(t, &rejected(451, Stage::Rcpt)));
+        assert!(should_queue(t, &rejected(421, Stage::Greeting)));
+        assert!(should_queue(
+            t,
+            &SmtpError::new(Stage::Connect, SmtpErrorKind::Timeout)
+        ));
+        assert!(!should_queue(t, &rejected(550, Stage::Rcpt)));
+        assert!(!should_queue(
+            QueuePolicy::Never,
+            &rejected(451, Stage::Rcpt)
+        ));
+    }
+
+    #[test]
+    fn a_flush_moves_aside_only_refusals_of_the_message() {
+        assert!(refuses_the_message(&rejected(550, Stage::Rcpt)));
+        assert!(refuses_the_message(&rejected(554, Stage::EndOfData)));
+        assert!(!refuses_the_message(&rejected(451, Stage::EndOfData)));
+        assert!(!refuses_the_message(&rejected(554, Stage::Greeting)));
+        assert!(!refuses_the_message(&SmtpError::new(
+            Stage::Auth,
+            SmtpErrorKind::AuthFailed(Reply {
+                code: 535,
+                enhanced: None,
+                lines: vec![]
+            })
+        )));
+    }
+
+    #[test]
+    fn connection_flags_round_trip_without_the_password_command() {
+        let c = ConnectionArgs {
+            server: Some("h:2525".into()),
+            security: Some(SecurityArg::Plain),
+            auth: Some(AuthArg::Xoauth2),
+            password_command: Some("echo hunter2".into()),
+            timeout: Some(7),
+            insecure: true,
+            ..ConnectionArgs::default()
+        };
+        let recorded = record_connection(&c);
+        let text = serde_json::to_string(&recorded).unwrap();
+        assert!(!text.contains("hunter2"), "{text}");
+        let back = replay_connection(&recorded, None).unwrap();
+        assert_eq!(back.server.as_deref(), Some("h:2525"));
+        assert_eq!(back.security, Some(SecurityArg::Plain));
+        assert_eq!(back.auth, Some(AuthArg::Xoauth2));
+        assert_eq!((back.timeout, back.insecure), (Some(7), true));
+        assert!(back.password_command.is_none());
+    }
+}
