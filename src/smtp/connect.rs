@@ -34,6 +34,9 @@ pub(crate) fn connect(
     let fail = |kind| SmtpError::new(Stage::Connect, kind);
     let addrs: Vec<SocketAddr> = match (bare_host(host), port).to_socket_addrs() {
         Ok(addrs) => addrs.collect(),
+        Err(e) if is_temporary_lookup_failure(&e) => {
+            return Err(fail(SmtpErrorKind::LookupFailed(format!("{host} ({e})"))));
+        }
         Err(e) => return Err(fail(SmtpErrorKind::HostNotFound(format!("{host} ({e})")))),
     };
     if addrs.is_empty() {
@@ -74,9 +77,28 @@ pub(crate) fn io_kind(e: io::Error) -> SmtpErrorKind {
     }
 }
 
+/// getaddrinfo's EAI_AGAIN ("Temporary failure in name resolution": no network, a DNS
+/// server that did not answer) is worth a retry, unlike "Name or service not known".
+/// std reports both as uncategorised errors, so the text is all there is to go on.
+fn is_temporary_lookup_failure(e: &io::Error) -> bool {
+    let text = e.to_string().to_ascii_lowercase();
+    text.contains("temporary failure") || text.contains("try again")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_temporary_lookup_failure_is_told_apart() {
+        let again = io::Error::other(
+            "failed to lookup address information: Temporary failure in name resolution",
+        );
+        let unknown =
+            io::Error::other("failed to lookup address information: Name or service not known");
+        assert!(is_temporary_lookup_failure(&again));
+        assert!(!is_temporary_lookup_failure(&unknown));
+    }
 
     #[test]
     fn unknown_host_is_host_not_found() {

@@ -40,6 +40,8 @@ impl std::fmt::Display for Stage {
 pub enum SmtpErrorKind {
     /// The host name did not resolve.
     HostNotFound(String),
+    /// Resolving the host name failed for now (no network, DNS did not answer).
+    LookupFailed(String),
     /// Connection refused, reset, or another network error.
     Io(std::io::Error),
     /// No reply within the time limit.
@@ -95,7 +97,7 @@ impl SmtpError {
     /// Worth retrying later: 4xx, timeouts, refused or reset connections.
     pub fn is_transient(&self) -> bool {
         match &self.kind {
-            SmtpErrorKind::Io(_) | SmtpErrorKind::Timeout => true,
+            SmtpErrorKind::Io(_) | SmtpErrorKind::Timeout | SmtpErrorKind::LookupFailed(_) => true,
             SmtpErrorKind::Rejected(r) | SmtpErrorKind::AuthFailed(r) => r.code / 100 == 4,
             SmtpErrorKind::RecipientsRefused { refused, .. } => {
                 refused.iter().all(|r| r.reply.code / 100 == 4)
@@ -124,7 +126,7 @@ impl SmtpError {
         use SmtpErrorKind::*;
         match &self.kind {
             HostNotFound(_) => Code::NoHost,
-            Io(_) | Timeout => Code::TempFail,
+            Io(_) | Timeout | LookupFailed(_) => Code::TempFail,
             Rejected(r) if r.code / 100 == 4 => Code::TempFail,
             Rejected(_) => match self.stage {
                 Stage::Rcpt => Code::NoUser,
@@ -151,6 +153,7 @@ impl std::fmt::Display for SmtpError {
         let stage = self.stage;
         match &self.kind {
             HostNotFound(host) => write!(f, "host not found: {host}"),
+            LookupFailed(host) => write!(f, "cannot resolve {host} for now; try again later"),
             Io(e) => write!(f, "{stage}: {e}"),
             Timeout => write!(f, "{stage}: the server did not answer in time"),
             Rejected(r) => write!(f, "{stage}: the server said {r}"),
