@@ -76,14 +76,7 @@ fn user_from_address(address: &str, preset: Option<&Preset>) -> String {
     }
 }
 
-/// "Jane <jane@x.org>" → "jane@x.org".
-pub fn bare_address(mailbox: &str) -> String {
-    let s = mailbox.trim();
-    match (s.rfind('<'), s.rfind('>')) {
-        (Some(a), Some(b)) if a < b => s[a + 1..b].trim().to_string(),
-        _ => s.to_string(),
-    }
-}
+pub use crate::message::address::bare_address;
 
 /// Resolve the account for a command. `from` is the --from value, used to pick a
 /// profile whose `from` matches when none is named.

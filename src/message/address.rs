@@ -28,6 +28,17 @@ impl Mailbox {
     }
 }
 
+/// The address inside a mailbox, without parsing it: "Jane <jane@x.org>" → "jane@x.org";
+/// a bare address stays as it is. For matching and envelope defaults, where a full
+/// parse would refuse inputs (e.g. "root") that sendmail users rely on.
+pub fn bare_address(mailbox: &str) -> String {
+    let s = mailbox.trim();
+    match (s.rfind('<'), s.rfind('>')) {
+        (Some(a), Some(b)) if a < b => s[a + 1..b].trim().to_string(),
+        _ => s.to_string(),
+    }
+}
+
 /// Parse a comma-separated list. Commas inside quotes or angle brackets do not split.
 /// Empty items (`a@x,,b@x`, a trailing comma) are skipped.
 pub fn parse_list(input: &str) -> Result<Vec<Mailbox>, String> {

@@ -181,7 +181,7 @@ impl HeaderBlock {
         let mail_from = opts
             .envelope_from
             .clone()
-            .or_else(|| opts.default_from.as_deref().map(bare))
+            .or_else(|| opts.default_from.as_deref().map(address::bare_address))
             .or(header_from.clone())
             .unwrap_or_else(local_user_address);
         envelope.from = to_wire(&mail_from, &mut envelope.smtputf8)?;
@@ -189,7 +189,7 @@ impl HeaderBlock {
         let mut recipients: Vec<String> = Vec::new();
         for r in &opts.recipients {
             for one in r.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                recipients.push(bare(one));
+                recipients.push(address::bare_address(one));
             }
         }
         if opts.extract_recipients {
@@ -253,7 +253,7 @@ impl HeaderBlock {
             let addr = opts
                 .default_from
                 .as_deref()
-                .map(bare)
+                .map(address::bare_address)
                 .unwrap_or_else(|| mail_from.clone());
             let field = match address::parse_addr_spec(&addr) {
                 Ok((local, domain)) => {
@@ -364,15 +364,6 @@ fn collect(addresses: &Address<'_>, into: &mut Vec<String>) {
             .iter()
             .flat_map(|g| g.addresses.iter())
             .for_each(push),
-    }
-}
-
-/// "Jane <jane@x.org>" → "jane@x.org"; a bare address stays as it is.
-pub fn bare(mailbox: &str) -> String {
-    let s = mailbox.trim();
-    match (s.rfind('<'), s.rfind('>')) {
-        (Some(a), Some(b)) if a < b => s[a + 1..b].trim().to_string(),
-        _ => s.to_string(),
     }
 }
 
