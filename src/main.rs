@@ -61,7 +61,10 @@ fn main() -> ExitCode {
             } else {
                 Ok(())
             };
-            finish(printed.and_then(|()| out.flush()), Code::Ok)
+            finish(
+                printed.and_then(|()| out.flush()),
+                report.exit.unwrap_or(Code::Ok),
+            )
         }
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {

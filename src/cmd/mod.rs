@@ -10,6 +10,7 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::exit::{self, Code, fail};
 use crate::smtp::{Outcome, SmtpError, SmtpErrorKind};
 
+pub mod batch;
 pub mod completions;
 pub mod password;
 pub mod probe;
@@ -32,6 +33,9 @@ pub struct Report {
     pub json: Option<serde_json::Value>,
     /// `human` is the command's output (stdout), not a status line (stderr).
     pub data: bool,
+    /// Exit with this code although the command ran to its end (`batch` with some
+    /// messages not sent); `None` is success.
+    pub exit: Option<Code>,
 }
 
 /// Run the parsed command line.
@@ -39,6 +43,7 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
     let global = cli.global;
     match cli.command {
         Command::Send(args) => send::run(&global, *args, console),
+        Command::Batch(args) => batch::run(&global, args, console),
         Command::Completions(args) => completions::completions(args, console),
         Command::Man(args) => completions::man(args, console),
         Command::Sendmail(args) => {
@@ -82,6 +87,7 @@ pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
             "warnings": outcome.warnings,
         })),
         data: false,
+        exit: None,
     }
 }
 
