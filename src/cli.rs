@@ -57,6 +57,7 @@ pub struct GlobalArgs {
 pub enum Command {
     Send(Box<SendArgs>),
     Sendmail(SendmailArgs),
+    Batch(BatchArgs),
     #[command(subcommand)]
     Profile(ProfileCommand),
     #[command(subcommand)]
@@ -260,6 +261,32 @@ pub struct SendArgs {
 pub enum DsnReturn {
     Full,
     Hdrs,
+}
+
+/// Send many finished messages over one connection, each like `sendmail -t`.
+///
+/// Each SOURCE is a directory of .eml files, a Maildir (its new/ and cur/), an mbox file
+/// (split on "From " lines, ">From " un-escaped) or a single message file. Recipients come
+/// from To, Cc and Bcc; Bcc is removed. A refused message does not stop the others: a
+/// summary goes to stderr, and with --json one object per message and a summary on stdout.
+/// Exit code: 0 when every message was sent, otherwise that of the first failure (e.g. 67
+/// for a refused recipient).
+#[derive(Debug, Args, Clone, Default)]
+pub struct BatchArgs {
+    /// Directories of .eml files, Maildirs, mbox files or message files
+    #[arg(value_name = "SOURCE", required = true)]
+    pub sources: Vec<PathBuf>,
+
+    /// Envelope sender (MAIL FROM) for every message [default: the profile's from, else each From]
+    #[arg(short = 'f', long, value_name = "ADDRESS")]
+    pub envelope_from: Option<String>,
+
+    /// At most this many messages a second or a minute, e.g. 10/s or 30/m
+    #[arg(long, value_name = "N/s|N/m", value_parser = crate::cmd::batch::Rate::parse)]
+    pub rate: Option<crate::cmd::batch::Rate>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 /// Read a message on stdin and submit it, like sendmail(8).

@@ -56,25 +56,17 @@ fn main() -> ExitCode {
                 }
             } else if report.data {
                 writeln!(out, "{}", report.human)
-            } else if !quiet && !report.human.is_empty() {
+            } else if (!quiet || report.exit.is_some()) && !report.human.is_empty() {
                 writeln!(err, "{}", report.human)
             } else {
                 Ok(())
             };
-            finish(printed.and_then(|()| out.flush()), Code::Ok)
+            finish(
+                printed.and_then(|()| out.flush()),
+                report.exit.unwrap_or(Code::Ok),
+            )
         }
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
-        Err(e) if e.is::<cmd::Unsuccessful>() => {
-            let Ok(u) = e.downcast::<cmd::Unsuccessful>() else {
-                unreachable!("checked above")
-            };
-            let printed = match (json, u.report.json) {
-                (true, Some(v)) => writeln!(out, "{v}"),
-                (true, None) => Ok(()),
-                (false, _) => writeln!(err, "{}", u.report.human),
-            };
-            finish(printed.and_then(|()| out.flush()), u.code)
-        }
         Err(e) => {
             let code = exit::code_of(&e);
             if json {

@@ -10,6 +10,7 @@ use crate::cli::{Cli, Command};
 use crate::exit::{self, Code};
 use crate::smtp::{Outcome, SmtpError, SmtpErrorKind};
 
+pub mod batch;
 pub mod completions;
 pub mod password;
 pub mod probe;
@@ -33,29 +34,18 @@ pub struct Report {
     pub json: Option<serde_json::Value>,
     /// `human` is the command's output (stdout), not a status line (stderr).
     pub data: bool,
+    /// Exit with this code although the command ran to its end and its report is
+    /// printed in full (`batch` with some messages not sent, a `queue flush` that moved
+    /// messages to failed/); `None` is success.
+    pub exit: Option<Code>,
 }
-
-/// A report printed in full (human lines, `--json` object) whose outcome still exits
-/// non-zero: a queue flush that had to move a message aside. Returned as the error.
-#[derive(Debug)]
-pub struct Unsuccessful {
-    pub report: Report,
-    pub code: Code,
-}
-
-impl std::fmt::Display for Unsuccessful {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.report.human.lines().last().unwrap_or("failed"))
-    }
-}
-
-impl std::error::Error for Unsuccessful {}
 
 /// Run the parsed command line.
 pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
     let global = cli.global;
     match cli.command {
         Command::Send(args) => send::run(&global, *args, console),
+        Command::Batch(args) => batch::run(&global, args, console),
         Command::Completions(args) => completions::completions(args, console),
         Command::Man(args) => completions::man(args, console),
         Command::Sendmail(args) => {
@@ -92,6 +82,7 @@ pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
             "warnings": outcome.warnings,
         })),
         data: false,
+        exit: None,
     }
 }
 

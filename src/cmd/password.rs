@@ -52,6 +52,7 @@ fn set(global: &GlobalArgs, profile: &str, console: &mut Console<'_>) -> anyhow:
             "profile_uses_keyring": uses_keyring,
         })),
         data: false,
+        exit: None,
     })
 }
 
@@ -70,6 +71,7 @@ fn delete(profile: &str) -> anyhow::Result<Report> {
         human: format!("deleted the password of profile {profile} from the OS keyring"),
         json: Some(json!({ "deleted": profile, "service": keyring::SERVICE, "user": profile })),
         data: false,
+        exit: None,
     })
 }
 

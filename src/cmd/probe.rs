@@ -154,5 +154,6 @@ fn render(
         human: h.trim_end().to_string(),
         json: Some(json),
         data: true,
+        exit: None,
     }
 }

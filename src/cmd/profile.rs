@@ -51,6 +51,7 @@ fn list(global: &GlobalArgs) -> anyhow::Result<Report> {
             human: "no profiles (add one with `posta profile add NAME --email ADDRESS`)".into(),
             json: Some(json!({ "profiles": [] })),
             data: false,
+            exit: None,
         });
     };
     let default = loaded.file.default.as_deref();
@@ -74,6 +75,7 @@ fn list(global: &GlobalArgs) -> anyhow::Result<Report> {
         human: human.trim_end().to_string(),
         json: Some(json!({ "config": loaded.path, "profiles": rows })),
         data: true,
+        exit: None,
     })
 }
 
@@ -117,6 +119,7 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
         human: human.trim_end().to_string(),
         json: Some(json!({ "name": name, "profile": shown })),
         data: true,
+        exit: None,
     })
 }
 
@@ -305,6 +308,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
             })),
         })),
         data: false,
+        exit: None,
     })
 }
 
@@ -359,6 +363,7 @@ fn remove(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
         human: format!("removed profile {name} from {}", path.display()),
         json: Some(json!({ "removed": name, "config": path })),
         data: false,
+        exit: None,
     })
 }
 
@@ -404,5 +409,6 @@ fn list_presets() -> Report {
         human: human.trim_end().to_string(),
         json: Some(json!({ "presets": PRESETS })),
         data: true,
+        exit: None,
     }
 }

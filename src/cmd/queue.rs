@@ -307,6 +307,7 @@ fn list(global: &GlobalArgs) -> anyhow::Result<Report> {
             "failed": failed.iter().map(|m| entry_json(Place::Failed, m, now)).collect::<Vec<_>>(),
         })),
         data: true,
+        exit: None,
     })
 }
 
@@ -375,6 +376,7 @@ fn show(global: &GlobalArgs, id: &str) -> anyhow::Result<Report> {
         human,
         json: Some(json),
         data: true,
+        exit: None,
     })
 }
 
@@ -396,6 +398,7 @@ fn drop_entry(global: &GlobalArgs, id: &str) -> anyhow::Result<Report> {
         human: format!("dropped {id}"),
         json: Some(json!({"status": "dropped", "id": id})),
         data: false,
+        exit: None,
     })
 }
 
@@ -419,6 +422,7 @@ fn flush(
                 json!({"status": "flushed", "sent": [], "deferred": [], "failed": [], "busy": [], "not_due": 0}),
             ),
             data: false,
+            exit: None,
         });
     };
     q.clean().map_err(|e| io_fail(&dir, e))?;
@@ -545,12 +549,9 @@ fn flush(
             "exit_code": code.as_i32(),
         })),
         data: false,
+        exit: (code != Code::Ok).then_some(code),
     };
-    if code == Code::Ok {
-        Ok(report)
-    } else {
-        Err(anyhow::Error::new(super::Unsuccessful { report, code }))
-    }
+    Ok(report)
 }
 
 /// A refusal of this message (not of the account or the connection): trying again

@@ -192,6 +192,7 @@ fn dry_run(draft: Draft, console: &mut Console<'_>) -> anyhow::Result<Report> {
             },
         })),
         data: false,
+        exit: None,
     })
 }
 

@@ -332,6 +332,7 @@ pub fn run(
                     human: format!("queued as {}: {}", q.id, q.reason),
                     json: Some(q.json(Code::Ok)),
                     data: false,
+                    exit: None,
                 }),
                 Err(e) => Err(e),
             };

@@ -16,6 +16,7 @@ pub mod address;
 mod body;
 pub mod compose;
 pub mod header;
+pub mod mbox;
 mod mime;
 pub mod raw;
 

@@ -17,6 +17,7 @@ mod capabilities;
 mod certificate;
 mod conn;
 mod connect;
+mod connection;
 mod data;
 mod error;
 mod reply;
@@ -26,6 +27,7 @@ mod transcript;
 
 pub use capabilities::Capabilities;
 pub use certificate::CertificateInfo;
+pub use connection::Connection;
 pub use error::{SmtpError, SmtpErrorKind, Stage};
 pub use tls::{BACKEND as TLS_BACKEND, format_fingerprint};
 

@@ -376,6 +376,37 @@ impl<'a> Session<'a> {
         result
     }
 
+    /// RSET after a failed transaction, so the next one starts clean. False when the
+    /// server did not answer 250: the session is then not worth keeping.
+    pub(crate) fn reset(&mut self) -> bool {
+        self.conn.send(Stage::Mail, "RSET").is_ok()
+            && self
+                .conn
+                .read_reply(Stage::Mail)
+                .is_ok_and(|r| r.code == 250)
+    }
+
+    /// The transcript, taken back from a session that is being abandoned.
+    pub(crate) fn take_log(&mut self) -> Log<'a> {
+        std::mem::replace(&mut self.conn.log, Log::new(None))
+    }
+
+    /// Like [`Session::close`], and give the transcript back for a next session.
+    pub(crate) fn end<T>(
+        mut self,
+        result: Result<T, SmtpError>,
+    ) -> (Result<T, SmtpError>, Log<'a>) {
+        if result
+            .as_ref()
+            .err()
+            .is_none_or(SmtpError::leaves_dialogue_in_step)
+        {
+            self.quit();
+        }
+        let log = self.take_log();
+        (result, log)
+    }
+
     /// Say goodbye; failures no longer matter.
     fn quit(&mut self) {
         if self.conn.send(Stage::Quit, "QUIT").is_ok() {

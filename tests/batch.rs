@@ -1,0 +1,183 @@
+//! `posta batch` against the real Postfix of scripts/mailserver.sh: a directory of .eml
+//! files with one refused message, an mbox, a Maildir; read back from the Maildirs.
+
+#[path = "support/e2e.rs"]
+mod e2e;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use e2e::*;
+
+const ALICE: &str = "alice@example.test";
+const BOB: &str = "bob@example.test";
+const CAROL: &str = "carol@example.test";
+
+/// `posta [--json] -v batch` submitting as alice on 587 (STARTTLS + AUTH).
+fn batch(home: &Path, sources: &[&Path]) -> Command {
+    let mut cmd = posta(home);
+    cmd.env("POSTA_PASSWORD", env("POSTA_E2E_PASS1"))
+        .args(["--json", "-v", "batch", "--server"])
+        .arg(format!("localhost:{}", port("SUBMISSION")))
+        .args(["--ca-file", &ca(), "--user", ALICE])
+        .args(sources);
+    cmd
+}
+
+fn message(to: &str, subject: &str, body: &str) -> String {
+    format!("From: Alice <{ALICE}>\nTo: {to}\nSubject: {subject}\n\n{body}\n")
+}
+
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn eml_directory_over_one_session_with_one_refused_message() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let tag = token("batch-eml");
+    for i in 1..=20 {
+        let text = match i {
+            7 => message(
+                &env("POSTA_E2E_UNKNOWN_RCPT"),
+                &format!("{tag} refused"),
+                "x",
+            ),
+            12 => format!(
+                "From: {ALICE}\nTo: {BOB}\nBcc: {CAROL}\nSubject: {tag} bcc\n\nsecret copy\n"
+            ),
+            _ => message(BOB, &format!("{tag} n{i}"), &format!("body {i}")),
+        };
+        std::fs::write(dir.path().join(format!("m{i:02}.eml")), text).unwrap();
+    }
+    std::fs::write(dir.path().join("notes.txt"), "not a message").unwrap();
+
+    let out = batch(home.path(), &[dir.path()]).output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(67), "{stderr}");
+
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 21, "20 messages and a summary: {lines:?}");
+    let summary = &lines[20];
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["status"], "partial");
+    assert_eq!(
+        (summary["sent"].as_u64(), summary["failed"].as_u64()),
+        (Some(19), Some(1))
+    );
+    assert_eq!(summary["connections"], 1);
+    for (i, line) in lines[..20].iter().enumerate() {
+        assert_eq!(line["type"], "message");
+        let source = line["source"].as_str().unwrap();
+        assert!(source.ends_with(&format!("m{:02}.eml", i + 1)), "{source}");
+        if i + 1 == 7 {
+            assert_eq!(line["status"], "failed", "{line}");
+            assert_eq!(line["exit_code"], 67);
+            assert_eq!(line["refused"][0]["address"], env("POSTA_E2E_UNKNOWN_RCPT"));
+        } else {
+            assert_eq!(line["status"], "sent", "{line}");
+        }
+    }
+    assert!(
+        stderr.contains("m07.eml: RCPT: the server refused"),
+        "{stderr}"
+    );
+
+    // One session: one greeting, one login, the EHLO before and after STARTTLS.
+    let count = |prefix: &str| stderr.lines().filter(|l| l.starts_with(prefix)).count();
+    assert_eq!(count("=== Connected to "), 1, "{stderr}");
+    assert_eq!(count("~> AUTH "), 1, "{stderr}");
+    assert_eq!(count("-> EHLO ") + count("~> EHLO "), 2, "{stderr}");
+    assert_eq!(count("~> MAIL FROM:"), 20, "{stderr}");
+    assert_eq!(count("~> RSET"), 1, "{stderr}");
+    assert_eq!(count("~> QUIT"), 1, "{stderr}");
+
+    let delivered = wait_for_messages(BOB, &tag, 19);
+    assert_eq!(delivered.len(), 19);
+    assert!(delivered.iter().all(|m| !contains(m, b"refused")));
+    let copy = wait_for_message(CAROL, &format!("{tag} bcc"));
+    assert_eq!(parse(&copy)["bcc_present"], false);
+    assert_eq!(
+        parse(&copy)["body"]["text"].as_str().map(str::trim),
+        Some("secret copy")
+    );
+}
+
+#[test]
+fn mbox_is_split_and_from_lines_unescaped() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let tag = token("batch-mbox");
+    let mut mbox = String::new();
+    for i in 1..=3 {
+        mbox.push_str(&format!("From {ALICE} Mon Jan  1 00:00:0{i} 2024\n"));
+        mbox.push_str(&message(
+            BOB,
+            &format!("{tag} m{i}"),
+            &format!("line one\n>From the start {i}\n>>From quoted\nlast"),
+        ));
+        mbox.push('\n');
+    }
+    let path = dir.path().join("outbox.mbox");
+    std::fs::write(&path, mbox).unwrap();
+
+    let out = batch(home.path(), &[&path]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[2]["source"], format!("{}#3", path.display()));
+    assert_eq!(lines[3]["sent"], 3);
+
+    for message in wait_for_messages(BOB, &tag, 3) {
+        let body = parse(&message)["body"]["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(body.contains("\nFrom the start "), "{body:?}");
+        assert!(body.contains("\n>From quoted\n"), "{body:?}");
+        assert!(body.trim_end().ends_with("last"), "{body:?}");
+        // The separator line never becomes part of a message.
+        assert!(!contains(&message, b"Mon Jan  1 00:00:0"));
+    }
+}
+
+#[test]
+fn maildir_new_and_cur_are_sent() {
+    let home = tempfile::tempdir().unwrap();
+    let maildir = tempfile::tempdir().unwrap();
+    let tag = token("batch-maildir");
+    for sub in ["new", "cur", "tmp"] {
+        std::fs::create_dir(maildir.path().join(sub)).unwrap();
+    }
+    let write = |p: &str, i: u32| {
+        std::fs::write(
+            maildir.path().join(p),
+            message(CAROL, &format!("{tag} {i}"), "from a maildir"),
+        )
+        .unwrap()
+    };
+    write("new/1700000000.1.host", 1);
+    write("cur/1700000000.2.host:2,S", 2);
+    write("tmp/1700000000.3.host", 3); // being written: not a message yet
+
+    let out = batch(home.path(), &[maildir.path()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines = json_lines(&out);
+    assert_eq!(lines.last().unwrap()["sent"], 2, "{lines:?}");
+    assert_eq!(wait_for_messages(CAROL, &tag, 2).len(), 2);
+    assert_no_message(CAROL, &format!("{tag} 3"));
+}
+
+#[test]
+fn a_missing_source_is_refused_before_anything_is_sent() {
+    let home = tempfile::tempdir().unwrap();
+    let out = batch(home.path(), &[Path::new("/nonexistent/outbox")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(66), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("Connected"));
+}

@@ -1,0 +1,104 @@
+//! `posta batch` when the server drops the connection between two messages: posta opens
+//! a new session and sends the message again, which the server never got, and no
+//! message twice. A small in-process server, since no real one drops on demand.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+use std::time::Duration;
+
+/// Serve `sessions` connections in turn; the first one closes, without a word, when a
+/// second MAIL arrives. Returns the subjects received, per session.
+fn serve(listener: TcpListener, sessions: usize) -> Vec<Vec<String>> {
+    let mut received = Vec::new();
+    for n in 0..sessions {
+        let (tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        received.push(session(tcp, n == 0));
+    }
+    received
+}
+
+fn session(tcp: TcpStream, drop_on_second_mail: bool) -> Vec<String> {
+    let mut out = tcp.try_clone().unwrap();
+    let mut reader = BufReader::new(tcp);
+    let mut subjects = Vec::new();
+    let mut say = |s: &str| out.write_all(format!("{s}\r\n").as_bytes());
+    say("220 test ESMTP").unwrap();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return subjects;
+        }
+        let command = line.trim_end().to_ascii_uppercase();
+        if command.starts_with("EHLO") {
+            say("250 test").unwrap();
+        } else if command.starts_with("MAIL") {
+            if drop_on_second_mail && !subjects.is_empty() {
+                return subjects; // the socket closes here
+            }
+            say("250 2.1.0 Ok").unwrap();
+        } else if command.starts_with("RCPT") {
+            say("250 2.1.5 Ok").unwrap();
+        } else if command == "DATA" {
+            say("354 go ahead").unwrap();
+            loop {
+                line.clear();
+                reader.read_line(&mut line).unwrap();
+                if line == ".\r\n" {
+                    break;
+                }
+                if let Some(s) = line.strip_prefix("Subject: ") {
+                    subjects.push(s.trim_end().to_owned());
+                }
+            }
+            say("250 2.0.0 Ok: queued").unwrap();
+        } else if command == "QUIT" {
+            let _ = say("221 bye");
+            return subjects;
+        } else {
+            say("250 Ok").unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_drop_between_messages_reconnects_and_sends_each_message_once() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 1..=3 {
+        std::fs::write(
+            dir.path().join(format!("{i}.eml")),
+            format!("From: a@example.org\nTo: b@example.org\nSubject: m{i}\n\nbody\n"),
+        )
+        .unwrap();
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || serve(listener, 2));
+
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_posta"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("POSTA_") {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .args(["--json", "-v", "batch", "--security", "plain", "--server"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let received = server.join().unwrap();
+    assert_eq!(received, [vec!["m1"], vec!["m2", "m3"]], "{stderr}");
+    assert!(stderr.contains("reconnecting"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["sent"], 3, "{stdout}");
+    assert_eq!(summary["connections"], 2, "{stdout}");
+}
