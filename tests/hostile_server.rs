@@ -485,3 +485,43 @@ fn a_server_offering_only_tls_1_0_or_1_1_is_refused() {
         assert_bounded(&r, 10);
     }
 }
+
+// ------------------------------------------------------------ recipient cap
+
+fn recipients(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("r{i}@example.org"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[test]
+fn a_thousand_recipients_go_in_one_transaction() {
+    let server = Server::start(Config::default());
+    // 999 here and the one send() always adds.
+    let list = recipients(999);
+    let (r, _home) = send(server.port(), &["--to", &list]);
+    assert_eq!(r.code(), 0, "{}", r.all());
+    let record = server.finish();
+    assert_eq!(
+        record
+            .lines
+            .iter()
+            .filter(|l| l.text.starts_with("RCPT"))
+            .count(),
+        1000
+    );
+}
+
+#[test]
+fn more_than_a_thousand_recipients_are_refused_before_connecting() {
+    let connected = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = connected.clone();
+    let port = raw_server(move |_| flag.store(true, std::sync::atomic::Ordering::SeqCst));
+    let list = recipients(1001);
+    let (r, _home) = send(port, &["--to", &list]);
+    assert_eq!(r.code(), 65, "{}", r.all());
+    assert!(r.stderr().contains("1002 recipients"), "{}", r.all());
+    assert!(r.stderr().contains("at most 1000"), "{}", r.all());
+    assert!(!connected.load(std::sync::atomic::Ordering::SeqCst));
+}

@@ -29,6 +29,7 @@ pub use certificate::CertificateInfo;
 pub use error::{SmtpError, SmtpErrorKind, Stage};
 pub use tls::{BACKEND as TLS_BACKEND, format_fingerprint};
 
+pub use session::MAX_RECIPIENTS;
 use session::Session;
 use transcript::Log;
 
