@@ -261,7 +261,7 @@ fn build_query(id: u16, name: &str) -> Result<Vec<u8>, String> {
     Ok(q)
 }
 
-fn parse_reply(msg: &[u8], id: u16) -> Result<Vec<Srv>, String> {
+pub(crate) fn parse_reply(msg: &[u8], id: u16) -> Result<Vec<Srv>, String> {
     let bad = || "malformed DNS answer".to_string();
     if msg.len() < 12 || u16::from_be_bytes([msg[0], msg[1]]) != id || msg[2] & 0x80 == 0 {
         return Err(bad());

@@ -9,6 +9,8 @@ pub mod config;
 pub mod dns;
 pub mod envelope;
 pub mod exit;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod log;
 pub mod message;
 pub mod queue;

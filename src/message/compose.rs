@@ -214,7 +214,7 @@ pub(crate) fn mailbox_field(name: &str, mailbox: &Mailbox) -> String {
     header::fold(name, &mailbox_tokens(std::slice::from_ref(mailbox)))
 }
 
-fn mailbox_tokens(list: &[Mailbox]) -> Vec<Token> {
+pub(crate) fn mailbox_tokens(list: &[Mailbox]) -> Vec<Token> {
     let mut tokens = Vec::new();
     for (i, m) in list.iter().enumerate() {
         let comma = if i + 1 < list.len() { "," } else { "" };
@@ -263,13 +263,13 @@ fn check_msg_id(raw: &str) -> Result<String, String> {
 }
 
 #[derive(Debug, Default)]
-struct ExtraHeaders {
+pub(crate) struct ExtraHeaders {
     date: Option<String>,
     message_id: Option<String>,
     others: Vec<(String, String)>,
 }
 
-fn parse_extra_headers(raw: &[String]) -> Result<ExtraHeaders, ComposeError> {
+pub(crate) fn parse_extra_headers(raw: &[String]) -> Result<ExtraHeaders, ComposeError> {
     let mut extra = ExtraHeaders::default();
     for arg in raw {
         let bad = |why: String| ComposeError::BadInput(format!("-H {arg:?}: {why}"));

@@ -4,7 +4,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::Payload;
 use super::Reply;
@@ -58,6 +58,8 @@ pub(crate) struct Conn<'a> {
     pub(crate) log: Log<'a>,
     /// Protocol and cipher, once TLS is up.
     tls: Option<String>,
+    /// The time limit for a reply (and for each read outside replies).
+    limit: Duration,
 }
 
 impl<'a> Conn<'a> {
@@ -65,11 +67,17 @@ impl<'a> Conn<'a> {
         let socket = tcp
             .try_clone()
             .map_err(|e| SmtpError::new(Stage::Connect, SmtpErrorKind::Io(e)))?;
+        let limit = socket
+            .read_timeout()
+            .ok()
+            .flatten()
+            .unwrap_or(Duration::from_secs(60));
         Ok(Conn {
             reader: LineReader::new(Stream::Plain(tcp)),
             socket,
             log,
             tls: None,
+            limit,
         })
     }
 
@@ -120,9 +128,10 @@ impl<'a> Conn<'a> {
         Ok(())
     }
 
-    pub(crate) fn set_read_timeout(&self, limit: Duration) {
+    pub(crate) fn set_read_timeout(&mut self, limit: Duration) {
         // Failure only happens for a zero duration, which Settings never holds.
         let _ = self.socket.set_read_timeout(Some(limit));
+        self.limit = limit;
     }
 
     /// Send one command line.
@@ -168,7 +177,14 @@ impl<'a> Conn<'a> {
         quick_ack(&self.socket);
         let tls = self.is_tls();
         let log = &mut self.log;
+        // The whole reply, not just each read, must come within the limit.
+        self.reader.set_deadline(
+            Some(Instant::now() + self.limit),
+            self.socket.try_clone().ok(),
+        );
         let result = read_reply(&mut self.reader, &mut |line| log.server(tls, line));
+        self.reader.set_deadline(None, None);
+        let _ = self.socket.set_read_timeout(Some(self.limit));
         self.log.flush();
         result.map_err(|e| {
             SmtpError::new(

@@ -18,9 +18,9 @@ mod certificate;
 mod conn;
 mod connect;
 mod connection;
-mod data;
+pub(crate) mod data;
 mod error;
-mod reply;
+pub(crate) mod reply;
 mod session;
 mod tls;
 mod transcript;
@@ -31,6 +31,7 @@ pub use connection::Connection;
 pub use error::{SmtpError, SmtpErrorKind, Stage};
 pub use tls::{BACKEND as TLS_BACKEND, format_fingerprint};
 
+pub use session::MAX_RECIPIENTS;
 use session::Session;
 use transcript::Log;
 

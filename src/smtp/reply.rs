@@ -6,6 +6,8 @@
 //! protocol error, not something we try to hold.
 
 use std::io::{self, Read};
+use std::net::TcpStream;
+use std::time::Instant;
 
 use super::Reply;
 
@@ -24,6 +26,12 @@ pub(crate) struct LineReader<S> {
     buf: Box<[u8]>,
     start: usize,
     end: usize,
+    /// When the reply being read must be complete. A per-read time limit alone lets a
+    /// server that trickles a byte at a time keep us for hours (16 KiB a line, 1,000
+    /// lines); with the deadline a whole reply takes at most the limit.
+    deadline: Option<Instant>,
+    /// The socket under `inner`, whose read limit shrinks to the time left.
+    socket: Option<TcpStream>,
 }
 
 impl<S: Read> LineReader<S> {
@@ -33,7 +41,16 @@ impl<S: Read> LineReader<S> {
             buf: vec![0; MAX_LINE].into_boxed_slice(),
             start: 0,
             end: 0,
+            deadline: None,
+            socket: None,
         }
+    }
+
+    /// Bound every read by `deadline` (and none when `None`); `socket` is the
+    /// connection under the stream, whose read limit is shortened to the time left.
+    pub(crate) fn set_deadline(&mut self, deadline: Option<Instant>, socket: Option<TcpStream>) {
+        self.deadline = deadline;
+        self.socket = socket;
     }
 
     /// The next line without its line ending. Fails with `UnexpectedEof` when the
@@ -59,6 +76,19 @@ impl<S: Read> LineReader<S> {
                 self.buf.copy_within(self.start..self.end, 0);
                 self.end -= self.start;
                 self.start = 0;
+            }
+            if let Some(deadline) = self.deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "the server did not finish its reply in time",
+                    ));
+                }
+                if let Some(socket) = &self.socket {
+                    // Fails only for a zero duration, excluded above.
+                    let _ = socket.set_read_timeout(Some(left));
+                }
             }
             let n = loop {
                 match self.inner.read(&mut self.buf[self.end..]) {

@@ -444,12 +444,28 @@ pub(crate) fn validate_settings(settings: &Settings) -> Result<(), SmtpError> {
     check_word(Stage::Ehlo, "EHLO name", &settings.helo_name)
 }
 
+/// Most recipients in one transaction. RFC 5321 §4.5.3.1.8 only obliges servers to
+/// take 100 (Postfix takes 1,000, Gmail 100 for consumers); beyond this a list is far
+/// more likely a mistake (or a runaway script) than a message, and splitting it into
+/// several transactions would break "one message, sent or not". So we refuse.
+pub const MAX_RECIPIENTS: usize = 1000;
+
 /// Refuse, before connecting, addresses and DSN values that cannot go on a
-/// command line, and an envelope without recipients.
+/// command line, an envelope without recipients and one with too many.
 pub(crate) fn validate_envelope(envelope: &Envelope, dsn: &Dsn) -> Result<(), SmtpError> {
     check_address(Stage::Mail, &envelope.from)?;
     if envelope.to.is_empty() {
         return Err(invalid(Stage::Rcpt, "there are no recipients".into()));
+    }
+    if envelope.to.len() > MAX_RECIPIENTS {
+        return Err(invalid(
+            Stage::Rcpt,
+            format!(
+                "{} recipients; posta sends one message to at most {MAX_RECIPIENTS} \
+                 (split the list into several messages)",
+                envelope.to.len()
+            ),
+        ));
     }
     for address in &envelope.to {
         check_address(Stage::Rcpt, address)?;

@@ -1,0 +1,207 @@
+//! Every AUTH mechanism with every secret source, through the binary at `-vv`, with a
+//! `log_file`: the password or token (raw, or in any base64 form a mechanism sends)
+//! must appear in no stdout, stderr, transcript, log file or process argument list.
+//! (The keyring source has its own test in tests/keyring.rs; posta has no queue yet.)
+
+mod support {
+    pub mod scripted_server;
+}
+#[path = "support/e2e.rs"]
+mod e2e;
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use e2e::{posta, text};
+use support::scripted_server::{Config, Server, TlsMode};
+
+const USER: &str = "jane";
+
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    EnvPosta,
+    FlagCommand,
+    ConfigCommand,
+    ConfigEnv,
+    ConfigLiteral,
+    ConfigOauthCommand,
+    FlagOauthCommand,
+}
+
+const PASSWORD_SOURCES: [Source; 5] = [
+    Source::EnvPosta,
+    Source::FlagCommand,
+    Source::ConfigCommand,
+    Source::ConfigEnv,
+    Source::ConfigLiteral,
+];
+const TOKEN_SOURCES: [Source; 2] = [Source::ConfigOauthCommand, Source::FlagOauthCommand];
+
+/// Every form of `secret` a mechanism might put on the wire.
+fn forms(secret: &str) -> Vec<String> {
+    let mut v = vec![
+        secret.to_string(),
+        B64.encode(secret),
+        B64.encode(format!("\0{USER}\0{secret}")),
+        B64.encode(format!("{USER}\0{USER}\0{secret}")),
+        B64.encode(format!("user={USER}\x01auth=Bearer {secret}\x01\x01")),
+        B64.encode(format!("n,a={USER},\x01auth=Bearer {secret}\x01\x01")),
+    ];
+    // A secret in the middle of a longer base64 string shows as its inner 3-byte groups
+    // in one of three alignments; look for a long run of each.
+    for shift in 0..3 {
+        let padded = format!("{}{secret}", "x".repeat(shift));
+        let enc = B64.encode(&padded);
+        let start = shift.div_ceil(3) * 4;
+        let end = enc.len().saturating_sub(4);
+        if end > start + 8 {
+            v.push(enc[start..end].to_string());
+        }
+    }
+    v
+}
+
+/// Watch every process's argument list while posta runs; report any holding `secret`.
+fn watch_argv(secret: String, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec<String>> {
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        while !stop.load(Ordering::SeqCst) {
+            if let Ok(dir) = std::fs::read_dir("/proc") {
+                for entry in dir.flatten() {
+                    if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
+                        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+                        if cmdline.contains(&secret) && !seen.contains(&cmdline) {
+                            seen.push(cmdline);
+                        }
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        seen
+    })
+}
+
+fn sweep_one(mechanism: &str, source: Source) {
+    let secret = format!("Sw33p-{mechanism}-{source:?}-{}", std::process::id());
+    let server = Server::start(Config {
+        tls: TlsMode::Implicit,
+        extensions: vec!["AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER".into()],
+        password: secret.clone(),
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let secret_file = home.path().join("secret.txt");
+    std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
+    let cat = format!("cat {}", secret_file.display());
+    let dir = home.path().join("config/posta");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut profile = format!(
+        "default = \"s\"\n[profiles.s]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"tls\"\n\
+         ca_file = \"{}\"\nuser = \"{USER}\"\nfrom = \"jane@example.org\"\n\
+         log_file = \"~/posta.log\"\nauth = \"{mechanism}\"\n",
+        server.port(),
+        server.ca_file.display()
+    );
+    match source {
+        Source::ConfigCommand => profile.push_str(&format!("password_command = \"{cat}\"\n")),
+        Source::ConfigEnv => profile.push_str("password_env = \"SWEEP_SECRET\"\n"),
+        Source::ConfigLiteral => profile.push_str(&format!("password = \"{secret}\"\n")),
+        Source::ConfigOauthCommand => {
+            profile.push_str(&format!("oauth_token_command = \"{cat}\"\n"))
+        }
+        _ => {}
+    }
+    let config = dir.join("config.toml");
+    std::fs::write(&config, profile).unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    let mut cmd: Command = posta(home.path());
+    cmd.args(["-vv", "send", "--to", "bob@example.org", "-s", "sweep"])
+        .args(["--body", "x"]);
+    match source {
+        Source::EnvPosta => {
+            cmd.env("POSTA_PASSWORD", &secret);
+        }
+        Source::ConfigEnv => {
+            cmd.env("SWEEP_SECRET", &secret);
+        }
+        Source::FlagCommand => {
+            cmd.args(["--password-command", &cat]);
+        }
+        Source::FlagOauthCommand => {
+            cmd.args(["--oauth-token-command", &cat]);
+        }
+        _ => {}
+    }
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = watch_argv(secret.clone(), stop.clone());
+    let start = Instant::now();
+    let out: Output = cmd.output().unwrap();
+    stop.store(true, Ordering::SeqCst);
+    let argv_hits = watcher.join().unwrap();
+    assert!(start.elapsed() < Duration::from_secs(20));
+
+    let what = format!("{mechanism} with {source:?}");
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{what}: {stdout}{stderr}");
+    assert!(
+        stderr.contains("AUTH"),
+        "{what}: no -vv transcript: {stderr}"
+    );
+    let log = std::fs::read_to_string(home.path().join("posta.log")).unwrap_or_default();
+    assert!(!log.is_empty(), "{what}: log_file not written");
+    for form in forms(&secret) {
+        for (place, content) in [("stdout", &stdout), ("stderr", &stderr), ("log", &log)] {
+            assert!(
+                !content.contains(&form),
+                "{what}: {form:?} appears in {place}:\n{content}"
+            );
+        }
+    }
+    assert!(argv_hits.is_empty(), "{what}: in argv: {argv_hits:?}");
+    let record = server.finish();
+    assert_eq!(record.authenticated.as_deref(), Some(USER), "{what}");
+    assert_eq!(record.messages.len(), 1, "{what}");
+}
+
+#[test]
+fn passwords_from_every_source_with_plain_and_login_never_leak() {
+    for mechanism in ["plain", "login"] {
+        for source in PASSWORD_SOURCES {
+            sweep_one(mechanism, source);
+        }
+    }
+}
+
+#[test]
+fn tokens_from_every_source_with_xoauth2_and_oauthbearer_never_leak() {
+    for mechanism in ["xoauth2", "oauthbearer"] {
+        for source in TOKEN_SOURCES {
+            sweep_one(mechanism, source);
+        }
+    }
+}
+
+#[test]
+fn the_sweep_would_see_a_leak() {
+    // The checks above are only worth something if they can fail.
+    let secret = "Sw33p-canary";
+    let line = format!("AUTH PLAIN {}", B64.encode(format!("\0{USER}\0{secret}")));
+    assert!(forms(secret).iter().any(|f| line.contains(f.as_str())));
+    let embedded = B64.encode(format!("prefix {secret} suffix"));
+    assert!(
+        forms(secret)
+            .iter()
+            .skip(6)
+            .any(|f| embedded.contains(f.as_str()))
+    );
+}
