@@ -20,7 +20,7 @@ export RUSTC_BOOTSTRAP=1
 if [ "$#" -gt 0 ]; then
     targets=("$@")
 else
-    mapfile -t targets < <(cd fuzz && cargo fuzz list)
+    mapfile -t targets < <(cargo fuzz list --fuzz-dir fuzz)
 fi
 
 cargo fuzz build -s none --fuzz-dir fuzz >/dev/null

@@ -432,3 +432,67 @@ fn profile_test_logs_in_and_reports_a_wrong_password_with_77() {
         .unwrap();
     assert_eq!(out.status.code(), Some(77), "{}", text(&out.stderr));
 }
+
+/// The credentials sweep against Postfix + Dovecot: PLAIN and LOGIN, each password
+/// source, `-vv` and a `log_file`; the password and its base64 forms appear nowhere.
+/// (tests/credentials_sweep.rs does the same against the scripted server, with the
+/// OAuth mechanisms and a watch on process argument lists.)
+#[test]
+fn credentials_sweep_plain_and_login_with_every_password_source() {
+    use std::os::unix::fs::PermissionsExt;
+    let password = env("POSTA_E2E_PASS1");
+    for mechanism in ["plain", "login"] {
+        for source in ["env", "flag-command", "command", "password_env", "literal"] {
+            let home = tempfile::tempdir().unwrap();
+            let secret_file = home.path().join("pw");
+            std::fs::write(&secret_file, format!("{password}\n")).unwrap();
+            let cat = format!("cat {}", secret_file.display());
+            let dir = home.path().join("config/posta");
+            std::fs::create_dir_all(&dir).unwrap();
+            let mut profile = format!(
+                "default = \"p\"\n[profiles.p]\nhost = \"localhost\"\nport = {}\n\
+                 security = \"starttls\"\nca_file = \"{}\"\nuser = \"{ALICE}\"\n\
+                 from = \"{ALICE}\"\nauth = \"{mechanism}\"\nlog_file = \"~/posta.log\"\n",
+                port("SUBMISSION"),
+                ca()
+            );
+            match source {
+                "command" => profile.push_str(&format!("password_command = \"{cat}\"\n")),
+                "password_env" => profile.push_str("password_env = \"SWEEP_PW\"\n"),
+                "literal" => profile.push_str(&format!("password = \"{password}\"\n")),
+                _ => {}
+            }
+            let config = dir.join("config.toml");
+            std::fs::write(&config, profile).unwrap();
+            std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+            let subject = token("sweep");
+            let mut cmd = posta(home.path());
+            cmd.args(["-vv", "send", "--to", BOB, "-s", &subject, "--body", "x"]);
+            match source {
+                "env" => {
+                    cmd.env("POSTA_PASSWORD", &password);
+                }
+                "flag-command" => {
+                    cmd.args(["--password-command", &cat]);
+                }
+                "password_env" => {
+                    cmd.env("SWEEP_PW", &password);
+                }
+                _ => {}
+            }
+            let out = cmd.output().unwrap();
+            ok(&out);
+            wait_for_message(BOB, &subject);
+            let log = std::fs::read_to_string(home.path().join("posta.log")).unwrap();
+            let all = format!("{}{}{log}", text(&out.stdout), text(&out.stderr));
+            assert!(all.contains("~> AUTH"), "{mechanism}/{source}: {all}");
+            assert!(
+                !all.contains(&password),
+                "{mechanism}/{source}: password shown"
+            );
+            for encoded in credential_encodings(ALICE, &password) {
+                assert!(!all.contains(&encoded), "{mechanism}/{source}: {encoded}");
+            }
+        }
+    }
+}

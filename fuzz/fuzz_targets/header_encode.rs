@@ -8,7 +8,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(value) = std::str::from_utf8(data) else {
         return;
     };
-    let fields = posta::fuzzing::header_fields("X-Fuzz", value);
+    let fields = posta::fuzzing::header_fields("Subject", value);
     for field in &fields {
         assert!(field.ends_with("\r\n"));
         for line in field.split_inclusive('\n') {
@@ -26,11 +26,8 @@ fuzz_target!(|data: &[u8]| {
     if !value.chars().any(char::is_control) {
         let msg = format!("{}\r\n", fields[0]);
         let parsed = MessageParser::default().parse_headers(msg.as_bytes());
-        let got = parsed
-            .as_ref()
-            .and_then(|m| m.header("X-Fuzz"))
-            .and_then(|h| h.as_text())
-            .unwrap_or("");
+        // Subject, because mail-parser leaves unknown (X-) fields undecoded.
+        let got = parsed.as_ref().and_then(|m| m.subject()).unwrap_or("");
         let want = value.split_whitespace().collect::<Vec<_>>().join(" ");
         let got_norm = got.split_whitespace().collect::<Vec<_>>().join(" ");
         assert_eq!(got_norm, want, "round trip of {:?}", fields[0]);

@@ -122,8 +122,10 @@ fn needs_encoding(word: &str, max_len: usize) -> bool {
     !word.is_ascii()
         || word.len() > max_len
         || word.chars().any(|c| c.is_ascii_control())
-        // A word that looks like an encoded word would be decoded by the reader.
-        || (word.contains("=?") && word.contains("?="))
+        // A word that starts an encoded word would be decoded by the reader; and lenient
+        // readers (mail-parser, Python's email) decode one that spans words, even a
+        // fold: "=?utf-8?q?x" … "?=" (found by fuzz/header_encode). So "=?" alone.
+        || word.contains("=?")
 }
 
 /// Unstructured text (Subject, extra headers). Words longer than `long_word` octets
