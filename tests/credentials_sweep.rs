@@ -1,7 +1,8 @@
 //! Every AUTH mechanism with every secret source, through the binary at `-vv`, with a
 //! `log_file`: the password or token (raw, or in any base64 form a mechanism sends)
 //! must appear in no stdout, stderr, transcript, log file or process argument list.
-//! (The keyring source has its own test in tests/keyring.rs; posta has no queue yet.)
+//! (The keyring source has its own test in tests/keyring.rs.) A message queued after a
+//! failed attempt must not carry the secret into the spool either.
 
 mod support {
     pub mod scripted_server;
@@ -203,5 +204,91 @@ fn the_sweep_would_see_a_leak() {
             .iter()
             .skip(6)
             .any(|f| embedded.contains(f.as_str()))
+    );
+}
+
+/// Queue a message (the server is down) with the password from the environment and from
+/// `--password-command`, then search every file of the spool for the secret in any form.
+#[test]
+fn a_queued_message_carries_no_secret() {
+    let home = tempfile::tempdir().unwrap();
+    let secret = "queue-secret-Zq7w9";
+    // A port nobody listens on: bind, note the port, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for via_command in [false, true] {
+        let mut cmd = posta(home.path());
+        cmd.args([
+            "-vv",
+            "send",
+            "--server",
+            &format!("127.0.0.1:{port}"),
+            "--security",
+            "plain",
+            "--user",
+            USER,
+            "--from",
+            "jane@example.org",
+            "--to",
+            "bob@example.org",
+            "-s",
+            "queued",
+            "--body",
+            "x",
+            "--queue",
+            "on-temporary-failure",
+            "--timeout",
+            "2",
+        ]);
+        if via_command {
+            cmd.args(["--password-command", &format!("printf %s {secret}")]);
+        } else {
+            cmd.env("POSTA_PASSWORD", secret);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("queued as"),
+            "{}",
+            text(&out.stderr)
+        );
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        for form in forms(secret) {
+            assert!(!all.contains(&form), "secret in output");
+        }
+    }
+    let spool = home.path().join("data/posta/queue");
+    let mut files = 0;
+    let mut stack = vec![spool.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()) {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            files += 1;
+            let bytes = std::fs::read(&path).unwrap();
+            for form in forms(secret) {
+                assert!(
+                    !e2e::contains(&bytes, form.as_bytes()),
+                    "secret in {}",
+                    path.display()
+                );
+            }
+            assert!(
+                !e2e::contains(&bytes, b"printf %s"),
+                "password command in {}",
+                path.display()
+            );
+        }
+    }
+    assert!(
+        files >= 4,
+        "expected two queued entries in {}, found {files} files",
+        spool.display()
     );
 }
