@@ -118,6 +118,8 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             break
         }
         'posta;batch' {
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Mail merge: a message with {{column}} placeholders, sent once per row of --data')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'Mail merge: a CSV file whose first row names the columns')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Envelope sender (MAIL FROM) for every message [default: the profile''s from, else each From]')
             [CompletionResult]::new('--envelope-from', '--envelope-from', [CompletionResultType]::ParameterName, 'Envelope sender (MAIL FROM) for every message [default: the profile''s from, else each From]')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'At most this many messages a second or a minute, e.g. 10/s or 30/m')

@@ -112,6 +112,8 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --version 'Print version'
         }
         &'posta;batch'= {
+            cand --template 'Mail merge: a message with {{column}} placeholders, sent once per row of --data'
+            cand --data 'Mail merge: a CSV file whose first row names the columns'
             cand -f 'Envelope sender (MAIL FROM) for every message [default: the profile''s from, else each From]'
             cand --envelope-from 'Envelope sender (MAIL FROM) for every message [default: the profile''s from, else each From]'
             cand --rate 'At most this many messages a second or a minute, e.g. 10/s or 30/m'

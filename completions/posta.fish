@@ -96,6 +96,8 @@ complete -c posta -n "__fish_posta_using_subcommand sendmail" -s q -l quiet -d '
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -l json -d 'Print one JSON object on stdout describing the outcome'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand batch" -l template -d 'Mail merge: a message with {{column}} placeholders, sent once per row of --data' -r -F
+complete -c posta -n "__fish_posta_using_subcommand batch" -l data -d 'Mail merge: a CSV file whose first row names the columns' -r -F
 complete -c posta -n "__fish_posta_using_subcommand batch" -s f -l envelope-from -d 'Envelope sender (MAIL FROM) for every message [default: the profile\'s from, else each From]' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l rate -d 'At most this many messages a second or a minute, e.g. 10/s or 30/m' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l server -d 'Submission server, optionally with a port' -r

@@ -271,11 +271,28 @@ pub enum DsnReturn {
 /// summary goes to stderr, and with --json one object per message and a summary on stdout.
 /// Exit code: 0 when every message was sent, otherwise that of the first failure (e.g. 67
 /// for a refused recipient).
+///
+/// Mail merge: --template FILE --data CSV sends the template once per CSV row, each
+/// {{column}} replaced by that row's value (a value with a line break may not go into a
+/// header).
 #[derive(Debug, Args, Clone, Default)]
 pub struct BatchArgs {
     /// Directories of .eml files, Maildirs, mbox files or message files
-    #[arg(value_name = "SOURCE", required = true)]
+    #[arg(value_name = "SOURCE", required_unless_present = "template")]
     pub sources: Vec<PathBuf>,
+
+    /// Mail merge: a message with {{column}} placeholders, sent once per row of --data
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "data",
+        conflicts_with = "sources"
+    )]
+    pub template: Option<PathBuf>,
+
+    /// Mail merge: a CSV file whose first row names the columns
+    #[arg(long, value_name = "CSV", requires = "template")]
+    pub data: Option<PathBuf>,
 
     /// Envelope sender (MAIL FROM) for every message [default: the profile's from, else each From]
     #[arg(short = 'f', long, value_name = "ADDRESS")]

@@ -181,3 +181,97 @@ fn a_missing_source_is_refused_before_anything_is_sent() {
     assert_eq!(out.status.code(), Some(66), "{}", text(&out.stderr));
     assert!(!text(&out.stderr).contains("Connected"));
 }
+
+#[test]
+fn mail_merge_personalises_each_row_and_refuses_header_injection() {
+    let home = tempfile::tempdir().unwrap();
+    let tag = token("merge");
+    let template = home.path().join("template.eml");
+    std::fs::write(
+        &template,
+        format!(
+            "From: Alice <{ALICE}>\nTo: \"{{{{ name }}}}\" <{{{{email}}}}>\nSubject: {tag} for {{{{name}}}}\n\n\
+             Dear {{{{name}}}},\nyour code is {{{{code}}}}.\n"
+        ),
+    )
+    .unwrap();
+    let data = home.path().join("people.csv");
+    std::fs::write(
+        &data,
+        format!(
+            "name,email,code\nBob,{BOB},B-1\n\"Carol, Jr.\",{CAROL},\"C-2\nsecond line\"\n\
+             \"Eve\nBcc: {BOB}\",{CAROL},E-3\n"
+        ),
+    )
+    .unwrap();
+    let out = batch(home.path(), &[])
+        .args([
+            "--template",
+            template.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    // Eve's row tries to add a Bcc header through a value: refused (65), others sent.
+    assert_eq!(out.status.code(), Some(65), "{}", text(&out.stderr));
+    let lines = json_lines(&out);
+    let statuses: Vec<&str> = lines
+        .iter()
+        .map(|l| l["status"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(&statuses[..3], ["sent", "sent", "failed"], "{lines:?}");
+    assert!(
+        text(&out.stderr).contains("line break"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let bob = parse(&wait_for_message(BOB, &format!("{tag} for Bob")));
+    assert_eq!(bob["to"][0]["name"], "Bob");
+    assert!(
+        bob["body"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("your code is B-1.")
+    );
+    let carol = parse(&wait_for_message(CAROL, &format!("{tag} for Carol, Jr.")));
+    assert_eq!(carol["to"][0]["name"], "Carol, Jr.");
+    assert!(
+        carol["body"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("C-2\nsecond line.")
+    );
+    // Bob got exactly one message of this merge: Eve's row did not Bcc him.
+    assert_eq!(wait_for_messages(BOB, &tag, 1).len(), 1);
+}
+
+#[test]
+fn mail_merge_with_an_unknown_column_sends_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let template = home.path().join("t.eml");
+    std::fs::write(
+        &template,
+        format!("From: {ALICE}\nTo: {{{{email}}}}\nSubject: {{{{nmae}}}}\n\nx\n"),
+    )
+    .unwrap();
+    let data = home.path().join("d.csv");
+    std::fs::write(&data, format!("email,name\n{BOB},Bob\n")).unwrap();
+    let out = batch(home.path(), &[])
+        .args([
+            "--template",
+            template.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("nmae") && err.contains("email, name"), "{err}");
+    assert!(
+        !err.contains("Connected"),
+        "connected before checking the template: {err}"
+    );
+}

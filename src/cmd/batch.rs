@@ -346,6 +346,9 @@ pub fn run(
         tally: Tally::default(),
     };
 
+    if let (Some(template), Some(data)) = (&args.template, &args.data) {
+        merge(&mut batch, template, data)?;
+    }
     'sources: for source in &sources {
         match source {
             Source::File(path) => {
@@ -395,6 +398,64 @@ pub fn run(
     }
     let tally = std::mem::take(&mut batch.tally);
     Ok(summary(&tally, sessions, started.elapsed()))
+}
+
+/// Mail merge: the template once per CSV row. Everything is checked before the first
+/// message goes out (the template, the columns it names), so a typo costs no mail.
+fn merge(batch: &mut Batch<'_, '_>, template: &Path, data: &Path) -> anyhow::Result<()> {
+    let no_input = |p: &Path, e: &dyn std::fmt::Display| {
+        fail(Code::NoInput, format!("cannot read {}: {e}", p.display()))
+    };
+    let size = std::fs::metadata(template)
+        .map_err(|e| no_input(template, &e))?
+        .len();
+    if size > crate::message::merge::MAX_TEMPLATE as u64 {
+        return Err(fail(
+            Code::DataErr,
+            format!("template {} is larger than 16 MiB", template.display()),
+        ));
+    }
+    let text = std::fs::read_to_string(template).map_err(|e| no_input(template, &e))?;
+    let template_parsed = crate::message::merge::Template::parse(&text)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(data)
+        .map_err(|e| no_input(data, &e))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| fail(Code::DataErr, format!("{}: {e}", data.display())))?
+        .clone();
+    let columns: Vec<&str> = headers.iter().map(str::trim).collect();
+    for field in template_parsed.fields() {
+        if !columns.contains(&field) {
+            return Err(fail(
+                Code::DataErr,
+                format!(
+                    "the template uses {{{{{field}}}}} but {} has no such column (columns: {})",
+                    data.display(),
+                    columns.join(", ")
+                ),
+            ));
+        }
+    }
+    for (i, record) in reader.records().enumerate() {
+        let row = i + 2; // the header is line 1
+        let name = format!("{}:{row}", data.display());
+        let rendered = record
+            .map_err(|e| fail(Code::DataErr, format!("{name}: {e}")))
+            .and_then(|r| {
+                let values = columns.iter().copied().zip(r.iter()).collect();
+                Ok(template_parsed.render(&values)?)
+            });
+        let go_on = match rendered {
+            Ok(message) => batch.one(&name, Ok(&mut io::Cursor::new(message.into_bytes())))?,
+            Err(e) => batch.one(&name, Err(e))?,
+        };
+        if !go_on {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// The last word: counts, connections, time and rate; the exit code of the first failure.

@@ -17,6 +17,7 @@ mod body;
 pub mod compose;
 pub mod header;
 pub mod mbox;
+pub mod merge;
 mod mime;
 pub mod raw;
 
