@@ -14,7 +14,7 @@ use std::path::Path;
 use crate::config::Account;
 use crate::envelope::Envelope;
 use crate::exit;
-use crate::smtp::{Outcome, Security, SmtpError};
+use crate::smtp::{Outcome, SmtpError};
 
 /// Append the line for one submission to the account's log file, if it has one.
 /// A log that cannot be written does not change the outcome: it costs a warning on
@@ -68,12 +68,7 @@ fn line(
         }
         Err(_) => {
             pairs.push(("server", settings.server()));
-            let mode = match settings.security {
-                Security::StartTls => "starttls",
-                Security::Tls => "tls",
-                Security::Plain => "plain",
-            };
-            pairs.push(("tls", mode.to_owned()));
+            pairs.push(("tls", settings.security.name().to_owned()));
         }
     }
     pairs.push(("from", envelope.from.clone()));

@@ -87,20 +87,7 @@ fn known_profile<'a>(
             ),
         ));
     };
-    loaded.file.profiles.get(name).ok_or_else(|| {
-        let valid: Vec<&str> = loaded.file.profiles.keys().map(String::as_str).collect();
-        ConfigError::new(
-            Some(loaded.path.clone()),
-            format!(
-                "\"{name}\" is not a profile; valid profiles: {}",
-                if valid.is_empty() {
-                    "(none)".to_string()
-                } else {
-                    valid.join(", ")
-                }
-            ),
-        )
-    })
+    loaded.profile(name, "")
 }
 
 fn prompt(profile: &str) -> anyhow::Result<Secret> {

@@ -86,16 +86,7 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
             format!("no config file, so no profile \"{name}\""),
         )
     })?;
-    let p = loaded.file.profiles.get(name).ok_or_else(|| {
-        let valid: Vec<&str> = loaded.file.profiles.keys().map(String::as_str).collect();
-        ConfigError::new(
-            Some(loaded.path.clone()),
-            format!(
-                "\"{name}\" is not a profile; valid profiles: {}",
-                valid.join(", ")
-            ),
-        )
-    })?;
+    let p = loaded.profile(name, "")?;
     let password = password_source(name, p);
     let mut shown = serde_json::to_value(p)?;
     // Never print a secret: replace it by where it comes from.
@@ -239,7 +230,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         Some(SecurityArg::Starttls) => Some("starttls"),
         Some(SecurityArg::Tls) => Some("tls"),
         Some(SecurityArg::Plain) => Some("plain"),
-        None => discovered.as_ref().map(|d| security_word(d.security)),
+        None => discovered.as_ref().map(|d| d.security.name()),
     };
     if let Some(sec) = security {
         t["security"] = toml_edit::value(sec);
@@ -274,7 +265,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
             "\n  server: {}:{} ({}), found in DNS at {}",
             d.host,
             d.port,
-            security_word(d.security),
+            d.security.name(),
             d.record
         );
     }
@@ -303,7 +294,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
             "discovered": discovered.as_ref().map(|d| json!({
                 "host": d.host,
                 "port": d.port,
-                "security": security_word(d.security),
+                "security": d.security.name(),
                 "record": d.record,
             })),
         })),
@@ -331,14 +322,6 @@ fn discover(email: &str) -> anyhow::Result<crate::dns::Found> {
             ),
         )
     })
-}
-
-fn security_word(s: crate::smtp::Security) -> &'static str {
-    match s {
-        crate::smtp::Security::Tls => "tls",
-        crate::smtp::Security::StartTls => "starttls",
-        crate::smtp::Security::Plain => "plain",
-    }
 }
 
 fn remove(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {

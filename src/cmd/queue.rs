@@ -21,7 +21,7 @@ use crate::exit::{Code, fail};
 use crate::queue::{
     self, Locked, Meta, Place, Queue, QueuedConnection, QueuedDsn, QueuedEnvelope, QueuedServer,
 };
-use crate::smtp::{self, Credentials, Security, SmtpError, SmtpErrorKind, Stage, Transcript};
+use crate::smtp::{self, Credentials, SmtpError, SmtpErrorKind, Stage, Transcript};
 
 pub fn run(
     global: &GlobalArgs,
@@ -132,7 +132,7 @@ pub fn enqueue(
     meta.server = QueuedServer {
         host: settings.host.clone(),
         port: settings.port,
-        security: security_name(settings.security).into(),
+        security: settings.security.name().into(),
     };
     meta.connection = record_connection(pending.connection);
     meta.login_hint = pending.login_hint.clone();
@@ -150,14 +150,6 @@ pub fn enqueue(
             "not sent, and not queued in {}: {e}",
             dir.display()
         )),
-    }
-}
-
-fn security_name(s: Security) -> &'static str {
-    match s {
-        Security::StartTls => "starttls",
-        Security::Tls => "tls",
-        Security::Plain => "plain",
     }
 }
 

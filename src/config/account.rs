@@ -262,22 +262,8 @@ fn choose_profile(
         };
     };
     let profiles = &loaded.file.profiles;
-    let unknown = |n: &str, what: &str| {
-        let valid: Vec<&str> = profiles.keys().map(String::as_str).collect();
-        ConfigError::new(
-            Some(loaded.path.clone()),
-            format!(
-                "{what} \"{n}\" is not a profile; valid profiles: {}",
-                if valid.is_empty() {
-                    "(none)".to_string()
-                } else {
-                    valid.join(", ")
-                }
-            ),
-        )
-    };
     if let Some(n) = named {
-        let p = profiles.get(n).ok_or_else(|| unknown(n, "profile"))?;
+        let p = loaded.profile(n, "profile")?;
         return Ok((Some(n.to_string()), p.clone()));
     }
     if let Some(from) = from {
@@ -293,7 +279,7 @@ fn choose_profile(
         }
     }
     if let Some(n) = &loaded.file.default {
-        let p = profiles.get(n).ok_or_else(|| unknown(n, "default"))?;
+        let p = loaded.profile(n, "default")?;
         return Ok((Some(n.clone()), p.clone()));
     }
     Ok((None, Profile::default()))

@@ -64,6 +64,28 @@ pub struct Loaded {
     pub file: ConfigFile,
 }
 
+impl Loaded {
+    /// The named profile, or an error naming the valid ones. `what` says where the
+    /// name came from ("profile", "default"; empty for a name the user typed as such).
+    pub fn profile(&self, name: &str, what: &str) -> Result<&Profile, ConfigError> {
+        self.file.profiles.get(name).ok_or_else(|| {
+            let valid: Vec<&str> = self.file.profiles.keys().map(String::as_str).collect();
+            ConfigError::new(
+                Some(self.path.clone()),
+                format!(
+                    "{what}{}\"{name}\" is not a profile; valid profiles: {}",
+                    if what.is_empty() { "" } else { " " },
+                    if valid.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        valid.join(", ")
+                    }
+                ),
+            )
+        })
+    }
+}
+
 /// The default path: `$XDG_CONFIG_HOME/posta/config.toml`.
 pub fn default_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("posta").join("config.toml"))

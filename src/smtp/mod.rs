@@ -47,6 +47,17 @@ pub enum Security {
     Plain,
 }
 
+impl Security {
+    /// The word the config file and `--security` use for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Security::StartTls => "starttls",
+            Security::Tls => "tls",
+            Security::Plain => "plain",
+        }
+    }
+}
+
 /// SASL mechanism choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMechanism {
