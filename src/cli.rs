@@ -263,14 +263,19 @@ pub enum DsnReturn {
     Hdrs,
 }
 
-/// Send many finished messages over one connection, each like `sendmail -t`.
+/// Send many finished messages over one connection (or a few), each like `sendmail -t`.
 ///
 /// Each SOURCE is a directory of .eml files, a Maildir (its new/ and cur/), an mbox file
 /// (split on "From " lines, ">From " un-escaped) or a single message file. Recipients come
 /// from To, Cc and Bcc; Bcc is removed. A refused message does not stop the others: a
 /// summary goes to stderr, and with --json one object per message and a summary on stdout.
 /// Exit code: 0 when every message was sent, otherwise that of the first failure (e.g. 67
-/// for a refused recipient).
+/// for a refused recipient, 75 for a message queued or over the daily limits).
+///
+/// Several profiles (-p a,b,c) share the messages, each with its own connections; a
+/// profile with a daily limit (its `daily_limit`, or its provider's) takes no more
+/// recipients than that in 24 hours, counted across runs. When every profile is at its
+/// limit, the rest is reported as not sent (75), or queued with --queue.
 ///
 /// Mail merge: --template FILE --data CSV sends the template once per CSV row, each
 /// {{column}} replaced by that row's value (a value with a line break may not go into a
@@ -298,9 +303,24 @@ pub struct BatchArgs {
     #[arg(short = 'f', long, value_name = "ADDRESS")]
     pub envelope_from: Option<String>,
 
-    /// At most this many messages a second or a minute, e.g. 10/s or 30/m
+    /// At most this many messages a second or a minute over all connections, e.g. 10/s
+    /// or 30/m
     #[arg(long, value_name = "N/s|N/m", value_parser = crate::cmd::batch::Rate::parse)]
     pub rate: Option<crate::cmd::batch::Rate>,
+
+    /// Connections per profile, each sending one message at a time
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u8).range(1..=crate::cmd::batch::MAX_CONNECTIONS as i64)
+    )]
+    pub connections: u8,
+
+    /// On a temporary failure, or when every profile reached its daily limit, queue the
+    /// message for `posta queue flush` [default: the profile's `queue`, else never]
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub queue: Option<QueuePolicy>,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,

@@ -47,6 +47,11 @@ pub struct Spooled {
 }
 
 impl Spooled {
+    /// The spool file, for [`HeaderBlock::spool_reusing`].
+    pub fn into_file(self) -> File {
+        self.file
+    }
+
     /// Write the spooled message to `out` from its start; can be called again.
     pub fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
         self.file.rewind()?;
@@ -133,6 +138,16 @@ impl HeaderBlock {
             .map(str::to_string)
     }
 
+    /// The envelope recipients the message will have under `opts`, before spooling it:
+    /// `posta batch` picks a profile by their number.
+    pub fn recipients(&self, opts: &RawOptions) -> Result<Vec<String>, ComposeError> {
+        let fields = group_fields(&self.lines);
+        let block = join_fields(&fields, |_| true);
+        let headers = parse_headers(&block);
+        let has = |name: &str| fields.iter().any(|f| f.name.eq_ignore_ascii_case(name));
+        recipients(&headers, &has, opts, &mut false)
+    }
+
     /// Copy the rest of `input` after this header block into a spool file.
     pub fn spool(
         self,
@@ -140,6 +155,20 @@ impl HeaderBlock {
         opts: &RawOptions,
     ) -> Result<Spooled, ComposeError> {
         let file = tempfile::tempfile().map_err(|e| bad_io("cannot create a spool file", e))?;
+        self.spool_into(input, opts, file)
+    }
+
+    /// Like [`HeaderBlock::spool`], into a spool file used before (from
+    /// [`Spooled::into_file`]): a batch of thousands of messages needs no file each.
+    pub fn spool_reusing(
+        self,
+        input: &mut dyn BufRead,
+        opts: &RawOptions,
+        mut file: File,
+    ) -> Result<Spooled, ComposeError> {
+        file.set_len(0)
+            .and_then(|()| file.rewind())
+            .map_err(|e| bad_io("cannot reuse the spool file", e))?;
         self.spool_into(input, opts, file)
     }
 
@@ -158,16 +187,7 @@ impl HeaderBlock {
         let has_body = self.has_body;
         let fields = group_fields(&header_lines);
         let parsed_block = join_fields(&fields, |_| true);
-        let headers = MessageParser::default()
-            .parse_headers(&parsed_block)
-            .map(|m| {
-                m.parts
-                    .into_iter()
-                    .next()
-                    .map(|p| p.headers)
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default();
+        let headers = parse_headers(&parsed_block);
         let has = |name: &str| fields.iter().any(|f| f.name.eq_ignore_ascii_case(name));
 
         let mut envelope = Envelope::default();
@@ -186,46 +206,7 @@ impl HeaderBlock {
             .unwrap_or_else(local_user_address);
         envelope.from = to_wire(&mail_from, &mut envelope.smtputf8)?;
 
-        let mut recipients: Vec<String> = Vec::new();
-        for r in &opts.recipients {
-            for one in r.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                recipients.push(address::bare_address(one));
-            }
-        }
-        if opts.extract_recipients {
-            // RFC 5322 §3.6.6: when a message is resent, the Resent-* fields name its recipients.
-            let resent = has("Resent-To") || has("Resent-Cc") || has("Resent-Bcc");
-            let wanted: [HeaderName; 3] = if resent {
-                [
-                    HeaderName::ResentTo,
-                    HeaderName::ResentCc,
-                    HeaderName::ResentBcc,
-                ]
-            } else {
-                [HeaderName::To, HeaderName::Cc, HeaderName::Bcc]
-            };
-            for h in headers.iter().filter(|h| wanted.contains(&h.name)) {
-                if let Some(addresses) = h.value.as_address() {
-                    collect(addresses, &mut recipients);
-                }
-            }
-        }
-        let mut seen = std::collections::HashSet::new();
-        for r in recipients {
-            let wire = to_wire(&r, &mut envelope.smtputf8)?;
-            if seen.insert(wire.to_ascii_lowercase()) {
-                envelope.to.push(wire);
-            }
-        }
-        if envelope.to.is_empty() {
-            return Err(ComposeError::Usage(if opts.extract_recipients {
-                "no recipients: the message has no To, Cc or Bcc and none was given as an argument"
-                    .into()
-            } else {
-                "no recipients: give them as arguments, or use -t to read them from the headers"
-                    .into()
-            }));
-        }
+        envelope.to = recipients(&headers, &has, opts, &mut envelope.smtputf8)?;
 
         let mut out = Counting::new(BufWriter::with_capacity(64 * 1024, file));
         let domain = envelope.from.rsplit_once('@').map(|(_, d)| d.to_string());
@@ -310,6 +291,19 @@ impl HeaderBlock {
     }
 }
 
+fn parse_headers(block: &[u8]) -> Vec<mail_parser::Header<'_>> {
+    MessageParser::default()
+        .parse_headers(block)
+        .map(|m| {
+            m.parts
+                .into_iter()
+                .next()
+                .map(|p| p.headers)
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
+}
+
 /// One header field: its name and its lines (first line plus continuations).
 struct Field<'a> {
     name: String,
@@ -350,6 +344,58 @@ fn is_field_start(line: &[u8]) -> bool {
         Some(0) | None => false,
         Some(i) => line[..i].iter().all(|&b| (33..=126).contains(&b)),
     }
+}
+
+/// The envelope recipients: those given as arguments, and with `-t` those of To, Cc and
+/// Bcc (or of the Resent-* fields when the message is being resent); each once.
+fn recipients(
+    headers: &[mail_parser::Header<'_>],
+    has: &dyn Fn(&str) -> bool,
+    opts: &RawOptions,
+    smtputf8: &mut bool,
+) -> Result<Vec<String>, ComposeError> {
+    let mut recipients: Vec<String> = Vec::new();
+    for r in &opts.recipients {
+        for one in r.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            recipients.push(address::bare_address(one));
+        }
+    }
+    if opts.extract_recipients {
+        // RFC 5322 §3.6.6: when a message is resent, the Resent-* fields name its recipients.
+        let resent = has("Resent-To") || has("Resent-Cc") || has("Resent-Bcc");
+        let wanted: [HeaderName; 3] = if resent {
+            [
+                HeaderName::ResentTo,
+                HeaderName::ResentCc,
+                HeaderName::ResentBcc,
+            ]
+        } else {
+            [HeaderName::To, HeaderName::Cc, HeaderName::Bcc]
+        };
+        for h in headers.iter().filter(|h| wanted.contains(&h.name)) {
+            if let Some(addresses) = h.value.as_address() {
+                collect(addresses, &mut recipients);
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for r in recipients {
+        let wire = to_wire(&r, smtputf8)?;
+        if seen.insert(wire.to_ascii_lowercase()) {
+            out.push(wire);
+        }
+    }
+    if out.is_empty() {
+        return Err(ComposeError::Usage(if opts.extract_recipients {
+            "no recipients: the message has no To, Cc or Bcc and none was given as an argument"
+                .into()
+        } else {
+            "no recipients: give them as arguments, or use -t to read them from the headers"
+                .into()
+        }));
+    }
+    Ok(out)
 }
 
 fn collect(addresses: &Address<'_>, into: &mut Vec<String>) {

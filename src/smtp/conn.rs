@@ -12,7 +12,7 @@ use super::TlsSettings;
 use super::connect::io_kind;
 use super::data::{self, DataError};
 use super::error::{SmtpError, SmtpErrorKind, Stage};
-use super::reply::{LineReader, ReadError, read_reply};
+use super::reply::{LineReader, ReadError, ReadLimit, read_reply};
 use super::tls::{self, TlsStream};
 use super::transcript::Log;
 
@@ -51,10 +51,9 @@ impl Write for Stream {
 }
 
 pub(crate) struct Conn<'a> {
+    /// Holds, besides the stream, a second handle on the same socket: once TLS owns
+    /// the stream, this is how the read time limit is still changed.
     reader: LineReader<Stream>,
-    /// A second handle on the same socket: once TLS owns the stream, this is how the
-    /// read time limit is still changed (for the reply after the end of data).
-    socket: TcpStream,
     pub(crate) log: Log<'a>,
     /// Protocol and cipher, once TLS is up.
     tls: Option<String>,
@@ -67,14 +66,10 @@ impl<'a> Conn<'a> {
         let socket = tcp
             .try_clone()
             .map_err(|e| SmtpError::new(Stage::Connect, SmtpErrorKind::Io(e)))?;
-        let limit = socket
-            .read_timeout()
-            .ok()
-            .flatten()
-            .unwrap_or(Duration::from_secs(60));
+        let socket = ReadLimit::new(socket);
+        let limit = socket.current().unwrap_or(Duration::from_secs(60));
         Ok(Conn {
-            reader: LineReader::new(Stream::Plain(tcp)),
-            socket,
+            reader: LineReader::new(Stream::Plain(tcp)).with_socket(socket),
             log,
             tls: None,
             limit,
@@ -129,8 +124,10 @@ impl<'a> Conn<'a> {
     }
 
     pub(crate) fn set_read_timeout(&mut self, limit: Duration) {
-        // Failure only happens for a zero duration, which Settings never holds.
-        let _ = self.socket.set_read_timeout(Some(limit));
+        // Settings never hold a zero duration.
+        if let Some(socket) = self.reader.socket() {
+            socket.set(limit);
+        }
         self.limit = limit;
     }
 
@@ -174,17 +171,19 @@ impl<'a> Conn<'a> {
     }
 
     pub(crate) fn read_reply(&mut self, stage: Stage) -> Result<Reply, SmtpError> {
-        quick_ack(&self.socket);
+        if let Some(socket) = self.reader.socket() {
+            quick_ack(socket.socket());
+        }
         let tls = self.is_tls();
         let log = &mut self.log;
         // The whole reply, not just each read, must come within the limit.
-        self.reader.set_deadline(
-            Some(Instant::now() + self.limit),
-            self.socket.try_clone().ok(),
-        );
+        self.reader.set_deadline(Some(Instant::now() + self.limit));
         let result = read_reply(&mut self.reader, &mut |line| log.server(tls, line));
-        self.reader.set_deadline(None, None);
-        let _ = self.socket.set_read_timeout(Some(self.limit));
+        self.reader.set_deadline(None);
+        let limit = self.limit;
+        if let Some(socket) = self.reader.socket() {
+            socket.set(limit);
+        }
         self.log.flush();
         result.map_err(|e| {
             SmtpError::new(

@@ -7,7 +7,7 @@
 
 use std::io::{self, Read};
 use std::net::TcpStream;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::Reply;
 
@@ -31,7 +31,47 @@ pub(crate) struct LineReader<S> {
     /// lines); with the deadline a whole reply takes at most the limit.
     deadline: Option<Instant>,
     /// The socket under `inner`, whose read limit shrinks to the time left.
-    socket: Option<TcpStream>,
+    socket: Option<ReadLimit>,
+}
+
+/// The read time limit of a socket, changed only when it must be: a system call on
+/// every read adds up over thousands of messages on one connection.
+pub(crate) struct ReadLimit {
+    socket: TcpStream,
+    current: Option<Duration>,
+}
+
+impl ReadLimit {
+    pub(crate) fn new(socket: TcpStream) -> ReadLimit {
+        let current = socket.read_timeout().ok().flatten();
+        ReadLimit { socket, current }
+    }
+
+    pub(crate) fn socket(&self) -> &TcpStream {
+        &self.socket
+    }
+
+    pub(crate) fn current(&self) -> Option<Duration> {
+        self.current
+    }
+
+    pub(crate) fn set(&mut self, limit: Duration) {
+        if self.current != Some(limit) {
+            // Fails only for a zero duration, which callers exclude.
+            let _ = self.socket.set_read_timeout(Some(limit));
+            self.current = Some(limit);
+        }
+    }
+
+    /// Make a read end by the time `left` has passed: the limit is lowered when it
+    /// exceeds `left` by more than an eighth, so a normal reply (one read, at once)
+    /// costs no system call and a trickling server a few, while no read waits more
+    /// than 9/8 of the time left.
+    fn at_most(&mut self, left: Duration) {
+        if self.current.is_none_or(|c| c > left + left / 8) {
+            self.set(left);
+        }
+    }
 }
 
 impl<S: Read> LineReader<S> {
@@ -46,11 +86,20 @@ impl<S: Read> LineReader<S> {
         }
     }
 
-    /// Bound every read by `deadline` (and none when `None`); `socket` is the
-    /// connection under the stream, whose read limit is shortened to the time left.
-    pub(crate) fn set_deadline(&mut self, deadline: Option<Instant>, socket: Option<TcpStream>) {
+    /// The socket under the stream, whose read limit is shortened to the time left
+    /// before a deadline.
+    pub(crate) fn with_socket(mut self, socket: ReadLimit) -> Self {
+        self.socket = Some(socket);
+        self
+    }
+
+    pub(crate) fn socket(&mut self) -> Option<&mut ReadLimit> {
+        self.socket.as_mut()
+    }
+
+    /// Bound every read by `deadline` (and none when `None`).
+    pub(crate) fn set_deadline(&mut self, deadline: Option<Instant>) {
         self.deadline = deadline;
-        self.socket = socket;
     }
 
     /// The next line without its line ending. Fails with `UnexpectedEof` when the
@@ -85,9 +134,8 @@ impl<S: Read> LineReader<S> {
                         "the server did not finish its reply in time",
                     ));
                 }
-                if let Some(socket) = &self.socket {
-                    // Fails only for a zero duration, excluded above.
-                    let _ = socket.set_read_timeout(Some(left));
+                if let Some(socket) = &mut self.socket {
+                    socket.at_most(left);
                 }
             }
             let n = loop {

@@ -1,0 +1,195 @@
+//! One connection of a batch, in a thread of its own: it takes spooled messages from its
+//! profile's channel, sends them over one SMTP session (opened on the first message) and
+//! reports each outcome — and its transcript lines — back to the dispatcher, which alone
+//! writes to the console.
+
+use std::io::{self, Write};
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{Receiver, Sender};
+
+use crate::envelope::Dsn;
+use crate::message::raw::Spooled;
+use crate::smtp::{self, Connection, Outcome, Settings, SmtpError, Stage, Transcript};
+
+/// A message on its way to a connection.
+pub struct Job {
+    /// The message's name in reports (path, mbox#n, csv:row).
+    pub name: String,
+    pub spooled: Spooled,
+    pub dsn: Dsn,
+    /// The profile (lane) it was spooled for.
+    pub lane: usize,
+}
+
+/// What a worker tells the dispatcher.
+pub enum Event {
+    /// Complete transcript lines, already labelled.
+    Transcript(Vec<u8>),
+    /// A message was tried: the job comes back (its spool file is reused).
+    Done {
+        job: Job,
+        result: Result<Outcome, SmtpError>,
+        /// The session could not be (re)opened or logging in failed: this worker stops.
+        fatal: bool,
+    },
+    /// The worker ended (no more jobs, or a fatal error) after this many sessions.
+    Closed { lane: usize, sessions: u32 },
+}
+
+/// Start one connection's thread.
+pub fn spawn(
+    name: String,
+    lane: usize,
+    settings: Settings,
+    level: u8,
+    label: Option<String>,
+    jobs: Receiver<Job>,
+    events: Sender<Event>,
+) -> io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name(name)
+        .spawn(move || run(lane, &settings, level, label, &jobs, &events))
+}
+
+fn run(
+    lane: usize,
+    settings: &Settings,
+    level: u8,
+    label: Option<String>,
+    jobs: &Receiver<Job>,
+    events: &Sender<Event>,
+) {
+    let mut lines = LineWriter {
+        events: events.clone(),
+        label,
+        pending: Vec::new(),
+    };
+    let mut transcript = Transcript {
+        out: &mut lines,
+        level,
+    };
+    let mut transcript = (level > 0).then_some(&mut transcript);
+    let mut connection: Option<Connection<'_>> = None;
+    // A first session that could not be opened counts as a connection tried.
+    let mut failed_first = false;
+    for mut job in jobs.iter() {
+        let open = match connection.as_mut() {
+            Some(c) => Ok(c),
+            None => Connection::open(settings, transcript.take()).map(|c| connection.insert(c)),
+        };
+        failed_first = open.is_err();
+        let (result, fatal) = match open {
+            Ok(c) => {
+                let envelope = job.spooled.envelope.clone();
+                let result = c.send(&envelope, &job.dsn, &mut Payload(&mut job.spooled));
+                let fatal = matches!(&result, Err(e) if is_session_failure(e));
+                (result, fatal)
+            }
+            Err(e) => (Err(e), true),
+        };
+        // The dispatcher is gone only when it failed itself; nothing to report to then.
+        if events.send(Event::Done { job, result, fatal }).is_err() || fatal {
+            break;
+        }
+    }
+    let sessions = match connection {
+        Some(c) => {
+            let n = c.sessions;
+            c.close();
+            n
+        }
+        None => u32::from(failed_first),
+    };
+    let _ = events.send(Event::Closed { lane, sessions });
+}
+
+/// The connection could not be (re)opened, or logging in failed: no later message
+/// would fare better on this connection.
+pub fn is_session_failure(e: &SmtpError) -> bool {
+    matches!(
+        e.stage,
+        Stage::Connect | Stage::Greeting | Stage::Ehlo | Stage::StartTls | Stage::Auth
+    )
+}
+
+/// A spooled message as the transport's payload.
+struct Payload<'a>(&'a mut Spooled);
+
+impl smtp::Payload for Payload<'_> {
+    fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.0.write_to(out)
+    }
+    fn size_hint(&self) -> Option<u64> {
+        Some(self.0.size)
+    }
+    fn is_8bit(&self) -> bool {
+        self.0.eight_bit
+    }
+}
+
+/// The transcript's writer: whole lines go to the dispatcher, each with the
+/// connection's label when several connections run (else they could not be told apart).
+struct LineWriter {
+    events: Sender<Event>,
+    label: Option<String>,
+    pending: Vec<u8>,
+}
+
+impl Write for LineWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        for &b in buf {
+            if self.pending.is_empty()
+                && let Some(label) = &self.label
+            {
+                self.pending.extend_from_slice(label.as_bytes());
+            }
+            self.pending.push(b);
+            if b == b'\n' {
+                self.flush()?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.pending.is_empty() {
+            let line = std::mem::take(&mut self.pending);
+            // Closed only when the dispatcher stopped; the lines have nowhere to go then.
+            let _ = self.events.send(Event::Transcript(line));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for LineWriter {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transcript_lines_are_whole_and_labelled() {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let mut w = LineWriter {
+            events: tx,
+            label: Some("[a#2] ".into()),
+            pending: Vec::new(),
+        };
+        w.write_all(b"C: EHLO x\r\nS: 250").unwrap();
+        w.write_all(b"-ok\r\n").unwrap();
+        drop(w);
+        let lines: Vec<String> = rx
+            .iter()
+            .map(|e| match e {
+                Event::Transcript(l) => String::from_utf8(l).unwrap(),
+                _ => panic!("only transcript events"),
+            })
+            .collect();
+        assert_eq!(lines, ["[a#2] C: EHLO x\r\n", "[a#2] S: 250-ok\r\n"]);
+    }
+}
