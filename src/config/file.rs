@@ -56,7 +56,7 @@ pub struct Profile {
     /// in sendmail mode].
     pub queue: Option<QueuePolicy>,
     /// Recipients this account may send to in a rolling 24 hours; `posta queue flush`
-    /// and `posta batch` keep under it. 0: no limit, even where the preset has one
+    /// keeps under it. 0: no limit, even where the preset has one
     /// [default: the preset's, where the provider publishes one].
     #[serde(default, deserialize_with = "recipients")]
     pub daily_limit: Option<u32>,
