@@ -447,7 +447,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List queued messages')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one queued message')
-            [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)')
+            [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported). A message whose recipients do not fit under its profile''s daily_limit waits until they do')
             [CompletionResult]::new('drop', 'drop', [CompletionResultType]::ParameterValue, 'Remove a message from the queue')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -493,7 +493,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Account profile to use [default: the config''s `default`]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Account profile to use [default: the config''s `default`]')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account profile to use [default: the config''s `default`]')
-            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also try the messages whose next attempt is not due yet')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also try the messages whose next attempt is not due yet (daily limits still apply)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
@@ -525,7 +525,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
         'posta;queue;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List queued messages')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one queued message')
-            [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)')
+            [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported). A message whose recipients do not fit under its profile''s daily_limit waits until they do')
             [CompletionResult]::new('drop', 'drop', [CompletionResultType]::ParameterValue, 'Remove a message from the queue')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -646,7 +646,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
         'posta;help;queue' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List queued messages')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one queued message')
-            [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)')
+            [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported). A message whose recipients do not fit under its profile''s daily_limit waits until they do')
             [CompletionResult]::new('drop', 'drop', [CompletionResultType]::ParameterValue, 'Remove a message from the queue')
             break
         }

@@ -417,7 +417,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --version 'Print version'
             cand list 'List queued messages'
             cand show 'Show one queued message'
-            cand flush 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)'
+            cand flush 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported). A message whose recipients do not fit under its profile''s daily_limit waits until they do'
             cand drop 'Remove a message from the queue'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -460,7 +460,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand -p 'Account profile to use [default: the config''s `default`]'
             cand --profile 'Account profile to use [default: the config''s `default`]'
             cand --account 'Account profile to use [default: the config''s `default`]'
-            cand --all 'Also try the messages whose next attempt is not due yet'
+            cand --all 'Also try the messages whose next attempt is not due yet (daily limits still apply)'
             cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
             cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
             cand -q 'Print nothing but errors'
@@ -490,7 +490,7 @@ set edit:completion:arg-completer[posta] = {|@words|
         &'posta;queue;help'= {
             cand list 'List queued messages'
             cand show 'Show one queued message'
-            cand flush 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)'
+            cand flush 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported). A message whose recipients do not fit under its profile''s daily_limit waits until they do'
             cand drop 'Remove a message from the queue'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -588,7 +588,7 @@ set edit:completion:arg-completer[posta] = {|@words|
         &'posta;help;queue'= {
             cand list 'List queued messages'
             cand show 'Show one queued message'
-            cand flush 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)'
+            cand flush 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported). A message whose recipients do not fit under its profile''s daily_limit waits until they do'
             cand drop 'Remove a message from the queue'
         }
         &'posta;help;queue;list'= {

@@ -289,7 +289,7 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_s
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "list" -d 'List queued messages'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "show" -d 'Show one queued message'
-complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "flush" -d 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)'
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "flush" -d 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported). A message whose recipients do not fit under its profile\'s daily_limit waits until they do'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "drop" -d 'Remove a message from the queue'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
@@ -309,7 +309,7 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subco
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -l password-command -d 'Command whose first line of output is the password, for messages queued without a profile (else POSTA_PASSWORD or a prompt)' -r
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
-complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -l all -d 'Also try the messages whose next attempt is not due yet'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -l all -d 'Also try the messages whose next attempt is not due yet (daily limits still apply)'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -324,7 +324,7 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subco
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "list" -d 'List queued messages'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one queued message'
-complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "flush" -d 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)'
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "flush" -d 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported). A message whose recipients do not fit under its profile\'s daily_limit waits until they do'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Remove a message from the queue'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand completions" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
@@ -362,5 +362,5 @@ complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcom
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from password" -f -a "delete" -d 'Delete the stored password'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "list" -d 'List queued messages'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "show" -d 'Show one queued message'
-complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "flush" -d 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported)'
+complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "flush" -d 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported). A message whose recipients do not fit under its profile\'s daily_limit waits until they do'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "drop" -d 'Remove a message from the queue'

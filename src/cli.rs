@@ -400,7 +400,8 @@ pub enum QueueCommand {
     /// Show one queued message
     Show { id: String },
     /// Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days
-    /// a message is moved to failed/ and reported)
+    /// a message is moved to failed/ and reported). A message whose recipients do not
+    /// fit under its profile's daily_limit waits until they do
     Flush(QueueFlushArgs),
     /// Remove a message from the queue
     Drop { id: String },
@@ -408,7 +409,7 @@ pub enum QueueCommand {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct QueueFlushArgs {
-    /// Also try the messages whose next attempt is not due yet
+    /// Also try the messages whose next attempt is not due yet (daily limits still apply)
     #[arg(long)]
     pub all: bool,
 

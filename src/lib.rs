@@ -16,4 +16,5 @@ pub mod message;
 pub mod queue;
 pub mod secret;
 pub mod smtp;
+pub mod usage;
 pub mod version;

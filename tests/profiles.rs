@@ -30,6 +30,7 @@ fn posta_with(mut cmd: Command, home: &Path, args: &[&str], env: &[(&str, &str)]
     cmd.args(args)
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_STATE_HOME", home.join(".local/state"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -267,4 +268,78 @@ fn password_set_refuses_an_unknown_profile_before_reading_anything() {
     let run = posta_in(home.path(), &["password", "set", "work"], &[]);
     assert_eq!(run.code, 78, "{}", run.stderr);
     assert!(run.stderr.contains("no config file"), "{}", run.stderr);
+}
+
+#[test]
+fn profile_show_names_the_limits_in_force_and_where_they_come_from() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        "[profiles.g]\npreset = \"gmail\"\n\
+         [profiles.own]\npreset = \"gmail\"\ndaily_limit = 0\nper_message_limit = 20\n\
+         [profiles.relay]\nhost = \"smtp.example.com\"\n",
+        0o600,
+    );
+    let usage = home.path().join(".local/state/posta/usage");
+    std::fs::create_dir_all(&usage).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    std::fs::write(
+        usage.join("g"),
+        format!("{} 40\n{} 7\n", now - 90_000, now - 60),
+    )
+    .unwrap();
+
+    let g = posta_in(home.path(), &["profile", "show", "g"], &[]);
+    assert_eq!(g.code, 0, "{}", g.stderr);
+    assert!(
+        g.stdout.contains(
+            "daily_limit          500 recipients per 24 hours (from preset gmail); 7 used in the last 24 hours"
+        ),
+        "{}",
+        g.stdout
+    );
+    assert!(
+        g.stdout
+            .contains("per_message_limit    100 recipients in one message (from preset gmail)"),
+        "{}",
+        g.stdout
+    );
+    let own = posta_in(home.path(), &["profile", "show", "own"], &[]);
+    assert!(
+        own.stdout
+            .contains("daily_limit          none (0 overrides the preset's 500)"),
+        "{}",
+        own.stdout
+    );
+    assert!(
+        own.stdout
+            .contains("per_message_limit    20 recipients in one message\n"),
+        "{}",
+        own.stdout
+    );
+    let relay = posta_in(home.path(), &["profile", "show", "relay"], &[]);
+    assert!(!relay.stdout.contains("limit"), "{}", relay.stdout);
+
+    let json = posta_in(home.path(), &["--json", "profile", "show", "g"], &[]);
+    let v: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["profile"]["daily_limit"], 500);
+    assert_eq!(v["profile"]["daily_limit_from"], "preset");
+    let json = posta_in(home.path(), &["--json", "profile", "show", "own"], &[]);
+    let v: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["profile"]["daily_limit"], 0);
+    assert_eq!(v["profile"]["per_message_limit"], 20);
+    assert_eq!(v["profile"]["per_message_limit_from"], "profile");
+
+    // A typo in the key is refused with the line and the right spelling.
+    write_config(home.path(), "[profiles.g]\ndaily_limt = 5\n", 0o600);
+    let bad = posta_in(home.path(), &["profile", "show", "g"], &[]);
+    assert_eq!(bad.code, 78);
+    assert!(
+        bad.stderr.contains("line 2") && bad.stderr.contains("`daily_limit`"),
+        "{}",
+        bad.stderr
+    );
 }

@@ -60,6 +60,39 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
     }
 }
 
+/// Refuse, before connecting, a message with more envelope recipients than the account's
+/// `per_message_limit` (the provider would refuse it, or worse, flag the account).
+pub fn check_per_message_limit(
+    account: &crate::config::Account,
+    recipients: usize,
+) -> anyhow::Result<()> {
+    let Some(limit) = account.per_message_limit else {
+        return Ok(());
+    };
+    if recipients <= limit as usize {
+        return Ok(());
+    }
+    let who = match account.preset {
+        Some(p) if p.per_message_limit == Some(limit) => {
+            format!(
+                "{} takes at most {limit} recipients in one message",
+                p.title
+            )
+        }
+        _ => format!(
+            "profile {} allows at most {limit} recipients in one message (per_message_limit)",
+            account.profile.as_deref().unwrap_or("?")
+        ),
+    };
+    Err(exit::fail(
+        Code::DataErr,
+        format!(
+            "{recipients} recipients, but {who}: split the list into several messages, \
+             or send one message per recipient with `posta batch`"
+        ),
+    ))
+}
+
 /// The report of a message the server accepted.
 pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
     let n = outcome.accepted.len();

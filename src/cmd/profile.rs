@@ -10,6 +10,7 @@ use serde_json::json;
 use super::{Console, Report};
 use crate::cli::{GlobalArgs, ProfileAddArgs, ProfileCommand, SecurityArg};
 use crate::config::ConfigError;
+use crate::config::account::{self, LimitSource};
 use crate::config::file::{self, Profile};
 use crate::config::presets::{self, PRESETS};
 use crate::exit::{Code, fail};
@@ -90,19 +91,30 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
     let password = password_source(name, p);
     let mut shown = serde_json::to_value(p)?;
     // Never print a secret: replace it by where it comes from.
+    let limits = limits_of(name, p);
     if let Some(obj) = shown.as_object_mut() {
         obj.remove("password");
         obj.retain(|_, v| !v.is_null());
         obj.insert("password_source".into(), json!(password));
         obj.insert("server".into(), json!(server_of(p)));
+        for (key, value, from, _) in &limits {
+            obj.insert((*key).into(), json!(value));
+            obj.insert(format!("{key}_from"), json!(from));
+        }
     }
     let mut human = format!("profile {name}\n");
     if let Some(obj) = shown.as_object() {
         for (k, v) in obj {
-            let v = v
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| v.to_string());
+            if k.ends_with("_limit_from") {
+                continue;
+            }
+            let v = match limits.iter().find(|l| l.0 == k) {
+                Some(l) => l.3.clone(),
+                None => v
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string()),
+            };
             let _ = writeln!(human, "  {k:<20} {v}");
         }
     }
@@ -112,6 +124,62 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
         data: true,
         exit: None,
     })
+}
+
+/// The recipient limits in force for `profile show`: key, value (0: none), where it
+/// comes from ("profile", "preset"), and the line for people.
+fn limits_of(name: &str, p: &Profile) -> Vec<(&'static str, u32, &'static str, String)> {
+    let preset = p.preset.as_deref().and_then(presets::find);
+    let mut out = Vec::new();
+    for (key, own, preset_value, what) in [
+        (
+            "daily_limit",
+            p.daily_limit,
+            preset.and_then(|x| x.daily_limit),
+            "recipients per 24 hours",
+        ),
+        (
+            "per_message_limit",
+            p.per_message_limit,
+            preset.and_then(|x| x.per_message_limit),
+            "recipients in one message",
+        ),
+    ] {
+        let (value, from, mut line) = match account::limit(own, preset_value) {
+            Some((n, LimitSource::Preset)) => (
+                n,
+                "preset",
+                format!(
+                    "{n} {what} (from preset {})",
+                    preset.map_or("?", |x| x.name)
+                ),
+            ),
+            Some((n, LimitSource::Profile)) => (n, "profile", format!("{n} {what}")),
+            None if own == Some(0) => (
+                0,
+                "profile",
+                match preset_value {
+                    Some(n) => format!("none (0 overrides the preset's {n})"),
+                    None => "none (0)".to_string(),
+                },
+            ),
+            None => continue,
+        };
+        if key == "daily_limit" && value > 0 {
+            let now = crate::queue::now();
+            match crate::usage::Ledger::default_location().map(|l| l.used(name, now)) {
+                Some(Ok(used)) => {
+                    let _ = write!(line, "; {used} used in the last 24 hours");
+                }
+                Some(Err(e)) => {
+                    let _ = write!(line, "; usage unknown: {e}");
+                }
+                None => {}
+            }
+        }
+        out.push((key, value, from, line));
+    }
+    out
 }
 
 fn password_source(name: &str, p: &Profile) -> String {

@@ -22,6 +22,7 @@ use crate::queue::{
     self, Locked, Meta, Place, Queue, QueuedConnection, QueuedDsn, QueuedEnvelope, QueuedServer,
 };
 use crate::smtp::{self, Credentials, SmtpError, SmtpErrorKind, Stage, Transcript};
+use crate::usage::Ledger;
 
 pub fn run(
     global: &GlobalArgs,
@@ -102,17 +103,60 @@ pub fn enqueue(
     reason: SmtpError,
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> anyhow::Error {
-    let dir = match &pending.account.queue_dir {
-        Some(d) => d.clone(),
-        None => match queue::default_dir() {
-            Some(d) => d,
-            None => {
-                return anyhow::Error::new(reason)
-                    .context("not sent, and not queued: no data directory ($XDG_DATA_HOME)");
-            }
-        },
+    let Some(dir) = spool_dir(pending.account) else {
+        return anyhow::Error::new(reason)
+            .context("not sent, and not queued: no data directory ($XDG_DATA_HOME)");
     };
     let now = queue::now();
+    let mut meta = pending_meta(pending, now);
+    meta.record_failure(now, reason.to_string());
+    let result = Queue::open(&dir).and_then(|q| q.add(meta, write));
+    match result {
+        Ok(id) => anyhow::Error::new(Queued {
+            id,
+            message_id: pending.message_id.to_string(),
+            reason: reason.to_string(),
+            stage: reason.stage,
+            queue_dir: dir,
+        }),
+        Err(e) => anyhow::Error::new(reason).context(format!(
+            "not sent, and not queued in {}: {e}",
+            dir.display()
+        )),
+    }
+}
+
+/// Put a message into the queue without trying it: not an error of the transport but
+/// a choice (e.g. the profile's daily limit is reached). It waits until `not_before`
+/// (unix seconds) with `reason` as its last error and no attempt counted; `queue
+/// flush` then sends it as any other. Returns the queue id once the entry is durable.
+pub fn enqueue_deferred(
+    pending: &Pending<'_>,
+    reason: String,
+    not_before: i64,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<String> {
+    let dir = spool_dir(pending.account).ok_or_else(|| {
+        ConfigError::new(
+            None,
+            "not queued: no data directory (set XDG_DATA_HOME, or queue_dir in the config)",
+        )
+    })?;
+    let mut meta = pending_meta(pending, queue::now());
+    meta.last_error = Some(reason);
+    meta.next_attempt = not_before;
+    Queue::open(&dir)
+        .and_then(|q| q.add(meta, write))
+        .map_err(|e| fail(Code::IoErr, format!("not queued in {}: {e}", dir.display())))
+}
+
+/// The account's spool: the config's `queue_dir`, else `$XDG_DATA_HOME/posta/queue`.
+fn spool_dir(account: &Account) -> Option<PathBuf> {
+    account.queue_dir.clone().or_else(queue::default_dir)
+}
+
+/// The metadata of a new entry for `pending`, due at `now`, no attempt made.
+fn pending_meta(pending: &Pending<'_>, now: i64) -> Meta {
     let mut meta = Meta::new(now, String::new());
     meta.message_id = pending.message_id.to_string();
     meta.eight_bit = pending.eight_bit;
@@ -136,21 +180,7 @@ pub fn enqueue(
     };
     meta.connection = record_connection(pending.connection);
     meta.login_hint = pending.login_hint.clone();
-    meta.record_failure(now, reason.to_string());
-    let result = Queue::open(&dir).and_then(|q| q.add(meta, write));
-    match result {
-        Ok(id) => anyhow::Error::new(Queued {
-            id,
-            message_id: pending.message_id.to_string(),
-            reason: reason.to_string(),
-            stage: reason.stage,
-            queue_dir: dir,
-        }),
-        Err(e) => anyhow::Error::new(reason).context(format!(
-            "not sent, and not queued in {}: {e}",
-            dir.display()
-        )),
-    }
+    meta
 }
 
 fn value_name<T: ValueEnum>(v: T) -> Option<String> {
@@ -399,6 +429,12 @@ enum Attempt {
     Sent(smtp::Outcome),
     Deferred(String),
     Failed(String),
+    /// Not tried: its recipients do not fit under the profile's daily limit before
+    /// `until`. Not a failed attempt.
+    OverLimit {
+        until: i64,
+        reason: String,
+    },
 }
 
 fn flush(
@@ -455,7 +491,7 @@ fn flush(
         if interrupted {
             base["after_interrupted_attempt"] = json!(true);
         }
-        match result {
+        let (why, over_limit) = match result {
             Attempt::Sent(outcome) => {
                 locked.remove().map_err(|e| io_fail(&dir, e))?;
                 human.push(format!(
@@ -468,38 +504,7 @@ fn flush(
                 base["accepted"] = json!(outcome.accepted);
                 base["final_reply"] = json!(outcome.final_reply);
                 sent.push(base);
-            }
-            Attempt::Deferred(why) => {
-                let now = queue::now();
-                locked.meta.record_failure(now, why.clone());
-                if locked.meta.is_expired(now) {
-                    let reason = format!(
-                        "expired: not sent in {} ({} attempts); last error: {why}",
-                        duration(now - locked.meta.created),
-                        locked.meta.attempts
-                    );
-                    locked
-                        .move_aside(reason.clone())
-                        .map_err(|e| io_fail(&dir, e))?;
-                    human.push(format!(
-                        "failed {id}: moved to {}: {reason}",
-                        dir.join("failed").join(&id).display()
-                    ));
-                    base["reason"] = json!(reason);
-                    failed.push(base);
-                } else {
-                    locked.save().map_err(|e| io_fail(&dir, e))?;
-                    let next = locked.meta.next_attempt - now;
-                    human.push(format!(
-                        "deferred {id} (attempt {}): {why}; next attempt in {}",
-                        locked.meta.attempts,
-                        duration(next)
-                    ));
-                    base["reason"] = json!(why);
-                    base["attempts"] = json!(locked.meta.attempts);
-                    base["next_attempt"] = json!(locked.meta.next_attempt);
-                    deferred.push(base);
-                }
+                continue;
             }
             Attempt::Failed(why) => {
                 locked.meta.attempts += 1;
@@ -513,7 +518,52 @@ fn flush(
                 ));
                 base["reason"] = json!(why);
                 failed.push(base);
+                continue;
             }
+            Attempt::Deferred(why) => {
+                locked.meta.record_failure(queue::now(), why.clone());
+                (why, false)
+            }
+            Attempt::OverLimit { until, reason } => {
+                locked.meta.last_error = Some(reason.clone());
+                locked.meta.attempt_started = None;
+                locked.meta.next_attempt = until;
+                (reason, true)
+            }
+        };
+        // Held back or failed for now: it waits, unless it has waited too long.
+        let now = queue::now();
+        if locked.meta.is_expired(now) {
+            let reason = format!(
+                "expired: not sent in {} ({} attempts); last error: {why}",
+                duration(now - locked.meta.created),
+                locked.meta.attempts
+            );
+            locked
+                .move_aside(reason.clone())
+                .map_err(|e| io_fail(&dir, e))?;
+            human.push(format!(
+                "failed {id}: moved to {}: {reason}",
+                dir.join("failed").join(&id).display()
+            ));
+            base["reason"] = json!(reason);
+            failed.push(base);
+        } else {
+            locked.save().map_err(|e| io_fail(&dir, e))?;
+            let next = duration(locked.meta.next_attempt - now);
+            human.push(if over_limit {
+                format!("deferred {id} (not tried): {why}; next attempt in {next}")
+            } else {
+                format!(
+                    "deferred {id} (attempt {}): {why}; next attempt in {next}",
+                    locked.meta.attempts
+                )
+            });
+            base["reason"] = json!(why);
+            base["attempts"] = json!(locked.meta.attempts);
+            base["next_attempt"] = json!(locked.meta.next_attempt);
+            base["over_daily_limit"] = json!(over_limit);
+            deferred.push(base);
         }
     }
     human.push(format!(
@@ -587,6 +637,10 @@ fn attempt(
         Ok(a) => a,
         Err(e) => return Ok(Attempt::Deferred(e.to_string())),
     };
+    // Before any password is asked for: a message held back needs none.
+    if let Some(held) = over_daily_limit(&account, meta.envelope.to.len(), queue::now()) {
+        return Ok(held);
+    }
     // One password prompt (or command run) per account per flush, not per message.
     let key = format!(
         "{:?}|{:?}|{:?}",
@@ -627,10 +681,45 @@ fn attempt(
         (global.verbose > 0).then_some(&mut transcript),
     );
     Ok(match result {
-        Ok(outcome) => Attempt::Sent(outcome),
+        Ok(outcome) => {
+            crate::usage::record_submission(
+                console.err,
+                &account,
+                queue::now(),
+                outcome.accepted.len(),
+            );
+            Attempt::Sent(outcome)
+        }
         Err(e) if refuses_the_message(&e) => Attempt::Failed(e.to_string()),
         Err(e) => Attempt::Deferred(e.to_string()),
     })
+}
+
+/// `Some` when the entry must not be tried now because its recipients do not fit under
+/// the profile's daily limit (see [`crate::usage`]). `--all` does not override this: the
+/// provider's limit is not ours to lift.
+fn over_daily_limit(account: &Account, recipients: usize, now: i64) -> Option<Attempt> {
+    let (Some(limit), Some(profile)) = (account.daily_limit, account.profile.as_deref()) else {
+        return None;
+    };
+    // No state directory: nothing is counted (and sending warns that it is not).
+    let ledger = Ledger::default_location()?;
+    let need = recipients as u64;
+    match ledger.next_room(profile, now, u64::from(limit), need) {
+        Ok(Some(at)) if at <= now => None,
+        Ok(Some(at)) => Some(Attempt::OverLimit {
+            until: at,
+            reason: crate::usage::limit_reached(profile, limit, at),
+        }),
+        Ok(None) => Some(Attempt::Failed(format!(
+            "{recipients} recipients are more than the daily limit of {limit} of profile \
+             {profile}: it can never be sent through it; send it in parts or raise daily_limit"
+        ))),
+        Err(e) => Some(Attempt::Deferred(format!(
+            "cannot read the usage ledger in {}: {e}",
+            ledger.dir().display()
+        ))),
+    }
 }
 
 /// A queued message as the transport's payload, streamed from its file.
@@ -696,6 +785,57 @@ mod tests {
                 lines: vec![]
             })
         )));
+    }
+
+    #[test]
+    fn a_deferred_entry_waits_with_its_reason_and_no_attempt_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        let spool = dir.path().join("spool");
+        std::fs::write(
+            &config,
+            format!(
+                "queue_dir = \"{}\"\ndefault = \"w\"\n[profiles.w]\nhost = \"h\"\ndaily_limit = 5\n",
+                spool.display()
+            ),
+        )
+        .unwrap();
+        let global = GlobalArgs {
+            config: Some(config),
+            ..GlobalArgs::default()
+        };
+        let connection = ConnectionArgs::default();
+        let account = config::resolve(&global, &connection, None).unwrap();
+        let envelope = Envelope {
+            from: "a@x.org".into(),
+            to: vec!["b@x.org".into(), "c@x.org".into()],
+            smtputf8: false,
+        };
+        let pending = Pending {
+            global: &global,
+            connection: &connection,
+            account: &account,
+            envelope: &envelope,
+            dsn: &Dsn::default(),
+            message_id: "m@x.org",
+            eight_bit: false,
+            login_hint: Some("a@x.org".into()),
+        };
+        let id = enqueue_deferred(&pending, "over the cap".into(), 4_000_000_000, &mut |out| {
+            out.write_all(b"Subject: x\r\n\r\nx\r\n")
+        })
+        .unwrap();
+        let q = Queue::existing(&spool).unwrap().unwrap();
+        let (place, meta) = q.get(&id).unwrap().unwrap();
+        assert_eq!(place, Place::Queued);
+        assert_eq!(meta.attempts, 0);
+        assert_eq!(meta.last_error.as_deref(), Some("over the cap"));
+        assert_eq!(meta.next_attempt, 4_000_000_000);
+        assert!(!meta.is_due(queue::now()));
+        assert_eq!(meta.profile.as_deref(), Some("w"));
+        assert_eq!(meta.envelope.to, envelope.to);
+        assert_eq!(meta.login_hint.as_deref(), Some("a@x.org"));
+        assert_eq!((meta.message_id.as_str(), meta.size), ("m@x.org", 17));
     }
 
     #[test]

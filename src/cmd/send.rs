@@ -34,6 +34,7 @@ pub fn run(
     }
     // Everything about the message is checked before a password is asked for.
     let composed = message::prepare(draft)?;
+    super::check_per_message_limit(&account, composed.envelope.to.len())?;
     let from_address = config::account::bare_address(
         &args
             .from
@@ -99,6 +100,14 @@ pub fn run(
         }
         Err(e) => Err(with_provider_hint(e, &account)),
     };
+    if let Ok(outcome) = &result {
+        crate::usage::record_submission(
+            console.err,
+            &account,
+            crate::queue::now(),
+            outcome.accepted.len(),
+        );
+    }
     crate::log::submission(
         console.err,
         &account,

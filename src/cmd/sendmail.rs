@@ -268,6 +268,7 @@ pub fn run(
         recipients: flags.recipients.clone(),
     };
     let mut spooled = block.spool(stdin, &opts)?;
+    super::check_per_message_limit(&account, spooled.envelope.to.len())?;
     let login_address = account
         .from
         .clone()
@@ -316,6 +317,14 @@ pub fn run(
         }
         Err(e) => Err(e.into()),
     };
+    if let Ok(outcome) = &result {
+        crate::usage::record_submission(
+            console.err,
+            &account,
+            crate::queue::now(),
+            outcome.accepted.len(),
+        );
+    }
     crate::log::submission(
         console.err,
         &account,

@@ -34,6 +34,11 @@ pub struct Account {
     pub queue: Option<QueuePolicy>,
     /// The config file's `queue_dir`, when it sets one.
     pub queue_dir: Option<std::path::PathBuf>,
+    /// Recipients per rolling 24 hours: the profile's `daily_limit`, else the preset's;
+    /// `None` is no limit (also what a profile's 0 means).
+    pub daily_limit: Option<u32>,
+    /// Recipients in one message, resolved the same way.
+    pub per_message_limit: Option<u32>,
     secret: Option<SecretSource>,
 }
 
@@ -239,8 +244,31 @@ fn build(
         log_file: profile.log_file.as_deref().map(expand_home),
         queue: profile.queue,
         queue_dir: loaded.and_then(|l| l.file.queue_dir.clone()),
+        daily_limit: limit(profile.daily_limit, preset.and_then(|p| p.daily_limit)).map(|l| l.0),
+        per_message_limit: limit(
+            profile.per_message_limit,
+            preset.and_then(|p| p.per_message_limit),
+        )
+        .map(|l| l.0),
         secret,
     })
+}
+
+/// Where a limit in force was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitSource {
+    Profile,
+    Preset,
+}
+
+/// A limit in force: the profile's value, else the preset's; a profile's 0 means
+/// "no limit" and hides the preset's.
+pub fn limit(profile: Option<u32>, preset: Option<u32>) -> Option<(u32, LimitSource)> {
+    match profile {
+        Some(0) => None,
+        Some(n) => Some((n, LimitSource::Profile)),
+        None => preset.map(|n| (n, LimitSource::Preset)),
+    }
 }
 
 /// Pick the profile: named (-p / POSTA_PROFILE), else the one whose From matches,
@@ -400,6 +428,29 @@ mod tests {
         assert_eq!(a.settings.port, 465);
         assert_eq!(a.settings.security, Security::Tls);
         assert!(a.logs_in());
+    }
+
+    #[test]
+    fn limits_come_from_the_profile_else_the_preset_and_0_is_none() {
+        let (_d, g) = config(
+            "[profiles.g]\npreset = \"gmail\"\n\
+             [profiles.own]\npreset = \"gmail\"\ndaily_limit = 300\nper_message_limit = 0\n\
+             [profiles.bare]\nhost = \"h\"\n",
+        );
+        let get = |name: &str| {
+            let g = GlobalArgs {
+                profile: Some(name.into()),
+                ..g.clone()
+            };
+            let a = resolve(&g, &ConnectionArgs::default(), None).unwrap();
+            (a.daily_limit, a.per_message_limit)
+        };
+        assert_eq!(get("g"), (Some(500), Some(100)));
+        assert_eq!(get("own"), (Some(300), None));
+        assert_eq!(get("bare"), (None, None));
+        assert_eq!(limit(Some(0), Some(5)), None);
+        assert_eq!(limit(None, Some(5)), Some((5, LimitSource::Preset)));
+        assert_eq!(limit(Some(7), None), Some((7, LimitSource::Profile)));
     }
 
     #[test]

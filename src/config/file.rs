@@ -55,6 +55,36 @@ pub struct Profile {
     /// "never" or "on-temporary-failure" [default: never for `send`, on-temporary-failure
     /// in sendmail mode].
     pub queue: Option<QueuePolicy>,
+    /// Recipients this account may send to in a rolling 24 hours; `posta queue flush`
+    /// keeps under it. 0: no limit, even where the preset has one
+    /// [default: the preset's, where the provider publishes one].
+    #[serde(default, deserialize_with = "recipients")]
+    pub daily_limit: Option<u32>,
+    /// Recipients in one message: more is refused before connecting. 0: no limit
+    /// [default: the preset's].
+    #[serde(default, deserialize_with = "recipients")]
+    pub per_message_limit: Option<u32>,
+}
+
+/// A recipient count; the error says what is expected in words, not "u32".
+fn recipients<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    struct Count;
+    const EXPECTED: &str = "a number of recipients from 0 (no limit) to 4294967295";
+    impl serde::de::Visitor<'_> for Count {
+        type Value = u32;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(EXPECTED)
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u32, E> {
+            u32::try_from(v)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &EXPECTED))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u32, E> {
+            u32::try_from(v)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &EXPECTED))
+        }
+    }
+    d.deserialize_u32(Count).map(Some)
 }
 
 /// A loaded config file and where it came from.
@@ -167,6 +197,23 @@ mod tests {
             "{err}"
         );
         assert!(parse("[profiles.a]\nqueue_policy = \"never\"\n").is_err());
+    }
+
+    #[test]
+    fn limits_parse_and_bad_ones_name_the_line() {
+        let f = parse("[profiles.a]\ndaily_limit = 450\nper_message_limit = 0\n").unwrap();
+        assert_eq!(f.profiles["a"].daily_limit, Some(450));
+        assert_eq!(f.profiles["a"].per_message_limit, Some(0));
+        let err = parse("[profiles.a]\nhost = \"x\"\ndaily_limt = 5\n").unwrap_err();
+        assert!(
+            err.contains("line 3") && err.contains("`daily_limit`"),
+            "{err}"
+        );
+        for bad in ["-1", "\"500\"", "4294967296", "1.5"] {
+            let err = parse(&format!("[profiles.a]\n\ndaily_limit = {bad}\n")).unwrap_err();
+            assert!(err.contains("line 3"), "{bad}: {err}");
+            assert!(err.contains("a number of recipients"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -39,6 +39,11 @@ pub struct Preset {
     /// The one setting to enable, or the password rule, in a sentence.
     pub note: &'static str,
     pub from_rule: FromRule,
+    /// Recipients the provider lets an account send to in a rolling 24 hours, where
+    /// it publishes a figure.
+    pub daily_limit: Option<u32>,
+    /// Recipients the provider takes in one message, where it publishes a figure.
+    pub per_message_limit: Option<u32>,
 }
 
 use FromRule::*;
@@ -58,6 +63,8 @@ pub const PRESETS: &[Preset] = &[
         app_password_page: Some("https://myaccount.google.com/apppasswords"),
         note: "Gmail needs an app password (2-Step Verification must be on) or OAuth2; the normal password is refused.",
         from_rule: Any,
+        daily_limit: Some(500),
+        per_message_limit: Some(100),
     },
     Preset {
         name: "mailru",
@@ -78,6 +85,8 @@ pub const PRESETS: &[Preset] = &[
         app_password_page: Some("https://account.mail.ru/user/2-step-auth/passwords/"),
         note: "Mail.ru needs an application password for mail clients; From must equal the login.",
         from_rule: MustEqualLogin,
+        daily_limit: None,
+        per_message_limit: None,
     },
     Preset {
         name: "yandex",
@@ -99,6 +108,8 @@ pub const PRESETS: &[Preset] = &[
         app_password_page: Some("https://id.yandex.ru/security/app-passwords"),
         note: "Enable mail clients at https://mail.yandex.ru/#setup/client and use an app password; From must be owned by the login.",
         from_rule: MustEqualLogin,
+        daily_limit: Some(500),
+        per_message_limit: Some(35),
     },
     Preset {
         name: "outlook",
@@ -122,6 +133,8 @@ pub const PRESETS: &[Preset] = &[
         app_password_page: None,
         note: "Outlook.com accepts only OAuth2 since September 2024 (auth = \"xoauth2\" with oauth_token_command).",
         from_rule: Any,
+        daily_limit: Some(5000),
+        per_message_limit: None,
     },
     Preset {
         name: "office365",
@@ -135,6 +148,8 @@ pub const PRESETS: &[Preset] = &[
         app_password_page: None,
         note: "Microsoft 365 wants OAuth2; basic SMTP AUTH is being retired. The mailbox needs Send As rights for other From addresses.",
         from_rule: Any,
+        daily_limit: Some(10000),
+        per_message_limit: None,
     },
     Preset {
         name: "yahoo",
@@ -155,6 +170,8 @@ pub const PRESETS: &[Preset] = &[
         app_password_page: Some("https://login.yahoo.com/account/security"),
         note: "Yahoo needs an app password.",
         from_rule: Any,
+        daily_limit: None,
+        per_message_limit: None,
     },
     Preset {
         name: "aol",
@@ -168,6 +185,8 @@ pub const PRESETS: &[Preset] = &[
         app_password_page: Some("https://login.aol.com/account/security"),
         note: "AOL needs an app password.",
         from_rule: Any,
+        daily_limit: None,
+        per_message_limit: None,
     },
     Preset {
         name: "icloud",
@@ -183,6 +202,10 @@ pub const PRESETS: &[Preset] = &[
         ),
         note: "iCloud needs an app-specific password (two-factor authentication must be on).",
         from_rule: Any,
+        // Apple counts 1,000 messages a day; the ledger counts recipients, and 1,000
+        // recipients never make more than 1,000 messages.
+        daily_limit: Some(1000),
+        per_message_limit: Some(500),
     },
     Preset {
         name: "fastmail",
@@ -196,6 +219,8 @@ pub const PRESETS: &[Preset] = &[
         app_password_page: Some("https://app.fastmail.com/settings/security/apps"),
         note: "Fastmail needs an app password.",
         from_rule: Any,
+        daily_limit: None,
+        per_message_limit: None,
     },
     Preset {
         name: "zoho",
@@ -209,6 +234,8 @@ pub const PRESETS: &[Preset] = &[
         app_password_page: Some("https://accounts.zoho.com (Security → App Passwords)"),
         note: "Zoho needs an app password when two-factor authentication is on; use smtp.zoho.eu and friends for other regions.",
         from_rule: Any,
+        daily_limit: None,
+        per_message_limit: None,
     },
     Preset {
         name: "gmx",
@@ -222,6 +249,8 @@ pub const PRESETS: &[Preset] = &[
         app_password_page: None,
         note: "Enable POP3/IMAP access once in the GMX settings; with two-factor authentication use an app password.",
         from_rule: Any,
+        daily_limit: None,
+        per_message_limit: None,
     },
     Preset {
         name: "webde",
@@ -235,6 +264,8 @@ pub const PRESETS: &[Preset] = &[
         app_password_page: None,
         note: "Enable POP3/IMAP at https://hilfe.web.de/pop-imap/einschalten.html first.",
         from_rule: Any,
+        daily_limit: None,
+        per_message_limit: None,
     },
     Preset {
         name: "rambler",
@@ -248,6 +279,8 @@ pub const PRESETS: &[Preset] = &[
         app_password_page: None,
         note: "Enable mail-client access in the Rambler mail settings first.",
         from_rule: Any,
+        daily_limit: None,
+        per_message_limit: None,
     },
     Preset {
         name: "proton-bridge",
@@ -261,6 +294,8 @@ pub const PRESETS: &[Preset] = &[
         app_password_page: None,
         note: "Use the password Bridge shows; its certificate is self-signed, so pin it with tls_fingerprint.",
         from_rule: Any,
+        daily_limit: None,
+        per_message_limit: None,
     },
 ];
 
@@ -548,6 +583,43 @@ mod tests {
                     p.domains.iter().any(|d| matches(pat, d)),
                     "{name}: no domain for {pat}"
                 );
+            }
+        }
+    }
+
+    /// The "limits" column of the facts: recipients per 24 h and per message (None:
+    /// "not published" or "—"). iCloud's 1,000 is messages a day, kept as recipients
+    /// (at least as strict); outlook's and office365's per-message figures are not in
+    /// the facts.
+    const LIMITS: &[(&str, Option<u32>, Option<u32>)] = &[
+        ("gmail", Some(500), Some(100)),
+        ("mailru", None, None),
+        ("yandex", Some(500), Some(35)),
+        ("outlook", Some(5000), None),
+        ("office365", Some(10_000), None),
+        ("yahoo", None, None),
+        ("aol", None, None),
+        ("icloud", Some(1000), Some(500)),
+        ("fastmail", None, None),
+        ("zoho", None, None),
+        ("gmx", None, None),
+        ("webde", None, None),
+        ("rambler", None, None),
+        ("proton-bridge", None, None),
+    ];
+
+    #[test]
+    fn limits_follow_the_facts() {
+        assert_eq!(PRESETS.len(), LIMITS.len(), "one row per preset");
+        for &(name, daily, per_message) in LIMITS {
+            let p = find(name).unwrap_or_else(|| panic!("no preset {name}"));
+            assert_eq!(
+                (p.daily_limit, p.per_message_limit),
+                (daily, per_message),
+                "{name}"
+            );
+            if let (Some(d), Some(m)) = (daily, per_message) {
+                assert!(m <= d, "{name}: more per message than per day");
             }
         }
     }

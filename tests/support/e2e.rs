@@ -32,7 +32,8 @@ pub fn token(label: &str) -> String {
     format!("{label}-{}-{nanos}", std::process::id())
 }
 
-/// `posta` with no config, no inherited POSTA_* variables, HOME in a temp dir.
+/// `posta` with no config, no inherited POSTA_* variables, HOME and the XDG
+/// directories in a temp dir (the usage ledger is in `state/posta/usage`).
 pub fn posta(home: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_posta"));
     for (k, _) in std::env::vars() {
@@ -43,6 +44,7 @@ pub fn posta(home: &Path) -> Command {
     cmd.env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
         .stdin(Stdio::null());
     cmd
 }
