@@ -58,7 +58,9 @@ pub struct Queued {
     pub message_id: String,
     /// The temporary failure that put it there.
     pub reason: String,
-    pub stage: Stage,
+    /// Where the transport failed; `None` for a message queued without trying (a
+    /// daily limit reached).
+    pub stage: Option<Stage>,
     pub queue_dir: PathBuf,
 }
 
@@ -116,7 +118,7 @@ pub fn enqueue(
             id,
             message_id: pending.message_id.to_string(),
             reason: reason.to_string(),
-            stage: reason.stage,
+            stage: Some(reason.stage),
             queue_dir: dir,
         }),
         Err(e) => anyhow::Error::new(reason).context(format!(
@@ -135,7 +137,7 @@ pub fn enqueue_deferred(
     reason: String,
     not_before: i64,
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Queued> {
     let dir = spool_dir(pending.account).ok_or_else(|| {
         ConfigError::new(
             None,
@@ -143,11 +145,18 @@ pub fn enqueue_deferred(
         )
     })?;
     let mut meta = pending_meta(pending, queue::now());
-    meta.last_error = Some(reason);
+    meta.last_error = Some(reason.clone());
     meta.next_attempt = not_before;
-    Queue::open(&dir)
+    let id = Queue::open(&dir)
         .and_then(|q| q.add(meta, write))
-        .map_err(|e| fail(Code::IoErr, format!("not queued in {}: {e}", dir.display())))
+        .map_err(|e| fail(Code::IoErr, format!("not queued in {}: {e}", dir.display())))?;
+    Ok(Queued {
+        id,
+        message_id: pending.message_id.to_string(),
+        reason,
+        stage: None,
+        queue_dir: dir,
+    })
 }
 
 /// The account's spool: the config's `queue_dir`, else `$XDG_DATA_HOME/posta/queue`.
@@ -821,10 +830,12 @@ mod tests {
             eight_bit: false,
             login_hint: Some("a@x.org".into()),
         };
-        let id = enqueue_deferred(&pending, "over the cap".into(), 4_000_000_000, &mut |out| {
+        let queued = enqueue_deferred(&pending, "over the cap".into(), 4_000_000_000, &mut |out| {
             out.write_all(b"Subject: x\r\n\r\nx\r\n")
         })
         .unwrap();
+        assert_eq!(queued.stage, None);
+        let id = queued.id;
         let q = Queue::existing(&spool).unwrap().unwrap();
         let (place, meta) = q.get(&id).unwrap().unwrap();
         assert_eq!(place, Place::Queued);

@@ -391,8 +391,7 @@ fn recipients(
             "no recipients: the message has no To, Cc or Bcc and none was given as an argument"
                 .into()
         } else {
-            "no recipients: give them as arguments, or use -t to read them from the headers"
-                .into()
+            "no recipients: give them as arguments, or use -t to read them from the headers".into()
         }));
     }
     Ok(out)

@@ -386,7 +386,8 @@ impl Dispatcher<'_, '_> {
     fn handle(&mut self, event: Event) -> anyhow::Result<()> {
         match event {
             Event::Transcript(line) => self.console.err.write_all(&line)?,
-            Event::Done { job, result, fatal } => {
+            Event::Done(done) => {
+                let worker::Done { job, result, fatal } = *done;
                 let lane = &mut self.lanes.as_mut().expect("workers run in lanes").lanes[job.lane];
                 lane.in_flight -= 1;
                 let need = job.spooled.envelope.to.len() as u64;
@@ -594,8 +595,7 @@ impl Dispatcher<'_, '_> {
             return self.emit(&object);
         }
         let file = self.spool_file()?;
-        let mut spooled = match block.spool_reusing(reader, &self.options(Some(lane_index)), file)
-        {
+        let mut spooled = match block.spool_reusing(reader, &self.options(Some(lane_index)), file) {
             Ok(s) => s,
             Err(e) => return self.failed(name, &e.into()),
         };
@@ -810,7 +810,11 @@ mod tests {
             ..Tally::default()
         };
         let report = summary(&tally, 1, Duration::from_secs(1), vec![]);
-        assert!(report.human.contains("2 over the daily limits"), "{}", report.human);
+        assert!(
+            report.human.contains("2 over the daily limits"),
+            "{}",
+            report.human
+        );
         let json = report.json.unwrap();
         assert_eq!(json["status"], "partial");
         assert_eq!(json["not_sent"], 2);

@@ -198,7 +198,12 @@ impl Merge {
             let rendered = record
                 .map_err(|e| fail(Code::DataErr, format!("{name}: {e}")))
                 .and_then(|r| {
-                    let values = self.columns.iter().map(String::as_str).zip(r.iter()).collect();
+                    let values = self
+                        .columns
+                        .iter()
+                        .map(String::as_str)
+                        .zip(r.iter())
+                        .collect();
                     Ok(self.template.render(&values)?)
                 });
             let go_on = match rendered {

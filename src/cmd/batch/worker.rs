@@ -26,15 +26,18 @@ pub struct Job {
 pub enum Event {
     /// Complete transcript lines, already labelled.
     Transcript(Vec<u8>),
-    /// A message was tried: the job comes back (its spool file is reused).
-    Done {
-        job: Job,
-        result: Result<Outcome, SmtpError>,
-        /// The session could not be (re)opened or logging in failed: this worker stops.
-        fatal: bool,
-    },
+    /// A message was tried.
+    Done(Box<Done>),
     /// The worker ended (no more jobs, or a fatal error) after this many sessions.
     Closed { lane: usize, sessions: u32 },
+}
+
+/// The outcome of one message; the job comes back (its spool file is reused).
+pub struct Done {
+    pub job: Job,
+    pub result: Result<Outcome, SmtpError>,
+    /// The session could not be (re)opened or logging in failed: this worker stops.
+    pub fatal: bool,
 }
 
 /// Start one connection's thread.
@@ -89,7 +92,11 @@ fn run(
             Err(e) => (Err(e), true),
         };
         // The dispatcher is gone only when it failed itself; nothing to report to then.
-        if events.send(Event::Done { job, result, fatal }).is_err() || fatal {
+        if events
+            .send(Event::Done(Box::new(Done { job, result, fatal })))
+            .is_err()
+            || fatal
+        {
             break;
         }
     }
