@@ -33,7 +33,7 @@ complete -c posta -n "__fish_posta_needs_command" -s h -l help -d 'Print help'
 complete -c posta -n "__fish_posta_needs_command" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_needs_command" -f -a "send" -d 'Compose a message from flags and submit it'
 complete -c posta -n "__fish_posta_needs_command" -f -a "sendmail" -d 'Read a message on stdin and submit it, like sendmail(8)'
-complete -c posta -n "__fish_posta_needs_command" -f -a "batch" -d 'Send many finished messages over one connection, each like `sendmail -t`'
+complete -c posta -n "__fish_posta_needs_command" -f -a "batch" -d 'Send many finished messages over one connection (or a few), each like `sendmail -t`'
 complete -c posta -n "__fish_posta_needs_command" -f -a "profile" -d 'Manage account profiles in the config file'
 complete -c posta -n "__fish_posta_needs_command" -f -a "password" -d 'Store or delete a profile\'s password in the OS keyring'
 complete -c posta -n "__fish_posta_needs_command" -f -a "probe" -d 'Show what a server offers: greeting, capabilities, TLS and certificate'
@@ -99,7 +99,10 @@ complete -c posta -n "__fish_posta_using_subcommand sendmail" -s V -l version -d
 complete -c posta -n "__fish_posta_using_subcommand batch" -l template -d 'Mail merge: a message with {{column}} placeholders, sent once per row of --data' -r -F
 complete -c posta -n "__fish_posta_using_subcommand batch" -l data -d 'Mail merge: a CSV file whose first row names the columns' -r -F
 complete -c posta -n "__fish_posta_using_subcommand batch" -s f -l envelope-from -d 'Envelope sender (MAIL FROM) for every message [default: the profile\'s from, else each From]' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -l rate -d 'At most this many messages a second or a minute, e.g. 10/s or 30/m' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l rate -d 'At most this many messages a second or a minute over all connections, e.g. 10/s or 30/m' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l connections -d 'Connections per profile, each sending one message at a time' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l queue -d 'On a temporary failure, or when every profile reached its daily limit, queue the message for `posta queue flush` [default: the profile\'s `queue`, else never]' -r -f -a "never\t'Report the failure (exit 75); keep nothing'
+on-temporary-failure\t'Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection failures; never a permanent refusal)'"
 complete -c posta -n "__fish_posta_using_subcommand batch" -l server -d 'Submission server, optionally with a port' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
@@ -344,7 +347,7 @@ complete -c posta -n "__fish_posta_using_subcommand man" -s h -l help -d 'Print 
 complete -c posta -n "__fish_posta_using_subcommand man" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "send" -d 'Compose a message from flags and submit it'
 complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "sendmail" -d 'Read a message on stdin and submit it, like sendmail(8)'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "batch" -d 'Send many finished messages over one connection, each like `sendmail -t`'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "batch" -d 'Send many finished messages over one connection (or a few), each like `sendmail -t`'
 complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "profile" -d 'Manage account profiles in the config file'
 complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "password" -d 'Store or delete a profile\'s password in the OS keyring'
 complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "probe" -d 'Show what a server offers: greeting, capabilities, TLS and certificate'

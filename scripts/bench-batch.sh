@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # 1,000 small messages to Postfix's smtp-sink on loopback, in one run:
-#   posta batch (one connection) vs Postfix's load generator smtp-source (same count and
-#   size; with and without -d, one connection for all or one per message) vs a loop of
-#   1,000 msmtp runs. Prints wall times and rates; asserts nothing.
-#   scripts/bench-batch.sh [COUNT] [SIZE]      (port: BENCH_PORT, default 12725)
+#   posta batch (one connection, and --connections 4) vs Postfix's load generator
+#   smtp-source (same count and size; with and without -d, one connection for all or one
+#   per message) vs a loop of 1,000 msmtp runs. The fast ones run ROUNDS times, taking
+#   turns (a shared machine drifts), and the median is printed with the spread.
+#   Prints wall times and rates; asserts nothing.
+#   scripts/bench-batch.sh [COUNT] [SIZE] [ROUNDS]   (port: BENCH_PORT, default 12725)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-1000}
 size=${2:-1000}
+rounds=${3:-5}
 port=${BENCH_PORT:-12725}
 for tool in /usr/sbin/smtp-sink /usr/sbin/smtp-source msmtp; do
   command -v "$tool" >/dev/null || { echo "missing $tool (scripts/mailserver.sh install)"; exit 1; }
@@ -40,19 +43,34 @@ report() { # name start end
 export -n POSTA_PASSWORD POSTA_PROFILE POSTA_CONFIG 2>/dev/null || true
 home=$work/home; mkdir -p "$home"
 
-s=$(now)
-HOME=$home XDG_CONFIG_HOME=$home/config "$posta" -q batch --server 127.0.0.1:"$port" \
-  --security plain "$work/eml" || echo "posta batch: exit $?"
-posta_t=$(report "posta batch" "$s" "$(now)")
-echo "$posta_t"
-
-s=$(now)
-/usr/sbin/smtp-source -s 1 -m "$count" -l "$size" -f a@example.org -t b@example.org 127.0.0.1:"$port"
-echo "$(report "smtp-source -s 1 (conn/message)" "$s" "$(now)")"
-
-s=$(now)
-/usr/sbin/smtp-source -d -s 1 -m "$count" -l "$size" -f a@example.org -t b@example.org 127.0.0.1:"$port"
-echo "$(report "smtp-source -d -s 1 (one conn)" "$s" "$(now)")"
+# One timed run of a command, as seconds.
+timed() { local s e; s=$(now); "$@" >/dev/null || echo "exit $? from $1" >&2; e=$(now); echo "$e - $s" | bc -l; }
+posta1() { HOME=$home XDG_CONFIG_HOME=$home/config "$posta" -q batch --server 127.0.0.1:"$port" \
+  --security plain "$work/eml"; }
+posta4() { HOME=$home XDG_CONFIG_HOME=$home/config "$posta" -q batch --server 127.0.0.1:"$port" \
+  --security plain --connections 4 "$work/eml"; }
+source1() { /usr/sbin/smtp-source -s 1 -m "$count" -l "$size" -f a@example.org -t b@example.org \
+  127.0.0.1:"$port"; }
+sourced() { /usr/sbin/smtp-source -d -s 1 -m "$count" -l "$size" -f a@example.org \
+  -t b@example.org 127.0.0.1:"$port"; }
+declare -A times
+for r in $(seq 1 "$rounds"); do
+  for t in posta1 posta4 source1 sourced; do
+    times[$t]+="$(timed "$t") "
+  done
+done
+median() { # name, then the times: median rate and the range of rates
+  local name=$1; shift
+  printf '%s\n' "$@" | sort -g | awk -v n="$name" -v c="$count" '
+    { t[NR] = $1 } END { m = t[int((NR + 1) / 2)];
+      printf "%-34s %8.3f s %10.1f msg/s  (%.0f-%.0f over %d rounds)\n", n, m, c / m, c / t[NR], c / t[1], NR }'
+}
+median "posta batch" ${times[posta1]}
+median "posta batch --connections 4" ${times[posta4]}
+median "smtp-source -s 1 (conn/message)" ${times[source1]}
+median "smtp-source -d -s 1 (one conn)" ${times[sourced]}
+ratio() { printf '%s\n' $1 | sort -g | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
+echo "posta batch / smtp-source -d: $(echo "$(ratio "${times[sourced]}") / $(ratio "${times[posta1]}")" | bc -l | cut -c1-4) (rates, medians)"
 
 s=$(now)
 for f in "$work"/eml/*.eml; do
