@@ -343,3 +343,16 @@ fn profile_show_names_the_limits_in_force_and_where_they_come_from() {
         bad.stderr
     );
 }
+
+#[test]
+fn a_list_of_profiles_outside_batch_says_where_lists_work() {
+    let home = tempfile::tempdir().unwrap();
+    let text = "[profiles.a]\nhost = \"127.0.0.1\"\n[profiles.b]\nhost = \"127.0.0.1\"\n";
+    write_config(home.path(), text, 0o600);
+    let mut args = vec!["-p", "a,b"];
+    args.extend_from_slice(SEND);
+    let run = posta_in(home.path(), &args, &[]);
+    assert_eq!(run.code, 78, "{}", run.stderr);
+    assert!(run.stderr.contains("valid profiles: a, b"), "{}", run.stderr);
+    assert!(run.stderr.contains("for `posta batch` only"), "{}", run.stderr);
+}

@@ -100,10 +100,16 @@ impl Loaded {
     pub fn profile(&self, name: &str, what: &str) -> Result<&Profile, ConfigError> {
         self.file.profiles.get(name).ok_or_else(|| {
             let valid: Vec<&str> = self.file.profiles.keys().map(String::as_str).collect();
+            // `-p a,b,c` is a list only where messages can be shared: say so.
+            let list = if name.contains(',') && !self.file.profiles.contains_key(name) {
+                "; a list of profiles (-p a,b) is for `posta batch` only"
+            } else {
+                ""
+            };
             ConfigError::new(
                 Some(self.path.clone()),
                 format!(
-                    "{what}{}\"{name}\" is not a profile; valid profiles: {}",
+                    "{what}{}\"{name}\" is not a profile; valid profiles: {}{list}",
                     if what.is_empty() { "" } else { " " },
                     if valid.is_empty() {
                         "(none)".to_string()
