@@ -3,10 +3,11 @@
 # to Postfix's smtp-sink on loopback, the same bytes piped to msmtp beside it.
 # The target: max RSS under 32 MiB. Prints figures; asserts nothing.
 #   scripts/bench-sendmail-memory.sh [SIZE_MIB]
+# POSTA_BENCH_PORT picks smtp-sink's port (default 12699), for runs beside another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mib=${1:-200}
-port=12699
+port=${POSTA_BENCH_PORT:-12699}
 [ -x /usr/sbin/smtp-sink ] || { echo "needs Postfix's smtp-sink: scripts/mailserver.sh install" >&2; exit 69; }
 [ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
 cargo build --release --quiet

@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         out: &mut out,
         err: &mut err,
         stdin_is_terminal: io::stdin().is_terminal(),
+        stderr_is_terminal: stderr.is_terminal(),
     };
     let result = cmd::run(cli, &mut console);
 
@@ -104,6 +105,7 @@ fn sendmail_main(program: &str, args: &[String]) -> ExitCode {
         out: &mut out,
         err: &mut err,
         stdin_is_terminal: stdin.is_terminal(),
+        stderr_is_terminal: stderr.is_terminal(),
     };
     let mut input = stdin.lock();
     let result = cmd::sendmail::run(args, &mut console, &mut input);

@@ -25,6 +25,9 @@ pub struct Console<'a> {
     pub err: &'a mut dyn Write,
     /// Whether stdin is a terminal (then it is never read as a body or message).
     pub stdin_is_terminal: bool,
+    /// Whether stderr is a terminal (then progress bars may be drawn on it; see
+    /// [`crate::progress::Switch::decide`]).
+    pub stderr_is_terminal: bool,
 }
 
 /// What a command did, for `main` to print: a line for people, an object for `--json`.

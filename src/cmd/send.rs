@@ -10,6 +10,7 @@ use crate::config::{self, Account};
 use crate::envelope::Dsn;
 use crate::exit::{Code, Hint, fail};
 use crate::message::{self, BodySource, Composed, Draft};
+use crate::progress;
 use crate::smtp::{self, SmtpError, SmtpErrorKind, Transcript};
 
 pub fn run(
@@ -62,11 +63,14 @@ pub fn run(
     .with_default_envid(&composed.message_id);
     let size = composed.size().ok();
     let level = global.verbose;
+    let progress =
+        progress::Switch::decide(console.stderr_is_terminal, global.quiet, global.json, level);
     let result = {
         let mut payload = ComposedPayload {
             composed: &composed,
             size,
         };
+        let mut upload = progress.upload(&mut payload);
         let mut transcript = Transcript {
             out: &mut *console.err,
             level,
@@ -75,7 +79,7 @@ pub fn run(
             &account.settings,
             &composed.envelope,
             &dsn,
-            &mut payload,
+            &mut upload,
             (level > 0).then_some(&mut transcript),
         )
     };

@@ -11,6 +11,7 @@ use crate::config;
 use crate::envelope::Dsn;
 use crate::exit::{Code, fail};
 use crate::message::raw::{self, RawOptions};
+use crate::progress;
 use crate::smtp::{self, Transcript};
 use clap::ValueEnum as _;
 
@@ -283,8 +284,13 @@ pub fn run(
     .with_default_envid(&spooled.message_id);
     let envelope = spooled.envelope.clone();
     let message_id = spooled.message_id.clone();
+    // sendmail's flags have no -q: a terminal is the whole test (cron and scripts never
+    // give one), with --json and -v still turning the bar off.
+    let progress =
+        progress::Switch::decide(console.stderr_is_terminal, false, flags.json, flags.verbose);
     let result = {
         let mut payload = SpooledPayload(&mut spooled);
+        let mut upload = progress.upload(&mut payload);
         let mut transcript = Transcript {
             out: &mut *console.err,
             level: flags.verbose,
@@ -293,7 +299,7 @@ pub fn run(
             &account.settings,
             &envelope,
             &dsn,
-            &mut payload,
+            &mut upload,
             (flags.verbose > 0).then_some(&mut transcript),
         )
     };
