@@ -353,6 +353,14 @@ fn a_list_of_profiles_outside_batch_says_where_lists_work() {
     args.extend_from_slice(SEND);
     let run = posta_in(home.path(), &args, &[]);
     assert_eq!(run.code, 78, "{}", run.stderr);
-    assert!(run.stderr.contains("valid profiles: a, b"), "{}", run.stderr);
-    assert!(run.stderr.contains("for `posta batch` only"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("valid profiles: a, b"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("for `posta batch` only"),
+        "{}",
+        run.stderr
+    );
 }

@@ -192,3 +192,55 @@ fn sendmail_draws_the_bar_on_a_terminal_and_stays_silent_in_a_pipe() {
     // sendmail is silent on success: cron would mail anything it printed.
     assert_eq!(text(&out.stderr), "");
 }
+
+/// `posta batch` of `count` small messages (one to a refused recipient) to `server`.
+fn batch(home: &Path, server: &Server, count: usize, global: &[&str]) -> Command {
+    let dir = home.join("outbox");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 1..=count {
+        std::fs::write(
+            dir.join(format!("m{i:02}.eml")),
+            format!("From: jane@example.org\nTo: bob@example.org\nSubject: n{i}\n\nbody {i}\n"),
+        )
+        .unwrap();
+    }
+    let mut cmd = posta(home);
+    cmd.args(global)
+        .arg("batch")
+        .arg(&dir)
+        .args(["--server", &format!("127.0.0.1:{}", server.port())])
+        .args(["--security", "plain"]);
+    cmd
+}
+
+#[test]
+fn batch_counts_on_a_terminal_and_not_in_a_pipe() {
+    let home = tempfile::tempdir().unwrap();
+    let server = plain_server();
+    let (code, drawn) = on_terminal(&batch(home.path(), &server, 6, &[]), b"");
+    let record = server.finish();
+    assert_eq!(code, Some(0), "{drawn}");
+    assert_eq!(record.messages.len(), 6);
+    // The bar with the count against the total, erased before the summary.
+    assert!(drawn.contains("/6 messages: "), "{drawn}");
+    assert!(drawn.contains("6/6 messages: 6 sent, 0 failed"), "{drawn}");
+    assert!(drawn.contains("\u{1b}[2K"), "{drawn:?}");
+    assert!(drawn.contains("batch: 6 sent, 0 failed"), "{drawn}");
+
+    for global in [&["-q"][..], &["--json"]] {
+        let server = plain_server();
+        let (code, drawn) = on_terminal(&batch(home.path(), &server, 6, global), b"");
+        server.finish();
+        assert_eq!(code, Some(0), "{global:?}: {drawn}");
+        assert!(!drawn.contains("messages: "), "{global:?}: {drawn}");
+        assert!(!drawn.contains('\u{1b}'), "{global:?}: {drawn:?}");
+    }
+
+    let server = plain_server();
+    let out = batch(home.path(), &server, 6, &[]).output().unwrap();
+    server.finish();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "only the summary: {stderr}");
+    assert!(stderr.starts_with("batch: 6 sent"), "{stderr}");
+}

@@ -28,6 +28,7 @@ use crate::config;
 use crate::envelope::Dsn;
 use crate::exit::{self, Code, fail};
 use crate::message::raw::{self, HeaderBlock, RawOptions};
+use crate::progress;
 use crate::smtp::{Outcome, SmtpError};
 use crate::usage::Ledger;
 use lanes::{Lane, Lanes, Stopped};
@@ -51,6 +52,12 @@ pub fn run(
         _ => None,
     };
     let profiles = profile_names(global)?;
+    let total = if merge.is_some() {
+        None
+    } else {
+        source::count(&sources)
+    };
+    let console_is_terminal = console.stderr_is_terminal;
     let (events_tx, events_rx) = crossbeam_channel::bounded(256);
     let mut batch = Dispatcher {
         global,
@@ -64,15 +71,25 @@ pub fn run(
         pool: Vec::new(),
         tally: Tally::default(),
         capped_said: false,
+        progress: progress::Switch::decide(
+            console_is_terminal,
+            global.quiet,
+            global.json,
+            global.verbose,
+        )
+        .count(total),
     };
     let walked = match merge {
         Some(merge) => merge.walk(&mut |name, input| batch.one(name, input)),
         None => source::walk(&sources, &mut |name, input| batch.one(name, input)),
     };
     let finished = batch.finish();
+    let report = batch.summary(started.elapsed());
+    // The summary takes the bar's place.
+    batch.progress.finish();
     walked?;
     finished?;
-    Ok(batch.summary(started.elapsed()))
+    Ok(report)
 }
 
 /// The profiles of `-p a,b,c`, in order; one `None` (the default profile, or none)
@@ -148,6 +165,8 @@ struct Dispatcher<'a, 'c> {
     tally: Tally,
     /// The "every cap reached" line was written to stderr (once is enough).
     capped_said: bool,
+    /// Counts and rate on a terminal (hidden otherwise, and with -q, -v or --json).
+    progress: progress::Count,
 }
 
 impl Dispatcher<'_, '_> {
@@ -377,7 +396,7 @@ impl Dispatcher<'_, '_> {
         }
         if let Some(lanes) = &mut self.lanes {
             for warning in lanes.sync(false) {
-                writeln!(self.console.err, "posta: warning: {warning}")?;
+                self.say(&format!("posta: warning: {warning}"))?;
             }
         }
         Ok(())
@@ -456,8 +475,9 @@ impl Dispatcher<'_, '_> {
     fn sent(&mut self, job: Job, outcome: Outcome) -> anyhow::Result<()> {
         self.tally.sent += 1;
         let lane = &self.lanes.as_ref().expect("workers run in lanes").lanes[job.lane];
+        let mut warning = Vec::new();
         crate::log::submission(
-            self.console.err,
+            &mut warning,
             &lane.account,
             &job.spooled.envelope,
             Some(job.spooled.size),
@@ -474,6 +494,8 @@ impl Dispatcher<'_, '_> {
             "warnings": outcome.warnings,
         });
         self.pool.push(job.spooled.into_file());
+        self.progress.sent();
+        self.say_bytes(&warning)?;
         self.emit(&object)
     }
 
@@ -482,13 +504,15 @@ impl Dispatcher<'_, '_> {
     fn not_sent(&mut self, job: Job, e: SmtpError) -> anyhow::Result<()> {
         let lane = &self.lanes.as_ref().expect("workers run in lanes").lanes[job.lane];
         let logged = anyhow::anyhow!("{e}");
+        let mut warning = Vec::new();
         crate::log::submission(
-            self.console.err,
+            &mut warning,
             &lane.account,
             &job.spooled.envelope,
             Some(job.spooled.size),
             Err(&logged),
         );
+        self.say_bytes(&warning)?;
         self.unsent(job, Unsent::Smtp(e))
     }
 
@@ -557,7 +581,7 @@ impl Dispatcher<'_, '_> {
     ) -> anyhow::Result<()> {
         let lanes = self.lanes.as_mut().expect("opened before picking");
         for warning in lanes.sync(true) {
-            writeln!(self.console.err, "posta: warning: {warning}")?;
+            self.say(&format!("posta: warning: {warning}"))?;
         }
         let lanes = self.lanes.as_ref().expect("opened before picking");
         // The profile whose cap lets these recipients through first.
@@ -582,9 +606,10 @@ impl Dispatcher<'_, '_> {
             == QueuePolicy::OnTemporaryFailure;
         if !queueing {
             self.tally.capped += 1;
+            self.progress.failed();
             if !self.capped_said {
                 self.capped_said = true;
-                writeln!(self.console.err, "posta: batch: {why}")?;
+                self.say(&format!("posta: batch: {why}"))?;
             }
             let e = fail(Code::TempFail, why);
             self.tally.first_code.get_or_insert(Code::TempFail);
@@ -636,6 +661,7 @@ impl Dispatcher<'_, '_> {
         e: &anyhow::Error,
         queued: bool,
     ) -> anyhow::Result<serde_json::Value> {
+        self.progress.failed();
         if queued {
             self.tally.queued += 1;
         } else {
@@ -644,7 +670,7 @@ impl Dispatcher<'_, '_> {
         let code = exit::code_of(e);
         self.tally.first_code.get_or_insert(code);
         let (message, _) = exit::message_and_hints(e);
-        writeln!(self.console.err, "posta: batch: {name}: {message}")?;
+        self.say(&format!("posta: batch: {name}: {message}"))?;
         let mut object = failure_json(e);
         object["type"] = json!("message");
         object["source"] = json!(name);
@@ -654,6 +680,20 @@ impl Dispatcher<'_, '_> {
     fn failed(&mut self, name: &str, e: &anyhow::Error) -> anyhow::Result<()> {
         let object = self.failure(name, e, false)?;
         self.emit(&object)
+    }
+
+    /// A line on stderr, above the progress bar when there is one.
+    fn say(&mut self, line: &str) -> anyhow::Result<()> {
+        Ok(self.progress.writeln(self.console.err, line)?)
+    }
+
+    /// Lines something else wrote for stderr (a log file warning), if any.
+    fn say_bytes(&mut self, lines: &[u8]) -> anyhow::Result<()> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let text = String::from_utf8_lossy(lines);
+        self.say(text.trim_end_matches('\n'))
     }
 
     fn emit(&mut self, object: &serde_json::Value) -> anyhow::Result<()> {
@@ -691,7 +731,7 @@ impl Dispatcher<'_, '_> {
             }
         }
         for warning in lanes.sync(true) {
-            writeln!(self.console.err, "posta: warning: {warning}")?;
+            self.say(&format!("posta: warning: {warning}"))?;
         }
         Ok(())
     }
