@@ -308,3 +308,29 @@ fn per_message_limit_refuses_only_the_message_over_it() {
     assert!(stderr.contains("3 recipients"), "{stderr}");
     assert_no_message(CAROL, &format!("{tag} three"));
 }
+
+#[test]
+fn one_profile_that_cannot_log_in_stops_the_batch_and_says_why() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(home.path(), &[profile("bad", BOB, "WRONG_PW", "")]);
+    let tag = token("stop");
+    let dir = messages(&tag, 5, CAROL);
+    let out = batch(home.path(), "bad", &[], dir.path());
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(77), "{stderr}");
+    let (lines, summary) = json_lines(&out);
+    // The first message is the one that met the refusal; the rest were never tried.
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["status"], "failed");
+    assert_eq!(summary["sent"], 0, "{summary}");
+    assert!(
+        summary["stopped"].as_str().unwrap_or("").contains("535"),
+        "{summary}"
+    );
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "one line, for the message tried: {stderr}"
+    );
+    assert_no_message(CAROL, &tag);
+}

@@ -26,6 +26,8 @@ pub struct Lane {
     /// Kept to take back jobs left behind when every worker stopped.
     pub leftover: Receiver<Job>,
     pub workers: Vec<JoinHandle<()>>,
+    /// Sent by the dispatcher itself (one profile, one connection): no channel.
+    pub inline: bool,
     /// Workers not yet closed.
     pub running: usize,
     pub sessions: u32,
@@ -92,6 +94,7 @@ impl Lane {
             jobs: Some(jobs),
             leftover,
             workers: Vec::new(),
+            inline: false,
             running: 0,
             sessions: 0,
             sent: 0,
@@ -103,7 +106,7 @@ impl Lane {
     }
 
     pub fn is_alive(&self) -> bool {
-        self.jobs.is_some()
+        self.jobs.is_some() || (self.inline && self.stopped.is_none())
     }
 
     pub fn takes_in_one_message(&self, need: u64) -> bool {

@@ -7,15 +7,19 @@
 //! The shape: this thread (the dispatcher) reads and spools each message and hands it
 //! to a profile's connection threads ([`worker`]) through a channel one message deep,
 //! so the next message is read while the last is on the wire. Workers report back
-//! through one channel; only the dispatcher writes to the console.
+//! through one channel; only the dispatcher writes to the console. With one profile
+//! and one connection (the default) no thread is started: the dispatcher sends each
+//! message itself, which costs less CPU than two threads taking turns.
 
 mod lanes;
 mod pace;
 mod source;
 mod worker;
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufRead, Write};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -29,12 +33,25 @@ use crate::envelope::Dsn;
 use crate::exit::{self, Code, fail};
 use crate::message::raw::{self, HeaderBlock, RawOptions};
 use crate::progress;
-use crate::smtp::{Outcome, SmtpError};
+use crate::smtp::{Outcome, SmtpError, Transcript};
 use crate::usage::Ledger;
 use lanes::{Lane, Lanes, Stopped};
 use pace::Pacer;
 pub use pace::Rate;
-use worker::{Event, Job};
+use worker::{Event, Job, Worker};
+
+/// A writer shared by the dispatcher and the transcript of the session it runs.
+#[derive(Clone)]
+struct Shared<'a>(Rc<RefCell<&'a mut dyn Write>>);
+
+impl Write for Shared<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.borrow_mut().flush()
+    }
+}
 
 /// More connections than this to one account look like abuse to any provider.
 pub const MAX_CONNECTIONS: u8 = 16;
@@ -59,10 +76,21 @@ pub fn run(
     };
     let console_is_terminal = console.stderr_is_terminal;
     let (events_tx, events_rx) = crossbeam_channel::bounded(256);
+    // stderr is written by the dispatcher and, with one connection, by the transcript
+    // of the session it runs itself: never both at once.
+    let err = Shared(Rc::new(RefCell::new(&mut *console.err)));
+    let mut transcript_out = err.clone();
+    let mut transcript = Transcript {
+        out: &mut transcript_out,
+        level: global.verbose,
+    };
     let mut batch = Dispatcher {
         global,
         args: &args,
-        console,
+        out: &mut *console.out,
+        err,
+        transcript: (global.verbose > 0).then_some(&mut transcript),
+        inline: None,
         profiles,
         lanes: None,
         events_tx: Some(events_tx),
@@ -149,10 +177,15 @@ enum Pick {
     NoneAlive,
 }
 
-struct Dispatcher<'a, 'c> {
+struct Dispatcher<'a, 't, 'x> {
     global: &'a GlobalArgs,
     args: &'a BatchArgs,
-    console: &'a mut Console<'c>,
+    out: &'a mut dyn Write,
+    err: Shared<'a>,
+    /// The transcript, for the session this thread runs itself (one connection).
+    transcript: Option<&'t mut Transcript<'x>>,
+    /// That session: with one profile and one connection, no thread is started.
+    inline: Option<Worker<'t, 'x>>,
     profiles: Vec<Option<String>>,
     /// Opened with the first message (its From may choose the account).
     lanes: Option<Lanes>,
@@ -169,7 +202,7 @@ struct Dispatcher<'a, 'c> {
     progress: progress::Count,
 }
 
-impl Dispatcher<'_, '_> {
+impl Dispatcher<'_, '_, '_> {
     /// Take one message; false when the batch must stop.
     fn one(&mut self, name: &str, input: anyhow::Result<&mut dyn BufRead>) -> anyhow::Result<bool> {
         if let Some(p) = &mut self.pacer {
@@ -216,10 +249,15 @@ impl Dispatcher<'_, '_> {
                             dsn,
                             lane: i,
                         };
-                        // Never blocks: the lane had room, and only this thread sends.
-                        let sender = lane.jobs.as_ref().expect("picked lanes are alive");
-                        if sender.send(job).is_err() {
-                            unreachable!("the lane keeps a receiver of its own");
+                        if let Some(worker) = &mut self.inline {
+                            let done = worker.send(job);
+                            self.handle(Event::Done(Box::new(done)))?;
+                        } else {
+                            // Never blocks: the lane had room, and only this thread sends.
+                            let sender = lane.jobs.as_ref().expect("picked lanes are alive");
+                            if sender.send(job).is_err() {
+                                unreachable!("the lane keeps a receiver of its own");
+                            }
                         }
                     }
                     Err(e) => self.failed(name, &e.into())?,
@@ -317,6 +355,15 @@ impl Dispatcher<'_, '_> {
             let (jobs_tx, jobs_rx) = crossbeam_channel::bounded(1);
             let mut lane = Lane::new(account, name, jobs_tx, jobs_rx.clone(), ledger.as_ref())
                 .context("cannot read the usage ledger")?;
+            if !label {
+                // One profile, one connection: this thread sends (see `Worker`).
+                lane.jobs = None;
+                lane.inline = true;
+                let settings = lane.account.settings.clone();
+                self.inline = Some(Worker::new(settings, self.transcript.take()));
+                lanes.push(lane);
+                continue;
+            }
             for k in 1..=connections {
                 let handle = worker::spawn(
                     format!("posta-batch-{i}-{k}"),
@@ -367,6 +414,9 @@ impl Dispatcher<'_, '_> {
                 self.handle(event)?;
                 continue;
             }
+            if let Some(&i) = eligible.iter().find(|&&i| lanes[i].inline) {
+                return Ok(Pick::Lane(i));
+            }
             let (ready, events_index) = {
                 let mut select = Select::new();
                 for &i in &eligible {
@@ -404,7 +454,7 @@ impl Dispatcher<'_, '_> {
 
     fn handle(&mut self, event: Event) -> anyhow::Result<()> {
         match event {
-            Event::Transcript(line) => self.console.err.write_all(&line)?,
+            Event::Transcript(line) => self.err.write_all(&line)?,
             Event::Done(done) => {
                 let worker::Done { job, result, fatal } = *done;
                 let lane = &mut self.lanes.as_mut().expect("workers run in lanes").lanes[job.lane];
@@ -684,7 +734,7 @@ impl Dispatcher<'_, '_> {
 
     /// A line on stderr, above the progress bar when there is one.
     fn say(&mut self, line: &str) -> anyhow::Result<()> {
-        Ok(self.progress.writeln(self.console.err, line)?)
+        Ok(self.progress.writeln(&mut self.err, line)?)
     }
 
     /// Lines something else wrote for stderr (a log file warning), if any.
@@ -698,7 +748,7 @@ impl Dispatcher<'_, '_> {
 
     fn emit(&mut self, object: &serde_json::Value) -> anyhow::Result<()> {
         if self.global.json {
-            writeln!(self.console.out, "{object}")?;
+            writeln!(self.out, "{object}")?;
         }
         Ok(())
     }
@@ -710,6 +760,11 @@ impl Dispatcher<'_, '_> {
         let Some(lanes) = &mut self.lanes else {
             return Ok(());
         };
+        if let Some(worker) = self.inline.take()
+            && let Some(lane) = lanes.lanes.iter_mut().find(|l| l.inline)
+        {
+            lane.sessions += worker.close();
+        }
         for lane in &mut lanes.lanes {
             lane.jobs = None;
         }
