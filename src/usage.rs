@@ -25,7 +25,7 @@
 //! later by under a minute: the ledger may say "full" a little longer than the
 //! provider does, never shorter.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -75,7 +75,7 @@ impl Ledger {
     /// Record `recipients` sent through `profile` at `now`.
     pub fn record(&self, profile: &str, now: i64, recipients: u64) -> io::Result<()> {
         let name = file_name(profile)?;
-        create_private_dir(&self.dir)?;
+        crate::private_fs::create_dir_all(&self.dir)?;
         let lock = open_private(&self.dir.join(format!(".{name}.lock")), false)?;
         lock.lock()?;
         let mut entries: Vec<(i64, u64)> = in_window(&self.read(profile)?, now).collect();
@@ -184,25 +184,11 @@ fn file_name(profile: &str) -> io::Result<String> {
 }
 
 fn open_private(path: &Path, truncate: bool) -> io::Result<File> {
-    let mut opts = OpenOptions::new();
-    opts.write(true).create(true).truncate(truncate);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)
-}
-
-fn create_private_dir(path: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(path)
+    crate::private_fs::options()
+        .write(true)
+        .create(true)
+        .truncate(truncate)
+        .open(path)
 }
 
 /// The reason given for holding back a message: "daily limit of 500 recipients reached

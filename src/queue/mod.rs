@@ -25,7 +25,7 @@
 //! dies, so a lock never outlives a killed process. The metadata is read again after
 //! the lock is taken: an entry sent (and removed) by another process meanwhile is gone.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -234,8 +234,8 @@ impl Queue {
     /// Open (and create, private to the user) the spool at `dir`.
     pub fn open(dir: impl Into<PathBuf>) -> io::Result<Queue> {
         let dir = dir.into();
-        create_private_dir(&dir)?;
-        create_private_dir(&dir.join(FAILED))?;
+        crate::private_fs::create_dir_all(&dir)?;
+        crate::private_fs::create_dir_all(&dir.join(FAILED))?;
         Ok(Queue { dir })
     }
 
@@ -278,9 +278,9 @@ impl Queue {
     ) -> io::Result<String> {
         let id = new_id(meta.created)?;
         let tmp = self.dir.join(format!(".tmp-{id}"));
-        create_private_dir(&tmp)?;
+        crate::private_fs::create_dir_all(&tmp)?;
         let result = (|| {
-            let file = create_private_file(&tmp.join(MESSAGE))?;
+            let file = crate::private_fs::create_new(&tmp.join(MESSAGE))?;
             let mut out = io::BufWriter::with_capacity(64 * 1024, file);
             write(&mut out)?;
             let file = out.into_inner().map_err(|e| e.into_error())?;
@@ -493,31 +493,9 @@ fn to_json(meta: &Meta) -> io::Result<Vec<u8>> {
 
 /// Create `path` (which must not exist), write `bytes`, fsync.
 fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut f = create_private_file(path)?;
+    let mut f = crate::private_fs::create_new(path)?;
     f.write_all(bytes)?;
     f.sync_all()
-}
-
-fn create_private_file(path: &Path) -> io::Result<File> {
-    let mut opts = OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)
-}
-
-fn create_private_dir(path: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(path)
 }
 
 /// Make a rename or a new name in `dir` durable.
