@@ -25,7 +25,7 @@ function __fish_posta_using_subcommand
 end
 
 complete -c posta -n "__fish_posta_needs_command" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_needs_command" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_needs_command" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_needs_command" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_needs_command" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_needs_command" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -80,7 +80,7 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l tls-fingerprint -d 
 complete -c posta -n "__fish_posta_using_subcommand send" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand send" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l dry-run -d 'Print the exact message bytes to stdout and the envelope to stderr; contact no server'
 complete -c posta -n "__fish_posta_using_subcommand send" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand send" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
@@ -90,7 +90,7 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l json -d 'Print one 
 complete -c posta -n "__fish_posta_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand send" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand sendmail" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand sendmail" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -121,7 +121,7 @@ complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-fingerprint -d
 complete -c posta -n "__fish_posta_using_subcommand batch" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand batch" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand batch" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
 complete -c posta -n "__fish_posta_using_subcommand batch" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
@@ -130,7 +130,7 @@ complete -c posta -n "__fish_posta_using_subcommand batch" -l json -d 'Print one
 complete -c posta -n "__fish_posta_using_subcommand batch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand batch" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -144,14 +144,14 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -f -a "presets" -d 'List the built-in provider presets'
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON object on stdout describing the outcome'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -177,7 +177,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
@@ -186,7 +186,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -210,7 +210,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
@@ -219,7 +219,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -233,7 +233,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "presets" -d 'List the built-in provider presets'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -275,7 +275,7 @@ complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-fingerprint -d
 complete -c posta -n "__fish_posta_using_subcommand probe" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand probe" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand probe" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
 complete -c posta -n "__fish_posta_using_subcommand probe" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
@@ -284,7 +284,7 @@ complete -c posta -n "__fish_posta_using_subcommand probe" -l json -d 'Print one
 complete -c posta -n "__fish_posta_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand probe" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -296,14 +296,14 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_s
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "drop" -d 'Remove a message from the queue'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON object on stdout describing the outcome'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -311,7 +311,7 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subco
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -l password-command -d 'Command whose first line of output is the password, for messages queued without a profile (else POSTA_PASSWORD or a prompt)' -r
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -l all -d 'Also try the messages whose next attempt is not due yet (daily limits still apply)'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s q -l quiet -d 'Print nothing but errors'
@@ -319,7 +319,7 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subco
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s h -l help -d 'Print help'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -331,7 +331,7 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subco
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Remove a message from the queue'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand completions" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand completions" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand completions" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand completions" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand completions" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand completions" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -339,7 +339,7 @@ complete -c posta -n "__fish_posta_using_subcommand completions" -s h -l help -d
 complete -c posta -n "__fish_posta_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand man" -l dir -d 'Write posta.1 and one page per subcommand into this directory' -r -F
 complete -c posta -n "__fish_posta_using_subcommand man" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand man" -s p -l profile -l account -d 'Account profile to use [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand man" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
 complete -c posta -n "__fish_posta_using_subcommand man" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand man" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand man" -l json -d 'Print one JSON object on stdout describing the outcome'

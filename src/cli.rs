@@ -29,7 +29,8 @@ pub struct GlobalArgs {
     )]
     pub config: Option<PathBuf>,
 
-    /// Account profile to use [default: the config's `default`]
+    /// Account profile to use; for `batch`, a list a,b,c shares the messages [default: the
+    /// config's `default`]
     #[arg(
         short = 'p',
         long,
