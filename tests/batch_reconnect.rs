@@ -20,6 +20,11 @@ fn serve(listener: TcpListener, sessions: usize) -> Vec<Vec<String>> {
 }
 
 fn session(tcp: TcpStream, drop_on_second_mail: bool) -> Vec<String> {
+    session_paced(tcp, drop_on_second_mail, Duration::ZERO)
+}
+
+/// A session that waits `pause` before accepting each message's data.
+fn session_paced(tcp: TcpStream, drop_on_second_mail: bool, pause: Duration) -> Vec<String> {
     let mut out = tcp.try_clone().unwrap();
     let mut reader = BufReader::new(tcp);
     let mut subjects = Vec::new();
@@ -53,6 +58,7 @@ fn session(tcp: TcpStream, drop_on_second_mail: bool) -> Vec<String> {
                     subjects.push(s.trim_end().to_owned());
                 }
             }
+            std::thread::sleep(pause);
             say("250 2.0.0 Ok: queued").unwrap();
         } else if command == "QUIT" {
             let _ = say("221 bye");
@@ -101,4 +107,82 @@ fn a_drop_between_messages_reconnects_and_sends_each_message_once() {
     let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(summary["sent"], 3, "{stdout}");
     assert_eq!(summary["connections"], 2, "{stdout}");
+}
+
+/// A server that serves `allowed` sessions at once and turns every other connection
+/// away with a 421 greeting, as servers with a per-client session limit do. Stops
+/// accepting after `total` connections; returns every subject received.
+fn serve_limited(listener: TcpListener, allowed: usize, total: usize) -> Vec<String> {
+    let mut served = Vec::new();
+    for n in 0..total {
+        let (mut tcp, _) = listener.accept().unwrap();
+        if n < allowed {
+            tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            // Slow enough that every connection is handed a message while these work.
+            let pause = Duration::from_millis(50);
+            served.push(std::thread::spawn(move || session_paced(tcp, false, pause)));
+        } else {
+            let _ = tcp.write_all(b"421 4.7.0 too many sessions from you\r\n");
+        }
+    }
+    served.into_iter().flat_map(|t| t.join().unwrap()).collect()
+}
+
+#[test]
+fn connections_turned_away_give_their_message_to_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 1..=12 {
+        std::fs::write(
+            dir.path().join(format!("{i:02}.eml")),
+            format!("From: a@example.org\nTo: b@example.org\nSubject: m{i}\n\nbody\n"),
+        )
+        .unwrap();
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // 4 connections asked for, 2 allowed: the other 2 meet a 421 and give back the
+    // message each was handed.
+    let server = std::thread::spawn(move || serve_limited(listener, 2, 4));
+
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_posta"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("POSTA_") {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .args([
+            "--json",
+            "batch",
+            "--connections",
+            "4",
+            "--security",
+            "plain",
+        ])
+        .arg("--server")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Should posta have opened fewer than 4 connections, the server still waits for
+    // them: two more let it finish (and the count below says what went wrong).
+    for _ in 0..2 {
+        let _ = TcpStream::connect(("127.0.0.1", port));
+    }
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let mut received = server.join().unwrap();
+    received.sort();
+    let mut expected: Vec<String> = (1..=12).map(|i| format!("m{i}")).collect();
+    expected.sort();
+    assert_eq!(received, expected, "each message once: {stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["sent"], 12, "{stdout}");
+    assert_eq!(summary["failed"], 0, "{stdout}");
+    // Four sessions tried: each turned-away one had been handed a message.
+    assert_eq!(summary["connections"], 4, "{stdout}");
 }

@@ -106,6 +106,7 @@ pub fn run(
             global.verbose,
         )
         .count(total),
+        retry: Vec::new(),
     };
     let walked = match merge {
         Some(merge) => merge.walk(&mut |name, input| batch.one(name, input)),
@@ -200,6 +201,8 @@ struct Dispatcher<'a, 't, 'x> {
     capped_said: bool,
     /// Counts and rate on a terminal (hidden otherwise, and with -q, -v or --json).
     progress: progress::Count,
+    /// Messages a connection gave back unsent because it could not open.
+    retry: Vec<Job>,
 }
 
 impl Dispatcher<'_, '_, '_> {
@@ -209,6 +212,7 @@ impl Dispatcher<'_, '_, '_> {
             p.wait();
         }
         self.drain()?;
+        self.send_retries()?;
         let reader = match input {
             Ok(r) => r,
             Err(e) => {
@@ -388,6 +392,8 @@ impl Dispatcher<'_, '_, '_> {
     /// handling what the workers report meanwhile.
     fn pick(&mut self, need: u64) -> anyhow::Result<Pick> {
         loop {
+            // A message given back holds room and counts as in flight: place it first.
+            self.send_retries()?;
             let lanes = self.lanes();
             let alive: Vec<usize> = (0..lanes.len()).filter(|&i| lanes[i].is_alive()).collect();
             if alive.is_empty() {
@@ -434,6 +440,49 @@ impl Dispatcher<'_, '_, '_> {
         }
     }
 
+    /// Hand the messages a connection gave back to their profile's other connections;
+    /// when the profile stopped meanwhile, they are not sent.
+    fn send_retries(&mut self) -> anyhow::Result<()> {
+        while let Some(mut job) = self.retry.pop() {
+            let i = job.lane;
+            loop {
+                let lane = &self.lanes()[i];
+                let Some(jobs) = lane.jobs.as_ref() else {
+                    let lane = &mut self.lanes.as_mut().expect("retries come from lanes").lanes[i];
+                    lane.in_flight -= 1;
+                    lane.settle(job.spooled.envelope.to.len() as u64, 0);
+                    let stopped = lane.stopped.clone().unwrap_or(Stopped {
+                        message: "its connections ended".into(),
+                        code: Code::Software,
+                        transient: false,
+                    });
+                    let e = fail(
+                        stopped.code,
+                        format!(
+                            "not sent: profile {} stopped: {}",
+                            lane.name, stopped.message
+                        ),
+                    );
+                    self.unsent(job, Unsent::Stopped(e, stopped))?;
+                    break;
+                };
+                match jobs.try_send(job) {
+                    Ok(()) => break,
+                    Err(crossbeam_channel::TrySendError::Full(back)) => {
+                        // A connection is busy with the one before: wait for news.
+                        job = back;
+                        let event = self.events.recv().context("the connections stopped")?;
+                        self.handle(event)?;
+                    }
+                    Err(crossbeam_channel::TrySendError::Disconnected(_)) => {
+                        unreachable!("the lane keeps a receiver of its own")
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Messages handed to connections whose outcome has not come back.
     fn tally_in_flight(&self) -> u64 {
         self.lanes().iter().map(|l| l.in_flight).sum()
@@ -458,6 +507,21 @@ impl Dispatcher<'_, '_, '_> {
             Event::Done(done) => {
                 let worker::Done { job, result, fatal } = *done;
                 let lane = &mut self.lanes.as_mut().expect("workers run in lanes").lanes[job.lane];
+                if fatal && lane.running > 1 && lane.jobs.is_some() {
+                    // This connection could not open (a server allowing fewer sessions
+                    // than --connections, say): nothing was sent, and the profile's
+                    // other connections can take the message. Each connection fails
+                    // at most once, so this ends.
+                    if let Err(e) = &result {
+                        lane.stopped = Some(Stopped {
+                            message: e.to_string(),
+                            code: e.exit_code(),
+                            transient: e.is_transient(),
+                        });
+                    }
+                    self.retry.push(job);
+                    return Ok(());
+                }
                 lane.in_flight -= 1;
                 let need = job.spooled.envelope.to.len() as u64;
                 match result {
@@ -757,9 +821,22 @@ impl Dispatcher<'_, '_, '_> {
     /// write the ledger.
     fn finish(&mut self) -> anyhow::Result<()> {
         self.events_tx = None;
-        let Some(lanes) = &mut self.lanes else {
+        if self.lanes.is_none() {
             return Ok(());
-        };
+        }
+        // Wait for every message handed out, so that one a connection gives back can
+        // still go through another.
+        loop {
+            self.send_retries()?;
+            if self.tally_in_flight() == 0 {
+                break;
+            }
+            let Ok(event) = self.events.recv() else {
+                break;
+            };
+            self.handle(event)?;
+        }
+        let lanes = self.lanes.as_mut().expect("checked above");
         if let Some(worker) = self.inline.take()
             && let Some(lane) = lanes.lanes.iter_mut().find(|l| l.inline)
         {
