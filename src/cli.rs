@@ -306,8 +306,8 @@ pub struct BatchArgs {
 
     /// At most this many messages a second or a minute over all connections, e.g. 10/s
     /// or 30/m
-    #[arg(long, value_name = "N/s|N/m", value_parser = crate::cmd::batch::Rate::parse)]
-    pub rate: Option<crate::cmd::batch::Rate>,
+    #[arg(long, value_name = "N/s|N/m", value_parser = crate::pace::Rate::parse)]
+    pub rate: Option<crate::pace::Rate>,
 
     /// Connections per profile, each sending one message at a time
     #[arg(

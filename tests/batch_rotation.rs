@@ -334,3 +334,33 @@ fn one_profile_that_cannot_log_in_stops_the_batch_and_says_why() {
     );
     assert_no_message(CAROL, &tag);
 }
+
+#[test]
+fn each_profile_keeps_its_own_rate_and_both_share_the_work() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        &[
+            profile("a", ALICE, "A_PW", "rate = \"4/s\""),
+            profile("b", BOB, "B_PW", "rate = \"4/s\""),
+        ],
+    );
+    let tag = token("paced");
+    let dir = messages(&tag, 8, CAROL);
+    let started = std::time::Instant::now();
+    let out = batch(home.path(), "a,b", &[], dir.path());
+    let elapsed = started.elapsed();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (lines, _) = json_lines(&out);
+    let by = |p: &str| lines.iter().filter(|l| l["profile"] == p).count();
+    // A paced profile waits 250 ms between its messages: the other one takes the next.
+    assert!(by("a") >= 2 && by("b") >= 2, "{lines:?}");
+    assert_eq!(by("a") + by("b"), 8);
+    // The busier profile started its messages 250 ms apart.
+    let most = by("a").max(by("b")) as u32;
+    assert!(
+        elapsed >= std::time::Duration::from_millis(250) * (most - 1),
+        "{elapsed:?} for {most} messages through one profile"
+    );
+    assert_eq!(wait_for_messages(CAROL, &tag, 8).len(), 8);
+}

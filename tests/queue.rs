@@ -853,3 +853,32 @@ fn batch_queues_only_the_temporarily_refused_message() {
     assert_eq!(record.messages.len(), 1);
     assert!(queued_ids(home.path()).is_empty());
 }
+
+/// A profile's `rate` paces `posta batch` through it: 5 messages at 10 a second take
+/// at least the 4 gaps between their starts.
+#[test]
+fn batch_keeps_to_the_profile_rate() {
+    let home = tempfile::tempdir().unwrap();
+    let outbox = home.path().join("outbox");
+    std::fs::create_dir_all(&outbox).unwrap();
+    for i in 0..5 {
+        std::fs::write(
+            outbox.join(format!("m{i}.eml")),
+            format!("From: jane@example.org\nTo: bob@example.org\nSubject: n{i}\n\nbody\n"),
+        )
+        .unwrap();
+    }
+    let server = Server::start(Config::default());
+    config_with(home.path(), server.port(), "rate = \"10/s\"\n");
+    let started = std::time::Instant::now();
+    let out = posta(home.path())
+        .arg("batch")
+        .arg(&outbox)
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let record = server.finish();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(record.messages.len(), 5);
+    assert!(elapsed >= Duration::from_millis(400), "{elapsed:?}");
+}

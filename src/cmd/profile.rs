@@ -101,6 +101,17 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
             obj.insert((*key).into(), json!(value));
             obj.insert(format!("{key}_from"), json!(from));
         }
+        // The pace `posta batch` keeps through this profile, when only the preset sets it.
+        let preset = p.preset.as_deref().and_then(presets::find);
+        if let (None, Some(per_minute)) = (&p.rate, preset.and_then(|x| x.messages_per_minute)) {
+            obj.insert(
+                "rate".into(),
+                json!(format!(
+                    "{per_minute}/m (from preset {})",
+                    preset.map_or("?", |x| x.name)
+                )),
+            );
+        }
     }
     let mut human = format!("profile {name}\n");
     if let Some(obj) = shown.as_object() {

@@ -39,6 +39,9 @@ pub struct Account {
     pub daily_limit: Option<u32>,
     /// Recipients in one message, resolved the same way.
     pub per_message_limit: Option<u32>,
+    /// The pace of messages through this profile in `posta batch`: the profile's
+    /// `rate`, else the preset's messages a minute; `None`: no pace.
+    pub rate: Option<crate::pace::Rate>,
     secret: Option<SecretSource>,
 }
 
@@ -235,6 +238,18 @@ fn build(
         mechanism,
         allow_insecure_auth: conn.allow_insecure_auth || profile.allow_insecure_auth == Some(true),
     };
+    let rate = match profile.rate.as_deref().map(str::trim) {
+        Some("none") => None,
+        Some(text) => Some(crate::pace::Rate::parse(text).map_err(|why| {
+            err(format!(
+                "profile {}: rate {why}, or \"none\"",
+                name.as_deref().unwrap_or("?")
+            ))
+        })?),
+        None => preset
+            .and_then(|p| p.messages_per_minute)
+            .map(crate::pace::Rate::per_minute),
+    };
     Ok(Account {
         profile: name,
         preset,
@@ -250,6 +265,7 @@ fn build(
             preset.and_then(|p| p.per_message_limit),
         )
         .map(|l| l.0),
+        rate,
         secret,
     })
 }
@@ -451,6 +467,34 @@ mod tests {
         assert_eq!(limit(Some(0), Some(5)), None);
         assert_eq!(limit(None, Some(5)), Some((5, LimitSource::Preset)));
         assert_eq!(limit(Some(7), None), Some((7, LimitSource::Profile)));
+    }
+
+    #[test]
+    fn a_pace_comes_from_the_profile_else_the_preset_and_none_lifts_it() {
+        let (_d, g) = config(
+            "[profiles.m]\npreset = \"office365\"\n\
+             [profiles.fast]\npreset = \"office365\"\nrate = \"2/s\"\n\
+             [profiles.free]\npreset = \"office365\"\nrate = \"none\"\n\
+             [profiles.bare]\nhost = \"h\"\n\
+             [profiles.bad]\nhost = \"h\"\nrate = \"fast\"\n",
+        );
+        let get = |name: &str| {
+            let g = GlobalArgs {
+                profile: Some(name.into()),
+                ..g.clone()
+            };
+            resolve(&g, &ConnectionArgs::default(), None).map(|a| a.rate.map(|r| r.interval))
+        };
+        // Microsoft 365 takes 30 messages a minute: one every 2 s.
+        assert_eq!(get("m").unwrap(), Some(Duration::from_secs(2)));
+        assert_eq!(get("fast").unwrap(), Some(Duration::from_millis(500)));
+        assert_eq!(get("free").unwrap(), None);
+        assert_eq!(get("bare").unwrap(), None);
+        let err = get("bad").unwrap_err().to_string();
+        assert!(
+            err.contains("profile bad: rate") && err.contains("none"),
+            "{err}"
+        );
     }
 
     #[test]

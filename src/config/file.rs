@@ -64,6 +64,10 @@ pub struct Profile {
     /// [default: the preset's].
     #[serde(default, deserialize_with = "recipients")]
     pub per_message_limit: Option<u32>,
+    /// `posta batch` starts at most this many messages through this profile, e.g.
+    /// "30/m" or "2/s"; "none": no pace, even where the preset has one
+    /// [default: the preset's, where the provider publishes one].
+    pub rate: Option<String>,
 }
 
 /// A recipient count; the error says what is expected in words, not "u32".

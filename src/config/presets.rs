@@ -44,6 +44,9 @@ pub struct Preset {
     pub daily_limit: Option<u32>,
     /// Recipients the provider takes in one message, where it publishes a figure.
     pub per_message_limit: Option<u32>,
+    /// Messages a minute the provider accepts from an account, where it publishes a
+    /// figure (`posta batch` paces each profile by it).
+    pub messages_per_minute: Option<u32>,
 }
 
 use FromRule::*;
@@ -65,6 +68,7 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: Some(500),
         per_message_limit: Some(100),
+        messages_per_minute: None,
     },
     Preset {
         name: "mailru",
@@ -87,6 +91,7 @@ pub const PRESETS: &[Preset] = &[
         from_rule: MustEqualLogin,
         daily_limit: None,
         per_message_limit: None,
+        messages_per_minute: None,
     },
     Preset {
         name: "yandex",
@@ -110,6 +115,7 @@ pub const PRESETS: &[Preset] = &[
         from_rule: MustEqualLogin,
         daily_limit: Some(500),
         per_message_limit: Some(35),
+        messages_per_minute: None,
     },
     Preset {
         name: "outlook",
@@ -135,6 +141,7 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: Some(5000),
         per_message_limit: None,
+        messages_per_minute: None,
     },
     Preset {
         name: "office365",
@@ -150,6 +157,7 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: Some(10000),
         per_message_limit: None,
+        messages_per_minute: Some(30),
     },
     Preset {
         name: "yahoo",
@@ -172,6 +180,7 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        messages_per_minute: None,
     },
     Preset {
         name: "aol",
@@ -187,6 +196,7 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        messages_per_minute: None,
     },
     Preset {
         name: "icloud",
@@ -206,6 +216,7 @@ pub const PRESETS: &[Preset] = &[
         // recipients never make more than 1,000 messages.
         daily_limit: Some(1000),
         per_message_limit: Some(500),
+        messages_per_minute: None,
     },
     Preset {
         name: "fastmail",
@@ -221,6 +232,7 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        messages_per_minute: None,
     },
     Preset {
         name: "zoho",
@@ -236,6 +248,7 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        messages_per_minute: None,
     },
     Preset {
         name: "gmx",
@@ -251,6 +264,7 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        messages_per_minute: None,
     },
     Preset {
         name: "webde",
@@ -266,6 +280,7 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        messages_per_minute: None,
     },
     Preset {
         name: "rambler",
@@ -281,6 +296,7 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        messages_per_minute: None,
     },
     Preset {
         name: "proton-bridge",
@@ -296,6 +312,7 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        messages_per_minute: None,
     },
 ];
 

@@ -11,6 +11,7 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::worker::Job;
 use crate::config::Account;
+use crate::pace::Pacer;
 use crate::usage::Ledger;
 
 /// How often what was sent is written to the ledger (and what others sent read back).
@@ -38,6 +39,8 @@ pub struct Lane {
     pub stopped: Option<Stopped>,
     room: Option<Room>,
     per_message: Option<u64>,
+    /// The profile's pace (`rate`), when it has one.
+    pacer: Option<Pacer>,
 }
 
 /// Why a lane stopped: the error's words, exit code and whether trying later may work.
@@ -88,6 +91,7 @@ impl Lane {
             _ => None,
         };
         let per_message = account.per_message_limit.map(u64::from);
+        let pacer = account.rate.map(Pacer::new);
         Ok(Lane {
             account,
             name,
@@ -102,11 +106,24 @@ impl Lane {
             stopped: None,
             room,
             per_message,
+            pacer,
         })
     }
 
     pub fn is_alive(&self) -> bool {
         self.jobs.is_some() || (self.inline && self.stopped.is_none())
+    }
+
+    /// When this profile's pace lets the next message start; `None`: at once.
+    pub fn pace_ready_at(&self) -> Option<Instant> {
+        self.pacer.as_ref().and_then(Pacer::ready_at)
+    }
+
+    /// A message starts through this profile now.
+    pub fn started(&mut self) {
+        if let Some(p) = &mut self.pacer {
+            p.started();
+        }
     }
 
     pub fn takes_in_one_message(&self, need: u64) -> bool {

@@ -12,7 +12,6 @@
 //! message itself, which costs less CPU than two threads taking turns.
 
 mod lanes;
-mod pace;
 mod source;
 mod worker;
 
@@ -32,12 +31,11 @@ use crate::config;
 use crate::envelope::Dsn;
 use crate::exit::{self, Code, fail};
 use crate::message::raw::{self, HeaderBlock, RawOptions};
+use crate::pace::Pacer;
 use crate::progress;
 use crate::smtp::{Outcome, SmtpError, Transcript};
 use crate::usage::Ledger;
 use lanes::{Lane, Lanes, Stopped};
-use pace::Pacer;
-pub use pace::Rate;
 use worker::{Event, Job, Worker};
 
 /// A writer shared by the dispatcher and the transcript of the session it runs.
@@ -247,6 +245,7 @@ impl Dispatcher<'_, '_, '_> {
                         let lane = &mut lanes.lanes[i];
                         lane.reserve(need);
                         lane.in_flight += 1;
+                        lane.started();
                         let job = Job {
                             name: name.to_string(),
                             spooled,
@@ -418,6 +417,30 @@ impl Dispatcher<'_, '_, '_> {
                 }
                 let event = self.events.recv().context("the connections stopped")?;
                 self.handle(event)?;
+                continue;
+            }
+            // A profile's own pace (its `rate`, e.g. Microsoft 365's 30 a minute).
+            let now = std::time::Instant::now();
+            let (eligible, paced): (Vec<usize>, Vec<usize>) = eligible
+                .into_iter()
+                .partition(|&i| lanes[i].pace_ready_at().is_none_or(|t| t <= now));
+            if eligible.is_empty() {
+                let until = paced
+                    .iter()
+                    .filter_map(|&i| lanes[i].pace_ready_at())
+                    .min()
+                    .expect("a lane with room is paced");
+                match self
+                    .events
+                    .recv_timeout(until.saturating_duration_since(now))
+                {
+                    Ok(event) => self.handle(event)?,
+                    Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                    // No connection threads (one connection, sent from here).
+                    Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {
+                        std::thread::sleep(until.saturating_duration_since(now))
+                    }
+                }
                 continue;
             }
             if let Some(&i) = eligible.iter().find(|&&i| lanes[i].inline) {

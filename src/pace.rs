@@ -1,4 +1,6 @@
-//! `--rate`: the least time between the starts of two messages, over all connections.
+//! A pace for sending: the least time between the starts of two messages. `batch
+//! --rate` paces a whole batch; a profile's `rate` (or its provider's, e.g. Microsoft
+//! 365's 30 messages a minute) paces what goes through that profile.
 
 use std::time::{Duration, Instant};
 
@@ -9,6 +11,13 @@ pub struct Rate {
 }
 
 impl Rate {
+    /// `per_minute` messages a minute.
+    pub fn per_minute(per_minute: u32) -> Rate {
+        Rate {
+            interval: Duration::from_secs(60) / per_minute.max(1),
+        }
+    }
+
     /// "N/s", "N/m" (or "N/min"), "N/h"; N a positive number, fractions allowed.
     pub fn parse(text: &str) -> Result<Rate, String> {
         let bad = || format!("{text:?}: expected N/s or N/m, e.g. 10/s or 30/m");
@@ -48,13 +57,24 @@ impl Pacer {
         }
     }
 
+    /// Sleep until the next start is allowed, and count it as started.
     pub fn wait(&mut self) {
-        if let Some(next) = self.next {
+        if let Some(ready) = self.ready_at() {
             let now = Instant::now();
-            if next > now {
-                std::thread::sleep(next - now);
+            if ready > now {
+                std::thread::sleep(ready - now);
             }
         }
+        self.started();
+    }
+
+    /// When the next start is allowed; `None` before the first.
+    pub fn ready_at(&self) -> Option<Instant> {
+        self.next
+    }
+
+    /// A message starts now.
+    pub fn started(&mut self) {
         self.next = Some(Instant::now() + self.interval);
     }
 }
