@@ -566,6 +566,26 @@ impl Dispatcher<'_, '_, '_> {
                     }
                 }
             }
+            Event::Lost { lane, held } => {
+                let l = &mut self.lanes.as_mut().expect("workers run in lanes").lanes[lane];
+                let why = "a connection thread of posta failed (a bug: please report it)";
+                l.stopped = Some(Stopped {
+                    message: why.into(),
+                    code: Code::Software,
+                    transient: false,
+                });
+                if let Some(held) = held {
+                    l.in_flight -= 1;
+                    l.settle(held.recipients, 0);
+                    let e = fail(
+                        Code::Software,
+                        format!(
+                            "{why} while sending this message: it may or may not have been delivered"
+                        ),
+                    );
+                    self.failed(&held.name, &e)?;
+                }
+            }
             Event::Closed { lane, sessions } => {
                 let l = &mut self.lanes.as_mut().expect("workers run in lanes").lanes[lane];
                 l.running -= 1;

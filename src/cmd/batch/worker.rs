@@ -30,6 +30,15 @@ pub enum Event {
     Done(Box<Done>),
     /// The worker ended (no more jobs, or a fatal error) after this many sessions.
     Closed { lane: usize, sessions: u32 },
+    /// The worker's thread panicked (a bug), holding the message named, if any: its
+    /// outcome is unknown. `Closed` follows.
+    Lost { lane: usize, held: Option<Held> },
+}
+
+/// The message a connection is working on: its name and recipient count.
+pub struct Held {
+    pub name: String,
+    pub recipients: u64,
 }
 
 /// The outcome of one message; the job comes back (its spool file is reused).
@@ -50,9 +59,17 @@ pub fn spawn(
     jobs: Receiver<Job>,
     events: Sender<Event>,
 ) -> io::Result<JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name(name)
-        .spawn(move || run(lane, &settings, level, label, &jobs, &events))
+    std::thread::Builder::new().name(name).spawn(move || {
+        let mut held = None;
+        // A panic must not leave the dispatcher waiting for this connection forever.
+        let run = std::panic::AssertUnwindSafe(|| {
+            run(lane, &settings, level, label, &jobs, &events, &mut held)
+        });
+        if std::panic::catch_unwind(run).is_err() {
+            let _ = events.send(Event::Lost { lane, held });
+            let _ = events.send(Event::Closed { lane, sessions: 0 });
+        }
+    })
 }
 
 fn run(
@@ -62,6 +79,7 @@ fn run(
     label: Option<String>,
     jobs: &Receiver<Job>,
     events: &Sender<Event>,
+    held: &mut Option<Held>,
 ) {
     let mut lines = LineWriter {
         events: events.clone(),
@@ -74,7 +92,12 @@ fn run(
     };
     let mut worker = Worker::new(settings.clone(), (level > 0).then_some(&mut transcript));
     for job in jobs.iter() {
+        *held = Some(Held {
+            name: job.name.clone(),
+            recipients: job.spooled.envelope.to.len() as u64,
+        });
         let done = worker.send(job);
+        *held = None;
         let fatal = done.fatal;
         // The dispatcher is gone only when it failed itself; nothing to report to then.
         if events.send(Event::Done(Box::new(done))).is_err() || fatal {
