@@ -207,4 +207,19 @@ fn keyring_round_trip_through_a_real_secret_service() {
     );
     assert_eq!(code, 78, "{err}");
     assert!(err.contains("posta password set work"), "{err}");
+
+    // Removing a profile that reads the keyring takes its password along.
+    let (code, out, err) = session.posta(
+        &["password", "set", "work"],
+        format!("{PASSWORD}\n").as_bytes(),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = session.posta(&["profile", "remove", "work"], b"");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("deleted its password from the OS keyring"),
+        "{err}"
+    );
+    let (code, _, err) = session.posta(&["password", "delete", "work"], b"");
+    assert_eq!(code, 78, "nothing left behind: {err}");
 }

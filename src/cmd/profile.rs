@@ -421,9 +421,35 @@ fn remove(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
         doc.remove("default");
     }
     write_private(&path, doc.to_string().as_bytes())?;
+    let mut human = format!("removed profile {name} from {}", path.display());
+    // A profile that read its password from the keyring takes it along: a secret
+    // nobody will use again should not stay behind. Others leave the keyring alone
+    // (no D-Bus round trip for a profile that never used it).
+    let used_keyring = removed
+        .as_ref()
+        .and_then(|t| t.get("keyring"))
+        .and_then(|k| k.as_bool())
+        == Some(true);
+    let keyring = if used_keyring {
+        match crate::config::keyring::delete(name) {
+            Ok(true) => {
+                human.push_str("\n  and deleted its password from the OS keyring");
+                json!("deleted")
+            }
+            Ok(false) => json!("none stored"),
+            Err(e) => {
+                human.push_str(&format!(
+                    "\n  its password stays in the OS keyring ({e}); `posta password delete {name}` removes it"
+                ));
+                json!("kept")
+            }
+        }
+    } else {
+        json!(null)
+    };
     Ok(Report {
-        human: format!("removed profile {name} from {}", path.display()),
-        json: Some(json!({ "removed": name, "config": path })),
+        human,
+        json: Some(json!({ "removed": name, "config": path, "keyring_password": keyring })),
         data: false,
         exit: None,
     })
@@ -434,14 +460,10 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     let tmp = path.with_extension("toml.tmp");
     {
         use std::io::Write;
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts
+        let mut f = crate::private_fs::options()
+            .write(true)
+            .create(true)
+            .truncate(true)
             .open(&tmp)
             .with_context(|| format!("writing {}", tmp.display()))?;
         f.write_all(bytes)?;
