@@ -378,6 +378,25 @@ fn probe_shows_capabilities_and_certificate_and_its_fingerprint_pins() {
         "{}",
         text(&out.stdout)
     );
+    // ...in --json too: one object with the certificate and the failure.
+    let out = posta(home.path())
+        .args(["--json", "probe", "--server", &server])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(76), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["status"], "failed", "{json}");
+    assert_eq!(json["exit_code"], 76, "{json}");
+    assert_eq!(
+        json["certificate"]["sha256"],
+        fingerprint.as_str(),
+        "{json}"
+    );
+    assert_eq!(json["certificate"]["verified"], false, "{json}");
+    assert!(
+        json["error"].as_str().unwrap_or("").contains("TLS"),
+        "{json}"
+    );
     // ...whose fingerprint, pinned, is accepted; a different one is refused.
     let out = posta(home.path())
         .args([

@@ -38,9 +38,23 @@ pub fn probe(
         if let Ok(report) = smtp::probe(&unchecked, None) {
             let why = format!("NO: {err}");
             let shown = render(&report, None, &account.settings, Some(&why));
-            if !global.json {
-                writeln!(console.out, "{}", shown.human)?;
+            if global.json {
+                // One object: what the server presents (to pin it) and the failure.
+                let err = anyhow::Error::from(err);
+                let mut object = shown.json.unwrap_or_default();
+                if let Some(failure) = super::failure_json(&err).as_object() {
+                    for (k, v) in failure {
+                        object[k] = v.clone();
+                    }
+                }
+                return Ok(Report {
+                    human: String::new(),
+                    json: Some(object),
+                    data: false,
+                    exit: Some(crate::exit::code_of(&err)),
+                });
             }
+            writeln!(console.out, "{}", shown.human)?;
         }
     }
     Err(err.into())
