@@ -69,6 +69,20 @@ fn session_paced(tcp: TcpStream, drop_on_second_mail: bool, pause: Duration) -> 
     }
 }
 
+/// `posta` with no config and no inherited POSTA_* variables.
+fn posta(home: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_posta"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("POSTA_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"));
+    cmd
+}
+
 #[test]
 fn a_drop_between_messages_reconnects_and_sends_each_message_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -84,15 +98,7 @@ fn a_drop_between_messages_reconnects_and_sends_each_message_once() {
     let server = std::thread::spawn(move || serve(listener, 2));
 
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_posta"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("POSTA_") {
-            cmd.env_remove(k);
-        }
-    }
-    let out = cmd
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
+    let out = posta(home.path())
         .args(["--json", "-v", "batch", "--security", "plain", "--server"])
         .arg(format!("127.0.0.1:{port}"))
         .arg(dir.path())
@@ -145,15 +151,7 @@ fn connections_turned_away_give_their_message_to_the_others() {
     let server = std::thread::spawn(move || serve_limited(listener, 2, 4));
 
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_posta"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("POSTA_") {
-            cmd.env_remove(k);
-        }
-    }
-    let out = cmd
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
+    let out = posta(home.path())
         .args([
             "--json",
             "batch",

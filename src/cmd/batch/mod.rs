@@ -30,7 +30,7 @@ use crate::cli::{BatchArgs, GlobalArgs, QueuePolicy};
 use crate::config;
 use crate::envelope::Dsn;
 use crate::exit::{self, Code, fail};
-use crate::message::raw::{self, HeaderBlock, RawOptions};
+use crate::message::raw::{self, HeaderBlock, RawOptions, Spooled};
 use crate::pace::Pacer;
 use crate::progress;
 use crate::smtp::{Outcome, SmtpError, Transcript};
@@ -163,6 +163,14 @@ enum Unsent {
     Smtp(SmtpError),
     /// Its profile's connections all stopped before it was tried.
     Stopped(anyhow::Error, Stopped),
+}
+
+/// Why a message goes into the queue.
+enum Queueing {
+    /// A temporary failure of the transport; retried by the queue's schedule.
+    After(SmtpError),
+    /// Not tried (a daily limit, a profile stopped): the reason, and not before when.
+    Until(String, i64),
 }
 
 /// Where a message can go now.
@@ -683,48 +691,62 @@ impl Dispatcher<'_, '_, '_> {
             Unsent::Smtp(e) => e.is_transient(),
             Unsent::Stopped(_, stopped) => stopped.transient,
         };
-        let e = if queueing && transient {
-            // The bytes come from the spool file, which the writer below borrows.
-            let (envelope, message_id) =
-                (job.spooled.envelope.clone(), job.spooled.message_id.clone());
-            let pending = super::queue::Pending {
-                global: self.global,
-                connection: &self.args.connection,
-                account: &lane.account,
-                envelope: &envelope,
-                dsn: &job.dsn,
-                message_id: &message_id,
-                eight_bit: job.spooled.eight_bit,
-                login_hint: lane.account.user.clone(),
-            };
-            let spooled = &mut job.spooled;
-            let mut write = |out: &mut dyn Write| spooled.write_to(out);
-            match why {
-                Unsent::Smtp(e) => super::queue::enqueue(&pending, e, &mut write),
-                Unsent::Stopped(e, _) => {
-                    let reason = exit::message_and_hints(&e).0;
-                    match super::queue::enqueue_deferred(
-                        &pending,
-                        reason,
-                        crate::queue::now(),
-                        &mut write,
-                    ) {
-                        Ok(queued) => anyhow::Error::new(queued),
-                        Err(e) => e,
-                    }
-                }
+        let e = match why {
+            Unsent::Smtp(e) if queueing && transient => {
+                self.enqueue(job.lane, &mut job.spooled, &job.dsn, Queueing::After(e))
             }
-        } else {
-            match why {
-                Unsent::Smtp(e) => e.into(),
-                Unsent::Stopped(e, _) => e,
+            Unsent::Stopped(e, _) if queueing && transient => {
+                let reason = exit::message_and_hints(&e).0;
+                let now = crate::queue::now();
+                self.enqueue(
+                    job.lane,
+                    &mut job.spooled,
+                    &job.dsn,
+                    Queueing::Until(reason, now),
+                )
             }
+            Unsent::Smtp(e) => e.into(),
+            Unsent::Stopped(e, _) => e,
         };
         let queued = e.chain().any(|c| c.is::<super::queue::Queued>());
         let mut object = self.failure(&job.name, &e, queued)?;
         object["profile"] = json!(self.lanes()[job.lane].account.profile);
         self.pool.push(job.spooled.into_file());
         self.emit(&object)
+    }
+
+    /// Put a spooled message into the queue with lane `lane`'s profile. The error to
+    /// report: `Queued` when it went in, else why it could not (with the reason).
+    fn enqueue(
+        &self,
+        lane: usize,
+        spooled: &mut Spooled,
+        dsn: &Dsn,
+        how: Queueing,
+    ) -> anyhow::Error {
+        let account = &self.lanes()[lane].account;
+        // The bytes come from the spool file, which the writer below borrows.
+        let (envelope, message_id) = (spooled.envelope.clone(), spooled.message_id.clone());
+        let pending = super::queue::Pending {
+            global: self.global,
+            connection: &self.args.connection,
+            account,
+            envelope: &envelope,
+            dsn,
+            message_id: &message_id,
+            eight_bit: spooled.eight_bit,
+            login_hint: account.user.clone(),
+        };
+        let mut write = |out: &mut dyn Write| spooled.write_to(out);
+        match how {
+            Queueing::After(e) => super::queue::enqueue(&pending, e, &mut write),
+            Queueing::Until(reason, not_before) => {
+                match super::queue::enqueue_deferred(&pending, reason, not_before, &mut write) {
+                    Ok(queued) => anyhow::Error::new(queued),
+                    Err(e) => e,
+                }
+            }
+        }
     }
 
     /// A message that fits under no profile's daily cap now: queued until one has room
@@ -781,30 +803,14 @@ impl Dispatcher<'_, '_, '_> {
             Ok(s) => s,
             Err(e) => return self.failed(name, &e.into()),
         };
-        let lane = &self.lanes()[lane_index];
         let dsn = Dsn::default().with_default_envid(&spooled.message_id);
-        // The bytes come from the spool file, which the writer below borrows.
-        let (envelope, message_id) = (spooled.envelope.clone(), spooled.message_id.clone());
-        let pending = super::queue::Pending {
-            global: self.global,
-            connection: &self.args.connection,
-            account: &lane.account,
-            envelope: &envelope,
-            dsn: &dsn,
-            message_id: &message_id,
-            eight_bit: spooled.eight_bit,
-            login_hint: lane.account.user.clone(),
-        };
         let not_before = soonest.map(|(_, t)| t).unwrap_or_else(crate::queue::now);
-        let spool = &mut spooled;
-        let queued =
-            super::queue::enqueue_deferred(&pending, why.clone(), not_before, &mut |out| {
-                spool.write_to(out)
-            });
-        let e = match queued {
-            Ok(queued) => anyhow::Error::new(queued),
-            Err(e) => e,
-        };
+        let e = self.enqueue(
+            lane_index,
+            &mut spooled,
+            &dsn,
+            Queueing::Until(why.clone(), not_before),
+        );
         let is_queued = e.chain().any(|c| c.is::<super::queue::Queued>());
         let object = self.failure(name, &e, is_queued)?;
         self.pool.push(spooled.into_file());
