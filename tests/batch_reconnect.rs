@@ -4,7 +4,10 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::Command;
+#[path = "support/e2e.rs"]
+mod e2e;
+
+use e2e::posta;
 use std::time::Duration;
 
 /// Serve `sessions` connections in turn; the first one closes, without a word, when a
@@ -67,20 +70,6 @@ fn session_paced(tcp: TcpStream, drop_on_second_mail: bool, pause: Duration) -> 
             say("250 Ok").unwrap();
         }
     }
-}
-
-/// `posta` with no config and no inherited POSTA_* variables.
-fn posta(home: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_posta"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("POSTA_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"));
-    cmd
 }
 
 #[test]

@@ -166,7 +166,7 @@ impl<'a, 'b> Worker<'a, 'b> {
 
 /// The connection could not be (re)opened, or logging in failed: no later message
 /// would fare better on this connection.
-pub fn is_session_failure(e: &SmtpError) -> bool {
+fn is_session_failure(e: &SmtpError) -> bool {
     matches!(
         e.stage,
         Stage::Connect | Stage::Greeting | Stage::Ehlo | Stage::StartTls | Stage::Auth
