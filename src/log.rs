@@ -17,18 +17,17 @@ use crate::exit;
 use crate::smtp::{Outcome, SmtpError};
 
 /// Append the line for one submission to the account's log file, if it has one.
-/// A log that cannot be written does not change the outcome: it costs a warning on
-/// `warn` (the message is already sent, or already failed for its own reason).
+/// A log that cannot be written does not change the outcome: it costs a warning,
+/// returned for the caller to print under its own name (`posta:` or `sendmail:`);
+/// the message is already sent, or already failed for its own reason.
+#[must_use = "a log that cannot be written is a warning to print"]
 pub fn submission(
-    warn: &mut dyn Write,
     account: &Account,
     envelope: &Envelope,
     size: Option<u64>,
     result: Result<&Outcome, &anyhow::Error>,
-) {
-    let Some(path) = &account.log_file else {
-        return;
-    };
+) -> Option<String> {
+    let path = account.log_file.as_ref()?;
     let line = line(
         &chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         account,
@@ -36,13 +35,9 @@ pub fn submission(
         size,
         result,
     );
-    if let Err(e) = append(path, &line) {
-        let _ = writeln!(
-            warn,
-            "posta: warning: cannot write the log file {}: {e}",
-            path.display()
-        );
-    }
+    append(path, &line)
+        .err()
+        .map(|e| format!("cannot write the log file {}: {e}", path.display()))
 }
 
 /// The log line (with its newline), as `key=value` pairs.

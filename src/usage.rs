@@ -205,16 +205,16 @@ pub fn limit_reached(profile: &str, limit: u32, next_room: i64) -> String {
 }
 
 /// Record a submission through `account` when its profile has a daily limit. The
-/// message is already sent: a ledger that cannot be written costs a warning on `warn`,
-/// not the outcome.
+/// message is already sent: a ledger that cannot be written costs a warning, returned
+/// for the caller to print under its own name (`posta:` or `sendmail:`), not the outcome.
+#[must_use = "a ledger that cannot be written is a warning to print"]
 pub fn record_submission(
-    warn: &mut dyn Write,
     account: &crate::config::Account,
     now: i64,
     recipients: usize,
-) {
+) -> Option<String> {
     let (Some(_), Some(profile)) = (account.daily_limit, account.profile.as_deref()) else {
-        return;
+        return None;
     };
     let result = match Ledger::default_location() {
         Some(ledger) => ledger
@@ -222,12 +222,9 @@ pub fn record_submission(
             .map_err(|e| format!("{}: {e}", ledger.dir().display())),
         None => Err("no state directory (set XDG_STATE_HOME or HOME)".to_string()),
     };
-    if let Err(e) = result {
-        let _ = writeln!(
-            warn,
-            "posta: warning: sent, but not counted toward the daily limit of profile {profile}: {e}"
-        );
-    }
+    result
+        .err()
+        .map(|e| format!("sent, but not counted toward the daily limit of profile {profile}: {e}"))
 }
 
 #[cfg(test)]

@@ -411,7 +411,11 @@ fn probe_shows_capabilities_and_certificate_and_its_fingerprint_pins() {
     ok(&out);
     // Change the first byte, whatever it is: a fixed "00" equals it once in
     // 256 throw-away certificates (CI met that).
-    let first = if fingerprint.starts_with("00") { "FF" } else { "00" };
+    let first = if fingerprint.starts_with("00") {
+        "FF"
+    } else {
+        "00"
+    };
     let wrong = format!("{first}{}", &fingerprint[2..]);
     assert_ne!(wrong, fingerprint);
     let out = posta(home.path())

@@ -620,6 +620,36 @@ fn a_ledger_that_cannot_be_written_costs_a_warning_not_the_message() {
         ),
         "{err}"
     );
+
+    // sendmail mode says it under its own name, as its other warnings, and so does a
+    // log file that cannot be written (here: a directory).
+    let server = Server::start(Config::default());
+    config_with(
+        home.path(),
+        server.port(),
+        &format!(
+            "daily_limit = 10\nlog_file = \"{}\"\n",
+            home.path().join("state").display()
+        ),
+    );
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "-f", "jane@example.org", "bob@example.org"]);
+    let out = run_with_input(cmd, RAW);
+    assert_eq!(server.finish().messages.len(), 1);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with(
+            "sendmail: warning: sent, but not counted toward the daily limit of profile t"
+        ),
+        "{err}"
+    );
+    assert!(
+        lines[1].starts_with("sendmail: warning: cannot write the log file "),
+        "{err}"
+    );
 }
 
 #[test]

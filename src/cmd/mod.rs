@@ -96,6 +96,26 @@ pub fn check_per_message_limit(
     ))
 }
 
+/// What follows one submission in `send` and sendmail mode: count the accepted
+/// recipients against the profile's daily limit and append the log line. Neither
+/// changes the outcome; what could not be written comes back as warnings for the
+/// caller to print under its own name (`posta:` or `sendmail:`).
+pub fn record_submission(
+    account: &crate::config::Account,
+    envelope: &crate::envelope::Envelope,
+    size: Option<u64>,
+    result: Result<&Outcome, &anyhow::Error>,
+) -> Vec<String> {
+    let counted = match result {
+        Ok(outcome) => {
+            crate::usage::record_submission(account, crate::queue::now(), outcome.accepted.len())
+        }
+        Err(_) => None,
+    };
+    let logged = crate::log::submission(account, envelope, size, result);
+    counted.into_iter().chain(logged).collect()
+}
+
 /// The report of a message the server accepted.
 pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
     let n = outcome.accepted.len();

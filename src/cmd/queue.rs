@@ -691,12 +691,11 @@ fn attempt(
     );
     Ok(match result {
         Ok(outcome) => {
-            crate::usage::record_submission(
-                console.err,
-                &account,
-                queue::now(),
-                outcome.accepted.len(),
-            );
+            if let Some(warning) =
+                crate::usage::record_submission(&account, queue::now(), outcome.accepted.len())
+            {
+                writeln!(console.err, "posta: warning: {warning}")?;
+            }
             Attempt::Sent(outcome)
         }
         Err(e) if refuses_the_message(&e) => Attempt::Failed(e.to_string()),

@@ -104,21 +104,9 @@ pub fn run(
         }
         Err(e) => Err(with_provider_hint(e, &account)),
     };
-    if let Ok(outcome) = &result {
-        crate::usage::record_submission(
-            console.err,
-            &account,
-            crate::queue::now(),
-            outcome.accepted.len(),
-        );
+    for warning in super::record_submission(&account, &composed.envelope, size, result.as_ref()) {
+        writeln!(console.err, "posta: warning: {warning}")?;
     }
-    crate::log::submission(
-        console.err,
-        &account,
-        &composed.envelope,
-        size,
-        result.as_ref(),
-    );
     let outcome = result?;
     for warning in &outcome.warnings {
         writeln!(console.err, "posta: warning: {warning}")?;

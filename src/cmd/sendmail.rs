@@ -323,21 +323,11 @@ pub fn run(
         }
         Err(e) => Err(e.into()),
     };
-    if let Ok(outcome) = &result {
-        crate::usage::record_submission(
-            console.err,
-            &account,
-            crate::queue::now(),
-            outcome.accepted.len(),
-        );
+    for warning in
+        super::record_submission(&account, &envelope, Some(spooled.size), result.as_ref())
+    {
+        writeln!(console.err, "sendmail: warning: {warning}")?;
     }
-    crate::log::submission(
-        console.err,
-        &account,
-        &envelope,
-        Some(spooled.size),
-        result.as_ref(),
-    );
     let outcome = match result {
         Ok(outcome) => outcome,
         // sendmail's convention: queued is success (exit 0), said in one line.

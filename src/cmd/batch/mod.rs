@@ -640,9 +640,7 @@ impl Dispatcher<'_, '_, '_> {
     fn sent(&mut self, job: Job, outcome: Outcome) -> anyhow::Result<()> {
         self.tally.sent += 1;
         let lane = &self.lanes.as_ref().expect("workers run in lanes").lanes[job.lane];
-        let mut warning = Vec::new();
-        crate::log::submission(
-            &mut warning,
+        let warning = crate::log::submission(
             &lane.account,
             &job.spooled.envelope,
             Some(job.spooled.size),
@@ -660,7 +658,9 @@ impl Dispatcher<'_, '_, '_> {
         });
         self.pool.push(job.spooled.into_file());
         self.progress.sent();
-        self.say_bytes(&warning)?;
+        if let Some(warning) = warning {
+            self.say(&format!("posta: warning: {warning}"))?;
+        }
         self.emit(&object)
     }
 
@@ -669,15 +669,14 @@ impl Dispatcher<'_, '_, '_> {
     fn not_sent(&mut self, job: Job, e: SmtpError) -> anyhow::Result<()> {
         let lane = &self.lanes.as_ref().expect("workers run in lanes").lanes[job.lane];
         let logged = anyhow::anyhow!("{e}");
-        let mut warning = Vec::new();
-        crate::log::submission(
-            &mut warning,
+        if let Some(warning) = crate::log::submission(
             &lane.account,
             &job.spooled.envelope,
             Some(job.spooled.size),
             Err(&logged),
-        );
-        self.say_bytes(&warning)?;
+        ) {
+            self.say(&format!("posta: warning: {warning}"))?;
+        }
         self.unsent(job, Unsent::Smtp(e))
     }
 
@@ -851,14 +850,6 @@ impl Dispatcher<'_, '_, '_> {
     }
 
     /// Lines something else wrote for stderr (a log file warning), if any.
-    fn say_bytes(&mut self, lines: &[u8]) -> anyhow::Result<()> {
-        if lines.is_empty() {
-            return Ok(());
-        }
-        let text = String::from_utf8_lossy(lines);
-        self.say(text.trim_end_matches('\n'))
-    }
-
     fn emit(&mut self, object: &serde_json::Value) -> anyhow::Result<()> {
         if self.global.json {
             writeln!(self.out, "{object}")?;
