@@ -327,11 +327,55 @@ pub struct BatchArgs {
     pub connection: ConnectionArgs,
 }
 
+/// `posta sendmail --help` (and `sendmail --help`), written out: sendmail's flags are
+/// parsed by hand (src/cmd/sendmail.rs), so clap's generated list would show posta's
+/// global options as if they worked after `sendmail`, and none of sendmail's.
+pub const SENDMAIL_HELP: &str = "\
+Read a message on stdin and submit it, like sendmail(8). Also what runs when posta is
+invoked as `sendmail`. Silent on success; one line on stderr otherwise.
+
+Usage: posta [GLOBAL OPTIONS] sendmail [FLAGS] [--] [RECIPIENT]...
+       sendmail [FLAGS] [--] [RECIPIENT]...
+
+sendmail's flags:
+  -t                 Recipients from To, Cc and Bcc too (Bcc is removed from the message)
+  -f ADDR, -r ADDR   Envelope sender (MAIL FROM)
+  -F NAME            Full name for the From header posta adds when there is none
+  -N LIST            Delivery status notification: never, or success,failure,delay
+  -R full|hdrs       DSN: return the full message or its headers
+  -V ENVID           DSN envelope id
+  -v                 SMTP transcript on stderr (credentials hidden); twice: the message too
+  -p NAME            posta's profile (an attached -pPROTOCOL is sendmail's, and ignored)
+  -i, -oi, -bm       Accepted: a lone dot never ends the message; submitting is the default
+  -bs -bp -bd -bv -q -I   Refused (exit 64): posta only submits
+  Other -o..., -B, -C, -h, -L, -X, -A, -e, -m, -n, -U, -G, -d: accepted and ignored
+
+posta's options (after `sendmail` too):
+  --profile NAME, --account NAME   Account profile [default: $POSTA_PROFILE, the config's default]
+  --config PATH      Configuration file [default: $POSTA_CONFIG, $XDG_CONFIG_HOME/posta/config.toml]
+  --json             One JSON object on stdout describing the outcome
+  --queue never|on-temporary-failure
+                     On a temporary failure [default: the profile's queue, else
+                     on-temporary-failure: queued, exit 0, one line saying so]
+  --server HOST[:PORT], --port N, --security starttls|tls|plain, --user NAME,
+  --auth auto|plain|login|xoauth2|oauthbearer, --password-command CMD,
+  --oauth-token-command CMD, --ca-file PATH, --tls-fingerprint SHA256, --timeout SECONDS,
+  --ehlo NAME, --allow-insecure-auth, --insecure
+                     As for `posta send` (see `posta send --help`)
+
+posta's global options, before `sendmail`:
+  -c, --config PATH; -p, --profile NAME; -v, --verbose; --json
+  -q, --quiet        No line for a queued message (errors are still said)
+
+Exit status: 0 sent, or queued; otherwise sysexits(3), as `posta send` (see posta(1)).
+";
+
 /// Read a message on stdin and submit it, like sendmail(8).
 ///
 /// Also what runs when the binary is invoked as `sendmail`. Flags: -t, -i, -oi, -f ADDR,
 /// -F NAME, -N LIST, -R full|hdrs, -v, -bm, --. Other -o... and legacy flags are ignored.
 #[derive(Debug, Args, Clone, Default)]
+#[command(override_help = SENDMAIL_HELP)]
 pub struct SendmailArgs {
     /// sendmail flags and recipients, parsed the way sendmail parses them
     #[arg(

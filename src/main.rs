@@ -20,10 +20,10 @@ fn main() -> ExitCode {
     if program == "sendmail" || program.starts_with("sendmail.") {
         return sendmail_main(&program, &args[1..]);
     }
-    if args.get(1).map(String::as_str) == Some("sendmail")
-        && !args.iter().skip(2).any(|a| a == "--help" || a == "-h")
-    {
-        return sendmail_main("sendmail", &args[2..]);
+    // `posta [GLOBAL OPTIONS] sendmail …`: the global options become their sendmail-mode
+    // spellings ahead of the rest, so later ones win as they would after `sendmail`.
+    if let Some(sendmail_args) = cmd::sendmail::args_after_global_options(&args[1..]) {
+        return sendmail_main("sendmail", &sendmail_args);
     }
 
     let cli = match Cli::try_parse() {
@@ -95,7 +95,18 @@ fn main() -> ExitCode {
 
 /// sendmail mode: silent on success, one line `sendmail: …` on error, as cron expects.
 fn sendmail_main(program: &str, args: &[String]) -> ExitCode {
+    if args.iter().any(|a| a == "--help") {
+        // Invoked as sendmail: the same help as `posta sendmail --help`.
+        let mut command = <Cli as clap::CommandFactory>::command();
+        let help = command
+            .find_subcommand_mut("sendmail")
+            .map(|c| c.render_long_help().to_string())
+            .unwrap_or_default();
+        let _ = write!(io::stdout(), "{help}");
+        return ExitCode::SUCCESS;
+    }
     let json = args.iter().any(|a| a == "--json");
+    let quiet = args.iter().any(|a| a == "--quiet");
     let stdout = io::stdout();
     let stderr = io::stderr();
     let stdin = io::stdin();
@@ -114,8 +125,9 @@ fn sendmail_main(program: &str, args: &[String]) -> ExitCode {
             if json && let Some(v) = report.json {
                 let _ = writeln!(out, "{v}");
             }
-            // Silent on success; a queued message is said in one line (exit 0 all the same).
-            if !report.human.is_empty() {
+            // Silent on success; a queued message is said in one line (exit 0 all the same),
+            // unless posta's -q came before `sendmail`.
+            if !report.human.is_empty() && !quiet {
                 let _ = writeln!(
                     err,
                     "{program}: {}",

@@ -912,3 +912,121 @@ fn batch_keeps_to_the_profile_rate() {
     assert_eq!(record.messages.len(), 5);
     assert!(elapsed >= Duration::from_millis(400), "{elapsed:?}");
 }
+
+/// `posta GLOBAL… sendmail …`: the global options before `sendmail` count, as they
+/// do after it (they were dropped: the message went through the default profile).
+#[test]
+fn global_options_before_sendmail_count_as_after_it() {
+    let home = tempfile::tempdir().unwrap();
+    let server = Server::start(Config::default());
+    config(home.path(), server.port());
+
+    // -p of a profile that does not exist: a config error, nothing sent.
+    let mut cmd = posta(home.path());
+    cmd.args([
+        "-p",
+        "nosuch",
+        "sendmail",
+        "-f",
+        "jane@example.org",
+        "bob@example.org",
+    ]);
+    let out = run_with_input(cmd, RAW);
+    assert_eq!(out.status.code(), Some(78), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("sendmail: "), "{err}");
+    assert!(err.contains("nosuch"), "{err}");
+
+    // -c of another file: its profile's server is the one used.
+    let other = Server::start(Config::default());
+    let other_config = home.path().join("other.toml");
+    std::fs::write(
+        &other_config,
+        format!(
+            "default = \"o\"\n[profiles.o]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"plain\"\ntimeout = 5\n",
+            other.port()
+        ),
+    )
+    .unwrap();
+    // -v before `sendmail`: the transcript.
+    let mut cmd = posta(home.path());
+    cmd.arg("-c").arg(&other_config).args([
+        "-v",
+        "sendmail",
+        "-f",
+        "jane@example.org",
+        "bob@example.org",
+    ]);
+    let out = run_with_input(cmd, RAW);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("-> MAIL FROM:<jane@example.org>"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(other.finish().messages.len(), 1);
+    assert_eq!(server.finish().messages.len(), 0);
+
+    // -q before `sendmail`: a queued message without its line; --json still one object.
+    let home = tempfile::tempdir().unwrap();
+    config(home.path(), closed_port());
+    let mut cmd = posta(home.path());
+    cmd.args([
+        "-q",
+        "sendmail",
+        "-f",
+        "jane@example.org",
+        "bob@example.org",
+    ]);
+    let out = run_with_input(cmd, RAW);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "");
+    assert_eq!(queued_ids(home.path()).len(), 1);
+    let mut cmd = posta(home.path());
+    cmd.args([
+        "--json",
+        "sendmail",
+        "-f",
+        "jane@example.org",
+        "bob@example.org",
+    ]);
+    let out = run_with_input(cmd, RAW);
+    assert_eq!(json(&out)["status"], "queued");
+}
+
+/// `posta sendmail --help` lists sendmail's flags and says where posta's global options
+/// go; invoked as `sendmail --help`, the same text and exit 0.
+#[test]
+fn sendmail_help_shows_the_flags_that_work_there() {
+    let home = tempfile::tempdir().unwrap();
+    let out = posta(home.path())
+        .args(["sendmail", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    for flag in [
+        "-t ",
+        "-f ADDR",
+        "-F NAME",
+        "-N LIST",
+        "-R full|hdrs",
+        "--queue",
+        "--server",
+    ] {
+        assert!(help.contains(flag), "{flag} missing:\n{help}");
+    }
+    assert!(!help.contains("--version"), "{help}");
+    assert!(help.contains("before `sendmail`"), "{help}");
+
+    let link_dir = tempfile::tempdir().unwrap();
+    let link = link_dir.path().join("sendmail");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_posta"), &link).unwrap();
+    let out = Command::new(&link)
+        .arg("--help")
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), help);
+}

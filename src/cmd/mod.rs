@@ -52,9 +52,16 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
         Command::Completions(args) => completions::completions(args, console),
         Command::Man(args) => completions::man(args, console),
         Command::Sendmail(args) => {
+            // main.rs runs `posta … sendmail` itself (sendmail's output conventions);
+            // this is the fallback for a line clap alone could read. The global options
+            // still count: their sendmail-mode spellings go first.
+            let args = sendmail::global_options_as_args(&global)
+                .into_iter()
+                .chain(args.args)
+                .collect::<Vec<_>>();
             let stdin = io::stdin();
             let mut lock = stdin.lock();
-            sendmail::run(&args.args, console, &mut lock)
+            sendmail::run(&args, console, &mut lock)
         }
         Command::Profile(command) => profile::run(&global, command, console),
         Command::Password(command) => password::run(&global, command, console),

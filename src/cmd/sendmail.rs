@@ -75,6 +75,79 @@ const ATTACHED_ONLY: &str = "qepb";
 /// Flags without a value that are accepted and ignored.
 const IGNORED: &str = "imnUGd";
 
+/// `posta [GLOBAL OPTIONS] sendmail ARGS…` (`args` without the program name): the
+/// arguments for sendmail mode, posta's global options before `sendmail` put first in
+/// their sendmail-mode spellings (`--config`, `--profile`, `-v`, `--quiet`, `--json`).
+/// `None` when the command is not `sendmail`, or asks for `--help` (clap shows it).
+///
+/// Done before clap sees the line: clap would take sendmail's own flags after
+/// `sendmail` (`-V ENVID`, `-h HOPS`, `-q`) for posta's global ones.
+pub fn args_after_global_options(args: &[String]) -> Option<Vec<String>> {
+    let mut globals = Vec::new();
+    let mut it = args.iter();
+    loop {
+        let arg = it.next()?.as_str();
+        let (name, attached) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
+            _ => (arg, None),
+        };
+        let mut value = |long: &str| -> Option<()> {
+            let v = match &attached {
+                Some(v) => v.clone(),
+                None => it.next()?.clone(),
+            };
+            globals.extend([long.to_string(), v]);
+            Some(())
+        };
+        match name {
+            "sendmail" => break,
+            "-c" | "--config" => value("--config")?,
+            "-p" | "--profile" | "--account" => value("--profile")?,
+            "--verbose" => globals.push("-v".into()),
+            "-q" | "--quiet" => globals.push("--quiet".into()),
+            "--json" => globals.push("--json".into()),
+            // -v, -vv, -cPATH, -pNAME: clap's short forms.
+            a if a.len() > 1 && a.starts_with('-') && a[1..].chars().all(|c| c == 'v') => {
+                globals.extend(std::iter::repeat_n("-v".to_string(), a.len() - 1))
+            }
+            a if a.starts_with("-c") && !a.starts_with("--") => {
+                globals.extend(["--config".into(), a[2..].to_string()])
+            }
+            a if a.starts_with("-p") && !a.starts_with("--") => {
+                globals.extend(["--profile".into(), a[2..].to_string()])
+            }
+            _ => return None,
+        }
+    }
+    let rest: Vec<String> = it.cloned().collect();
+    // sendmail's -h takes a hop count, but `posta sendmail -h` alone asks for help.
+    if rest.iter().any(|a| a == "--help") || rest == ["-h"] {
+        return None;
+    }
+    globals.extend(rest);
+    Some(globals)
+}
+
+/// posta's global options as sendmail-mode arguments (the environment's POSTA_CONFIG
+/// and POSTA_PROFILE are left to `run`, which reads them itself).
+pub fn global_options_as_args(global: &GlobalArgs) -> Vec<String> {
+    let mut args = Vec::new();
+    if let Some(config) = &global.config {
+        args.extend(["--config".to_string(), config.display().to_string()]);
+    }
+    if let Some(profile) = &global.profile {
+        args.extend(["--profile".to_string(), profile.clone()]);
+    }
+    args.extend(std::iter::repeat_n("-v".to_string(), global.verbose.into()));
+    if global.quiet {
+        args.push("--quiet".into());
+    }
+    if global.json {
+        args.push("--json".into());
+    }
+    args
+}
+
 /// Parse sendmail's argument list (without the program name).
 pub fn parse_flags(args: &[String]) -> anyhow::Result<SendmailFlags> {
     let mut flags = SendmailFlags::default();
@@ -102,6 +175,8 @@ pub fn parse_flags(args: &[String]) -> anyhow::Result<SendmailFlags> {
                 )
             }
             "--json" => flags.json = true,
+            // posta's -q before `sendmail` (main.rs reads it: no line for a queued message).
+            "--quiet" => {}
             a if a == "--queue" || a.starts_with("--queue=") => {
                 let value = match a.strip_prefix("--queue=") {
                     Some(v) => v.to_string(),
@@ -191,8 +266,14 @@ fn apply_valued(flags: &mut SendmailFlags, c: char, value: String) -> anyhow::Re
     let unsupported = |what: &str| {
         fail(
             Code::Usage,
+            format!("{what} is not supported: posta only submits mail"),
+        )
+    };
+    let about_the_queue = |what: &str| {
+        fail(
+            Code::Usage,
             format!(
-                "{what} is not supported: posta only submits mail (use `posta queue` for the queue)"
+                "{what} is not supported: posta only submits mail (`posta queue list` and `posta queue flush` manage its queue)"
             ),
         )
     };
@@ -219,11 +300,11 @@ fn apply_valued(flags: &mut SendmailFlags, c: char, value: String) -> anyhow::Re
         'b' => match value.as_str() {
             "m" => {}
             "s" => return Err(unsupported("-bs (SMTP on stdin)")),
-            "p" => return Err(unsupported("-bp (list the queue)")),
+            "p" => return Err(about_the_queue("-bp (list the queue)")),
             "d" | "D" => return Err(unsupported("-bd (run as a daemon)")),
             other => return Err(unsupported(&format!("-b{other}"))),
         },
-        'q' => return Err(unsupported("-q (process the queue)")),
+        'q' => return Err(about_the_queue("-q (process the queue)")),
         // -o…, -O, -B, -C, -h, -L, -X, -A, -e, -p: legacy options, accepted and ignored.
         _ => {}
     }
@@ -378,6 +459,48 @@ impl smtp::Payload for SpooledPayload<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn after_globals(args: &[&str]) -> Option<Vec<String>> {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        args_after_global_options(&args)
+    }
+
+    #[test]
+    fn global_options_before_sendmail_become_its_own_spellings() {
+        assert_eq!(
+            after_globals(&["-c", "a.toml", "-pwork", "-vv", "--json", "sendmail", "-t"]).unwrap(),
+            [
+                "--config",
+                "a.toml",
+                "--profile",
+                "work",
+                "-v",
+                "-v",
+                "--json",
+                "-t"
+            ]
+        );
+        assert_eq!(
+            after_globals(&["--account=x", "--config=b", "-q", "sendmail", "-V", "id"]).unwrap(),
+            ["--profile", "x", "--config", "b", "--quiet", "-V", "id"]
+        );
+        // Later ones win: the profile after `sendmail` is parsed last.
+        let args = after_globals(&["-p", "a", "sendmail", "-p", "b"]).unwrap();
+        assert_eq!(
+            p(&args.iter().map(String::as_str).collect::<Vec<_>>())
+                .unwrap()
+                .profile
+                .as_deref(),
+            Some("b")
+        );
+        assert_eq!(after_globals(&["sendmail", "bob"]).unwrap(), ["bob"]);
+        // Not sendmail, or asking for help: clap's business.
+        assert_eq!(after_globals(&["send", "sendmail"]), None);
+        assert_eq!(after_globals(&["-p", "a", "sendmail", "--help"]), None);
+        assert_eq!(after_globals(&["sendmail", "-h"]), None);
+        assert_eq!(after_globals(&["-p"]), None);
+        assert_eq!(after_globals(&[]), None);
+    }
 
     fn p(args: &[&str]) -> anyhow::Result<SendmailFlags> {
         parse_flags(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
