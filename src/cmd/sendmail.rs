@@ -286,8 +286,9 @@ fn apply_valued(flags: &mut SendmailFlags, c: char, value: String) -> anyhow::Re
             )
         }
         'R' => {
-            let v = value.to_ascii_lowercase();
-            if v != "full" && v != "hdrs" {
+            // RFC 3461 spells the values FULL and HDRS, as `posta send` sends them.
+            let v = value.to_ascii_uppercase();
+            if v != "FULL" && v != "HDRS" {
                 return Err(fail(
                     Code::Usage,
                     format!("-R {value}: expected full or hdrs"),
@@ -559,7 +560,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(f.dsn_notify.as_deref(), Some("SUCCESS,FAILURE"));
-        assert_eq!(f.dsn_return.as_deref(), Some("hdrs"));
+        assert_eq!(f.dsn_return.as_deref(), Some("HDRS"));
         assert_eq!(f.envid.as_deref(), Some("env1"));
         assert!(p(&["-R", "all"]).is_err());
         let err = p(&["-N", "never,success"]).unwrap_err();
