@@ -30,7 +30,21 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { Code::Usage as u8 } else { 0 });
+            if !e.use_stderr() {
+                return ExitCode::SUCCESS; // --help, --version
+            }
+            // A script that asked for --json still gets its one object on stdout.
+            if args.iter().skip(1).any(|a| a == "--json") {
+                let rendered = e.to_string();
+                let first = rendered.lines().next().unwrap_or("");
+                let error = first.trim_start_matches("error: ").to_string();
+                let _ = writeln!(
+                    io::stdout(),
+                    "{}",
+                    cmd::failure_json(&exit::fail(Code::Usage, error))
+                );
+            }
+            return ExitCode::from(Code::Usage as u8);
         }
     };
     let json = cli.global.json;
