@@ -1,6 +1,5 @@
 //! `posta completions SHELL` and `posta man`: generated from `cli.rs`.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
