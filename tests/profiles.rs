@@ -364,3 +364,30 @@ fn a_list_of_profiles_outside_batch_says_where_lists_work() {
         run.stderr
     );
 }
+
+#[test]
+fn an_unknown_profile_is_named_once_with_the_valid_ones() {
+    let home = tempfile::tempdir().unwrap();
+    let text =
+        "default = \"a\"\n[profiles.a]\nhost = \"127.0.0.1\"\n[profiles.b]\nhost = \"127.0.0.1\"\n";
+    write_config(home.path(), text, 0o600);
+    let outbox = home.path().join("outbox");
+    std::fs::create_dir(&outbox).unwrap();
+    std::fs::write(outbox.join("1.eml"), "To: b@example.org\n\nx\n").unwrap();
+    let outbox = outbox.to_str().unwrap();
+    for args in [
+        &["profile", "test", "nosuch"][..],
+        &["profile", "remove", "nosuch"][..],
+        &["-p", "nosuch", "batch", outbox][..],
+    ] {
+        let run = posta_in(home.path(), args, &[]);
+        assert_eq!(run.code, 78, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("no profile named \"nosuch\" (valid profiles: a, b)"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("is not a profile"), "{}", run.stderr);
+    }
+}

@@ -415,7 +415,18 @@ fn remove(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
         .and_then(|p| p.as_table_mut())
         .and_then(|p| p.remove(name));
     if removed.is_none() {
-        return Err(ConfigError::new(Some(path), format!("\"{name}\" is not a profile")).into());
+        let valid: Vec<&str> = doc
+            .get("profiles")
+            .and_then(|p| p.as_table_like())
+            .map(|p| p.iter().map(|(k, _)| k).collect())
+            .unwrap_or_default();
+        let valid = if valid.is_empty() {
+            "none".to_string()
+        } else {
+            valid.join(", ")
+        };
+        let why = format!("no profile named \"{name}\" (valid profiles: {valid})");
+        return Err(ConfigError::new(Some(path), why).into());
     }
     if doc.get("default").and_then(|d| d.as_str()) == Some(name) {
         doc.remove("default");
