@@ -391,3 +391,26 @@ fn an_unknown_profile_is_named_once_with_the_valid_ones() {
         assert!(!run.stderr.contains("is not a profile"), "{}", run.stderr);
     }
 }
+
+#[test]
+fn profile_add_refuses_names_it_cannot_handle() {
+    let home = tempfile::tempdir().unwrap();
+    for bad in ["", "a b]", "x,y", "..", ".hidden", "a/b"] {
+        let run = posta_in(
+            home.path(),
+            &["profile", "add", bad, "--server", "x.example.com"],
+            &[],
+        );
+        assert_eq!(run.code, 64, "{bad:?}: {}", run.stderr);
+        assert!(run.stderr.contains("letters, digits"), "{}", run.stderr);
+    }
+    assert!(!home.path().join(".config/posta/config.toml").exists());
+    for good in ["work", "gmail-2", "a_b", "v1.2"] {
+        let run = posta_in(
+            home.path(),
+            &["profile", "add", good, "--server", "x.example.com"],
+            &[],
+        );
+        assert_eq!(run.code, 0, "{good:?}: {}", run.stderr);
+    }
+}

@@ -222,7 +222,29 @@ fn server_of(p: &Profile) -> String {
     }
 }
 
+/// Whether `name` can be a profile's name: it is a TOML key, the usage ledger's file
+/// name and the keyring's user, and `-p a,b` splits on commas.
+fn check_profile_name(name: &str) -> anyhow::Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with(['.', '-'])
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if ok {
+        return Ok(());
+    }
+    Err(fail(
+        Code::Usage,
+        format!(
+            "{name:?} cannot be a profile name: use letters, digits, '-', '_' and '.' \
+             (at most 64, not starting with '.' or '-'), e.g. work or gmail-2"
+        ),
+    ))
+}
+
 fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
+    check_profile_name(&args.name)?;
     let path = config_path(global)?;
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
