@@ -414,3 +414,23 @@ fn profile_add_refuses_names_it_cannot_handle() {
         assert_eq!(run.code, 0, "{good:?}: {}", run.stderr);
     }
 }
+
+#[test]
+fn removing_the_default_profile_keeps_the_comments_and_says_there_is_no_default() {
+    let home = tempfile::tempdir().unwrap();
+    let text = "# my config for posta\ndefault = \"a\"\n\n[profiles.a]\nhost = \"x.example.com\"\n\n# the relay\n[profiles.b]\nhost = \"y.example.com\"\n";
+    write_config(home.path(), text, 0o600);
+    let run = posta_in(home.path(), &["profile", "remove", "a"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let left = std::fs::read_to_string(home.path().join(".config/posta/config.toml")).unwrap();
+    assert!(left.starts_with("# my config for posta\n"), "{left}");
+    assert!(left.contains("# the relay\n[profiles.b]"), "{left}");
+    assert!(!left.contains("default"), "{left}");
+    assert!(
+        run.stdout.contains("no default profile now")
+            || run.stderr.contains("no default profile now"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+}
