@@ -36,3 +36,36 @@ fn rate_help_and_errors_name_every_unit_the_parser_takes() {
         .unwrap();
     assert_eq!(hourly.status.code(), Some(0), "{}", text(&hourly.stderr));
 }
+
+#[test]
+fn the_summary_rate_counts_messages_sent_not_failures() {
+    let home = tempfile::tempdir().unwrap();
+    let outbox = home.path().join("outbox");
+    std::fs::create_dir(&outbox).unwrap();
+    std::fs::write(outbox.join("1.eml"), "To: b@example.org\n\nx\n").unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = format!("127.0.0.1:{port}");
+    let run = |json: bool| {
+        let mut cmd = posta(home.path());
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.args(["batch", "--security", "plain", "--server", &server])
+            .arg(&outbox)
+            .output()
+            .unwrap()
+    };
+    let out = run(true);
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["sent"], 0, "{summary}");
+    assert_eq!(summary["messages_per_second"], 0.0, "{summary}");
+    let out = run(false);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("(0.0 sent/s)"), "{stderr}");
+}

@@ -994,10 +994,11 @@ fn summary(
     elapsed: Duration,
     profiles: Vec<serde_json::Value>,
 ) -> Report {
-    let total = tally.sent + tally.failed + tally.queued;
     let seconds = elapsed.as_secs_f64();
+    // Messages sent, not attempted: a refused connection fails fast, and a failure
+    // counted as throughput would flatter the run.
     let rate = if seconds > 0.0 {
-        total as f64 / seconds
+        tally.sent as f64 / seconds
     } else {
         0.0
     };
@@ -1012,7 +1013,7 @@ fn summary(
         human.push_str(&format!(", {} not sent", tally.unsent));
     }
     human.push_str(&format!(
-        ", over {sessions} connection{} in {seconds:.2} s ({rate:.1} messages/s)",
+        ", over {sessions} connection{} in {seconds:.2} s ({rate:.1} sent/s)",
         if sessions == 1 { "" } else { "s" },
     ));
     if let Some(why) = &tally.stopped {
