@@ -122,7 +122,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'Mail merge: a CSV file whose first row names the columns')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Envelope sender (MAIL FROM) for every message [default: the profile''s from, else each From]')
             [CompletionResult]::new('--envelope-from', '--envelope-from', [CompletionResultType]::ParameterName, 'Envelope sender (MAIL FROM) for every message [default: the profile''s from, else each From]')
-            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'At most this many messages a second or a minute over all connections, e.g. 10/s or 30/m')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'At most this many messages a second, a minute or an hour over all connections, e.g. 10/s, 30/m or 500/h')
             [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Connections per profile, each sending one message at a time')
             [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'On a temporary failure, or when every profile reached its daily limit, queue the message for `posta queue flush` [default: the profile''s `queue`, else never]')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Submission server, optionally with a port')

@@ -116,7 +116,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --data 'Mail merge: a CSV file whose first row names the columns'
             cand -f 'Envelope sender (MAIL FROM) for every message [default: the profile''s from, else each From]'
             cand --envelope-from 'Envelope sender (MAIL FROM) for every message [default: the profile''s from, else each From]'
-            cand --rate 'At most this many messages a second or a minute over all connections, e.g. 10/s or 30/m'
+            cand --rate 'At most this many messages a second, a minute or an hour over all connections, e.g. 10/s, 30/m or 500/h'
             cand --connections 'Connections per profile, each sending one message at a time'
             cand --queue 'On a temporary failure, or when every profile reached its daily limit, queue the message for `posta queue flush` [default: the profile''s `queue`, else never]'
             cand --server 'Submission server, optionally with a port'

@@ -99,7 +99,7 @@ complete -c posta -n "__fish_posta_using_subcommand sendmail" -s V -l version -d
 complete -c posta -n "__fish_posta_using_subcommand batch" -l template -d 'Mail merge: a message with {{column}} placeholders, sent once per row of --data' -r -F
 complete -c posta -n "__fish_posta_using_subcommand batch" -l data -d 'Mail merge: a CSV file whose first row names the columns' -r -F
 complete -c posta -n "__fish_posta_using_subcommand batch" -s f -l envelope-from -d 'Envelope sender (MAIL FROM) for every message [default: the profile\'s from, else each From]' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -l rate -d 'At most this many messages a second or a minute over all connections, e.g. 10/s or 30/m' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l rate -d 'At most this many messages a second, a minute or an hour over all connections, e.g. 10/s, 30/m or 500/h' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l connections -d 'Connections per profile, each sending one message at a time' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l queue -d 'On a temporary failure, or when every profile reached its daily limit, queue the message for `posta queue flush` [default: the profile\'s `queue`, else never]' -r -f -a "never\t'Report the failure (exit 75); keep nothing'
 on-temporary-failure\t'Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection failures; never a permanent refusal)'"

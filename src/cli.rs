@@ -304,9 +304,9 @@ pub struct BatchArgs {
     #[arg(short = 'f', long, value_name = "ADDRESS")]
     pub envelope_from: Option<String>,
 
-    /// At most this many messages a second or a minute over all connections, e.g. 10/s
-    /// or 30/m
-    #[arg(long, value_name = "N/s|N/m", value_parser = crate::pace::Rate::parse)]
+    /// At most this many messages a second, a minute or an hour over all connections,
+    /// e.g. 10/s, 30/m or 500/h
+    #[arg(long, value_name = "N/s|N/m|N/h", value_parser = crate::pace::Rate::parse)]
     pub rate: Option<crate::pace::Rate>,
 
     /// Connections per profile, each sending one message at a time

@@ -20,7 +20,7 @@ impl Rate {
 
     /// "N/s", "N/m" (or "N/min"), "N/h"; N a positive number, fractions allowed.
     pub fn parse(text: &str) -> Result<Rate, String> {
-        let bad = || format!("{text:?}: expected N/s or N/m, e.g. 10/s or 30/m");
+        let bad = || format!("{text:?}: expected N/s, N/m or N/h, e.g. 10/s, 30/m or 500/h");
         let (count, unit) = text.split_once('/').ok_or_else(bad)?;
         let count: f64 = count.trim().parse().map_err(|_| bad())?;
         let per = match unit.trim() {

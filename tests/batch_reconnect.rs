@@ -173,3 +173,75 @@ fn connections_turned_away_give_their_message_to_the_others() {
     // Four sessions tried: each turned-away one had been handed a message.
     assert_eq!(summary["connections"], 4, "{stdout}");
 }
+
+/// A port with nothing listening on it (connection refused: a temporary failure).
+fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Three messages to a server that refuses every connection, with `extra` arguments.
+fn batch_to_a_closed_port(extra: &[&str]) -> (std::process::Output, Vec<serde_json::Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 1..=3 {
+        std::fs::write(
+            dir.path().join(format!("{i}.eml")),
+            format!("From: a@example.org\nTo: b@example.org\nSubject: m{i}\n\nbody\n"),
+        )
+        .unwrap();
+    }
+    let home = tempfile::tempdir().unwrap();
+    let out = posta(home.path())
+        .args(["--json", "batch", "--security", "plain", "--server"])
+        .arg(format!("127.0.0.1:{}", closed_port()))
+        .args(extra)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (out, lines)
+}
+
+#[test]
+fn no_connection_left_reports_every_remaining_message_as_not_sent() {
+    let (out, lines) = batch_to_a_closed_port(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "{stderr}");
+    assert_eq!(
+        lines.len(),
+        4,
+        "one object per message and a summary: {lines:?}"
+    );
+    for (line, name) in lines.iter().zip(["1.eml", "2.eml", "3.eml"]) {
+        assert!(line["source"].as_str().unwrap().ends_with(name), "{line}");
+    }
+    assert_eq!(lines[0]["status"], "failed", "{lines:?}");
+    assert_eq!(lines[1]["status"], "not-sent", "{lines:?}");
+    assert_eq!(lines[2]["status"], "not-sent", "{lines:?}");
+    let summary = &lines[3];
+    assert_eq!(summary["failed"], 1, "{summary}");
+    assert_eq!(summary["not_sent"], 2, "{summary}");
+}
+
+#[test]
+fn no_connection_left_queues_every_remaining_message_when_asked() {
+    let (out, lines) = batch_to_a_closed_port(&["--queue", "on-temporary-failure"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "{stderr}");
+    assert_eq!(
+        lines.len(),
+        4,
+        "one object per message and a summary: {lines:?}"
+    );
+    for line in &lines[..3] {
+        assert_eq!(line["status"], "queued", "{line}");
+        assert!(line["id"].is_string(), "{line}");
+    }
+    let summary = &lines[3];
+    assert_eq!(summary["queued"], 3, "{summary}");
+    assert_eq!(summary["failed"], 0, "{summary}");
+    assert_eq!(summary["not_sent"], 0, "{summary}");
+}

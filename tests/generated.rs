@@ -91,3 +91,21 @@ fn version_names_the_tls_backend() {
         "{out}"
     );
 }
+
+#[test]
+fn completions_into_a_closed_pipe_exit_quietly() {
+    use std::process::Stdio;
+    // The bash script is larger than a pipe's buffer: its write meets the closed end
+    // whenever the reader goes away.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_posta"))
+        .args(["completions", "bash"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -364,3 +364,73 @@ fn a_list_of_profiles_outside_batch_says_where_lists_work() {
         run.stderr
     );
 }
+
+#[test]
+fn an_unknown_profile_is_named_once_with_the_valid_ones() {
+    let home = tempfile::tempdir().unwrap();
+    let text =
+        "default = \"a\"\n[profiles.a]\nhost = \"127.0.0.1\"\n[profiles.b]\nhost = \"127.0.0.1\"\n";
+    write_config(home.path(), text, 0o600);
+    let outbox = home.path().join("outbox");
+    std::fs::create_dir(&outbox).unwrap();
+    std::fs::write(outbox.join("1.eml"), "To: b@example.org\n\nx\n").unwrap();
+    let outbox = outbox.to_str().unwrap();
+    for args in [
+        &["profile", "test", "nosuch"][..],
+        &["profile", "remove", "nosuch"][..],
+        &["-p", "nosuch", "batch", outbox][..],
+    ] {
+        let run = posta_in(home.path(), args, &[]);
+        assert_eq!(run.code, 78, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("no profile named \"nosuch\" (valid profiles: a, b)"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("is not a profile"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn profile_add_refuses_names_it_cannot_handle() {
+    let home = tempfile::tempdir().unwrap();
+    for bad in ["", "a b]", "x,y", "..", ".hidden", "a/b"] {
+        let run = posta_in(
+            home.path(),
+            &["profile", "add", bad, "--server", "x.example.com"],
+            &[],
+        );
+        assert_eq!(run.code, 64, "{bad:?}: {}", run.stderr);
+        assert!(run.stderr.contains("letters, digits"), "{}", run.stderr);
+    }
+    assert!(!home.path().join(".config/posta/config.toml").exists());
+    for good in ["work", "gmail-2", "a_b", "v1.2"] {
+        let run = posta_in(
+            home.path(),
+            &["profile", "add", good, "--server", "x.example.com"],
+            &[],
+        );
+        assert_eq!(run.code, 0, "{good:?}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn removing_the_default_profile_keeps_the_comments_and_says_there_is_no_default() {
+    let home = tempfile::tempdir().unwrap();
+    let text = "# my config for posta\ndefault = \"a\"\n\n[profiles.a]\nhost = \"x.example.com\"\n\n# the relay\n[profiles.b]\nhost = \"y.example.com\"\n";
+    write_config(home.path(), text, 0o600);
+    let run = posta_in(home.path(), &["profile", "remove", "a"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let left = std::fs::read_to_string(home.path().join(".config/posta/config.toml")).unwrap();
+    assert!(left.starts_with("# my config for posta\n"), "{left}");
+    assert!(left.contains("# the relay\n[profiles.b]"), "{left}");
+    assert!(!left.contains("default"), "{left}");
+    assert!(
+        run.stdout.contains("no default profile now")
+            || run.stderr.contains("no default profile now"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+}

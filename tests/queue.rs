@@ -1030,3 +1030,50 @@ fn sendmail_help_shows_the_flags_that_work_there() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), help);
 }
+
+#[test]
+fn a_relative_config_path_is_recorded_absolute_so_flush_works_from_anywhere() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("work");
+    std::fs::create_dir_all(&dir).unwrap();
+    let write_config = |port: u16| {
+        std::fs::write(
+            dir.join("my.toml"),
+            format!("default = \"t\"\n[profiles.t]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"plain\"\ntimeout = 5\n"),
+        )
+        .unwrap();
+    };
+    write_config(closed_port());
+    let out = posta(home.path())
+        .current_dir(&dir)
+        .args(["-c", "my.toml", "send", "--queue", "on-temporary-failure"])
+        .args(["--from", "jane@example.org", "--to", "bob@example.org"])
+        .args(["-s", "relative", "--body", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
+    let ids = queued_ids(home.path());
+    assert_eq!(ids.len(), 1);
+    let meta: Value = serde_json::from_slice(
+        &std::fs::read(queue_dir(home.path()).join(&ids[0]).join("meta.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        meta["config"],
+        dir.join("my.toml").to_str().unwrap(),
+        "{meta}"
+    );
+
+    // cron runs the flush from elsewhere, without -c.
+    let server = Server::start(Config::default());
+    write_config(server.port());
+    let out = posta(home.path())
+        .current_dir(home.path())
+        .args(["queue", "flush", "--all", "--json"])
+        .output()
+        .unwrap();
+    let record = server.finish();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(json(&out)["sent"].as_array().unwrap().len(), 1);
+    assert_eq!(record.messages.len(), 1);
+}

@@ -11,7 +11,11 @@ use crate::cli::{Cli, CompletionsArgs, ManArgs};
 /// Print a completion script.
 pub fn completions(args: CompletionsArgs, console: &mut Console<'_>) -> anyhow::Result<Report> {
     let mut cmd = Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "posta", console.out);
+    // clap_complete panics on a write error; a closed pipe (`| head`) must not.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "posta", &mut script);
+    console.out.write_all(&script)?;
+    console.out.flush()?;
     Ok(Report::default())
 }
 

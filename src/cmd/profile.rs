@@ -222,7 +222,29 @@ fn server_of(p: &Profile) -> String {
     }
 }
 
+/// Whether `name` can be a profile's name: it is a TOML key, the usage ledger's file
+/// name and the keyring's user, and `-p a,b` splits on commas.
+fn check_profile_name(name: &str) -> anyhow::Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with(['.', '-'])
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if ok {
+        return Ok(());
+    }
+    Err(fail(
+        Code::Usage,
+        format!(
+            "{name:?} cannot be a profile name: use letters, digits, '-', '_' and '.' \
+             (at most 64, not starting with '.' or '-'), e.g. work or gmail-2"
+        ),
+    ))
+}
+
 fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
+    check_profile_name(&args.name)?;
     let path = config_path(global)?;
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
@@ -415,13 +437,33 @@ fn remove(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
         .and_then(|p| p.as_table_mut())
         .and_then(|p| p.remove(name));
     if removed.is_none() {
-        return Err(ConfigError::new(Some(path), format!("\"{name}\" is not a profile")).into());
+        let valid: Vec<&str> = doc
+            .get("profiles")
+            .and_then(|p| p.as_table_like())
+            .map(|p| p.iter().map(|(k, _)| k).collect())
+            .unwrap_or_default();
+        let valid = if valid.is_empty() {
+            "none".to_string()
+        } else {
+            valid.join(", ")
+        };
+        let why = format!("no profile named \"{name}\" (valid profiles: {valid})");
+        return Err(ConfigError::new(Some(path), why).into());
     }
-    if doc.get("default").and_then(|d| d.as_str()) == Some(name) {
-        doc.remove("default");
+    let was_default = doc.get("default").and_then(|d| d.as_str()) == Some(name);
+    if was_default {
+        remove_keeping_comments(&mut doc, "default");
     }
     write_private(&path, doc.to_string().as_bytes())?;
     let mut human = format!("removed profile {name} from {}", path.display());
+    if was_default {
+        let _ = write!(
+            human,
+            "\n  it was the default, so there is no default profile now: add a line \
+             default = \"NAME\" at the top of {} (or give -p NAME)",
+            path.display()
+        );
+    }
     // A profile that read its password from the keyring takes it along: a secret
     // nobody will use again should not stay behind. Others leave the keyring alone
     // (no D-Bus round trip for a profile that never used it).
@@ -449,10 +491,83 @@ fn remove(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
     };
     Ok(Report {
         human,
-        json: Some(json!({ "removed": name, "config": path, "keyring_password": keyring })),
+        json: Some(json!({
+            "removed": name,
+            "config": path,
+            "keyring_password": keyring,
+            "default_removed": was_default,
+        })),
         data: false,
         exit: None,
     })
+}
+
+/// Remove the top-level key `key`, giving the comments above it (often the file's own
+/// leading comment) to whatever comes next rather than dropping them.
+fn remove_keeping_comments(doc: &mut toml_edit::DocumentMut, key: &str) {
+    let root = doc.as_table_mut();
+    let Some(index) = root.iter().position(|(k, _)| k == key) else {
+        return;
+    };
+    let Some((removed, _)) = root.remove_entry(key) else {
+        return;
+    };
+    let comment = removed
+        .leaf_decor()
+        .prefix()
+        .and_then(|p| p.as_str())
+        .filter(|p| p.contains('#'))
+        .map(str::to_string);
+    let Some(comment) = comment else {
+        return;
+    };
+    let prepend = |decor: &mut toml_edit::Decor| {
+        let old = decor.prefix().and_then(|p| p.as_str()).unwrap_or("");
+        decor.set_prefix(format!("{comment}{old}"));
+    };
+    // Top-level keys come before every table: the next one, if any, takes the comment.
+    let next_key = root
+        .iter()
+        .nth(index)
+        .filter(|(_, item)| item.is_value())
+        .map(|(k, _)| k.to_string());
+    if let Some(next) = next_key
+        && let Some(mut k) = root.key_mut(&next)
+    {
+        prepend(k.leaf_decor_mut());
+        return;
+    }
+    // Else the first table written.
+    fn first_table(
+        t: &toml_edit::Table,
+        path: &mut Vec<String>,
+        best: &mut Option<(usize, Vec<String>)>,
+    ) {
+        for (k, item) in t.iter() {
+            let Some(sub) = item.as_table() else { continue };
+            path.push(k.to_string());
+            if let Some(pos) = sub.position().filter(|_| !sub.is_implicit())
+                && best.as_ref().is_none_or(|(b, _)| pos < *b)
+            {
+                *best = Some((pos, path.clone()));
+            }
+            first_table(sub, path, best);
+            path.pop();
+        }
+    }
+    let mut best = None;
+    first_table(root, &mut Vec::new(), &mut best);
+    let Some((_, path)) = best else {
+        return;
+    };
+    let mut table = root;
+    for k in &path {
+        match table.get_mut(k).and_then(|i| i.as_table_mut()) {
+            Some(t) => table = t,
+            None => return,
+        }
+    }
+    prepend(table.decor_mut());
 }
 
 /// Write the config readable by its owner only: it may hold a password.

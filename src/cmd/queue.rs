@@ -180,7 +180,8 @@ fn pending_meta(pending: &Pending<'_>, now: i64) -> Meta {
         envid: pending.dsn.envid.clone(),
     };
     meta.profile = pending.account.profile.clone();
-    meta.config = pending.global.config.clone();
+    // A flush may run from another directory (cron, a timer): record paths absolute.
+    meta.config = pending.global.config.as_deref().map(absolute);
     let settings = &pending.account.settings;
     meta.server = QueuedServer {
         host: settings.host.clone(),
@@ -190,6 +191,11 @@ fn pending_meta(pending: &Pending<'_>, now: i64) -> Meta {
     meta.connection = record_connection(pending.connection);
     meta.login_hint = pending.login_hint.clone();
     meta
+}
+
+/// `path` made absolute against the current directory (as given when that fails).
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn value_name<T: ValueEnum>(v: T) -> Option<String> {
@@ -205,10 +211,7 @@ fn record_connection(c: &ConnectionArgs) -> QueuedConnection {
         security: c.security.and_then(value_name),
         user: c.user.clone(),
         auth: c.auth.and_then(value_name),
-        ca_file: c
-            .ca_file
-            .as_ref()
-            .map(|p| std::path::absolute(p).unwrap_or(p.clone())),
+        ca_file: c.ca_file.as_deref().map(absolute),
         tls_fingerprint: c.tls_fingerprint.clone(),
         timeout: c.timeout,
         ehlo: c.ehlo.clone(),

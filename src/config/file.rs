@@ -110,17 +110,19 @@ impl Loaded {
             } else {
                 ""
             };
+            let valid = if valid.is_empty() {
+                "none".to_string()
+            } else {
+                valid.join(", ")
+            };
+            let missing = if what == "default" {
+                format!("default = \"{name}\" names no profile")
+            } else {
+                format!("no profile named \"{name}\"")
+            };
             ConfigError::new(
                 Some(self.path.clone()),
-                format!(
-                    "{what}{}\"{name}\" is not a profile; valid profiles: {}{list}",
-                    if what.is_empty() { "" } else { " " },
-                    if valid.is_empty() {
-                        "(none)".to_string()
-                    } else {
-                        valid.join(", ")
-                    }
-                ),
+                format!("{missing} (valid profiles: {valid}){list}"),
             )
         })
     }

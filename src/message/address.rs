@@ -83,6 +83,34 @@ fn split_list(input: &str) -> Result<Vec<String>, String> {
     Ok(items)
 }
 
+/// The item of an address list (as written in a header) that has a backslash outside
+/// a quoted string and a comment, where RFC 5322 allows it only in obsolete syntax.
+pub fn backslash_outside_quotes(list: &str) -> Option<String> {
+    let items = split_list(list).unwrap_or_else(|_| vec![list.to_string()]);
+    items.into_iter().find_map(|item| {
+        let (mut in_quote, mut comment, mut escaped) = (false, 0u32, false);
+        for c in item.chars() {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                if !in_quote && comment == 0 {
+                    return Some(item.trim().to_string());
+                }
+                escaped = true;
+            } else if in_quote {
+                in_quote = c != '"';
+            } else if c == '(' {
+                comment += 1;
+            } else if c == ')' {
+                comment = comment.saturating_sub(1);
+            } else if c == '"' && comment == 0 {
+                in_quote = true;
+            }
+        }
+        None
+    })
+}
+
 /// Parse one mailbox: `addr`, `<addr>`, `Name <addr>` or `"Quoted, Name" <addr>`.
 pub fn parse_mailbox(input: &str) -> Result<Mailbox, String> {
     let s = input.trim();
@@ -277,6 +305,26 @@ mod tests {
             "\"x <a@x.org>",
         ] {
             assert!(parse_list(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn backslashes_outside_quotes_and_comments_are_found() {
+        assert_eq!(
+            backslash_outside_quotes(r"a@x.org, <b\ad@x.org>").as_deref(),
+            Some(r"<b\ad@x.org>")
+        );
+        assert_eq!(
+            backslash_outside_quotes(r"bad@example.org\r").as_deref(),
+            Some(r"bad@example.org\r")
+        );
+        for fine in [
+            r#""A \"B\"" <a@x.org>"#,
+            r#""a\"b"@x.org"#,
+            r"a@x.org (Bob \( x)",
+            "a@x.org, b@x.org",
+        ] {
+            assert_eq!(backslash_outside_quotes(fine), None, "{fine}");
         }
     }
 

@@ -145,7 +145,7 @@ impl HeaderBlock {
         let block = join_fields(&fields, |_| true);
         let headers = parse_headers(&block);
         let has = |name: &str| fields.iter().any(|f| f.name.eq_ignore_ascii_case(name));
-        recipients(&headers, &has, opts, &mut false)
+        recipients(&block, &headers, &has, opts, &mut false)
     }
 
     /// Copy the rest of `input` after this header block into a spool file.
@@ -191,22 +191,29 @@ impl HeaderBlock {
         let has = |name: &str| fields.iter().any(|f| f.name.eq_ignore_ascii_case(name));
 
         let mut envelope = Envelope::default();
-        let header_from = headers
-            .iter()
-            .find(|h| h.name == HeaderName::From)
+        let from_header = headers.iter().find(|h| h.name == HeaderName::From);
+        let header_from = from_header
             .and_then(|h| h.value.as_address())
             .and_then(|a| a.first())
             .and_then(|a| a.address.as_deref())
             .map(str::to_string);
-        let mail_from = opts
+        let mail_from = match opts
             .envelope_from
             .clone()
             .or_else(|| opts.default_from.as_deref().map(address::bare_address))
-            .or(header_from.clone())
-            .unwrap_or_else(local_user_address);
+        {
+            Some(from) => from,
+            None => match (from_header, header_from) {
+                (Some(h), Some(from)) => {
+                    as_written(&parsed_block, h, std::slice::from_ref(&from))?;
+                    from
+                }
+                _ => local_user_address(),
+            },
+        };
         envelope.from = to_wire(&mail_from, &mut envelope.smtputf8)?;
 
-        envelope.to = recipients(&headers, &has, opts, &mut envelope.smtputf8)?;
+        envelope.to = recipients(&parsed_block, &headers, &has, opts, &mut envelope.smtputf8)?;
 
         let mut out = Counting::new(BufWriter::with_capacity(64 * 1024, file));
         let domain = envelope.from.rsplit_once('@').map(|(_, d)| d.to_string());
@@ -349,6 +356,7 @@ fn is_field_start(line: &[u8]) -> bool {
 /// The envelope recipients: those given as arguments, and with `-t` those of To, Cc and
 /// Bcc (or of the Resent-* fields when the message is being resent); each once.
 fn recipients(
+    block: &[u8],
     headers: &[mail_parser::Header<'_>],
     has: &dyn Fn(&str) -> bool,
     opts: &RawOptions,
@@ -374,7 +382,9 @@ fn recipients(
         };
         for h in headers.iter().filter(|h| wanted.contains(&h.name)) {
             if let Some(addresses) = h.value.as_address() {
+                let start = recipients.len();
                 collect(addresses, &mut recipients);
+                as_written(block, h, &recipients[start..])?;
             }
         }
     }
@@ -410,6 +420,40 @@ fn collect(addresses: &Address<'_>, into: &mut Vec<String>) {
             .flat_map(|g| g.addresses.iter())
             .for_each(push),
     }
+}
+
+/// Refuse a header whose addresses the envelope would not carry as written. The parser
+/// reads a backslash outside quotes and comments (obsolete syntax) as nothing, so
+/// `<b\ad@exam\ple.org>` would go to `bad@example.org` while the header keeps the
+/// backslashes; and it unquotes a quoted local part (`"a\"b"@x.org`), which the
+/// envelope would then carry differently or not at all. `parsed` are the addresses
+/// read from header `h` of `block`.
+fn as_written(
+    block: &[u8],
+    h: &mail_parser::Header<'_>,
+    parsed: &[String],
+) -> Result<(), ComposeError> {
+    let raw = block
+        .get(h.offset_start as usize..h.offset_end as usize)
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    let name = h.name.as_str();
+    if let Some(item) = address::backslash_outside_quotes(&raw) {
+        return Err(ComposeError::BadInput(format!(
+            "{name}: {item}: a backslash outside quotes, which the envelope cannot carry as written; remove it"
+        )));
+    }
+    // "@x.org" is what is left of a quoted local part the parser took for a name.
+    if let Some(addr) = parsed
+        .iter()
+        .find(|a| !raw.contains(a.as_str()) || a.starts_with('@'))
+    {
+        return Err(ComposeError::BadInput(format!(
+            "{name}: {}: the envelope cannot carry this address as written (it would read {addr}); write it as plain local@domain",
+            raw.trim()
+        )));
+    }
+    Ok(())
 }
 
 /// An address as it goes on the wire: IDN domain as punycode; a non-ASCII local

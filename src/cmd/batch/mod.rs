@@ -151,6 +151,8 @@ struct Tally {
     queued: u64,
     /// Not sent because every profile reached its daily cap (and not queued).
     capped: u64,
+    /// Not sent because every profile had stopped (and not queued).
+    unsent: u64,
     /// The exit code of the first failure.
     first_code: Option<Code>,
     /// Why the batch stopped before the end, if it did.
@@ -297,15 +299,9 @@ impl Dispatcher<'_, '_, '_> {
                 Ok(true)
             }
             Pick::NoneAlive => {
-                let why = self
-                    .lanes()
-                    .iter()
-                    .filter_map(|l| l.stopped.as_ref())
-                    .map(|s| s.message.clone())
-                    .next_back()
-                    .unwrap_or_else(|| "no connection could be opened".into());
-                self.tally.stopped = Some(why);
-                Ok(false)
+                // Every source still gets its outcome: queued or not sent.
+                self.none_alive(name, block, reader)?;
+                Ok(true)
             }
         }
     }
@@ -816,6 +812,69 @@ impl Dispatcher<'_, '_, '_> {
         self.emit(&object)
     }
 
+    /// A message read after every profile stopped (connection or login failure):
+    /// queued when the reason is temporary and the queue policy says so, else reported
+    /// as not sent.
+    fn none_alive(
+        &mut self,
+        name: &str,
+        block: HeaderBlock,
+        reader: &mut dyn BufRead,
+    ) -> anyhow::Result<()> {
+        let (lane_index, stopped) = self
+            .lanes()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.stopped.clone().map(|s| (i, s)))
+            .next_back()
+            .unwrap_or_else(|| {
+                let stopped = Stopped {
+                    message: "no connection could be opened".into(),
+                    code: Code::TempFail,
+                    transient: false,
+                };
+                (0, stopped)
+            });
+        self.tally
+            .stopped
+            .get_or_insert_with(|| stopped.message.clone());
+        let lane = &self.lanes()[lane_index];
+        let e = fail(
+            stopped.code,
+            format!(
+                "not sent: profile {} stopped: {}",
+                lane.name, stopped.message
+            ),
+        );
+        let queueing = super::queue::policy(self.args.queue, &lane.account, QueuePolicy::Never)
+            == QueuePolicy::OnTemporaryFailure;
+        let profile = lane.account.profile.clone();
+        if !(queueing && stopped.transient) {
+            self.tally.unsent += 1;
+            self.progress.failed();
+            self.tally.first_code.get_or_insert(stopped.code);
+            let mut object = failure_json(&e);
+            object["type"] = json!("message");
+            object["source"] = json!(name);
+            object["status"] = json!("not-sent");
+            object["profile"] = json!(profile);
+            return self.emit(&object);
+        }
+        let file = self.spool_file()?;
+        let spooled = match block.spool_reusing(reader, &self.options(Some(lane_index)), file) {
+            Ok(s) => s,
+            Err(e) => return self.failed(name, &e.into()),
+        };
+        let dsn = Dsn::default().with_default_envid(&spooled.message_id);
+        let job = Job {
+            name: name.to_string(),
+            spooled,
+            dsn,
+            lane: lane_index,
+        };
+        self.unsent(job, Unsent::Stopped(e, stopped))
+    }
+
     /// Count a message that was not sent, say why on stderr, and give its JSON object.
     fn failure(
         &mut self,
@@ -935,10 +994,11 @@ fn summary(
     elapsed: Duration,
     profiles: Vec<serde_json::Value>,
 ) -> Report {
-    let total = tally.sent + tally.failed + tally.queued;
     let seconds = elapsed.as_secs_f64();
+    // Messages sent, not attempted: a refused connection fails fast, and a failure
+    // counted as throughput would flatter the run.
     let rate = if seconds > 0.0 {
-        total as f64 / seconds
+        tally.sent as f64 / seconds
     } else {
         0.0
     };
@@ -949,14 +1009,17 @@ fn summary(
     if tally.capped > 0 {
         human.push_str(&format!(", {} over the daily limits", tally.capped));
     }
+    if tally.unsent > 0 {
+        human.push_str(&format!(", {} not sent", tally.unsent));
+    }
     human.push_str(&format!(
-        ", over {sessions} connection{} in {seconds:.2} s ({rate:.1} messages/s)",
+        ", over {sessions} connection{} in {seconds:.2} s ({rate:.1} sent/s)",
         if sessions == 1 { "" } else { "s" },
     ));
     if let Some(why) = &tally.stopped {
-        human.push_str(&format!("; stopped early, the rest was not sent: {why}"));
+        human.push_str(&format!("; stopped early: {why}"));
     }
-    let not_done = tally.failed + tally.queued + tally.capped;
+    let not_done = tally.failed + tally.queued + tally.capped + tally.unsent;
     let status = match (tally.sent, not_done) {
         (_, 0) if tally.stopped.is_none() => "sent",
         (0, _) => "failed",
@@ -970,7 +1033,7 @@ fn summary(
             "sent": tally.sent,
             "failed": tally.failed,
             "queued": tally.queued,
-            "not_sent": tally.capped,
+            "not_sent": tally.capped + tally.unsent,
             "stopped": tally.stopped,
             "connections": sessions,
             "profiles": profiles,

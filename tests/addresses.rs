@@ -1,0 +1,94 @@
+//! Addresses in headers that the envelope cannot carry as written (a backslash outside
+//! quotes, a quoted local part the header parser unquotes) are refused with 65 in every
+//! mode that reads recipients from headers, before anything is sent: the envelope and
+//! the header never disagree.
+
+#[path = "support/e2e.rs"]
+mod e2e;
+
+use e2e::{posta, run_with_input, text};
+
+/// A port on loopback where nobody listens: a message that got past the address check
+/// would fail with 75 there (or be queued), never 65.
+fn closed_port() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+fn sendmail_t(message: &str) -> std::process::Output {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "--queue", "never", "--security", "plain", "-t"])
+        .args(["--server", &closed_port()]);
+    run_with_input(cmd, message.as_bytes())
+}
+
+#[test]
+fn sendmail_t_refuses_a_backslash_outside_quotes_naming_the_header_and_address() {
+    let out = sendmail_t("From: a@example.com\nTo: <b\\ad@exam\\ple.org>\n\nb\n");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(65), "{stderr}");
+    assert!(stderr.contains("To:"), "{stderr}");
+    assert!(stderr.contains(r"<b\ad@exam\ple.org>"), "{stderr}");
+
+    let out = sendmail_t("From: a@example.com\nCc: ok@example.org, bad@example.org\\r\n\nb\n");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(65), "{stderr}");
+    assert!(stderr.contains("Cc:"), "{stderr}");
+}
+
+#[test]
+fn sendmail_t_refuses_a_quoted_local_part_the_envelope_would_change() {
+    for to in [r#"<"a\"b"@example.org>"#, r#""a\"b"@example.org"#] {
+        let out = sendmail_t(&format!("From: a@example.com\nTo: {to}\n\nb\n"));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(65), "{to}: {stderr}");
+    }
+}
+
+#[test]
+fn sendmail_t_refuses_a_from_with_a_backslash_as_the_envelope_sender() {
+    let out = sendmail_t("From: <a\\b@example.com>\nTo: b@example.org\n\nb\n");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(65), "{stderr}");
+    assert!(stderr.contains("From:"), "{stderr}");
+}
+
+#[test]
+fn a_merge_cell_with_a_backslash_fails_its_row_with_65() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("t.eml");
+    let data = dir.path().join("d.csv");
+    std::fs::write(
+        &template,
+        "From: a@example.com\nTo: <{{email}}>\nSubject: hi\n\nx\n",
+    )
+    .unwrap();
+    std::fs::write(&data, "email\nbad@example.org\\r\n").unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = posta(home.path())
+        .args([
+            "--json",
+            "batch",
+            "--security",
+            "plain",
+            "--server",
+            &closed_port(),
+        ])
+        .arg("--template")
+        .arg(&template)
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(65), "{stderr}");
+    let first: serde_json::Value =
+        serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(first["exit_code"], 65, "{first}");
+    assert!(first["error"].as_str().unwrap().contains("To:"), "{first}");
+}
