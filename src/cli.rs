@@ -339,7 +339,7 @@ Usage: posta [GLOBAL OPTIONS] sendmail [FLAGS] [--] [RECIPIENT]...
 
 sendmail's flags:
   -t                 Recipients from To, Cc and Bcc too (Bcc is removed from the message)
-  -f ADDR, -r ADDR   Envelope sender (MAIL FROM)
+  -f ADDR, -r ADDR   Envelope sender (MAIL FROM); '<>' is the null sender of bounces
   -F NAME            Full name for the From header posta adds when there is none
   -N LIST            Delivery status notification: never, or success,failure,delay
   -R full|hdrs       DSN: return the full message or its headers

@@ -278,7 +278,16 @@ fn apply_valued(flags: &mut SendmailFlags, c: char, value: String) -> anyhow::Re
         )
     };
     match c {
-        'f' | 'r' => flags.envelope_from = Some(value),
+        // `-f '<>'` is the null sender of bounces and autoreplies (MAIL FROM:<>), and
+        // `-f '<a@x>'` is `-f a@x`, as sendmail reads them.
+        'f' | 'r' => {
+            let value = value.trim();
+            let bare = value
+                .strip_prefix('<')
+                .and_then(|v| v.strip_suffix('>'))
+                .unwrap_or(value);
+            flags.envelope_from = Some(bare.to_string());
+        }
         'F' => flags.full_name = Some(value),
         'N' => {
             flags.dsn_notify = Some(
@@ -460,6 +469,28 @@ impl smtp::Payload for SpooledPayload<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn f_takes_the_null_sender_and_angle_brackets() {
+        assert_eq!(
+            p(&["-f", "<>", "a@x.org"])
+                .unwrap()
+                .envelope_from
+                .as_deref(),
+            Some("")
+        );
+        assert_eq!(
+            p(&["-f<>", "a@x.org"]).unwrap().envelope_from.as_deref(),
+            Some("")
+        );
+        assert_eq!(
+            p(&["-r", "<b@x.org>", "a@x.org"])
+                .unwrap()
+                .envelope_from
+                .as_deref(),
+            Some("b@x.org")
+        );
+    }
 
     fn after_globals(args: &[&str]) -> Option<Vec<String>> {
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();

@@ -238,11 +238,13 @@ impl HeaderBlock {
             message_id = Some(id);
         }
         if !has("From") {
+            // The null sender (`-f '<>'`) is no author: then the local user is.
             let addr = opts
                 .default_from
                 .as_deref()
                 .map(address::bare_address)
-                .unwrap_or_else(|| mail_from.clone());
+                .or_else(|| Some(mail_from.clone()).filter(|a| !a.trim().is_empty()))
+                .unwrap_or_else(local_user_address);
             let field = match address::parse_addr_spec(&addr) {
                 Ok((local, domain)) => {
                     let mailbox = address::Mailbox {
@@ -652,6 +654,22 @@ mod tests {
             "{text}"
         );
         assert!(s.message_id.ends_with("@host.example"), "{}", s.message_id);
+    }
+
+    #[test]
+    fn the_null_sender_goes_as_is_and_the_added_from_is_the_local_user() {
+        let opts = RawOptions {
+            envelope_from: Some(String::new()),
+            recipients: vec!["root@x.org".into()],
+            ..RawOptions::default()
+        };
+        let (text, s) = run(b"Subject: bounce\n\nb\n", &opts).unwrap();
+        assert_eq!(s.envelope.from, "");
+        let from = text
+            .lines()
+            .find(|l| l.starts_with("From: "))
+            .unwrap_or_else(|| panic!("no From: {text}"));
+        assert!(from.contains('@') && from.len() > "From: @".len(), "{text}");
     }
 
     #[test]
