@@ -48,11 +48,11 @@ pub struct Account {
 impl Account {
     /// Fetch the secret (run the command, prompt, …) when the account logs in.
     /// Done after the message is checked so a bad message never costs a prompt.
+    /// `from_address` is the message's From (or envelope sender): the login only when
+    /// the account names neither a `user` nor a `from` of its own.
     pub fn load_credentials(&mut self, from_address: Option<&str>) -> Result<(), ConfigError> {
-        let user = match (&self.user, from_address) {
-            (Some(u), _) => u.clone(),
-            (None, Some(addr)) if self.logs_in() => user_from_address(addr, self.preset),
-            _ => return Ok(()),
+        let Some(user) = self.login_user(from_address) else {
+            return Ok(());
         };
         let label = format!("{user} at {}", self.settings.host);
         let secret = match &self.secret {
@@ -67,6 +67,23 @@ impl Account {
             token,
         });
         Ok(())
+    }
+
+    /// The AUTH user, without fetching anything: `--user` or the profile's `user`, else
+    /// the profile's `from` address, else `from_address` (the message's). A --from that
+    /// differs from the profile's `from` is an alias of the same mailbox, so it never
+    /// changes who logs in. `None` when the account does not log in.
+    pub fn login_user(&self, from_address: Option<&str>) -> Option<String> {
+        if let Some(user) = &self.user {
+            return Some(user.clone());
+        }
+        if !self.logs_in() {
+            return None;
+        }
+        self.from
+            .as_deref()
+            .or(from_address)
+            .map(|address| user_from_address(address, self.preset))
     }
 
     /// Whether this account authenticates at all.
@@ -598,6 +615,45 @@ mod tests {
         let hex = "AB:".repeat(31) + "AB";
         assert_eq!(parse_fingerprint(&hex).unwrap(), [0xAB; 32]);
         assert!(parse_fingerprint("abc").is_err());
+    }
+
+    #[test]
+    fn the_login_is_the_user_else_the_profiles_from_else_the_messages() {
+        let (_d, g) = config(
+            "[profiles.from]\nhost = \"h\"\nfrom = \"Jane <jane@example.com>\"\n\
+             password_command = \"echo pw\"\n\
+             [profiles.user]\nhost = \"h\"\nuser = \"jd\"\nfrom = \"jane@example.com\"\n\
+             [profiles.bare]\nhost = \"h\"\npassword_command = \"echo pw\"\n\
+             [profiles.web]\npreset = \"webde\"\nfrom = \"Jo <jo@web.de>\"\n\
+             [profiles.anon]\nhost = \"h\"\nfrom = \"jane@example.com\"\n",
+        );
+        let login = |name: &str, hint: Option<&str>| {
+            let g = GlobalArgs {
+                profile: Some(name.into()),
+                ..g.clone()
+            };
+            resolve(&g, &ConnectionArgs::default(), None)
+                .unwrap()
+                .login_user(hint)
+        };
+        let alias = Some("alias@example.net");
+        assert_eq!(login("from", alias).as_deref(), Some("jane@example.com"));
+        assert_eq!(login("user", alias).as_deref(), Some("jd"));
+        assert_eq!(login("bare", alias).as_deref(), Some("alias@example.net"));
+        assert_eq!(login("bare", None), None);
+        assert_eq!(login("web", alias).as_deref(), Some("jo"));
+        // No user, secret or preset: no login at all.
+        assert_eq!(login("anon", alias), None);
+
+        // load_credentials goes by the same rule.
+        let g = GlobalArgs {
+            profile: Some("from".into()),
+            ..g.clone()
+        };
+        let mut a = resolve(&g, &ConnectionArgs::default(), None).unwrap();
+        a.load_credentials(alias).unwrap();
+        let creds = a.settings.credentials.as_ref().unwrap();
+        assert_eq!(creds.user, "jane@example.com");
     }
 
     #[test]
