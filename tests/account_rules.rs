@@ -79,3 +79,56 @@ fn a_profiles_login_is_its_from_address_whatever_the_from_flag_says() {
         record.commands()
     );
 }
+
+#[test]
+fn an_explicit_auth_mechanism_logs_in_and_without_a_password_source_fails_78() {
+    for mechanism in ["plain", "login", "xoauth2", "oauthbearer"] {
+        let home = tempfile::tempdir().unwrap();
+        // Nothing listens on the discard port: a client that skipped AUTH would fail 75.
+        let out = posta_without_terminal(home.path())
+            .args(["send", "--server", "127.0.0.1:9", "--security", "plain"])
+            .args(["--auth", mechanism, "--from", "jane@example.org"])
+            .args(["--to", "bob@example.org", "-s", "hi", "--body", "x"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(78), "{mechanism}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("but there is no source"),
+            "{mechanism}: {}",
+            stderr(&out)
+        );
+        // The user defaults to the From address.
+        assert!(
+            stderr(&out).contains("jane@example.org"),
+            "{mechanism}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn an_explicit_auth_mechanism_logs_in_as_the_from_address() {
+    let server = Server::start(Config {
+        user: "jane@example.org".into(),
+        password: PASSWORD.into(),
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let out = posta(home.path())
+        .env("POSTA_PASSWORD", PASSWORD)
+        .args(["send", "--server", &format!("127.0.0.1:{}", server.port())])
+        .args(["--security", "plain", "--auth", "login"])
+        .args([
+            "--from",
+            "Jane <jane@example.org>",
+            "--to",
+            "bob@example.org",
+        ])
+        .args(["-s", "hi", "--body", "x"])
+        .output()
+        .unwrap();
+    let record = server.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(record.sent("AUTH LOGIN"), "{:?}", record.commands());
+    assert_eq!(record.authenticated.as_deref(), Some("jane@example.org"));
+}

@@ -86,9 +86,13 @@ impl Account {
             .map(|address| user_from_address(address, self.preset))
     }
 
-    /// Whether this account authenticates at all.
+    /// Whether this account authenticates at all: it names a user, a secret source or a
+    /// provider, or an AUTH mechanism other than `auto`.
     pub fn logs_in(&self) -> bool {
-        self.user.is_some() || self.secret.is_some() || self.preset.is_some()
+        self.user.is_some()
+            || self.secret.is_some()
+            || self.preset.is_some()
+            || self.settings.mechanism != AuthMechanism::Auto
     }
 }
 
@@ -642,8 +646,24 @@ mod tests {
         assert_eq!(login("bare", alias).as_deref(), Some("alias@example.net"));
         assert_eq!(login("bare", None), None);
         assert_eq!(login("web", alias).as_deref(), Some("jo"));
-        // No user, secret or preset: no login at all.
+        // No user, secret, preset or mechanism: no login at all.
         assert_eq!(login("anon", alias), None);
+        // An explicit mechanism is a login.
+        let conn = ConnectionArgs {
+            auth: Some(AuthArg::Login),
+            ..ConnectionArgs::default()
+        };
+        let anon = GlobalArgs {
+            profile: Some("anon".into()),
+            ..g.clone()
+        };
+        let a = resolve(&anon, &conn, None).unwrap();
+        assert_eq!(a.login_user(alias).as_deref(), Some("jane@example.com"));
+        let auto = ConnectionArgs {
+            auth: Some(AuthArg::Auto),
+            ..ConnectionArgs::default()
+        };
+        assert_eq!(resolve(&anon, &auto, None).unwrap().login_user(alias), None);
 
         // load_credentials goes by the same rule.
         let g = GlobalArgs {
