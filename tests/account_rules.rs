@@ -132,3 +132,113 @@ fn an_explicit_auth_mechanism_logs_in_as_the_from_address() {
     assert!(record.sent("AUTH LOGIN"), "{:?}", record.commands());
     assert_eq!(record.authenticated.as_deref(), Some("jane@example.org"));
 }
+
+/// `posta send --dry-run` with `args` after the message flags.
+fn dry_run(home: &Path, global: &[&str], args: &[&str]) -> Output {
+    posta(home)
+        .args(global)
+        .args(["send", "-s", "hi", "--body", "x", "--dry-run"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_dry_run_fails_where_a_real_send_would_fail_before_connecting() {
+    let home = tempfile::tempdir().unwrap();
+    let marker = home.path().join("password-asked");
+    let config = write_config(
+        home.path(),
+        &format!(
+            "[profiles.w]\nhost = \"127.0.0.1\"\nport = 9\nfrom = \"Jane <jane@example.com>\"\n\
+             per_message_limit = 2\npassword_command = \"touch {} && echo pw\"\n\
+             [profiles.y]\npreset = \"yandex\"\nfrom = \"me@yandex.ru\"\n",
+            marker.display()
+        ),
+    );
+    let to = ["--to", "b@example.org"];
+    let cases: &[(&[&str], &[&str], i32, &str)] = &[
+        (
+            &["-p", "typo"],
+            &["--from", "a@example.com", "--to", "b@example.org"],
+            78,
+            "no profile named \"typo\"",
+        ),
+        (
+            &["-p", "w"],
+            &["--to", "b@example.org,c@example.org,d@example.org"],
+            65,
+            "per_message_limit",
+        ),
+        (
+            &["-p", "y"],
+            &["--from", "other@yandex.ru", "--to", "b@example.org"],
+            65,
+            "other than the login",
+        ),
+    ];
+    for (global, args, code, says) in cases {
+        let out = dry_run(home.path(), global, args);
+        assert_eq!(
+            out.status.code(),
+            Some(*code),
+            "{global:?} {args:?}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains(says),
+            "{global:?} {args:?}: {}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+        // The real send refuses the same way.
+        let real = posta(home.path())
+            .args(*global)
+            .args(["send", "-s", "hi", "--body", "x"])
+            .args(*args)
+            .output()
+            .unwrap();
+        assert_eq!(real.status.code(), Some(*code), "{}", stderr(&real));
+    }
+
+    let bad = home.path().join("bad.toml");
+    std::fs::write(&bad, "x = [\n").unwrap();
+    let out = dry_run(home.path(), &["-c", bad.to_str().unwrap()], &to);
+    assert_eq!(out.status.code(), Some(78), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("bad.toml: TOML parse error"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Within the rules: the bytes, the profile's From, and no password asked for.
+    let out = dry_run(
+        home.path(),
+        &["-c", config.to_str().unwrap(), "-p", "w"],
+        &to,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        text(&out.stdout).contains("From: Jane <jane@example.com>"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(!marker.exists(), "a dry run ran the password command");
+}
+
+#[test]
+fn a_dry_run_needs_no_account_on_a_fresh_machine_or_without_a_chosen_profile() {
+    let home = tempfile::tempdir().unwrap();
+    let args = ["--from", "a@example.com", "--to", "b@example.org"];
+    let out = dry_run(home.path(), &[], &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("MAIL FROM:<a@example.com>"),
+        "{}",
+        stderr(&out)
+    );
+    // A config with profiles but no default, and no -p: still no account needed.
+    write_config(home.path(), "[profiles.w]\nhost = \"127.0.0.1\"\n");
+    let out = dry_run(home.path(), &[], &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

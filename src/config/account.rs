@@ -119,6 +119,22 @@ pub fn resolve(
     build(loaded.as_ref(), name, profile, conn)
 }
 
+/// Resolve the account for a command that can do without one (`send --dry-run`):
+/// `None` when no profile is named, matches `from` or is the default, and no --server
+/// is given; otherwise what [`resolve`] gives, errors included.
+pub fn resolve_if_any(
+    global: &GlobalArgs,
+    conn: &ConnectionArgs,
+    from: Option<&str>,
+) -> Result<Option<Account>, ConfigError> {
+    let loaded = file::load(global.config.as_deref())?;
+    let (name, profile) = choose_profile(loaded.as_ref(), global.profile.as_deref(), from)?;
+    if name.is_none() && conn.server.is_none() {
+        return Ok(None);
+    }
+    build(loaded.as_ref(), name, profile, conn).map(Some)
+}
+
 /// Resolve the account a queued message was submitted with: exactly the profile named
 /// (its settings as they are now), or — with none — no profile at all, never the
 /// config's default (which may have appeared since).
