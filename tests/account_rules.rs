@@ -242,3 +242,81 @@ fn a_dry_run_needs_no_account_on_a_fresh_machine_or_without_a_chosen_profile() {
     let out = dry_run(home.path(), &[], &args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn a_bad_flag_value_is_a_usage_error_naming_the_flag_not_the_config_file() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(home.path(), "[profiles.w]\nhost = \"127.0.0.1\"\n");
+    for (flag, value) in [
+        ("--tls-fingerprint", "zz"),
+        ("--timeout", "0"),
+        ("--server", "127.0.0.1:99999"),
+    ] {
+        let out = posta(home.path())
+            .args(["-p", "w", "send", flag, value, "--from", "a@example.com"])
+            .args(["--to", "b@example.org", "-s", "hi", "--body", "x"])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(64), "{flag}: {err}");
+        assert!(err.contains(flag), "{flag}: {err}");
+        assert!(!err.contains("config.toml"), "{flag}: {err}");
+        // sendmail mode parses the same flags the same way.
+        let out = e2e::run_with_input(
+            {
+                let mut cmd = posta(home.path());
+                cmd.args(["-p", "w", "sendmail", flag, value, "-t"]);
+                cmd
+            },
+            b"From: a@example.com\nTo: b@example.org\n\nx\n",
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(64),
+            "sendmail {flag}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains(flag),
+            "sendmail {flag}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn a_bad_value_in_the_config_file_is_78_naming_the_file_the_profile_and_the_key() {
+    let home = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "tls_fingerprint = \"zz\"",
+            "profile w: tls_fingerprint \"zz\"",
+        ),
+        (
+            "timeout = 0",
+            "profile w: timeout must be at least 1 second",
+        ),
+    ];
+    for (line, says) in cases {
+        let config = write_config(
+            home.path(),
+            &format!("[profiles.w]\nhost = \"127.0.0.1\"\nport = 9\n{line}\n"),
+        );
+        for dry in [false, true] {
+            let mut cmd = posta(home.path());
+            cmd.args(["-p", "w", "send", "--to", "b@example.org", "-s", "hi"])
+                .args(["--body", "x"]);
+            if dry {
+                cmd.arg("--dry-run");
+            }
+            let out = cmd.output().unwrap();
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(78), "{line}: {err}");
+            assert!(
+                err.contains(&format!("{}: {says}", config.display())),
+                "{line}: {err}"
+            );
+            assert!(!err.contains("--"), "blames no flag: {line}: {err}");
+        }
+    }
+}

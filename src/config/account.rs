@@ -171,9 +171,12 @@ fn build(
         None => None,
     };
 
+    // The flags' values were checked when they were parsed (cli.rs); a check failing
+    // here is of a value from elsewhere (a queue entry), still named as the flag.
     let (flag_host, flag_host_port) = match &conn.server {
         Some(s) => {
-            let (h, p) = split_host_port(s).map_err(|m| ConfigError::new(None, m))?;
+            let (h, p) = split_host_port(s)
+                .map_err(|m| ConfigError::new(None, format!("--server {s}: {m}")))?;
             (Some(h), p)
         }
         None => (None, None),
@@ -203,13 +206,17 @@ fn build(
         .or_else(|| preset.filter(|p| p.security == security).map(|p| p.port))
         .unwrap_or_else(|| port_for_security(security));
 
-    let fingerprint = match conn
-        .tls_fingerprint
-        .as_deref()
-        .or(profile.tls_fingerprint.as_deref())
-    {
-        Some(hex) => Some(parse_fingerprint(hex).map_err(err)?),
-        None => None,
+    let fingerprint = match (&conn.tls_fingerprint, &profile.tls_fingerprint) {
+        (Some(hex), _) => Some(parse_fingerprint(hex).map_err(|why| {
+            ConfigError::new(None, format!("--tls-fingerprint \"{hex}\": {why}"))
+        })?),
+        (None, Some(hex)) => Some(parse_fingerprint(hex).map_err(|why| {
+            err(format!(
+                "profile {}: tls_fingerprint \"{hex}\": {why}",
+                name.as_deref().unwrap_or("?")
+            ))
+        })?),
+        (None, None) => None,
     };
 
     let mechanism = match conn.auth.or(profile.auth).unwrap_or(AuthArg::Auto) {
@@ -251,9 +258,20 @@ fn build(
         ));
     }
 
-    let timeout = match conn.timeout.or(profile.timeout).unwrap_or(DEFAULT_TIMEOUT) {
-        0 => return Err(err("timeout must be at least 1 second".into())),
-        secs => Duration::from_secs(secs),
+    let timeout = match (conn.timeout, profile.timeout) {
+        (Some(0), _) => {
+            return Err(ConfigError::new(
+                None,
+                "--timeout must be at least 1 second",
+            ));
+        }
+        (None, Some(0)) => {
+            return Err(err(format!(
+                "profile {}: timeout must be at least 1 second",
+                name.as_deref().unwrap_or("?")
+            )));
+        }
+        (flag, file) => Duration::from_secs(flag.or(file).unwrap_or(DEFAULT_TIMEOUT)),
     };
     let settings = Settings {
         host,
@@ -399,13 +417,17 @@ fn port_for_security(s: Security) -> u16 {
     }
 }
 
-/// "host", "host:587", "[::1]:587", "::1".
+/// "host", "host:587", "[::1]:587", "::1". The error says what is expected.
 pub fn split_host_port(s: &str) -> Result<(String, Option<u16>), String> {
-    let bad = || format!("--server {s}: expected HOST or HOST:PORT");
+    let bad = || "expected HOST or HOST:PORT, with a port from 1 to 65535".to_string();
+    let port = |p: &str| match p.parse::<u16>() {
+        Ok(0) | Err(_) => Err(bad()),
+        Ok(n) => Ok(n),
+    };
     if let Some(rest) = s.strip_prefix('[') {
         let (h, after) = rest.split_once(']').ok_or_else(bad)?;
         let port = match after.strip_prefix(':') {
-            Some(p) => Some(p.parse().map_err(|_| bad())?),
+            Some(p) => Some(port(p)?),
             None if after.is_empty() => None,
             None => return Err(bad()),
         };
@@ -416,23 +438,22 @@ pub fn split_host_port(s: &str) -> Result<(String, Option<u16>), String> {
             if h.is_empty() {
                 return Err(bad());
             }
-            Ok((h.to_string(), Some(p.parse().map_err(|_| bad())?)))
+            Ok((h.to_string(), Some(port(p)?)))
         }
         _ if s.is_empty() => Err(bad()),
         _ => Ok((s.to_string(), None)),
     }
 }
 
-/// Hex SHA-256, colons or spaces allowed.
+/// Hex SHA-256, colons or spaces allowed. The error says what is expected.
 pub fn parse_fingerprint(s: &str) -> Result<[u8; 32], String> {
     let hex: String = s
         .chars()
         .filter(|c| *c != ':' && !c.is_whitespace())
         .collect();
-    let bad = || {
-        format!("tls_fingerprint \"{s}\" is not a SHA-256 in hex (64 hex digits, colons allowed)")
-    };
-    if hex.len() != 64 {
+    let bad = || "not a SHA-256 in hex (64 hex digits, colons allowed)".to_string();
+    // Only ASCII digits: a multi-byte character must not split the pairs below.
+    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(bad());
     }
     let mut out = [0u8; 32];
@@ -628,6 +649,9 @@ mod tests {
         );
         assert_eq!(split_host_port("::1").unwrap(), ("::1".into(), None));
         assert!(split_host_port("h:x").is_err());
+        assert!(split_host_port("h:0").is_err());
+        assert!(split_host_port("h:65536").is_err());
+        assert!(split_host_port("[::1]:0").is_err());
     }
 
     #[test]
@@ -635,6 +659,8 @@ mod tests {
         let hex = "AB:".repeat(31) + "AB";
         assert_eq!(parse_fingerprint(&hex).unwrap(), [0xAB; 32]);
         assert!(parse_fingerprint("abc").is_err());
+        // 64 bytes, but a 3-byte character straddles a pair.
+        assert!(parse_fingerprint(&format!("a€{}", "a".repeat(60))).is_err());
     }
 
     #[test]
