@@ -296,6 +296,10 @@ fn a_bad_value_in_the_config_file_is_78_naming_the_file_the_profile_and_the_key(
             "timeout = 0",
             "profile w: timeout must be at least 1 second",
         ),
+        (
+            "from = \"Jane <jane@\"",
+            "profile w: from: malformed address",
+        ),
     ];
     for (line, says) in cases {
         let config = write_config(

@@ -30,11 +30,10 @@ pub fn run(
             args.from.as_deref(),
         )?)
     };
-    if draft.from.is_empty() {
-        draft.from = account
-            .as_ref()
-            .and_then(|a| a.from.clone())
-            .unwrap_or_default();
+    if draft.from.is_empty()
+        && let Some(account) = &account
+    {
+        draft.from = account.from_for_header()?.unwrap_or_default().to_string();
     }
     // Everything about the message is checked before a password is asked for.
     let composed = message::prepare(draft)?;

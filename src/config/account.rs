@@ -24,6 +24,8 @@ pub struct Account {
     pub preset: Option<&'static Preset>,
     /// The profile's default From.
     pub from: Option<String>,
+    /// The config file the profile was read from.
+    pub config_path: Option<PathBuf>,
     /// Server settings; `credentials` is filled by [`Account::load_credentials`].
     pub settings: Settings,
     /// The AUTH user, when the account logs in.
@@ -67,6 +69,26 @@ impl Account {
             token,
         });
         Ok(())
+    }
+
+    /// The profile's `from` for a message's From header: one well-formed mailbox, or a
+    /// config error naming the profile and the key (no --from was given to blame).
+    pub fn from_for_header(&self) -> Result<Option<&str>, ConfigError> {
+        let Some(from) = self.from.as_deref() else {
+            return Ok(None);
+        };
+        let why = match crate::message::address::parse_list(from) {
+            Ok(list) if list.len() == 1 => return Ok(Some(from)),
+            Ok(_) => format!("give exactly one address, not {from:?}"),
+            Err(e) => e,
+        };
+        Err(ConfigError::new(
+            self.config_path.clone(),
+            format!(
+                "profile {}: from: {why}",
+                self.profile.as_deref().unwrap_or("?")
+            ),
+        ))
     }
 
     /// The AUTH user, without fetching anything: `--user` or the profile's `user`, else
@@ -309,6 +331,7 @@ fn build(
         profile: name,
         preset,
         from: profile.from.clone(),
+        config_path: path.clone(),
         settings,
         user: conn.user.clone().or_else(|| profile.user.clone()),
         log_file: profile.log_file.as_deref().map(expand_home),
