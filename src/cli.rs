@@ -121,7 +121,7 @@ pub struct ConnectionArgs {
     #[arg(long, value_enum)]
     pub security: Option<SecurityArg>,
 
-    /// User name for AUTH [default: the From address]
+    /// User name for AUTH [default: the profile's from address, else the From address]
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
 
