@@ -67,7 +67,7 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l port -d 'Port [defa
 complete -c posta -n "__fish_posta_using_subcommand send" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
 tls\t'TLS from the first byte (implicit TLS, port 465)'
 plain\t'No TLS at all (explicit opt-in)'"
-complete -c posta -n "__fish_posta_using_subcommand send" -l user -d 'User name for AUTH [default: the From address]' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l user -d 'User name for AUTH [default: the profile\'s from address, else the From address]' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l auth -d 'SASL mechanism' -r -f -a "auto\t'The strongest mechanism both sides support'
 plain\t''
 login\t''
@@ -108,7 +108,7 @@ complete -c posta -n "__fish_posta_using_subcommand batch" -l port -d 'Port [def
 complete -c posta -n "__fish_posta_using_subcommand batch" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
 tls\t'TLS from the first byte (implicit TLS, port 465)'
 plain\t'No TLS at all (explicit opt-in)'"
-complete -c posta -n "__fish_posta_using_subcommand batch" -l user -d 'User name for AUTH [default: the From address]' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l user -d 'User name for AUTH [default: the profile\'s from address, else the From address]' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l auth -d 'SASL mechanism' -r -f -a "auto\t'The strongest mechanism both sides support'
 plain\t''
 login\t''
@@ -164,7 +164,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
 tls\t'TLS from the first byte (implicit TLS, port 465)'
 plain\t'No TLS at all (explicit opt-in)'"
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l user -d 'User name for AUTH [default: the From address]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l user -d 'User name for AUTH [default: the profile\'s from address, else the From address]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l auth -d 'SASL mechanism' -r -f -a "auto\t'The strongest mechanism both sides support'
 plain\t''
 login\t''
@@ -197,7 +197,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
 tls\t'TLS from the first byte (implicit TLS, port 465)'
 plain\t'No TLS at all (explicit opt-in)'"
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l user -d 'User name for AUTH [default: the From address]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l user -d 'User name for AUTH [default: the profile\'s from address, else the From address]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l auth -d 'SASL mechanism' -r -f -a "auto\t'The strongest mechanism both sides support'
 plain\t''
 login\t''
@@ -262,7 +262,7 @@ complete -c posta -n "__fish_posta_using_subcommand probe" -l port -d 'Port [def
 complete -c posta -n "__fish_posta_using_subcommand probe" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
 tls\t'TLS from the first byte (implicit TLS, port 465)'
 plain\t'No TLS at all (explicit opt-in)'"
-complete -c posta -n "__fish_posta_using_subcommand probe" -l user -d 'User name for AUTH [default: the From address]' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -l user -d 'User name for AUTH [default: the profile\'s from address, else the From address]' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l auth -d 'SASL mechanism' -r -f -a "auto\t'The strongest mechanism both sides support'
 plain\t''
 login\t''

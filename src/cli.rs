@@ -110,7 +110,7 @@ pub enum AuthArg {
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// Submission server, optionally with a port
-    #[arg(long, value_name = "HOST[:PORT]")]
+    #[arg(long, value_name = "HOST[:PORT]", value_parser = server_arg)]
     pub server: Option<String>,
 
     /// Port [default: 465 for tls, 587 for starttls, 25 for plain]
@@ -121,7 +121,7 @@ pub struct ConnectionArgs {
     #[arg(long, value_enum)]
     pub security: Option<SecurityArg>,
 
-    /// User name for AUTH [default: the From address]
+    /// User name for AUTH [default: the profile's from address, else the From address]
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
 
@@ -143,11 +143,11 @@ pub struct ConnectionArgs {
     pub ca_file: Option<PathBuf>,
 
     /// Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)
-    #[arg(long, value_name = "SHA256")]
+    #[arg(long, value_name = "SHA256", value_parser = fingerprint_arg)]
     pub tls_fingerprint: Option<String>,
 
     /// Seconds to wait for the network at each step
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", value_parser = timeout_arg)]
     pub timeout: Option<u64>,
 
     /// Name to announce in EHLO [default: this host's name]
@@ -161,6 +161,25 @@ pub struct ConnectionArgs {
     /// Do not verify the server certificate (dangerous; a warning is printed)
     #[arg(long)]
     pub insecure: bool,
+}
+
+// A bad connection value is checked here, so it is a usage error that names the flag
+// (the same value in the config file is a config error that names the file and key).
+
+fn server_arg(s: &str) -> Result<String, String> {
+    crate::config::account::split_host_port(s).map(|_| s.to_string())
+}
+
+fn fingerprint_arg(s: &str) -> Result<String, String> {
+    crate::config::account::parse_fingerprint(s).map(|_| s.to_string())
+}
+
+fn timeout_arg(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(0) => Err("must be at least 1 second".into()),
+        Ok(secs) => Ok(secs),
+        Err(_) => Err("expected a whole number of seconds".into()),
+    }
 }
 
 /// Compose a message from flags and submit it.
@@ -541,6 +560,29 @@ mod tests {
             panic!("not sendmail")
         };
         assert_eq!(s.args, ["-t", "-oi", "-f", "a@x.org", "--", "b@x.org"]);
+    }
+
+    #[test]
+    fn bad_connection_values_are_usage_errors_naming_the_flag() {
+        for (flag, value) in [
+            ("--tls-fingerprint", "zz"),
+            ("--timeout", "0"),
+            ("--timeout", "soon"),
+            ("--server", "127.0.0.1:99999"),
+            ("--server", "h:0"),
+            ("--server", ""),
+        ] {
+            let err = parse(&["send", flag, value, "a@x.org"]).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+            assert!(err.to_string().contains(flag), "{flag} {value}: {err}");
+        }
+        let hex = "ab:".repeat(31) + "ab";
+        let cli = parse(&["send", "--tls-fingerprint", &hex, "--timeout", "5"]).unwrap();
+        let Command::Send(send) = cli.command else {
+            panic!("not send")
+        };
+        assert_eq!(send.connection.tls_fingerprint, Some(hex));
+        assert_eq!(send.connection.timeout, Some(5));
     }
 
     #[test]

@@ -19,22 +19,27 @@ pub fn run(
     console: &mut Console<'_>,
 ) -> anyhow::Result<Report> {
     let mut draft = draft_from_args(&args, console.stdin_is_terminal);
-    if args.dry_run {
-        // No account is needed to show the bytes, but a profile's From is used if one exists.
-        if draft.from.is_empty()
-            && let Ok(account) = config::resolve(global, &args.connection, None)
-        {
-            draft.from = account.from.unwrap_or_default();
-        }
-        return dry_run(draft, console);
-    }
-
-    let mut account = config::resolve(global, &args.connection, args.from.as_deref())?;
-    if draft.from.is_empty() {
-        draft.from = account.from.clone().unwrap_or_default();
+    // A dry run needs no account; but when there is one (a profile, or --server) it is
+    // checked as far as a real send checks it before connecting.
+    let account = if args.dry_run {
+        config::account::resolve_if_any(global, &args.connection, args.from.as_deref())?
+    } else {
+        Some(config::resolve(
+            global,
+            &args.connection,
+            args.from.as_deref(),
+        )?)
+    };
+    if draft.from.is_empty()
+        && let Some(account) = &account
+    {
+        draft.from = account.from_for_header()?.unwrap_or_default().to_string();
     }
     // Everything about the message is checked before a password is asked for.
     let composed = message::prepare(draft)?;
+    let Some(mut account) = account else {
+        return dry_run(&composed, console);
+    };
     super::check_per_message_limit(&account, composed.envelope.to.len())?;
     let from_address = config::account::bare_address(
         &args
@@ -43,8 +48,11 @@ pub fn run(
             .or(account.from.clone())
             .unwrap_or_default(),
     );
-    account.load_credentials(Some(&from_address))?;
     check_provider_rules(&account, &from_address)?;
+    if args.dry_run {
+        return dry_run(&composed, console);
+    }
+    account.load_credentials(Some(&from_address))?;
     if account.settings.tls.insecure {
         writeln!(
             console.err,
@@ -132,10 +140,11 @@ impl smtp::Payload for ComposedPayload<'_> {
 
 /// Refuse before connecting what the provider would refuse after the upload.
 fn check_provider_rules(account: &Account, from_address: &str) -> anyhow::Result<()> {
-    let (Some(preset), Some(user)) = (account.preset, account.user.as_deref()) else {
+    let (Some(preset), Some(user)) = (account.preset, account.login_user(Some(from_address)))
+    else {
         return Ok(());
     };
-    if preset.from_rule == FromRule::MustEqualLogin && !from_address.eq_ignore_ascii_case(user) {
+    if preset.from_rule == FromRule::MustEqualLogin && !from_address.eq_ignore_ascii_case(&user) {
         return Err(fail(
             Code::DataErr,
             format!(
@@ -174,13 +183,12 @@ fn with_provider_hint(err: SmtpError, account: &Account) -> anyhow::Error {
     }
 }
 
-fn dry_run(draft: Draft, console: &mut Console<'_>) -> anyhow::Result<Report> {
-    // Everything is checked (and every file opened) before the first byte goes out,
-    // so an error leaves stdout empty.
-    let composed = message::prepare(draft)?;
+/// Everything was checked (and every file opened) before the first byte goes out, so
+/// an error leaves stdout empty.
+fn dry_run(composed: &Composed, console: &mut Console<'_>) -> anyhow::Result<Report> {
     composed.write_to(console.out)?;
     console.out.flush()?;
-    write_envelope(&composed, console.err)?;
+    write_envelope(composed, console.err)?;
     Ok(Report {
         human: String::new(),
         json: Some(serde_json::json!({

@@ -24,6 +24,8 @@ pub struct Account {
     pub preset: Option<&'static Preset>,
     /// The profile's default From.
     pub from: Option<String>,
+    /// The config file the profile was read from.
+    pub config_path: Option<PathBuf>,
     /// Server settings; `credentials` is filled by [`Account::load_credentials`].
     pub settings: Settings,
     /// The AUTH user, when the account logs in.
@@ -48,11 +50,11 @@ pub struct Account {
 impl Account {
     /// Fetch the secret (run the command, prompt, …) when the account logs in.
     /// Done after the message is checked so a bad message never costs a prompt.
+    /// `from_address` is the message's From (or envelope sender): the login only when
+    /// the account names neither a `user` nor a `from` of its own.
     pub fn load_credentials(&mut self, from_address: Option<&str>) -> Result<(), ConfigError> {
-        let user = match (&self.user, from_address) {
-            (Some(u), _) => u.clone(),
-            (None, Some(addr)) if self.logs_in() => user_from_address(addr, self.preset),
-            _ => return Ok(()),
+        let Some(user) = self.login_user(from_address) else {
+            return Ok(());
         };
         let label = format!("{user} at {}", self.settings.host);
         let secret = match &self.secret {
@@ -69,9 +71,50 @@ impl Account {
         Ok(())
     }
 
-    /// Whether this account authenticates at all.
+    /// The profile's `from` for a message's From header: one well-formed mailbox, or a
+    /// config error naming the profile and the key (no --from was given to blame).
+    pub fn from_for_header(&self) -> Result<Option<&str>, ConfigError> {
+        let Some(from) = self.from.as_deref() else {
+            return Ok(None);
+        };
+        let why = match crate::message::address::parse_list(from) {
+            Ok(list) if list.len() == 1 => return Ok(Some(from)),
+            Ok(_) => format!("give exactly one address, not {from:?}"),
+            Err(e) => e,
+        };
+        Err(ConfigError::new(
+            self.config_path.clone(),
+            format!(
+                "profile {}: from: {why}",
+                self.profile.as_deref().unwrap_or("?")
+            ),
+        ))
+    }
+
+    /// The AUTH user, without fetching anything: `--user` or the profile's `user`, else
+    /// the profile's `from` address, else `from_address` (the message's). A --from that
+    /// differs from the profile's `from` is an alias of the same mailbox, so it never
+    /// changes who logs in. `None` when the account does not log in.
+    pub fn login_user(&self, from_address: Option<&str>) -> Option<String> {
+        if let Some(user) = &self.user {
+            return Some(user.clone());
+        }
+        if !self.logs_in() {
+            return None;
+        }
+        self.from
+            .as_deref()
+            .or(from_address)
+            .map(|address| user_from_address(address, self.preset))
+    }
+
+    /// Whether this account authenticates at all: it names a user, a secret source or a
+    /// provider, or an AUTH mechanism other than `auto`.
     pub fn logs_in(&self) -> bool {
-        self.user.is_some() || self.secret.is_some() || self.preset.is_some()
+        self.user.is_some()
+            || self.secret.is_some()
+            || self.preset.is_some()
+            || self.settings.mechanism != AuthMechanism::Auto
     }
 }
 
@@ -96,6 +139,22 @@ pub fn resolve(
     let loaded = file::load(global.config.as_deref())?;
     let (name, profile) = choose_profile(loaded.as_ref(), global.profile.as_deref(), from)?;
     build(loaded.as_ref(), name, profile, conn)
+}
+
+/// Resolve the account for a command that can do without one (`send --dry-run`):
+/// `None` when no profile is named, matches `from` or is the default, and no --server
+/// is given; otherwise what [`resolve`] gives, errors included.
+pub fn resolve_if_any(
+    global: &GlobalArgs,
+    conn: &ConnectionArgs,
+    from: Option<&str>,
+) -> Result<Option<Account>, ConfigError> {
+    let loaded = file::load(global.config.as_deref())?;
+    let (name, profile) = choose_profile(loaded.as_ref(), global.profile.as_deref(), from)?;
+    if name.is_none() && conn.server.is_none() {
+        return Ok(None);
+    }
+    build(loaded.as_ref(), name, profile, conn).map(Some)
 }
 
 /// Resolve the account a queued message was submitted with: exactly the profile named
@@ -134,9 +193,12 @@ fn build(
         None => None,
     };
 
+    // The flags' values were checked when they were parsed (cli.rs); a check failing
+    // here is of a value from elsewhere (a queue entry), still named as the flag.
     let (flag_host, flag_host_port) = match &conn.server {
         Some(s) => {
-            let (h, p) = split_host_port(s).map_err(|m| ConfigError::new(None, m))?;
+            let (h, p) = split_host_port(s)
+                .map_err(|m| ConfigError::new(None, format!("--server {s}: {m}")))?;
             (Some(h), p)
         }
         None => (None, None),
@@ -166,13 +228,17 @@ fn build(
         .or_else(|| preset.filter(|p| p.security == security).map(|p| p.port))
         .unwrap_or_else(|| port_for_security(security));
 
-    let fingerprint = match conn
-        .tls_fingerprint
-        .as_deref()
-        .or(profile.tls_fingerprint.as_deref())
-    {
-        Some(hex) => Some(parse_fingerprint(hex).map_err(err)?),
-        None => None,
+    let fingerprint = match (&conn.tls_fingerprint, &profile.tls_fingerprint) {
+        (Some(hex), _) => Some(parse_fingerprint(hex).map_err(|why| {
+            ConfigError::new(None, format!("--tls-fingerprint \"{hex}\": {why}"))
+        })?),
+        (None, Some(hex)) => Some(parse_fingerprint(hex).map_err(|why| {
+            err(format!(
+                "profile {}: tls_fingerprint \"{hex}\": {why}",
+                name.as_deref().unwrap_or("?")
+            ))
+        })?),
+        (None, None) => None,
     };
 
     let mechanism = match conn.auth.or(profile.auth).unwrap_or(AuthArg::Auto) {
@@ -214,9 +280,20 @@ fn build(
         ));
     }
 
-    let timeout = match conn.timeout.or(profile.timeout).unwrap_or(DEFAULT_TIMEOUT) {
-        0 => return Err(err("timeout must be at least 1 second".into())),
-        secs => Duration::from_secs(secs),
+    let timeout = match (conn.timeout, profile.timeout) {
+        (Some(0), _) => {
+            return Err(ConfigError::new(
+                None,
+                "--timeout must be at least 1 second",
+            ));
+        }
+        (None, Some(0)) => {
+            return Err(err(format!(
+                "profile {}: timeout must be at least 1 second",
+                name.as_deref().unwrap_or("?")
+            )));
+        }
+        (flag, file) => Duration::from_secs(flag.or(file).unwrap_or(DEFAULT_TIMEOUT)),
     };
     let settings = Settings {
         host,
@@ -254,6 +331,7 @@ fn build(
         profile: name,
         preset,
         from: profile.from.clone(),
+        config_path: path.clone(),
         settings,
         user: conn.user.clone().or_else(|| profile.user.clone()),
         log_file: profile.log_file.as_deref().map(expand_home),
@@ -362,13 +440,17 @@ fn port_for_security(s: Security) -> u16 {
     }
 }
 
-/// "host", "host:587", "[::1]:587", "::1".
+/// "host", "host:587", "[::1]:587", "::1". The error says what is expected.
 pub fn split_host_port(s: &str) -> Result<(String, Option<u16>), String> {
-    let bad = || format!("--server {s}: expected HOST or HOST:PORT");
+    let bad = || "expected HOST or HOST:PORT, with a port from 1 to 65535".to_string();
+    let port = |p: &str| match p.parse::<u16>() {
+        Ok(0) | Err(_) => Err(bad()),
+        Ok(n) => Ok(n),
+    };
     if let Some(rest) = s.strip_prefix('[') {
         let (h, after) = rest.split_once(']').ok_or_else(bad)?;
         let port = match after.strip_prefix(':') {
-            Some(p) => Some(p.parse().map_err(|_| bad())?),
+            Some(p) => Some(port(p)?),
             None if after.is_empty() => None,
             None => return Err(bad()),
         };
@@ -379,23 +461,22 @@ pub fn split_host_port(s: &str) -> Result<(String, Option<u16>), String> {
             if h.is_empty() {
                 return Err(bad());
             }
-            Ok((h.to_string(), Some(p.parse().map_err(|_| bad())?)))
+            Ok((h.to_string(), Some(port(p)?)))
         }
         _ if s.is_empty() => Err(bad()),
         _ => Ok((s.to_string(), None)),
     }
 }
 
-/// Hex SHA-256, colons or spaces allowed.
+/// Hex SHA-256, colons or spaces allowed. The error says what is expected.
 pub fn parse_fingerprint(s: &str) -> Result<[u8; 32], String> {
     let hex: String = s
         .chars()
         .filter(|c| *c != ':' && !c.is_whitespace())
         .collect();
-    let bad = || {
-        format!("tls_fingerprint \"{s}\" is not a SHA-256 in hex (64 hex digits, colons allowed)")
-    };
-    if hex.len() != 64 {
+    let bad = || "not a SHA-256 in hex (64 hex digits, colons allowed)".to_string();
+    // Only ASCII digits: a multi-byte character must not split the pairs below.
+    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(bad());
     }
     let mut out = [0u8; 32];
@@ -591,6 +672,9 @@ mod tests {
         );
         assert_eq!(split_host_port("::1").unwrap(), ("::1".into(), None));
         assert!(split_host_port("h:x").is_err());
+        assert!(split_host_port("h:0").is_err());
+        assert!(split_host_port("h:65536").is_err());
+        assert!(split_host_port("[::1]:0").is_err());
     }
 
     #[test]
@@ -598,6 +682,63 @@ mod tests {
         let hex = "AB:".repeat(31) + "AB";
         assert_eq!(parse_fingerprint(&hex).unwrap(), [0xAB; 32]);
         assert!(parse_fingerprint("abc").is_err());
+        // 64 bytes, but a 3-byte character straddles a pair.
+        assert!(parse_fingerprint(&format!("a€{}", "a".repeat(60))).is_err());
+    }
+
+    #[test]
+    fn the_login_is_the_user_else_the_profiles_from_else_the_messages() {
+        let (_d, g) = config(
+            "[profiles.from]\nhost = \"h\"\nfrom = \"Jane <jane@example.com>\"\n\
+             password_command = \"echo pw\"\n\
+             [profiles.user]\nhost = \"h\"\nuser = \"jd\"\nfrom = \"jane@example.com\"\n\
+             [profiles.bare]\nhost = \"h\"\npassword_command = \"echo pw\"\n\
+             [profiles.web]\npreset = \"webde\"\nfrom = \"Jo <jo@web.de>\"\n\
+             [profiles.anon]\nhost = \"h\"\nfrom = \"jane@example.com\"\n",
+        );
+        let login = |name: &str, hint: Option<&str>| {
+            let g = GlobalArgs {
+                profile: Some(name.into()),
+                ..g.clone()
+            };
+            resolve(&g, &ConnectionArgs::default(), None)
+                .unwrap()
+                .login_user(hint)
+        };
+        let alias = Some("alias@example.net");
+        assert_eq!(login("from", alias).as_deref(), Some("jane@example.com"));
+        assert_eq!(login("user", alias).as_deref(), Some("jd"));
+        assert_eq!(login("bare", alias).as_deref(), Some("alias@example.net"));
+        assert_eq!(login("bare", None), None);
+        assert_eq!(login("web", alias).as_deref(), Some("jo"));
+        // No user, secret, preset or mechanism: no login at all.
+        assert_eq!(login("anon", alias), None);
+        // An explicit mechanism is a login.
+        let conn = ConnectionArgs {
+            auth: Some(AuthArg::Login),
+            ..ConnectionArgs::default()
+        };
+        let anon = GlobalArgs {
+            profile: Some("anon".into()),
+            ..g.clone()
+        };
+        let a = resolve(&anon, &conn, None).unwrap();
+        assert_eq!(a.login_user(alias).as_deref(), Some("jane@example.com"));
+        let auto = ConnectionArgs {
+            auth: Some(AuthArg::Auto),
+            ..ConnectionArgs::default()
+        };
+        assert_eq!(resolve(&anon, &auto, None).unwrap().login_user(alias), None);
+
+        // load_credentials goes by the same rule.
+        let g = GlobalArgs {
+            profile: Some("from".into()),
+            ..g.clone()
+        };
+        let mut a = resolve(&g, &ConnectionArgs::default(), None).unwrap();
+        a.load_credentials(alias).unwrap();
+        let creds = a.settings.credentials.as_ref().unwrap();
+        assert_eq!(creds.user, "jane@example.com");
     }
 
     #[test]
