@@ -1077,3 +1077,83 @@ fn a_relative_config_path_is_recorded_absolute_so_flush_works_from_anywhere() {
     assert_eq!(json(&out)["sent"].as_array().unwrap().len(), 1);
     assert_eq!(record.messages.len(), 1);
 }
+
+/// Run without a controlling terminal, as cron does: through setsid(1), which waits
+/// for posta and exits with its status.
+fn unattended(cmd: Command) -> Command {
+    let mut detached = Command::new("setsid");
+    detached
+        .arg("--wait")
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .stdin(Stdio::null());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => detached.env(key, v),
+            None => detached.env_remove(key),
+        };
+    }
+    detached
+}
+
+/// A password command that never ends, with no terminal to answer it: killed after the
+/// profile's command_timeout; sendmail mode queues the message (flush tries again),
+/// `send` says 75, and neither hangs.
+#[test]
+fn a_password_command_that_hangs_unattended_is_cut_off_and_the_message_queued() {
+    let home = tempfile::tempdir().unwrap();
+    config_with(
+        home.path(),
+        closed_port(),
+        "user = \"jane\"\npassword_command = \"sleep 60\"\ncommand_timeout = 1\n",
+    );
+    let started = std::time::Instant::now();
+    let mut cmd = unattended(posta(home.path()));
+    cmd.args(["sendmail", "-f", "jane@example.org", "bob@example.org"]);
+    let out = run_with_input(cmd, RAW);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("sendmail: queued as "), "{err}");
+    assert!(err.contains("did not finish within 1 s"), "{err}");
+    assert_eq!(queued_ids(home.path()).len(), 1);
+    // The queue holds the message, never the command's output or a secret.
+    let meta = std::fs::read_to_string(
+        queue_dir(home.path())
+            .join(&queued_ids(home.path())[0])
+            .join("meta.json"),
+    )
+    .unwrap();
+    assert!(meta.contains("did not finish"), "{meta}");
+
+    // Without the queue: 75, said as a temporary failure.
+    let mut cmd = unattended(posta(home.path()));
+    cmd.args([
+        "sendmail",
+        "--queue",
+        "never",
+        "-f",
+        "jane@example.org",
+        "bob@example.org",
+    ]);
+    let out = run_with_input(cmd, RAW);
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
+
+    let out = unattended(send(
+        home.path(),
+        closed_port(),
+        &["-p", "t", "--queue", "never"],
+    ))
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("command_timeout"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -262,6 +262,16 @@ pub fn parse_flags(args: &[String]) -> anyhow::Result<SendmailFlags> {
     Ok(flags)
 }
 
+/// sendmail's convention for a queued message: success (exit 0), said in one line.
+fn queued_report(q: queue::Queued) -> Report {
+    Report {
+        human: format!("queued as {}: {}", q.id, q.reason),
+        json: Some(q.json(Code::Ok)),
+        data: false,
+        exit: None,
+    }
+}
+
 fn apply_valued(flags: &mut SendmailFlags, c: char, value: String) -> anyhow::Result<()> {
     let unsupported = |what: &str| {
         fail(
@@ -365,7 +375,7 @@ pub fn run(
         .from
         .clone()
         .unwrap_or_else(|| spooled.envelope.from.clone());
-    account.load_credentials(Some(&login_address))?;
+    let credentials = account.load_credentials(Some(&login_address));
 
     let dsn = Dsn {
         notify: flags.dsn_notify.clone(),
@@ -375,6 +385,29 @@ pub fn run(
     .with_default_envid(&spooled.message_id);
     let envelope = spooled.envelope.clone();
     let message_id = spooled.message_id.clone();
+    let policy = queue::policy(flags.queue, &account, QueuePolicy::OnTemporaryFailure);
+    if let Err(e) = credentials {
+        // A password command that timed out may work at the next `queue flush`: the
+        // message waits in the queue rather than being lost with this process.
+        if !(e.temporary && policy == QueuePolicy::OnTemporaryFailure) {
+            return Err(e.into());
+        }
+        let pending = queue::Pending {
+            global: &global,
+            connection: &flags.connection,
+            account: &account,
+            envelope: &envelope,
+            dsn: &dsn,
+            message_id: &message_id,
+            eight_bit: spooled.eight_bit,
+            login_hint: Some(login_address),
+        };
+        let queued =
+            queue::enqueue_deferred(&pending, e.to_string(), crate::queue::now(), &mut |out| {
+                spooled.write_to(out)
+            })?;
+        return Ok(queued_report(queued));
+    }
     // sendmail's flags have no -q: a terminal is the whole test (cron and scripts never
     // give one), with --json and -v still turning the bar off.
     let progress =
@@ -394,7 +427,6 @@ pub fn run(
             (flags.verbose > 0).then_some(&mut transcript),
         )
     };
-    let policy = queue::policy(flags.queue, &account, QueuePolicy::OnTemporaryFailure);
     let result = match result {
         Ok(outcome) => Ok(outcome),
         Err(e) if queue::should_queue(policy, &e) => {
@@ -424,12 +456,7 @@ pub fn run(
         // sendmail's convention: queued is success (exit 0), said in one line.
         Err(err) => {
             return match err.downcast::<queue::Queued>() {
-                Ok(q) => Ok(Report {
-                    human: format!("queued as {}: {}", q.id, q.reason),
-                    json: Some(q.json(Code::Ok)),
-                    data: false,
-                    exit: None,
-                }),
+                Ok(q) => Ok(queued_report(q)),
                 Err(e) => Err(e),
             };
         }

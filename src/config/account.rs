@@ -44,6 +44,9 @@ pub struct Account {
     /// The pace of messages through this profile in `posta batch`: the profile's
     /// `rate`, else the preset's messages a minute; `None`: no pace.
     pub rate: Option<crate::pace::Rate>,
+    /// How long a password or token command may run with no terminal to answer a
+    /// prompt: the profile's `command_timeout`, else two minutes.
+    pub command_timeout: Duration,
     secret: Option<SecretSource>,
 }
 
@@ -58,8 +61,8 @@ impl Account {
         };
         let label = format!("{user} at {}", self.settings.host);
         let secret = match &self.secret {
-            Some(src) => src.fetch(&label)?,
-            None => SecretSource::Prompt.fetch(&label)?,
+            Some(src) => src.fetch(&label, self.command_timeout)?,
+            None => SecretSource::Prompt.fetch(&label, self.command_timeout)?,
         };
         self.user = Some(user.clone());
         let token = self.secret.as_ref().is_some_and(SecretSource::is_token);
@@ -327,6 +330,16 @@ fn build(
             .and_then(|p| p.messages_per_minute)
             .map(crate::pace::Rate::per_minute),
     };
+    let command_timeout = match profile.command_timeout {
+        Some(0) => {
+            return Err(err(format!(
+                "profile {}: command_timeout must be at least 1 second",
+                name.as_deref().unwrap_or("?")
+            )));
+        }
+        Some(seconds) => Duration::from_secs(seconds),
+        None => super::secret::DEFAULT_COMMAND_TIMEOUT,
+    };
     Ok(Account {
         profile: name,
         preset,
@@ -344,6 +357,7 @@ fn build(
         )
         .map(|l| l.0),
         rate,
+        command_timeout,
         secret,
     })
 }

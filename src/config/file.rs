@@ -34,6 +34,9 @@ pub struct Profile {
     pub from: Option<String>,
     /// Shell command whose first output line is the password.
     pub password_command: Option<String>,
+    /// Seconds a password or token command may run when posta has no terminal (cron,
+    /// a program piping to sendmail); with one, no limit [default: 120].
+    pub command_timeout: Option<u64>,
     /// Shell command whose first output line is a fresh OAuth2 access token (for
     /// `auth = "xoauth2" | "oauthbearer" | "auto"`); run before every login.
     pub oauth_token_command: Option<String>,

@@ -1,8 +1,9 @@
 //! Where a password comes from: the OS keyring, a command, an environment variable, the
 //! file, a prompt.
 
-use std::io::IsTerminal;
-use std::process::{Command, Stdio};
+use std::io::{IsTerminal, Read};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 use super::ConfigError;
 use crate::secret::Secret;
@@ -27,10 +28,13 @@ pub enum SecretSource {
 
 impl SecretSource {
     /// Fetch the secret. `label` names what it is for, e.g. "jane@example.com at smtp.example.com".
-    pub fn fetch(&self, label: &str) -> Result<Secret, ConfigError> {
+    /// `command_timeout` bounds a password or token command when nobody is there to
+    /// answer a prompt (see [`unattended`]).
+    pub fn fetch(&self, label: &str, command_timeout: Duration) -> Result<Secret, ConfigError> {
+        let limit = unattended().then_some(command_timeout);
         match self {
-            SecretSource::Command(cmd) => run_command(cmd, "password command"),
-            SecretSource::TokenCommand(cmd) => run_command(cmd, "oauth_token_command"),
+            SecretSource::Command(cmd) => run_command(cmd, "password_command", limit),
+            SecretSource::TokenCommand(cmd) => run_command(cmd, "oauth_token_command", limit),
             SecretSource::Env(var) => match std::env::var(var) {
                 Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
                 _ => Err(ConfigError::new(
@@ -50,14 +54,118 @@ impl SecretSource {
     }
 }
 
-fn run_command(cmd: &str, what: &str) -> Result<Secret, ConfigError> {
-    let output = Command::new("sh")
+/// How long a password or token command may run when posta is unattended, unless the
+/// profile's `command_timeout` says otherwise. Long enough to type a passphrase into a
+/// graphical pinentry; short enough that a cron job does not hang for good.
+pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Output kept from a command: the secret is its first line; the rest is drained.
+const MAX_OUTPUT: u64 = 64 * 1024;
+
+/// No terminal to prompt on (cron, systemd, a program piping to sendmail): nobody can
+/// answer gpg's pinentry or a vault's unlock prompt, so a command that waits for one
+/// would wait for ever, and the message with it. With a terminal a person is there to
+/// answer, or to press Ctrl-C: no limit then.
+fn unattended() -> bool {
+    std::fs::File::open("/dev/tty").is_err()
+}
+
+/// Run `cmd` by `sh -c`; its first output line is the secret. With a `limit`, the
+/// command runs in a process group of its own, killed whole when the limit passes
+/// (`sh -c 'gpg …'` leaves gpg running if only sh is killed). Not with a terminal: a
+/// background process group that reads the terminal would be stopped (SIGTTIN).
+fn run_command(cmd: &str, what: &str, limit: Option<Duration>) -> Result<Secret, ConfigError> {
+    let mut command = Command::new("sh");
+    command
         .arg("-c")
         .arg(cmd)
         .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if limit.is_some() {
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    }
+    let mut child = command
+        .spawn()
         .map_err(|e| ConfigError::new(None, format!("cannot run {what}: {e}")))?;
+    // Both pipes are read while the command runs, so it never blocks on a full one.
+    let stdout = child
+        .stdout
+        .take()
+        .map(|p| std::thread::spawn(|| read_bounded(p)));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|p| std::thread::spawn(|| read_bounded(p)));
+    let status = match limit {
+        Some(limit) => wait_at_most(&mut child, limit),
+        None => child.wait().map(Some),
+    }
+    .map_err(|e| ConfigError::new(None, format!("{what}: cannot wait for it: {e}")))?;
+    let Some(status) = status else {
+        kill_group(&mut child);
+        return Err(ConfigError::temporary(format!(
+            "{what} did not finish within {} s, and there is no terminal to answer a prompt \
+             it may be waiting for (gpg's pinentry, a locked keyring); raise the profile's \
+             command_timeout, or make the command work unattended",
+            limit.unwrap_or_default().as_secs()
+        )));
+    };
+    let joined = |h: Option<std::thread::JoinHandle<Vec<u8>>>| {
+        h.and_then(|h| h.join().ok()).unwrap_or_default()
+    };
+    let output = Output {
+        status,
+        stdout: joined(stdout),
+        stderr: joined(stderr),
+    };
+    finish(output, what)
+}
+
+struct Output {
+    status: ExitStatus,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+/// The first [`MAX_OUTPUT`] bytes of a pipe; the rest is read and dropped.
+fn read_bounded(pipe: impl Read) -> Vec<u8> {
+    let mut kept = Vec::new();
+    let mut pipe = pipe;
+    let _ = (&mut pipe).take(MAX_OUTPUT).read_to_end(&mut kept);
+    let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+    kept
+}
+
+/// The child's exit status, or `None` when `limit` passed first.
+fn wait_at_most(child: &mut Child, limit: Duration) -> std::io::Result<Option<ExitStatus>> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(None);
+        }
+        std::thread::sleep(left.min(Duration::from_millis(20)));
+    }
+}
+
+/// Kill the command's whole process group (it leads one: see [`run_command`]).
+fn kill_group(child: &mut Child) {
+    #[cfg(target_os = "linux")]
+    if let Some(pid) = i32::try_from(child.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn finish(output: Output, what: &str) -> Result<Secret, ConfigError> {
     if !output.status.success() {
         let why = String::from_utf8_lossy(&output.stderr);
         let why = why.lines().next().unwrap_or("").trim();
@@ -109,11 +217,12 @@ pub fn no_source(label: &str) -> ConfigError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exit::Code;
 
     #[test]
     fn command_gives_its_first_line() {
         let s = SecretSource::Command("printf 'pw1\\nignored\\n'".into())
-            .fetch("x")
+            .fetch("x", DEFAULT_COMMAND_TIMEOUT)
             .unwrap();
         assert_eq!(s.expose(), "pw1");
     }
@@ -122,9 +231,12 @@ mod tests {
     fn token_command_is_a_token_and_names_itself_when_it_fails() {
         let src = SecretSource::TokenCommand("echo ya29.tok".into());
         assert!(src.is_token());
-        assert_eq!(src.fetch("x").unwrap().expose(), "ya29.tok");
+        assert_eq!(
+            src.fetch("x", DEFAULT_COMMAND_TIMEOUT).unwrap().expose(),
+            "ya29.tok"
+        );
         let err = SecretSource::TokenCommand("true".into())
-            .fetch("x")
+            .fetch("x", DEFAULT_COMMAND_TIMEOUT)
             .unwrap_err();
         assert_eq!(err.message, "oauth_token_command printed nothing");
         assert!(!SecretSource::Command("true".into()).is_token());
@@ -133,16 +245,58 @@ mod tests {
     #[test]
     fn failing_command_says_why() {
         let err = SecretSource::Command("echo nope >&2; exit 3".into())
-            .fetch("x")
+            .fetch("x", DEFAULT_COMMAND_TIMEOUT)
             .unwrap_err();
         assert!(err.message.contains("nope"), "{}", err.message);
         assert!(err.message.contains('3'), "{}", err.message);
     }
 
     #[test]
+    fn a_command_past_its_limit_is_killed_with_its_children_and_is_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("survived");
+        // A child of the shell that would outlive a kill of sh alone.
+        let cmd = format!("(sleep 2; touch {}) & wait", marker.display());
+        let started = Instant::now();
+        let err =
+            run_command(&cmd, "password_command", Some(Duration::from_millis(300))).unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(err.temporary, "{err}");
+        assert_eq!(err.exit_code(), Code::TempFail);
+        assert!(err.message.contains("did not finish within"), "{err}");
+        std::thread::sleep(Duration::from_millis(2500));
+        assert!(!marker.exists(), "the command's child was left running");
+        // Within its limit, the same path gives the first line.
+        let s = run_command(
+            "echo pw; echo more",
+            "password_command",
+            Some(Duration::from_secs(10)),
+        )
+        .unwrap();
+        assert_eq!(s.expose(), "pw");
+    }
+
+    #[test]
+    fn output_past_the_bound_is_drained_not_kept() {
+        // 1 MiB on stdout: the command must not block on a full pipe, and the first line
+        // is still the secret.
+        let s = run_command(
+            "echo pw; head -c 1048576 /dev/zero",
+            "password_command",
+            Some(Duration::from_secs(10)),
+        )
+        .unwrap();
+        assert_eq!(s.expose(), "pw");
+    }
+
+    #[test]
     fn missing_env_is_named() {
         let err = SecretSource::Env("POSTA_TEST_SURELY_UNSET_VAR".into())
-            .fetch("x")
+            .fetch("x", DEFAULT_COMMAND_TIMEOUT)
             .unwrap_err();
         assert!(err.message.contains("POSTA_TEST_SURELY_UNSET_VAR"));
     }
