@@ -33,7 +33,7 @@ impl SecretSource {
     pub fn fetch(&self, label: &str, command_timeout: Duration) -> Result<Secret, ConfigError> {
         let limit = unattended().then_some(command_timeout);
         match self {
-            SecretSource::Command(cmd) => run_command(cmd, "password_command", limit),
+            SecretSource::Command(cmd) => run_command(cmd, "password command", limit),
             SecretSource::TokenCommand(cmd) => run_command(cmd, "oauth_token_command", limit),
             SecretSource::Env(var) => match std::env::var(var) {
                 Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
