@@ -113,3 +113,104 @@ fn a_refused_connection_names_the_server_once_in_every_command() {
     assert_eq!(v["error"], expected.as_str());
     assert_eq!(v["stage"], "connect");
 }
+
+/// A listener that can tell, afterwards, whether anyone connected to it.
+struct Untouched(std::net::TcpListener);
+
+impl Untouched {
+    fn new() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        Untouched(listener)
+    }
+    fn server(&self) -> String {
+        self.0.local_addr().unwrap().to_string()
+    }
+    fn assert_untouched(&self) {
+        // A connection made and closed still waits in the backlog to be accepted.
+        match self.0.accept() {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            other => panic!("posta connected before reading the CA file: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_missing_ca_file_is_66_before_connecting_in_every_command() {
+    let home = tempfile::tempdir().unwrap();
+    let missing = home.path().join("nope.pem");
+    let expected = format!(
+        "cannot read the CA file {}: no such file or directory",
+        missing.display()
+    );
+    for security in ["tls", "starttls"] {
+        let listener = Untouched::new();
+        let server = listener.server();
+        let connection = [
+            "--server",
+            &server,
+            "--security",
+            security,
+            "--ca-file",
+            missing.to_str().unwrap(),
+        ];
+
+        let probe = posta(home.path())
+            .arg("probe")
+            .args(connection)
+            .output()
+            .unwrap();
+        assert_eq!(probe.status.code(), Some(66), "{}", stderr(&probe));
+        assert_eq!(
+            stderr(&probe).trim_end(),
+            format!("posta: error: {expected}")
+        );
+
+        let send = posta(home.path())
+            .args(["send", "--from", "a@example.org", "--to", "b@example.org"])
+            .args(["--body", "x"])
+            .args(connection)
+            .output()
+            .unwrap();
+        assert_eq!(send.status.code(), Some(66), "{}", stderr(&send));
+
+        // Not a temporary failure: sendmail mode reports it rather than queueing.
+        let mut sendmail = posta(home.path());
+        sendmail
+            .args(["sendmail", "-f", "a@example.org"])
+            .args(connection)
+            .arg("b@example.org");
+        let sendmail = run_with_input(sendmail, b"Subject: hi\n\nx\n");
+        assert_eq!(sendmail.status.code(), Some(66), "{}", stderr(&sendmail));
+        assert_eq!(
+            stderr(&sendmail).trim_end(),
+            format!("sendmail: {expected}")
+        );
+
+        listener.assert_untouched();
+    }
+}
+
+#[test]
+fn a_ca_file_without_a_certificate_is_78_before_connecting() {
+    let home = tempfile::tempdir().unwrap();
+    let junk = home.path().join("junk.pem");
+    std::fs::write(&junk, "this is not a certificate\n").unwrap();
+    let listener = Untouched::new();
+    let out = posta(home.path())
+        .args(["probe", "--server", &listener.server(), "--security", "tls"])
+        .arg("--ca-file")
+        .arg(&junk)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "the CA file {}: it holds no certificate",
+            junk.display()
+        )),
+        "{err}"
+    );
+    listener.assert_untouched();
+}

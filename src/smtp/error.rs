@@ -63,6 +63,17 @@ pub enum SmtpErrorKind {
     StartTlsUnavailable,
     /// Certificate or handshake failure.
     Tls(String),
+    /// The CA file (`--ca-file`, `ca_file`) cannot be read; found before connecting.
+    CaFileUnreadable {
+        path: std::path::PathBuf,
+        error: std::io::Error,
+    },
+    /// The CA file holds no certificate that can be trusted as a CA: a setting to fix,
+    /// found before connecting.
+    CaFileInvalid {
+        path: std::path::PathBuf,
+        why: String,
+    },
     /// A malformed or unexpected reply.
     Protocol(String),
     /// AUTH refused by the server.
@@ -146,6 +157,8 @@ impl SmtpError {
             RecipientsRefused { .. } if self.is_transient() => Code::TempFail,
             RecipientsRefused { .. } => Code::NoUser,
             StartTlsUnavailable | Tls(_) | Protocol(_) => Code::Protocol,
+            CaFileUnreadable { .. } => Code::NoInput,
+            CaFileInvalid { .. } => Code::Config,
             AuthFailed(r) if r.code / 100 == 4 => Code::TempFail,
             AuthFailed(_) | AuthNotPossible(_) => Code::NoPerm,
             TooBig { .. } => Code::Unavailable,
@@ -185,6 +198,13 @@ impl std::fmt::Display for SmtpError {
                  (use --security tls for port 465, or --security plain to send in clear)"
             ),
             Tls(e) => write!(f, "{stage}: TLS failed: {e}"),
+            CaFileUnreadable { path, error } => write!(
+                f,
+                "cannot read the CA file {}: {}",
+                path.display(),
+                io_text(error)
+            ),
+            CaFileInvalid { path, why } => write!(f, "the CA file {}: {why}", path.display()),
             Protocol(e) => write!(f, "{stage}: {e}"),
             AuthFailed(r) => write!(f, "AUTH: the server refused the credentials: {r}"),
             AuthNotPossible(why) => write!(f, "AUTH: {why}"),

@@ -38,26 +38,55 @@ pub(crate) trait TlsStream: Read + Write + Send {
 /// Which library does the TLS, for `--version` and `probe`.
 pub const BACKEND: &str = backend::NAME;
 
-/// Handshake over `tcp` as a client of `host`, verifying as `settings` say.
-pub(crate) fn handshake(
-    settings: &TlsSettings,
-    host: &str,
-    tcp: TcpStream,
-) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
-    backend::handshake(settings, host, tcp)
+/// A TLS client set up as the settings say, CA file read, ready for handshakes.
+/// Made before the TCP connection is opened, so that a CA file that is missing or
+/// holds no certificate is reported without contacting the server, by every command.
+pub(crate) struct TlsClient(backend::Client);
+
+/// Read the CA file (or the system's roots) and set up verification.
+pub(crate) fn prepare(settings: &TlsSettings) -> Result<TlsClient, SmtpErrorKind> {
+    backend::prepare(settings).map(TlsClient)
+}
+
+impl TlsClient {
+    /// Handshake over `tcp` as a client of `host`.
+    pub(crate) fn handshake(
+        &self,
+        host: &str,
+        tcp: TcpStream,
+    ) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
+        backend::handshake(&self.0, host, tcp)
+    }
 }
 
 /// The CA certificates of a PEM file (all of them, in order).
 fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, SmtpErrorKind> {
-    let fail = |why: String| SmtpErrorKind::Tls(format!("CA file {}: {why}", path.display()));
+    use rustls_pki_types::pem::Error;
+    let fail = |e: Error| match e {
+        Error::Io(error) => SmtpErrorKind::CaFileUnreadable {
+            path: path.to_owned(),
+            error,
+        },
+        other => invalid_ca_file(path, format!("it is not valid PEM ({other})")),
+    };
     let certs = CertificateDer::pem_file_iter(path)
-        .map_err(|e| fail(e.to_string()))?
+        .map_err(fail)?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(fail)?;
     if certs.is_empty() {
-        return Err(fail("no certificates found in it".into()));
+        return Err(invalid_ca_file(
+            path,
+            "it holds no certificate (a PEM \"-----BEGIN CERTIFICATE-----\" block)".into(),
+        ));
     }
     Ok(certs)
+}
+
+fn invalid_ca_file(path: &Path, why: String) -> SmtpErrorKind {
+    SmtpErrorKind::CaFileInvalid {
+        path: path.to_owned(),
+        why,
+    }
 }
 
 /// SHA-256 of a certificate, as pinned with `--tls-fingerprint`.
@@ -103,16 +132,39 @@ mod tests {
 
     #[test]
     fn ca_file_errors_are_readable() {
+        use crate::smtp::{SmtpError, Stage};
+        let message = |kind| SmtpError::new(Stage::Connect, kind).to_string();
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("missing.pem");
         match read_ca_file(&missing) {
-            Err(SmtpErrorKind::Tls(why)) => assert!(why.contains("missing.pem"), "{why}"),
+            Err(kind @ SmtpErrorKind::CaFileUnreadable { .. }) => assert_eq!(
+                message(kind),
+                format!(
+                    "cannot read the CA file {}: no such file or directory",
+                    missing.display()
+                )
+            ),
             other => panic!("{other:?}"),
         }
         let empty = dir.path().join("empty.pem");
         std::fs::write(&empty, "not a certificate\n").unwrap();
         match read_ca_file(&empty) {
-            Err(SmtpErrorKind::Tls(why)) => assert!(why.contains("no certificates"), "{why}"),
+            Err(kind @ SmtpErrorKind::CaFileInvalid { .. }) => {
+                let text = message(kind);
+                assert!(
+                    text.contains("empty.pem: it holds no certificate"),
+                    "{text}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let broken = dir.path().join("broken.pem");
+        std::fs::write(&broken, "-----BEGIN CERTIFICATE-----\nAAAA\n").unwrap();
+        match read_ca_file(&broken) {
+            Err(kind @ SmtpErrorKind::CaFileInvalid { .. }) => {
+                let text = message(kind);
+                assert!(text.contains("broken.pem: it is not valid PEM"), "{text}");
+            }
             other => panic!("{other:?}"),
         }
     }

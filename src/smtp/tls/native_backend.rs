@@ -7,7 +7,10 @@ use std::net::TcpStream;
 
 use native_tls::{Certificate, HandshakeError, TlsConnector};
 
-use super::{TlsStream, UNKNOWN_ISSUER, fingerprint, not_valid_for, pin_mismatch, read_ca_file};
+use super::{
+    TlsStream, UNKNOWN_ISSUER, fingerprint, invalid_ca_file, not_valid_for, pin_mismatch,
+    read_ca_file,
+};
 use crate::smtp::TlsSettings;
 use crate::smtp::error::SmtpErrorKind;
 
@@ -48,17 +51,22 @@ fn describe(e: &native_tls::Error, host: &str) -> String {
     }
 }
 
-pub(super) fn handshake(
-    settings: &TlsSettings,
-    host: &str,
-    tcp: TcpStream,
-) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
+/// The connector, and the pin to check after the handshake.
+pub(super) struct Client {
+    connector: TlsConnector,
+    pin: Option<[u8; 32]>,
+}
+
+pub(super) fn prepare(settings: &TlsSettings) -> Result<Client, SmtpErrorKind> {
     let tls = |e: native_tls::Error| SmtpErrorKind::Tls(e.to_string());
     let mut builder = TlsConnector::builder();
     if let Some(path) = &settings.ca_file {
         builder.disable_built_in_roots(true);
         for der in read_ca_file(path)? {
-            builder.add_root_certificate(Certificate::from_der(&der).map_err(tls)?);
+            let cert = Certificate::from_der(&der).map_err(|e| {
+                invalid_ca_file(path, format!("a certificate in it cannot be used: {e}"))
+            })?;
+            builder.add_root_certificate(cert);
         }
     }
     if settings.fingerprint.is_some() || settings.insecure {
@@ -66,14 +74,24 @@ pub(super) fn handshake(
         builder.danger_accept_invalid_certs(true);
         builder.danger_accept_invalid_hostnames(true);
     }
-    let connector = builder.build().map_err(tls)?;
-    let stream = match connector.connect(host, tcp) {
+    Ok(Client {
+        connector: builder.build().map_err(tls)?,
+        pin: settings.fingerprint,
+    })
+}
+
+pub(super) fn handshake(
+    client: &Client,
+    host: &str,
+    tcp: TcpStream,
+) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
+    let stream = match client.connector.connect(host, tcp) {
         Ok(stream) => stream,
         Err(HandshakeError::Failure(e)) => return Err(SmtpErrorKind::Tls(describe(&e, host))),
         // A blocking socket only "would block" when its read timeout expires.
         Err(HandshakeError::WouldBlock(_)) => return Err(SmtpErrorKind::Timeout),
     };
-    if let Some(expected) = &settings.fingerprint {
+    if let Some(expected) = &client.pin {
         let der = TlsStream::peer_certificate(&stream).ok_or_else(|| {
             SmtpErrorKind::Tls("the server sent no certificate to compare with the pin".into())
         })?;

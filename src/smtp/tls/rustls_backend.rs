@@ -12,7 +12,10 @@ use rustls::{
     SignatureScheme, StreamOwned,
 };
 
-use super::{TlsStream, UNKNOWN_ISSUER, fingerprint, not_valid_for, pin_mismatch, read_ca_file};
+use super::{
+    TlsStream, UNKNOWN_ISSUER, fingerprint, invalid_ca_file, not_valid_for, pin_mismatch,
+    read_ca_file,
+};
 use crate::smtp::TlsSettings;
 use crate::smtp::connect::io_kind;
 use crate::smtp::error::SmtpErrorKind;
@@ -42,33 +45,40 @@ impl TlsStream for StreamOwned<ClientConnection, TcpStream> {
     }
 }
 
-pub(super) fn handshake(
-    settings: &TlsSettings,
-    host: &str,
-    mut tcp: TcpStream,
-) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
+pub(super) type Client = Arc<ClientConfig>;
+
+pub(super) fn prepare(settings: &TlsSettings) -> Result<Client, SmtpErrorKind> {
     // An explicit provider rather than the process default: nothing else in the
     // program has to install one, and the choice (ring) is made here.
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| SmtpErrorKind::Tls(e.to_string()))?;
-    let config = if settings.fingerprint.is_some() || settings.insecure {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(PinOrNothing {
-                pin: settings.fingerprint,
-                provider,
-            }))
-            .with_no_client_auth()
-    } else {
-        builder
-            .with_root_certificates(roots(settings)?)
-            .with_no_client_auth()
-    };
+    Ok(Arc::new(
+        if settings.fingerprint.is_some() || settings.insecure {
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(PinOrNothing {
+                    pin: settings.fingerprint,
+                    provider,
+                }))
+                .with_no_client_auth()
+        } else {
+            builder
+                .with_root_certificates(roots(settings)?)
+                .with_no_client_auth()
+        },
+    ))
+}
+
+pub(super) fn handshake(
+    config: &Client,
+    host: &str,
+    mut tcp: TcpStream,
+) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
     let name = ServerName::try_from(host.to_owned())
         .map_err(|_| SmtpErrorKind::Tls(format!("{host:?} is not a valid TLS server name")))?;
-    let mut conn = ClientConnection::new(Arc::new(config), name)
+    let mut conn = ClientConnection::new(config.clone(), name)
         .map_err(|e| SmtpErrorKind::Tls(describe(&e, host)))?;
     while conn.is_handshaking() {
         if let Err(e) = conn.complete_io(&mut tcp) {
@@ -83,9 +93,9 @@ fn roots(settings: &TlsSettings) -> Result<RootCertStore, SmtpErrorKind> {
     match &settings.ca_file {
         Some(path) => {
             for cert in read_ca_file(path)? {
-                store
-                    .add(cert)
-                    .map_err(|e| SmtpErrorKind::Tls(format!("CA file {}: {e}", path.display())))?;
+                store.add(cert).map_err(|e| {
+                    invalid_ca_file(path, format!("a certificate in it cannot be used: {e}"))
+                })?;
             }
         }
         None => {
