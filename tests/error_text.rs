@@ -11,6 +11,7 @@ mod e2e;
 use std::process::Output;
 
 use e2e::{posta, run_with_input, text};
+use support::scripted_server::{CertKind, Config, Server, TestCa, TlsMode};
 
 /// A port on 127.0.0.1 that nobody listens on (bound, then let go).
 fn closed_port() -> u16 {
@@ -213,4 +214,116 @@ fn a_ca_file_without_a_certificate_is_78_before_connecting() {
         "{err}"
     );
     listener.assert_untouched();
+}
+
+/// `posta probe` over implicit TLS to a scripted server with this certificate;
+/// `own_ca_file`: with `--ca-file` of what the server's certificate needs.
+fn probe_tls(cert: CertKind, own_ca_file: bool, extra: &[&str]) -> Output {
+    let server = Server::start(Config {
+        tls: TlsMode::Implicit,
+        cert,
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = posta(home.path());
+    cmd.args(["probe", "--server", &server.addr.to_string()])
+        .args(["--security", "tls", "--timeout", "5"])
+        .args(extra);
+    if own_ca_file {
+        cmd.arg("--ca-file").arg(&server.ca_file);
+    }
+    cmd.output().unwrap()
+}
+
+/// A certificate failure: exit 76, the library's own words nowhere, and a way out.
+fn assert_certificate_refused(out: &Output, what: &str) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(76), "{err}");
+    assert!(err.contains(what), "{err}");
+    assert!(err.contains("--tls-fingerprint <SHA-256>"), "{err}");
+    for debug in [
+        "Other(",
+        "OtherError",
+        "BadSignature",
+        "UnknownIssuer",
+        "CaUsedAs",
+    ] {
+        assert!(!err.contains(debug), "{err}");
+    }
+    err
+}
+
+/// The usual home server: `openssl req -x509`, CA:TRUE, trusted with --ca-file and
+/// still refused by rustls. The message says so and offers the pin, and the pin works.
+#[test]
+fn a_self_signed_ca_certificate_says_to_pin_it() {
+    #[cfg(feature = "rustls")]
+    for own_ca_file in [false, true] {
+        let out = probe_tls(CertKind::SelfSignedCa, own_ca_file, &[]);
+        let err = assert_certificate_refused(&out, "is a CA certificate (CA:TRUE");
+        assert!(err.contains("even with --ca-file"), "{err}");
+    }
+    // OpenSSL takes a self-signed CA as its own trust anchor.
+    #[cfg(not(feature = "rustls"))]
+    {
+        let out = probe_tls(CertKind::SelfSignedCa, false, &[]);
+        assert_certificate_refused(&out, "not signed by a CA this system trusts");
+        let out = probe_tls(CertKind::SelfSignedCa, true, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+
+    let server = Server::start(Config {
+        tls: TlsMode::Implicit,
+        cert: CertKind::SelfSignedCa,
+        ..Default::default()
+    });
+    let fingerprint: Vec<String> = server
+        .leaf_sha256
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    let home = tempfile::tempdir().unwrap();
+    let pinned = posta(home.path())
+        .args(["probe", "--server", &server.addr.to_string()])
+        .args([
+            "--security",
+            "tls",
+            "--tls-fingerprint",
+            &fingerprint.join(":"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(pinned.status.code(), Some(0), "{}", stderr(&pinned));
+}
+
+#[test]
+fn a_self_signed_certificate_says_to_pass_its_ca_or_pin_it() {
+    let out = probe_tls(CertKind::SelfSigned, false, &[]);
+    let err = assert_certificate_refused(&out, "not signed by a CA this system trusts");
+    assert!(err.contains("--ca-file"), "{err}");
+}
+
+/// A CA file with a CA of the right name but another key (an old or a wrong file).
+#[test]
+fn a_signature_that_does_not_verify_is_said_in_words() {
+    let impostor = TestCa::new("posta test CA");
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("impostor.pem");
+    std::fs::write(&ca_file, impostor.pem()).unwrap();
+    let out = probe_tls(
+        CertKind::SignedByCa,
+        false,
+        &["--ca-file", ca_file.to_str().unwrap()],
+    );
+    assert_certificate_refused(&out, "its signature does not verify with that CA's key");
+}
+
+#[test]
+fn an_expired_certificate_says_when() {
+    let out = probe_tls(CertKind::Expired, true, &[]);
+    let err = assert_certificate_refused(&out, "the server's certificate expired");
+    // OpenSSL's message has no date.
+    if cfg!(feature = "rustls") {
+        assert!(err.contains("expired on 2020-12-31"), "{err}");
+    }
 }

@@ -102,13 +102,86 @@ pub fn format_fingerprint(fp: &[u8]) -> String {
         .join(":")
 }
 
-/// The same words for the same problem, whichever backend found it.
-fn not_valid_for(host: &str) -> String {
-    format!("certificate is not valid for host {host}")
+// The same words for the same problem, whichever backend found it: what is wrong
+// with the server's certificate, then what the user can do about it.
+
+/// The way out that works for any certificate the user has reason to trust.
+const PIN: &str = "pin it with --tls-fingerprint <SHA-256> (posta probe shows it; a pin \
+     skips the chain and name checks)";
+
+fn not_valid_for(host: &str, presented: &[String]) -> String {
+    let names = if presented.is_empty() {
+        String::new()
+    } else {
+        format!(" (it is for {})", presented.join(", "))
+    };
+    format!(
+        "the certificate is not valid for host {host}{names}: connect with a name it lists, \
+         or {PIN}"
+    )
 }
 
-const UNKNOWN_ISSUER: &str = "unknown issuer: the certificate is not signed by a trusted CA \
-     (use --ca-file for a private CA, or --tls-fingerprint to pin it)";
+/// Self-signed, or signed by a private CA that is not in the trusted set.
+fn unknown_issuer(with_ca_file: bool) -> String {
+    if with_ca_file {
+        format!(
+            "the server's certificate is not signed by a CA in the --ca-file: give the CA \
+             that issued it, or {PIN}"
+        )
+    } else {
+        format!(
+            "the server's certificate is not signed by a CA this system trusts (it is \
+             self-signed, or from a private CA): pass the issuing CA with --ca-file, or {PIN}"
+        )
+    }
+}
+
+/// A trusted CA has the name the certificate gives as its issuer, but not the key that
+/// signed it: a self-signed certificate that reuses a CA's name, or the wrong CA file.
+fn bad_signature(with_ca_file: bool) -> String {
+    let trusted = if with_ca_file {
+        "the CA in the --ca-file"
+    } else {
+        "a CA this system trusts"
+    };
+    format!(
+        "the server's certificate names {trusted} as its issuer, but its signature does \
+         not verify with that CA's key (it is self-signed, or signed by another CA of the \
+         same name): pass the CA that really issued it with --ca-file, or {PIN}"
+    )
+}
+
+/// `openssl req -x509` makes a CA:TRUE certificate by default, the usual self-signed
+/// home-server setup; TLS libraries refuse a CA certificate as the server's own.
+fn ca_used_as_server_certificate() -> String {
+    format!(
+        "the server's certificate is a CA certificate (CA:TRUE, as `openssl req -x509` \
+         makes by default), which TLS refuses as a server's own even with --ca-file: {PIN}, \
+         or give the server a certificate signed by that CA"
+    )
+}
+
+/// `when`: the certificate's date, if the backend tells it.
+fn expired(when: Option<String>) -> String {
+    let when = when.map(|w| format!(" on {w}")).unwrap_or_default();
+    format!(
+        "the server's certificate expired{when}: it must be renewed on the server; until \
+         then, to connect anyway, {PIN}"
+    )
+}
+
+fn not_valid_yet(when: Option<String>) -> String {
+    let when = when.map(|w| format!(" until {w}")).unwrap_or_default();
+    format!(
+        "the server's certificate is not valid{when}: check this machine's clock; to \
+         connect anyway, {PIN}"
+    )
+}
+
+/// Anything else wrong with the certificate; `what` is the library's word for it.
+fn invalid_certificate(what: &str) -> String {
+    format!("the server's certificate was refused ({what}): if you trust it, {PIN}")
+}
 
 /// The error for a pinned certificate that does not match.
 fn pin_mismatch(expected: &[u8; 32], actual: &[u8; 32]) -> String {
