@@ -66,11 +66,50 @@ impl fmt::Display for Hint {
 
 /// Split an error into its message (the cause chain) and the hint on top, if any.
 /// A hint must be the outermost context: anyhow can only recover its type there.
+///
+/// Many errors say their cause in their own text and also return it as `source()`
+/// (thiserror's `{source}` with `#[source]`, a context written as `"…: {e}"`), so a
+/// cause the message already ends with is not repeated. I/O errors are in words,
+/// without Rust's "(os error N)".
 pub fn message_and_hints(err: &anyhow::Error) -> (String, Vec<String>) {
     let hint = err.downcast_ref::<Hint>().map(|h| h.0.clone());
     let skip = usize::from(hint.is_some());
-    let parts: Vec<String> = err.chain().skip(skip).map(|c| c.to_string()).collect();
-    (parts.join(": "), hint.into_iter().collect())
+    let mut message = String::new();
+    for cause in err.chain().skip(skip) {
+        let raw = cause.to_string();
+        let text = match cause.downcast_ref::<std::io::Error>() {
+            Some(io) => io_text(io),
+            None => raw.clone(),
+        };
+        if text.is_empty() || message.ends_with(&raw) || message.ends_with(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    (message, hint.into_iter().collect())
+}
+
+/// An I/O error as a person reads it: "connection refused", not "Connection refused
+/// (os error 111)". The errno adds nothing the words do not say; the first letter is
+/// lowered because the text always follows "what failed: ".
+pub fn io_text(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => &text[..at],
+        _ => &text[..],
+    };
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        // "No such file" → "no such file", but "TLS …" stays as it is.
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => first
+            .to_lowercase()
+            .chain(text[first.len_utf8()..].chars())
+            .collect(),
+        _ => text.to_owned(),
+    }
 }
 
 /// The exit code for an error: the first typed cause in the chain decides.
@@ -123,6 +162,52 @@ mod tests {
         let (message, hints) = message_and_hints(&err);
         assert_eq!(message, "AUTH refused");
         assert_eq!(hints, ["make an app password"]);
+    }
+
+    /// A thiserror `{source}` in the text plus `#[source]`, under a context: each
+    /// cause once, and the I/O error in words.
+    #[test]
+    fn a_cause_already_in_the_message_is_not_repeated() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("cannot read nope.pdf: {}", io_text(source))]
+        struct Read {
+            #[source]
+            source: std::io::Error,
+        }
+        let missing = std::io::Error::from_raw_os_error(2);
+        let err = Err::<(), _>(Read { source: missing })
+            .context("attachments")
+            .unwrap_err();
+        let (message, _) = message_and_hints(&err);
+        assert_eq!(
+            message,
+            "attachments: cannot read nope.pdf: no such file or directory"
+        );
+
+        // The raw text, "(os error 2)" and all, is recognised too.
+        let raw = std::io::Error::from_raw_os_error(2);
+        let err = anyhow::Error::new(raw).context(format!(
+            "cannot read x: {}",
+            std::io::Error::from_raw_os_error(2)
+        ));
+        let (message, _) = message_and_hints(&err);
+        assert_eq!(
+            message,
+            "cannot read x: No such file or directory (os error 2)"
+        );
+    }
+
+    #[test]
+    fn io_errors_in_words() {
+        assert_eq!(
+            io_text(&std::io::Error::from_raw_os_error(111)),
+            "connection refused"
+        );
+        assert_eq!(
+            io_text(&std::io::Error::other("TLS went away")),
+            "TLS went away"
+        );
+        assert_eq!(io_text(&std::io::Error::other("")), "");
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub enum ComposeError {
     #[error("{0}")]
     BadInput(String),
     /// An input file is missing or unreadable (exit 66).
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}: {}", path.display(), crate::exit::io_text(source))]
     NoInput {
         path: PathBuf,
         #[source]

@@ -8,12 +8,11 @@ use std::time::{Duration, Instant};
 
 use super::Payload;
 use super::Reply;
-use super::TlsSettings;
 use super::connect::io_kind;
 use super::data::{self, DataError};
 use super::error::{SmtpError, SmtpErrorKind, Stage};
 use super::reply::{LineReader, ReadError, ReadLimit, read_reply};
-use super::tls::{self, TlsStream};
+use super::tls::{TlsClient, TlsStream};
 use super::transcript::Log;
 
 pub(crate) enum Stream {
@@ -94,7 +93,7 @@ impl<'a> Conn<'a> {
     /// Replace the plain stream with TLS.
     pub(crate) fn start_tls(
         &mut self,
-        settings: &TlsSettings,
+        client: &TlsClient,
         host: &str,
         stage: Stage,
     ) -> Result<(), SmtpError> {
@@ -114,7 +113,8 @@ impl<'a> Conn<'a> {
                 SmtpErrorKind::Protocol("TLS is already active".into()),
             ));
         };
-        let stream = tls::handshake(settings, super::connect::bare_host(host), tcp)
+        let stream = client
+            .handshake(super::connect::bare_host(host), tcp)
             .map_err(|kind| SmtpError::new(stage, kind))?;
         let description = stream.describe();
         self.log.info(&format!("TLS started: {description}"));

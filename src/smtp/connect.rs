@@ -56,8 +56,11 @@ pub(crate) fn connect(
             }
         }
     }
-    let e = last_error.expect("at least one address was tried");
-    Err(fail(io_kind(e)))
+    let error = last_error.expect("at least one address was tried");
+    Err(fail(SmtpErrorKind::Unreachable {
+        server: host_port(host, port),
+        error,
+    }))
 }
 
 fn configure(stream: &TcpStream, timeout: Duration) -> io::Result<()> {
@@ -113,7 +116,7 @@ mod tests {
     }
 
     #[test]
-    fn refused_connection_is_io() {
+    fn refused_connection_is_unreachable_and_names_the_server() {
         // Bind then drop to find a port nobody listens on.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -122,8 +125,16 @@ mod tests {
             .port();
         let mut log = Log::new(None);
         let err = connect("127.0.0.1", port, Duration::from_secs(5), &mut log).unwrap_err();
-        assert!(matches!(err.kind, SmtpErrorKind::Io(_)), "{err:?}");
+        assert!(
+            matches!(err.kind, SmtpErrorKind::Unreachable { .. }),
+            "{err:?}"
+        );
         assert_eq!(err.exit_code(), crate::exit::Code::TempFail);
+        assert!(err.is_transient());
+        assert_eq!(
+            err.to_string(),
+            format!("cannot connect to 127.0.0.1:{port}: connection refused")
+        );
     }
 
     #[test]

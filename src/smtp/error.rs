@@ -1,7 +1,7 @@
 //! The one typed error of the transport: what failed, at which stage, with the reply.
 
 use super::{RecipientReply, Reply};
-use crate::exit::Code;
+use crate::exit::{Code, io_text};
 
 /// The step of the session at which something failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -42,7 +42,13 @@ pub enum SmtpErrorKind {
     HostNotFound(String),
     /// Resolving the host name failed for now (no network, DNS did not answer).
     LookupFailed(String),
-    /// Connection refused, reset, or another network error.
+    /// The TCP connection could not be opened: refused, unreachable, timed out.
+    /// `server` is "host:port" as the user named it.
+    Unreachable {
+        server: String,
+        error: std::io::Error,
+    },
+    /// The connection was reset, or another network error once connected.
     Io(std::io::Error),
     /// No reply within the time limit.
     Timeout,
@@ -57,6 +63,17 @@ pub enum SmtpErrorKind {
     StartTlsUnavailable,
     /// Certificate or handshake failure.
     Tls(String),
+    /// The CA file (`--ca-file`, `ca_file`) cannot be read; found before connecting.
+    CaFileUnreadable {
+        path: std::path::PathBuf,
+        error: std::io::Error,
+    },
+    /// The CA file holds no certificate that can be trusted as a CA: a setting to fix,
+    /// found before connecting.
+    CaFileInvalid {
+        path: std::path::PathBuf,
+        why: String,
+    },
     /// A malformed or unexpected reply.
     Protocol(String),
     /// AUTH refused by the server.
@@ -97,7 +114,10 @@ impl SmtpError {
     /// Worth retrying later: 4xx, timeouts, refused or reset connections.
     pub fn is_transient(&self) -> bool {
         match &self.kind {
-            SmtpErrorKind::Io(_) | SmtpErrorKind::Timeout | SmtpErrorKind::LookupFailed(_) => true,
+            SmtpErrorKind::Io(_)
+            | SmtpErrorKind::Unreachable { .. }
+            | SmtpErrorKind::Timeout
+            | SmtpErrorKind::LookupFailed(_) => true,
             SmtpErrorKind::Rejected(r) | SmtpErrorKind::AuthFailed(r) => r.code / 100 == 4,
             SmtpErrorKind::RecipientsRefused { refused, .. } => {
                 refused.iter().all(|r| r.reply.code / 100 == 4)
@@ -113,7 +133,7 @@ impl SmtpError {
         use SmtpErrorKind::*;
         !matches!(
             self.kind,
-            Io(_) | Timeout | Tls(_) | Protocol(_) | Payload(_)
+            Io(_) | Unreachable { .. } | Timeout | Tls(_) | Protocol(_) | Payload(_)
         )
     }
 
@@ -126,7 +146,7 @@ impl SmtpError {
         use SmtpErrorKind::*;
         match &self.kind {
             HostNotFound(_) => Code::NoHost,
-            Io(_) | Timeout | LookupFailed(_) => Code::TempFail,
+            Io(_) | Unreachable { .. } | Timeout | LookupFailed(_) => Code::TempFail,
             Rejected(r) if r.code / 100 == 4 => Code::TempFail,
             Rejected(_) => match self.stage {
                 Stage::Rcpt => Code::NoUser,
@@ -137,6 +157,8 @@ impl SmtpError {
             RecipientsRefused { .. } if self.is_transient() => Code::TempFail,
             RecipientsRefused { .. } => Code::NoUser,
             StartTlsUnavailable | Tls(_) | Protocol(_) => Code::Protocol,
+            CaFileUnreadable { .. } => Code::NoInput,
+            CaFileInvalid { .. } => Code::Config,
             AuthFailed(r) if r.code / 100 == 4 => Code::TempFail,
             AuthFailed(_) | AuthNotPossible(_) => Code::NoPerm,
             TooBig { .. } => Code::Unavailable,
@@ -154,7 +176,10 @@ impl std::fmt::Display for SmtpError {
         match &self.kind {
             HostNotFound(host) => write!(f, "host not found: {host}"),
             LookupFailed(host) => write!(f, "cannot resolve {host} for now; try again later"),
-            Io(e) => write!(f, "{stage}: {e}"),
+            Unreachable { server, error } => {
+                write!(f, "cannot connect to {server}: {}", io_text(error))
+            }
+            Io(e) => write!(f, "{stage}: {}", io_text(e)),
             Timeout => write!(f, "{stage}: the server did not answer in time"),
             Rejected(r) => write!(f, "{stage}: the server said {r}"),
             RecipientsRefused { refused, .. } => {
@@ -173,6 +198,13 @@ impl std::fmt::Display for SmtpError {
                  (use --security tls for port 465, or --security plain to send in clear)"
             ),
             Tls(e) => write!(f, "{stage}: TLS failed: {e}"),
+            CaFileUnreadable { path, error } => write!(
+                f,
+                "cannot read the CA file {}: {}",
+                path.display(),
+                io_text(error)
+            ),
+            CaFileInvalid { path, why } => write!(f, "the CA file {}: {why}", path.display()),
             Protocol(e) => write!(f, "{stage}: {e}"),
             AuthFailed(r) => write!(f, "AUTH: the server refused the credentials: {r}"),
             AuthNotPossible(why) => write!(f, "AUTH: {why}"),
@@ -180,7 +212,7 @@ impl std::fmt::Display for SmtpError {
                 f,
                 "the message is {size} bytes but the server accepts at most {limit}; nothing was sent"
             ),
-            Payload(e) => write!(f, "reading the message: {e}"),
+            Payload(e) => write!(f, "reading the message: {}", io_text(e)),
             InvalidInput(why) => write!(f, "{stage}: {why}"),
             Smtputf8Unavailable => write!(
                 f,
@@ -191,11 +223,7 @@ impl std::fmt::Display for SmtpError {
     }
 }
 
-impl std::error::Error for SmtpError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
-            SmtpErrorKind::Io(e) | SmtpErrorKind::Payload(e) => Some(e),
-            _ => None,
-        }
-    }
-}
+/// No `source()`: the text above already says the cause (in words, without the
+/// errno), and a chain printer would say it twice. It also keeps a server's broken
+/// pipe from looking like a closed stdout to `main`.
+impl std::error::Error for SmtpError {}

@@ -6,6 +6,7 @@ use super::capabilities::Capabilities;
 use super::conn::Conn;
 use super::connect;
 use super::error::{SmtpError, SmtpErrorKind, Stage};
+use super::tls::{self, TlsClient};
 use super::transcript::Log;
 use super::{Credentials, Outcome, Payload, RecipientReply, Reply, Security, Settings};
 use crate::envelope::{Dsn, Envelope};
@@ -19,17 +20,26 @@ pub(crate) struct Session<'a> {
     host: String,
     port: u16,
     security: Security,
+    /// Ready before connecting (for implicit TLS and STARTTLS alike).
+    tls: Option<TlsClient>,
     pub(crate) greeting: Reply,
     pub(crate) caps: Capabilities,
 }
 
 impl<'a> Session<'a> {
-    /// Connect, start implicit TLS if asked, and read the greeting.
+    /// Set up TLS (reading the CA file), connect, start implicit TLS if asked, and
+    /// read the greeting.
     pub(crate) fn connect(settings: &Settings, mut log: Log<'a>) -> Result<Self, SmtpError> {
+        let tls = match settings.security {
+            Security::Plain => None,
+            Security::Tls | Security::StartTls => Some(
+                tls::prepare(&settings.tls).map_err(|kind| SmtpError::new(Stage::Connect, kind))?,
+            ),
+        };
         let tcp = connect::connect(&settings.host, settings.port, settings.timeout, &mut log)?;
         let mut conn = Conn::new(tcp, log)?;
-        if settings.security == Security::Tls {
-            conn.start_tls(&settings.tls, &settings.host, Stage::Connect)?;
+        if let (Security::Tls, Some(client)) = (settings.security, &tls) {
+            conn.start_tls(client, &settings.host, Stage::Connect)?;
         }
         let greeting = conn.read_reply(Stage::Greeting)?;
         let session = Session {
@@ -37,6 +47,7 @@ impl<'a> Session<'a> {
             host: settings.host.clone(),
             port: settings.port,
             security: settings.security,
+            tls,
             greeting,
             caps: Capabilities::default(),
         };
@@ -63,8 +74,11 @@ impl<'a> Session<'a> {
             if reply.code != 220 {
                 return Err(unexpected(Stage::StartTls, reply));
             }
+            let Some(client) = &self.tls else {
+                unreachable!("TLS is set up for every security but plain");
+            };
             self.conn
-                .start_tls(&settings.tls, &settings.host, Stage::StartTls)?;
+                .start_tls(client, &settings.host, Stage::StartTls)?;
             // RFC 3207: forget everything learnt before TLS and ask again.
             self.caps = Capabilities::default();
             self.ehlo(&settings.helo_name)?;

@@ -31,6 +31,20 @@ pub enum TlsMode {
     Implicit,
 }
 
+/// The server's certificate: the ordinary case, and the ones people get wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertKind {
+    /// Issued by the test CA (which is what `Server::ca_file` holds).
+    SignedByCa,
+    /// Self-signed, CA:FALSE; `Server::ca_file` holds it.
+    SelfSigned,
+    /// Self-signed, CA:TRUE, as `openssl req -x509` makes by default; `Server::ca_file`
+    /// holds it.
+    SelfSignedCa,
+    /// Issued by the test CA, valid in 2020 only.
+    Expired,
+}
+
 /// What the server does when a rule matches.
 #[derive(Debug, Clone)]
 pub enum Action {
@@ -48,6 +62,7 @@ pub struct Config {
     pub extensions: Vec<String>,
     /// Names in the server certificate.
     pub cert_names: Vec<String>,
+    pub cert: CertKind,
     /// (prefix of a client line, case-insensitive) → action; first match wins.
     /// Special keys: "GREETING" (on connect) and "." (after the end of data).
     pub rules: Vec<(String, Action)>,
@@ -69,6 +84,7 @@ impl Default for Config {
                 "AUTH PLAIN LOGIN XOAUTH2".into(),
             ],
             cert_names: vec!["localhost".into(), "127.0.0.1".into()],
+            cert: CertKind::SignedByCa,
             rules: Vec::new(),
             user: "jane".into(),
             password: "s3cret-Pa55".into(),
@@ -155,7 +171,8 @@ impl TestCa {
 pub struct Server {
     pub addr: SocketAddr,
     pub ca: TestCa,
-    /// The CA certificate as a PEM file, for `TlsSettings::ca_file`.
+    /// The certificate to trust, as a PEM file for `TlsSettings::ca_file`: the CA, or
+    /// the self-signed certificate itself.
     pub ca_file: PathBuf,
     /// SHA-256 of the leaf certificate, for pinning.
     pub leaf_sha256: [u8; 32],
@@ -171,9 +188,35 @@ impl Server {
         params
             .distinguished_name
             .push(DnType::CommonName, "scripted server");
-        let leaf = params.signed_by(&leaf_key, &ca.cert, &ca.key).unwrap();
+        let (leaf, trusted) = match config.cert {
+            CertKind::SignedByCa => (
+                params.signed_by(&leaf_key, &ca.cert, &ca.key).unwrap(),
+                None,
+            ),
+            CertKind::Expired => {
+                params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+                params.not_after = rcgen::date_time_ymd(2020, 12, 31);
+                (
+                    params.signed_by(&leaf_key, &ca.cert, &ca.key).unwrap(),
+                    None,
+                )
+            }
+            CertKind::SelfSigned | CertKind::SelfSignedCa => {
+                params.is_ca = if config.cert == CertKind::SelfSignedCa {
+                    IsCa::Ca(BasicConstraints::Unconstrained)
+                } else {
+                    IsCa::ExplicitNoCa
+                };
+                let leaf = params.self_signed(&leaf_key).unwrap();
+                let pem = leaf.pem();
+                (leaf, Some(pem))
+            }
+        };
         let leaf_sha256: [u8; 32] = Sha256::digest(leaf.der()).into();
-        let chain = vec![leaf.der().clone(), ca.cert.der().clone()];
+        let chain = match trusted {
+            None => vec![leaf.der().clone(), ca.cert.der().clone()],
+            Some(_) => vec![leaf.der().clone()],
+        };
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
         let tls_config = Arc::new(
             ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
@@ -186,7 +229,7 @@ impl Server {
 
         let dir = tempfile::tempdir().unwrap();
         let ca_file = dir.path().join("ca.pem");
-        std::fs::write(&ca_file, ca.pem()).unwrap();
+        std::fs::write(&ca_file, trusted.unwrap_or_else(|| ca.pem())).unwrap();
 
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();

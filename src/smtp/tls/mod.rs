@@ -38,26 +38,55 @@ pub(crate) trait TlsStream: Read + Write + Send {
 /// Which library does the TLS, for `--version` and `probe`.
 pub const BACKEND: &str = backend::NAME;
 
-/// Handshake over `tcp` as a client of `host`, verifying as `settings` say.
-pub(crate) fn handshake(
-    settings: &TlsSettings,
-    host: &str,
-    tcp: TcpStream,
-) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
-    backend::handshake(settings, host, tcp)
+/// A TLS client set up as the settings say, CA file read, ready for handshakes.
+/// Made before the TCP connection is opened, so that a CA file that is missing or
+/// holds no certificate is reported without contacting the server, by every command.
+pub(crate) struct TlsClient(backend::Client);
+
+/// Read the CA file (or the system's roots) and set up verification.
+pub(crate) fn prepare(settings: &TlsSettings) -> Result<TlsClient, SmtpErrorKind> {
+    backend::prepare(settings).map(TlsClient)
+}
+
+impl TlsClient {
+    /// Handshake over `tcp` as a client of `host`.
+    pub(crate) fn handshake(
+        &self,
+        host: &str,
+        tcp: TcpStream,
+    ) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
+        backend::handshake(&self.0, host, tcp)
+    }
 }
 
 /// The CA certificates of a PEM file (all of them, in order).
 fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, SmtpErrorKind> {
-    let fail = |why: String| SmtpErrorKind::Tls(format!("CA file {}: {why}", path.display()));
+    use rustls_pki_types::pem::Error;
+    let fail = |e: Error| match e {
+        Error::Io(error) => SmtpErrorKind::CaFileUnreadable {
+            path: path.to_owned(),
+            error,
+        },
+        other => invalid_ca_file(path, format!("it is not valid PEM ({other})")),
+    };
     let certs = CertificateDer::pem_file_iter(path)
-        .map_err(|e| fail(e.to_string()))?
+        .map_err(fail)?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(fail)?;
     if certs.is_empty() {
-        return Err(fail("no certificates found in it".into()));
+        return Err(invalid_ca_file(
+            path,
+            "it holds no certificate (a PEM \"-----BEGIN CERTIFICATE-----\" block)".into(),
+        ));
     }
     Ok(certs)
+}
+
+fn invalid_ca_file(path: &Path, why: String) -> SmtpErrorKind {
+    SmtpErrorKind::CaFileInvalid {
+        path: path.to_owned(),
+        why,
+    }
 }
 
 /// SHA-256 of a certificate, as pinned with `--tls-fingerprint`.
@@ -73,13 +102,86 @@ pub fn format_fingerprint(fp: &[u8]) -> String {
         .join(":")
 }
 
-/// The same words for the same problem, whichever backend found it.
-fn not_valid_for(host: &str) -> String {
-    format!("certificate is not valid for host {host}")
+// The same words for the same problem, whichever backend found it: what is wrong
+// with the server's certificate, then what the user can do about it.
+
+/// The way out that works for any certificate the user has reason to trust.
+const PIN: &str = "pin it with --tls-fingerprint <SHA-256> (posta probe shows it; a pin \
+     skips the chain and name checks)";
+
+fn not_valid_for(host: &str, presented: &[String]) -> String {
+    let names = if presented.is_empty() {
+        String::new()
+    } else {
+        format!(" (it is for {})", presented.join(", "))
+    };
+    format!(
+        "the certificate is not valid for host {host}{names}: connect with a name it lists, \
+         or {PIN}"
+    )
 }
 
-const UNKNOWN_ISSUER: &str = "unknown issuer: the certificate is not signed by a trusted CA \
-     (use --ca-file for a private CA, or --tls-fingerprint to pin it)";
+/// Self-signed, or signed by a private CA that is not in the trusted set.
+fn unknown_issuer(with_ca_file: bool) -> String {
+    if with_ca_file {
+        format!(
+            "the server's certificate is not signed by a CA in the --ca-file: give the CA \
+             that issued it, or {PIN}"
+        )
+    } else {
+        format!(
+            "the server's certificate is not signed by a CA this system trusts (it is \
+             self-signed, or from a private CA): pass the issuing CA with --ca-file, or {PIN}"
+        )
+    }
+}
+
+/// A trusted CA has the name the certificate gives as its issuer, but not the key that
+/// signed it: a self-signed certificate that reuses a CA's name, or the wrong CA file.
+fn bad_signature(with_ca_file: bool) -> String {
+    let trusted = if with_ca_file {
+        "the CA in the --ca-file"
+    } else {
+        "a CA this system trusts"
+    };
+    format!(
+        "the server's certificate names {trusted} as its issuer, but its signature does \
+         not verify with that CA's key (it is self-signed, or signed by another CA of the \
+         same name): pass the CA that really issued it with --ca-file, or {PIN}"
+    )
+}
+
+/// `openssl req -x509` makes a CA:TRUE certificate by default, the usual self-signed
+/// home-server setup; TLS libraries refuse a CA certificate as the server's own.
+fn ca_used_as_server_certificate() -> String {
+    format!(
+        "the server's certificate is a CA certificate (CA:TRUE, as `openssl req -x509` \
+         makes by default), which TLS refuses as a server's own even with --ca-file: {PIN}, \
+         or give the server a certificate signed by that CA"
+    )
+}
+
+/// `when`: the certificate's date, if the backend tells it.
+fn expired(when: Option<String>) -> String {
+    let when = when.map(|w| format!(" on {w}")).unwrap_or_default();
+    format!(
+        "the server's certificate expired{when}: it must be renewed on the server; until \
+         then, to connect anyway, {PIN}"
+    )
+}
+
+fn not_valid_yet(when: Option<String>) -> String {
+    let when = when.map(|w| format!(" until {w}")).unwrap_or_default();
+    format!(
+        "the server's certificate is not valid{when}: check this machine's clock; to \
+         connect anyway, {PIN}"
+    )
+}
+
+/// Anything else wrong with the certificate; `what` is the library's word for it.
+fn invalid_certificate(what: &str) -> String {
+    format!("the server's certificate was refused ({what}): if you trust it, {PIN}")
+}
 
 /// The error for a pinned certificate that does not match.
 fn pin_mismatch(expected: &[u8; 32], actual: &[u8; 32]) -> String {
@@ -103,16 +205,39 @@ mod tests {
 
     #[test]
     fn ca_file_errors_are_readable() {
+        use crate::smtp::{SmtpError, Stage};
+        let message = |kind| SmtpError::new(Stage::Connect, kind).to_string();
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("missing.pem");
         match read_ca_file(&missing) {
-            Err(SmtpErrorKind::Tls(why)) => assert!(why.contains("missing.pem"), "{why}"),
+            Err(kind @ SmtpErrorKind::CaFileUnreadable { .. }) => assert_eq!(
+                message(kind),
+                format!(
+                    "cannot read the CA file {}: no such file or directory",
+                    missing.display()
+                )
+            ),
             other => panic!("{other:?}"),
         }
         let empty = dir.path().join("empty.pem");
         std::fs::write(&empty, "not a certificate\n").unwrap();
         match read_ca_file(&empty) {
-            Err(SmtpErrorKind::Tls(why)) => assert!(why.contains("no certificates"), "{why}"),
+            Err(kind @ SmtpErrorKind::CaFileInvalid { .. }) => {
+                let text = message(kind);
+                assert!(
+                    text.contains("empty.pem: it holds no certificate"),
+                    "{text}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let broken = dir.path().join("broken.pem");
+        std::fs::write(&broken, "-----BEGIN CERTIFICATE-----\nAAAA\n").unwrap();
+        match read_ca_file(&broken) {
+            Err(kind @ SmtpErrorKind::CaFileInvalid { .. }) => {
+                let text = message(kind);
+                assert!(text.contains("broken.pem: it is not valid PEM"), "{text}");
+            }
             other => panic!("{other:?}"),
         }
     }

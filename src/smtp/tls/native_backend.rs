@@ -7,7 +7,10 @@ use std::net::TcpStream;
 
 use native_tls::{Certificate, HandshakeError, TlsConnector};
 
-use super::{TlsStream, UNKNOWN_ISSUER, fingerprint, not_valid_for, pin_mismatch, read_ca_file};
+use super::{
+    TlsStream, bad_signature, ca_used_as_server_certificate, expired, fingerprint, invalid_ca_file,
+    invalid_certificate, not_valid_for, not_valid_yet, pin_mismatch, read_ca_file, unknown_issuer,
+};
 use crate::smtp::TlsSettings;
 use crate::smtp::error::SmtpErrorKind;
 
@@ -30,35 +33,50 @@ impl TlsStream for native_tls::TlsStream<TcpStream> {
 /// OpenSSL's verification messages ("certificate verify failed … (IP address
 /// mismatch)") translated into the words the rustls backend uses; anything else is
 /// passed on as the library said it.
-fn describe(e: &native_tls::Error, host: &str) -> String {
+fn describe(e: &native_tls::Error, host: &str, with_ca_file: bool) -> String {
     let text = e.to_string();
     let has = |s: &str| text.contains(s);
     if has("hostname mismatch") || has("IP address mismatch") {
-        not_valid_for(host)
+        not_valid_for(host, &[])
     } else if has("unable to get local issuer")
         || has("self-signed certificate")
         || has("self signed certificate")
         || has("unable to get issuer")
     {
-        UNKNOWN_ISSUER.into()
+        unknown_issuer(with_ca_file)
+    } else if has("certificate signature failure") {
+        bad_signature(with_ca_file)
+    } else if has("invalid CA certificate") || has("unsuitable certificate purpose") {
+        ca_used_as_server_certificate()
     } else if has("certificate has expired") {
-        "the certificate has expired".into()
+        expired(None)
+    } else if has("certificate is not yet valid") {
+        not_valid_yet(None)
+    } else if has("certificate verify failed") {
+        invalid_certificate(&text)
     } else {
         text
     }
 }
 
-pub(super) fn handshake(
-    settings: &TlsSettings,
-    host: &str,
-    tcp: TcpStream,
-) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
+/// The connector, and the pin to check after the handshake.
+pub(super) struct Client {
+    connector: TlsConnector,
+    pin: Option<[u8; 32]>,
+    /// Verifying against `--ca-file` rather than the system's roots (for the messages).
+    with_ca_file: bool,
+}
+
+pub(super) fn prepare(settings: &TlsSettings) -> Result<Client, SmtpErrorKind> {
     let tls = |e: native_tls::Error| SmtpErrorKind::Tls(e.to_string());
     let mut builder = TlsConnector::builder();
     if let Some(path) = &settings.ca_file {
         builder.disable_built_in_roots(true);
         for der in read_ca_file(path)? {
-            builder.add_root_certificate(Certificate::from_der(&der).map_err(tls)?);
+            let cert = Certificate::from_der(&der).map_err(|e| {
+                invalid_ca_file(path, format!("a certificate in it cannot be used: {e}"))
+            })?;
+            builder.add_root_certificate(cert);
         }
     }
     if settings.fingerprint.is_some() || settings.insecure {
@@ -66,14 +84,27 @@ pub(super) fn handshake(
         builder.danger_accept_invalid_certs(true);
         builder.danger_accept_invalid_hostnames(true);
     }
-    let connector = builder.build().map_err(tls)?;
-    let stream = match connector.connect(host, tcp) {
+    Ok(Client {
+        connector: builder.build().map_err(tls)?,
+        pin: settings.fingerprint,
+        with_ca_file: settings.ca_file.is_some(),
+    })
+}
+
+pub(super) fn handshake(
+    client: &Client,
+    host: &str,
+    tcp: TcpStream,
+) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
+    let stream = match client.connector.connect(host, tcp) {
         Ok(stream) => stream,
-        Err(HandshakeError::Failure(e)) => return Err(SmtpErrorKind::Tls(describe(&e, host))),
+        Err(HandshakeError::Failure(e)) => {
+            return Err(SmtpErrorKind::Tls(describe(&e, host, client.with_ca_file)));
+        }
         // A blocking socket only "would block" when its read timeout expires.
         Err(HandshakeError::WouldBlock(_)) => return Err(SmtpErrorKind::Timeout),
     };
-    if let Some(expected) = &settings.fingerprint {
+    if let Some(expected) = &client.pin {
         let der = TlsStream::peer_certificate(&stream).ok_or_else(|| {
             SmtpErrorKind::Tls("the server sent no certificate to compare with the pin".into())
         })?;

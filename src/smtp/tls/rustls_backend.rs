@@ -12,7 +12,10 @@ use rustls::{
     SignatureScheme, StreamOwned,
 };
 
-use super::{TlsStream, UNKNOWN_ISSUER, fingerprint, not_valid_for, pin_mismatch, read_ca_file};
+use super::{
+    TlsStream, bad_signature, ca_used_as_server_certificate, expired, fingerprint, invalid_ca_file,
+    invalid_certificate, not_valid_for, not_valid_yet, pin_mismatch, read_ca_file, unknown_issuer,
+};
 use crate::smtp::TlsSettings;
 use crate::smtp::connect::io_kind;
 use crate::smtp::error::SmtpErrorKind;
@@ -42,11 +45,13 @@ impl TlsStream for StreamOwned<ClientConnection, TcpStream> {
     }
 }
 
-pub(super) fn handshake(
-    settings: &TlsSettings,
-    host: &str,
-    mut tcp: TcpStream,
-) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
+pub(super) struct Client {
+    config: Arc<ClientConfig>,
+    /// Verifying against `--ca-file` rather than the system's roots (for the messages).
+    with_ca_file: bool,
+}
+
+pub(super) fn prepare(settings: &TlsSettings) -> Result<Client, SmtpErrorKind> {
     // An explicit provider rather than the process default: nothing else in the
     // program has to install one, and the choice (ring) is made here.
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -66,13 +71,24 @@ pub(super) fn handshake(
             .with_root_certificates(roots(settings)?)
             .with_no_client_auth()
     };
+    Ok(Client {
+        config: Arc::new(config),
+        with_ca_file: settings.ca_file.is_some(),
+    })
+}
+
+pub(super) fn handshake(
+    client: &Client,
+    host: &str,
+    mut tcp: TcpStream,
+) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
     let name = ServerName::try_from(host.to_owned())
         .map_err(|_| SmtpErrorKind::Tls(format!("{host:?} is not a valid TLS server name")))?;
-    let mut conn = ClientConnection::new(Arc::new(config), name)
-        .map_err(|e| SmtpErrorKind::Tls(describe(&e, host)))?;
+    let mut conn = ClientConnection::new(client.config.clone(), name)
+        .map_err(|e| SmtpErrorKind::Tls(describe(&e, host, client.with_ca_file)))?;
     while conn.is_handshaking() {
         if let Err(e) = conn.complete_io(&mut tcp) {
-            return Err(handshake_error(e, host));
+            return Err(handshake_error(e, host, client.with_ca_file));
         }
     }
     Ok(Box::new(StreamOwned::new(conn, tcp)))
@@ -83,9 +99,9 @@ fn roots(settings: &TlsSettings) -> Result<RootCertStore, SmtpErrorKind> {
     match &settings.ca_file {
         Some(path) => {
             for cert in read_ca_file(path)? {
-                store
-                    .add(cert)
-                    .map_err(|e| SmtpErrorKind::Tls(format!("CA file {}: {e}", path.display())))?;
+                store.add(cert).map_err(|e| {
+                    invalid_ca_file(path, format!("a certificate in it cannot be used: {e}"))
+                })?;
             }
         }
         None => {
@@ -105,9 +121,9 @@ fn roots(settings: &TlsSettings) -> Result<RootCertStore, SmtpErrorKind> {
     Ok(store)
 }
 
-fn handshake_error(e: io::Error, host: &str) -> SmtpErrorKind {
+fn handshake_error(e: io::Error, host: &str, with_ca_file: bool) -> SmtpErrorKind {
     if let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
-        return SmtpErrorKind::Tls(describe(tls, host));
+        return SmtpErrorKind::Tls(describe(tls, host, with_ca_file));
     }
     match e.kind() {
         io::ErrorKind::UnexpectedEof => {
@@ -117,30 +133,47 @@ fn handshake_error(e: io::Error, host: &str) -> SmtpErrorKind {
     }
 }
 
-/// rustls's messages name the library's concepts; these name the user's problem.
-fn describe(e: &Error, host: &str) -> String {
+/// rustls's messages name the library's concepts (and some are only its Debug text,
+/// "Other(OtherError(CaUsedAsEndEntity))"); these name the user's problem and the way out.
+fn describe(e: &Error, host: &str, with_ca_file: bool) -> String {
+    use CertificateError::*;
     match e {
         Error::InvalidCertificate(cert) => match cert {
-            CertificateError::NotValidForName => not_valid_for(host),
-            CertificateError::NotValidForNameContext { presented, .. } => format!(
-                "{} (it is for {})",
-                not_valid_for(host),
-                presented.join(", ")
-            ),
-            CertificateError::UnknownIssuer => UNKNOWN_ISSUER.into(),
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                format!("the certificate has expired ({cert})")
+            NotValidForName => not_valid_for(host, &[]),
+            NotValidForNameContext { presented, .. } => not_valid_for(host, presented),
+            UnknownIssuer => unknown_issuer(with_ca_file),
+            BadSignature => bad_signature(with_ca_file),
+            Expired => expired(None),
+            ExpiredContext { not_after, .. } => expired(Some(date(not_after))),
+            NotValidYet => not_valid_yet(None),
+            NotValidYetContext { not_before, .. } => not_valid_yet(Some(date(not_before))),
+            Revoked => "the server's certificate has been revoked by its CA".into(),
+            InvalidPurpose | InvalidPurposeContext { .. } => {
+                invalid_certificate("it is not meant for a TLS server (extended key usage)")
             }
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-                format!("the certificate is not valid yet ({cert})")
-            }
-            CertificateError::Revoked => "the certificate has been revoked".into(),
-            other => format!("invalid certificate: {other}"),
+            Other(other) => match other.0.downcast_ref::<webpki::Error>() {
+                Some(webpki::Error::CaUsedAsEndEntity) => ca_used_as_server_certificate(),
+                Some(webpki::Error::EndEntityUsedAsCa) => invalid_certificate(
+                    "a certificate in its chain that is not a CA signed the next one",
+                ),
+                Some(inner) => invalid_certificate(&format!("{inner:?}")),
+                None => invalid_certificate(&other.to_string()),
+            },
+            other => invalid_certificate(&format!("{other:?}")),
         },
         Error::General(why) => why.clone(),
         Error::AlertReceived(alert) => format!("the server refused the handshake ({alert:?})"),
         other => other.to_string(),
     }
+}
+
+/// "2024-01-31 12:00 UTC"
+fn date(t: &UnixTime) -> String {
+    i64::try_from(t.as_secs())
+        .ok()
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| format!("{} seconds after 1970", t.as_secs()))
 }
 
 /// For `--tls-fingerprint` (accept exactly that leaf, like msmtp's tls_fingerprint:
