@@ -319,10 +319,19 @@ fn one_profile_that_cannot_log_in_stops_the_batch_and_says_why() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(77), "{stderr}");
     let (lines, summary) = json_lines(&out);
-    // The first message is the one that met the refusal; the rest were never tried.
-    assert_eq!(lines.len(), 1, "{lines:?}");
+    // The first message is the one that met the refusal; the rest were never tried,
+    // and each is reported as not sent, with the reason.
+    assert_eq!(lines.len(), 5, "{lines:?}");
     assert_eq!(lines[0]["status"], "failed");
+    for line in &lines[1..] {
+        assert_eq!(line["status"], "not-sent", "{line}");
+        assert!(
+            line["error"].as_str().unwrap_or("").contains("535"),
+            "{line}"
+        );
+    }
     assert_eq!(summary["sent"], 0, "{summary}");
+    assert_eq!(summary["not_sent"], 4, "{summary}");
     assert!(
         summary["stopped"].as_str().unwrap_or("").contains("535"),
         "{summary}"
