@@ -244,7 +244,8 @@ fn msg_ids(flag: &str, raw: &str) -> Result<Vec<String>, ComposeError> {
     Ok(ids)
 }
 
-/// A message id without brackets, checked to be one printable ASCII token.
+/// A message id without brackets, checked to be one printable ASCII token of the form
+/// left@right (RFC 5322 §3.6.4): "not an id" would otherwise become three ids.
 fn check_msg_id(raw: &str) -> Result<String, String> {
     let id = raw.trim();
     let id = id
@@ -259,7 +260,15 @@ fn check_msg_id(raw: &str) -> Result<String, String> {
     {
         return Err(format!("malformed message id {raw:?}"));
     }
-    Ok(id.to_string())
+    match id.split_once('@') {
+        Some((left, right)) if !left.is_empty() && !right.is_empty() && !right.contains('@') => {
+            Ok(id.to_string())
+        }
+        _ => Err(format!(
+            "malformed message id {raw:?}: expected <left@right>, as in the Message-ID \
+             header of the message it refers to"
+        )),
+    }
 }
 
 #[derive(Debug, Default)]
@@ -523,6 +532,28 @@ fn build_tree(draft: &Draft) -> Result<Part, ComposeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_ids_are_left_at_right_each_in_brackets() {
+        assert_eq!(
+            msg_ids("--references", "<a@x.org> b@y.org,<c.d@[1.2.3.4]>").unwrap(),
+            ["<a@x.org>", "<b@y.org>", "<c.d@[1.2.3.4]>"]
+        );
+        for bad in [
+            "not an id",
+            "<a@b> Bcc: <e@x.org>",
+            "@x.org",
+            "a@",
+            "a@b@c",
+            "<>",
+        ] {
+            let err = msg_ids("--in-reply-to", bad).unwrap_err().to_string();
+            assert!(
+                err.contains("--in-reply-to: malformed message id"),
+                "{bad}: {err}"
+            );
+        }
+    }
 
     fn draft() -> Draft {
         Draft {
