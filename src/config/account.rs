@@ -303,7 +303,10 @@ fn build(
         port,
         security,
         tls: TlsSettings {
-            ca_file: conn.ca_file.clone().or_else(|| profile.ca_file.clone()),
+            ca_file: conn
+                .ca_file
+                .clone()
+                .or_else(|| in_config_dir(profile.ca_file.as_deref()?, path.as_deref())),
             fingerprint,
             insecure: conn.insecure || profile.insecure == Some(true),
         },
@@ -347,9 +350,12 @@ fn build(
         config_path: path.clone(),
         settings,
         user: conn.user.clone().or_else(|| profile.user.clone()),
-        log_file: profile.log_file.as_deref().map(expand_home),
+        log_file: profile
+            .log_file
+            .as_deref()
+            .and_then(|p| in_config_dir(p, path.as_deref())),
         queue: profile.queue,
-        queue_dir: loaded.and_then(|l| l.file.queue_dir.clone()),
+        queue_dir: loaded.and_then(|l| in_config_dir(l.file.queue_dir.as_deref()?, Some(&l.path))),
         daily_limit: limit(profile.daily_limit, preset.and_then(|p| p.daily_limit)).map(|l| l.0),
         per_message_limit: limit(
             profile.per_message_limit,
@@ -419,6 +425,17 @@ fn choose_profile(
         return Ok((Some(n.clone()), p.clone()));
     }
     Ok((None, Profile::default()))
+}
+
+/// A path written in the config file: "~/x" is under the home directory, and a relative
+/// path is relative to the file's own directory, not to wherever posta happens to run
+/// (cron runs it in the home directory, a script anywhere).
+fn in_config_dir(path: &Path, config: Option<&Path>) -> Option<PathBuf> {
+    let path = expand_home(path);
+    Some(match config.and_then(Path::parent) {
+        Some(dir) if path.is_relative() => dir.join(path),
+        _ => path,
+    })
 }
 
 /// "~/x" → "$HOME/x": a log path is often written that way, and no shell expands it.
@@ -633,6 +650,27 @@ mod tests {
         g.profile = Some("wrok".into());
         let e = resolve(&g, &ConnectionArgs::default(), None).unwrap_err();
         assert!(e.message.contains("home, work"), "{}", e.message);
+    }
+
+    #[test]
+    fn relative_paths_in_the_file_are_relative_to_its_directory() {
+        let (d, g) = config(
+            "queue_dir = \"spool\"\ndefault = \"a\"\n[profiles.a]\nhost = \"x\"\n\
+             ca_file = \"certs/ca.pem\"\nlog_file = \"logs/posta.log\"\n",
+        );
+        let dir = g.config.as_deref().unwrap().parent().unwrap().to_path_buf();
+        assert!(dir.starts_with(d.path()));
+        let a = resolve(&g, &ConnectionArgs::default(), None).unwrap();
+        assert_eq!(a.settings.tls.ca_file, Some(dir.join("certs/ca.pem")));
+        assert_eq!(a.log_file, Some(dir.join("logs/posta.log")));
+        assert_eq!(a.queue_dir, Some(dir.join("spool")));
+        // A flag's relative path stays relative to where posta runs, as any argument.
+        let conn = ConnectionArgs {
+            ca_file: Some("here.pem".into()),
+            ..ConnectionArgs::default()
+        };
+        let a = resolve(&g, &conn, None).unwrap();
+        assert_eq!(a.settings.tls.ca_file, Some(PathBuf::from("here.pem")));
     }
 
     #[test]
