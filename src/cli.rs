@@ -114,7 +114,7 @@ pub struct ConnectionArgs {
     pub server: Option<String>,
 
     /// Port [default: 465 for tls, 587 for starttls, 25 for plain]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
 
     /// Connection security [default: tls on port 465, starttls otherwise]
@@ -571,6 +571,7 @@ mod tests {
             ("--server", "127.0.0.1:99999"),
             ("--server", "h:0"),
             ("--server", ""),
+            ("--port", "0"),
         ] {
             let err = parse(&["send", flag, value, "a@x.org"]).unwrap_err();
             assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);

@@ -217,6 +217,12 @@ fn build(
             )
         })?;
 
+    if profile.port == Some(0) {
+        return Err(err(format!(
+            "profile {}: port must be from 1 to 65535",
+            name.as_deref().unwrap_or("?")
+        )));
+    }
     let flag_port = conn.port.or(flag_host_port);
     let flag_security = conn.security.map(security_from_arg);
     let security = flag_security
@@ -650,6 +656,14 @@ mod tests {
         g.profile = Some("wrok".into());
         let e = resolve(&g, &ConnectionArgs::default(), None).unwrap_err();
         assert!(e.message.contains("home, work"), "{}", e.message);
+    }
+
+    #[test]
+    fn port_0_in_the_file_is_refused_naming_the_profile() {
+        let (_d, g) = config("default = \"a\"\n[profiles.a]\nhost = \"x\"\nport = 0\n");
+        let e = resolve(&g, &ConnectionArgs::default(), None).unwrap_err();
+        assert!(e.message.contains("profile a: port"), "{}", e.message);
+        assert_eq!(e.exit_code(), crate::exit::Code::Config);
     }
 
     #[test]
