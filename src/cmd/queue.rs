@@ -638,7 +638,7 @@ fn attempt(
     let meta = locked.meta.clone();
     let conn = match replay_connection(&meta.connection, args.password_command.as_deref()) {
         Ok(c) => c,
-        Err(e) => return Ok(Attempt::Deferred(format!("{e:#}"))),
+        Err(e) => return Ok(Attempt::Deferred(crate::exit::message_and_hints(&e).0)),
     };
     let config_path = global.config.clone().or(meta.config.clone());
     let mut account = match config::account::resolve_recorded(
