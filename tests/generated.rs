@@ -109,3 +109,26 @@ fn completions_into_a_closed_pipe_exit_quietly() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn man_dir_says_where_it_wrote_and_json_is_one_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("man1");
+    let out = Command::new(env!("CARGO_BIN_EXE_posta"))
+        .args(["--json", "man", "--dir"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["status"], "written");
+    assert_eq!(json["dir"], target.to_str().unwrap());
+    assert!(target.join("posta.1").exists());
+    let out = Command::new(env!("CARGO_BIN_EXE_posta"))
+        .args(["man", "--dir"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("wrote the man pages to "), "{err}");
+}

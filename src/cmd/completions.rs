@@ -22,11 +22,16 @@ pub fn completions(args: CompletionsArgs, console: &mut Console<'_>) -> anyhow::
 /// Print the top man page, or write every page into a directory.
 pub fn man(args: ManArgs, console: &mut Console<'_>) -> anyhow::Result<Report> {
     let cmd = Cli::command();
-    match args.dir {
-        None => clap_mangen::Man::new(cmd).render(console.out)?,
-        Some(dir) => write_man_pages(cmd, &dir)?,
-    }
-    Ok(Report::default())
+    let Some(dir) = args.dir else {
+        clap_mangen::Man::new(cmd).render(console.out)?;
+        return Ok(Report::default());
+    };
+    write_man_pages(cmd, &dir)?;
+    Ok(Report {
+        human: format!("wrote the man pages to {}", dir.display()),
+        json: Some(serde_json::json!({ "status": "written", "dir": dir })),
+        ..Report::default()
+    })
 }
 
 fn write_man_pages(cmd: clap::Command, dir: &Path) -> anyhow::Result<()> {
