@@ -386,22 +386,23 @@ pub fn run(
     let envelope = spooled.envelope.clone();
     let message_id = spooled.message_id.clone();
     let policy = queue::policy(flags.queue, &account, QueuePolicy::OnTemporaryFailure);
+    // What the queue needs, should the message wait there.
+    let pending = queue::Pending {
+        global: &global,
+        connection: &flags.connection,
+        account: &account,
+        envelope: &envelope,
+        dsn: &dsn,
+        message_id: &message_id,
+        eight_bit: spooled.eight_bit,
+        login_hint: Some(login_address),
+    };
     if let Err(e) = credentials {
         // A password command that timed out may work at the next `queue flush`: the
         // message waits in the queue rather than being lost with this process.
         if !(e.temporary && policy == QueuePolicy::OnTemporaryFailure) {
             return Err(e.into());
         }
-        let pending = queue::Pending {
-            global: &global,
-            connection: &flags.connection,
-            account: &account,
-            envelope: &envelope,
-            dsn: &dsn,
-            message_id: &message_id,
-            eight_bit: spooled.eight_bit,
-            login_hint: Some(login_address),
-        };
         let queued =
             queue::enqueue_deferred(&pending, e.to_string(), crate::queue::now(), &mut |out| {
                 spooled.write_to(out)
@@ -429,21 +430,9 @@ pub fn run(
     };
     let result = match result {
         Ok(outcome) => Ok(outcome),
-        Err(e) if queue::should_queue(policy, &e) => {
-            let pending = queue::Pending {
-                global: &global,
-                connection: &flags.connection,
-                account: &account,
-                envelope: &envelope,
-                dsn: &dsn,
-                message_id: &message_id,
-                eight_bit: spooled.eight_bit,
-                login_hint: Some(login_address),
-            };
-            Err(queue::enqueue(&pending, e, &mut |out| {
-                spooled.write_to(out)
-            }))
-        }
+        Err(e) if queue::should_queue(policy, &e) => Err(queue::enqueue(&pending, e, &mut |out| {
+            spooled.write_to(out)
+        })),
         Err(e) => Err(e.into()),
     };
     for warning in
