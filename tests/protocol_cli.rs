@@ -277,3 +277,78 @@ fn probe_without_starttls_shows_what_is_offered_and_fails_76() {
     assert!(error.contains("does not offer STARTTLS"), "{error}");
     assert!(!error.contains("nothing was sent"), "{error}");
 }
+
+const INSECURE_WARNING: &str = "--insecure: the server certificate is not checked";
+
+#[test]
+fn probe_insecure_warns_like_send_and_lists_it_in_json() {
+    let server = Server::start(Config {
+        tls: TlsMode::Implicit,
+        ..Default::default()
+    });
+    let out = probe(&server, &["--security", "tls", "--insecure"]);
+    server.finish();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("posta: warning: {INSECURE_WARNING}")),
+        "{stderr}"
+    );
+    assert!(text(&out.stdout).contains("NO: --insecure skipped the checks"));
+
+    let server = Server::start(Config {
+        tls: TlsMode::Implicit,
+        ..Default::default()
+    });
+    let out = probe(&server, &["--json", "--security", "tls", "--insecure"]);
+    server.finish();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["status"], "ok");
+    let warnings = v["warnings"].as_array().expect("a warnings array");
+    assert_eq!(warnings.len(), 1, "{v}");
+    assert!(
+        warnings[0].as_str().unwrap().starts_with(INSECURE_WARNING),
+        "{v}"
+    );
+    assert_eq!(v["certificate"]["verified"], false);
+}
+
+#[test]
+fn probe_with_login_options_says_it_does_not_log_in() {
+    let server = Server::start(Config::default());
+    let out = probe(
+        &server,
+        &[
+            "--json",
+            "--security",
+            "plain",
+            "--auth",
+            "plain",
+            "--user",
+            USER,
+        ],
+    );
+    let record = server.finish();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let expected = "probe does not log in, so --user and --auth are not used";
+    assert!(
+        stderr.contains(&format!("posta: warning: {expected}")),
+        "{stderr}"
+    );
+    let v = json(&out);
+    assert!(
+        v["warnings"][0].as_str().unwrap().starts_with(expected),
+        "{v}"
+    );
+    assert!(!record.sent("AUTH"), "{:?}", record.commands());
+
+    // Without login options, no such warning.
+    let server = Server::start(Config::default());
+    let out = probe(&server, &["--json", "--security", "plain"]);
+    server.finish();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(json(&out)["warnings"], serde_json::json!([]));
+    assert!(!text(&out.stderr).contains("warning"));
+}

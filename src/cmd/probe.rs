@@ -17,6 +17,10 @@ pub fn probe(
 ) -> anyhow::Result<Report> {
     let account = config::resolve(global, conn, None)?;
     let settings = &account.settings;
+    let warnings = warnings(conn, settings);
+    for warning in &warnings {
+        writeln!(console.err, "posta: warning: {warning}")?;
+    }
     let result = {
         let mut transcript = Transcript {
             out: &mut *console.err,
@@ -25,13 +29,13 @@ pub fn probe(
         smtp::probe(settings, (global.verbose > 0).then_some(&mut transcript))
     };
     let (err, offered) = match result {
-        Ok(report) => return Ok(render(&report, None, settings, None)),
+        Ok(report) => return Ok(render(&report, None, settings, None, &warnings)),
         Err(ProbeError { error, offered }) => (error, offered),
     };
     // STARTTLS required and not offered: what the server offers in clear is still
     // worth showing, with the failure (a send with this security would be refused).
     if let Some(report) = offered {
-        let shown = render(&report, None, settings, None);
+        let shown = render(&report, None, settings, None, &warnings);
         // In the transport's own words "nothing was sent", which is no news here.
         let failure = exit::fail(
             err.exit_code(),
@@ -53,7 +57,7 @@ pub fn probe(
         unchecked.tls.insecure = true;
         if let Ok(report) = smtp::probe(&unchecked, None) {
             let why = format!("NO: {err}");
-            let shown = render(&report, None, settings, Some(&why));
+            let shown = render(&report, None, settings, Some(&why), &warnings);
             return shown_with_failure(shown, err.into(), None, global, console);
         }
     }
@@ -92,6 +96,41 @@ fn shown_with_failure(
     })
 }
 
+/// What to know before reading the report: the certificate is not checked, and
+/// login options were given to a command that never logs in.
+fn warnings(conn: &ConnectionArgs, settings: &smtp::Settings) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if settings.tls.insecure {
+        warnings.push(
+            "--insecure: the server certificate is not checked; anyone on the path can \
+             answer in the server's place"
+                .to_string(),
+        );
+    }
+    let login_options: Vec<&str> = [
+        ("--user", conn.user.is_some()),
+        ("--auth", conn.auth.is_some()),
+        ("--password-command", conn.password_command.is_some()),
+        ("--oauth-token-command", conn.oauth_token_command.is_some()),
+        ("--allow-insecure-auth", conn.allow_insecure_auth),
+    ]
+    .into_iter()
+    .filter_map(|(name, given)| given.then_some(name))
+    .collect();
+    if let Some((last, rest)) = login_options.split_last() {
+        let (named, verb) = if rest.is_empty() {
+            (last.to_string(), "is")
+        } else {
+            (format!("{} and {last}", rest.join(", ")), "are")
+        };
+        warnings.push(format!(
+            "probe does not log in, so {named} {verb} not used (AUTH shows the mechanisms \
+             the server offers; `posta profile test NAME` logs in)"
+        ));
+    }
+    warnings
+}
+
 /// `posta profile test NAME`: connect and authenticate as the profile would.
 pub fn test_profile(
     global: &GlobalArgs,
@@ -120,15 +159,17 @@ pub fn test_profile(
         .as_ref()
         .map(|c| format!("logged in as {}", c.user))
         .unwrap_or_else(|| "no login configured".into());
-    Ok(render(&report, Some(login), &account.settings, None))
+    Ok(render(&report, Some(login), &account.settings, None, &[]))
 }
 
-/// `failed_verification` is the reason when the certificate did not verify.
+/// `failed_verification` is the reason when the certificate did not verify;
+/// `warnings` go in the JSON object (the caller has printed them).
 fn render(
     report: &ProbeReport,
     login: Option<String>,
     settings: &smtp::Settings,
     failed_verification: Option<&str>,
+    warnings: &[String],
 ) -> Report {
     let caps = &report.capabilities;
     let mut h = String::new();
@@ -202,6 +243,7 @@ fn render(
     if let Some(login) = login {
         json["login"] = serde_json::json!(login);
     }
+    json["warnings"] = serde_json::json!(warnings);
     json["status"] = serde_json::json!("ok");
     Report {
         human: h.trim_end().to_string(),
