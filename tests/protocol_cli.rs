@@ -219,3 +219,136 @@ fn without_8bitmime_8bit_content_goes_with_a_warning_and_no_body_parameter() {
     assert!(!record.line("MAIL").unwrap().text.contains("BODY="));
     assert_eq!(record.messages.len(), 1);
 }
+
+/// `posta probe` of a scripted server on 127.0.0.1, with `args`.
+fn probe(server: &Server, args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = posta(home.path());
+    cmd.args(["probe", "--server", &format!("127.0.0.1:{}", server.port())])
+        .args(["--timeout", "5"])
+        .args(args);
+    cmd.output().unwrap()
+}
+
+#[test]
+fn probe_without_starttls_shows_what_is_offered_and_fails_76() {
+    let server = Server::start(Config::default());
+    let out = probe(
+        &server,
+        &["--security", "starttls", "--ehlo", "client.test"],
+    );
+    let record = server.finish();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(76), "{stdout}{stderr}");
+    assert!(stdout.contains("greeting    220 "), "{stdout}");
+    assert!(
+        stdout.contains("AUTH        PLAIN LOGIN XOAUTH2"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("STARTTLS no"), "{stdout}");
+    assert!(stdout.contains("STARTTLS not offered"), "{stdout}");
+    assert_eq!(
+        stderr.trim_end(),
+        "posta: error: STARTTLS: the server does not offer STARTTLS, so posta will not \
+         send through it with --security starttls (use --security tls for port 465, or \
+         --security plain to send in clear)"
+    );
+    // Nothing but EHLO, and a polite QUIT.
+    assert_eq!(record.commands(), ["EHLO client.test", "QUIT"]);
+
+    // --json: one object, with what the server offers and the failure.
+    let server = Server::start(Config::default());
+    let out = probe(&server, &["--json", "--security", "starttls"]);
+    server.finish();
+    assert_eq!(out.status.code(), Some(76), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["status"], "failed");
+    assert_eq!(v["exit_code"], 76);
+    assert_eq!(v["stage"], "start_tls");
+    assert_eq!(v["transient"], false);
+    assert_eq!(v["security"], "plain");
+    assert_eq!(v["greeting"]["code"], 220);
+    assert_eq!(
+        v["capabilities"]["auth"],
+        serde_json::json!(["PLAIN", "LOGIN", "XOAUTH2"])
+    );
+    assert_eq!(v["capabilities"]["starttls"], false);
+    let error = v["error"].as_str().unwrap();
+    assert!(error.contains("does not offer STARTTLS"), "{error}");
+    assert!(!error.contains("nothing was sent"), "{error}");
+}
+
+const INSECURE_WARNING: &str = "--insecure: the server certificate is not checked";
+
+#[test]
+fn probe_insecure_warns_like_send_and_lists_it_in_json() {
+    let server = Server::start(Config {
+        tls: TlsMode::Implicit,
+        ..Default::default()
+    });
+    let out = probe(&server, &["--security", "tls", "--insecure"]);
+    server.finish();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("posta: warning: {INSECURE_WARNING}")),
+        "{stderr}"
+    );
+    assert!(text(&out.stdout).contains("NO: --insecure skipped the checks"));
+
+    let server = Server::start(Config {
+        tls: TlsMode::Implicit,
+        ..Default::default()
+    });
+    let out = probe(&server, &["--json", "--security", "tls", "--insecure"]);
+    server.finish();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["status"], "ok");
+    let warnings = v["warnings"].as_array().expect("a warnings array");
+    assert_eq!(warnings.len(), 1, "{v}");
+    assert!(
+        warnings[0].as_str().unwrap().starts_with(INSECURE_WARNING),
+        "{v}"
+    );
+    assert_eq!(v["certificate"]["verified"], false);
+}
+
+#[test]
+fn probe_with_login_options_says_it_does_not_log_in() {
+    let server = Server::start(Config::default());
+    let out = probe(
+        &server,
+        &[
+            "--json",
+            "--security",
+            "plain",
+            "--auth",
+            "plain",
+            "--user",
+            USER,
+        ],
+    );
+    let record = server.finish();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let expected = "probe does not log in, so --user and --auth are not used";
+    assert!(
+        stderr.contains(&format!("posta: warning: {expected}")),
+        "{stderr}"
+    );
+    let v = json(&out);
+    assert!(
+        v["warnings"][0].as_str().unwrap().starts_with(expected),
+        "{v}"
+    );
+    assert!(!record.sent("AUTH"), "{:?}", record.commands());
+
+    // Without login options, no such warning.
+    let server = Server::start(Config::default());
+    let out = probe(&server, &["--json", "--security", "plain"]);
+    server.finish();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(json(&out)["warnings"], serde_json::json!([]));
+    assert!(!text(&out.stderr).contains("warning"));
+}

@@ -1217,6 +1217,31 @@ fn probe_reports_capabilities_and_fingerprint() {
     assert!(record.sent("QUIT"));
 }
 
+#[test]
+fn probe_without_starttls_still_reports_what_the_server_offers_in_clear() {
+    let server = Server::start(Config {
+        extensions: vec!["SIZE 1000".into(), "AUTH PLAIN LOGIN".into()],
+        ..Default::default()
+    });
+    let s = settings(&server, Security::StartTls);
+    let failure = posta::smtp::probe(&s, None).unwrap_err();
+    let record = server.finish();
+    assert!(matches!(
+        failure.error.kind,
+        SmtpErrorKind::StartTlsUnavailable
+    ));
+    assert_eq!(failure.error.exit_code(), Code::Protocol);
+    let offered = failure.offered.expect("what the server offered");
+    assert_eq!(offered.greeting.code, 220);
+    assert_eq!(offered.capabilities.size, Some(1000));
+    assert_eq!(offered.capabilities.auth, ["PLAIN", "LOGIN"]);
+    assert!(!offered.capabilities.starttls);
+    assert_eq!(offered.security, "plain");
+    assert!(offered.certificate.is_none());
+    // A probe still sends nothing but EHLO, and ends politely.
+    assert_eq!(record.commands(), ["EHLO client.test", "QUIT"]);
+}
+
 /// Writes `lines` generated lines in small pieces, never holding the message.
 struct Generated {
     lines: usize,

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use super::{Console, Report};
 use crate::cli::{ConnectionArgs, GlobalArgs};
 use crate::config;
-use crate::smtp::{self, ProbeReport, SmtpErrorKind, Transcript};
+use crate::exit;
+use crate::smtp::{self, ProbeError, ProbeReport, SmtpError, SmtpErrorKind, Transcript};
 
 /// `posta probe`: greeting, capabilities, TLS and certificate. Sends no credentials.
 pub fn probe(
@@ -15,49 +16,119 @@ pub fn probe(
     console: &mut Console<'_>,
 ) -> anyhow::Result<Report> {
     let account = config::resolve(global, conn, None)?;
+    let settings = &account.settings;
+    let warnings = warnings(conn, settings);
+    for warning in &warnings {
+        writeln!(console.err, "posta: warning: {warning}")?;
+    }
     let result = {
         let mut transcript = Transcript {
             out: &mut *console.err,
             level: global.verbose,
         };
-        smtp::probe(
-            &account.settings,
-            (global.verbose > 0).then_some(&mut transcript),
-        )
+        smtp::probe(settings, (global.verbose > 0).then_some(&mut transcript))
     };
-    let err = match result {
-        Ok(report) => return Ok(render(&report, None, &account.settings, None)),
-        Err(e) => e,
+    let (err, offered) = match result {
+        Ok(report) => return Ok(render(&report, None, settings, None, &warnings)),
+        Err(ProbeError { error, offered }) => (error, offered),
     };
+    // STARTTLS required and not offered: what the server offers in clear is still
+    // worth showing, with the failure (a send with this security would be refused).
+    if let Some(report) = offered {
+        let shown = render(&report, None, settings, None, &warnings);
+        // In the transport's own words "nothing was sent", which is no news here.
+        let failure = exit::fail(
+            err.exit_code(),
+            format!(
+                "{}: the server does not offer STARTTLS, so posta will not send through it \
+                 with --security {} (use --security tls for port 465, or --security plain \
+                 to send in clear)",
+                err.stage,
+                settings.security.name()
+            ),
+        );
+        return shown_with_failure(shown, failure, Some(&err), global, console);
+    }
     // A certificate that does not verify is what people probe for: look again without
     // checking, show what the server presents (its fingerprint can be pinned), and
     // still fail with the verification error.
-    if matches!(err.kind, SmtpErrorKind::Tls(_)) && !account.settings.tls.insecure {
-        let mut unchecked = account.settings.clone();
+    if matches!(err.kind, SmtpErrorKind::Tls(_)) && !settings.tls.insecure {
+        let mut unchecked = settings.clone();
         unchecked.tls.insecure = true;
         if let Ok(report) = smtp::probe(&unchecked, None) {
             let why = format!("NO: {err}");
-            let shown = render(&report, None, &account.settings, Some(&why));
-            if global.json {
-                // One object: what the server presents (to pin it) and the failure.
-                let err = anyhow::Error::from(err);
-                let mut object = shown.json.unwrap_or_default();
-                if let Some(failure) = super::failure_json(&err).as_object() {
-                    for (k, v) in failure {
-                        object[k] = v.clone();
-                    }
-                }
-                return Ok(Report {
-                    human: String::new(),
-                    json: Some(object),
-                    data: false,
-                    exit: Some(crate::exit::code_of(&err)),
-                });
-            }
-            writeln!(console.out, "{}", shown.human)?;
+            let shown = render(&report, None, settings, Some(&why), &warnings);
+            return shown_with_failure(shown, err.into(), None, global, console);
         }
     }
     Err(err.into())
+}
+
+/// What the server showed, then the failure: for people the report on stdout (and
+/// `main` prints the error), for `--json` one object with both. `transport` is the
+/// transport's error when `err` says it in other words (for `stage` and `transient`).
+fn shown_with_failure(
+    shown: Report,
+    err: anyhow::Error,
+    transport: Option<&SmtpError>,
+    global: &GlobalArgs,
+    console: &mut Console<'_>,
+) -> anyhow::Result<Report> {
+    if !global.json {
+        writeln!(console.out, "{}", shown.human)?;
+        return Err(err);
+    }
+    let mut object = shown.json.unwrap_or_default();
+    if let Some(failure) = super::failure_json(&err).as_object() {
+        for (k, v) in failure {
+            object[k] = v.clone();
+        }
+    }
+    if let Some(e) = transport {
+        object["stage"] = serde_json::json!(e.stage);
+        object["transient"] = serde_json::json!(e.is_transient());
+    }
+    Ok(Report {
+        human: String::new(),
+        json: Some(object),
+        data: false,
+        exit: Some(exit::code_of(&err)),
+    })
+}
+
+/// What to know before reading the report: the certificate is not checked, and
+/// login options were given to a command that never logs in.
+fn warnings(conn: &ConnectionArgs, settings: &smtp::Settings) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if settings.tls.insecure {
+        warnings.push(
+            "--insecure: the server certificate is not checked; anyone on the path can \
+             answer in the server's place"
+                .to_string(),
+        );
+    }
+    let login_options: Vec<&str> = [
+        ("--user", conn.user.is_some()),
+        ("--auth", conn.auth.is_some()),
+        ("--password-command", conn.password_command.is_some()),
+        ("--oauth-token-command", conn.oauth_token_command.is_some()),
+        ("--allow-insecure-auth", conn.allow_insecure_auth),
+    ]
+    .into_iter()
+    .filter_map(|(name, given)| given.then_some(name))
+    .collect();
+    if let Some((last, rest)) = login_options.split_last() {
+        let (named, verb) = if rest.is_empty() {
+            (last.to_string(), "is")
+        } else {
+            (format!("{} and {last}", rest.join(", ")), "are")
+        };
+        warnings.push(format!(
+            "probe does not log in, so {named} {verb} not used (AUTH shows the mechanisms \
+             the server offers; `posta profile test NAME` logs in)"
+        ));
+    }
+    warnings
 }
 
 /// `posta profile test NAME`: connect and authenticate as the profile would.
@@ -88,21 +159,30 @@ pub fn test_profile(
         .as_ref()
         .map(|c| format!("logged in as {}", c.user))
         .unwrap_or_else(|| "no login configured".into());
-    Ok(render(&report, Some(login), &account.settings, None))
+    Ok(render(&report, Some(login), &account.settings, None, &[]))
 }
 
-/// `failed_verification` is the reason when the certificate did not verify.
+/// `failed_verification` is the reason when the certificate did not verify;
+/// `warnings` go in the JSON object (the caller has printed them).
 fn render(
     report: &ProbeReport,
     login: Option<String>,
     settings: &smtp::Settings,
     failed_verification: Option<&str>,
+    warnings: &[String],
 ) -> Report {
     let caps = &report.capabilities;
     let mut h = String::new();
     let _ = writeln!(h, "server      {}", report.server);
     let _ = writeln!(h, "greeting    {}", report.greeting);
-    let _ = writeln!(h, "security    {}", report.security);
+    if settings.security == smtp::Security::StartTls && report.security == "plain" {
+        let _ = writeln!(
+            h,
+            "security    plain: STARTTLS not offered (--security starttls needs it)"
+        );
+    } else {
+        let _ = writeln!(h, "security    {}", report.security);
+    }
     if let Some(login) = &login {
         let _ = writeln!(h, "login       {login}");
     }
@@ -163,6 +243,7 @@ fn render(
     if let Some(login) = login {
         json["login"] = serde_json::json!(login);
     }
+    json["warnings"] = serde_json::json!(warnings);
     json["status"] = serde_json::json!("ok");
     Report {
         human: h.trim_end().to_string(),

@@ -227,17 +227,45 @@ pub struct ProbeReport {
     pub certificate: Option<CertificateInfo>,
 }
 
+/// Why [`probe`] failed. The server may still have shown what it offers: when
+/// STARTTLS was required but not offered, `offered` is the greeting and the
+/// capabilities it gave in clear (the session then ended with QUIT).
+#[derive(Debug)]
+pub struct ProbeError {
+    pub error: SmtpError,
+    pub offered: Option<Box<ProbeReport>>,
+}
+
+impl From<SmtpError> for ProbeError {
+    fn from(error: SmtpError) -> Self {
+        ProbeError {
+            error,
+            offered: None,
+        }
+    }
+}
+
 /// Connect, say EHLO (and STARTTLS as the settings ask), report, and QUIT.
 /// No credentials are sent.
 pub fn probe(
     settings: &Settings,
     transcript: Option<&mut Transcript<'_>>,
-) -> Result<ProbeReport, SmtpError> {
-    let without_login = Settings {
-        credentials: None,
-        ..settings.clone()
+) -> Result<ProbeReport, ProbeError> {
+    session::validate_settings(settings)?;
+    let mut session = Session::connect(settings, Log::new(transcript))?;
+    let result = session.hello(settings);
+    // What the server offers is what a probe is for; that it cannot be had with the
+    // security asked for is the failure the caller reports along with it.
+    let offered = match &result {
+        Err(e) if matches!(e.kind, SmtpErrorKind::StartTlsUnavailable) => {
+            Some(Box::new(report_of(&session, settings)))
+        }
+        _ => None,
     };
-    check_login(&without_login, transcript)
+    let result = result.map(|()| report_of(&session, settings));
+    session
+        .close(result)
+        .map_err(|error| ProbeError { error, offered })
 }
 
 /// Like [`probe`], and also authenticate with the settings' credentials when there
@@ -252,15 +280,20 @@ pub fn check_login(
         if let Some(creds) = &settings.credentials {
             session.authenticate(settings, creds)?;
         }
-        Ok(ProbeReport {
-            server: connect::host_port(&settings.host, settings.port),
-            greeting: session.greeting.clone(),
-            capabilities: session.caps.clone(),
-            security: session.security_label(),
-            certificate: session
-                .peer_certificate()
-                .map(|der| CertificateInfo::from_der(&der)),
-        })
+        Ok(report_of(&session, settings))
     });
     session.close(result)
+}
+
+/// What the session has learnt so far: greeting, capabilities, security, certificate.
+fn report_of(session: &Session<'_>, settings: &Settings) -> ProbeReport {
+    ProbeReport {
+        server: connect::host_port(&settings.host, settings.port),
+        greeting: session.greeting.clone(),
+        capabilities: session.caps.clone(),
+        security: session.security_label(),
+        certificate: session
+            .peer_certificate()
+            .map(|der| CertificateInfo::from_der(&der)),
+    }
 }

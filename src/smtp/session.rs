@@ -431,6 +431,8 @@ impl<'a> Session<'a> {
     pub(crate) fn security_label(&self) -> String {
         let tls = self.conn.tls_description().unwrap_or("");
         match self.security {
+            // STARTTLS asked for but not (yet) done: the dialogue is in clear.
+            Security::StartTls if !self.conn.is_tls() => "plain".to_owned(),
             Security::Plain => "plain".to_owned(),
             Security::StartTls => format!("starttls {tls}"),
             Security::Tls => format!("tls {tls}"),
