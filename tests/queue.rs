@@ -1156,4 +1156,15 @@ fn a_password_command_that_hangs_unattended_is_cut_off_and_the_message_queued() 
         "{}",
         text(&out.stderr)
     );
+    // `send` queues it too when asked (75: queued, not sent yet).
+    let out = unattended(send(
+        home.path(),
+        closed_port(),
+        &["-p", "t", "--queue", "on-temporary-failure", "--json"],
+    ))
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
+    assert_eq!(json(&out)["status"], "queued", "{}", text(&out.stdout));
+    assert_eq!(queued_ids(home.path()).len(), 2);
 }

@@ -52,8 +52,8 @@ pub fn run(
     if args.dry_run {
         return dry_run(&composed, console);
     }
-    account.load_credentials(Some(&from_address))?;
-    if account.settings.tls.insecure {
+    let credentials = account.load_credentials(Some(&from_address));
+    if credentials.is_ok() && account.settings.tls.insecure {
         writeln!(
             console.err,
             "posta: warning: --insecure: the server certificate is not checked; anyone on the path can read this message and the password"
@@ -69,6 +69,29 @@ pub fn run(
         envid: None,
     }
     .with_default_envid(&composed.message_id);
+    let policy = queue::policy(args.queue, &account, QueuePolicy::Never);
+    // What the queue needs, should the message wait there.
+    let pending = queue::Pending {
+        global,
+        connection: &args.connection,
+        account: &account,
+        envelope: &composed.envelope,
+        dsn: &dsn,
+        message_id: &composed.message_id,
+        eight_bit: false,
+        login_hint: Some(from_address.clone()),
+    };
+    if let Err(e) = credentials {
+        // A password command that timed out (no terminal) may work at `queue flush`.
+        if !(e.temporary && policy == QueuePolicy::OnTemporaryFailure) {
+            return Err(e.into());
+        }
+        let queued =
+            queue::enqueue_deferred(&pending, e.to_string(), crate::queue::now(), &mut |out| {
+                composed.write_to(out)
+            })?;
+        return Err(queued.into());
+    }
     let size = composed.size().ok();
     let level = global.verbose;
     let progress =
@@ -91,20 +114,9 @@ pub fn run(
             (level > 0).then_some(&mut transcript),
         )
     };
-    let policy = queue::policy(args.queue, &account, QueuePolicy::Never);
     let result = match result {
         Ok(outcome) => Ok(outcome),
         Err(e) if queue::should_queue(policy, &e) => {
-            let pending = queue::Pending {
-                global,
-                connection: &args.connection,
-                account: &account,
-                envelope: &composed.envelope,
-                dsn: &dsn,
-                message_id: &composed.message_id,
-                eight_bit: false,
-                login_hint: Some(from_address.clone()),
-            };
             // The same bytes again: Message-ID and Date were fixed by `prepare`.
             Err(queue::enqueue(&pending, e, &mut |out| {
                 composed.write_to(out)
