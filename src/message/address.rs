@@ -434,6 +434,12 @@ fn quoted_local_part(q: &str) -> Result<String, String> {
     {
         return Err("a tab or control character in the quoted local part".into());
     }
+    // RFC 5321 allows them, but the SMTP layer refuses any '<' or '>' inside
+    // `RCPT TO:<…>` (a server that reads the first '>' as the end would see another
+    // address): say so now, before a password is asked for.
+    if q.contains(['<', '>']) {
+        return Err("'<' or '>' in the quoted local part (SMTP cannot carry it safely)".into());
+    }
     Ok(if is_dot_atom(q) {
         q.to_string()
     } else {
@@ -627,6 +633,7 @@ mod tests {
             ("Jane jane@x.org", "'Name <user@domain>'"),
             ("a@b@x.org", "invalid local part \"a@b\""),
             ("\"a\".b@x.org", "invalid local part"),
+            ("\"a<b\"@x.org", "'<' or '>' in the quoted local part"),
             ("a\u{a0}b@x.org", "'Name <user@domain>'"),
         ] {
             match parse_list(bad) {
