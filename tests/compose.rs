@@ -478,6 +478,69 @@ fn attachments_only() {
     );
 }
 
+/// RFC 5322 mailboxes beyond `Name <addr>`: a phrase of atoms and quoted strings, a
+/// quoted local part (quoted alike in the header and in RCPT TO), comments.
+#[test]
+fn rfc5322_phrases_quoted_local_parts_and_comments() {
+    // Not send(): that gives its own --from.
+    let run = posta(
+        &[
+            "send",
+            "--dry-run",
+            "--from",
+            r#""Jane (home)" <"jane doe"@example.com> (sender)"#,
+            "--to",
+            r#""a b"@example.org, b@example.org (comment)"#,
+            "--cc",
+            r#"Dave "the man" <dave@example.org>, Bob (work) <"bob,x"@example.org>"#,
+            "--reply-to",
+            r#"Ана "Мария" <"ana\"m"@example.org>"#,
+            "--body",
+            "x",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "posta failed: {}", run.stderr);
+    let m = parse(&run.stdout);
+    check_wire_form(&m);
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        !text.contains("(comment)") && !text.contains("(sender)"),
+        "{text}"
+    );
+    assert_eq!(
+        addr(&m, "from", 0),
+        ("Jane (home)".into(), r#""jane doe"@example.com"#.into())
+    );
+    assert_eq!(
+        addr(&m, "to", 0),
+        ("".into(), r#""a b"@example.org"#.into())
+    );
+    assert_eq!(addr(&m, "to", 1), ("".into(), "b@example.org".into()));
+    assert_eq!(
+        addr(&m, "cc", 0),
+        ("Dave the man".into(), "dave@example.org".into())
+    );
+    assert_eq!(
+        addr(&m, "cc", 1),
+        ("Bob (work)".into(), r#""bob,x"@example.org"#.into())
+    );
+    assert_eq!(
+        addr(&m, "reply_to", 0),
+        ("Ана Мария".into(), r#""ana\"m"@example.org"#.into())
+    );
+    assert_eq!(
+        envelope(&run.stderr),
+        [
+            r#"MAIL FROM:<"jane doe"@example.com>"#,
+            r#"RCPT TO:<"a b"@example.org>"#,
+            "RCPT TO:<b@example.org>",
+            "RCPT TO:<dave@example.org>",
+            r#"RCPT TO:<"bob,x"@example.org>"#,
+        ]
+    );
+}
+
 #[test]
 fn bcc_is_in_the_envelope_only() {
     let (m, run) = send(&[
@@ -747,6 +810,31 @@ fn bad_input_is_refused_before_any_output() {
         66,
         "/nonexistent/posta/file.pdf",
     );
+    for (to, culprit) in [
+        ("b@x.org\r\nBcc: evil@x.org", "control character"),
+        ("\"a\tb\"@x.org", "tab or control character"),
+        ("\"a b@x.org", "unbalanced quote"),
+        ("Bob (work <b@x.org>", "unbalanced '('"),
+        ("<b@x.org", "'<' without '>'"),
+        ("\"\"@x.org", "empty local part"),
+        ("\"a b\"@", "empty domain"),
+    ] {
+        refused(
+            &[
+                "send",
+                "--dry-run",
+                "--from",
+                FROM,
+                "--to",
+                to,
+                "--body",
+                "x",
+            ],
+            None,
+            65,
+            culprit,
+        );
+    }
     refused(
         &["send", "--dry-run", "--from", FROM, "--body", "x"],
         None,

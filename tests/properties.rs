@@ -1,5 +1,6 @@
 //! Property tests over untrusted input: what the DATA writer puts on the wire, how
-//! headers are folded, and that address parsing never panics.
+//! headers are folded, that address parsing never panics, and that every RFC 5322
+//! mailbox is accepted and written so that it reads back the same.
 
 use proptest::prelude::*;
 
@@ -86,8 +87,68 @@ proptest! {
 
 }
 
+/// One RFC 5322 mailbox as a person might type it: a phrase of atoms (with '.', as
+/// names like "John Q. Public" have), quoted strings with escapes and comments; a
+/// dot-atom or quoted local part (without '<' or '>', which posta refuses there); an
+/// IDN, ASCII or literal domain; a comment after.
+fn mailbox_text() -> impl Strategy<Value = String> {
+    let word = prop_oneof![
+        "[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]{1,8}",
+        r#""([ !#-\[\]-~]|\\[ -~]|[^"\\\p{C}]){0,8}""#,
+        r"\(([ -'*-\[\]-~]|\\[ -~]){0,8}\)",
+    ];
+    let name = prop::collection::vec(word, 0..4).prop_map(|w| w.join(" "));
+    let local = prop_oneof![
+        "[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]{1,8}(\\.[a-z0-9]{1,4}){0,2}",
+        r#""([ !#-;=?-\[\]-~]|\\[ -;=?-~]){1,10}""#,
+    ];
+    let domain = prop_oneof![Just("example.org"), Just("пример.рф"), Just("[192.0.2.1]")];
+    let comment = prop_oneof![Just(""), Just(" (a comment, with \\) in it)")];
+    (name, local, domain, comment, any::<bool>()).prop_map(
+        |(name, local, domain, comment, angle)| {
+            if angle || !name.is_empty() {
+                format!("{name} <{local}@{domain}>{comment}")
+            } else {
+                format!("{local}@{domain}{comment}")
+            }
+        },
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// What the header says is what the envelope carries: the To field posta writes
+    /// for a list reads back as the same addresses (and names, when not encoded).
+    #[test]
+    fn rfc5322_mailboxes_are_accepted_and_read_back_the_same(
+        items in prop::collection::vec(mailbox_text(), 1..4)
+    ) {
+        let input = items.join(", ");
+        let list = posta::message::address::parse_list(&input);
+        prop_assert!(list.is_ok(), "{:?} refused: {:?}", input, list);
+        let list = list.unwrap();
+        prop_assert_eq!(list.len(), items.len());
+        let fields = posta::fuzzing::header_fields("X-Test", &input);
+        let field = fields.last().unwrap();
+        prop_assert!(field.starts_with("To: "));
+        let unfolded = field.trim_end().replace("\r\n ", " ");
+        let back = posta::message::address::parse_list(&unfolded["To: ".len()..]);
+        prop_assert!(back.is_ok(), "{:?} does not read back: {:?}", field, back);
+        let back = back.unwrap();
+        prop_assert_eq!(back.len(), list.len());
+        let words = |n: &Option<String>| {
+            n.as_deref()
+                .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
+        };
+        for (m, b) in list.iter().zip(&back) {
+            prop_assert_eq!(m.address(), b.address(), "in {:?}", field);
+            prop_assert!(!m.address().contains(['\r', '\n', '\t']));
+            if !field.contains("=?") {
+                prop_assert_eq!(words(&m.name), words(&b.name), "in {:?}", field);
+            }
+        }
+    }
 
     #[test]
     fn folded_headers_keep_lines_within_998(value in "(\\PC{0,40}|[a-zA-Z0-9=?_.@<>\", ]{0,40}|[a-z]{900,3000}| ){0,6}") {

@@ -10,7 +10,9 @@
 pub struct Mailbox {
     /// The display name, unquoted, or `None`.
     pub name: Option<String>,
-    /// The local part as given (may be UTF-8, may be a quoted string).
+    /// The local part in its wire form, the same in the header and the envelope: a
+    /// dot-atom (may be UTF-8), or a quoted string with only `"` and `\` escaped when
+    /// a dot-atom cannot say it (`"a b"`).
     pub local: String,
     /// ASCII domain (IDN converted with IDNA) or a domain literal `[…]`.
     pub domain: String,
@@ -31,15 +33,55 @@ impl Mailbox {
 /// The address inside a mailbox, without parsing it: "Jane <jane@x.org>" → "jane@x.org";
 /// a bare address stays as it is. For matching and envelope defaults, where a full
 /// parse would refuse inputs (e.g. "root") that sendmail users rely on.
+/// Comments (`jane@x.org (home)`) are left out.
 pub fn bare_address(mailbox: &str) -> String {
-    let s = mailbox.trim();
+    let without_comments = strip_comments(mailbox);
+    let s = without_comments.trim();
     match (s.rfind('<'), s.rfind('>')) {
         (Some(a), Some(b)) if a < b => s[a + 1..b].trim().to_string(),
         _ => s.to_string(),
     }
 }
 
-/// Parse a comma-separated list. Commas inside quotes or angle brackets do not split.
+/// `s` without its comments (parentheses outside quoted strings); an unclosed comment
+/// runs to the end.
+fn strip_comments(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let (mut in_quote, mut escaped, mut comment) = (false, false, 0u32);
+    for c in s.chars() {
+        if escaped {
+            escaped = false;
+            if comment > 0 {
+                continue;
+            }
+        } else if comment > 0 {
+            match c {
+                '\\' => escaped = true,
+                '(' => comment += 1,
+                ')' => comment -= 1,
+                _ => {}
+            }
+            continue;
+        } else if in_quote {
+            match c {
+                '\\' => escaped = true,
+                '"' => in_quote = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_quote = true;
+        } else if c == '(' {
+            comment = 1;
+            out.push(' ');
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Parse a comma-separated list. Commas inside quotes, comments or angle brackets do
+/// not split.
 /// Empty items (`a@x,,b@x`, a trailing comma) are skipped.
 pub fn parse_list(input: &str) -> Result<Vec<Mailbox>, String> {
     split_list(input)?
@@ -52,7 +94,7 @@ pub fn parse_list(input: &str) -> Result<Vec<Mailbox>, String> {
 fn split_list(input: &str) -> Result<Vec<String>, String> {
     let mut items = Vec::new();
     let mut cur = String::new();
-    let (mut in_quote, mut escaped, mut in_angle) = (false, false, false);
+    let (mut in_quote, mut escaped, mut in_angle, mut comment) = (false, false, false, 0u32);
     for c in input.chars() {
         if escaped {
             escaped = false;
@@ -62,9 +104,17 @@ fn split_list(input: &str) -> Result<Vec<String>, String> {
                 '"' => in_quote = false,
                 _ => {}
             }
+        } else if comment > 0 {
+            match c {
+                '\\' => escaped = true,
+                '(' => comment += 1,
+                ')' => comment -= 1,
+                _ => {}
+            }
         } else {
             match c {
                 '"' => in_quote = true,
+                '(' => comment = 1,
                 '<' => in_angle = true,
                 '>' => in_angle = false,
                 ',' if !in_angle => {
@@ -78,6 +128,9 @@ fn split_list(input: &str) -> Result<Vec<String>, String> {
     }
     if in_quote {
         return Err(format!("unbalanced quote in {input:?}"));
+    }
+    if comment > 0 {
+        return Err(format!("unbalanced '(' in {input:?}"));
     }
     items.push(cur);
     Ok(items)
@@ -111,115 +164,287 @@ pub fn backslash_outside_quotes(list: &str) -> Option<String> {
     })
 }
 
-/// Parse one mailbox: `addr`, `<addr>`, `Name <addr>` or `"Quoted, Name" <addr>`.
+/// Parse one mailbox (RFC 5322 §3.4): `addr`, `<addr>`, `Name <addr>`,
+/// `"Quoted, Name" <addr>`, a name mixing words and quoted strings
+/// (`Dave "the man" <d@x>`), a quoted local part (`"a b"@x`), with comments
+/// (`b@x (work)`, `Bob (work) <b@x>`) and whitespace anywhere between the parts.
+///
+/// A comment in the display name stays in it, parentheses and all (`Bob (work)`: what
+/// the user wants readers to see). A comment in or after the address is dropped: it
+/// means nothing (RFC 5322 §3.2.2), and the header is written from the same parsed
+/// parts as the envelope, which has no room for it. The display name is unquoted; the
+/// local part is in its wire form (see [`Mailbox`]).
 pub fn parse_mailbox(input: &str) -> Result<Mailbox, String> {
     let s = input.trim();
     if s.chars().any(|c| c.is_control() && c != '\t') {
         return Err(format!("control character in address {s:?}"));
     }
-    let Some(body) = s.strip_suffix('>') else {
-        if s.chars().any(char::is_whitespace) {
-            return Err(format!(
-                "malformed address {s:?}: write a display name as 'Name <user@domain>'"
-            ));
+    let bad = |e: String| format!("malformed address {s:?}: {e}");
+    let lexemes = lex(s).map_err(bad)?;
+    let angle = |l: &Lexeme| matches!(l, Lexeme::Open | Lexeme::Close);
+    let Some(open) = lexemes.iter().rposition(|l| *l == Lexeme::Open) else {
+        if lexemes.contains(&Lexeme::Close) {
+            return Err(bad("'>' without '<'".into()));
         }
-        let (local, domain) =
-            parse_addr_spec(s).map_err(|e| format!("malformed address {s:?}: {e}"))?;
+        let (local, domain) = addr_spec(&lexemes, true).map_err(bad)?;
         return Ok(Mailbox {
             name: None,
             local,
             domain,
         });
     };
-    let open =
-        find_open_angle(body).ok_or_else(|| format!("malformed address {s:?}: '>' without '<'"))?;
-    let spec = &body[open + 1..];
-    let (local, domain) =
-        parse_addr_spec(spec).map_err(|e| format!("malformed address {s:?}: {e}"))?;
-    let name = parse_display_name(body[..open].trim())
-        .map_err(|e| format!("malformed address {s:?}: {e}"))?;
+    let close = open
+        + lexemes[open..]
+            .iter()
+            .position(|l| *l == Lexeme::Close)
+            .ok_or_else(|| bad("'<' without '>'".into()))?;
+    if lexemes[..open].iter().any(angle) {
+        return Err(bad("'<' or '>' in display name (quote the name)".into()));
+    }
+    if lexemes[close + 1..].iter().any(|l| !l.is_space()) {
+        return Err(bad(format!(
+            "{:?} after the closing '>'",
+            spell(&lexemes[close + 1..])
+        )));
+    }
+    let (local, domain) = addr_spec(&lexemes[open + 1..close], false).map_err(bad)?;
     Ok(Mailbox {
-        name,
+        name: display_name(&lexemes[..open]),
         local,
         domain,
     })
 }
 
-/// The last `<` outside a quoted string.
-fn find_open_angle(s: &str) -> Option<usize> {
-    let (mut in_quote, mut escaped, mut found) = (false, false, None);
-    for (i, c) in s.char_indices() {
-        if escaped {
-            escaped = false;
-        } else if in_quote {
-            match c {
-                '\\' => escaped = true,
-                '"' => in_quote = false,
-                _ => {}
-            }
-        } else if c == '"' {
-            in_quote = true;
-        } else if c == '<' {
-            found = Some(i);
-        }
-    }
-    found
+/// The pieces of a mailbox (RFC 5322 §3.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Lexeme {
+    /// Whitespace.
+    Gap,
+    /// A comment, parentheses included, escapes undone, whitespace runs made one space.
+    Comment(String),
+    /// A run of anything but whitespace, quotes, parentheses, angle brackets and '@'.
+    Text(String),
+    /// A quoted string, its escapes undone.
+    Quoted(String),
+    At,
+    Open,
+    Close,
 }
 
-fn parse_display_name(raw: &str) -> Result<Option<String>, String> {
-    if raw.is_empty() {
-        return Ok(None);
+impl Lexeme {
+    /// Whitespace or a comment: nothing, between the parts of an address.
+    fn is_space(&self) -> bool {
+        matches!(self, Lexeme::Gap | Lexeme::Comment(_))
     }
-    let name = if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-        let mut out = String::new();
-        let mut chars = inner.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' => out.push(chars.next().ok_or("display name ends with a backslash")?),
-                '"' => return Err("stray quote in display name".into()),
-                c => out.push(c),
+}
+
+fn lex(s: &str) -> Result<Vec<Lexeme>, String> {
+    let mut out: Vec<Lexeme> = Vec::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        let next = match c {
+            c if c.is_control() && c != '\t' => return Err("control character".into()),
+            c if c.is_whitespace() => Lexeme::Gap,
+            '(' => {
+                let mut text = String::from("(");
+                let mut depth = 1u32;
+                while depth > 0 {
+                    let c = chars
+                        .next()
+                        .ok_or("unbalanced '(' (a comment is not closed)")?;
+                    match c {
+                        // A quoted-pair means the character itself.
+                        '\\' => {
+                            text.extend(chars.next());
+                            continue;
+                        }
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    if c.is_whitespace() {
+                        if !text.ends_with(' ') {
+                            text.push(' ');
+                        }
+                    } else {
+                        text.push(c);
+                    }
+                }
+                Lexeme::Comment(text)
             }
+            ')' => return Err("')' without '('".into()),
+            '"' => {
+                let mut text = String::new();
+                loop {
+                    match chars.next() {
+                        None => return Err("unbalanced quote".into()),
+                        Some('"') => break,
+                        Some('\\') => text.push(
+                            chars
+                                .next()
+                                .ok_or("a backslash at the end of a quoted string")?,
+                        ),
+                        Some(c) => text.push(c),
+                    }
+                }
+                Lexeme::Quoted(text)
+            }
+            '<' => Lexeme::Open,
+            '>' => Lexeme::Close,
+            '@' => Lexeme::At,
+            c => {
+                if let Some(Lexeme::Text(t)) = out.last_mut() {
+                    t.push(c);
+                    continue;
+                }
+                Lexeme::Text(c.to_string())
+            }
+        };
+        if !(next == Lexeme::Gap && out.last() == Some(&Lexeme::Gap)) {
+            out.push(next);
         }
-        out
-    } else {
-        if raw.contains('"') {
-            return Err("stray quote in display name".into());
+    }
+    Ok(out)
+}
+
+/// Lexemes written back as text, for error messages.
+fn spell(lexemes: &[Lexeme]) -> String {
+    let mut s = String::new();
+    for l in lexemes {
+        match l {
+            Lexeme::Gap => s.push(' '),
+            Lexeme::Text(t) | Lexeme::Comment(t) => s.push_str(t),
+            Lexeme::Quoted(q) => s.push_str(&quote(q)),
+            Lexeme::At => s.push('@'),
+            Lexeme::Open => s.push('<'),
+            Lexeme::Close => s.push('>'),
         }
-        if raw.contains(['<', '>']) {
-            return Err("'<' or '>' in display name (quote the name)".into());
+    }
+    s.trim().to_string()
+}
+
+/// The display name: words (atoms, quoted strings, comments) one space apart where
+/// the input had whitespace between them. Lenient beyond RFC 5322 (a '.', '@' or
+/// other special in an unquoted name is kept): the name is re-quoted or encoded when
+/// written, so nothing typed here can change the header's structure.
+fn display_name(lexemes: &[Lexeme]) -> Option<String> {
+    let mut name = String::new();
+    let mut gap = false;
+    for l in lexemes {
+        let word = match l {
+            Lexeme::Gap => {
+                gap = true;
+                continue;
+            }
+            Lexeme::Text(t) | Lexeme::Quoted(t) | Lexeme::Comment(t) => t.as_str(),
+            Lexeme::At => "@",
+            Lexeme::Open | Lexeme::Close => unreachable!("angle brackets are refused first"),
+        };
+        if gap && !name.is_empty() {
+            name.push(' ');
         }
-        raw.split_whitespace().collect::<Vec<_>>().join(" ")
-    };
-    Ok((!name.is_empty()).then_some(name))
+        name.push_str(word);
+        gap = false;
+    }
+    (!name.trim().is_empty()).then_some(name)
 }
 
 fn is_atext(c: char) -> bool {
-    // RFC 5322 atext, widened by RFC 6531 to any non-ASCII character.
-    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c) || !c.is_ascii()
+    // RFC 5322 atext, widened by RFC 6531 to any non-ASCII character (but for
+    // whitespace, which would split the address when read back).
+    c.is_ascii_alphanumeric()
+        || "!#$%&'*+-/=?^_`{|}~".contains(c)
+        || (!c.is_ascii() && !c.is_whitespace())
 }
 
-/// Check `local@domain` and return the local part and the ASCII domain.
-pub fn parse_addr_spec(spec: &str) -> Result<(String, String), String> {
-    let spec = spec.trim();
-    let at = spec.rfind('@').ok_or("no '@'")?;
-    let (local, domain) = (&spec[..at], &spec[at + 1..]);
-    if local.is_empty() {
-        return Err("empty local part".into());
+fn is_dot_atom(s: &str) -> bool {
+    s.split('.')
+        .all(|atom| !atom.is_empty() && atom.chars().all(is_atext))
+}
+
+/// RFC 5322 quoted-string with only `"` and `\` escaped: also RFC 5321's form.
+fn quote(s: &str) -> String {
+    let mut q = String::with_capacity(s.len() + 2);
+    q.push('"');
+    for c in s.chars() {
+        if c == '"' || c == '\\' {
+            q.push('\\');
+        }
+        q.push(c);
     }
+    q.push('"');
+    q
+}
+
+/// Check `local@domain` (comments and whitespace around its parts allowed) and return
+/// the local part in its wire form and the ASCII domain.
+pub fn parse_addr_spec(spec: &str) -> Result<(String, String), String> {
+    addr_spec(&lex(spec.trim())?, false)
+}
+
+/// `bare`: the lexemes are the whole mailbox, so several words before the '@' are
+/// most likely a display name without its angle brackets.
+fn addr_spec(lexemes: &[Lexeme], bare: bool) -> Result<(String, String), String> {
+    let words: Vec<&Lexeme> = lexemes.iter().filter(|l| !l.is_space()).collect();
+    if words.is_empty() {
+        return Err("empty address".into());
+    }
+    let at = words
+        .iter()
+        .rposition(|l| **l == Lexeme::At)
+        .ok_or("no '@'")?;
+    let local = match &words[..at] {
+        [] => return Err("empty local part".into()),
+        [Lexeme::Text(t)] if is_dot_atom(t) => t.clone(),
+        [Lexeme::Quoted(q)] => quoted_local_part(q)?,
+        [Lexeme::Text(_), Lexeme::Text(_), ..]
+            if bare && words[..at].iter().all(|l| matches!(l, Lexeme::Text(_))) =>
+        {
+            return Err("write a display name as 'Name <user@domain>'".into());
+        }
+        [Lexeme::Open | Lexeme::Close, ..] => return Err("'<' or '>' in the address".into()),
+        other => {
+            let other: Vec<Lexeme> = other.iter().map(|l| (*l).clone()).collect();
+            return Err(format!("invalid local part {:?}", spell(&other)));
+        }
+    };
     if local.len() > 64 {
         return Err("local part longer than 64 octets".into());
     }
-    if let Some(inner) = local.strip_prefix('"').and_then(|l| l.strip_suffix('"')) {
-        if inner.chars().any(|c| c.is_control()) {
-            return Err("control character in quoted local part".into());
+    let domain = match &words[at + 1..] {
+        [] => return Err("empty domain".into()),
+        [Lexeme::Text(d)] => check_domain(d)?,
+        other => {
+            let other: Vec<Lexeme> = other.iter().map(|l| (*l).clone()).collect();
+            return Err(format!("invalid domain {:?}", spell(&other)));
         }
-    } else if local
-        .split('.')
-        .any(|atom| atom.is_empty() || !atom.chars().all(is_atext))
-    {
-        return Err(format!("invalid local part {local:?}"));
+    };
+    Ok((local, domain))
+}
+
+/// The wire form of a quoted local part: without quotes when it is a plain dot-atom
+/// (`"ab"@x` is `ab@x`, RFC 5322 §3.4.1), otherwise quoted with the fewest escapes.
+/// SMTP carries only printable characters and spaces in it (RFC 5321 §4.1.2).
+fn quoted_local_part(q: &str) -> Result<String, String> {
+    if q.is_empty() {
+        return Err("empty local part".into());
     }
-    Ok((local.to_string(), check_domain(domain)?))
+    if q.chars()
+        .any(|c| c.is_control() || (c.is_whitespace() && c != ' '))
+    {
+        return Err("a tab or control character in the quoted local part".into());
+    }
+    // RFC 5321 allows them, but the SMTP layer refuses any '<' or '>' inside
+    // `RCPT TO:<…>` (a server that reads the first '>' as the end would see another
+    // address): say so now, before a password is asked for.
+    if q.contains(['<', '>']) {
+        return Err("'<' or '>' in the quoted local part (SMTP cannot carry it safely)".into());
+    }
+    Ok(if is_dot_atom(q) {
+        q.to_string()
+    } else {
+        quote(q)
+    })
 }
 
 fn check_domain(domain: &str) -> Result<String, String> {
@@ -325,6 +550,96 @@ mod tests {
             "a@x.org, b@x.org",
         ] {
             assert_eq!(backslash_outside_quotes(fine), None, "{fine}");
+        }
+    }
+
+    #[test]
+    fn a_phrase_may_mix_atoms_and_quoted_strings() {
+        let m = parse_mailbox(r#"Dave "the man" <dave@example.org>"#).unwrap();
+        assert_eq!(m.name.as_deref(), Some("Dave the man"));
+        assert_eq!(m.address(), "dave@example.org");
+        let m = parse_mailbox(r#""Doe, J." Jr <j@x.org>"#).unwrap();
+        assert_eq!(m.name.as_deref(), Some("Doe, J. Jr"));
+        let m = parse_mailbox("John Q. Public <jqp@x.org>").unwrap();
+        assert_eq!(m.name.as_deref(), Some("John Q. Public"));
+    }
+
+    #[test]
+    fn quoted_local_parts_keep_their_quotes_only_when_needed() {
+        for (input, wire) in [
+            (r#""a b"@example.org"#, r#""a b"@example.org"#),
+            (r#"<"a b"@example.org>"#, r#""a b"@example.org"#),
+            (r#"Al <"a@b"@example.org>"#, r#""a@b"@example.org"#),
+            (r#""a\"b"@example.org"#, r#""a\"b"@example.org"#),
+            // Needless quoting and escapes go: the same mailbox (RFC 5322 §3.4.1).
+            (r#""ab"@example.org"#, "ab@example.org"),
+            (r#""a\b.c"@example.org"#, "ab.c@example.org"),
+            (r#""a..b"@example.org"#, r#""a..b"@example.org"#),
+        ] {
+            let m = parse_mailbox(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(m.address(), wire, "{input}");
+            let back = parse_mailbox(&m.address()).unwrap();
+            assert_eq!(
+                (back.local, back.domain),
+                (m.local, m.domain),
+                "{input} read back"
+            );
+        }
+        assert_eq!(
+            parse_addr_spec(r#""a b"@example.org"#).unwrap().0,
+            r#""a b""#
+        );
+    }
+
+    #[test]
+    fn comments_stay_in_the_name_and_leave_the_address() {
+        let m = parse_mailbox("b@example.org (comment)").unwrap();
+        assert_eq!(
+            (m.name.clone(), m.address()),
+            (None, "b@example.org".into())
+        );
+        let m = parse_mailbox("Bob (work) <b@example.org>").unwrap();
+        assert_eq!(m.name.as_deref(), Some("Bob (work)"));
+        let m = parse_mailbox(r"Bob (a (b) \) c) < b (x) @ example.org (y) > (z)").unwrap();
+        assert_eq!(m.name.as_deref(), Some("Bob (a (b) ) c)"));
+        assert_eq!(m.address(), "b@example.org");
+        // A comma in a comment does not split the list.
+        let list = parse_list("b@x.org (Smith, Bob), c@x.org").unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[1].address(), "c@x.org");
+        assert_eq!(bare_address("j@x.org (home)"), "j@x.org");
+        assert_eq!(bare_address(r#""a (b)"@x.org"#), r#""a (b)"@x.org"#);
+    }
+
+    #[test]
+    fn broken_quoting_and_injection_are_refused_with_the_reason() {
+        for (bad, why) in [
+            ("a@x.org\r\nBcc: e@x.org", "control character"),
+            ("\"a\tb\"@x.org", "tab or control character"),
+            ("\"a\u{7}b\"@x.org", "control character"),
+            ("\"a b@x.org", "unbalanced quote"),
+            ("\"a\"b\"@x.org", "unbalanced quote"),
+            ("\"a\\", "unbalanced quote"),
+            ("a (b@x.org", "unbalanced '('"),
+            ("a) b@x.org", "')' without '('"),
+            ("<a@x.org", "'<' without '>'"),
+            ("a@x.org>", "'>' without '<'"),
+            ("a <b> <c@x.org>", "'<' or '>' in display name"),
+            ("<a@x.org> junk", "after the closing '>'"),
+            ("\"\"@x.org", "empty local part"),
+            ("@x.org", "empty local part"),
+            ("\"a b\"@", "empty domain"),
+            ("Bob <>", "empty address"),
+            ("Jane jane@x.org", "'Name <user@domain>'"),
+            ("a@b@x.org", "invalid local part \"a@b\""),
+            ("\"a\".b@x.org", "invalid local part"),
+            ("\"a<b\"@x.org", "'<' or '>' in the quoted local part"),
+            ("a\u{a0}b@x.org", "'Name <user@domain>'"),
+        ] {
+            match parse_list(bad) {
+                Ok(m) => panic!("{bad:?} accepted as {m:?}"),
+                Err(e) => assert!(e.contains(why), "{bad:?}: {e:?} does not say {why:?}"),
+            }
         }
     }
 
