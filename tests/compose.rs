@@ -404,6 +404,37 @@ fn inline_image_makes_a_related_part() {
 }
 
 #[test]
+fn cid_references_without_a_file_and_files_without_a_reference_are_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    let logo = write_file(dir.path(), "logo.png", b"png");
+    let spare = write_file(dir.path(), "spare.png", b"png");
+    let html = write_file(
+        dir.path(),
+        "mail.html",
+        br#"<img src="cid:logo.png"><img src="CID:missing.png">"#,
+    );
+    let (_, run) = send(&[
+        "--to",
+        "bob@example.org",
+        "--html-file",
+        html.to_str().unwrap(),
+        "--inline",
+        logo.to_str().unwrap(),
+        "--inline",
+        spare.to_str().unwrap(),
+    ]);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("posta: warning: "))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{}", run.stderr);
+    assert!(warnings[0].contains("cid:missing.png"), "{}", run.stderr);
+    assert!(warnings[1].contains("spare.png"), "{}", run.stderr);
+    assert!(!run.stderr.contains("cid:logo.png"), "{}", run.stderr);
+}
+
+#[test]
 fn binary_attachment_arrives_intact() {
     let dir = tempfile::tempdir().unwrap();
     let data: Vec<u8> = (0..300_001u32)

@@ -35,8 +35,12 @@ pub fn run(
     {
         draft.from = account.from_for_header()?.unwrap_or_default().to_string();
     }
+    let cid_warnings = message::cid::warnings(draft.html.as_ref(), &draft.inline);
     // Everything about the message is checked before a password is asked for.
     let composed = message::prepare(draft)?;
+    for warning in cid_warnings {
+        writeln!(console.err, "posta: warning: {warning}")?;
+    }
     let Some(mut account) = account else {
         return dry_run(&composed, console);
     };

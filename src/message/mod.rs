@@ -14,6 +14,7 @@ use crate::exit::Code;
 
 pub mod address;
 mod body;
+pub mod cid;
 pub mod compose;
 pub mod header;
 pub mod mbox;
