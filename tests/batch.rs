@@ -200,7 +200,7 @@ fn mail_merge_personalises_each_row_and_refuses_header_injection() {
         &data,
         format!(
             "name,email,code\nBob,{BOB},B-1\n\"Carol, Jr.\",{CAROL},\"C-2\nsecond line\"\n\
-             \"Eve\nBcc: {BOB}\",{CAROL},E-3\n"
+             \"Eve\nBcc: {BOB}\",{CAROL},E-3\nZoë Ünal,{CAROL},{tag}-Z4\n"
         ),
     )
     .unwrap();
@@ -225,7 +225,7 @@ fn mail_merge_personalises_each_row_and_refuses_header_injection() {
         .iter()
         .map(|l| l["status"].as_str().unwrap_or(""))
         .collect();
-    assert_eq!(statuses, ["sent", "sent", "failed"], "{lines:?}");
+    assert_eq!(statuses, ["sent", "sent", "failed", "sent"], "{lines:?}");
     assert!(
         text(&out.stderr).contains("line break"),
         "{}",
@@ -240,6 +240,18 @@ fn mail_merge_personalises_each_row_and_refuses_header_injection() {
             .unwrap()
             .contains("your code is B-1.")
     );
+    // A non-ASCII value goes into the headers as RFC 2047 encoded words (no SMTPUTF8
+    // needed), and an independent reader gets it back as written.
+    let zoe = parse(&wait_for_message(CAROL, &format!("{tag}-Z4")));
+    assert_eq!(zoe["to"][0]["name"], "Zoë Ünal", "{zoe}");
+    assert_eq!(zoe["subject"], format!("{tag} for Zoë Ünal"), "{zoe}");
+    let header_lines = zoe["raw_header_lines"].as_array().unwrap();
+    for line in header_lines {
+        let line = line.as_str().unwrap();
+        if line.starts_with("To:") || line.starts_with("Subject:") {
+            assert!(line.is_ascii(), "{line}");
+        }
+    }
     let carol = parse(&wait_for_message(CAROL, &format!("{tag} for Carol, Jr.")));
     assert_eq!(carol["to"][0]["name"], "Carol, Jr.");
     assert!(

@@ -1168,3 +1168,45 @@ fn a_password_command_that_hangs_unattended_is_cut_off_and_the_message_queued() 
     assert_eq!(json(&out)["status"], "queued", "{}", text(&out.stdout));
     assert_eq!(queued_ids(home.path()).len(), 2);
 }
+
+/// `posta -p bad,t batch`: a profile whose password command fails drops out with a
+/// warning and the other sends everything (the whole batch used to stop).
+#[test]
+fn batch_leaves_out_a_profile_whose_password_cannot_be_had() {
+    let home = tempfile::tempdir().unwrap();
+    let server = Server::start(Config::default());
+    let path = config_with(home.path(), server.port(), "");
+    let mut text_config = std::fs::read_to_string(&path).unwrap();
+    text_config.push_str(
+        "[profiles.bad]\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"plain\"\n\
+         user = \"jane\"\npassword_command = \"echo locked >&2; exit 1\"\n",
+    );
+    std::fs::write(&path, text_config).unwrap();
+    let outbox = home.path().join("outbox");
+    std::fs::create_dir(&outbox).unwrap();
+    for i in 1..=2 {
+        std::fs::write(
+            outbox.join(format!("{i}.eml")),
+            format!("From: jane@example.org\nTo: bob@example.org\nSubject: {i}\n\nx\n"),
+        )
+        .unwrap();
+    }
+    let out = posta(home.path())
+        .args(["-p", "bad,t", "batch"])
+        .arg(&outbox)
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("profile bad left out"), "{err}");
+    assert!(err.contains("locked"), "{err}");
+    assert_eq!(server.finish().messages.len(), 2);
+
+    // Alone, the same profile's failure is the batch's: 78, nothing sent.
+    let out = posta(home.path())
+        .args(["-p", "bad", "batch"])
+        .arg(&outbox)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78), "{}", text(&out.stderr));
+}

@@ -97,11 +97,28 @@ fn run_command(cmd: &str, what: &str, limit: Option<Duration>) -> Result<Secret,
         .stderr
         .take()
         .map(|p| std::thread::spawn(|| read_bounded(p)));
+    let started = Instant::now();
     let status = match limit {
         Some(limit) => wait_at_most(&mut child, limit),
         None => child.wait().map(Some),
     }
     .map_err(|e| ConfigError::new(None, format!("{what}: cannot wait for it: {e}")))?;
+    // The shell is gone, but something it started in the background may still hold
+    // the pipes open (`(sleep 30) & echo pw`): the output is whole only when they
+    // close. Within the limit that is waited for; past it, the group is killed, which
+    // closes them, and what was printed counts.
+    if let (Some(limit), Some(_)) = (limit, status) {
+        let deadline = started + limit;
+        let open = |h: &Option<std::thread::JoinHandle<Vec<u8>>>| {
+            h.as_ref().is_some_and(|h| !h.is_finished())
+        };
+        while (open(&stdout) || open(&stderr)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if open(&stdout) || open(&stderr) {
+            kill_group(&mut child);
+        }
+    }
     let Some(status) = status else {
         kill_group(&mut child);
         return Err(ConfigError::temporary(format!(
@@ -278,6 +295,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.expose(), "pw");
+    }
+
+    #[test]
+    fn a_background_child_holding_the_pipes_is_cut_off_at_the_limit() {
+        let started = Instant::now();
+        let s = run_command(
+            "(sleep 20) & echo pw",
+            "password command",
+            Some(Duration::from_millis(500)),
+        )
+        .unwrap();
+        assert_eq!(s.expose(), "pw");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::ComposeError;
+use super::header::{self, LONG_WORD};
 
 /// The largest template held in memory (templates are small; attachments in them are
 /// already encoded text).
@@ -96,8 +97,114 @@ impl Template {
                 }
             }
         }
+        let any_non_ascii_value = self.pieces.iter().any(|p| match p {
+            Piece::Field {
+                name,
+                in_header: true,
+            } => values.get(name.as_str()).is_some_and(|v| !v.is_ascii()),
+            _ => false,
+        });
+        if any_non_ascii_value {
+            out = encode_header_block(&out);
+        }
         Ok(out)
     }
+}
+
+/// Header fields that hold addresses: rewritten through posta's own address parser.
+const ADDRESS_FIELDS: &[&str] = &[
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "reply-to",
+    "sender",
+    "resent-from",
+    "resent-to",
+    "resent-cc",
+    "resent-bcc",
+    "resent-sender",
+];
+/// Structured fields whose syntax an encoded word would break: left as they are.
+const STRUCTURED_FIELDS: &[&str] = &[
+    "date",
+    "message-id",
+    "in-reply-to",
+    "references",
+    "resent-date",
+    "resent-message-id",
+    "return-path",
+    "received",
+    "mime-version",
+    "content-type",
+    "content-disposition",
+    "content-transfer-encoding",
+    "content-id",
+];
+
+/// The header fields of a filled template that hold non-ASCII text (a name, a subject
+/// from the data), written the way `posta send` writes its own: RFC 2047 encoded
+/// words, folded. Raw UTF-8 in a header needs SMTPUTF8 (RFC 6532), which many servers
+/// do not offer. ASCII fields, the body, and a field posta cannot read (left for the
+/// server to judge) are kept byte for byte.
+fn encode_header_block(message: &str) -> String {
+    let end = message
+        .find("\r\n\r\n")
+        .or_else(|| message.find("\n\n"))
+        .unwrap_or(message.len());
+    let (head, body) = message.split_at(end);
+    let newline = if head.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut out = String::with_capacity(message.len() + 256);
+    // One field: its first line and the continuation lines (starting with WSP).
+    let mut fields: Vec<Vec<&str>> = Vec::new();
+    for line in head.split(newline) {
+        match fields.last_mut() {
+            Some(field) if line.starts_with([' ', '\t']) => field.push(line),
+            _ => fields.push(vec![line]),
+        }
+    }
+    for (i, lines) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push_str(newline);
+        }
+        let raw = lines.join(newline);
+        match reencoded(lines) {
+            Some(field) => out.push_str(
+                field
+                    .trim_end_matches("\r\n")
+                    .replace("\r\n", newline)
+                    .as_str(),
+            ),
+            None => out.push_str(&raw),
+        }
+    }
+    out.push_str(body);
+    out
+}
+
+/// One non-ASCII field written anew, or `None` to keep it as it is.
+fn reencoded(lines: &[&str]) -> Option<String> {
+    if lines.iter().all(|l| l.is_ascii()) {
+        return None;
+    }
+    let (name, value) = lines
+        .join(" ")
+        .split_once(':')
+        .map(|(n, v)| (n.to_string(), v.trim().to_string()))?;
+    let lower = name.trim().to_ascii_lowercase();
+    if lower.is_empty() || lower.contains(' ') || STRUCTURED_FIELDS.contains(&lower.as_str()) {
+        return None;
+    }
+    if ADDRESS_FIELDS.contains(&lower.as_str()) {
+        let list = super::address::parse_list(&value)
+            .ok()
+            .filter(|l| !l.is_empty())?;
+        return Some(header::fold(&name, &super::compose::mailbox_tokens(&list)));
+    }
+    Some(header::fold(
+        &name,
+        &header::unstructured(&value, LONG_WORD),
+    ))
 }
 
 #[cfg(test)]
@@ -130,6 +237,62 @@ mod tests {
             t.render(&values(&[("s", "x"), ("b", "two\nlines")]))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn non_ascii_values_in_headers_become_encoded_words_and_the_rest_is_kept() {
+        let t = Template::parse(
+            "From: Jane <jane@example.com>\r\nTo: \"{{name}}\" <{{email}}>\r\n\
+             Subject: Your seat, {{name}}\r\nX-Id: {{id}}\r\n\r\nDear {{name}},\r\n",
+        )
+        .unwrap();
+        let out = t
+            .render(&values(&[
+                ("name", "Zoë Ünal"),
+                ("email", "zoe@x.org"),
+                ("id", "7"),
+            ]))
+            .unwrap();
+        let (head, body) = out.split_once("\r\n\r\n").unwrap();
+        assert!(head.is_ascii(), "{head}");
+        assert!(
+            head.starts_with("From: Jane <jane@example.com>\r\nTo: =?utf-8?B?"),
+            "{head}"
+        );
+        assert!(
+            head.contains("<zoe@x.org>\r\nSubject: Your seat, =?utf-8?B?"),
+            "{head}"
+        );
+        assert!(head.ends_with("\r\nX-Id: 7"), "{head}");
+        assert_eq!(body, "Dear Zoë Ünal,\r\n");
+        // The encoded word holds the name as written.
+        let decoded = |word: &str| {
+            use base64::Engine;
+            let b64 = word.trim_start_matches("=?utf-8?B?").trim_end_matches("?=");
+            String::from_utf8(
+                base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .unwrap(),
+            )
+            .unwrap()
+        };
+        let to_word = head
+            .split("To: ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap();
+        assert_eq!(decoded(to_word), "Zoë Ünal");
+        // All ASCII: byte for byte as filled.
+        let out = t
+            .render(&values(&[
+                ("name", "Ann"),
+                ("email", "a@x.org"),
+                ("id", "7"),
+            ]))
+            .unwrap();
+        assert!(out.contains("To: \"Ann\" <a@x.org>\r\n"), "{out}");
     }
 
     #[test]

@@ -337,13 +337,30 @@ impl Dispatcher<'_, '_, '_> {
             .clone()
             .or_else(|| first.from_address());
         let mut accounts = Vec::new();
-        for profile in &self.profiles {
+        let mut left_out = Vec::new();
+        for profile in &self.profiles.clone() {
             let mut global = self.global.clone();
             global.profile = profile.clone();
             let mut account = config::resolve(&global, &self.args.connection, hint.as_deref())?;
             let login = account.from.clone().or_else(|| hint.clone());
-            account.load_credentials(login.as_deref())?;
-            accounts.push(account);
+            // A profile whose secret cannot be had (a password command that failed or
+            // timed out) drops out as one whose login fails would: the others carry on.
+            match account.load_credentials(login.as_deref()) {
+                Ok(()) => accounts.push(account),
+                Err(e) if self.profiles.len() > 1 => {
+                    self.say(&format!(
+                        "posta: warning: profile {} left out: {e}",
+                        profile.as_deref().unwrap_or("(default)")
+                    ))?;
+                    left_out.push(e);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if accounts.is_empty()
+            && let Some(first) = left_out.into_iter().next()
+        {
+            return Err(first.into());
         }
         let ledger = accounts
             .iter()
