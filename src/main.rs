@@ -119,6 +119,10 @@ fn sendmail_main(program: &str, args: &[String]) -> ExitCode {
         let _ = write!(io::stdout(), "{help}");
         return ExitCode::SUCCESS;
     }
+    if args == ["--version"] {
+        let _ = writeln!(io::stdout(), "posta {}", posta::version::LONG);
+        return ExitCode::SUCCESS;
+    }
     let json = args.iter().any(|a| a == "--json");
     let quiet = args.iter().any(|a| a == "--quiet");
     let stdout = io::stdout();

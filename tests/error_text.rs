@@ -50,6 +50,35 @@ fn a_missing_attachment_is_named_once() {
 }
 
 #[test]
+fn missing_batch_sources_and_config_files_are_said_in_words() {
+    let home = tempfile::tempdir().unwrap();
+    let template = home.path().join("t.eml");
+    std::fs::write(&template, "To: {{email}}\n\nx\n").unwrap();
+    let server = ["--server", "127.0.0.1:1", "--security", "plain"];
+    for (args, code) in [
+        (vec!["batch", "nodir"], 66),
+        (
+            vec!["batch", "--template", "nope.eml", "--data", "nope.csv"],
+            66,
+        ),
+        (
+            vec!["batch", "--template", "t.eml", "--data", "nope.csv"],
+            66,
+        ),
+        (vec!["-c", "nope.toml", "profile", "list"], 78),
+    ] {
+        let out = posta(home.path())
+            .current_dir(home.path())
+            .args(&args)
+            .args(if args[0] == "batch" { &server[..] } else { &[] })
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
+        assert_said_once(&out, "no such file or directory");
+    }
+}
+
+#[test]
 fn a_refused_connection_names_the_server_once_in_every_command() {
     let port = closed_port();
     let server = format!("127.0.0.1:{port}");

@@ -405,6 +405,15 @@ fn profile_add_refuses_names_it_cannot_handle() {
         assert!(run.stderr.contains("letters, digits"), "{}", run.stderr);
     }
     assert!(!home.path().join(".config/posta/config.toml").exists());
+    // An unknown --preset is the flag's fault: 64, naming it and the presets.
+    let run = posta_in(
+        home.path(),
+        &["profile", "add", "z", "--preset", "gmial"],
+        &[],
+    );
+    assert_eq!(run.code, 64, "{}", run.stderr);
+    assert!(run.stderr.contains("--preset gmial"), "{}", run.stderr);
+    assert!(run.stderr.contains("gmail"), "{}", run.stderr);
     for good in ["work", "gmail-2", "a_b", "v1.2"] {
         let run = posta_in(
             home.path(),

@@ -1029,6 +1029,17 @@ fn sendmail_help_shows_the_flags_that_work_there() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), help);
+    let out = Command::new(&link)
+        .arg("--version")
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("posta "),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]

@@ -257,11 +257,12 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         .map_err(|e| ConfigError::new(Some(path.clone()), format!("{e}")))?;
 
     let preset = match (&args.preset, &args.email) {
+        // A flag's value: a usage error (64), not the config file's.
         (Some(name), _) => Some(presets::find(name).ok_or_else(|| {
-            ConfigError::new(
-                None,
+            fail(
+                Code::Usage,
                 format!(
-                    "unknown preset \"{name}\"; valid presets: {}",
+                    "--preset {name}: no such preset; valid presets: {}",
                     presets::names()
                 ),
             )

@@ -148,7 +148,12 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<Loaded>, ConfigError> {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => return Ok(None),
-        Err(e) => return Err(ConfigError::new(Some(path), format!("cannot read: {e}"))),
+        Err(e) => {
+            return Err(ConfigError::new(
+                Some(path),
+                format!("cannot read: {}", crate::exit::io_text(&e)),
+            ));
+        }
     };
     let file = parse(&text).map_err(|m| ConfigError::new(Some(path.clone()), m))?;
     check_private_if_it_holds_passwords(&path, &file)?;

@@ -63,16 +63,29 @@ pub fn count(sources: &[Source]) -> Option<u64> {
     (files == sources.len()).then_some(files as u64)
 }
 
-fn cannot_read(path: &Path, e: &dyn std::fmt::Display) -> anyhow::Error {
+fn cannot_read(path: &Path, e: &(dyn std::error::Error + 'static)) -> anyhow::Error {
+    // An I/O error in words, without "(os error 2)".
+    let why = e
+        .downcast_ref::<io::Error>()
+        .map_or_else(|| e.to_string(), crate::exit::io_text);
     fail(
         Code::NoInput,
-        format!("cannot read {}: {e}", path.display()),
+        format!("cannot read {}: {why}", path.display()),
     )
 }
 
 /// The regular files of `dir` that `keep` accepts, sorted by name; dot files skipped.
 fn files(dir: &Path, keep: impl Fn(&Path) -> bool) -> anyhow::Result<Vec<PathBuf>> {
-    let cannot = |e: io::Error| fail(Code::NoInput, format!("cannot list {}: {e}", dir.display()));
+    let cannot = |e: io::Error| {
+        fail(
+            Code::NoInput,
+            format!(
+                "cannot list {}: {}",
+                dir.display(),
+                crate::exit::io_text(&e)
+            ),
+        )
+    };
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(cannot)? {
         let entry = entry.map_err(cannot)?;
@@ -163,7 +176,10 @@ impl Merge {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
             .from_path(data)
-            .map_err(|e| cannot_read(data, &e))?;
+            .map_err(|e| match e.kind() {
+                csv::ErrorKind::Io(io) => cannot_read(data, io),
+                _ => cannot_read(data, &e),
+            })?;
         let columns: Vec<String> = reader
             .headers()
             .map_err(|e| fail(Code::DataErr, format!("{}: {e}", data.display())))?
