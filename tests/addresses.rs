@@ -1,12 +1,16 @@
 //! Addresses in headers that the envelope cannot carry as written (a backslash outside
-//! quotes, a quoted local part the header parser unquotes) are refused with 65 in every
-//! mode that reads recipients from headers, before anything is sent: the envelope and
-//! the header never disagree.
+//! quotes) are refused with 65 in every mode that reads recipients from headers, before
+//! anything is sent; a quoted local part is carried quoted. The envelope and the header
+//! never disagree.
 
+mod support {
+    pub mod scripted_server;
+}
 #[path = "support/e2e.rs"]
 mod e2e;
 
 use e2e::{posta, run_with_input, text};
+use support::scripted_server::{Config, Server};
 
 /// A port on loopback where nobody listens: a message that got past the address check
 /// would fail with 75 there (or be queued), never 65.
@@ -41,12 +45,33 @@ fn sendmail_t_refuses_a_backslash_outside_quotes_naming_the_header_and_address()
     assert!(stderr.contains("Cc:"), "{stderr}");
 }
 
+/// A quoted local part in a header (`"a b"@example.org`), which the header parser
+/// unquotes, is read by posta's own address parser instead: the envelope carries it
+/// quoted, exactly as the header shows it.
 #[test]
-fn sendmail_t_refuses_a_quoted_local_part_the_envelope_would_change() {
-    for to in [r#"<"a\"b"@example.org>"#, r#""a\"b"@example.org"#] {
-        let out = sendmail_t(&format!("From: a@example.com\nTo: {to}\n\nb\n"));
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(65), "{to}: {stderr}");
+fn sendmail_t_carries_a_quoted_local_part_as_written() {
+    for (to, rcpt) in [
+        (r#"<"a\"b"@example.org>"#, r#"RCPT TO:<"a\"b"@example.org>"#),
+        (r#""a b"@example.org"#, r#"RCPT TO:<"a b"@example.org>"#),
+        (
+            r#"Ann <"a b"@example.org>, c@example.org"#,
+            r#"RCPT TO:<"a b"@example.org>"#,
+        ),
+    ] {
+        let server = Server::start(Config::default());
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = posta(home.path());
+        cmd.args(["sendmail", "--queue", "never", "--security", "plain", "-t"])
+            .args(["--server", &format!("127.0.0.1:{}", server.port())]);
+        let out = run_with_input(
+            cmd,
+            format!("From: a@example.com\nTo: {to}\n\nb\n").as_bytes(),
+        );
+        let record = server.finish();
+        assert_eq!(out.status.code(), Some(0), "{to}: {}", text(&out.stderr));
+        let lines: Vec<&str> = record.lines.iter().map(|l| l.text.as_str()).collect();
+        assert!(lines.contains(&rcpt), "{to}: {lines:?}");
+        assert_eq!(record.messages.len(), 1);
     }
 }
 

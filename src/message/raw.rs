@@ -205,8 +205,10 @@ impl HeaderBlock {
             Some(from) => from,
             None => match (from_header, header_from) {
                 (Some(h), Some(from)) => {
-                    as_written(&parsed_block, h, std::slice::from_ref(&from))?;
-                    from
+                    match as_written(&parsed_block, h, std::slice::from_ref(&from))? {
+                        Some(read) => read.into_iter().next().unwrap_or(from),
+                        None => from,
+                    }
                 }
                 _ => local_user_address(),
             },
@@ -386,7 +388,10 @@ fn recipients(
             if let Some(addresses) = h.value.as_address() {
                 let start = recipients.len();
                 collect(addresses, &mut recipients);
-                as_written(block, h, &recipients[start..])?;
+                if let Some(read) = as_written(block, h, &recipients[start..])? {
+                    recipients.truncate(start);
+                    recipients.extend(read);
+                }
             }
         }
     }
@@ -429,12 +434,13 @@ fn collect(addresses: &Address<'_>, into: &mut Vec<String>) {
 /// `<b\ad@exam\ple.org>` would go to `bad@example.org` while the header keeps the
 /// backslashes; and it unquotes a quoted local part (`"a\"b"@x.org`), which the
 /// envelope would then carry differently or not at all. `parsed` are the addresses
-/// read from header `h` of `block`.
+/// read from header `h` of `block`. A header posta's own parser reads as written (a
+/// quoted local part, `"a b"@x.org`) gives its addresses back, to use instead.
 fn as_written(
     block: &[u8],
     h: &mail_parser::Header<'_>,
     parsed: &[String],
-) -> Result<(), ComposeError> {
+) -> Result<Option<Vec<String>>, ComposeError> {
     let raw = block
         .get(h.offset_start as usize..h.offset_end as usize)
         .map(String::from_utf8_lossy)
@@ -450,12 +456,19 @@ fn as_written(
         .iter()
         .find(|a| !raw.contains(a.as_str()) || a.starts_with('@'))
     {
+        let unfolded = raw.replace(['\r', '\n'], " ");
+        if let Ok(list) = address::parse_list(&unfolded)
+            && !list.is_empty()
+            && list.iter().all(|m| raw.contains(m.address().as_str()))
+        {
+            return Ok(Some(list.iter().map(address::Mailbox::address).collect()));
+        }
         return Err(ComposeError::BadInput(format!(
             "{name}: {}: the envelope cannot carry this address as written (it would read {addr}); write it as plain local@domain",
             raw.trim()
         )));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// An address as it goes on the wire: IDN domain as punycode; a non-ASCII local
