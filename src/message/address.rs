@@ -5,6 +5,10 @@
 //! internationalised domains to punycode and we need to know, per address, whether
 //! the local part is UTF-8 (which makes the envelope need SMTPUTF8).
 
+// A quoted local part is an RFC 5322 quoted-string with only `"` and `\` escaped,
+// which is also RFC 5321's form: the header's quoting serves the envelope too.
+use super::header::quote;
+
 /// One checked mailbox. `domain` is already in ASCII (punycode) form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mailbox {
@@ -360,20 +364,6 @@ fn is_atext(c: char) -> bool {
 fn is_dot_atom(s: &str) -> bool {
     s.split('.')
         .all(|atom| !atom.is_empty() && atom.chars().all(is_atext))
-}
-
-/// RFC 5322 quoted-string with only `"` and `\` escaped: also RFC 5321's form.
-fn quote(s: &str) -> String {
-    let mut q = String::with_capacity(s.len() + 2);
-    q.push('"');
-    for c in s.chars() {
-        if c == '"' || c == '\\' {
-            q.push('\\');
-        }
-        q.push(c);
-    }
-    q.push('"');
-    q
 }
 
 /// Check `local@domain` (comments and whitespace around its parts allowed) and return
