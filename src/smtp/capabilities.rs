@@ -25,11 +25,12 @@ impl Capabilities {
     pub fn parse(reply: &Reply) -> Self {
         let mut caps = Capabilities::default();
         for line in reply.lines.iter().skip(1) {
-            caps.raw.push(line.clone());
             let mut words = line.split_ascii_whitespace();
+            // An empty line (smtp-sink ends its reply with one) offers nothing.
             let Some(keyword) = words.next() else {
                 continue;
             };
+            caps.raw.push(line.clone());
             let keyword = keyword.to_ascii_uppercase();
             match keyword.as_str() {
                 "SIZE" => {
@@ -79,6 +80,13 @@ mod tests {
             250,
             lines.iter().map(|s| s.to_string()).collect(),
         ))
+    }
+
+    #[test]
+    fn an_empty_line_is_no_capability() {
+        let c = caps(&["sink", "PIPELINING", "", "8BITMIME"]);
+        assert_eq!(c.raw, ["PIPELINING", "8BITMIME"]);
+        assert!(c.pipelining && c.eight_bit_mime);
     }
 
     #[test]
