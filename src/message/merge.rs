@@ -29,10 +29,7 @@ enum Piece {
 impl Template {
     /// Parse `{{name}}` placeholders (spaces inside the braces allowed).
     pub fn parse(text: &str) -> Result<Template, ComposeError> {
-        let header_end = text
-            .find("\r\n\r\n")
-            .or_else(|| text.find("\n\n"))
-            .unwrap_or(text.len());
+        let header_end = header_end(text);
         let mut pieces = Vec::new();
         let mut rest = text;
         let mut offset = 0;
@@ -111,6 +108,15 @@ impl Template {
     }
 }
 
+/// Where the header block ends: the first empty line, whichever line ending the
+/// template uses (a CRLF pair later in the body must not count).
+fn header_end(text: &str) -> usize {
+    match (text.find("\r\n\r\n"), text.find("\n\n")) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(text.len()),
+    }
+}
+
 /// Header fields that hold addresses: rewritten through posta's own address parser.
 const ADDRESS_FIELDS: &[&str] = &[
     "from",
@@ -148,11 +154,7 @@ const STRUCTURED_FIELDS: &[&str] = &[
 /// do not offer. ASCII fields, the body, and a field posta cannot read (left for the
 /// server to judge) are kept byte for byte.
 fn encode_header_block(message: &str) -> String {
-    let end = message
-        .find("\r\n\r\n")
-        .or_else(|| message.find("\n\n"))
-        .unwrap_or(message.len());
-    let (head, body) = message.split_at(end);
+    let (head, body) = message.split_at(header_end(message));
     let newline = if head.contains("\r\n") { "\r\n" } else { "\n" };
     let mut out = String::with_capacity(message.len() + 256);
     // One field: its first line and the continuation lines (starting with WSP).
@@ -293,6 +295,16 @@ mod tests {
             ]))
             .unwrap();
         assert!(out.contains("To: \"Ann\" <a@x.org>\r\n"), "{out}");
+    }
+
+    #[test]
+    fn the_header_block_ends_at_its_first_empty_line_whatever_the_line_ending() {
+        assert_eq!(header_end("To: a\n\nbody\r\n\r\nmore"), 5);
+        assert_eq!(header_end("To: a\r\n\r\nbody\n\nmore"), 5);
+        assert_eq!(header_end("To: a"), 5);
+        // A line break in a body value is fine, even with a CRLF pair later on.
+        let t = Template::parse("Subject: s\n\n{{b}}\r\n\r\nend\n").unwrap();
+        assert!(t.render(&values(&[("b", "two\nlines")])).is_ok());
     }
 
     #[test]
