@@ -47,41 +47,94 @@ pub fn bare_address(mailbox: &str) -> String {
     }
 }
 
-/// `s` without its comments (parentheses outside quoted strings); an unclosed comment
-/// runs to the end.
-fn strip_comments(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let (mut in_quote, mut escaped, mut comment) = (false, false, 0u32);
-    for c in s.chars() {
-        if escaped {
-            escaped = false;
-            if comment > 0 {
-                continue;
-            }
-        } else if comment > 0 {
-            match c {
-                '\\' => escaped = true,
-                '(' => comment += 1,
-                ')' => comment -= 1,
-                _ => {}
-            }
-            continue;
-        } else if in_quote {
-            match c {
-                '\\' => escaped = true,
-                '"' => in_quote = false,
-                _ => {}
-            }
-        } else if c == '"' {
-            in_quote = true;
-        } else if c == '(' {
-            comment = 1;
-            out.push(' ');
-            continue;
+/// Where a character of a header value stands: RFC 5322 quoted strings and (nested)
+/// comments, each with `\\` escapes. One scanner for the three readers below, so that
+/// they cannot disagree about where a comment ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// Outside quotes and comments (a backslash here is no escape).
+    Plain,
+    /// In a quoted string, its quotes and escapes included.
+    Quoted,
+    /// The `(` that opens a comment outside any other.
+    CommentOpen,
+    /// In a comment, its closing `)` and escapes included.
+    Comment,
+}
+
+struct Scan<'a> {
+    chars: std::str::Chars<'a>,
+    quote: bool,
+    depth: u32,
+    escaped: bool,
+}
+
+impl<'a> Scan<'a> {
+    fn new(s: &'a str) -> Self {
+        Scan {
+            chars: s.chars(),
+            quote: false,
+            depth: 0,
+            escaped: false,
         }
-        out.push(c);
     }
-    out
+}
+
+impl Iterator for Scan<'_> {
+    type Item = (char, Part);
+
+    fn next(&mut self) -> Option<(char, Part)> {
+        let c = self.chars.next()?;
+        let inside = if self.depth > 0 {
+            Part::Comment
+        } else {
+            Part::Quoted
+        };
+        if self.escaped {
+            self.escaped = false;
+            return Some((c, inside));
+        }
+        if self.depth > 0 {
+            match c {
+                '\\' => self.escaped = true,
+                '(' => self.depth += 1,
+                ')' => self.depth -= 1,
+                _ => {}
+            }
+            return Some((c, Part::Comment));
+        }
+        if self.quote {
+            match c {
+                '\\' => self.escaped = true,
+                '"' => self.quote = false,
+                _ => {}
+            }
+            return Some((c, Part::Quoted));
+        }
+        Some(match c {
+            '"' => {
+                self.quote = true;
+                (c, Part::Quoted)
+            }
+            '(' => {
+                self.depth = 1;
+                (c, Part::CommentOpen)
+            }
+            _ => (c, Part::Plain),
+        })
+    }
+}
+
+/// `s` without its comments (parentheses outside quoted strings), each replaced by a
+/// space; an unclosed comment runs to the end.
+fn strip_comments(s: &str) -> String {
+    Scan::new(s)
+        .filter_map(|(c, part)| match part {
+            Part::CommentOpen => Some(' '),
+            Part::Comment => None,
+            Part::Plain | Part::Quoted => Some(c),
+        })
+        .collect()
 }
 
 /// Parse a comma-separated list. Commas inside quotes, comments or angle brackets do
@@ -98,27 +151,11 @@ pub fn parse_list(input: &str) -> Result<Vec<Mailbox>, String> {
 fn split_list(input: &str) -> Result<Vec<String>, String> {
     let mut items = Vec::new();
     let mut cur = String::new();
-    let (mut in_quote, mut escaped, mut in_angle, mut comment) = (false, false, false, 0u32);
-    for c in input.chars() {
-        if escaped {
-            escaped = false;
-        } else if in_quote {
+    let mut in_angle = false;
+    let mut scan = Scan::new(input);
+    for (c, part) in scan.by_ref() {
+        if part == Part::Plain {
             match c {
-                '\\' => escaped = true,
-                '"' => in_quote = false,
-                _ => {}
-            }
-        } else if comment > 0 {
-            match c {
-                '\\' => escaped = true,
-                '(' => comment += 1,
-                ')' => comment -= 1,
-                _ => {}
-            }
-        } else {
-            match c {
-                '"' => in_quote = true,
-                '(' => comment = 1,
                 '<' => in_angle = true,
                 '>' => in_angle = false,
                 ',' if !in_angle => {
@@ -130,10 +167,10 @@ fn split_list(input: &str) -> Result<Vec<String>, String> {
         }
         cur.push(c);
     }
-    if in_quote {
+    if scan.quote {
         return Err(format!("unbalanced quote in {input:?}"));
     }
-    if comment > 0 {
+    if scan.depth > 0 {
         return Err(format!("unbalanced '(' in {input:?}"));
     }
     items.push(cur);
@@ -144,28 +181,10 @@ fn split_list(input: &str) -> Result<Vec<String>, String> {
 /// a quoted string and a comment, where RFC 5322 allows it only in obsolete syntax.
 pub fn backslash_outside_quotes(list: &str) -> Option<String> {
     let items = split_list(list).unwrap_or_else(|_| vec![list.to_string()]);
-    items.into_iter().find_map(|item| {
-        let (mut in_quote, mut comment, mut escaped) = (false, 0u32, false);
-        for c in item.chars() {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                if !in_quote && comment == 0 {
-                    return Some(item.trim().to_string());
-                }
-                escaped = true;
-            } else if in_quote {
-                in_quote = c != '"';
-            } else if c == '(' {
-                comment += 1;
-            } else if c == ')' {
-                comment = comment.saturating_sub(1);
-            } else if c == '"' && comment == 0 {
-                in_quote = true;
-            }
-        }
-        None
-    })
+    items
+        .into_iter()
+        .find(|item| Scan::new(item).any(|(c, part)| c == '\\' && part == Part::Plain))
+        .map(|item| item.trim().to_string())
 }
 
 /// Parse one mailbox (RFC 5322 §3.4): `addr`, `<addr>`, `Name <addr>`,
