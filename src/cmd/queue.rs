@@ -50,6 +50,22 @@ pub fn should_queue(policy: QueuePolicy, err: &SmtpError) -> bool {
     policy == QueuePolicy::OnTemporaryFailure && err.is_transient()
 }
 
+/// A secret that could not be had before connecting (a password command that timed
+/// out with no terminal): the message is queued when that failure is temporary and the
+/// policy queues temporary failures, as [`should_queue`] decides for the transport's;
+/// otherwise the error stands. `queue flush` fetches the secret again.
+pub fn enqueue_after_credentials(
+    policy: QueuePolicy,
+    err: ConfigError,
+    pending: &Pending<'_>,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<Queued> {
+    if !(err.temporary && policy == QueuePolicy::OnTemporaryFailure) {
+        return Err(err.into());
+    }
+    enqueue_deferred(pending, err.to_string(), queue::now(), write)
+}
+
 /// A message put in the queue instead of being sent. `send` returns it as its error
 /// (exit 75, "queued as ID"); sendmail mode reports it and exits 0.
 #[derive(Debug)]

@@ -86,14 +86,9 @@ pub fn run(
         login_hint: Some(from_address.clone()),
     };
     if let Err(e) = credentials {
-        // A password command that timed out (no terminal) may work at `queue flush`.
-        if !(e.temporary && policy == QueuePolicy::OnTemporaryFailure) {
-            return Err(e.into());
-        }
-        let queued =
-            queue::enqueue_deferred(&pending, e.to_string(), crate::queue::now(), &mut |out| {
-                composed.write_to(out)
-            })?;
+        let queued = queue::enqueue_after_credentials(policy, e, &pending, &mut |out| {
+            composed.write_to(out)
+        })?;
         return Err(queued.into());
     }
     let size = composed.size().ok();

@@ -398,15 +398,10 @@ pub fn run(
         login_hint: Some(login_address),
     };
     if let Err(e) = credentials {
-        // A password command that timed out may work at the next `queue flush`: the
-        // message waits in the queue rather than being lost with this process.
-        if !(e.temporary && policy == QueuePolicy::OnTemporaryFailure) {
-            return Err(e.into());
-        }
-        let queued =
-            queue::enqueue_deferred(&pending, e.to_string(), crate::queue::now(), &mut |out| {
-                spooled.write_to(out)
-            })?;
+        // The message waits in the queue rather than being lost with this process.
+        let queued = queue::enqueue_after_credentials(policy, e, &pending, &mut |out| {
+            spooled.write_to(out)
+        })?;
         return Ok(queued_report(queued));
     }
     // sendmail's flags have no -q: a terminal is the whole test (cron and scripts never
