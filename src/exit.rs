@@ -118,10 +118,6 @@ pub fn code_of(err: &anyhow::Error) -> Code {
         if let Some(f) = cause.downcast_ref::<Failure>() {
             return f.code;
         }
-        // `posta send`: queued means not sent yet (sendmail mode reports it as success).
-        if cause.is::<crate::cmd::queue::Queued>() {
-            return Code::TempFail;
-        }
         if let Some(e) = cause.downcast_ref::<crate::smtp::SmtpError>() {
             return e.exit_code();
         }

@@ -11,7 +11,6 @@ pub mod envelope;
 pub mod exit;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod log;
 pub mod message;
 pub mod pace;
 pub mod private_fs;
@@ -19,5 +18,6 @@ pub mod progress;
 pub mod queue;
 pub mod secret;
 pub mod smtp;
+pub mod submit;
 pub mod usage;
 pub mod version;

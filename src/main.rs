@@ -87,16 +87,6 @@ fn main() -> ExitCode {
             if json {
                 let _ = writeln!(out, "{}", cmd::failure_json(&e));
             }
-            // Queued is not an error: the message is safe; 75 says it is not sent yet.
-            if let Some(q) = e
-                .chain()
-                .find_map(|c| c.downcast_ref::<cmd::queue::Queued>())
-            {
-                if !quiet {
-                    let _ = writeln!(err, "posta: {q}");
-                }
-                return ExitCode::from(code as u8);
-            }
             let (message, hints) = exit::message_and_hints(&e);
             let _ = writeln!(err, "posta: error: {message}");
             for hint in hints {

@@ -1221,3 +1221,50 @@ fn batch_leaves_out_a_profile_whose_password_cannot_be_had() {
         .unwrap();
     assert_eq!(out.status.code(), Some(78), "{}", text(&out.stderr));
 }
+
+/// The submission log promises a line for every message handed to a server: a message
+/// queued while the server was down gets its "queued" line from `send`, and its "sent"
+/// line when `queue flush` finally sends it (flush used to write none).
+#[test]
+fn flush_writes_the_submission_log_line_of_the_message_it_sends() {
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("posta.log");
+    let log_line = format!("log_file = \"{}\"\n", log.display());
+    config_with(home.path(), closed_port(), &log_line);
+    let out = posta(home.path())
+        .args([
+            "send",
+            "--from",
+            "jane@example.org",
+            "--to",
+            "bob@example.org",
+        ])
+        .args(["-s", "logged", "--body", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
+    let lines = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = lines.lines().collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("status=failed"), "{}", lines[0]);
+    assert!(lines[0].contains("queued as "), "{}", lines[0]);
+    assert!(lines[0].ends_with("exit=75"), "{}", lines[0]);
+
+    let server = Server::start(Config::default());
+    let port = server.port();
+    config_with(home.path(), port, &log_line);
+    let out = posta(home.path())
+        .args(["queue", "flush", "--all"])
+        .output()
+        .unwrap();
+    server.finish();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = lines.lines().collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let sent = lines[1];
+    assert!(sent.contains("status=sent"), "{sent}");
+    assert!(sent.contains("to=bob@example.org"), "{sent}");
+    assert!(sent.contains(&format!("server=127.0.0.1:{port}")), "{sent}");
+    assert!(sent.ends_with("exit=0"), "{sent}");
+}

@@ -70,59 +70,6 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
     }
 }
 
-/// Refuse, before connecting, a message with more envelope recipients than the account's
-/// `per_message_limit` (the provider would refuse it, or worse, flag the account).
-pub fn check_per_message_limit(
-    account: &crate::config::Account,
-    recipients: usize,
-) -> anyhow::Result<()> {
-    let Some(limit) = account.per_message_limit else {
-        return Ok(());
-    };
-    if recipients <= limit as usize {
-        return Ok(());
-    }
-    let who = match account.preset {
-        Some(p) if p.per_message_limit == Some(limit) => {
-            format!(
-                "{} takes at most {limit} recipients in one message",
-                p.title
-            )
-        }
-        _ => format!(
-            "profile {} allows at most {limit} recipients in one message (per_message_limit)",
-            account.profile.as_deref().unwrap_or("?")
-        ),
-    };
-    Err(exit::fail(
-        Code::DataErr,
-        format!(
-            "{recipients} recipients, but {who}: split the list into several messages, \
-             or send one message per recipient with `posta batch`"
-        ),
-    ))
-}
-
-/// What follows one submission in `send` and sendmail mode: count the accepted
-/// recipients against the profile's daily limit and append the log line. Neither
-/// changes the outcome; what could not be written comes back as warnings for the
-/// caller to print under its own name (`posta:` or `sendmail:`).
-pub fn record_submission(
-    account: &crate::config::Account,
-    envelope: &crate::envelope::Envelope,
-    size: Option<u64>,
-    result: Result<&Outcome, &anyhow::Error>,
-) -> Vec<String> {
-    let counted = match result {
-        Ok(outcome) => {
-            crate::usage::record_submission(account, crate::queue::now(), outcome.accepted.len())
-        }
-        Err(_) => None,
-    };
-    let logged = crate::log::submission(account, envelope, size, result);
-    counted.into_iter().chain(logged).collect()
-}
-
 /// The report of a message the server accepted.
 pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
     let n = outcome.accepted.len();
@@ -152,9 +99,6 @@ pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
 /// The `--json` object for a failure: status, exit code, error, and what the server said.
 pub fn failure_json(err: &anyhow::Error) -> serde_json::Value {
     let code = exit::code_of(err);
-    if let Some(q) = err.chain().find_map(|c| c.downcast_ref::<queue::Queued>()) {
-        return q.json(code);
-    }
     let (message, hints) = exit::message_and_hints(err);
     let mut obj = json!({
         "status": "failed",

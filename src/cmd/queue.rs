@@ -1,28 +1,21 @@
-//! `posta queue list | show ID | flush | drop ID`, and putting a message into the queue
-//! when `send` or sendmail mode meets a temporary failure. Glue: the spool itself
-//! (files, locks, schedule) is [`crate::queue`]; what is queued and what a failure
-//! means is decided here.
+//! `posta queue list | show ID | flush | drop ID`. Glue: the spool itself (files,
+//! locks, schedule) is [`crate::queue`]; queueing a message and one attempt at an
+//! entry are [`crate::submit`]'s; this file walks the entries and reports.
 
-use std::collections::HashMap;
-use std::fmt;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use serde_json::json;
 
 use super::{Console, Report};
-use crate::cli::{
-    AuthArg, ConnectionArgs, GlobalArgs, QueueCommand, QueueFlushArgs, QueuePolicy, SecurityArg,
-};
+use crate::cli::{AuthArg, ConnectionArgs, GlobalArgs, QueueCommand, QueueFlushArgs, SecurityArg};
 use crate::config::{self, Account, ConfigError};
-use crate::envelope::{Dsn, Envelope};
 use crate::exit::{Code, fail};
-use crate::queue::{
-    self, Locked, Meta, Place, Queue, QueuedConnection, QueuedDsn, QueuedEnvelope, QueuedServer,
-};
-use crate::smtp::{self, Credentials, SmtpError, SmtpErrorKind, Stage, Transcript};
-use crate::usage::Ledger;
+use crate::queue::{self, Meta, Place, Queue, QueuedConnection};
+use crate::smtp::Transcript;
+use crate::submit::Origin;
+use crate::submit::flush::{self, Attempt};
 
 pub fn run(
     global: &GlobalArgs,
@@ -37,181 +30,15 @@ pub fn run(
     }
 }
 
-// ------------------------------------------------------------------ queueing
+// ------------------------------------------------------------------ what the queue records
 
-/// The policy in force: the flag, else the profile, else the command's default.
-pub fn policy(flag: Option<QueuePolicy>, account: &Account, default: QueuePolicy) -> QueuePolicy {
-    flag.or(account.queue).unwrap_or(default)
-}
-
-/// Whether a failed submission goes into the queue: only temporary failures, and only
-/// when the policy says so. A permanent refusal is never queued (it would fail again).
-pub fn should_queue(policy: QueuePolicy, err: &SmtpError) -> bool {
-    policy == QueuePolicy::OnTemporaryFailure && err.is_transient()
-}
-
-/// A secret that could not be had before connecting (a password command that timed
-/// out with no terminal): the message is queued when that failure is temporary and the
-/// policy queues temporary failures, as [`should_queue`] decides for the transport's;
-/// otherwise the error stands. `queue flush` fetches the secret again.
-pub fn enqueue_after_credentials(
-    policy: QueuePolicy,
-    err: ConfigError,
-    pending: &Pending<'_>,
-    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
-) -> anyhow::Result<Queued> {
-    if !(err.temporary && policy == QueuePolicy::OnTemporaryFailure) {
-        return Err(err.into());
+/// Where a message comes from, as the queue records it: the config file named with
+/// `-c`/`POSTA_CONFIG`, and the connection flags (never `--password-command`).
+pub fn origin(global: &GlobalArgs, connection: &ConnectionArgs) -> Origin {
+    Origin {
+        config: global.config.clone(),
+        connection: record_connection(connection),
     }
-    enqueue_deferred(pending, err.to_string(), queue::now(), write)
-}
-
-/// A message put in the queue instead of being sent. `send` returns it as its error
-/// (exit 75, "queued as ID"); sendmail mode reports it and exits 0.
-#[derive(Debug)]
-pub struct Queued {
-    pub id: String,
-    pub message_id: String,
-    /// The temporary failure that put it there.
-    pub reason: String,
-    /// Where the transport failed; `None` for a message queued without trying (a
-    /// daily limit reached).
-    pub stage: Option<Stage>,
-    pub queue_dir: PathBuf,
-}
-
-impl fmt::Display for Queued {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "queued as {}: {}", self.id, self.reason)
-    }
-}
-
-impl std::error::Error for Queued {}
-
-impl Queued {
-    pub fn json(&self, exit_code: Code) -> serde_json::Value {
-        json!({
-            "status": "queued",
-            "id": self.id,
-            "message_id": self.message_id,
-            "reason": self.reason,
-            "stage": self.stage,
-            "queue_dir": self.queue_dir,
-            "exit_code": exit_code.as_i32(),
-        })
-    }
-}
-
-/// What is recorded with a queued message: everything needed to try again, no secret.
-pub struct Pending<'a> {
-    pub global: &'a GlobalArgs,
-    pub connection: &'a ConnectionArgs,
-    pub account: &'a Account,
-    pub envelope: &'a Envelope,
-    pub dsn: &'a Dsn,
-    pub message_id: &'a str,
-    pub eight_bit: bool,
-    pub login_hint: Option<String>,
-}
-
-/// Put the message that `write` produces into the queue after `reason`. When the
-/// queue cannot take it, the error says both (and keeps the transport's exit code).
-pub fn enqueue(
-    pending: &Pending<'_>,
-    reason: SmtpError,
-    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
-) -> anyhow::Error {
-    let Some(dir) = spool_dir(pending.account) else {
-        return anyhow::Error::new(reason)
-            .context("not sent, and not queued: no data directory ($XDG_DATA_HOME)");
-    };
-    let now = queue::now();
-    let mut meta = pending_meta(pending, now);
-    meta.record_failure(now, reason.to_string());
-    let result = Queue::open(&dir).and_then(|q| q.add(meta, write));
-    match result {
-        Ok(id) => anyhow::Error::new(Queued {
-            id,
-            message_id: pending.message_id.to_string(),
-            reason: reason.to_string(),
-            stage: Some(reason.stage),
-            queue_dir: dir,
-        }),
-        Err(e) => anyhow::Error::new(reason).context(format!(
-            "not sent, and not queued in {}: {e}",
-            dir.display()
-        )),
-    }
-}
-
-/// Put a message into the queue without trying it: not an error of the transport but
-/// a choice (e.g. the profile's daily limit is reached). It waits until `not_before`
-/// (unix seconds) with `reason` as its last error and no attempt counted; `queue
-/// flush` then sends it as any other. Returns the queue id once the entry is durable.
-pub fn enqueue_deferred(
-    pending: &Pending<'_>,
-    reason: String,
-    not_before: i64,
-    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
-) -> anyhow::Result<Queued> {
-    let dir = spool_dir(pending.account).ok_or_else(|| {
-        ConfigError::new(
-            None,
-            "not queued: no data directory (set XDG_DATA_HOME, or queue_dir in the config)",
-        )
-    })?;
-    let mut meta = pending_meta(pending, queue::now());
-    meta.last_error = Some(reason.clone());
-    meta.next_attempt = not_before;
-    let id = Queue::open(&dir)
-        .and_then(|q| q.add(meta, write))
-        .map_err(|e| fail(Code::IoErr, format!("not queued in {}: {e}", dir.display())))?;
-    Ok(Queued {
-        id,
-        message_id: pending.message_id.to_string(),
-        reason,
-        stage: None,
-        queue_dir: dir,
-    })
-}
-
-/// The account's spool: the config's `queue_dir`, else `$XDG_DATA_HOME/posta/queue`.
-fn spool_dir(account: &Account) -> Option<PathBuf> {
-    account.queue_dir.clone().or_else(queue::default_dir)
-}
-
-/// The metadata of a new entry for `pending`, due at `now`, no attempt made.
-fn pending_meta(pending: &Pending<'_>, now: i64) -> Meta {
-    let mut meta = Meta::new(now, String::new());
-    meta.message_id = pending.message_id.to_string();
-    meta.eight_bit = pending.eight_bit;
-    meta.envelope = QueuedEnvelope {
-        from: pending.envelope.from.clone(),
-        to: pending.envelope.to.clone(),
-        smtputf8: pending.envelope.smtputf8,
-    };
-    meta.dsn = QueuedDsn {
-        notify: pending.dsn.notify.clone(),
-        ret: pending.dsn.ret.clone(),
-        envid: pending.dsn.envid.clone(),
-    };
-    meta.profile = pending.account.profile.clone();
-    // A flush may run from another directory (cron, a timer): record paths absolute.
-    meta.config = pending.global.config.as_deref().map(absolute);
-    let settings = &pending.account.settings;
-    meta.server = QueuedServer {
-        host: settings.host.clone(),
-        port: settings.port,
-        security: settings.security.name().into(),
-    };
-    meta.connection = record_connection(pending.connection);
-    meta.login_hint = pending.login_hint.clone();
-    meta
-}
-
-/// `path` made absolute against the current directory (as given when that fails).
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn value_name<T: ValueEnum>(v: T) -> Option<String> {
@@ -227,7 +54,7 @@ fn record_connection(c: &ConnectionArgs) -> QueuedConnection {
         security: c.security.and_then(value_name),
         user: c.user.clone(),
         auth: c.auth.and_then(value_name),
-        ca_file: c.ca_file.as_deref().map(absolute),
+        ca_file: c.ca_file.clone(),
         tls_fingerprint: c.tls_fingerprint.clone(),
         timeout: c.timeout,
         ehlo: c.ehlo.clone(),
@@ -452,19 +279,6 @@ fn drop_entry(global: &GlobalArgs, id: &str) -> anyhow::Result<Report> {
     })
 }
 
-/// What happened to one entry during a flush.
-enum Attempt {
-    Sent(smtp::Outcome),
-    Deferred(String),
-    Failed(String),
-    /// Not tried: its recipients do not fit under the profile's daily limit before
-    /// `until`. Not a failed attempt.
-    OverLimit {
-        until: i64,
-        reason: String,
-    },
-}
-
 fn flush(
     global: &GlobalArgs,
     args: &QueueFlushArgs,
@@ -483,7 +297,7 @@ fn flush(
     };
     q.clean().map_err(|e| io_fail(&dir, e))?;
     let entries = q.list(Place::Queued).map_err(|e| io_fail(&dir, e))?;
-    let mut credentials: HashMap<String, Option<Credentials>> = HashMap::new();
+    let mut secrets = flush::Secrets::default();
     let (mut sent, mut deferred, mut failed, mut busy) = (vec![], vec![], vec![], vec![]);
     let mut not_due = 0;
     let mut human = Vec::new();
@@ -510,10 +324,26 @@ fn flush(
         }
         let id = locked.meta.id.clone();
         let interrupted = locked.meta.attempt_started.is_some();
-        let result = attempt(global, args, &mut locked, &mut credentials, console);
-        let result = match result {
-            Ok(a) => a,
-            Err(e) => return Err(io_fail(&dir, e)),
+        let result = match entry_account(global, args, &locked.meta) {
+            Ok(account) => {
+                let mut transcript = Transcript {
+                    out: &mut *console.err,
+                    level: global.verbose,
+                };
+                let mut warnings = Vec::new();
+                let attempt = flush::attempt(
+                    account,
+                    &mut locked,
+                    &mut secrets,
+                    (global.verbose > 0).then_some(&mut transcript),
+                    &mut warnings,
+                );
+                for warning in warnings {
+                    writeln!(console.err, "posta: warning: {warning}")?;
+                }
+                attempt.map_err(|e| io_fail(&dir, e))?
+            }
+            Err(why) => Attempt::Deferred(why),
         };
         let mut base = json!({"id": id, "message_id": locked.meta.message_id, "recipients": locked.meta.envelope.to});
         if interrupted {
@@ -624,194 +454,47 @@ fn flush(
     Ok(report)
 }
 
-/// A refusal of this message (not of the account or the connection): trying again
-/// would get the same answer, so the entry is moved aside at once.
-fn refuses_the_message(e: &SmtpError) -> bool {
-    use SmtpErrorKind::*;
-    if e.is_transient() {
-        return false;
-    }
-    match &e.kind {
-        Rejected(_) => matches!(
-            e.stage,
-            Stage::Mail | Stage::Rcpt | Stage::Data | Stage::EndOfData
-        ),
-        RecipientsRefused { .. } | TooBig { .. } | InvalidInput(_) | Smtputf8Unavailable => true,
-        _ => false,
-    }
-}
-
-/// One attempt at one locked entry. Account and connection problems (configuration,
-/// credentials, TLS, AUTH) defer the entry: they are not about this message and the
-/// user may fix them; it expires after [`queue::MAX_AGE`] like any other.
-fn attempt(
+/// The account an entry goes through, resolved again from what it recorded (profile,
+/// config file, connection flags) and `queue flush`'s own `-c` and
+/// `--password-command`; why not, as the entry's reason to wait.
+fn entry_account(
     global: &GlobalArgs,
     args: &QueueFlushArgs,
-    locked: &mut Locked,
-    credentials: &mut HashMap<String, Option<Credentials>>,
-    console: &mut Console<'_>,
-) -> io::Result<Attempt> {
-    let meta = locked.meta.clone();
-    let conn = match replay_connection(&meta.connection, args.password_command.as_deref()) {
-        Ok(c) => c,
-        Err(e) => return Ok(Attempt::Deferred(crate::exit::message_and_hints(&e).0)),
-    };
+    meta: &queue::Meta,
+) -> Result<Account, String> {
+    let conn = replay_connection(&meta.connection, args.password_command.as_deref())
+        .map_err(|e| crate::exit::message_and_hints(&e).0)?;
     let config_path = global.config.clone().or(meta.config.clone());
-    let mut account = match config::account::resolve_recorded(
-        config_path.as_deref(),
-        meta.profile.as_deref(),
-        &conn,
-    ) {
-        Ok(a) => a,
-        Err(e) => return Ok(Attempt::Deferred(e.to_string())),
-    };
-    // Before any password is asked for: a message held back needs none.
-    if let Some(held) = over_daily_limit(&account, meta.envelope.to.len(), queue::now()) {
-        return Ok(held);
-    }
-    // One password prompt (or command run) per account per flush, not per message.
-    let key = format!(
-        "{:?}|{:?}|{:?}",
-        meta.profile, meta.connection, meta.login_hint
-    );
-    match credentials.get(&key) {
-        Some(c) => account.settings.credentials = c.clone(),
-        None => {
-            if let Err(e) = account.load_credentials(meta.login_hint.as_deref()) {
-                return Ok(Attempt::Deferred(e.to_string()));
-            }
-            credentials.insert(key, account.settings.credentials.clone());
-        }
-    }
-
-    locked.meta.attempt_started = Some(queue::now());
-    locked.save()?;
-    let envelope = Envelope {
-        from: meta.envelope.from.clone(),
-        to: meta.envelope.to.clone(),
-        smtputf8: meta.envelope.smtputf8,
-    };
-    let dsn = Dsn {
-        notify: meta.dsn.notify.clone(),
-        ret: meta.dsn.ret.clone(),
-        envid: meta.dsn.envid.clone(),
-    };
-    let mut transcript = Transcript {
-        out: &mut *console.err,
-        level: global.verbose,
-    };
-    let mut payload = EntryPayload(locked);
-    let result = smtp::submit(
-        &account.settings,
-        &envelope,
-        &dsn,
-        &mut payload,
-        (global.verbose > 0).then_some(&mut transcript),
-    );
-    Ok(match result {
-        Ok(outcome) => {
-            if let Some(warning) =
-                crate::usage::record_submission(&account, queue::now(), outcome.accepted.len())
-            {
-                writeln!(console.err, "posta: warning: {warning}")?;
-            }
-            Attempt::Sent(outcome)
-        }
-        Err(e) if refuses_the_message(&e) => Attempt::Failed(e.to_string()),
-        Err(e) => Attempt::Deferred(e.to_string()),
-    })
-}
-
-/// `Some` when the entry must not be tried now because its recipients do not fit under
-/// the profile's daily limit (see [`crate::usage`]). `--all` does not override this: the
-/// provider's limit is not ours to lift.
-fn over_daily_limit(account: &Account, recipients: usize, now: i64) -> Option<Attempt> {
-    let (Some(limit), Some(profile)) = (account.daily_limit, account.profile.as_deref()) else {
-        return None;
-    };
-    // No state directory: nothing is counted (and sending warns that it is not).
-    let ledger = Ledger::default_location()?;
-    let need = recipients as u64;
-    match ledger.next_room(profile, now, u64::from(limit), need) {
-        Ok(Some(at)) if at <= now => None,
-        Ok(Some(at)) => Some(Attempt::OverLimit {
-            until: at,
-            reason: crate::usage::limit_reached(profile, limit, at),
-        }),
-        Ok(None) => Some(Attempt::Failed(format!(
-            "{recipients} recipients are more than the daily limit of {limit} of profile \
-             {profile}: it can never be sent through it; send it in parts or raise daily_limit"
-        ))),
-        Err(e) => Some(Attempt::Deferred(format!(
-            "cannot read the usage ledger in {}: {e}",
-            ledger.dir().display()
-        ))),
-    }
-}
-
-/// A queued message as the transport's payload, streamed from its file.
-struct EntryPayload<'a>(&'a mut Locked);
-
-impl smtp::Payload for EntryPayload<'_> {
-    fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        self.0.write_message(out)
-    }
-
-    fn size_hint(&self) -> Option<u64> {
-        Some(self.0.meta.size)
-    }
-
-    fn is_8bit(&self) -> bool {
-        self.0.meta.eight_bit
-    }
+    config::account::resolve_recorded(config_path.as_deref(), meta.profile.as_deref(), &conn)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::smtp::Reply;
-
-    fn rejected(code: u16, stage: Stage) -> SmtpError {
-        SmtpError::new(
-            stage,
-            SmtpErrorKind::Rejected(Reply {
-                code,
-                enhanced: None,
-                lines: vec!["x".into()],
-            }),
-        )
-    }
+    use crate::envelope::{Dsn, Envelope};
+    use crate::submit::queueing::{self, Pending};
 
     #[test]
-    fn only_temporary_failures_are_queued_and_only_when_asked() {
-        let t = QueuePolicy::OnTemporaryFailure;
-        assert!(should_queue(t, &rejected(451, Stage::Rcpt)));
-        assert!(should_queue(t, &rejected(421, Stage::Greeting)));
-        assert!(should_queue(
-            t,
-            &SmtpError::new(Stage::Connect, SmtpErrorKind::Timeout)
-        ));
-        assert!(!should_queue(t, &rejected(550, Stage::Rcpt)));
-        assert!(!should_queue(
-            QueuePolicy::Never,
-            &rejected(451, Stage::Rcpt)
-        ));
-    }
-
-    #[test]
-    fn a_flush_moves_aside_only_refusals_of_the_message() {
-        assert!(refuses_the_message(&rejected(550, Stage::Rcpt)));
-        assert!(refuses_the_message(&rejected(554, Stage::EndOfData)));
-        assert!(!refuses_the_message(&rejected(451, Stage::EndOfData)));
-        assert!(!refuses_the_message(&rejected(554, Stage::Greeting)));
-        assert!(!refuses_the_message(&SmtpError::new(
-            Stage::Auth,
-            SmtpErrorKind::AuthFailed(Reply {
-                code: 535,
-                enhanced: None,
-                lines: vec![]
-            })
-        )));
+    fn connection_flags_round_trip_without_the_password_command() {
+        let c = ConnectionArgs {
+            server: Some("h:2525".into()),
+            security: Some(SecurityArg::Plain),
+            auth: Some(AuthArg::Xoauth2),
+            password_command: Some("echo hunter2".into()),
+            timeout: Some(7),
+            insecure: true,
+            ..ConnectionArgs::default()
+        };
+        let recorded = record_connection(&c);
+        let text = serde_json::to_string(&recorded).unwrap();
+        assert!(!text.contains("hunter2"), "{text}");
+        let back = replay_connection(&recorded, None).unwrap();
+        assert_eq!(back.server.as_deref(), Some("h:2525"));
+        assert_eq!(back.security, Some(SecurityArg::Plain));
+        assert_eq!(back.auth, Some(AuthArg::Xoauth2));
+        assert_eq!((back.timeout, back.insecure), (Some(7), true));
+        assert!(back.password_command.is_none());
     }
 
     #[test]
@@ -838,9 +521,9 @@ mod tests {
             to: vec!["b@x.org".into(), "c@x.org".into()],
             smtputf8: false,
         };
+        let origin = origin(&global, &connection);
         let pending = Pending {
-            global: &global,
-            connection: &connection,
+            origin: &origin,
             account: &account,
             envelope: &envelope,
             dsn: &Dsn::default(),
@@ -848,10 +531,11 @@ mod tests {
             eight_bit: false,
             login_hint: Some("a@x.org".into()),
         };
-        let queued = enqueue_deferred(&pending, "over the cap".into(), 4_000_000_000, &mut |out| {
-            out.write_all(b"Subject: x\r\n\r\nx\r\n")
-        })
-        .unwrap();
+        let queued =
+            queueing::deferred(&pending, "over the cap".into(), 4_000_000_000, &mut |out| {
+                out.write_all(b"Subject: x\r\n\r\nx\r\n")
+            })
+            .unwrap();
         assert_eq!(queued.stage, None);
         let id = queued.id;
         let q = Queue::existing(&spool).unwrap().unwrap();
@@ -865,27 +549,5 @@ mod tests {
         assert_eq!(meta.envelope.to, envelope.to);
         assert_eq!(meta.login_hint.as_deref(), Some("a@x.org"));
         assert_eq!((meta.message_id.as_str(), meta.size), ("m@x.org", 17));
-    }
-
-    #[test]
-    fn connection_flags_round_trip_without_the_password_command() {
-        let c = ConnectionArgs {
-            server: Some("h:2525".into()),
-            security: Some(SecurityArg::Plain),
-            auth: Some(AuthArg::Xoauth2),
-            password_command: Some("echo hunter2".into()),
-            timeout: Some(7),
-            insecure: true,
-            ..ConnectionArgs::default()
-        };
-        let recorded = record_connection(&c);
-        let text = serde_json::to_string(&recorded).unwrap();
-        assert!(!text.contains("hunter2"), "{text}");
-        let back = replay_connection(&recorded, None).unwrap();
-        assert_eq!(back.server.as_deref(), Some("h:2525"));
-        assert_eq!(back.security, Some(SecurityArg::Plain));
-        assert_eq!(back.auth, Some(AuthArg::Xoauth2));
-        assert_eq!((back.timeout, back.insecure), (Some(7), true));
-        assert!(back.password_command.is_none());
     }
 }

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::{Console, Report, queue};
+use super::{Console, Report};
 use crate::cli::{DsnReturn, GlobalArgs, QueuePolicy, SendArgs};
 use crate::config::presets::FromRule;
 use crate::config::{self, Account};
@@ -12,6 +12,8 @@ use crate::exit::{Code, Hint, fail};
 use crate::message::{self, BodySource, Composed, Draft};
 use crate::progress;
 use crate::smtp::{self, SmtpError, SmtpErrorKind, Transcript};
+use crate::submit::payload::ComposedPayload;
+use crate::submit::{self, Delivery, Submission};
 
 pub fn run(
     global: &GlobalArgs,
@@ -44,7 +46,7 @@ pub fn run(
     let Some(mut account) = account else {
         return dry_run(&composed, console);
     };
-    super::check_per_message_limit(&account, composed.envelope.to.len())?;
+    submit::check_per_message_limit(&account, composed.envelope.to.len())?;
     let from_address = config::account::bare_address(
         &args
             .from
@@ -56,14 +58,6 @@ pub fn run(
     if args.dry_run {
         return dry_run(&composed, console);
     }
-    let credentials = account.load_credentials(Some(&from_address));
-    if credentials.is_ok() && account.settings.tls.insecure {
-        writeln!(
-            console.err,
-            "posta: warning: --insecure: the server certificate is not checked; anyone on the path can read this message and the password"
-        )?;
-    }
-
     let dsn = Dsn {
         notify: args.dsn_notify.clone(),
         ret: args.dsn_return.map(|r| match r {
@@ -73,79 +67,73 @@ pub fn run(
         envid: None,
     }
     .with_default_envid(&composed.message_id);
-    let policy = queue::policy(args.queue, &account, QueuePolicy::Never);
-    // What the queue needs, should the message wait there.
-    let pending = queue::Pending {
-        global,
-        connection: &args.connection,
-        account: &account,
+    let origin = super::queue::origin(global, &args.connection);
+    let submission = Submission {
+        origin: &origin,
         envelope: &composed.envelope,
         dsn: &dsn,
         message_id: &composed.message_id,
-        eight_bit: false,
         login_hint: Some(from_address.clone()),
+        policy: submit::queueing::policy(args.queue, &account, QueuePolicy::Never),
     };
-    if let Err(e) = credentials {
-        let queued = queue::enqueue_after_credentials(policy, e, &pending, &mut |out| {
-            composed.write_to(out)
-        })?;
-        return Err(queued.into());
-    }
-    let size = composed.size().ok();
     let level = global.verbose;
     let progress =
         progress::Switch::decide(console.stderr_is_terminal, global.quiet, global.json, level);
-    let result = {
-        let mut payload = ComposedPayload {
-            composed: &composed,
-            size,
-        };
-        let mut upload = progress.upload(&mut payload);
-        let mut transcript = Transcript {
-            out: &mut *console.err,
-            level,
-        };
-        smtp::submit(
-            &account.settings,
-            &composed.envelope,
-            &dsn,
-            &mut upload,
-            (level > 0).then_some(&mut transcript),
-        )
+    let mut payload = ComposedPayload {
+        composed: &composed,
+        size: composed.size().ok(),
     };
-    let result = match result {
-        Ok(outcome) => Ok(outcome),
-        Err(e) if queue::should_queue(policy, &e) => {
-            // The same bytes again: Message-ID and Date were fixed by `prepare`.
-            Err(queue::enqueue(&pending, e, &mut |out| {
-                composed.write_to(out)
-            }))
+    let err = &mut *console.err;
+    let mut warnings = Vec::new();
+    let delivered = submit::deliver(
+        &mut account,
+        &submission,
+        &mut payload,
+        &mut |settings, payload| {
+            // Said once the secret is at hand, just before it goes out unprotected.
+            if settings.tls.insecure {
+                let _ = writeln!(
+                    err,
+                    "posta: warning: --insecure: the server certificate is not checked; anyone on the path can read this message and the password"
+                );
+            }
+            let mut upload = progress.upload(payload);
+            let mut transcript = Transcript {
+                out: &mut *err,
+                level,
+            };
+            smtp::submit(
+                settings,
+                &composed.envelope,
+                &dsn,
+                &mut upload,
+                (level > 0).then_some(&mut transcript),
+            )
+        },
+        &mut warnings,
+    );
+    for warning in warnings {
+        writeln!(console.err, "posta: warning: {warning}")?;
+    }
+    match delivered.map_err(|e| with_provider_hint(e, &account))? {
+        Delivery::Sent(outcome) => {
+            for warning in &outcome.warnings {
+                writeln!(console.err, "posta: warning: {warning}")?;
+            }
+            Ok(super::submission_report(&outcome, &composed.message_id))
         }
-        Err(e) => Err(with_provider_hint(e, &account)),
-    };
-    for warning in super::record_submission(&account, &composed.envelope, size, result.as_ref()) {
-        writeln!(console.err, "posta: warning: {warning}")?;
-    }
-    let outcome = result?;
-    for warning in &outcome.warnings {
-        writeln!(console.err, "posta: warning: {warning}")?;
-    }
-    Ok(super::submission_report(&outcome, &composed.message_id))
-}
-
-/// A composed message as the transport's payload: written on demand, size known.
-struct ComposedPayload<'a> {
-    composed: &'a Composed,
-    size: Option<u64>,
-}
-
-impl smtp::Payload for ComposedPayload<'_> {
-    fn write_to(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
-        self.composed.write_to(out)
-    }
-
-    fn size_hint(&self) -> Option<u64> {
-        self.size
+        // Not an error (the message is safe), but not sent yet: exit 75.
+        Delivery::Queued(queued) => {
+            if !global.quiet {
+                writeln!(console.err, "posta: {queued}")?;
+            }
+            Ok(Report {
+                human: String::new(),
+                json: Some(queued.json(Code::TempFail)),
+                data: false,
+                exit: Some(Code::TempFail),
+            })
+        }
     }
 }
 
@@ -171,13 +159,16 @@ fn check_provider_rules(account: &Account, from_address: &str) -> anyhow::Result
 /// Advice for failures whose cause is usually a setting: an authentication failure at a
 /// known provider gets the provider's password rule; a silent greeting on a STARTTLS
 /// connection is usually an implicit-TLS port.
-fn with_provider_hint(err: SmtpError, account: &Account) -> anyhow::Error {
-    let auth_refused = matches!(err.kind, SmtpErrorKind::AuthFailed(_));
-    let silent_greeting = err.stage == smtp::Stage::Greeting
-        && matches!(err.kind, SmtpErrorKind::Timeout)
+fn with_provider_hint(err: anyhow::Error, account: &Account) -> anyhow::Error {
+    let Some(smtp_err) = err.downcast_ref::<SmtpError>() else {
+        return err;
+    };
+    let auth_refused = matches!(smtp_err.kind, SmtpErrorKind::AuthFailed(_));
+    let silent_greeting = smtp_err.stage == smtp::Stage::Greeting
+        && matches!(smtp_err.kind, SmtpErrorKind::Timeout)
         && account.settings.security == smtp::Security::StartTls;
     if silent_greeting {
-        return anyhow::Error::new(err).context(Hint(format!(
+        return err.context(Hint(format!(
             "port {} may expect TLS from the first byte: try --security tls",
             account.settings.port
         )));
@@ -188,9 +179,9 @@ fn with_provider_hint(err: SmtpError, account: &Account) -> anyhow::Error {
                 .app_password_page
                 .map(|u| format!(" App passwords: {u}"))
                 .unwrap_or_default();
-            anyhow::Error::new(err).context(Hint(format!("{}{page}", p.note)))
+            err.context(Hint(format!("{}{page}", p.note)))
         }
-        _ => err.into(),
+        _ => err,
     }
 }
 

@@ -5,7 +5,7 @@
 use std::io::{self, BufRead};
 use std::path::PathBuf;
 
-use super::{Console, Report, queue, submission_report};
+use super::{Console, Report, submission_report};
 use crate::cli::{ConnectionArgs, GlobalArgs, QueuePolicy};
 use crate::config;
 use crate::envelope::Dsn;
@@ -13,6 +13,8 @@ use crate::exit::{Code, fail};
 use crate::message::raw::{self, RawOptions};
 use crate::progress;
 use crate::smtp::{self, Transcript};
+use crate::submit::payload::SpooledPayload;
+use crate::submit::{self, Delivery, Queued, Submission};
 use clap::ValueEnum as _;
 
 /// What the sendmail command line asked for.
@@ -263,7 +265,7 @@ pub fn parse_flags(args: &[String]) -> anyhow::Result<SendmailFlags> {
 }
 
 /// sendmail's convention for a queued message: success (exit 0), said in one line.
-fn queued_report(q: queue::Queued) -> Report {
+fn queued_report(q: Queued) -> Report {
     Report {
         human: format!("queued as {}: {}", q.id, q.reason),
         json: Some(q.json(Code::Ok)),
@@ -370,13 +372,11 @@ pub fn run(
         recipients: flags.recipients.clone(),
     };
     let mut spooled = block.spool(stdin, &opts)?;
-    super::check_per_message_limit(&account, spooled.envelope.to.len())?;
+    submit::check_per_message_limit(&account, spooled.envelope.to.len())?;
     let login_address = account
         .from
         .clone()
         .unwrap_or_else(|| spooled.envelope.from.clone());
-    let credentials = account.load_credentials(Some(&login_address));
-
     let dsn = Dsn {
         notify: flags.dsn_notify.clone(),
         ret: flags.dsn_return.clone(),
@@ -385,65 +385,48 @@ pub fn run(
     .with_default_envid(&spooled.message_id);
     let envelope = spooled.envelope.clone();
     let message_id = spooled.message_id.clone();
-    let policy = queue::policy(flags.queue, &account, QueuePolicy::OnTemporaryFailure);
-    // What the queue needs, should the message wait there.
-    let pending = queue::Pending {
-        global: &global,
-        connection: &flags.connection,
-        account: &account,
+    let origin = super::queue::origin(&global, &flags.connection);
+    let submission = Submission {
+        origin: &origin,
         envelope: &envelope,
         dsn: &dsn,
         message_id: &message_id,
-        eight_bit: spooled.eight_bit,
         login_hint: Some(login_address),
+        policy: submit::queueing::policy(flags.queue, &account, QueuePolicy::OnTemporaryFailure),
     };
-    if let Err(e) = credentials {
-        // The message waits in the queue rather than being lost with this process.
-        let queued = queue::enqueue_after_credentials(policy, e, &pending, &mut |out| {
-            spooled.write_to(out)
-        })?;
-        return Ok(queued_report(queued));
-    }
     // sendmail's flags have no -q: a terminal is the whole test (cron and scripts never
     // give one), with --json and -v still turning the bar off.
     let progress =
         progress::Switch::decide(console.stderr_is_terminal, false, flags.json, flags.verbose);
-    let result = {
-        let mut payload = SpooledPayload(&mut spooled);
-        let mut upload = progress.upload(&mut payload);
-        let mut transcript = Transcript {
-            out: &mut *console.err,
-            level: flags.verbose,
-        };
-        smtp::submit(
-            &account.settings,
-            &envelope,
-            &dsn,
-            &mut upload,
-            (flags.verbose > 0).then_some(&mut transcript),
-        )
-    };
-    let result = match result {
-        Ok(outcome) => Ok(outcome),
-        Err(e) if queue::should_queue(policy, &e) => Err(queue::enqueue(&pending, e, &mut |out| {
-            spooled.write_to(out)
-        })),
-        Err(e) => Err(e.into()),
-    };
-    for warning in
-        super::record_submission(&account, &envelope, Some(spooled.size), result.as_ref())
-    {
+    let err = &mut *console.err;
+    let mut warnings = Vec::new();
+    let delivered = submit::deliver(
+        &mut account,
+        &submission,
+        &mut SpooledPayload(&mut spooled),
+        &mut |settings, payload| {
+            let mut upload = progress.upload(payload);
+            let mut transcript = Transcript {
+                out: &mut *err,
+                level: flags.verbose,
+            };
+            smtp::submit(
+                settings,
+                &envelope,
+                &dsn,
+                &mut upload,
+                (flags.verbose > 0).then_some(&mut transcript),
+            )
+        },
+        &mut warnings,
+    );
+    for warning in warnings {
         writeln!(console.err, "sendmail: warning: {warning}")?;
     }
-    let outcome = match result {
-        Ok(outcome) => outcome,
+    let outcome = match delivered? {
+        Delivery::Sent(outcome) => outcome,
         // sendmail's convention: queued is success (exit 0), said in one line.
-        Err(err) => {
-            return match err.downcast::<queue::Queued>() {
-                Ok(q) => Ok(queued_report(q)),
-                Err(e) => Err(e),
-            };
-        }
+        Delivery::Queued(queued) => return Ok(queued_report(queued)),
     };
     // Rare, and about this message (its 8-bit bytes, its DSN request): worth a line
     // even in sendmail mode, which is otherwise silent on success.
@@ -458,23 +441,6 @@ pub fn run(
 
 fn writeln_err(console: &mut Console<'_>, line: &str) -> io::Result<()> {
     writeln!(console.err, "{line}")
-}
-
-/// The spooled message as the transport's payload: exact size and 8-bit flag known.
-struct SpooledPayload<'a>(&'a mut raw::Spooled);
-
-impl smtp::Payload for SpooledPayload<'_> {
-    fn write_to(&mut self, out: &mut dyn io::Write) -> io::Result<()> {
-        self.0.write_to(out)
-    }
-
-    fn size_hint(&self) -> Option<u64> {
-        Some(self.0.size)
-    }
-
-    fn is_8bit(&self) -> bool {
-        self.0.eight_bit
-    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,10 @@ use std::path::Path;
 use crate::config::Account;
 use crate::envelope::Envelope;
 use crate::exit;
-use crate::smtp::{Outcome, SmtpError};
+use crate::exit::Code;
+use crate::smtp::SmtpError;
+
+use super::Delivery;
 
 /// Append the line for one submission to the account's log file, if it has one.
 /// A log that cannot be written does not change the outcome: it costs a warning,
@@ -25,7 +28,7 @@ pub fn submission(
     account: &Account,
     envelope: &Envelope,
     size: Option<u64>,
-    result: Result<&Outcome, &anyhow::Error>,
+    result: Result<&Delivery, &anyhow::Error>,
 ) -> Option<String> {
     let path = account.log_file.as_ref()?;
     let line = line(
@@ -46,7 +49,7 @@ fn line(
     account: &Account,
     envelope: &Envelope,
     size: Option<u64>,
-    result: Result<&Outcome, &anyhow::Error>,
+    result: Result<&Delivery, &anyhow::Error>,
 ) -> String {
     let settings = &account.settings;
     let mut pairs: Vec<(&str, String)> = vec![
@@ -57,11 +60,11 @@ fn line(
         ),
     ];
     match result {
-        Ok(outcome) => {
+        Ok(Delivery::Sent(outcome)) => {
             pairs.push(("server", outcome.server.clone()));
             pairs.push(("tls", outcome.security.trim().to_owned()));
         }
-        Err(_) => {
+        Ok(Delivery::Queued(_)) | Err(_) => {
             pairs.push(("server", settings.server()));
             pairs.push(("tls", settings.security.name().to_owned()));
         }
@@ -73,10 +76,16 @@ fn line(
         size.map_or_else(|| "-".to_owned(), |n| n.to_string()),
     ));
     match result {
-        Ok(outcome) => {
+        Ok(Delivery::Sent(outcome)) => {
             pairs.push(("status", "sent".into()));
             pairs.push(("reply", outcome.final_reply.to_string()));
             pairs.push(("exit", "0".into()));
+        }
+        // Not sent (yet): the line says where it waits, with `send`'s exit code.
+        Ok(Delivery::Queued(queued)) => {
+            pairs.push(("status", "failed".into()));
+            pairs.push(("error", queued.to_string()));
+            pairs.push(("exit", Code::TempFail.as_i32().to_string()));
         }
         Err(err) => {
             pairs.push(("status", "failed".into()));

@@ -1,0 +1,421 @@
+//! The dispatcher of a batch: it reads each message, picks the profile and
+//! connection for it, hands it over, and takes back what the connections report. Its
+//! scheduling (which lane, when) is in [`super::schedule`]; what becomes of each
+//! message, and the counts, in [`super::outcome`].
+
+use std::fs::File;
+use std::io::{BufRead, Write};
+
+use anyhow::Context;
+use crossbeam_channel::{Receiver, Sender};
+
+use super::Shared;
+use super::lanes::{Lane, Lanes, Stopped};
+use super::outcome::Tally;
+use super::schedule::Pick;
+use super::worker::{self, Event, Job, Worker};
+use crate::cli::{BatchArgs, GlobalArgs};
+use crate::config;
+use crate::envelope::Dsn;
+use crate::exit::{Code, fail};
+use crate::message::raw::{self, HeaderBlock, RawOptions};
+use crate::pace::Pacer;
+use crate::progress;
+use crate::smtp::Transcript;
+use crate::submit::Origin;
+use crate::usage::Ledger;
+
+pub(super) struct Dispatcher<'a, 't, 'x> {
+    pub(super) global: &'a GlobalArgs,
+    /// What the queue records of where the messages came from.
+    pub(super) origin: Origin,
+    pub(super) args: &'a BatchArgs,
+    pub(super) out: &'a mut dyn Write,
+    pub(super) err: Shared<'a>,
+    /// The transcript, for the session this thread runs itself (one connection).
+    pub(super) transcript: Option<&'t mut Transcript<'x>>,
+    /// That session: with one profile and one connection, no thread is started.
+    pub(super) inline: Option<Worker<'t, 'x>>,
+    pub(super) profiles: Vec<Option<String>>,
+    /// Opened with the first message (its From may choose the account).
+    pub(super) lanes: Option<Lanes>,
+    /// Dropped once the workers are started, so that the channel closes with them.
+    pub(super) events_tx: Option<Sender<Event>>,
+    pub(super) events: Receiver<Event>,
+    pub(super) pacer: Option<Pacer>,
+    /// Spool files of messages already sent, for the next ones.
+    pub(super) pool: Vec<File>,
+    pub(super) tally: Tally,
+    /// The "every cap reached" line was written to stderr (once is enough).
+    pub(super) capped_said: bool,
+    /// Counts and rate on a terminal (hidden otherwise, and with -q, -v or --json).
+    pub(super) progress: progress::Count,
+    /// Messages a connection gave back unsent because it could not open.
+    pub(super) retry: Vec<Job>,
+}
+
+impl Dispatcher<'_, '_, '_> {
+    /// Take one message; false when the batch must stop.
+    pub(super) fn one(
+        &mut self,
+        name: &str,
+        input: anyhow::Result<&mut dyn BufRead>,
+    ) -> anyhow::Result<bool> {
+        if let Some(p) = &mut self.pacer {
+            p.wait();
+        }
+        self.drain()?;
+        self.send_retries()?;
+        let reader = match input {
+            Ok(r) => r,
+            Err(e) => {
+                self.failed(name, &e)?;
+                return Ok(true);
+            }
+        };
+        let block = match raw::read_header_block(reader) {
+            Ok(b) => b,
+            Err(e) => {
+                self.failed(name, &e.into())?;
+                return Ok(true);
+            }
+        };
+        if self.lanes.is_none() {
+            self.open_lanes(&block)?;
+        }
+        let need = match block.recipients(&self.options(None)) {
+            Ok(r) => r.len() as u64,
+            Err(e) => {
+                self.failed(name, &e.into())?;
+                return Ok(true);
+            }
+        };
+        match self.pick(need)? {
+            Pick::Lane(i) => {
+                let file = self.spool_file()?;
+                match block.spool_reusing(reader, &self.options(Some(i)), file) {
+                    Ok(spooled) => {
+                        let dsn = Dsn::default().with_default_envid(&spooled.message_id);
+                        let lanes = self.lanes.as_mut().expect("opened above");
+                        let lane = &mut lanes.lanes[i];
+                        lane.reserve(need);
+                        lane.in_flight += 1;
+                        lane.started();
+                        let job = Job {
+                            name: name.to_string(),
+                            spooled,
+                            dsn,
+                            lane: i,
+                        };
+                        if let Some(worker) = &mut self.inline {
+                            let done = worker.send(job);
+                            self.handle(Event::Done(Box::new(done)))?;
+                        } else {
+                            // Never blocks: the lane had room, and only this thread sends.
+                            let sender = lane.jobs.as_ref().expect("picked lanes are alive");
+                            if sender.send(job).is_err() {
+                                unreachable!("the lane keeps a receiver of its own");
+                            }
+                        }
+                    }
+                    Err(e) => self.failed(name, &e.into())?,
+                }
+                Ok(true)
+            }
+            Pick::Full => {
+                self.capped(name, block, reader, need)?;
+                Ok(true)
+            }
+            Pick::TooMany => {
+                let limits: Vec<String> = self
+                    .lanes()
+                    .iter()
+                    .filter(|l| l.is_alive())
+                    .filter_map(Lane::per_message_words)
+                    .collect();
+                let e = fail(
+                    Code::DataErr,
+                    format!(
+                        "{need} recipients: more than the provider takes in one message ({}); split the message",
+                        limits.join(", ")
+                    ),
+                );
+                self.failed(name, &e)?;
+                Ok(true)
+            }
+            Pick::NoneAlive => {
+                // Every source still gets its outcome: queued or not sent.
+                self.none_alive(name, block, reader)?;
+                Ok(true)
+            }
+        }
+    }
+
+    pub(super) fn lanes(&self) -> &[Lane] {
+        self.lanes.as_ref().map(|l| &l.lanes[..]).unwrap_or(&[])
+    }
+
+    /// How the message is read for lane `lane` (its From is the default From).
+    pub(super) fn options(&self, lane: Option<usize>) -> RawOptions {
+        RawOptions {
+            extract_recipients: true,
+            envelope_from: self.args.envelope_from.clone(),
+            full_name: None,
+            default_from: lane.and_then(|i| self.lanes()[i].account.from.clone()),
+            recipients: Vec::new(),
+        }
+    }
+
+    pub(super) fn spool_file(&mut self) -> anyhow::Result<File> {
+        match self.pool.pop() {
+            Some(f) => Ok(f),
+            None => tempfile::tempfile().context("cannot create a spool file"),
+        }
+    }
+
+    /// Resolve every profile, fetch its secret, and start its connections (each opens
+    /// its session when its first message comes).
+    pub(super) fn open_lanes(&mut self, first: &HeaderBlock) -> anyhow::Result<()> {
+        let hint = self
+            .args
+            .envelope_from
+            .clone()
+            .or_else(|| first.from_address());
+        let mut accounts = Vec::new();
+        let mut left_out = Vec::new();
+        for profile in &self.profiles.clone() {
+            let mut global = self.global.clone();
+            global.profile = profile.clone();
+            let mut account = config::resolve(&global, &self.args.connection, hint.as_deref())?;
+            let login = account.from.clone().or_else(|| hint.clone());
+            // A profile whose secret cannot be had (a password command that failed or
+            // timed out) drops out as one whose login fails would: the others carry on.
+            match account.load_credentials(login.as_deref()) {
+                Ok(()) => accounts.push(account),
+                Err(e) if self.profiles.len() > 1 => {
+                    self.say(&format!(
+                        "posta: warning: profile {} left out: {e}",
+                        profile.as_deref().unwrap_or("(default)")
+                    ))?;
+                    left_out.push(e);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if accounts.is_empty()
+            && let Some(first) = left_out.into_iter().next()
+        {
+            return Err(first.into());
+        }
+        let ledger = accounts
+            .iter()
+            .any(|a| a.daily_limit.is_some())
+            .then(Ledger::default_location)
+            .flatten();
+        let connections = usize::from(self.args.connections.max(1));
+        let label = accounts.len() * connections > 1;
+        let events = self.events_tx.take().expect("lanes are opened once");
+        let mut lanes = Vec::new();
+        for (i, account) in accounts.into_iter().enumerate() {
+            let name = account
+                .profile
+                .clone()
+                .unwrap_or_else(|| account.settings.server());
+            let (jobs_tx, jobs_rx) = crossbeam_channel::bounded(1);
+            let mut lane = Lane::new(account, name, jobs_tx, jobs_rx.clone(), ledger.as_ref())
+                .context("cannot read the usage ledger")?;
+            if !label {
+                // One profile, one connection: this thread sends (see `Worker`).
+                lane.jobs = None;
+                lane.inline = true;
+                let settings = lane.account.settings.clone();
+                self.inline = Some(Worker::new(settings, self.transcript.take()));
+                lanes.push(lane);
+                continue;
+            }
+            for k in 1..=connections {
+                let handle = worker::spawn(
+                    format!("posta-batch-{i}-{k}"),
+                    i,
+                    lane.account.settings.clone(),
+                    self.global.verbose,
+                    label.then(|| format!("[{}#{k}] ", lane.name)),
+                    jobs_rx.clone(),
+                    events.clone(),
+                )
+                .context("cannot start a connection thread")?;
+                lane.workers.push(handle);
+                lane.running += 1;
+            }
+            lanes.push(lane);
+        }
+        self.lanes = Some(Lanes::new(lanes, ledger));
+        Ok(())
+    }
+
+    /// Handle whatever the workers reported, without waiting.
+    pub(super) fn drain(&mut self) -> anyhow::Result<()> {
+        while let Ok(event) = self.events.try_recv() {
+            self.handle(event)?;
+        }
+        if let Some(lanes) = &mut self.lanes {
+            for warning in lanes.sync(false) {
+                self.say(&format!("posta: warning: {warning}"))?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn handle(&mut self, event: Event) -> anyhow::Result<()> {
+        match event {
+            Event::Transcript(line) => self.err.write_all(&line)?,
+            Event::Done(done) => {
+                let worker::Done { job, result, fatal } = *done;
+                let lane = &mut self.lanes.as_mut().expect("workers run in lanes").lanes[job.lane];
+                if fatal && lane.running > 1 && lane.jobs.is_some() {
+                    // This connection could not open (a server allowing fewer sessions
+                    // than --connections, say): nothing was sent, and the profile's
+                    // other connections can take the message. Each connection fails
+                    // at most once, so this ends.
+                    if let Err(e) = &result {
+                        lane.stopped = Some(Stopped {
+                            message: e.to_string(),
+                            code: e.exit_code(),
+                            transient: e.is_transient(),
+                        });
+                    }
+                    self.retry.push(job);
+                    return Ok(());
+                }
+                lane.in_flight -= 1;
+                let need = job.spooled.envelope.to.len() as u64;
+                match &result {
+                    Ok(outcome) => {
+                        lane.settle(need, outcome.accepted.len() as u64);
+                        lane.sent += 1;
+                    }
+                    Err(e) => {
+                        lane.settle(need, 0);
+                        if fatal {
+                            lane.stopped = Some(Stopped {
+                                message: e.to_string(),
+                                code: e.exit_code(),
+                                transient: e.is_transient(),
+                            });
+                        }
+                    }
+                }
+                self.settled(job, result)?;
+            }
+            Event::Lost { lane, held } => {
+                let l = &mut self.lanes.as_mut().expect("workers run in lanes").lanes[lane];
+                let why = "a connection thread of posta failed (a bug: please report it)";
+                l.stopped = Some(Stopped {
+                    message: why.into(),
+                    code: Code::Software,
+                    transient: false,
+                });
+                if let Some(held) = held {
+                    l.in_flight -= 1;
+                    l.settle(held.recipients, 0);
+                    let e = fail(
+                        Code::Software,
+                        format!(
+                            "{why} while sending this message: it may or may not have been delivered"
+                        ),
+                    );
+                    self.failed(&held.name, &e)?;
+                }
+            }
+            Event::Closed { lane, sessions } => {
+                let l = &mut self.lanes.as_mut().expect("workers run in lanes").lanes[lane];
+                l.running -= 1;
+                l.sessions += sessions;
+                if l.running == 0 {
+                    self.lane_stopped(lane)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every connection of a lane ended: what was left in its channel is not sent.
+    pub(super) fn lane_stopped(&mut self, i: usize) -> anyhow::Result<()> {
+        let lane = &mut self.lanes.as_mut().expect("workers run in lanes").lanes[i];
+        lane.jobs = None;
+        let why = lane.stopped.clone();
+        let left: Vec<Job> = lane.leftover.try_iter().collect();
+        for job in left {
+            let lane = &mut self.lanes.as_mut().expect("workers run in lanes").lanes[i];
+            lane.in_flight -= 1;
+            lane.settle(job.spooled.envelope.to.len() as u64, 0);
+            let name = lane.name.clone();
+            let e = match &why {
+                Some(s) => fail(
+                    s.code,
+                    format!("not sent: profile {name} stopped: {}", s.message),
+                ),
+                None => fail(
+                    Code::Software,
+                    format!("not sent: the connections of {name} ended"),
+                ),
+            };
+            let stopped = why.clone().unwrap_or(Stopped {
+                message: String::new(),
+                code: Code::Software,
+                transient: false,
+            });
+            self.stopped_unsent(job, e, stopped)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn finish(&mut self) -> anyhow::Result<()> {
+        self.events_tx = None;
+        if self.lanes.is_none() {
+            return Ok(());
+        }
+        // Wait for every message handed out, so that one a connection gives back can
+        // still go through another.
+        loop {
+            self.send_retries()?;
+            if self.tally_in_flight() == 0 {
+                break;
+            }
+            let Ok(event) = self.events.recv() else {
+                break;
+            };
+            self.handle(event)?;
+        }
+        let lanes = self.lanes.as_mut().expect("checked above");
+        if let Some(worker) = self.inline.take()
+            && let Some(lane) = lanes.lanes.iter_mut().find(|l| l.inline)
+        {
+            lane.sessions += worker.close();
+        }
+        for lane in &mut lanes.lanes {
+            lane.jobs = None;
+        }
+        while self.lanes().iter().any(|l| l.running > 0) {
+            let Ok(event) = self.events.recv() else {
+                break;
+            };
+            self.handle(event)?;
+        }
+        let lanes = self.lanes.as_mut().expect("checked above");
+        for lane in &mut lanes.lanes {
+            for handle in lane.workers.drain(..) {
+                if handle.join().is_err() {
+                    return Err(fail(
+                        Code::Software,
+                        format!("a connection thread of {} panicked", lane.name),
+                    ));
+                }
+            }
+        }
+        for warning in lanes.sync(true) {
+            self.say(&format!("posta: warning: {warning}"))?;
+        }
+        Ok(())
+    }
+}

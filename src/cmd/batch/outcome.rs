@@ -1,0 +1,457 @@
+//! What becomes of each message of a batch, through the one submission path's tail
+//! ([`crate::submit::settle`]): sent, queued or failed; said on stderr and, with
+//! `--json`, as one object a message; counted for the summary.
+
+use std::io::BufRead;
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::dispatch::Dispatcher;
+use super::lanes::{Lane, Stopped};
+use super::worker::Job;
+use crate::cli::QueuePolicy;
+use crate::cmd::{Report, failure_json};
+use crate::envelope::Dsn;
+use crate::exit::{self, Code, fail};
+use crate::message::raw::{HeaderBlock, Spooled};
+use crate::smtp::{Outcome, SmtpError};
+use crate::submit::payload::SpooledPayload;
+use crate::submit::queueing::Pending;
+use crate::submit::{self, Counting, Delivery, Queued, Submission};
+
+#[derive(Default)]
+pub(super) struct Tally {
+    pub(super) sent: u64,
+    pub(super) failed: u64,
+    pub(super) queued: u64,
+    /// Not sent because every profile reached its daily cap (and not queued).
+    pub(super) capped: u64,
+    /// Not sent because every profile had stopped (and not queued).
+    pub(super) unsent: u64,
+    /// The exit code of the first failure.
+    pub(super) first_code: Option<Code>,
+    /// Why the batch stopped before the end, if it did.
+    pub(super) stopped: Option<String>,
+}
+
+impl Dispatcher<'_, '_, '_> {
+    /// The queue policy of lane `lane`'s profile (--queue, else the profile's `queue`;
+    /// `batch` does not queue unless asked).
+    pub(super) fn policy(&self, lane: usize) -> QueuePolicy {
+        submit::queueing::policy(
+            self.args.queue,
+            &self.lanes()[lane].account,
+            QueuePolicy::Never,
+        )
+    }
+
+    /// A message its connection tried: the one path's tail decides (queued when the
+    /// failure is temporary and the policy says so) and writes the log line.
+    pub(super) fn settled(
+        &mut self,
+        mut job: Job,
+        result: Result<Outcome, SmtpError>,
+    ) -> anyhow::Result<()> {
+        let account = &self.lanes()[job.lane].account;
+        let (envelope, message_id) = (job.spooled.envelope.clone(), job.spooled.message_id.clone());
+        let submission = Submission {
+            origin: &self.origin,
+            envelope: &envelope,
+            dsn: &job.dsn,
+            message_id: &message_id,
+            login_hint: account.user.clone(),
+            policy: self.policy(job.lane),
+        };
+        let mut warnings = Vec::new();
+        // The lanes count accepted recipients themselves (they reserve room ahead).
+        let delivered = submit::settle(
+            account,
+            &submission,
+            &mut SpooledPayload(&mut job.spooled),
+            result,
+            Counting::ByCaller,
+            &mut warnings,
+        );
+        for warning in warnings {
+            self.say(&format!("posta: warning: {warning}"))?;
+        }
+        let profile = self.lanes()[job.lane].account.profile.clone();
+        let mut object = match delivered {
+            Ok(Delivery::Sent(outcome)) => {
+                self.tally.sent += 1;
+                self.progress.sent();
+                json!({
+                    "type": "message",
+                    "source": job.name,
+                    "status": "sent",
+                    "profile": profile,
+                    "message_id": message_id,
+                    "accepted": outcome.accepted,
+                    "final_reply": outcome.final_reply,
+                    "warnings": outcome.warnings,
+                })
+            }
+            Ok(Delivery::Queued(queued)) => self.queued(&job.name, &queued)?,
+            Err(e) => self.failure(&job.name, &e)?,
+        };
+        object["profile"] = json!(profile);
+        self.pool.push(job.spooled.into_file());
+        self.emit(&object)
+    }
+
+    /// A message whose profile's connections all stopped before it was tried: queued
+    /// (not before now) when the reason is temporary and the policy says so, else not sent.
+    pub(super) fn stopped_unsent(
+        &mut self,
+        mut job: Job,
+        e: anyhow::Error,
+        stopped: Stopped,
+    ) -> anyhow::Result<()> {
+        let queueing = self.policy(job.lane) == QueuePolicy::OnTemporaryFailure;
+        let mut object = if queueing && stopped.transient {
+            let reason = exit::message_and_hints(&e).0;
+            let now = crate::queue::now();
+            match self.enqueue(job.lane, &mut job.spooled, &job.dsn, reason, now) {
+                Ok(queued) => self.queued(&job.name, &queued)?,
+                Err(e) => self.failure(&job.name, &e)?,
+            }
+        } else {
+            self.failure(&job.name, &e)?
+        };
+        object["profile"] = json!(self.lanes()[job.lane].account.profile);
+        self.pool.push(job.spooled.into_file());
+        self.emit(&object)
+    }
+
+    /// Put a spooled message into the queue with lane `lane`'s profile, untried, due
+    /// from `not_before`, with `reason` as its last error.
+    pub(super) fn enqueue(
+        &self,
+        lane: usize,
+        spooled: &mut Spooled,
+        dsn: &Dsn,
+        reason: String,
+        not_before: i64,
+    ) -> anyhow::Result<Queued> {
+        let account = &self.lanes()[lane].account;
+        // The bytes come from the spool file, which the writer below borrows.
+        let (envelope, message_id) = (spooled.envelope.clone(), spooled.message_id.clone());
+        let pending = Pending {
+            origin: &self.origin,
+            account,
+            envelope: &envelope,
+            dsn,
+            message_id: &message_id,
+            eight_bit: spooled.eight_bit,
+            login_hint: account.user.clone(),
+        };
+        submit::queueing::deferred(&pending, reason, not_before, &mut |out| {
+            spooled.write_to(out)
+        })
+    }
+
+    /// A message that fits under no profile's daily cap now: queued until one has room
+    /// (when queueing is on), else reported as not sent (75: try again later).
+    pub(super) fn capped(
+        &mut self,
+        name: &str,
+        block: HeaderBlock,
+        reader: &mut dyn BufRead,
+        need: u64,
+    ) -> anyhow::Result<()> {
+        let lanes = self.lanes.as_mut().expect("opened before picking");
+        for warning in lanes.sync(true) {
+            self.say(&format!("posta: warning: {warning}"))?;
+        }
+        let lanes = self.lanes.as_ref().expect("opened before picking");
+        // The profile whose cap lets these recipients through first.
+        let soonest = lanes
+            .lanes
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.is_alive() && l.takes_in_one_message(need))
+            .filter_map(|(i, l)| Some((i, l.next_room(lanes.ledger.as_ref()?, need)?)))
+            .min_by_key(|&(_, t)| t);
+        let caps: Vec<String> = lanes.lanes.iter().filter_map(Lane::cap_words).collect();
+        let mut why = format!(
+            "not sent: every profile reached its daily limit ({})",
+            caps.join(", ")
+        );
+        if let Some((_, at)) = soonest {
+            why.push_str(&format!("; room again at {}", local_time(at)));
+        }
+        let lane_index = soonest.map(|(i, _)| i).unwrap_or(0);
+        if self.policy(lane_index) != QueuePolicy::OnTemporaryFailure {
+            self.tally.capped += 1;
+            self.progress.failed();
+            if !self.capped_said {
+                self.capped_said = true;
+                self.say(&format!("posta: batch: {why}"))?;
+            }
+            let e = fail(Code::TempFail, why);
+            self.tally.first_code.get_or_insert(Code::TempFail);
+            let mut object = failure_json(&e);
+            object["type"] = json!("message");
+            object["source"] = json!(name);
+            object["status"] = json!("not-sent");
+            return self.emit(&object);
+        }
+        let file = self.spool_file()?;
+        let mut spooled = match block.spool_reusing(reader, &self.options(Some(lane_index)), file) {
+            Ok(s) => s,
+            Err(e) => return self.failed(name, &e.into()),
+        };
+        let dsn = Dsn::default().with_default_envid(&spooled.message_id);
+        let not_before = soonest.map(|(_, t)| t).unwrap_or_else(crate::queue::now);
+        let object = match self.enqueue(lane_index, &mut spooled, &dsn, why, not_before) {
+            Ok(queued) => self.queued(name, &queued)?,
+            Err(e) => self.failure(name, &e)?,
+        };
+        self.pool.push(spooled.into_file());
+        self.emit(&object)
+    }
+
+    /// A message read after every profile stopped (connection or login failure):
+    /// queued when the reason is temporary and the queue policy says so, else reported
+    /// as not sent.
+    pub(super) fn none_alive(
+        &mut self,
+        name: &str,
+        block: HeaderBlock,
+        reader: &mut dyn BufRead,
+    ) -> anyhow::Result<()> {
+        let (lane_index, stopped) = self
+            .lanes()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.stopped.clone().map(|s| (i, s)))
+            .next_back()
+            .unwrap_or_else(|| {
+                let stopped = Stopped {
+                    message: "no connection could be opened".into(),
+                    code: Code::TempFail,
+                    transient: false,
+                };
+                (0, stopped)
+            });
+        self.tally
+            .stopped
+            .get_or_insert_with(|| stopped.message.clone());
+        let lane = &self.lanes()[lane_index];
+        let e = fail(
+            stopped.code,
+            format!(
+                "not sent: profile {} stopped: {}",
+                lane.name, stopped.message
+            ),
+        );
+        let profile = lane.account.profile.clone();
+        if !(self.policy(lane_index) == QueuePolicy::OnTemporaryFailure && stopped.transient) {
+            self.tally.unsent += 1;
+            self.progress.failed();
+            self.tally.first_code.get_or_insert(stopped.code);
+            let mut object = failure_json(&e);
+            object["type"] = json!("message");
+            object["source"] = json!(name);
+            object["status"] = json!("not-sent");
+            object["profile"] = json!(profile);
+            return self.emit(&object);
+        }
+        let file = self.spool_file()?;
+        let spooled = match block.spool_reusing(reader, &self.options(Some(lane_index)), file) {
+            Ok(s) => s,
+            Err(e) => return self.failed(name, &e.into()),
+        };
+        let dsn = Dsn::default().with_default_envid(&spooled.message_id);
+        let job = Job {
+            name: name.to_string(),
+            spooled,
+            dsn,
+            lane: lane_index,
+        };
+        self.stopped_unsent(job, e, stopped)
+    }
+
+    /// Count a message put in the queue, say so on stderr, and give its JSON object.
+    pub(super) fn queued(
+        &mut self,
+        name: &str,
+        queued: &Queued,
+    ) -> anyhow::Result<serde_json::Value> {
+        self.progress.failed();
+        self.tally.queued += 1;
+        // Not sent yet: `send`'s exit code for a queued message.
+        self.tally.first_code.get_or_insert(Code::TempFail);
+        self.say(&format!("posta: batch: {name}: {queued}"))?;
+        let mut object = queued.json(Code::TempFail);
+        object["type"] = json!("message");
+        object["source"] = json!(name);
+        Ok(object)
+    }
+
+    /// Count a message that was not sent, say why on stderr, and give its JSON object.
+    pub(super) fn failure(
+        &mut self,
+        name: &str,
+        e: &anyhow::Error,
+    ) -> anyhow::Result<serde_json::Value> {
+        self.progress.failed();
+        self.tally.failed += 1;
+        let code = exit::code_of(e);
+        self.tally.first_code.get_or_insert(code);
+        let (message, _) = exit::message_and_hints(e);
+        self.say(&format!("posta: batch: {name}: {message}"))?;
+        let mut object = failure_json(e);
+        object["type"] = json!("message");
+        object["source"] = json!(name);
+        Ok(object)
+    }
+
+    pub(super) fn failed(&mut self, name: &str, e: &anyhow::Error) -> anyhow::Result<()> {
+        let object = self.failure(name, e)?;
+        self.emit(&object)
+    }
+
+    /// A line on stderr, above the progress bar when there is one.
+    pub(super) fn say(&mut self, line: &str) -> anyhow::Result<()> {
+        Ok(self.progress.writeln(&mut self.err, line)?)
+    }
+
+    /// The message's JSON object on stdout, with `--json`.
+    pub(super) fn emit(&mut self, object: &serde_json::Value) -> anyhow::Result<()> {
+        if self.global.json {
+            writeln!(self.out, "{object}")?;
+        }
+        Ok(())
+    }
+
+    /// The last word: counts, connections, time and rate; the exit code of the first failure.
+    pub(super) fn summary(&self, elapsed: Duration) -> Report {
+        let sessions: u32 = self.lanes().iter().map(|l| l.sessions).sum();
+        let profiles: Vec<serde_json::Value> = self
+            .lanes()
+            .iter()
+            .map(|l| json!({"name": l.name, "sent": l.sent, "connections": l.sessions}))
+            .collect();
+        summary(&self.tally, sessions, elapsed, profiles)
+    }
+}
+
+/// "2026-11-23 09:14" in local time, for when a cap has room again.
+fn local_time(unix: i64) -> String {
+    use chrono::TimeZone;
+    match chrono::Local.timestamp_opt(unix, 0) {
+        chrono::LocalResult::Single(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+        _ => format!("unix time {unix}"),
+    }
+}
+
+fn summary(
+    tally: &Tally,
+    sessions: u32,
+    elapsed: Duration,
+    profiles: Vec<serde_json::Value>,
+) -> Report {
+    let seconds = elapsed.as_secs_f64();
+    // Messages sent, not attempted: a refused connection fails fast, and a failure
+    // counted as throughput would flatter the run.
+    let rate = if seconds > 0.0 {
+        tally.sent as f64 / seconds
+    } else {
+        0.0
+    };
+    let mut human = format!("batch: {} sent, {} failed", tally.sent, tally.failed);
+    if tally.queued > 0 {
+        human.push_str(&format!(", {} queued", tally.queued));
+    }
+    if tally.capped > 0 {
+        human.push_str(&format!(", {} over the daily limits", tally.capped));
+    }
+    if tally.unsent > 0 {
+        human.push_str(&format!(", {} not sent", tally.unsent));
+    }
+    human.push_str(&format!(
+        ", over {sessions} connection{} in {seconds:.2} s ({rate:.1} sent/s)",
+        if sessions == 1 { "" } else { "s" },
+    ));
+    if let Some(why) = &tally.stopped {
+        human.push_str(&format!("; stopped early: {why}"));
+    }
+    let not_done = tally.failed + tally.queued + tally.capped + tally.unsent;
+    let status = match (tally.sent, not_done) {
+        (_, 0) if tally.stopped.is_none() => "sent",
+        (0, _) => "failed",
+        _ => "partial",
+    };
+    Report {
+        human,
+        json: Some(json!({
+            "type": "summary",
+            "status": status,
+            "sent": tally.sent,
+            "failed": tally.failed,
+            "queued": tally.queued,
+            "not_sent": tally.capped + tally.unsent,
+            "stopped": tally.stopped,
+            "connections": sessions,
+            "profiles": profiles,
+            "seconds": (seconds * 1000.0).round() / 1000.0,
+            "messages_per_second": (rate * 10.0).round() / 10.0,
+            "exit_code": tally.first_code.unwrap_or(Code::Ok).as_i32(),
+        })),
+        data: false,
+        exit: tally.first_code,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_exit_code_is_the_first_failure() {
+        let tally = Tally {
+            sent: 3,
+            failed: 2,
+            first_code: Some(Code::NoUser),
+            ..Tally::default()
+        };
+        let report = summary(&tally, 1, Duration::from_secs(1), vec![]);
+        assert_eq!(report.exit, Some(Code::NoUser));
+        let json = report.json.unwrap();
+        assert_eq!(json["status"], "partial");
+        assert_eq!(json["exit_code"], 67);
+        let all = summary(
+            &Tally {
+                sent: 2,
+                ..Tally::default()
+            },
+            1,
+            Duration::from_secs(1),
+            vec![],
+        );
+        assert_eq!(all.exit, None);
+        assert_eq!(all.json.unwrap()["status"], "sent");
+    }
+
+    #[test]
+    fn capped_messages_make_a_partial_batch() {
+        let tally = Tally {
+            sent: 5,
+            capped: 2,
+            first_code: Some(Code::TempFail),
+            ..Tally::default()
+        };
+        let report = summary(&tally, 1, Duration::from_secs(1), vec![]);
+        assert!(
+            report.human.contains("2 over the daily limits"),
+            "{}",
+            report.human
+        );
+        let json = report.json.unwrap();
+        assert_eq!(json["status"], "partial");
+        assert_eq!(json["not_sent"], 2);
+        assert_eq!(json["exit_code"], 75);
+    }
+}

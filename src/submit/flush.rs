@@ -1,0 +1,214 @@
+//! One attempt at one queued message (`posta queue flush`): the entry's account,
+//! resolved again by the caller, goes through [`super::deliver`] like any other
+//! message, and the result says what to do with the entry. The loop over entries
+//! and its report are `cmd::queue`'s; the spool is [`crate::queue`]'s.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use crate::cli::QueuePolicy;
+use crate::config::Account;
+use crate::envelope::{Dsn, Envelope};
+use crate::queue::{self, Locked};
+use crate::smtp::{self, Credentials, Outcome, SmtpError, SmtpErrorKind, Stage, Transcript};
+use crate::usage::Ledger;
+
+use super::{Delivery, Origin, Submission};
+
+/// What happened to one entry.
+#[derive(Debug)]
+pub enum Attempt {
+    Sent(Outcome),
+    /// Not sent, for a reason that may pass: it waits for its next turn.
+    Deferred(String),
+    /// Refused for good: moved aside.
+    Failed(String),
+    /// Not tried: its recipients do not fit under the profile's daily limit before
+    /// `until`. Not a failed attempt.
+    OverLimit {
+        until: i64,
+        reason: String,
+    },
+}
+
+/// The secrets fetched during one flush, so that an account's password is asked for
+/// (or its command run) once per flush, not once per message.
+#[derive(Default)]
+pub struct Secrets(HashMap<String, Option<Credentials>>);
+
+/// One attempt at one locked entry through `account`. Account and connection problems
+/// (credentials, TLS, AUTH) defer the entry: they are not about this message and the
+/// user may fix them; it expires after [`queue::MAX_AGE`] like any other. The entry is
+/// marked as being tried before the first byte goes out, so that an attempt cut short
+/// is known later.
+pub fn attempt(
+    mut account: Account,
+    locked: &mut Locked,
+    secrets: &mut Secrets,
+    mut transcript: Option<&mut Transcript<'_>>,
+    warnings: &mut Vec<String>,
+) -> io::Result<Attempt> {
+    let meta = locked.meta.clone();
+    // Before any password is asked for: a message held back needs none.
+    if let Some(held) = over_daily_limit(&account, meta.envelope.to.len(), queue::now()) {
+        return Ok(held);
+    }
+    let key = format!(
+        "{:?}|{:?}|{:?}",
+        meta.profile, meta.connection, meta.login_hint
+    );
+    match secrets.0.get(&key) {
+        Some(c) => account.settings.credentials = c.clone(),
+        None => {
+            if let Err(e) = account.load_credentials(meta.login_hint.as_deref()) {
+                return Ok(Attempt::Deferred(e.to_string()));
+            }
+            secrets.0.insert(key, account.settings.credentials.clone());
+        }
+    }
+
+    locked.meta.attempt_started = Some(queue::now());
+    locked.save()?;
+    let envelope = Envelope {
+        from: meta.envelope.from.clone(),
+        to: meta.envelope.to.clone(),
+        smtputf8: meta.envelope.smtputf8,
+    };
+    let dsn = Dsn {
+        notify: meta.dsn.notify.clone(),
+        ret: meta.dsn.ret.clone(),
+        envid: meta.dsn.envid.clone(),
+    };
+    let origin = Origin {
+        config: meta.config.clone(),
+        connection: meta.connection.clone(),
+    };
+    let submission = Submission {
+        origin: &origin,
+        envelope: &envelope,
+        dsn: &dsn,
+        message_id: &meta.message_id,
+        login_hint: meta.login_hint.clone(),
+        // It is in the queue already: a failure defers this entry, never adds one.
+        policy: QueuePolicy::Never,
+    };
+    let mut payload = EntryPayload(locked);
+    let delivered = super::deliver(
+        &mut account,
+        &submission,
+        &mut payload,
+        &mut |settings, payload| {
+            smtp::submit(
+                settings,
+                &envelope,
+                &dsn,
+                payload,
+                transcript.as_deref_mut(),
+            )
+        },
+        warnings,
+    );
+    Ok(match delivered {
+        Ok(Delivery::Sent(outcome)) => Attempt::Sent(outcome),
+        Ok(Delivery::Queued(q)) => Attempt::Deferred(q.reason),
+        Err(e) => match e.downcast_ref::<SmtpError>() {
+            Some(e) if refuses_the_message(e) => Attempt::Failed(e.to_string()),
+            Some(e) => Attempt::Deferred(e.to_string()),
+            None => Attempt::Deferred(crate::exit::message_and_hints(&e).0),
+        },
+    })
+}
+
+/// A refusal of this message (not of the account or the connection): trying again
+/// would get the same answer, so the entry is moved aside at once.
+fn refuses_the_message(e: &SmtpError) -> bool {
+    use SmtpErrorKind::*;
+    if e.is_transient() {
+        return false;
+    }
+    match &e.kind {
+        Rejected(_) => matches!(
+            e.stage,
+            Stage::Mail | Stage::Rcpt | Stage::Data | Stage::EndOfData
+        ),
+        RecipientsRefused { .. } | TooBig { .. } | InvalidInput(_) | Smtputf8Unavailable => true,
+        _ => false,
+    }
+}
+
+/// `Some` when the entry must not be tried now because its recipients do not fit under
+/// the profile's daily limit (see [`crate::usage`]). `--all` does not override this: the
+/// provider's limit is not ours to lift.
+fn over_daily_limit(account: &Account, recipients: usize, now: i64) -> Option<Attempt> {
+    let (Some(limit), Some(profile)) = (account.daily_limit, account.profile.as_deref()) else {
+        return None;
+    };
+    // No state directory: nothing is counted (and sending warns that it is not).
+    let ledger = Ledger::default_location()?;
+    let need = recipients as u64;
+    match ledger.next_room(profile, now, u64::from(limit), need) {
+        Ok(Some(at)) if at <= now => None,
+        Ok(Some(at)) => Some(Attempt::OverLimit {
+            until: at,
+            reason: crate::usage::limit_reached(profile, limit, at),
+        }),
+        Ok(None) => Some(Attempt::Failed(format!(
+            "{recipients} recipients are more than the daily limit of {limit} of profile \
+             {profile}: it can never be sent through it; send it in parts or raise daily_limit"
+        ))),
+        Err(e) => Some(Attempt::Deferred(format!(
+            "cannot read the usage ledger in {}: {e}",
+            ledger.dir().display()
+        ))),
+    }
+}
+
+/// A queued message as the transport's payload, streamed from its file.
+struct EntryPayload<'a>(&'a mut Locked);
+
+impl smtp::Payload for EntryPayload<'_> {
+    fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.0.write_message(out)
+    }
+
+    fn size_hint(&self) -> Option<u64> {
+        Some(self.0.meta.size)
+    }
+
+    fn is_8bit(&self) -> bool {
+        self.0.meta.eight_bit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::smtp::Reply;
+
+    fn rejected(code: u16, stage: Stage) -> SmtpError {
+        SmtpError::new(
+            stage,
+            SmtpErrorKind::Rejected(Reply {
+                code,
+                enhanced: None,
+                lines: vec!["x".into()],
+            }),
+        )
+    }
+
+    #[test]
+    fn a_flush_moves_aside_only_refusals_of_the_message() {
+        assert!(refuses_the_message(&rejected(550, Stage::Rcpt)));
+        assert!(refuses_the_message(&rejected(554, Stage::EndOfData)));
+        assert!(!refuses_the_message(&rejected(451, Stage::EndOfData)));
+        assert!(!refuses_the_message(&rejected(554, Stage::Greeting)));
+        assert!(!refuses_the_message(&SmtpError::new(
+            Stage::Auth,
+            SmtpErrorKind::AuthFailed(Reply {
+                code: 535,
+                enhanced: None,
+                lines: vec![]
+            })
+        )));
+    }
+}

@@ -1,0 +1,176 @@
+//! The one path from an account and a message to what became of it: credentials →
+//! the SMTP submission → the queue when the failure is temporary and the policy says
+//! so → the usage ledger → the submission log → a [`Delivery`] value, or an error.
+//!
+//! Every way a message comes in goes through here: `send` and sendmail mode call
+//! [`deliver`]; `queue flush` calls it once per entry through [`flush::attempt`];
+//! `batch`, whose sessions live in connection threads and whose daily-limit
+//! accounting reserves room ahead, runs the transport itself and hands each result to
+//! [`settle`], the shared tail of [`deliver`]. A queued message is an outcome
+//! (`Delivery::Queued`), never an error.
+
+pub mod flush;
+pub mod payload;
+pub mod queueing;
+pub mod submission_log;
+
+use crate::cli::QueuePolicy;
+use crate::config::Account;
+use crate::envelope::{Dsn, Envelope};
+use crate::exit::{Code, fail};
+use crate::smtp::{Outcome, Payload, Settings, SmtpError};
+
+pub use queueing::{Origin, Queued};
+
+/// What became of a message handed to posta.
+#[derive(Debug)]
+pub enum Delivery {
+    /// The server accepted it.
+    Sent(Outcome),
+    /// Safe in the queue, not sent yet.
+    Queued(Queued),
+}
+
+/// One message's facts besides its bytes: what the queue records and the log says.
+pub struct Submission<'a> {
+    pub origin: &'a Origin,
+    pub envelope: &'a Envelope,
+    pub dsn: &'a Dsn,
+    pub message_id: &'a str,
+    /// The address the login is derived from when the account names no user.
+    pub login_hint: Option<String>,
+    /// Which failures queue the message (see [`queueing::policy`]).
+    pub policy: QueuePolicy,
+}
+
+/// Who counts accepted recipients against the profile's daily limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counting {
+    /// [`settle`] records them in the ledger.
+    Here,
+    /// The caller keeps its own account of them (`batch` reserves room before sending).
+    ByCaller,
+}
+
+/// The session that carries one message: `smtp::submit` with its own connection (and
+/// the caller's transcript and progress bar), or a session reused across messages.
+pub type Transport<'t> = dyn FnMut(&Settings, &mut dyn Payload) -> Result<Outcome, SmtpError> + 't;
+
+/// Submit one message through `account`. Credentials are fetched unless the caller
+/// already set them (a flush fetches each account's secret once). What could not be
+/// written to the ledger or the log is pushed to `warnings`: it does not change the
+/// outcome, and the caller prints it under its own name (`posta:` or `sendmail:`).
+pub fn deliver(
+    account: &mut Account,
+    submission: &Submission<'_>,
+    payload: &mut dyn Payload,
+    transport: &mut Transport<'_>,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Delivery> {
+    if account.settings.credentials.is_none()
+        && let Err(e) = account.load_credentials(submission.login_hint.as_deref())
+    {
+        // The message waits in the queue rather than being lost with this process.
+        let pending = pending(account, submission, payload);
+        let queued = queueing::after_credentials(submission.policy, e, &pending, &mut |out| {
+            payload.write_to(out)
+        })?;
+        return Ok(Delivery::Queued(queued));
+    }
+    let result = transport(&account.settings, payload);
+    settle(
+        account,
+        submission,
+        payload,
+        result,
+        Counting::Here,
+        warnings,
+    )
+}
+
+/// What follows the transport, for every way in: a temporary failure goes into the
+/// queue when the policy says so; accepted recipients are counted (see [`Counting`]);
+/// the submission log gets its line, whatever the outcome.
+pub fn settle(
+    account: &Account,
+    submission: &Submission<'_>,
+    payload: &mut dyn Payload,
+    result: Result<Outcome, SmtpError>,
+    counting: Counting,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Delivery> {
+    let size = payload.size_hint();
+    let settled = match result {
+        Ok(outcome) => {
+            if counting == Counting::Here {
+                warnings.extend(crate::usage::record_submission(
+                    account,
+                    crate::queue::now(),
+                    outcome.accepted.len(),
+                ));
+            }
+            Ok(Delivery::Sent(outcome))
+        }
+        Err(e) if queueing::should_queue(submission.policy, &e) => {
+            // The same bytes again: Message-ID and Date were fixed when it was read.
+            let pending = pending(account, submission, payload);
+            queueing::after_failure(&pending, e, &mut |out| payload.write_to(out))
+                .map(Delivery::Queued)
+        }
+        Err(e) => Err(e.into()),
+    };
+    warnings.extend(submission_log::submission(
+        account,
+        submission.envelope,
+        size,
+        settled.as_ref(),
+    ));
+    settled
+}
+
+/// What the queue records for `submission` through `account`.
+fn pending<'a>(
+    account: &'a Account,
+    submission: &'a Submission<'a>,
+    payload: &dyn Payload,
+) -> queueing::Pending<'a> {
+    queueing::Pending {
+        origin: submission.origin,
+        account,
+        envelope: submission.envelope,
+        dsn: submission.dsn,
+        message_id: submission.message_id,
+        eight_bit: payload.is_8bit(),
+        login_hint: submission.login_hint.clone(),
+    }
+}
+
+/// Refuse, before connecting, a message with more envelope recipients than the account's
+/// `per_message_limit` (the provider would refuse it, or worse, flag the account).
+pub fn check_per_message_limit(account: &Account, recipients: usize) -> anyhow::Result<()> {
+    let Some(limit) = account.per_message_limit else {
+        return Ok(());
+    };
+    if recipients <= limit as usize {
+        return Ok(());
+    }
+    let who = match account.preset {
+        Some(p) if p.per_message_limit == Some(limit) => {
+            format!(
+                "{} takes at most {limit} recipients in one message",
+                p.title
+            )
+        }
+        _ => format!(
+            "profile {} allows at most {limit} recipients in one message (per_message_limit)",
+            account.profile.as_deref().unwrap_or("?")
+        ),
+    };
+    Err(fail(
+        Code::DataErr,
+        format!(
+            "{recipients} recipients, but {who}: split the list into several messages, \
+             or send one message per recipient with `posta batch`"
+        ),
+    ))
+}

@@ -1,0 +1,232 @@
+//! Putting a message into the queue instead of sending it: the policy (which failures
+//! queue), and the entry written for it. The spool itself (files, locks, schedule) is
+//! [`crate::queue`]; this module decides what goes in and says what happened as a
+//! [`Queued`] value, never as an error.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::cli::QueuePolicy;
+use crate::config::{Account, ConfigError};
+use crate::envelope::{Dsn, Envelope};
+use crate::exit::{Code, fail};
+use crate::queue::{self, Meta, Queue, QueuedConnection, QueuedDsn, QueuedEnvelope, QueuedServer};
+use crate::smtp::{SmtpError, Stage};
+
+/// The policy in force: the flag, else the profile, else the way in's default.
+pub fn policy(flag: Option<QueuePolicy>, account: &Account, default: QueuePolicy) -> QueuePolicy {
+    flag.or(account.queue).unwrap_or(default)
+}
+
+/// Whether a failed submission goes into the queue: only temporary failures, and only
+/// when the policy says so. A permanent refusal is never queued (it would fail again).
+pub fn should_queue(policy: QueuePolicy, err: &SmtpError) -> bool {
+    policy == QueuePolicy::OnTemporaryFailure && err.is_transient()
+}
+
+/// A message put in the queue instead of being sent: safe, not sent yet. `send`
+/// reports it with exit 75, sendmail mode with exit 0 (sendmail's convention).
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub id: String,
+    pub message_id: String,
+    /// The temporary failure that put it there.
+    pub reason: String,
+    /// Where the transport failed; `None` for a message queued without trying (a
+    /// daily limit reached, a secret that could not be had).
+    pub stage: Option<Stage>,
+    pub queue_dir: PathBuf,
+}
+
+impl std::fmt::Display for Queued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "queued as {}: {}", self.id, self.reason)
+    }
+}
+
+impl Queued {
+    /// The `--json` object, with the exit code the way in reports it with.
+    pub fn json(&self, exit_code: Code) -> serde_json::Value {
+        json!({
+            "status": "queued",
+            "id": self.id,
+            "message_id": self.message_id,
+            "reason": self.reason,
+            "stage": self.stage,
+            "queue_dir": self.queue_dir,
+            "exit_code": exit_code.as_i32(),
+        })
+    }
+}
+
+/// Where a message came from, as the queue records it so that `queue flush` resolves
+/// the same account again: the config file named at submission and the connection
+/// settings given on the command line (never a password command).
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub config: Option<PathBuf>,
+    pub connection: QueuedConnection,
+}
+
+/// What is recorded with a queued message: everything needed to try again, no secret.
+pub struct Pending<'a> {
+    pub origin: &'a Origin,
+    pub account: &'a Account,
+    pub envelope: &'a Envelope,
+    pub dsn: &'a Dsn,
+    pub message_id: &'a str,
+    pub eight_bit: bool,
+    pub login_hint: Option<String>,
+}
+
+/// A secret that could not be had before connecting (a password command that timed
+/// out with no terminal): the message is queued when that failure is temporary and the
+/// policy queues temporary failures, as [`should_queue`] decides for the transport's;
+/// otherwise the error stands. `queue flush` fetches the secret again.
+pub fn after_credentials(
+    policy: QueuePolicy,
+    err: ConfigError,
+    pending: &Pending<'_>,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<Queued> {
+    if !(err.temporary && policy == QueuePolicy::OnTemporaryFailure) {
+        return Err(err.into());
+    }
+    deferred(pending, err.to_string(), queue::now(), write)
+}
+
+/// Put the message that `write` produces into the queue after the transport's
+/// temporary failure `reason`. When the queue cannot take it, the error says both (and
+/// keeps the transport's exit code).
+pub fn after_failure(
+    pending: &Pending<'_>,
+    reason: SmtpError,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<Queued> {
+    let Some(dir) = spool_dir(pending.account) else {
+        return Err(anyhow::Error::new(reason)
+            .context("not sent, and not queued: no data directory ($XDG_DATA_HOME)"));
+    };
+    let now = queue::now();
+    let mut meta = pending_meta(pending, now);
+    meta.record_failure(now, reason.to_string());
+    match Queue::open(&dir).and_then(|q| q.add(meta, write)) {
+        Ok(id) => Ok(Queued {
+            id,
+            message_id: pending.message_id.to_string(),
+            reason: reason.to_string(),
+            stage: Some(reason.stage),
+            queue_dir: dir,
+        }),
+        Err(e) => Err(anyhow::Error::new(reason).context(format!(
+            "not sent, and not queued in {}: {e}",
+            dir.display()
+        ))),
+    }
+}
+
+/// Put a message into the queue without trying it: not an error of the transport but
+/// a choice (e.g. the profile's daily limit is reached). It waits until `not_before`
+/// (unix seconds) with `reason` as its last error and no attempt counted; `queue
+/// flush` then sends it as any other. Returns the queue id once the entry is durable.
+pub fn deferred(
+    pending: &Pending<'_>,
+    reason: String,
+    not_before: i64,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<Queued> {
+    let dir = spool_dir(pending.account).ok_or_else(|| {
+        ConfigError::new(
+            None,
+            "not queued: no data directory (set XDG_DATA_HOME, or queue_dir in the config)",
+        )
+    })?;
+    let mut meta = pending_meta(pending, queue::now());
+    meta.last_error = Some(reason.clone());
+    meta.next_attempt = not_before;
+    let id = Queue::open(&dir)
+        .and_then(|q| q.add(meta, write))
+        .map_err(|e| fail(Code::IoErr, format!("not queued in {}: {e}", dir.display())))?;
+    Ok(Queued {
+        id,
+        message_id: pending.message_id.to_string(),
+        reason,
+        stage: None,
+        queue_dir: dir,
+    })
+}
+
+/// The account's spool: the config's `queue_dir`, else `$XDG_DATA_HOME/posta/queue`.
+fn spool_dir(account: &Account) -> Option<PathBuf> {
+    account.queue_dir.clone().or_else(queue::default_dir)
+}
+
+/// The metadata of a new entry for `pending`, due at `now`, no attempt made.
+fn pending_meta(pending: &Pending<'_>, now: i64) -> Meta {
+    let mut meta = Meta::new(now, String::new());
+    meta.message_id = pending.message_id.to_string();
+    meta.eight_bit = pending.eight_bit;
+    meta.envelope = QueuedEnvelope {
+        from: pending.envelope.from.clone(),
+        to: pending.envelope.to.clone(),
+        smtputf8: pending.envelope.smtputf8,
+    };
+    meta.dsn = QueuedDsn {
+        notify: pending.dsn.notify.clone(),
+        ret: pending.dsn.ret.clone(),
+        envid: pending.dsn.envid.clone(),
+    };
+    meta.profile = pending.account.profile.clone();
+    // A flush may run from another directory (cron, a timer): record paths absolute.
+    meta.config = pending.origin.config.as_deref().map(absolute);
+    let settings = &pending.account.settings;
+    meta.server = QueuedServer {
+        host: settings.host.clone(),
+        port: settings.port,
+        security: settings.security.name().into(),
+    };
+    meta.connection = pending.origin.connection.clone();
+    meta.connection.ca_file = meta.connection.ca_file.as_deref().map(absolute);
+    meta.login_hint = pending.login_hint.clone();
+    meta
+}
+
+/// `path` made absolute against the current directory (as given when that fails).
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::smtp::{Reply, SmtpErrorKind};
+
+    fn rejected(code: u16, stage: Stage) -> SmtpError {
+        SmtpError::new(
+            stage,
+            SmtpErrorKind::Rejected(Reply {
+                code,
+                enhanced: None,
+                lines: vec!["x".into()],
+            }),
+        )
+    }
+
+    #[test]
+    fn only_temporary_failures_are_queued_and_only_when_asked() {
+        let t = QueuePolicy::OnTemporaryFailure;
+        assert!(should_queue(t, &rejected(451, Stage::Rcpt)));
+        assert!(should_queue(t, &rejected(421, Stage::Greeting)));
+        assert!(should_queue(
+            t,
+            &SmtpError::new(Stage::Connect, SmtpErrorKind::Timeout)
+        ));
+        assert!(!should_queue(t, &rejected(550, Stage::Rcpt)));
+        assert!(!should_queue(
+            QueuePolicy::Never,
+            &rejected(451, Stage::Rcpt)
+        ));
+    }
+}
