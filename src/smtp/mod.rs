@@ -15,20 +15,20 @@ use crate::secret::Secret;
 mod auth;
 mod capabilities;
 mod certificate;
-mod conn;
-mod connect;
-mod connection;
 pub(crate) mod data;
+mod dial;
 mod error;
 pub(crate) mod reply;
+mod reuse;
 mod session;
 mod tls;
 mod transcript;
+mod wire;
 
 pub use capabilities::Capabilities;
 pub use certificate::CertificateInfo;
-pub use connection::Connection;
 pub use error::{SmtpError, SmtpErrorKind, Stage};
+pub use reuse::ReusedSession;
 pub use tls::{BACKEND as TLS_BACKEND, format_fingerprint};
 
 pub use session::MAX_RECIPIENTS;
@@ -113,7 +113,7 @@ pub struct Settings {
 impl Settings {
     /// "host:port", as outcomes and logs name the server.
     pub fn server(&self) -> String {
-        connect::host_port(&self.host, self.port)
+        dial::host_port(&self.host, self.port)
     }
 }
 
@@ -288,7 +288,7 @@ pub fn check_login(
 /// What the session has learnt so far: greeting, capabilities, security, certificate.
 fn report_of(session: &Session<'_>, settings: &Settings) -> ProbeReport {
     ProbeReport {
-        server: connect::host_port(&settings.host, settings.port),
+        server: dial::host_port(&settings.host, settings.port),
         greeting: session.greeting.clone(),
         capabilities: session.caps.clone(),
         security: session.security_label(),

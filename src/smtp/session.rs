@@ -3,11 +3,11 @@
 
 use super::auth::{self, Mechanism};
 use super::capabilities::Capabilities;
-use super::conn::Conn;
-use super::connect;
+use super::dial;
 use super::error::{SmtpError, SmtpErrorKind, Stage};
 use super::tls::{self, TlsClient};
 use super::transcript::Log;
+use super::wire::SocketWire;
 use super::{Credentials, Outcome, Payload, RecipientReply, Reply, Security, Settings};
 use crate::envelope::{Dsn, Envelope};
 
@@ -16,7 +16,7 @@ use crate::envelope::{Dsn, Envelope};
 const PIPELINE_BATCH: usize = 100;
 
 pub(crate) struct Session<'a> {
-    conn: Conn<'a>,
+    conn: SocketWire<'a>,
     host: String,
     port: u16,
     security: Security,
@@ -36,8 +36,8 @@ impl<'a> Session<'a> {
                 tls::prepare(&settings.tls).map_err(|kind| SmtpError::new(Stage::Connect, kind))?,
             ),
         };
-        let tcp = connect::connect(&settings.host, settings.port, settings.timeout, &mut log)?;
-        let mut conn = Conn::new(tcp, log)?;
+        let tcp = dial::connect(&settings.host, settings.port, settings.timeout, &mut log)?;
+        let mut conn = SocketWire::new(tcp, log)?;
         if let (Security::Tls, Some(client)) = (settings.security, &tls) {
             conn.start_tls(client, &settings.host, Stage::Connect)?;
         }
@@ -155,7 +155,7 @@ impl<'a> Session<'a> {
                 let (response, abort) = if mechanism == Mechanism::Xoauth2 {
                     (auth::xoauth2(user, secret), "")
                 } else {
-                    let host = connect::bare_host(&self.host);
+                    let host = dial::bare_host(&self.host);
                     // RFC 7628 §3.2.3: a failed exchange is ended with a single ^A.
                     (auth::oauthbearer(user, host, self.port, secret), "AQ==")
                 };
@@ -256,7 +256,7 @@ impl<'a> Session<'a> {
             return Err(unexpected(Stage::EndOfData, final_reply));
         }
         Ok(Outcome {
-            server: connect::host_port(&self.host, self.port),
+            server: dial::host_port(&self.host, self.port),
             security: self.security_label(),
             accepted,
             refused: Vec::new(),

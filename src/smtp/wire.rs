@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use super::Payload;
 use super::Reply;
-use super::connect::io_kind;
 use super::data::{self, DataError};
+use super::dial::io_kind;
 use super::error::{SmtpError, SmtpErrorKind, Stage};
 use super::reply::{LineReader, ReadError, ReadLimit, read_reply};
 use super::tls::{TlsClient, TlsStream};
@@ -49,7 +49,7 @@ impl Write for Stream {
     }
 }
 
-pub(crate) struct Conn<'a> {
+pub(crate) struct SocketWire<'a> {
     /// Holds, besides the stream, a second handle on the same socket: once TLS owns
     /// the stream, this is how the read time limit is still changed.
     reader: LineReader<Stream>,
@@ -60,14 +60,14 @@ pub(crate) struct Conn<'a> {
     limit: Duration,
 }
 
-impl<'a> Conn<'a> {
+impl<'a> SocketWire<'a> {
     pub(crate) fn new(tcp: TcpStream, log: Log<'a>) -> Result<Self, SmtpError> {
         let socket = tcp
             .try_clone()
             .map_err(|e| SmtpError::new(Stage::Connect, SmtpErrorKind::Io(e)))?;
         let socket = ReadLimit::new(socket);
         let limit = socket.current().unwrap_or(Duration::from_secs(60));
-        Ok(Conn {
+        Ok(SocketWire {
             reader: LineReader::new(Stream::Plain(tcp)).with_socket(socket),
             log,
             tls: None,
@@ -114,7 +114,7 @@ impl<'a> Conn<'a> {
             ));
         };
         let stream = client
-            .handshake(super::connect::bare_host(host), tcp)
+            .handshake(super::dial::bare_host(host), tcp)
             .map_err(|kind| SmtpError::new(stage, kind))?;
         let description = stream.describe();
         self.log.info(&format!("TLS started: {description}"));

@@ -9,7 +9,7 @@ use super::{Outcome, Payload, Settings, Transcript};
 use crate::envelope::{Dsn, Envelope};
 
 /// An open, authenticated session that can carry many messages.
-pub struct Connection<'a> {
+pub struct ReusedSession<'a> {
     settings: Settings,
     /// `None` after the session broke; the next message reconnects.
     session: Option<Session<'a>>,
@@ -19,14 +19,14 @@ pub struct Connection<'a> {
     pub sessions: u32,
 }
 
-impl<'a> Connection<'a> {
+impl<'a> ReusedSession<'a> {
     /// Connect, say EHLO (and STARTTLS as the settings ask) and authenticate.
     pub fn open(
         settings: &Settings,
         transcript: Option<&'a mut Transcript<'_>>,
     ) -> Result<Self, SmtpError> {
         session::validate_settings(settings)?;
-        let mut connection = Connection {
+        let mut connection = ReusedSession {
             settings: settings.clone(),
             session: None,
             spare_log: Some(Log::new(transcript)),
