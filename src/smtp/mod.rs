@@ -127,6 +127,34 @@ pub struct Reply {
     pub lines: Vec<String>,
 }
 
+impl Reply {
+    /// The first digit of a reply code (RFC 5321 §4.2.1): 2 done, 3 go on, 4 not
+    /// now, 5 never.
+    pub(crate) fn class_of(code: u16) -> u16 {
+        code / 100
+    }
+
+    /// The first digit of the code: see [`Reply::class_of`].
+    pub fn class(&self) -> u16 {
+        Reply::class_of(self.code)
+    }
+
+    /// 2xx: the command was done.
+    pub fn is_positive(&self) -> bool {
+        self.class() == 2
+    }
+
+    /// 4xx: refused for now; the same command may succeed later.
+    pub fn is_transient(&self) -> bool {
+        self.class() == 4
+    }
+
+    /// 5xx: refused, and asking again will not help.
+    pub fn is_permanent(&self) -> bool {
+        self.class() == 5
+    }
+}
+
 impl std::fmt::Display for Reply {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.code)?;

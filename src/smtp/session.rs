@@ -93,7 +93,7 @@ impl<'a> Session<'a> {
             self.caps = Capabilities::parse(&reply);
             return Ok(());
         }
-        if reply.code / 100 != 5 {
+        if !reply.is_permanent() {
             return Err(unexpected(Stage::Ehlo, reply));
         }
         // An old or minimal server: RFC 5321 §3.2 says fall back to HELO, which
@@ -213,7 +213,7 @@ impl<'a> Session<'a> {
         } else {
             self.send_one_by_one(mail, &rcpts)?
         };
-        if mail_reply.code / 100 != 2 {
+        if !mail_reply.is_positive() {
             return Err(unexpected(Stage::Mail, mail_reply));
         }
         let mut accepted = Vec::new();
@@ -223,7 +223,7 @@ impl<'a> Session<'a> {
                 address: address.clone(),
                 reply,
             };
-            match entry.reply.code / 100 {
+            match entry.reply.class() {
                 2 => accepted.push(entry),
                 4 | 5 => refused.push(entry),
                 _ => return Err(unexpected(Stage::Rcpt, entry.reply)),
@@ -252,7 +252,7 @@ impl<'a> Session<'a> {
         let final_reply = self.conn.read_reply(Stage::EndOfData);
         self.conn.set_read_timeout(settings.timeout);
         let final_reply = final_reply?;
-        if final_reply.code / 100 != 2 {
+        if !final_reply.is_positive() {
             return Err(unexpected(Stage::EndOfData, final_reply));
         }
         Ok(Outcome {
@@ -323,7 +323,7 @@ impl<'a> Session<'a> {
     ) -> Result<(Reply, Vec<Reply>), SmtpError> {
         self.conn.send(Stage::Mail, &mail)?;
         let mail_reply = self.conn.read_reply(Stage::Mail)?;
-        if mail_reply.code / 100 != 2 {
+        if !mail_reply.is_positive() {
             return Ok((mail_reply, Vec::new()));
         }
         let mut replies = Vec::with_capacity(rcpts.len());
@@ -367,7 +367,7 @@ impl<'a> Session<'a> {
                     replies.push(self.conn.read_reply(Stage::Rcpt)?);
                 }
             }
-            if mail_reply.as_ref().is_some_and(|r| r.code / 100 != 2) {
+            if mail_reply.as_ref().is_some_and(|r| !r.is_positive()) {
                 // The RCPTs already sent were answered (with 503s, usually) and read,
                 // so the session stays in step for RSET/QUIT.
                 break;
@@ -379,15 +379,8 @@ impl<'a> Session<'a> {
     /// End the session after `result`: with QUIT when the dialogue is still in
     /// step (success, or a refusal), silently after a network, TLS or protocol
     /// failure or in the middle of DATA.
-    pub(crate) fn close<T>(mut self, result: Result<T, SmtpError>) -> Result<T, SmtpError> {
-        if result
-            .as_ref()
-            .err()
-            .is_none_or(SmtpError::leaves_dialogue_in_step)
-        {
-            self.quit();
-        }
-        result
+    pub(crate) fn close<T>(self, result: Result<T, SmtpError>) -> Result<T, SmtpError> {
+        self.end(result).0
     }
 
     /// RSET after a failed transaction, so the next one starts clean. False when the

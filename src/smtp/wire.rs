@@ -208,8 +208,6 @@ impl<'a> SocketWire<'a> {
     }
 }
 
-/// A line break inside a command would start a second command; whatever put it
-/// there (an address, a name), it must not reach the wire.
 /// Ask the kernel to acknowledge at once while we wait for a reply. A server that
 /// writes two small records back to back without TCP_NODELAY (Postfix after STARTTLS:
 /// a session ticket, then the EHLO reply) holds the second until our ACK, and Linux
@@ -223,6 +221,8 @@ fn quick_ack(socket: &TcpStream) {
 #[cfg(not(target_os = "linux"))]
 fn quick_ack(_socket: &TcpStream) {}
 
+/// A line break inside a command would start a second command; whatever put it
+/// there (an address, a name), it must not reach the wire.
 fn checked(stage: Stage, line: &str) -> Result<Vec<u8>, SmtpError> {
     if line.bytes().any(|b| b == b'\r' || b == b'\n') {
         return Err(SmtpError::new(
