@@ -1,6 +1,13 @@
 //! The SMTP transport: connect (TCP, timeouts, TLS modes), the session (replies, EHLO,
 //! STARTTLS, AUTH, MAIL/RCPT/DATA) and the redacting transcript.
 //!
+//! The files, from the top: `session.rs` the dialogue, over the `Wire` trait of
+//! `wire.rs` (whose `SocketWire` is the connection in use: stream, TLS switch, reply
+//! reader); `reuse.rs` many messages over one session (`batch`); `dial.rs` resolving
+//! and opening the TCP connection; `reply.rs`, `capabilities.rs`, `auth.rs` and
+//! `data.rs` what goes over the wire, without I/O of their own; `error.rs`,
+//! `transcript.rs`, `certificate.rs` and `tls/` the rest.
+//!
 //! Our own rather than lettre's: lettre's transport has no PIPELINING, no per-recipient
 //! results, no HELO fallback, never sets TCP_NODELAY (~44 ms a message on loopback) and
 //! buffers the whole message (see shared/facts/smtp-peers.md).
@@ -34,6 +41,7 @@ pub use tls::{BACKEND as TLS_BACKEND, format_fingerprint};
 pub use session::MAX_RECIPIENTS;
 use session::Session;
 use transcript::Log;
+use wire::{SocketWire, Wire};
 
 /// How the connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -231,7 +239,19 @@ pub fn submit(
 ) -> Result<Outcome, SmtpError> {
     session::validate_settings(settings)?;
     session::validate_envelope(envelope, dsn)?;
-    let mut session = Session::connect(settings, Log::new(transcript))?;
+    let wire = SocketWire::open(settings, Log::new(transcript))?;
+    submit_over(wire, settings, envelope, dsn, payload)
+}
+
+/// [`submit`] once connected: the dialogue, over any wire.
+fn submit_over(
+    wire: impl Wire,
+    settings: &Settings,
+    envelope: &Envelope,
+    dsn: &Dsn,
+    payload: &mut dyn Payload,
+) -> Result<Outcome, SmtpError> {
+    let mut session = Session::greet(wire, settings)?;
     let result = session.hello(settings).and_then(|()| {
         if let Some(creds) = &settings.credentials {
             session.authenticate(settings, creds)?;
@@ -280,7 +300,13 @@ pub fn probe(
     transcript: Option<&mut Transcript<'_>>,
 ) -> Result<ProbeReport, ProbeError> {
     session::validate_settings(settings)?;
-    let mut session = Session::connect(settings, Log::new(transcript))?;
+    let wire = SocketWire::open(settings, Log::new(transcript))?;
+    probe_over(wire, settings)
+}
+
+/// [`probe`] once connected.
+fn probe_over(wire: impl Wire, settings: &Settings) -> Result<ProbeReport, ProbeError> {
+    let mut session = Session::greet(wire, settings)?;
     let result = session.hello(settings);
     // What the server offers is what a probe is for; that it cannot be had with the
     // security asked for is the failure the caller reports along with it.
@@ -303,7 +329,13 @@ pub fn check_login(
     transcript: Option<&mut Transcript<'_>>,
 ) -> Result<ProbeReport, SmtpError> {
     session::validate_settings(settings)?;
-    let mut session = Session::connect(settings, Log::new(transcript))?;
+    let wire = SocketWire::open(settings, Log::new(transcript))?;
+    check_login_over(wire, settings)
+}
+
+/// [`check_login`] once connected.
+fn check_login_over(wire: impl Wire, settings: &Settings) -> Result<ProbeReport, SmtpError> {
+    let mut session = Session::greet(wire, settings)?;
     let result = session.hello(settings).and_then(|()| {
         if let Some(creds) = &settings.credentials {
             session.authenticate(settings, creds)?;
@@ -314,7 +346,7 @@ pub fn check_login(
 }
 
 /// What the session has learnt so far: greeting, capabilities, security, certificate.
-fn report_of(session: &Session<'_>, settings: &Settings) -> ProbeReport {
+fn report_of(session: &Session<impl Wire>, settings: &Settings) -> ProbeReport {
     ProbeReport {
         server: dial::host_port(&settings.host, settings.port),
         greeting: session.greeting.clone(),
