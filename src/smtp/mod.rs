@@ -27,6 +27,8 @@ mod dial;
 mod error;
 pub(crate) mod reply;
 mod reuse;
+#[cfg(test)]
+mod scripted_wire;
 mod session;
 mod tls;
 mod transcript;

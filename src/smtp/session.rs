@@ -520,29 +520,4 @@ pub(crate) fn xtext(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn xtext_encoding() {
-        assert_eq!(xtext("abc-123@x"), "abc-123@x");
-        assert_eq!(xtext("a+b=c d"), "a+2Bb+3Dc+20d");
-        assert_eq!(xtext("é\r\n"), "+C3+A9+0D+0A");
-    }
-
-    #[test]
-    fn address_and_word_checks() {
-        assert!(check_address(Stage::Mail, "jane@example.org").is_ok());
-        assert!(check_address(Stage::Mail, "").is_ok());
-        assert!(check_address(Stage::Mail, "\"j d\"@example.org").is_ok());
-        for bad in ["a@b\r\nRCPT TO:<x@y>", "a>b", "a\0b", "a\nb"] {
-            let e = check_address(Stage::Rcpt, bad).unwrap_err();
-            assert_eq!(e.exit_code(), crate::exit::Code::DataErr);
-        }
-        assert!(check_word(Stage::Ehlo, "EHLO name", "host.example").is_ok());
-        assert!(check_word(Stage::Ehlo, "EHLO name", "a b").is_err());
-        assert!(check_word(Stage::Ehlo, "EHLO name", "").is_err());
-        assert!(check_dsn_value(Stage::Rcpt, "NOTIFY", "SUCCESS,FAILURE").is_ok());
-        assert!(check_dsn_value(Stage::Rcpt, "NOTIFY", "NEVER ORCPT=x").is_err());
-    }
-}
+mod tests;
