@@ -138,15 +138,15 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// The first digit of a reply code (RFC 5321 §4.2.1): 2 done, 3 go on, 4 not
-    /// now, 5 never.
-    pub(crate) fn class_of(code: u16) -> u16 {
-        code / 100
-    }
-
-    /// The first digit of the code: see [`Reply::class_of`].
+    /// The first digit of the code (RFC 5321 §4.2.1): 2 done, 3 go on, 4 not now,
+    /// 5 never.
     pub fn class(&self) -> u16 {
         Reply::class_of(self.code)
+    }
+
+    /// [`Reply::class`] of a code that is not yet a reply.
+    pub(crate) fn class_of(code: u16) -> u16 {
+        code / 100
     }
 
     /// 2xx: the command was done.
