@@ -100,6 +100,8 @@ pub(crate) struct ScriptedWire<'a> {
 impl<'a> ScriptedWire<'a> {
     /// A connection whose server greets with `greeting`, then answers as `script`
     /// says: (what the client must send, the reply; lines separated by "\r\n").
+    /// An expected line ending in `*` takes any line that starts with the rest (AUTH
+    /// lines, which carry the secret, are checked from the record afterwards).
     pub(crate) fn new(greeting: &str, script: &[(&str, &str)], log: Log<'a>) -> Self {
         let mut wire = ScriptedWire {
             script: script

@@ -199,6 +199,25 @@ fn expect_ok<T>(run: &Run<T>) -> &T {
     }
 }
 
+// ------------------------------------------------------- the script itself
+
+#[test]
+#[should_panic(
+    expected = "the client sent \"MAIL FROM:<jane@example.org>\" where the script expects \"RSET\""
+)]
+fn the_script_fails_a_test_whose_client_says_something_else() {
+    send(&server(&[EHLO, ("RSET", OK)]), &settings(Security::Plain));
+}
+
+#[test]
+#[should_panic(expected = "the client stopped before the script's")]
+fn the_script_fails_a_test_whose_client_stops_early() {
+    send(
+        &server(&[EHLO, MAIL, RCPT_BOB, DATA, END, QUIT, QUIT]),
+        &settings(Security::Plain),
+    );
+}
+
 // ------------------------------------------------------------- the checks
 
 #[test]
