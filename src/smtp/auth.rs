@@ -108,7 +108,7 @@ pub(crate) fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }
-    super::connect::bare_host(host)
+    super::dial::bare_host(host)
         .parse::<IpAddr>()
         .is_ok_and(|ip| ip.is_loopback())
 }

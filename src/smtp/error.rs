@@ -118,9 +118,9 @@ impl SmtpError {
             | SmtpErrorKind::Unreachable { .. }
             | SmtpErrorKind::Timeout
             | SmtpErrorKind::LookupFailed(_) => true,
-            SmtpErrorKind::Rejected(r) | SmtpErrorKind::AuthFailed(r) => r.code / 100 == 4,
+            SmtpErrorKind::Rejected(r) | SmtpErrorKind::AuthFailed(r) => r.is_transient(),
             SmtpErrorKind::RecipientsRefused { refused, .. } => {
-                refused.iter().all(|r| r.reply.code / 100 == 4)
+                refused.iter().all(|r| r.reply.is_transient())
             }
             _ => false,
         }
@@ -147,11 +147,10 @@ impl SmtpError {
         match &self.kind {
             HostNotFound(_) => Code::NoHost,
             Io(_) | Unreachable { .. } | Timeout | LookupFailed(_) => Code::TempFail,
-            Rejected(r) if r.code / 100 == 4 => Code::TempFail,
+            Rejected(r) if r.is_transient() => Code::TempFail,
             Rejected(_) => match self.stage {
                 Stage::Rcpt => Code::NoUser,
                 Stage::Auth => Code::NoPerm,
-                Stage::Greeting | Stage::Ehlo | Stage::StartTls => Code::Unavailable,
                 _ => Code::Unavailable,
             },
             RecipientsRefused { .. } if self.is_transient() => Code::TempFail,
@@ -159,7 +158,7 @@ impl SmtpError {
             StartTlsUnavailable | Tls(_) | Protocol(_) => Code::Protocol,
             CaFileUnreadable { .. } => Code::NoInput,
             CaFileInvalid { .. } => Code::Config,
-            AuthFailed(r) if r.code / 100 == 4 => Code::TempFail,
+            AuthFailed(r) if r.is_transient() => Code::TempFail,
             AuthFailed(_) | AuthNotPossible(_) => Code::NoPerm,
             TooBig { .. } => Code::Unavailable,
             Payload(_) => Code::IoErr,

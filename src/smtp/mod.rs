@@ -1,6 +1,13 @@
 //! The SMTP transport: connect (TCP, timeouts, TLS modes), the session (replies, EHLO,
 //! STARTTLS, AUTH, MAIL/RCPT/DATA) and the redacting transcript.
 //!
+//! The files, from the top: `session.rs` the dialogue, over the `Wire` trait of
+//! `wire.rs` (whose `SocketWire` is the connection in use: stream, TLS switch, reply
+//! reader); `reuse.rs` many messages over one session (`batch`); `dial.rs` resolving
+//! and opening the TCP connection; `reply.rs`, `capabilities.rs`, `auth.rs` and
+//! `data.rs` what goes over the wire, without I/O of their own; `error.rs`,
+//! `transcript.rs`, `certificate.rs` and `tls/` the rest.
+//!
 //! Our own rather than lettre's: lettre's transport has no PIPELINING, no per-recipient
 //! results, no HELO fallback, never sets TCP_NODELAY (~44 ms a message on loopback) and
 //! buffers the whole message (see shared/facts/smtp-peers.md).
@@ -15,25 +22,28 @@ use crate::secret::Secret;
 mod auth;
 mod capabilities;
 mod certificate;
-mod conn;
-mod connect;
-mod connection;
 pub(crate) mod data;
+mod dial;
 mod error;
 pub(crate) mod reply;
+mod reuse;
+#[cfg(test)]
+mod scripted_wire;
 mod session;
 mod tls;
 mod transcript;
+mod wire;
 
 pub use capabilities::Capabilities;
 pub use certificate::CertificateInfo;
-pub use connection::Connection;
 pub use error::{SmtpError, SmtpErrorKind, Stage};
+pub use reuse::ReusedSession;
 pub use tls::{BACKEND as TLS_BACKEND, format_fingerprint};
 
 pub use session::MAX_RECIPIENTS;
 use session::Session;
 use transcript::Log;
+use wire::{SocketWire, Wire};
 
 /// How the connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -113,7 +123,7 @@ pub struct Settings {
 impl Settings {
     /// "host:port", as outcomes and logs name the server.
     pub fn server(&self) -> String {
-        connect::host_port(&self.host, self.port)
+        dial::host_port(&self.host, self.port)
     }
 }
 
@@ -125,6 +135,34 @@ pub struct Reply {
     pub enhanced: Option<String>,
     /// The text of every line, without code and separator.
     pub lines: Vec<String>,
+}
+
+impl Reply {
+    /// The first digit of the code (RFC 5321 §4.2.1): 2 done, 3 go on, 4 not now,
+    /// 5 never.
+    pub fn class(&self) -> u16 {
+        Reply::class_of(self.code)
+    }
+
+    /// [`Reply::class`] of a code that is not yet a reply.
+    pub(crate) fn class_of(code: u16) -> u16 {
+        code / 100
+    }
+
+    /// 2xx: the command was done.
+    pub fn is_positive(&self) -> bool {
+        self.class() == 2
+    }
+
+    /// 4xx: refused for now; the same command may succeed later.
+    pub fn is_transient(&self) -> bool {
+        self.class() == 4
+    }
+
+    /// 5xx: refused, and asking again will not help.
+    pub fn is_permanent(&self) -> bool {
+        self.class() == 5
+    }
 }
 
 impl std::fmt::Display for Reply {
@@ -203,7 +241,19 @@ pub fn submit(
 ) -> Result<Outcome, SmtpError> {
     session::validate_settings(settings)?;
     session::validate_envelope(envelope, dsn)?;
-    let mut session = Session::connect(settings, Log::new(transcript))?;
+    let wire = SocketWire::open(settings, Log::new(transcript))?;
+    submit_over(wire, settings, envelope, dsn, payload)
+}
+
+/// [`submit`] once connected: the dialogue, over any wire.
+fn submit_over(
+    wire: impl Wire,
+    settings: &Settings,
+    envelope: &Envelope,
+    dsn: &Dsn,
+    payload: &mut dyn Payload,
+) -> Result<Outcome, SmtpError> {
+    let mut session = Session::greet(wire, settings)?;
     let result = session.hello(settings).and_then(|()| {
         if let Some(creds) = &settings.credentials {
             session.authenticate(settings, creds)?;
@@ -252,7 +302,13 @@ pub fn probe(
     transcript: Option<&mut Transcript<'_>>,
 ) -> Result<ProbeReport, ProbeError> {
     session::validate_settings(settings)?;
-    let mut session = Session::connect(settings, Log::new(transcript))?;
+    let wire = SocketWire::open(settings, Log::new(transcript))?;
+    probe_over(wire, settings)
+}
+
+/// [`probe`] once connected.
+fn probe_over(wire: impl Wire, settings: &Settings) -> Result<ProbeReport, ProbeError> {
+    let mut session = Session::greet(wire, settings)?;
     let result = session.hello(settings);
     // What the server offers is what a probe is for; that it cannot be had with the
     // security asked for is the failure the caller reports along with it.
@@ -275,7 +331,13 @@ pub fn check_login(
     transcript: Option<&mut Transcript<'_>>,
 ) -> Result<ProbeReport, SmtpError> {
     session::validate_settings(settings)?;
-    let mut session = Session::connect(settings, Log::new(transcript))?;
+    let wire = SocketWire::open(settings, Log::new(transcript))?;
+    check_login_over(wire, settings)
+}
+
+/// [`check_login`] once connected.
+fn check_login_over(wire: impl Wire, settings: &Settings) -> Result<ProbeReport, SmtpError> {
+    let mut session = Session::greet(wire, settings)?;
     let result = session.hello(settings).and_then(|()| {
         if let Some(creds) = &settings.credentials {
             session.authenticate(settings, creds)?;
@@ -286,9 +348,9 @@ pub fn check_login(
 }
 
 /// What the session has learnt so far: greeting, capabilities, security, certificate.
-fn report_of(session: &Session<'_>, settings: &Settings) -> ProbeReport {
+fn report_of(session: &Session<impl Wire>, settings: &Settings) -> ProbeReport {
     ProbeReport {
-        server: connect::host_port(&settings.host, settings.port),
+        server: dial::host_port(&settings.host, settings.port),
         greeting: session.greeting.clone(),
         capabilities: session.caps.clone(),
         security: session.security_label(),

@@ -300,7 +300,7 @@ fn split_enhanced(code: u16, text: &str) -> Option<(&str, &str)> {
     let digits = |s: &str, max: usize| {
         !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())
     };
-    let class_ok = matches!(class, "2" | "4" | "5") && class == (code / 100).to_string();
+    let class_ok = matches!(class, "2" | "4" | "5") && class == Reply::class_of(code).to_string();
     if class_ok && digits(subject, 3) && digits(detail, 3) {
         Some((token, text[token_end..].trim_start()))
     } else {

@@ -1,13 +1,15 @@
 //! The SMTP dialogue, in order: greeting, EHLO (or HELO), STARTTLS, AUTH,
-//! MAIL/RCPT (pipelined when offered), DATA, QUIT.
+//! MAIL/RCPT (pipelined when offered), DATA, QUIT; and the checks that keep what
+//! we were asked to send off the command line when it cannot go there.
+//!
+//! The session talks through a [`Wire`]: a socket in use, a script in the unit tests
+//! (`session/tests/`).
 
 use super::auth::{self, Mechanism};
 use super::capabilities::Capabilities;
-use super::conn::Conn;
-use super::connect;
+use super::dial;
 use super::error::{SmtpError, SmtpErrorKind, Stage};
-use super::tls::{self, TlsClient};
-use super::transcript::Log;
+use super::wire::Wire;
 use super::{Credentials, Outcome, Payload, RecipientReply, Reply, Security, Settings};
 use crate::envelope::{Dsn, Envelope};
 
@@ -15,39 +17,25 @@ use crate::envelope::{Dsn, Envelope};
 /// RCPTs while we are still writing could fill both socket buffers and deadlock.
 const PIPELINE_BATCH: usize = 100;
 
-pub(crate) struct Session<'a> {
-    conn: Conn<'a>,
+pub(crate) struct Session<W: Wire> {
+    wire: W,
     host: String,
     port: u16,
     security: Security,
-    /// Ready before connecting (for implicit TLS and STARTTLS alike).
-    tls: Option<TlsClient>,
     pub(crate) greeting: Reply,
     pub(crate) caps: Capabilities,
 }
 
-impl<'a> Session<'a> {
-    /// Set up TLS (reading the CA file), connect, start implicit TLS if asked, and
-    /// read the greeting.
-    pub(crate) fn connect(settings: &Settings, mut log: Log<'a>) -> Result<Self, SmtpError> {
-        let tls = match settings.security {
-            Security::Plain => None,
-            Security::Tls | Security::StartTls => Some(
-                tls::prepare(&settings.tls).map_err(|kind| SmtpError::new(Stage::Connect, kind))?,
-            ),
-        };
-        let tcp = connect::connect(&settings.host, settings.port, settings.timeout, &mut log)?;
-        let mut conn = Conn::new(tcp, log)?;
-        if let (Security::Tls, Some(client)) = (settings.security, &tls) {
-            conn.start_tls(client, &settings.host, Stage::Connect)?;
-        }
-        let greeting = conn.read_reply(Stage::Greeting)?;
+impl<W: Wire> Session<W> {
+    /// Read the greeting on a wire just opened (and already inside TLS for implicit
+    /// TLS).
+    pub(crate) fn greet(mut wire: W, settings: &Settings) -> Result<Self, SmtpError> {
+        let greeting = wire.read_reply(Stage::Greeting)?;
         let session = Session {
-            conn,
+            wire,
             host: settings.host.clone(),
             port: settings.port,
             security: settings.security,
-            tls,
             greeting,
             caps: Capabilities::default(),
         };
@@ -69,16 +57,12 @@ impl<'a> Session<'a> {
                     SmtpErrorKind::StartTlsUnavailable,
                 ));
             }
-            self.conn.send(Stage::StartTls, "STARTTLS")?;
-            let reply = self.conn.read_reply(Stage::StartTls)?;
+            self.wire.send(Stage::StartTls, "STARTTLS")?;
+            let reply = self.wire.read_reply(Stage::StartTls)?;
             if reply.code != 220 {
                 return Err(unexpected(Stage::StartTls, reply));
             }
-            let Some(client) = &self.tls else {
-                unreachable!("TLS is set up for every security but plain");
-            };
-            self.conn
-                .start_tls(client, &settings.host, Stage::StartTls)?;
+            self.wire.start_tls(&settings.host, Stage::StartTls)?;
             // RFC 3207: forget everything learnt before TLS and ask again.
             self.caps = Capabilities::default();
             self.ehlo(&settings.helo_name)?;
@@ -87,20 +71,20 @@ impl<'a> Session<'a> {
     }
 
     fn ehlo(&mut self, name: &str) -> Result<(), SmtpError> {
-        self.conn.send(Stage::Ehlo, &format!("EHLO {name}"))?;
-        let reply = self.conn.read_reply(Stage::Ehlo)?;
+        self.wire.send(Stage::Ehlo, &format!("EHLO {name}"))?;
+        let reply = self.wire.read_reply(Stage::Ehlo)?;
         if reply.code == 250 {
             self.caps = Capabilities::parse(&reply);
             return Ok(());
         }
-        if reply.code / 100 != 5 {
+        if !reply.is_permanent() {
             return Err(unexpected(Stage::Ehlo, reply));
         }
         // An old or minimal server: RFC 5321 §3.2 says fall back to HELO, which
         // means no extensions at all.
-        self.conn.log.info("EHLO refused; trying HELO");
-        self.conn.send(Stage::Ehlo, &format!("HELO {name}"))?;
-        let reply = self.conn.read_reply(Stage::Ehlo)?;
+        self.wire.info("EHLO refused; trying HELO");
+        self.wire.send(Stage::Ehlo, &format!("HELO {name}"))?;
+        let reply = self.wire.read_reply(Stage::Ehlo)?;
         if reply.code != 250 {
             return Err(unexpected(Stage::Ehlo, reply));
         }
@@ -114,7 +98,7 @@ impl<'a> Session<'a> {
         creds: &Credentials,
     ) -> Result<(), SmtpError> {
         let not_possible = |why| SmtpError::new(Stage::Auth, SmtpErrorKind::AuthNotPossible(why));
-        auth::may_send_credentials(&self.host, self.conn.is_tls(), settings.allow_insecure_auth)
+        auth::may_send_credentials(&self.host, self.wire.is_tls(), settings.allow_insecure_auth)
             .map_err(not_possible)?;
         let mechanism =
             auth::choose(settings.mechanism, creds.token, &self.caps).map_err(not_possible)?;
@@ -124,30 +108,30 @@ impl<'a> Session<'a> {
         let reply = match mechanism {
             Mechanism::Plain => {
                 let response = auth::plain(user, secret);
-                self.conn.send_shown(
+                self.wire.send_shown(
                     stage,
                     &format!("AUTH PLAIN {response}"),
                     "AUTH PLAIN (redacted)",
                 )?;
-                let reply = self.conn.read_reply(stage)?;
+                let reply = self.wire.read_reply(stage)?;
                 if reply.code == 334 {
                     // A server that does not take the initial response asks for it.
-                    self.conn.send_shown(stage, &response, "(redacted)")?;
-                    self.conn.read_reply(stage)?
+                    self.wire.send_shown(stage, &response, "(redacted)")?;
+                    self.wire.read_reply(stage)?
                 } else {
                     reply
                 }
             }
             Mechanism::Login => {
-                self.conn.send(stage, "AUTH LOGIN")?;
-                let mut reply = self.conn.read_reply(stage)?;
+                self.wire.send(stage, "AUTH LOGIN")?;
+                let mut reply = self.wire.read_reply(stage)?;
                 for value in [user, secret] {
                     if reply.code != 334 {
                         break;
                     }
-                    self.conn
+                    self.wire
                         .send_shown(stage, &auth::login_step(value), "(redacted)")?;
-                    reply = self.conn.read_reply(stage)?;
+                    reply = self.wire.read_reply(stage)?;
                 }
                 reply
             }
@@ -155,23 +139,23 @@ impl<'a> Session<'a> {
                 let (response, abort) = if mechanism == Mechanism::Xoauth2 {
                     (auth::xoauth2(user, secret), "")
                 } else {
-                    let host = connect::bare_host(&self.host);
+                    let host = dial::bare_host(&self.host);
                     // RFC 7628 §3.2.3: a failed exchange is ended with a single ^A.
                     (auth::oauthbearer(user, host, self.port, secret), "AQ==")
                 };
                 let name = mechanism.name();
-                self.conn.send_shown(
+                self.wire.send_shown(
                     stage,
                     &format!("AUTH {name} {response}"),
                     &format!("AUTH {name} (redacted)"),
                 )?;
-                let reply = self.conn.read_reply(stage)?;
+                let reply = self.wire.read_reply(stage)?;
                 if reply.code == 334 {
                     // The challenge is the provider's error as base64 JSON; keep it
                     // for the user, then end the exchange to get the final reply.
                     let detail = auth::decode_challenge(&reply.lines.join(""));
-                    self.conn.send(stage, abort)?;
-                    let mut last = self.conn.read_reply(stage)?;
+                    self.wire.send(stage, abort)?;
+                    let mut last = self.wire.read_reply(stage)?;
                     if !detail.is_empty() {
                         last.lines.push(detail);
                     }
@@ -213,7 +197,7 @@ impl<'a> Session<'a> {
         } else {
             self.send_one_by_one(mail, &rcpts)?
         };
-        if mail_reply.code / 100 != 2 {
+        if !mail_reply.is_positive() {
             return Err(unexpected(Stage::Mail, mail_reply));
         }
         let mut accepted = Vec::new();
@@ -223,7 +207,7 @@ impl<'a> Session<'a> {
                 address: address.clone(),
                 reply,
             };
-            match entry.reply.code / 100 {
+            match entry.reply.class() {
                 2 => accepted.push(entry),
                 4 | 5 => refused.push(entry),
                 _ => return Err(unexpected(Stage::Rcpt, entry.reply)),
@@ -232,8 +216,8 @@ impl<'a> Session<'a> {
         if !refused.is_empty() {
             // "Never half": a message for some recipients only is not what was asked
             // for. Reset the transaction so nothing is delivered.
-            if self.conn.send(Stage::Rcpt, "RSET").is_ok() {
-                let _ = self.conn.read_reply(Stage::Rcpt);
+            if self.wire.send(Stage::Rcpt, "RSET").is_ok() {
+                let _ = self.wire.read_reply(Stage::Rcpt);
             }
             return Err(SmtpError::new(
                 Stage::Rcpt,
@@ -241,22 +225,22 @@ impl<'a> Session<'a> {
             ));
         }
 
-        self.conn.send(Stage::Data, "DATA")?;
-        let reply = self.conn.read_reply(Stage::Data)?;
+        self.wire.send(Stage::Data, "DATA")?;
+        let reply = self.wire.read_reply(Stage::Data)?;
         if reply.code != 354 {
             return Err(unexpected(Stage::Data, reply));
         }
-        self.conn.send_message(payload)?;
+        self.wire.send_message(payload)?;
         // Servers scan the message (spam, viruses) before answering.
-        self.conn.set_read_timeout(settings.data_timeout);
-        let final_reply = self.conn.read_reply(Stage::EndOfData);
-        self.conn.set_read_timeout(settings.timeout);
+        self.wire.set_reply_timeout(settings.data_timeout);
+        let final_reply = self.wire.read_reply(Stage::EndOfData);
+        self.wire.set_reply_timeout(settings.timeout);
         let final_reply = final_reply?;
-        if final_reply.code / 100 != 2 {
+        if !final_reply.is_positive() {
             return Err(unexpected(Stage::EndOfData, final_reply));
         }
         Ok(Outcome {
-            server: connect::host_port(&self.host, self.port),
+            server: dial::host_port(&self.host, self.port),
             security: self.security_label(),
             accepted,
             refused: Vec::new(),
@@ -321,15 +305,15 @@ impl<'a> Session<'a> {
         mail: String,
         rcpts: &[String],
     ) -> Result<(Reply, Vec<Reply>), SmtpError> {
-        self.conn.send(Stage::Mail, &mail)?;
-        let mail_reply = self.conn.read_reply(Stage::Mail)?;
-        if mail_reply.code / 100 != 2 {
+        self.wire.send(Stage::Mail, &mail)?;
+        let mail_reply = self.wire.read_reply(Stage::Mail)?;
+        if !mail_reply.is_positive() {
             return Ok((mail_reply, Vec::new()));
         }
         let mut replies = Vec::with_capacity(rcpts.len());
         for rcpt in rcpts {
-            self.conn.send(Stage::Rcpt, rcpt)?;
-            replies.push(self.conn.read_reply(Stage::Rcpt)?);
+            self.wire.send(Stage::Rcpt, rcpt)?;
+            replies.push(self.wire.read_reply(Stage::Rcpt)?);
         }
         Ok((mail_reply, replies))
     }
@@ -359,15 +343,15 @@ impl<'a> Session<'a> {
             } else {
                 Stage::Rcpt
             };
-            self.conn.send_batch(stage, &batch)?;
+            self.wire.send_batch(stage, &batch)?;
             for _ in 0..batch.len() {
                 if mail_reply.is_none() {
-                    mail_reply = Some(self.conn.read_reply(Stage::Mail)?);
+                    mail_reply = Some(self.wire.read_reply(Stage::Mail)?);
                 } else {
-                    replies.push(self.conn.read_reply(Stage::Rcpt)?);
+                    replies.push(self.wire.read_reply(Stage::Rcpt)?);
                 }
             }
-            if mail_reply.as_ref().is_some_and(|r| r.code / 100 != 2) {
+            if mail_reply.as_ref().is_some_and(|r| !r.is_positive()) {
                 // The RCPTs already sent were answered (with 503s, usually) and read,
                 // so the session stays in step for RSET/QUIT.
                 break;
@@ -379,7 +363,13 @@ impl<'a> Session<'a> {
     /// End the session after `result`: with QUIT when the dialogue is still in
     /// step (success, or a refusal), silently after a network, TLS or protocol
     /// failure or in the middle of DATA.
-    pub(crate) fn close<T>(mut self, result: Result<T, SmtpError>) -> Result<T, SmtpError> {
+    pub(crate) fn close<T>(self, result: Result<T, SmtpError>) -> Result<T, SmtpError> {
+        self.end(result).0
+    }
+
+    /// Like [`Session::close`], and give the wire back (its transcript serves a next
+    /// session).
+    pub(crate) fn end<T>(mut self, result: Result<T, SmtpError>) -> (Result<T, SmtpError>, W) {
         if result
             .as_ref()
             .err()
@@ -387,52 +377,36 @@ impl<'a> Session<'a> {
         {
             self.quit();
         }
-        result
+        (result, self.wire)
+    }
+
+    /// The wire, taken back from a session that is being abandoned (without QUIT).
+    pub(crate) fn into_wire(self) -> W {
+        self.wire
     }
 
     /// RSET after a failed transaction, so the next one starts clean. False when the
     /// server did not answer 250: the session is then not worth keeping.
     pub(crate) fn reset(&mut self) -> bool {
-        self.conn.send(Stage::Mail, "RSET").is_ok()
+        self.wire.send(Stage::Mail, "RSET").is_ok()
             && self
-                .conn
+                .wire
                 .read_reply(Stage::Mail)
                 .is_ok_and(|r| r.code == 250)
     }
 
-    /// The transcript, taken back from a session that is being abandoned.
-    pub(crate) fn take_log(&mut self) -> Log<'a> {
-        std::mem::replace(&mut self.conn.log, Log::new(None))
-    }
-
-    /// Like [`Session::close`], and give the transcript back for a next session.
-    pub(crate) fn end<T>(
-        mut self,
-        result: Result<T, SmtpError>,
-    ) -> (Result<T, SmtpError>, Log<'a>) {
-        if result
-            .as_ref()
-            .err()
-            .is_none_or(SmtpError::leaves_dialogue_in_step)
-        {
-            self.quit();
-        }
-        let log = self.take_log();
-        (result, log)
-    }
-
     /// Say goodbye; failures no longer matter.
     fn quit(&mut self) {
-        if self.conn.send(Stage::Quit, "QUIT").is_ok() {
-            let _ = self.conn.read_reply(Stage::Quit);
+        if self.wire.send(Stage::Quit, "QUIT").is_ok() {
+            let _ = self.wire.read_reply(Stage::Quit);
         }
     }
 
     pub(crate) fn security_label(&self) -> String {
-        let tls = self.conn.tls_description().unwrap_or("");
+        let tls = self.wire.tls_description().unwrap_or("");
         match self.security {
             // STARTTLS asked for but not (yet) done: the dialogue is in clear.
-            Security::StartTls if !self.conn.is_tls() => "plain".to_owned(),
+            Security::StartTls if !self.wire.is_tls() => "plain".to_owned(),
             Security::Plain => "plain".to_owned(),
             Security::StartTls => format!("starttls {tls}"),
             Security::Tls => format!("tls {tls}"),
@@ -440,7 +414,7 @@ impl<'a> Session<'a> {
     }
 
     pub(crate) fn peer_certificate(&self) -> Option<Vec<u8>> {
-        self.conn.peer_certificate()
+        self.wire.peer_certificate()
     }
 }
 
@@ -546,29 +520,4 @@ pub(crate) fn xtext(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn xtext_encoding() {
-        assert_eq!(xtext("abc-123@x"), "abc-123@x");
-        assert_eq!(xtext("a+b=c d"), "a+2Bb+3Dc+20d");
-        assert_eq!(xtext("é\r\n"), "+C3+A9+0D+0A");
-    }
-
-    #[test]
-    fn address_and_word_checks() {
-        assert!(check_address(Stage::Mail, "jane@example.org").is_ok());
-        assert!(check_address(Stage::Mail, "").is_ok());
-        assert!(check_address(Stage::Mail, "\"j d\"@example.org").is_ok());
-        for bad in ["a@b\r\nRCPT TO:<x@y>", "a>b", "a\0b", "a\nb"] {
-            let e = check_address(Stage::Rcpt, bad).unwrap_err();
-            assert_eq!(e.exit_code(), crate::exit::Code::DataErr);
-        }
-        assert!(check_word(Stage::Ehlo, "EHLO name", "host.example").is_ok());
-        assert!(check_word(Stage::Ehlo, "EHLO name", "a b").is_err());
-        assert!(check_word(Stage::Ehlo, "EHLO name", "").is_err());
-        assert!(check_dsn_value(Stage::Rcpt, "NOTIFY", "SUCCESS,FAILURE").is_ok());
-        assert!(check_dsn_value(Stage::Rcpt, "NOTIFY", "NEVER ORCPT=x").is_err());
-    }
-}
+mod tests;

@@ -10,7 +10,7 @@ use crossbeam_channel::{Receiver, Sender};
 
 use crate::envelope::Dsn;
 use crate::message::raw::Spooled;
-use crate::smtp::{self, Connection, Outcome, Settings, SmtpError, Stage, Transcript};
+use crate::smtp::{self, Outcome, ReusedSession, Settings, SmtpError, Stage, Transcript};
 
 /// A message on its way to a connection.
 pub struct Job {
@@ -116,7 +116,7 @@ pub struct Worker<'a, 'b> {
     settings: Settings,
     /// Taken by the first session.
     transcript: Option<&'a mut Transcript<'b>>,
-    connection: Option<Connection<'a>>,
+    connection: Option<ReusedSession<'a>>,
     /// A first session that could not be opened counts as a connection tried.
     failed_first: bool,
 }
@@ -135,7 +135,7 @@ impl<'a, 'b> Worker<'a, 'b> {
     pub fn send(&mut self, mut job: Job) -> Done {
         let open = match self.connection.as_mut() {
             Some(c) => Ok(c),
-            None => Connection::open(&self.settings, self.transcript.take())
+            None => ReusedSession::open(&self.settings, self.transcript.take())
                 .map(|c| self.connection.insert(c)),
         };
         self.failed_first = open.is_err();

@@ -17,7 +17,7 @@ use super::{
     invalid_certificate, not_valid_for, not_valid_yet, pin_mismatch, read_ca_file, unknown_issuer,
 };
 use crate::smtp::TlsSettings;
-use crate::smtp::connect::io_kind;
+use crate::smtp::dial::io_kind;
 use crate::smtp::error::SmtpErrorKind;
 
 pub(super) const NAME: &str = "rustls";

@@ -5,41 +5,43 @@
 use super::error::{SmtpError, SmtpErrorKind, Stage};
 use super::session::{self, Session};
 use super::transcript::Log;
+use super::wire::SocketWire;
 use super::{Outcome, Payload, Settings, Transcript};
 use crate::envelope::{Dsn, Envelope};
 
 /// An open, authenticated session that can carry many messages.
-pub struct Connection<'a> {
+pub struct ReusedSession<'a> {
     settings: Settings,
     /// `None` after the session broke; the next message reconnects.
-    session: Option<Session<'a>>,
+    session: Option<Session<SocketWire<'a>>>,
     /// The transcript, kept here while there is no session to own it.
     spare_log: Option<Log<'a>>,
     /// Sessions opened, the first included.
     pub sessions: u32,
 }
 
-impl<'a> Connection<'a> {
+impl<'a> ReusedSession<'a> {
     /// Connect, say EHLO (and STARTTLS as the settings ask) and authenticate.
     pub fn open(
         settings: &Settings,
         transcript: Option<&'a mut Transcript<'_>>,
     ) -> Result<Self, SmtpError> {
         session::validate_settings(settings)?;
-        let mut connection = Connection {
+        let mut reused = ReusedSession {
             settings: settings.clone(),
             session: None,
             spare_log: Some(Log::new(transcript)),
             sessions: 0,
         };
-        connection.establish()?;
-        Ok(connection)
+        reused.establish()?;
+        Ok(reused)
     }
 
     fn establish(&mut self) -> Result<(), SmtpError> {
         let log = self.spare_log.take().unwrap_or_else(|| Log::new(None));
         self.sessions += 1;
-        let mut session = Session::connect(&self.settings, log)?;
+        let wire = SocketWire::open(&self.settings, log)?;
+        let mut session = Session::greet(wire, &self.settings)?;
         let settings = &self.settings;
         let ready = session
             .hello(settings)
@@ -53,8 +55,8 @@ impl<'a> Connection<'a> {
                 Ok(())
             }
             Err(e) => {
-                let (result, log) = session.end(Err(e));
-                self.spare_log = Some(log);
+                let (result, wire) = session.end(Err(e));
+                self.spare_log = Some(wire.into_log());
                 result
             }
         }
@@ -113,8 +115,8 @@ impl<'a> Connection<'a> {
     }
 
     fn drop_session(&mut self) {
-        if let Some(mut session) = self.session.take() {
-            self.spare_log = Some(session.take_log());
+        if let Some(session) = self.session.take() {
+            self.spare_log = Some(session.into_wire().into_log());
         }
     }
 

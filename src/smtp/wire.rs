@@ -1,0 +1,302 @@
+//! What the session needs from a connection, as the [`Wire`] trait, and its one real
+//! implementation, [`SocketWire`]: the stream (plain, then perhaps TLS), the reply
+//! reader, the transcript, and the translation of I/O failures into [`SmtpError`]s
+//! that carry the stage.
+//!
+//! The seam lets the dialogue in `session.rs` run over a scripted wire in unit tests,
+//! without a socket; everything about sockets, timeouts and TLS stays here.
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use super::data::{self, DataError};
+use super::dial::{self, io_kind};
+use super::error::{SmtpError, SmtpErrorKind, Stage};
+use super::reply::{LineReader, ReadError, ReadLimit, read_reply};
+use super::tls::{self, TlsClient, TlsStream};
+use super::transcript::Log;
+use super::{Payload, Reply, Security, Settings};
+
+/// The connection as the SMTP dialogue sees it: command lines out, replies in, the
+/// message streamed, TLS started on request, and the transcript written on the way.
+pub(crate) trait Wire {
+    /// Send `line`, writing `shown` to the transcript instead (the redacted form of
+    /// AUTH lines; the line itself for every other command).
+    fn send_shown(&mut self, stage: Stage, line: &str, shown: &str) -> Result<(), SmtpError>;
+
+    /// Send several commands in one write (PIPELINING).
+    fn send_batch(&mut self, stage: Stage, lines: &[String]) -> Result<(), SmtpError>;
+
+    /// Read one complete reply.
+    fn read_reply(&mut self, stage: Stage) -> Result<Reply, SmtpError>;
+
+    /// Replace the plain stream with TLS, after the server's 220 to STARTTLS.
+    fn start_tls(&mut self, host: &str, stage: Stage) -> Result<(), SmtpError>;
+
+    /// The time limit for each reply from now on.
+    fn set_reply_timeout(&mut self, limit: Duration);
+
+    /// Stream the message and the terminating ".", after a 354, through the DATA
+    /// writer (never holding the message). The number of message bytes sent.
+    fn send_message(&mut self, payload: &mut dyn Payload) -> Result<u64, SmtpError>;
+
+    /// Protocol and cipher, once TLS is up.
+    fn tls_description(&self) -> Option<&str>;
+
+    /// The server's leaf certificate (DER), once TLS is up.
+    fn peer_certificate(&self) -> Option<Vec<u8>>;
+
+    /// A `=== ` information line in the transcript.
+    fn info(&mut self, text: &str);
+
+    /// Send one command line, shown as it is.
+    fn send(&mut self, stage: Stage, line: &str) -> Result<(), SmtpError> {
+        self.send_shown(stage, line, line)
+    }
+
+    fn is_tls(&self) -> bool {
+        self.tls_description().is_some()
+    }
+}
+
+pub(crate) enum Stream {
+    Plain(TcpStream),
+    Tls(Box<dyn TlsStream>),
+    /// Only between taking the plain socket for the handshake and getting TLS back.
+    Closed,
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+            Stream::Closed => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+            Stream::Closed => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+            Stream::Closed => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+}
+
+/// The [`Wire`] over a TCP socket.
+pub(crate) struct SocketWire<'a> {
+    /// Holds, besides the stream, a second handle on the same socket: once TLS owns
+    /// the stream, this is how the read time limit is still changed.
+    reader: LineReader<Stream>,
+    log: Log<'a>,
+    /// Ready before connecting (for implicit TLS and STARTTLS alike); `None` for
+    /// plain.
+    client: Option<TlsClient>,
+    /// Protocol and cipher, once TLS is up.
+    tls: Option<String>,
+    /// The time limit for a reply (and for each read outside replies).
+    limit: Duration,
+}
+
+impl<'a> SocketWire<'a> {
+    /// Set up TLS (reading the CA file), connect, and start implicit TLS if asked.
+    pub(crate) fn open(settings: &Settings, mut log: Log<'a>) -> Result<Self, SmtpError> {
+        let client = match settings.security {
+            Security::Plain => None,
+            Security::Tls | Security::StartTls => Some(
+                tls::prepare(&settings.tls).map_err(|kind| SmtpError::new(Stage::Connect, kind))?,
+            ),
+        };
+        let tcp = dial::connect(&settings.host, settings.port, settings.timeout, &mut log)?;
+        let mut wire = SocketWire::new(tcp, log, client)?;
+        if settings.security == Security::Tls {
+            wire.start_tls(&settings.host, Stage::Connect)?;
+        }
+        Ok(wire)
+    }
+
+    fn new(tcp: TcpStream, log: Log<'a>, client: Option<TlsClient>) -> Result<Self, SmtpError> {
+        let socket = tcp
+            .try_clone()
+            .map_err(|e| SmtpError::new(Stage::Connect, SmtpErrorKind::Io(e)))?;
+        let socket = ReadLimit::new(socket);
+        let limit = socket.current().unwrap_or(Duration::from_secs(60));
+        Ok(SocketWire {
+            reader: LineReader::new(Stream::Plain(tcp)).with_socket(socket),
+            log,
+            client,
+            tls: None,
+            limit,
+        })
+    }
+
+    /// The transcript, given back when the connection is closed.
+    pub(crate) fn into_log(self) -> Log<'a> {
+        self.log
+    }
+
+    fn write_flush(&mut self, stage: Stage, wire: &[u8]) -> Result<(), SmtpError> {
+        let stream = self.reader.get_mut();
+        stream
+            .write_all(wire)
+            .and_then(|()| stream.flush())
+            .map_err(|e| SmtpError::new(stage, io_kind(e)))
+    }
+}
+
+impl Wire for SocketWire<'_> {
+    fn send_shown(&mut self, stage: Stage, line: &str, shown: &str) -> Result<(), SmtpError> {
+        let tls = self.is_tls();
+        self.log.client(tls, shown);
+        let mut wire = checked(stage, line)?;
+        wire.extend_from_slice(b"\r\n");
+        self.write_flush(stage, &wire)
+    }
+
+    fn send_batch(&mut self, stage: Stage, lines: &[String]) -> Result<(), SmtpError> {
+        let tls = self.is_tls();
+        let mut wire = Vec::new();
+        for line in lines {
+            self.log.client(tls, line);
+            wire.extend(checked(stage, line)?);
+            wire.extend_from_slice(b"\r\n");
+        }
+        self.write_flush(stage, &wire)
+    }
+
+    fn read_reply(&mut self, stage: Stage) -> Result<Reply, SmtpError> {
+        if let Some(socket) = self.reader.socket() {
+            quick_ack(socket.socket());
+        }
+        let tls = self.is_tls();
+        let log = &mut self.log;
+        // The whole reply, not just each read, must come within the limit.
+        self.reader.set_deadline(Some(Instant::now() + self.limit));
+        let result = read_reply(&mut self.reader, &mut |line| log.server(tls, line));
+        self.reader.set_deadline(None);
+        let limit = self.limit;
+        if let Some(socket) = self.reader.socket() {
+            socket.set(limit);
+        }
+        self.log.flush();
+        result.map_err(|e| reply_error(stage, e))
+    }
+
+    fn start_tls(&mut self, host: &str, stage: Stage) -> Result<(), SmtpError> {
+        let Some(client) = &self.client else {
+            unreachable!("TLS is set up for every security but plain");
+        };
+        // Anything the server sent after its "220 ready" arrived unprotected and may
+        // have been injected by an attacker; it must never be read as a reply from
+        // inside TLS (RFC 3207 §5, CVE-2011-0411 and kin).
+        let injected = self.reader.buffered();
+        if injected > 0 {
+            self.log.info(&format!(
+                "Discarded {injected} bytes the server sent before TLS began"
+            ));
+        }
+        self.reader.discard_buffered();
+        let Stream::Plain(tcp) = std::mem::replace(self.reader.get_mut(), Stream::Closed) else {
+            return Err(SmtpError::new(
+                stage,
+                SmtpErrorKind::Protocol("TLS is already active".into()),
+            ));
+        };
+        let stream = client
+            .handshake(dial::bare_host(host), tcp)
+            .map_err(|kind| SmtpError::new(stage, kind))?;
+        let description = stream.describe();
+        self.log.info(&format!("TLS started: {description}"));
+        *self.reader.get_mut() = Stream::Tls(stream);
+        self.tls = Some(description);
+        Ok(())
+    }
+
+    fn set_reply_timeout(&mut self, limit: Duration) {
+        // Settings never hold a zero duration.
+        if let Some(socket) = self.reader.socket() {
+            socket.set(limit);
+        }
+        self.limit = limit;
+    }
+
+    fn send_message(&mut self, payload: &mut dyn Payload) -> Result<u64, SmtpError> {
+        let tls = self.is_tls();
+        let result = data::send_message(self.reader.get_mut(), &mut self.log, tls, payload);
+        self.log.flush();
+        result.map_err(data_error)
+    }
+
+    fn tls_description(&self) -> Option<&str> {
+        self.tls.as_deref()
+    }
+
+    fn peer_certificate(&self) -> Option<Vec<u8>> {
+        match self.reader.get_ref() {
+            Stream::Tls(s) => s.peer_certificate(),
+            _ => None,
+        }
+    }
+
+    fn info(&mut self, text: &str) {
+        self.log.info(text);
+    }
+}
+
+/// A reply that could not be read, as the error of the stage that waited for it.
+pub(crate) fn reply_error(stage: Stage, e: ReadError) -> SmtpError {
+    SmtpError::new(
+        stage,
+        match e {
+            ReadError::Io(e) => io_kind(e),
+            ReadError::Malformed(why) => SmtpErrorKind::Protocol(why),
+        },
+    )
+}
+
+/// A message that could not be streamed: the payload's own failure, or the network's.
+pub(crate) fn data_error(e: DataError) -> SmtpError {
+    match e {
+        DataError::Payload(e) => SmtpError::new(Stage::Data, SmtpErrorKind::Payload(e)),
+        DataError::Network(e) => SmtpError::new(Stage::Data, io_kind(e)),
+    }
+}
+
+/// Ask the kernel to acknowledge at once while we wait for a reply. A server that
+/// writes two small records back to back without TCP_NODELAY (Postfix after STARTTLS:
+/// a session ticket, then the EHLO reply) holds the second until our ACK, and Linux
+/// delays that ACK: 40 ms on about half of all submissions, measured with strace.
+#[cfg(target_os = "linux")]
+fn quick_ack(socket: &TcpStream) {
+    // Only a hint: a failure changes timing, never correctness.
+    let _ = rustix::net::sockopt::set_tcp_quickack(socket, true);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn quick_ack(_socket: &TcpStream) {}
+
+/// A line break inside a command would start a second command; whatever put it
+/// there (an address, a name), it must not reach the wire.
+pub(crate) fn checked(stage: Stage, line: &str) -> Result<Vec<u8>, SmtpError> {
+    if line.bytes().any(|b| b == b'\r' || b == b'\n') {
+        return Err(SmtpError::new(
+            stage,
+            SmtpErrorKind::InvalidInput(format!(
+                "refusing to send a command with a line break in it: {:?}",
+                line
+            )),
+        ));
+    }
+    Ok(line.as_bytes().to_vec())
+}
