@@ -177,6 +177,85 @@ fn split_list(input: &str) -> Result<Vec<String>, String> {
     Ok(items)
 }
 
+/// Parse an RFC 5322 address-list as headers hold it (§3.4): mailboxes and groups,
+/// `display-name ":" [mailbox-list] ";"`, each group giving its members
+/// (`undisclosed-recipients:;` gives none, `Team: a@x, b@y;` gives both). Unlike
+/// [`parse_list`], which reads what a person typed as `--to` (a group is no mailbox to
+/// send to), this reads the To, Cc and Bcc of a finished message.
+pub fn parse_address_list(input: &str) -> Result<Vec<Mailbox>, String> {
+    split_address_list(input)?
+        .iter()
+        .map(|item| parse_mailbox(item))
+        .collect()
+}
+
+/// The mailboxes of an address-list, unparsed, each group replaced by its members.
+/// Commas inside quotes, comments, angle brackets or a domain literal do not split;
+/// empty items are skipped. Lenient where it costs nothing: a group's closing ';' may
+/// be left out at the end, its name may be empty, and a ';' outside a group separates
+/// like a comma (as some mail programs write lists).
+pub fn split_address_list(input: &str) -> Result<Vec<String>, String> {
+    let mut items: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let (mut in_angle, mut in_literal, mut in_group) = (false, false, false);
+    let mut scan = Scan::new(input);
+    for (c, part) in scan.by_ref() {
+        if part == Part::Plain && !in_angle && !in_literal {
+            match c {
+                ',' | ';' => {
+                    in_group &= c == ',';
+                    items.push(std::mem::take(&mut cur));
+                    continue;
+                }
+                ':' => {
+                    let name = std::mem::take(&mut cur);
+                    if in_group {
+                        return Err(format!(
+                            "a group inside a group (a ';' is missing before {:?})",
+                            name.trim()
+                        ));
+                    }
+                    check_group_name(&name)
+                        .map_err(|e| format!("malformed group {:?}: {e}", name.trim()))?;
+                    in_group = true;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if part == Part::Plain {
+            match c {
+                '<' => in_angle = true,
+                '>' => in_angle = false,
+                '[' if !in_angle => in_literal = true,
+                ']' => in_literal = false,
+                _ => {}
+            }
+        }
+        cur.push(c);
+    }
+    if scan.quote {
+        return Err(format!("unbalanced quote in {input:?}"));
+    }
+    if scan.depth > 0 {
+        return Err(format!("unbalanced '(' in {input:?}"));
+    }
+    items.push(cur);
+    items.retain(|item| !item.trim().is_empty());
+    Ok(items)
+}
+
+/// A group's display name: a phrase (words, quoted strings, comments), or nothing.
+fn check_group_name(name: &str) -> Result<(), String> {
+    if lex(name.trim())?
+        .iter()
+        .any(|l| matches!(l, Lexeme::At | Lexeme::Open | Lexeme::Close))
+    {
+        return Err("'@', '<' or '>' in the name before ':'".into());
+    }
+    Ok(())
+}
+
 /// The item of an address list (as written in a header) that has a backslash outside
 /// a quoted string and a comment, where RFC 5322 allows it only in obsolete syntax.
 pub fn backslash_outside_quotes(list: &str) -> Option<String> {
@@ -649,6 +728,59 @@ mod tests {
                 Ok(m) => panic!("{bad:?} accepted as {m:?}"),
                 Err(e) => assert!(e.contains(why), "{bad:?}: {e:?} does not say {why:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn a_group_gives_its_members_and_an_empty_group_none() {
+        let addresses = |s: &str| -> Vec<String> {
+            parse_address_list(s)
+                .unwrap_or_else(|e| panic!("{s}: {e}"))
+                .iter()
+                .map(Mailbox::address)
+                .collect()
+        };
+        assert_eq!(addresses("undisclosed-recipients:;"), Vec::<String>::new());
+        assert_eq!(
+            addresses(" undisclosed-recipients : ; "),
+            Vec::<String>::new()
+        );
+        assert_eq!(addresses("Team: a@x.org, b@x.org;"), ["a@x.org", "b@x.org"]);
+        // Mailboxes and groups mixed; separators inside quotes, comments, angle
+        // brackets and domain literals do not count.
+        assert_eq!(
+            addresses(
+                r#"c@x.org, "A: Team; (x)" (y:z;) : Ann <a@x.org>, "B, C" <b@[IPv6:::1]>; , d@x.org"#
+            ),
+            ["c@x.org", "a@x.org", "b@[IPv6:::1]", "d@x.org"]
+        );
+        // Lenient: the last ';' left out, a ';' between mailboxes.
+        assert_eq!(addresses("Team: a@x.org"), ["a@x.org"]);
+        assert_eq!(addresses("a@x.org; b@x.org"), ["a@x.org", "b@x.org"]);
+        let named = parse_address_list("Team: Ann <a@x.org>;").unwrap();
+        assert_eq!(named[0].name.as_deref(), Some("Ann"));
+    }
+
+    #[test]
+    fn malformed_groups_are_refused_with_the_reason() {
+        for (bad, why) in [
+            ("A: B: c@x.org;;", "a group inside a group"),
+            ("a@x.org: b@x.org;", "'@', '<' or '>' in the name"),
+            ("Team: a@x.org, bob;", "no '@'"),
+            ("Team: \"a@x.org;", "unbalanced quote"),
+        ] {
+            match parse_address_list(bad) {
+                Ok(m) => panic!("{bad:?} accepted as {m:?}"),
+                Err(e) => assert!(e.contains(why), "{bad:?}: {e:?} does not say {why:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_mailbox_list_still_refuses_a_group() {
+        // --to, --from, a profile's from: a group is no mailbox to send to.
+        for group in ["undisclosed-recipients:;", "Team: a@x.org, b@x.org;"] {
+            assert!(parse_list(group).is_err(), "{group}");
         }
     }
 
