@@ -20,7 +20,7 @@ pub fn unavailable() -> ConfigError {
         None,
         format!(
             "this posta was built without OS keyring support (cargo feature \"keyring\"); \
-             use {OTHER_SOURCES}, or a posta built with the feature"
+             other password sources: {OTHER_SOURCES}"
         ),
     )
 }
