@@ -247,11 +247,7 @@ fn keyring_without_a_secret_service_says_so_and_names_the_other_sources() {
     ] {
         let run = posta_in(home.path(), args, &env);
         assert_eq!(run.code, 78, "{args:?}: {}", run.stderr);
-        assert!(
-            run.stderr.contains(why),
-            "{args:?}: {}",
-            run.stderr
-        );
+        assert!(run.stderr.contains(why), "{args:?}: {}", run.stderr);
         assert!(run.stderr.contains("password_command"), "{}", run.stderr);
         assert!(run.stderr.contains("POSTA_PASSWORD"), "{}", run.stderr);
     }

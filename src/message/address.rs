@@ -3,7 +3,7 @@
 //! their wire form (IDN domains as punycode). posta's one address parser: compose, the
 //! config and raw messages (sendmail -t, batch) all read addresses here.
 //!
-//! This file reads one mailbox; [`list`] splits lists into mailboxes.
+//! This file reads one mailbox; `list.rs` splits lists into mailboxes.
 //!
 //! Written here rather than taken from lettre because lettre never converts
 //! internationalised domains to punycode and we need to know, per address, whether

@@ -1,8 +1,8 @@
 //! Composing an RFC 5322 / MIME message from a [`Draft`]: check everything first
 //! ([`prepare`]), then write it as often as needed ([`Composed::write_to`]).
 //!
-//! This file owns the header fields (addresses, ids, `-H`); [`tree`] builds the MIME
-//! body parts and opens the files they stream from.
+//! This file owns the header fields (addresses, ids, `-H`); `compose/tree.rs` builds
+//! the MIME body parts and opens the files they stream from.
 
 use std::io::{self, Write};
 

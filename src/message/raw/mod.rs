@@ -5,10 +5,10 @@
 //! CRLF, so memory stays bounded whatever the message size, the exact size is known
 //! before sending, and a bare CR or LF can never end DATA early (SMTP smuggling).
 //!
-//! - [`header_block`]: reading the header block into fields, leaving the body unread.
-//! - [`recipients`]: the envelope's addresses, read from the fields with posta's own
+//! - `header_block.rs`: reading the header block into fields, leaving the body unread.
+//! - `recipients.rs`: the envelope's addresses, read from the fields with posta's own
 //!   address parser (the same one compose uses), so the envelope is what the header says.
-//! - [`spool`](mod@spool): the copy into the spool file, with the fields posta adds or removes.
+//! - `spool.rs`: the copy into the spool file, with the fields posta adds or removes.
 
 use std::fs::File;
 use std::io::{self, BufRead, Read, Seek, Write};
