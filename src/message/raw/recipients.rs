@@ -90,9 +90,11 @@ pub(super) fn header_from(fields: &[Field<'_>]) -> Result<Option<String>, Compos
 fn addresses(field: &Field<'_>, name: &str) -> Result<Vec<String>, ComposeError> {
     let value = field.value();
     refuse_backslash(name, &value)?;
-    let bad = |e: String| ComposeError::BadInput(format!("{name}: {}: {e}", value.trim()));
+    // A mailbox's error quotes the mailbox; a list's may not, so it gets the field's value.
+    let bad = |e: String| ComposeError::BadInput(format!("{name}: {e}"));
+    let unsplit = |e: String| bad(format!("{}: {e}", value.trim()));
     let mut out = Vec::new();
-    for item in address::split_address_list(&value).map_err(bad)? {
+    for item in address::split_address_list(&value).map_err(unsplit)? {
         let bare = address::bare_address(&item);
         if bare.is_empty() {
             continue;
