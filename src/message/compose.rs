@@ -33,9 +33,10 @@ pub struct Composed {
 
 /// Check a draft: parse addresses, validate headers, open every file once.
 ///
-/// A body from stdin ([`BodySource::Stdin`]) is read into memory here: a text body
-/// is small, and reading it now means a bad flag never leaves stdin half consumed.
-/// Body files and attachments stay on disk and are streamed when written.
+/// A body from stdin ([`BodySource::Stdin`](super::BodySource::Stdin)) is read into
+/// memory here: a text body is small, and reading it now means a bad flag never leaves
+/// stdin half consumed. Body files and attachments stay on disk and are streamed when
+/// written.
 pub fn prepare(draft: Draft) -> Result<Composed, ComposeError> {
     let from = parse_from(&draft.from)?;
     let to = parse_lists("--to", &draft.to)?;
