@@ -1,15 +1,22 @@
-//! A password or token that never shows itself in `Debug` or `Display`.
+//! A password or token that never shows itself in `Debug` or `Display`, and whose
+//! bytes are wiped when it is dropped.
+//!
+//! The wiping is `zeroize`'s: a plain overwrite just before the buffer is freed is a
+//! dead store the optimiser may remove. Copies made from [`Secret::expose`] (the base64
+//! of AUTH PLAIN, a command line) are ordinary strings and are not wiped.
 
 use std::fmt;
+
+use zeroize::Zeroizing;
 
 /// A secret string. Its `Debug` and `Display` print `(redacted)`; the only way to
 /// the bytes is [`Secret::expose`], which makes every use easy to find.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(Zeroizing<String>);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(Zeroizing::new(value.into()))
     }
 
     pub fn expose(&self) -> &str {
@@ -26,15 +33,6 @@ impl fmt::Debug for Secret {
 impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("(redacted)")
-    }
-}
-
-impl Drop for Secret {
-    // Best effort: overwrite the bytes so a freed buffer does not keep the password.
-    fn drop(&mut self) {
-        let len = self.0.len();
-        self.0.clear();
-        self.0.extend(std::iter::repeat_n('\0', len));
     }
 }
 

@@ -117,3 +117,47 @@ fn a_merge_cell_with_a_backslash_fails_its_row_with_65() {
     assert_eq!(first["exit_code"], 65, "{first}");
     assert!(first["error"].as_str().unwrap().contains("To:"), "{first}");
 }
+
+/// The RCPT TO lines a scripted server saw for `message` sent with `sendmail ARGS`.
+fn rcpts_for(args: &[&str], message: &str) -> Vec<String> {
+    let server = Server::start(Config::default());
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "--queue", "never", "--security", "plain"])
+        .args(["--server", &format!("127.0.0.1:{}", server.port())])
+        .args(args);
+    let out = run_with_input(cmd, message.as_bytes());
+    let record = server.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(record.messages.len(), 1);
+    record
+        .lines
+        .iter()
+        .filter(|l| l.text.starts_with("RCPT TO:"))
+        .map(|l| l.text.clone())
+        .collect()
+}
+
+/// RFC 5322 group syntax in a header: an empty group names nobody, so the recipients
+/// given as arguments are the envelope's; a group's members are recipients with -t.
+#[test]
+fn sendmail_t_reads_groups_in_recipient_headers() {
+    let rcpts = rcpts_for(
+        &["-t", "c@example.org"],
+        "From: a@example.com\nTo: undisclosed-recipients:;\nSubject: s\n\nb\n",
+    );
+    assert_eq!(rcpts, ["RCPT TO:<c@example.org>"]);
+
+    let rcpts = rcpts_for(
+        &["-t"],
+        "From: a@example.com\nTo: d@example.org\nCc: Team: a@x.org, b@x.org;\n\nb\n",
+    );
+    assert_eq!(
+        rcpts,
+        [
+            "RCPT TO:<d@example.org>",
+            "RCPT TO:<a@x.org>",
+            "RCPT TO:<b@x.org>"
+        ]
+    );
+}

@@ -7,6 +7,11 @@ use crate::exit::Code;
 
 pub mod account;
 pub mod file;
+#[cfg(feature = "keyring")]
+pub mod keyring;
+/// Without the cargo feature "keyring", the same functions, each a config error.
+#[cfg(not(feature = "keyring"))]
+#[path = "no_keyring.rs"]
 pub mod keyring;
 pub mod presets;
 pub mod secret;

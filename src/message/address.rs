@@ -1,5 +1,9 @@
 //! Mailboxes as people type them (`Jane <j@x>`, `"Doe, Jane" <j@x>`, `j@x`, lists
-//! of those): parsing, checking, and their wire form (IDN domains as punycode).
+//! of those) and as headers hold them (RFC 5322 groups too): parsing, checking, and
+//! their wire form (IDN domains as punycode). posta's one address parser: compose, the
+//! config and raw messages (sendmail -t, batch) all read addresses here.
+//!
+//! This file reads one mailbox; `list.rs` splits lists into mailboxes.
 //!
 //! Written here rather than taken from lettre because lettre never converts
 //! internationalised domains to punycode and we need to know, per address, whether
@@ -8,6 +12,13 @@
 // A quoted local part is an RFC 5322 quoted-string with only `"` and `\` escaped,
 // which is also RFC 5321's form: the header's quoting serves the envelope too.
 use super::header::quote;
+
+mod list;
+#[cfg(test)]
+mod tests;
+
+use list::strip_comments;
+pub use list::{backslash_outside_quotes, parse_address_list, parse_list, split_address_list};
 
 /// One checked mailbox. `domain` is already in ASCII (punycode) form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,146 +56,6 @@ pub fn bare_address(mailbox: &str) -> String {
         (Some(a), Some(b)) if a < b => s[a + 1..b].trim().to_string(),
         _ => s.to_string(),
     }
-}
-
-/// Where a character of a header value stands: RFC 5322 quoted strings and (nested)
-/// comments, each with `\\` escapes. One scanner for the three readers below, so that
-/// they cannot disagree about where a comment ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Part {
-    /// Outside quotes and comments (a backslash here is no escape).
-    Plain,
-    /// In a quoted string, its quotes and escapes included.
-    Quoted,
-    /// The `(` that opens a comment outside any other.
-    CommentOpen,
-    /// In a comment, its closing `)` and escapes included.
-    Comment,
-}
-
-struct Scan<'a> {
-    chars: std::str::Chars<'a>,
-    quote: bool,
-    depth: u32,
-    escaped: bool,
-}
-
-impl<'a> Scan<'a> {
-    fn new(s: &'a str) -> Self {
-        Scan {
-            chars: s.chars(),
-            quote: false,
-            depth: 0,
-            escaped: false,
-        }
-    }
-}
-
-impl Iterator for Scan<'_> {
-    type Item = (char, Part);
-
-    fn next(&mut self) -> Option<(char, Part)> {
-        let c = self.chars.next()?;
-        let inside = if self.depth > 0 {
-            Part::Comment
-        } else {
-            Part::Quoted
-        };
-        if self.escaped {
-            self.escaped = false;
-            return Some((c, inside));
-        }
-        if self.depth > 0 {
-            match c {
-                '\\' => self.escaped = true,
-                '(' => self.depth += 1,
-                ')' => self.depth -= 1,
-                _ => {}
-            }
-            return Some((c, Part::Comment));
-        }
-        if self.quote {
-            match c {
-                '\\' => self.escaped = true,
-                '"' => self.quote = false,
-                _ => {}
-            }
-            return Some((c, Part::Quoted));
-        }
-        Some(match c {
-            '"' => {
-                self.quote = true;
-                (c, Part::Quoted)
-            }
-            '(' => {
-                self.depth = 1;
-                (c, Part::CommentOpen)
-            }
-            _ => (c, Part::Plain),
-        })
-    }
-}
-
-/// `s` without its comments (parentheses outside quoted strings), each replaced by a
-/// space; an unclosed comment runs to the end.
-fn strip_comments(s: &str) -> String {
-    Scan::new(s)
-        .filter_map(|(c, part)| match part {
-            Part::CommentOpen => Some(' '),
-            Part::Comment => None,
-            Part::Plain | Part::Quoted => Some(c),
-        })
-        .collect()
-}
-
-/// Parse a comma-separated list. Commas inside quotes, comments or angle brackets do
-/// not split.
-/// Empty items (`a@x,,b@x`, a trailing comma) are skipped.
-pub fn parse_list(input: &str) -> Result<Vec<Mailbox>, String> {
-    split_list(input)?
-        .into_iter()
-        .filter(|item| !item.trim().is_empty())
-        .map(|item| parse_mailbox(&item))
-        .collect()
-}
-
-fn split_list(input: &str) -> Result<Vec<String>, String> {
-    let mut items = Vec::new();
-    let mut cur = String::new();
-    let mut in_angle = false;
-    let mut scan = Scan::new(input);
-    for (c, part) in scan.by_ref() {
-        if part == Part::Plain {
-            match c {
-                '<' => in_angle = true,
-                '>' => in_angle = false,
-                ',' if !in_angle => {
-                    items.push(std::mem::take(&mut cur));
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        cur.push(c);
-    }
-    if scan.quote {
-        return Err(format!("unbalanced quote in {input:?}"));
-    }
-    if scan.depth > 0 {
-        return Err(format!("unbalanced '(' in {input:?}"));
-    }
-    items.push(cur);
-    Ok(items)
-}
-
-/// The item of an address list (as written in a header) that has a backslash outside
-/// a quoted string and a comment, where RFC 5322 allows it only in obsolete syntax.
-pub fn backslash_outside_quotes(list: &str) -> Option<String> {
-    let items = split_list(list).unwrap_or_else(|_| vec![list.to_string()]);
-    items
-        .into_iter()
-        .find(|item| Scan::new(item).any(|(c, part)| c == '\\' && part == Part::Plain))
-        .map(|item| item.trim().to_string())
 }
 
 /// Parse one mailbox (RFC 5322 §3.4): `addr`, `<addr>`, `Name <addr>`,
@@ -489,171 +360,4 @@ fn check_domain(domain: &str) -> Result<String, String> {
         return Err(format!("invalid domain {domain:?}"));
     }
     Ok(ascii)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoted_name_with_comma_is_one_mailbox() {
-        let list = parse_list(r#""Doe, Jane" <jane@example.com>, bob@example.org"#).unwrap();
-        assert_eq!(list.len(), 2);
-        assert_eq!(list[0].name.as_deref(), Some("Doe, Jane"));
-        assert_eq!(list[0].address(), "jane@example.com");
-        assert_eq!(list[1].name, None);
-        assert_eq!(list[1].address(), "bob@example.org");
-    }
-
-    #[test]
-    fn escapes_in_quoted_names_are_undone() {
-        let m = parse_mailbox(r#""A \"B\" C" <a@x.org>"#).unwrap();
-        assert_eq!(m.name.as_deref(), Some(r#"A "B" C"#));
-    }
-
-    #[test]
-    fn idn_domain_becomes_punycode() {
-        let m = parse_mailbox("Иван <ivan@пример.рф>").unwrap();
-        assert_eq!(m.domain, "xn--e1afmkfd.xn--p1ai");
-        assert!(!m.needs_smtputf8());
-    }
-
-    #[test]
-    fn utf8_local_part_is_kept_and_flagged() {
-        let m = parse_mailbox("δοκιμή@example.com").unwrap();
-        assert_eq!(m.local, "δοκιμή");
-        assert!(m.needs_smtputf8());
-    }
-
-    #[test]
-    fn malformed_addresses_are_refused() {
-        for bad in [
-            "bob@",
-            "@x.org",
-            "bob",
-            "a..b@x.org",
-            "Jane jane@x.org",
-            "a@-x.org",
-            "<a@x.org",
-            "a@x_y.org",
-            "\"x <a@x.org>",
-        ] {
-            assert!(parse_list(bad).is_err(), "{bad} accepted");
-        }
-    }
-
-    #[test]
-    fn backslashes_outside_quotes_and_comments_are_found() {
-        assert_eq!(
-            backslash_outside_quotes(r"a@x.org, <b\ad@x.org>").as_deref(),
-            Some(r"<b\ad@x.org>")
-        );
-        assert_eq!(
-            backslash_outside_quotes(r"bad@example.org\r").as_deref(),
-            Some(r"bad@example.org\r")
-        );
-        for fine in [
-            r#""A \"B\"" <a@x.org>"#,
-            r#""a\"b"@x.org"#,
-            r"a@x.org (Bob \( x)",
-            "a@x.org, b@x.org",
-        ] {
-            assert_eq!(backslash_outside_quotes(fine), None, "{fine}");
-        }
-    }
-
-    #[test]
-    fn a_phrase_may_mix_atoms_and_quoted_strings() {
-        let m = parse_mailbox(r#"Dave "the man" <dave@example.org>"#).unwrap();
-        assert_eq!(m.name.as_deref(), Some("Dave the man"));
-        assert_eq!(m.address(), "dave@example.org");
-        let m = parse_mailbox(r#""Doe, J." Jr <j@x.org>"#).unwrap();
-        assert_eq!(m.name.as_deref(), Some("Doe, J. Jr"));
-        let m = parse_mailbox("John Q. Public <jqp@x.org>").unwrap();
-        assert_eq!(m.name.as_deref(), Some("John Q. Public"));
-    }
-
-    #[test]
-    fn quoted_local_parts_keep_their_quotes_only_when_needed() {
-        for (input, wire) in [
-            (r#""a b"@example.org"#, r#""a b"@example.org"#),
-            (r#"<"a b"@example.org>"#, r#""a b"@example.org"#),
-            (r#"Al <"a@b"@example.org>"#, r#""a@b"@example.org"#),
-            (r#""a\"b"@example.org"#, r#""a\"b"@example.org"#),
-            // Needless quoting and escapes go: the same mailbox (RFC 5322 §3.4.1).
-            (r#""ab"@example.org"#, "ab@example.org"),
-            (r#""a\b.c"@example.org"#, "ab.c@example.org"),
-            (r#""a..b"@example.org"#, r#""a..b"@example.org"#),
-        ] {
-            let m = parse_mailbox(input).unwrap_or_else(|e| panic!("{input}: {e}"));
-            assert_eq!(m.address(), wire, "{input}");
-            let back = parse_mailbox(&m.address()).unwrap();
-            assert_eq!(
-                (back.local, back.domain),
-                (m.local, m.domain),
-                "{input} read back"
-            );
-        }
-        assert_eq!(
-            parse_addr_spec(r#""a b"@example.org"#).unwrap().0,
-            r#""a b""#
-        );
-    }
-
-    #[test]
-    fn comments_stay_in_the_name_and_leave_the_address() {
-        let m = parse_mailbox("b@example.org (comment)").unwrap();
-        assert_eq!(
-            (m.name.clone(), m.address()),
-            (None, "b@example.org".into())
-        );
-        let m = parse_mailbox("Bob (work) <b@example.org>").unwrap();
-        assert_eq!(m.name.as_deref(), Some("Bob (work)"));
-        let m = parse_mailbox(r"Bob (a (b) \) c) < b (x) @ example.org (y) > (z)").unwrap();
-        assert_eq!(m.name.as_deref(), Some("Bob (a (b) ) c)"));
-        assert_eq!(m.address(), "b@example.org");
-        // A comma in a comment does not split the list.
-        let list = parse_list("b@x.org (Smith, Bob), c@x.org").unwrap();
-        assert_eq!(list.len(), 2);
-        assert_eq!(list[1].address(), "c@x.org");
-        assert_eq!(bare_address("j@x.org (home)"), "j@x.org");
-        assert_eq!(bare_address(r#""a (b)"@x.org"#), r#""a (b)"@x.org"#);
-    }
-
-    #[test]
-    fn broken_quoting_and_injection_are_refused_with_the_reason() {
-        for (bad, why) in [
-            ("a@x.org\r\nBcc: e@x.org", "control character"),
-            ("\"a\tb\"@x.org", "tab or control character"),
-            ("\"a\u{7}b\"@x.org", "control character"),
-            ("\"a b@x.org", "unbalanced quote"),
-            ("\"a\"b\"@x.org", "unbalanced quote"),
-            ("\"a\\", "unbalanced quote"),
-            ("a (b@x.org", "unbalanced '('"),
-            ("a) b@x.org", "')' without '('"),
-            ("<a@x.org", "'<' without '>'"),
-            ("a@x.org>", "'>' without '<'"),
-            ("a <b> <c@x.org>", "'<' or '>' in display name"),
-            ("<a@x.org> junk", "after the closing '>'"),
-            ("\"\"@x.org", "empty local part"),
-            ("@x.org", "empty local part"),
-            ("\"a b\"@", "empty domain"),
-            ("Bob <>", "empty address"),
-            ("Jane jane@x.org", "'Name <user@domain>'"),
-            ("a@b@x.org", "invalid local part \"a@b\""),
-            ("\"a\".b@x.org", "invalid local part"),
-            ("\"a<b\"@x.org", "'<' or '>' in the quoted local part"),
-            ("a\u{a0}b@x.org", "'Name <user@domain>'"),
-        ] {
-            match parse_list(bad) {
-                Ok(m) => panic!("{bad:?} accepted as {m:?}"),
-                Err(e) => assert!(e.contains(why), "{bad:?}: {e:?} does not say {why:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn empty_items_are_skipped() {
-        assert_eq!(parse_list("a@x.org, ,b@x.org,").unwrap().len(), 2);
-    }
 }

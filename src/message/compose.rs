@@ -1,16 +1,22 @@
 //! Composing an RFC 5322 / MIME message from a [`Draft`]: check everything first
 //! ([`prepare`]), then write it as often as needed ([`Composed::write_to`]).
+//!
+//! This file owns the header fields (addresses, ids, `-H`); `compose/tree.rs` builds
+//! the MIME body parts and opens the files they stream from.
 
-use std::fs::File;
-use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
 
 use super::address::{self, Mailbox};
-use super::body::{self, Encoding};
 use super::header::{self, LONG_WORD, Token};
-use super::mime::{self, Content, Leaf, Part, Sink};
-use super::{BodySource, ComposeError, Draft};
+use super::mime::{self, Part, Sink};
+use super::{ComposeError, Draft};
 use crate::envelope::Envelope;
+
+#[cfg(test)]
+mod tests;
+mod tree;
+
+use tree::build_tree;
 
 /// A checked draft, ready to be written any number of times (files were opened once
 /// by [`prepare`] and are rewound and streamed on every write; nothing large is held
@@ -27,9 +33,10 @@ pub struct Composed {
 
 /// Check a draft: parse addresses, validate headers, open every file once.
 ///
-/// A body from stdin ([`BodySource::Stdin`]) is read into memory here: a text body
-/// is small, and reading it now means a bad flag never leaves stdin half consumed.
-/// Body files and attachments stay on disk and are streamed when written.
+/// A body from stdin ([`BodySource::Stdin`](super::BodySource::Stdin)) is read into
+/// memory here: a text body is small, and reading it now means a bad flag never leaves
+/// stdin half consumed. Body files and attachments stay on disk and are streamed when
+/// written.
 pub fn prepare(draft: Draft) -> Result<Composed, ComposeError> {
     let from = parse_from(&draft.from)?;
     let to = parse_lists("--to", &draft.to)?;
@@ -333,320 +340,4 @@ pub(crate) fn parse_extra_headers(raw: &[String]) -> Result<ExtraHeaders, Compos
         }
     }
     Ok(extra)
-}
-
-fn open_regular(path: &Path) -> Result<File, ComposeError> {
-    let no_input = |source| ComposeError::NoInput {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = File::open(path).map_err(no_input)?;
-    let meta = file.metadata().map_err(no_input)?;
-    if !meta.is_file() {
-        // We rewind files to write them again and count their length for SIZE;
-        // pipes and directories allow neither.
-        return Err(no_input(io::Error::other("not a regular file")));
-    }
-    Ok(file)
-}
-
-/// A text or HTML body: its content and the transfer encoding it needs. Bodies are
-/// declared charset=utf-8, so anything else is refused rather than mislabelled.
-fn text_content(source: &BodySource) -> Result<(Content, Encoding), ComposeError> {
-    let not_utf8 = |what: &str| {
-        ComposeError::BadInput(format!(
-            "{what}: the body is not UTF-8 text (convert it, e.g. with iconv, or attach it with -a)"
-        ))
-    };
-    match source {
-        BodySource::Text(t) => {
-            let scan = body::scan_text(t.as_bytes()).expect("reading memory");
-            Ok((Content::Memory(t.clone().into_bytes()), scan.encoding))
-        }
-        BodySource::Stdin => {
-            let mut bytes = Vec::new();
-            io::stdin()
-                .lock()
-                .read_to_end(&mut bytes)
-                .map_err(|source| ComposeError::NoInput {
-                    path: PathBuf::from("-"),
-                    source,
-                })?;
-            let scan = body::scan_text(&bytes[..]).expect("reading memory");
-            if !scan.utf8 {
-                return Err(not_utf8("stdin"));
-            }
-            Ok((Content::Memory(bytes), scan.encoding))
-        }
-        BodySource::File(path) => {
-            let file = open_regular(path)?;
-            let scan = body::scan_text(&file).map_err(|source| ComposeError::NoInput {
-                path: path.clone(),
-                source,
-            })?;
-            if !scan.utf8 {
-                return Err(not_utf8(&path.display().to_string()));
-            }
-            Ok((Content::File(file), scan.encoding))
-        }
-    }
-}
-
-fn text_leaf(subtype: &str, source: &BodySource) -> Result<Part, ComposeError> {
-    let (content, encoding) = text_content(source)?;
-    let headers = header::fold(
-        "Content-Type",
-        &header::with_params(&format!("text/{subtype}"), vec!["charset=utf-8".into()]),
-    );
-    Ok(Part::Leaf(Leaf {
-        headers,
-        encoding,
-        content,
-    }))
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "attachment".into())
-}
-
-fn file_leaf(
-    path: &Path,
-    disposition: &str,
-    content_id: Option<&str>,
-) -> Result<Part, ComposeError> {
-    let file = open_regular(path)?;
-    let name = file_name(path);
-    let mime = mime_guess::from_path(path).first_or_octet_stream();
-    let mut headers = header::fold(
-        "Content-Type",
-        &header::with_params(mime.essence_str(), vec![header::legacy_name_param(&name)]),
-    );
-    headers += &header::fold(
-        "Content-Disposition",
-        &header::with_params(disposition, header::rfc2231_param("filename", &name)),
-    );
-    if let Some(id) = content_id {
-        headers += &header::fold("Content-ID", &[Token::Word(format!("<{id}>"))]);
-    }
-    Ok(Part::Leaf(Leaf {
-        headers,
-        encoding: Encoding::Base64,
-        content: Content::File(file),
-    }))
-}
-
-fn multi(subtype: &'static str, parts: Vec<Part>) -> Result<Part, ComposeError> {
-    let boundary =
-        mime::new_boundary().map_err(|e| ComposeError::BadInput(format!("no randomness: {e}")))?;
-    Ok(Part::Multi {
-        subtype,
-        boundary,
-        parts,
-    })
-}
-
-/// mixed[ alternative[ text, related[ html, inline… ] ], attachment… ], with every
-/// level that has a single child collapsed into that child.
-fn build_tree(draft: &Draft) -> Result<Part, ComposeError> {
-    if draft.text == Some(BodySource::Stdin) && draft.html == Some(BodySource::Stdin) {
-        return Err(ComposeError::Usage(
-            "--body-file - and --html-file - both want stdin: give only one".into(),
-        ));
-    }
-    if !draft.inline.is_empty() && draft.html.is_none() {
-        return Err(ComposeError::Usage(
-            "--inline needs an HTML body to refer to it: give --html or --html-file".into(),
-        ));
-    }
-    let text = draft
-        .text
-        .as_ref()
-        .map(|s| text_leaf("plain", s))
-        .transpose()?;
-    let html = draft
-        .html
-        .as_ref()
-        .map(|s| text_leaf("html", s))
-        .transpose()?;
-
-    let mut seen_ids: Vec<String> = Vec::new();
-    let mut inline = Vec::new();
-    for path in &draft.inline {
-        let id = file_name(path);
-        if id.is_empty()
-            || !id
-                .chars()
-                .all(|c| c.is_ascii_graphic() && !"<>\"\\()[]".contains(c))
-        {
-            return Err(ComposeError::BadInput(format!(
-                "--inline {}: the file name {id:?} cannot be a Content-ID (use plain ASCII without spaces)",
-                path.display()
-            )));
-        }
-        if seen_ids.iter().any(|s| s == &id) {
-            return Err(ComposeError::BadInput(format!(
-                "--inline {}: another inline file has the same name {id:?}",
-                path.display()
-            )));
-        }
-        inline.push(file_leaf(path, "inline", Some(&id))?);
-        seen_ids.push(id);
-    }
-    let attachments = draft
-        .attachments
-        .iter()
-        .map(|p| file_leaf(p, "attachment", None))
-        .collect::<Result<Vec<_>, _>>()?;
-
-    let html = match html {
-        Some(h) if !inline.is_empty() => {
-            let mut parts = vec![h];
-            parts.extend(inline);
-            Some(multi("related", parts)?)
-        }
-        other => other,
-    };
-    let body = match (text, html) {
-        (Some(t), Some(h)) => Some(multi("alternative", vec![t, h])?),
-        (t, h) => t.or(h),
-    };
-    let body = match body {
-        Some(b) => Some(b),
-        // Nothing to read and nothing attached: still a well-formed, empty text part.
-        None if attachments.is_empty() => {
-            Some(text_leaf("plain", &BodySource::Text(String::new()))?)
-        }
-        None => None,
-    };
-    let mut parts: Vec<Part> = body.into_iter().collect();
-    parts.extend(attachments);
-    if parts.len() == 1 {
-        Ok(parts.remove(0))
-    } else {
-        multi("mixed", parts)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn message_ids_are_left_at_right_each_in_brackets() {
-        assert_eq!(
-            msg_ids("--references", "<a@x.org> b@y.org,<c.d@[1.2.3.4]>").unwrap(),
-            ["<a@x.org>", "<b@y.org>", "<c.d@[1.2.3.4]>"]
-        );
-        for bad in [
-            "not an id",
-            "<a@b> Bcc: <e@x.org>",
-            "@x.org",
-            "a@",
-            "a@b@c",
-            "<>",
-        ] {
-            let err = msg_ids("--in-reply-to", bad).unwrap_err().to_string();
-            assert!(
-                err.contains("--in-reply-to: malformed message id"),
-                "{bad}: {err}"
-            );
-        }
-    }
-
-    fn draft() -> Draft {
-        Draft {
-            from: "Jane Doe <jane@example.com>".into(),
-            to: vec!["bob@example.org".into()],
-            subject: Some("Hi".into()),
-            text: Some(BodySource::Text("hello\n".into())),
-            ..Draft::default()
-        }
-    }
-
-    fn written(c: &Composed) -> Vec<u8> {
-        let mut out = Vec::new();
-        c.write_to(&mut out).unwrap();
-        out
-    }
-
-    #[test]
-    fn size_equals_written_length() {
-        let dir = tempfile::tempdir().unwrap();
-        let att = dir.path().join("data.bin");
-        std::fs::write(
-            &att,
-            (0..100_003u32).map(|i| (i % 253) as u8).collect::<Vec<_>>(),
-        )
-        .unwrap();
-        let body = dir.path().join("body.txt");
-        std::fs::write(&body, format!("{}\nünï\r\n", "y".repeat(3000))).unwrap();
-        let mut d = draft();
-        d.text = Some(BodySource::File(body));
-        d.html = Some(BodySource::Text("<p>hi</p>".into()));
-        d.attachments = vec![att];
-        let c = prepare(d).unwrap();
-        let bytes = written(&c);
-        assert_eq!(c.size().unwrap(), bytes.len() as u64);
-        // Written twice, the same bytes: files are rewound.
-        assert_eq!(written(&c), bytes);
-    }
-
-    #[test]
-    fn envelope_dedups_and_keeps_bcc() {
-        let mut d = draft();
-        d.to = vec!["bob@example.org, Carol <carol@example.org>".into()];
-        d.cc = vec!["BOB@example.org".into()];
-        d.bcc = vec!["secret@example.net".into()];
-        let c = prepare(d).unwrap();
-        assert_eq!(c.envelope.from, "jane@example.com");
-        assert_eq!(
-            c.envelope.to,
-            ["bob@example.org", "carol@example.org", "secret@example.net"]
-        );
-        let text = String::from_utf8(written(&c)).unwrap();
-        assert!(!text.contains("secret@example.net"));
-        assert!(!text.to_ascii_lowercase().contains("\r\nbcc:"));
-    }
-
-    #[test]
-    fn header_overrides_and_refusals() {
-        let mut d = draft();
-        d.headers = vec!["Message-ID: <fixed@here>".into(), "X-Tag: a b".into()];
-        let c = prepare(d).unwrap();
-        assert_eq!(c.message_id, "fixed@here");
-        let text = String::from_utf8(written(&c)).unwrap();
-        assert!(text.contains("\r\nMessage-ID: <fixed@here>\r\n"));
-        assert!(text.contains("\r\nX-Tag: a b\r\n"));
-
-        for (h, code) in [
-            ("Bcc: x@y.z", 64),
-            ("Content-Type: text/x", 64),
-            ("X-A: b\r\nBcc: e@x", 65),
-            ("Bad Name: x", 65),
-        ] {
-            let mut d = draft();
-            d.headers = vec![h.into()];
-            let err = prepare(d).unwrap_err();
-            assert_eq!(err.exit_code() as i32, code, "{h}: {err}");
-        }
-    }
-
-    #[test]
-    fn missing_pieces_are_usage_errors() {
-        let mut d = draft();
-        d.to.clear();
-        assert!(matches!(prepare(d), Err(ComposeError::Usage(_))));
-        let mut d = draft();
-        d.from.clear();
-        assert!(matches!(prepare(d), Err(ComposeError::Usage(_))));
-        let mut d = draft();
-        d.text = Some(BodySource::Stdin);
-        d.html = Some(BodySource::Stdin);
-        assert!(matches!(prepare(d), Err(ComposeError::Usage(_))));
-        let mut d = draft();
-        d.attachments = vec!["/nonexistent/posta-test".into()];
-        assert!(matches!(prepare(d), Err(ComposeError::NoInput { .. })));
-    }
 }

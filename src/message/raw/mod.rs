@@ -1,0 +1,100 @@
+//! Reading a finished message (sendmail mode, `posta batch`): the header block, `-t`
+//! recipients, Bcc removal, missing Date/Message-ID/From, and line endings.
+//!
+//! The input is copied once into an anonymous spool file with every line ending made
+//! CRLF, so memory stays bounded whatever the message size, the exact size is known
+//! before sending, and a bare CR or LF can never end DATA early (SMTP smuggling).
+//!
+//! - `header_block.rs`: reading the header block into fields, leaving the body unread.
+//! - `recipients.rs`: the envelope's addresses, read from the fields with posta's own
+//!   address parser (the same one compose uses), so the envelope is what the header says.
+//! - `spool.rs`: the copy into the spool file, with the fields posta adds or removes.
+
+use std::fs::File;
+use std::io::{self, BufRead, Read, Seek, Write};
+
+use super::ComposeError;
+use crate::envelope::Envelope;
+
+mod header_block;
+mod recipients;
+mod spool;
+
+pub use header_block::{HeaderBlock, read_header_block};
+
+/// RFC 5322 §2.1.1: a line is at most 998 octets without its CRLF.
+pub const MAX_LINE: usize = 998;
+/// The header block is held in memory to find recipients; this bounds it.
+pub const MAX_HEADER_BYTES: usize = 1 << 20;
+
+/// What sendmail's flags say about the message.
+#[derive(Debug, Clone, Default)]
+pub struct RawOptions {
+    /// `-t`: take recipients from To, Cc and Bcc (or Resent-* when present) too.
+    pub extract_recipients: bool,
+    /// `-f`: the envelope sender.
+    pub envelope_from: Option<String>,
+    /// `-F`: display name for a From header that posta adds.
+    pub full_name: Option<String>,
+    /// The profile's From, used for MAIL FROM and a missing From header.
+    pub default_from: Option<String>,
+    /// Recipients given as arguments.
+    pub recipients: Vec<String>,
+}
+
+/// A message read and checked, waiting in a spool file.
+#[derive(Debug)]
+pub struct Spooled {
+    file: File,
+    /// Exact bytes of the message as it will be sent (before dot-stuffing).
+    pub size: u64,
+    pub envelope: Envelope,
+    /// The Message-ID (given or added), without angle brackets.
+    pub message_id: String,
+    /// Some byte is not 7-bit ASCII.
+    pub eight_bit: bool,
+}
+
+impl Spooled {
+    /// The spool file, for [`HeaderBlock::spool_reusing`].
+    pub fn into_file(self) -> File {
+        self.file
+    }
+
+    /// Write the spooled message to `out` from its start; can be called again.
+    pub fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.file.rewind()?;
+        io::copy(&mut (&self.file).take(self.size), out)?;
+        Ok(())
+    }
+}
+
+/// Read a message from `input`, check it, and spool it with the envelope.
+pub fn spool(input: &mut dyn BufRead, opts: &RawOptions) -> Result<Spooled, ComposeError> {
+    read_header_block(input)?.spool(input, opts)
+}
+
+fn bad_io(what: &str, e: io::Error) -> ComposeError {
+    ComposeError::BadInput(format!("{what}: {e}"))
+}
+
+/// Spool `input` through a reader with a tiny buffer (to exercise line boundaries) and
+/// give back the text as it will be sent.
+#[cfg(test)]
+fn spool_for_test(input: &[u8], opts: &RawOptions) -> Result<(String, Spooled), ComposeError> {
+    let mut reader = io::BufReader::with_capacity(7, input);
+    let mut s = spool(&mut reader, opts)?;
+    let mut out = Vec::new();
+    s.write_to(&mut out).unwrap();
+    assert_eq!(out.len() as u64, s.size);
+    Ok((String::from_utf8_lossy(&out).into_owned(), s))
+}
+
+/// `-t`, nothing else.
+#[cfg(test)]
+fn extract() -> RawOptions {
+    RawOptions {
+        extract_recipients: true,
+        ..RawOptions::default()
+    }
+}
