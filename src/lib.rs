@@ -13,6 +13,7 @@ pub mod exit;
 pub mod fuzzing;
 pub mod log;
 pub mod message;
+pub mod model;
 pub mod pace;
 pub mod private_fs;
 pub mod progress;

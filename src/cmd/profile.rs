@@ -8,7 +8,7 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::{Console, Report};
-use crate::cli::{GlobalArgs, ProfileAddArgs, ProfileCommand, SecurityArg};
+use crate::cli::{GlobalArgs, ProfileAddArgs, ProfileCommand};
 use crate::config::ConfigError;
 use crate::config::account::{self, LimitSource};
 use crate::config::file::{self, Profile};
@@ -309,15 +309,9 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
     if let Some(email) = &args.email {
         t["from"] = toml_edit::value(email.as_str());
     }
-    let (host, server_port) = match &conn.server {
-        Some(server) => {
-            let (h, p) = crate::config::account::split_host_port(server)
-                .map_err(|m| fail(Code::Usage, m))?;
-            (Some(h), p)
-        }
-        None => (None, None),
-    };
-    let host = host.or_else(|| discovered.as_ref().map(|d| d.host.clone()));
+    let server_port = conn.server.as_ref().and_then(|s| s.port());
+    let host = (conn.server.as_ref().map(|s| s.host().to_string()))
+        .or_else(|| discovered.as_ref().map(|d| d.host.clone()));
     if let Some(host) = host {
         t["host"] = toml_edit::value(host);
     }
@@ -328,12 +322,10 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
     {
         t["port"] = toml_edit::value(i64::from(port));
     }
-    let security = match conn.security {
-        Some(SecurityArg::Starttls) => Some("starttls"),
-        Some(SecurityArg::Tls) => Some("tls"),
-        Some(SecurityArg::Plain) => Some("plain"),
-        None => discovered.as_ref().map(|d| d.security.name()),
-    };
+    let security = conn
+        .security
+        .or(discovered.as_ref().map(|d| d.security))
+        .map(|s| s.name());
     if let Some(sec) = security {
         t["security"] = toml_edit::value(sec);
     }

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::{Console, Report};
 use crate::cli::{
-    AuthArg, ConnectionArgs, GlobalArgs, QueueCommand, QueueFlushArgs, QueuePolicy, SecurityArg,
+    AuthMechanism, ConnectionArgs, GlobalArgs, QueueCommand, QueueFlushArgs, QueuePolicy, Security,
 };
 use crate::config::{self, Account, ConfigError};
 use crate::envelope::{Dsn, Envelope};
@@ -222,13 +222,13 @@ fn value_name<T: ValueEnum>(v: T) -> Option<String> {
 /// command line may hold a secret).
 fn record_connection(c: &ConnectionArgs) -> QueuedConnection {
     QueuedConnection {
-        server: c.server.clone(),
+        server: c.server.as_ref().map(ToString::to_string),
         port: c.port,
         security: c.security.and_then(value_name),
         user: c.user.clone(),
         auth: c.auth.and_then(value_name),
         ca_file: c.ca_file.as_deref().map(absolute),
-        tls_fingerprint: c.tls_fingerprint.clone(),
+        tls_fingerprint: c.tls_fingerprint.as_ref().map(ToString::to_string),
         timeout: c.timeout,
         ehlo: c.ehlo.clone(),
         allow_insecure_auth: c.allow_insecure_auth,
@@ -241,16 +241,22 @@ fn replay_connection(
     password_command: Option<&str>,
 ) -> anyhow::Result<ConnectionArgs> {
     let bad = |what: &str, v: &str| fail(Code::DataErr, format!("queue entry: bad {what} \"{v}\""));
+    // A bad server or fingerprint is a config error named as the flag, as it was when
+    // config::resolve checked them.
+    let flag = |m: String| anyhow::Error::new(ConfigError::new(None, m));
     Ok(ConnectionArgs {
-        server: c.server.clone(),
+        server: match &c.server {
+            Some(s) => Some(s.parse().map_err(|m| flag(format!("--server {s}: {m}")))?),
+            None => None,
+        },
         port: c.port,
         security: match &c.security {
-            Some(s) => Some(SecurityArg::from_str(s, true).map_err(|_| bad("security", s))?),
+            Some(s) => Some(Security::from_str(s, true).map_err(|_| bad("security", s))?),
             None => None,
         },
         user: c.user.clone(),
         auth: match &c.auth {
-            Some(s) => Some(AuthArg::from_str(s, true).map_err(|_| bad("auth", s))?),
+            Some(s) => Some(AuthMechanism::from_str(s, true).map_err(|_| bad("auth", s))?),
             None => None,
         },
         password_command: password_command.map(str::to_string),
@@ -258,7 +264,13 @@ fn replay_connection(
         // still applies on flush.
         oauth_token_command: None,
         ca_file: c.ca_file.clone(),
-        tls_fingerprint: c.tls_fingerprint.clone(),
+        tls_fingerprint: match &c.tls_fingerprint {
+            Some(hex) => Some(
+                hex.parse()
+                    .map_err(|why| flag(format!("--tls-fingerprint \"{hex}\": {why}")))?,
+            ),
+            None => None,
+        },
         timeout: c.timeout,
         ehlo: c.ehlo.clone(),
         allow_insecure_auth: c.allow_insecure_auth,
@@ -870,9 +882,9 @@ mod tests {
     #[test]
     fn connection_flags_round_trip_without_the_password_command() {
         let c = ConnectionArgs {
-            server: Some("h:2525".into()),
-            security: Some(SecurityArg::Plain),
-            auth: Some(AuthArg::Xoauth2),
+            server: Some("h:2525".parse().unwrap()),
+            security: Some(Security::Plain),
+            auth: Some(AuthMechanism::Xoauth2),
             password_command: Some("echo hunter2".into()),
             timeout: Some(7),
             insecure: true,
@@ -882,9 +894,9 @@ mod tests {
         let text = serde_json::to_string(&recorded).unwrap();
         assert!(!text.contains("hunter2"), "{text}");
         let back = replay_connection(&recorded, None).unwrap();
-        assert_eq!(back.server.as_deref(), Some("h:2525"));
-        assert_eq!(back.security, Some(SecurityArg::Plain));
-        assert_eq!(back.auth, Some(AuthArg::Xoauth2));
+        assert_eq!(back.server, c.server);
+        assert_eq!(back.security, Some(Security::Plain));
+        assert_eq!(back.auth, Some(AuthMechanism::Xoauth2));
         assert_eq!((back.timeout, back.insecure), (Some(7), true));
         assert!(back.password_command.is_none());
     }

@@ -636,7 +636,10 @@ mod tests {
             "a@x.org",
         ])
         .unwrap();
-        assert_eq!(f.connection.server.as_deref(), Some("127.0.0.1:2525"));
+        assert_eq!(
+            f.connection.server.as_ref().map(|s| s.as_str()),
+            Some("127.0.0.1:2525")
+        );
         assert!(f.connection.insecure);
         assert_eq!(f.connection.timeout, Some(5));
     }

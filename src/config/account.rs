@@ -7,9 +7,10 @@ use super::ConfigError;
 use super::file::{self, Loaded, Profile};
 use super::presets::{self, Preset, UserForm};
 use super::secret::SecretSource;
-use crate::cli::{AuthArg, ConnectionArgs, GlobalArgs, QueuePolicy, SecurityArg};
+use crate::cli::{ConnectionArgs, GlobalArgs};
+use crate::model::{AuthMechanism, Fingerprint, QueuePolicy, Security};
 use crate::secret::Secret;
-use crate::smtp::{AuthMechanism, Credentials, Security, Settings, TlsSettings};
+use crate::smtp::{Credentials, Settings, TlsSettings};
 
 /// Seconds to wait for connecting and for each ordinary reply.
 const DEFAULT_TIMEOUT: u64 = 30;
@@ -196,16 +197,9 @@ fn build(
         None => None,
     };
 
-    // The flags' values were checked when they were parsed (cli.rs); a check failing
-    // here is of a value from elsewhere (a queue entry), still named as the flag.
-    let (flag_host, flag_host_port) = match &conn.server {
-        Some(s) => {
-            let (h, p) = split_host_port(s)
-                .map_err(|m| ConfigError::new(None, format!("--server {s}: {m}")))?;
-            (Some(h), p)
-        }
-        None => (None, None),
-    };
+    // The flags' values were parsed by their types (model::ServerAddr, Fingerprint).
+    let flag_host = conn.server.as_ref().map(|s| s.host().to_string());
+    let flag_host_port = conn.server.as_ref().and_then(|s| s.port());
     let host = flag_host
         .or_else(|| profile.host.clone())
         .or_else(|| preset.map(|p| p.host.to_string()))
@@ -224,10 +218,10 @@ fn build(
         )));
     }
     let flag_port = conn.port.or(flag_host_port);
-    let flag_security = conn.security.map(security_from_arg);
+    let flag_security = conn.security;
     let security = flag_security
         .or_else(|| flag_port.map(security_for_port))
-        .or_else(|| profile.security.map(security_from_arg))
+        .or(profile.security)
         .or_else(|| profile.port.map(security_for_port))
         .or_else(|| preset.map(|p| p.security))
         .unwrap_or(Security::StartTls);
@@ -238,25 +232,19 @@ fn build(
         .unwrap_or_else(|| port_for_security(security));
 
     let fingerprint = match (&conn.tls_fingerprint, &profile.tls_fingerprint) {
-        (Some(hex), _) => Some(parse_fingerprint(hex).map_err(|why| {
-            ConfigError::new(None, format!("--tls-fingerprint \"{hex}\": {why}"))
-        })?),
-        (None, Some(hex)) => Some(parse_fingerprint(hex).map_err(|why| {
-            err(format!(
-                "profile {}: tls_fingerprint \"{hex}\": {why}",
-                name.as_deref().unwrap_or("?")
-            ))
-        })?),
+        (Some(pinned), _) => Some(pinned.digest()),
+        (None, Some(hex)) => Some(hex.parse::<Fingerprint>().map(|f| f.digest()).map_err(
+            |why| {
+                err(format!(
+                    "profile {}: tls_fingerprint \"{hex}\": {why}",
+                    name.as_deref().unwrap_or("?")
+                ))
+            },
+        )?),
         (None, None) => None,
     };
 
-    let mechanism = match conn.auth.or(profile.auth).unwrap_or(AuthArg::Auto) {
-        AuthArg::Auto => AuthMechanism::Auto,
-        AuthArg::Plain => AuthMechanism::Plain,
-        AuthArg::Login => AuthMechanism::Login,
-        AuthArg::Xoauth2 => AuthMechanism::Xoauth2,
-        AuthArg::Oauthbearer => AuthMechanism::OauthBearer,
-    };
+    let mechanism = conn.auth.or(profile.auth).unwrap_or(AuthMechanism::Auto);
 
     let secret = if let Some(cmd) = &conn.oauth_token_command {
         Some(SecretSource::TokenCommand(cmd.clone()))
@@ -452,14 +440,6 @@ fn expand_home(path: &Path) -> PathBuf {
     }
 }
 
-fn security_from_arg(s: SecurityArg) -> Security {
-    match s {
-        SecurityArg::Starttls => Security::StartTls,
-        SecurityArg::Tls => Security::Tls,
-        SecurityArg::Plain => Security::Plain,
-    }
-}
-
 /// CLI.md: 465 means implicit TLS; anything else STARTTLS.
 fn security_for_port(port: u16) -> Security {
     if port == 465 {
@@ -475,52 +455,6 @@ fn port_for_security(s: Security) -> u16 {
         Security::StartTls => 587,
         Security::Plain => 25,
     }
-}
-
-/// "host", "host:587", "[::1]:587", "::1". The error says what is expected.
-pub fn split_host_port(s: &str) -> Result<(String, Option<u16>), String> {
-    let bad = || "expected HOST or HOST:PORT, with a port from 1 to 65535".to_string();
-    let port = |p: &str| match p.parse::<u16>() {
-        Ok(0) | Err(_) => Err(bad()),
-        Ok(n) => Ok(n),
-    };
-    if let Some(rest) = s.strip_prefix('[') {
-        let (h, after) = rest.split_once(']').ok_or_else(bad)?;
-        let port = match after.strip_prefix(':') {
-            Some(p) => Some(port(p)?),
-            None if after.is_empty() => None,
-            None => return Err(bad()),
-        };
-        return Ok((h.to_string(), port));
-    }
-    match s.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') => {
-            if h.is_empty() {
-                return Err(bad());
-            }
-            Ok((h.to_string(), Some(port(p)?)))
-        }
-        _ if s.is_empty() => Err(bad()),
-        _ => Ok((s.to_string(), None)),
-    }
-}
-
-/// Hex SHA-256, colons or spaces allowed. The error says what is expected.
-pub fn parse_fingerprint(s: &str) -> Result<[u8; 32], String> {
-    let hex: String = s
-        .chars()
-        .filter(|c| *c != ':' && !c.is_whitespace())
-        .collect();
-    let bad = || "not a SHA-256 in hex (64 hex digits, colons allowed)".to_string();
-    // Only ASCII digits: a multi-byte character must not split the pairs below.
-    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(bad());
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-    }
-    Ok(out)
 }
 
 /// This host's name for EHLO; "localhost" when it has none usable.
@@ -628,7 +562,7 @@ mod tests {
             (587, Security::StartTls)
         );
         let conn = ConnectionArgs {
-            security: Some(SecurityArg::Starttls),
+            security: Some(Security::StartTls),
             ..ConnectionArgs::default()
         };
         let a = resolve(&g, &conn, None).unwrap();
@@ -717,7 +651,7 @@ mod tests {
         a.load_credentials(None).unwrap();
         assert!(!a.settings.credentials.as_ref().unwrap().token);
         let conn = ConnectionArgs {
-            auth: Some(AuthArg::Plain),
+            auth: Some(AuthMechanism::Plain),
             ..ConnectionArgs::default()
         };
         let e = resolve(&g, &conn, None).unwrap_err();
@@ -726,30 +660,6 @@ mod tests {
             "{}",
             e.message
         );
-    }
-
-    #[test]
-    fn server_flag_forms() {
-        assert_eq!(split_host_port("h").unwrap(), ("h".into(), None));
-        assert_eq!(split_host_port("h:2525").unwrap(), ("h".into(), Some(2525)));
-        assert_eq!(
-            split_host_port("[::1]:25").unwrap(),
-            ("::1".into(), Some(25))
-        );
-        assert_eq!(split_host_port("::1").unwrap(), ("::1".into(), None));
-        assert!(split_host_port("h:x").is_err());
-        assert!(split_host_port("h:0").is_err());
-        assert!(split_host_port("h:65536").is_err());
-        assert!(split_host_port("[::1]:0").is_err());
-    }
-
-    #[test]
-    fn fingerprints_parse_with_colons() {
-        let hex = "AB:".repeat(31) + "AB";
-        assert_eq!(parse_fingerprint(&hex).unwrap(), [0xAB; 32]);
-        assert!(parse_fingerprint("abc").is_err());
-        // 64 bytes, but a 3-byte character straddles a pair.
-        assert!(parse_fingerprint(&format!("a€{}", "a".repeat(60))).is_err());
     }
 
     #[test]
@@ -781,7 +691,7 @@ mod tests {
         assert_eq!(login("anon", alias), None);
         // An explicit mechanism is a login.
         let conn = ConnectionArgs {
-            auth: Some(AuthArg::Login),
+            auth: Some(AuthMechanism::Login),
             ..ConnectionArgs::default()
         };
         let anon = GlobalArgs {
@@ -791,7 +701,7 @@ mod tests {
         let a = resolve(&anon, &conn, None).unwrap();
         assert_eq!(a.login_user(alias).as_deref(), Some("jane@example.com"));
         let auto = ConnectionArgs {
-            auth: Some(AuthArg::Auto),
+            auth: Some(AuthMechanism::Auto),
             ..ConnectionArgs::default()
         };
         assert_eq!(resolve(&anon, &auto, None).unwrap().login_user(alias), None);

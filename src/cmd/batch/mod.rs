@@ -51,9 +51,6 @@ impl Write for Shared<'_> {
     }
 }
 
-/// More connections than this to one account look like abuse to any provider.
-pub const MAX_CONNECTIONS: u8 = 16;
-
 pub fn run(
     global: &GlobalArgs,
     args: BatchArgs,
