@@ -18,6 +18,7 @@ pub mod pace;
 pub mod private_fs;
 pub mod progress;
 pub mod queue;
+pub mod report;
 pub mod secret;
 pub mod smtp;
 pub mod usage;

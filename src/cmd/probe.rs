@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use super::{Console, Report};
 use crate::cli::{ConnectionArgs, GlobalArgs};
 use crate::config;
-use crate::exit;
+use crate::model::exit_code::fail;
+use crate::report;
 use crate::smtp::{self, ProbeError, ProbeReport, SmtpError, SmtpErrorKind, Transcript};
 
 /// `posta probe`: greeting, capabilities, TLS and certificate. Sends no credentials.
@@ -37,7 +38,7 @@ pub fn probe(
     if let Some(report) = offered {
         let shown = render(&report, None, settings, None, &warnings);
         // In the transport's own words "nothing was sent", which is no news here.
-        let failure = exit::fail(
+        let failure = fail(
             err.exit_code(),
             format!(
                 "{}: the server does not offer STARTTLS, so posta will not send through it \
@@ -92,7 +93,7 @@ fn shown_with_failure(
         human: String::new(),
         json: Some(object),
         data: false,
-        exit: Some(exit::code_of(&err)),
+        exit: Some(report::code_of(&err)),
     })
 }
 

@@ -13,7 +13,7 @@ use crate::config::ConfigError;
 use crate::config::account::{self, LimitSource};
 use crate::config::file::{self, Profile};
 use crate::config::presets::{self, PRESETS};
-use crate::exit::{Code, fail};
+use crate::model::exit_code::{Code, fail};
 
 pub fn run(
     global: &GlobalArgs,

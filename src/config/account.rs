@@ -597,7 +597,7 @@ mod tests {
         let (_d, g) = config("default = \"a\"\n[profiles.a]\nhost = \"x\"\nport = 0\n");
         let e = resolve(&g, &ConnectionArgs::default(), None).unwrap_err();
         assert!(e.message.contains("profile a: port"), "{}", e.message);
-        assert_eq!(e.exit_code(), crate::exit::Code::Config);
+        assert_eq!(e.exit_code(), crate::model::exit_code::Code::Config);
     }
 
     #[test]

@@ -151,7 +151,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<Loaded>, ConfigError> {
         Err(e) => {
             return Err(ConfigError::new(
                 Some(path),
-                format!("cannot read: {}", crate::exit::io_text(&e)),
+                format!("cannot read: {}", crate::model::exit_code::io_text(&e)),
             ));
         }
     };

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::exit::Code;
+use crate::model::exit_code::Code;
 
 pub mod account;
 pub mod file;

@@ -1,12 +1,13 @@
 //! The leaf vocabulary every layer shares: one type per concept (how a connection is
 //! secured, which SASL mechanism, what to do on a temporary failure, how a server is
-//! named and pinned). It imports nothing from the crate, so `cli`, `config`, `smtp` and
+//! named and pinned, what exit code an error means). It imports nothing from the crate, so `cli`, `config`, `smtp` and
 //! the queue can all speak it without importing each other.
 //!
 //! The enums derive clap's `ValueEnum` (the flag values) and serde (the config file,
 //! JSON output, queue entries) with one spelling for both: "starttls", "xoauth2",
 //! "on-temporary-failure". Changing a spelling breaks config files and queued messages.
 
+pub mod exit_code;
 mod server;
 
 pub use server::{Fingerprint, ServerAddr};

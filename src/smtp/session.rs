@@ -563,7 +563,7 @@ mod tests {
         assert!(check_address(Stage::Mail, "\"j d\"@example.org").is_ok());
         for bad in ["a@b\r\nRCPT TO:<x@y>", "a>b", "a\0b", "a\nb"] {
             let e = check_address(Stage::Rcpt, bad).unwrap_err();
-            assert_eq!(e.exit_code(), crate::exit::Code::DataErr);
+            assert_eq!(e.exit_code(), crate::model::exit_code::Code::DataErr);
         }
         assert!(check_word(Stage::Ehlo, "EHLO name", "host.example").is_ok());
         assert!(check_word(Stage::Ehlo, "EHLO name", "a b").is_err());
