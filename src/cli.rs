@@ -1,5 +1,7 @@
 //! Every clap definition: the single source for parsing, help, completions and man pages.
-//! Nothing here reads files or the network.
+//! Nothing here reads files or the network. The flags leave here as plain values:
+//! `GlobalArgs::request` and `From<&ConnectionArgs>` make the `config::Request` and
+//! `config::Overrides` that `config` resolves (it never sees a clap type).
 
 use std::path::PathBuf;
 
@@ -147,6 +149,43 @@ fn timeout_arg(s: &str) -> Result<u64, String> {
         Ok(0) => Err("must be at least 1 second".into()),
         Ok(secs) => Ok(secs),
         Err(_) => Err("expected a whole number of seconds".into()),
+    }
+}
+
+impl From<&ConnectionArgs> for crate::config::Overrides {
+    fn from(c: &ConnectionArgs) -> Self {
+        crate::config::Overrides {
+            server: c.server.clone(),
+            port: c.port,
+            security: c.security,
+            user: c.user.clone(),
+            auth: c.auth,
+            password_command: c.password_command.clone(),
+            oauth_token_command: c.oauth_token_command.clone(),
+            ca_file: c.ca_file.clone(),
+            tls_fingerprint: c.tls_fingerprint.clone(),
+            timeout: c.timeout,
+            ehlo: c.ehlo.clone(),
+            allow_insecure_auth: c.allow_insecure_auth,
+            insecure: c.insecure,
+        }
+    }
+}
+
+impl GlobalArgs {
+    /// What to ask `config::resolve` for: this config file and profile, the message's
+    /// From (`from_hint`, e.g. --from) and the connection flags.
+    pub fn request(
+        &self,
+        conn: &ConnectionArgs,
+        from_hint: Option<&str>,
+    ) -> crate::config::Request {
+        crate::config::Request {
+            config_path: self.config.clone(),
+            profile: self.profile.clone(),
+            from_hint: from_hint.map(str::to_string),
+            overrides: conn.into(),
+        }
     }
 }
 
@@ -550,6 +589,63 @@ mod tests {
             ([0xab; 32], hex.as_str())
         );
         assert_eq!(send.connection.timeout, Some(5));
+    }
+
+    #[test]
+    fn connection_flags_become_overrides_and_globals_a_request() {
+        let cli = parse(&[
+            "-c",
+            "/c.toml",
+            "-p",
+            "w",
+            "send",
+            "--server",
+            "h:2525",
+            "--security",
+            "tls",
+            "--auth",
+            "oauthbearer",
+            "--user",
+            "u",
+            "--password-command",
+            "pw",
+            "--ca-file",
+            "ca.pem",
+            "--timeout",
+            "9",
+            "--ehlo",
+            "me",
+            "--insecure",
+            "a@x.org",
+        ])
+        .unwrap();
+        let Command::Send(send) = cli.command else {
+            panic!("not send")
+        };
+        let r = cli.global.request(&send.connection, Some("Jo <jo@x.org>"));
+        assert_eq!(
+            r.config_path.as_deref(),
+            Some(std::path::Path::new("/c.toml"))
+        );
+        assert_eq!(r.profile.as_deref(), Some("w"));
+        assert_eq!(r.from_hint.as_deref(), Some("Jo <jo@x.org>"));
+        let o = r.overrides;
+        assert_eq!(
+            o.server.as_ref().map(|s| (s.host(), s.port())),
+            Some(("h", Some(2525)))
+        );
+        assert_eq!(
+            (o.security, o.auth),
+            (Some(Security::Tls), Some(AuthMechanism::OauthBearer))
+        );
+        assert_eq!(
+            (o.user.as_deref(), o.password_command.as_deref()),
+            (Some("u"), Some("pw"))
+        );
+        assert_eq!(o.ca_file.as_deref(), Some(std::path::Path::new("ca.pem")));
+        assert_eq!((o.timeout, o.ehlo.as_deref()), (Some(9), Some("me")));
+        assert!(o.insecure && !o.allow_insecure_auth);
+        assert_eq!(o.oauth_token_command, None);
     }
 
     #[test]

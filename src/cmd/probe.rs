@@ -16,7 +16,7 @@ pub fn probe(
     conn: &ConnectionArgs,
     console: &mut Console<'_>,
 ) -> anyhow::Result<Report> {
-    let account = config::resolve(global, conn, None)?;
+    let account = config::resolve(&global.request(conn, None))?;
     let settings = &account.settings;
     let warnings = warnings(conn, settings);
     for warning in &warnings {
@@ -139,11 +139,11 @@ pub fn test_profile(
     conn: &ConnectionArgs,
     console: &mut Console<'_>,
 ) -> anyhow::Result<Report> {
-    let global = GlobalArgs {
+    let request = config::Request {
         profile: Some(name.to_string()),
-        ..global.clone()
+        ..global.request(conn, None)
     };
-    let mut account = config::resolve(&global, conn, None)?;
+    let mut account = config::resolve(&request)?;
     let from = account.from.as_deref().map(config::account::bare_address);
     account.load_credentials(from.as_deref())?;
     let mut transcript = Transcript {

@@ -672,7 +672,7 @@ fn attempt(
     let mut account = match config::account::resolve_recorded(
         config_path.as_deref(),
         meta.profile.as_deref(),
-        &conn,
+        &(&conn).into(),
     ) {
         Ok(a) => a,
         Err(e) => return Ok(Attempt::Deferred(e.to_string())),
@@ -844,7 +844,7 @@ mod tests {
             ..GlobalArgs::default()
         };
         let connection = ConnectionArgs::default();
-        let account = config::resolve(&global, &connection, None).unwrap();
+        let account = config::resolve(&global.request(&connection, None)).unwrap();
         let envelope = Envelope {
             from: "a@x.org".into(),
             to: vec!["b@x.org".into(), "c@x.org".into()],

@@ -338,8 +338,10 @@ pub fn run(
     stdin: &mut dyn BufRead,
 ) -> anyhow::Result<Report> {
     let flags = parse_flags(args)?;
-    let global = GlobalArgs {
-        config: flags
+    // sendmail's own --config and --profile, else the environment clap reads in posta's
+    // own syntax.
+    let mut request = config::Request {
+        config_path: flags
             .config
             .clone()
             .or_else(|| std::env::var_os("POSTA_CONFIG").map(PathBuf::from)),
@@ -347,6 +349,13 @@ pub fn run(
             .profile
             .clone()
             .or_else(|| std::env::var("POSTA_PROFILE").ok()),
+        from_hint: None,
+        overrides: (&flags.connection).into(),
+    };
+    // What the queue records with the message (its config path).
+    let global = GlobalArgs {
+        config: request.config_path.clone(),
+        profile: request.profile.clone(),
         verbose: flags.verbose,
         quiet: false,
         json: flags.json,
@@ -360,8 +369,8 @@ pub fn run(
     }
 
     let block = raw::read_header_block(stdin)?;
-    let hint = flags.envelope_from.clone().or_else(|| block.from_address());
-    let mut account = config::resolve(&global, &flags.connection, hint.as_deref())?;
+    request.from_hint = flags.envelope_from.clone().or_else(|| block.from_address());
+    let mut account = config::resolve(&request)?;
     let opts = RawOptions {
         extract_recipients: flags.extract_recipients,
         envelope_from: flags.envelope_from.clone(),

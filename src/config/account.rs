@@ -7,7 +7,7 @@ use super::ConfigError;
 use super::file::{self, Loaded, Profile};
 use super::presets::{self, Preset, UserForm};
 use super::secret::SecretSource;
-use crate::cli::{ConnectionArgs, GlobalArgs};
+use super::{Overrides, Request};
 use crate::model::{AuthMechanism, Fingerprint, QueuePolicy, Security};
 use crate::secret::Secret;
 use crate::smtp::{Credentials, Settings, TlsSettings};
@@ -133,32 +133,32 @@ fn user_from_address(address: &str, preset: Option<&Preset>) -> String {
 
 pub use crate::message::address::bare_address;
 
-/// Resolve the account for a command. `from` is the --from value, used to pick a
-/// profile whose `from` matches when none is named.
-pub fn resolve(
-    global: &GlobalArgs,
-    conn: &ConnectionArgs,
-    from: Option<&str>,
-) -> Result<Account, ConfigError> {
-    let loaded = file::load(global.config.as_deref())?;
-    let (name, profile) = choose_profile(loaded.as_ref(), global.profile.as_deref(), from)?;
-    build(loaded.as_ref(), name, profile, conn)
+/// Resolve the account for a command: the profile named, else the one whose `from`
+/// matches `from_hint`, else the default, with the overrides on top.
+pub fn resolve(request: &Request) -> Result<Account, ConfigError> {
+    let loaded = file::load(request.config_path.as_deref())?;
+    let (name, profile) = choose_profile(
+        loaded.as_ref(),
+        request.profile.as_deref(),
+        request.from_hint.as_deref(),
+    )?;
+    build(loaded.as_ref(), name, profile, &request.overrides)
 }
 
 /// Resolve the account for a command that can do without one (`send --dry-run`):
 /// `None` when no profile is named, matches `from` or is the default, and no --server
 /// is given; otherwise what [`resolve`] gives, errors included.
-pub fn resolve_if_any(
-    global: &GlobalArgs,
-    conn: &ConnectionArgs,
-    from: Option<&str>,
-) -> Result<Option<Account>, ConfigError> {
-    let loaded = file::load(global.config.as_deref())?;
-    let (name, profile) = choose_profile(loaded.as_ref(), global.profile.as_deref(), from)?;
-    if name.is_none() && conn.server.is_none() {
+pub fn resolve_if_any(request: &Request) -> Result<Option<Account>, ConfigError> {
+    let loaded = file::load(request.config_path.as_deref())?;
+    let (name, profile) = choose_profile(
+        loaded.as_ref(),
+        request.profile.as_deref(),
+        request.from_hint.as_deref(),
+    )?;
+    if name.is_none() && request.overrides.server.is_none() {
         return Ok(None);
     }
-    build(loaded.as_ref(), name, profile, conn).map(Some)
+    build(loaded.as_ref(), name, profile, &request.overrides).map(Some)
 }
 
 /// Resolve the account a queued message was submitted with: exactly the profile named
@@ -167,7 +167,7 @@ pub fn resolve_if_any(
 pub fn resolve_recorded(
     config: Option<&std::path::Path>,
     profile: Option<&str>,
-    conn: &ConnectionArgs,
+    conn: &Overrides,
 ) -> Result<Account, ConfigError> {
     let loaded = file::load(config)?;
     let (name, profile) = match profile {
@@ -181,7 +181,7 @@ fn build(
     loaded: Option<&Loaded>,
     name: Option<String>,
     profile: Profile,
-    conn: &ConnectionArgs,
+    conn: &Overrides,
 ) -> Result<Account, ConfigError> {
     let path = loaded.map(|l| l.path.clone());
     let err = |m: String| ConfigError::new(path.clone(), m);
@@ -471,7 +471,15 @@ fn default_helo_name() -> String {
 mod tests {
     use super::*;
 
-    fn config(text: &str) -> (tempfile::TempDir, GlobalArgs) {
+    /// `request` with these overrides.
+    fn with(request: &Request, overrides: Overrides) -> Request {
+        Request {
+            overrides,
+            ..request.clone()
+        }
+    }
+
+    fn config(text: &str) -> (tempfile::TempDir, Request) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, text).unwrap();
@@ -480,18 +488,18 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         }
-        let global = GlobalArgs {
-            config: Some(path),
-            ..GlobalArgs::default()
+        let request = Request {
+            config_path: Some(path),
+            ..Request::default()
         };
-        (dir, global)
+        (dir, request)
     }
 
     #[test]
     fn preset_fills_host_port_and_security() {
         let (_d, g) =
             config("default = \"y\"\n[profiles.y]\npreset = \"yandex\"\nfrom = \"me@ya.ru\"\n");
-        let a = resolve(&g, &ConnectionArgs::default(), None).unwrap();
+        let a = resolve(&g).unwrap();
         assert_eq!(a.settings.host, "smtp.yandex.ru");
         assert_eq!(a.settings.port, 465);
         assert_eq!(a.settings.security, Security::Tls);
@@ -506,11 +514,11 @@ mod tests {
              [profiles.bare]\nhost = \"h\"\n",
         );
         let get = |name: &str| {
-            let g = GlobalArgs {
+            let g = Request {
                 profile: Some(name.into()),
                 ..g.clone()
             };
-            let a = resolve(&g, &ConnectionArgs::default(), None).unwrap();
+            let a = resolve(&g).unwrap();
             (a.daily_limit, a.per_message_limit)
         };
         assert_eq!(get("g"), (Some(500), Some(100)));
@@ -531,11 +539,11 @@ mod tests {
              [profiles.bad]\nhost = \"h\"\nrate = \"fast\"\n",
         );
         let get = |name: &str| {
-            let g = GlobalArgs {
+            let g = Request {
                 profile: Some(name.into()),
                 ..g.clone()
             };
-            resolve(&g, &ConnectionArgs::default(), None).map(|a| a.rate.map(|r| r.interval))
+            resolve(&g).map(|a| a.rate.map(|r| r.interval))
         };
         // Microsoft 365 takes 30 messages a minute: one every 2 s.
         assert_eq!(get("m").unwrap(), Some(Duration::from_secs(2)));
@@ -552,20 +560,20 @@ mod tests {
     #[test]
     fn flags_beat_the_profile_and_security_follows_the_flag_port() {
         let (_d, g) = config("default = \"y\"\n[profiles.y]\npreset = \"gmail\"\n");
-        let conn = ConnectionArgs {
+        let conn = Overrides {
             port: Some(587),
-            ..ConnectionArgs::default()
+            ..Overrides::default()
         };
-        let a = resolve(&g, &conn, None).unwrap();
+        let a = resolve(&with(&g, conn.clone())).unwrap();
         assert_eq!(
             (a.settings.port, a.settings.security),
             (587, Security::StartTls)
         );
-        let conn = ConnectionArgs {
+        let conn = Overrides {
             security: Some(Security::StartTls),
-            ..ConnectionArgs::default()
+            ..Overrides::default()
         };
-        let a = resolve(&g, &conn, None).unwrap();
+        let a = resolve(&with(&g, conn.clone())).unwrap();
         assert_eq!(
             (a.settings.port, a.settings.security),
             (587, Security::StartTls)
@@ -578,9 +586,17 @@ mod tests {
             "default = \"a\"\n[profiles.a]\nhost = \"a.example\"\nfrom = \"A <a@x.org>\"\n\
              [profiles.b]\nhost = \"b.example\"\nfrom = \"b@x.org\"\n",
         );
-        let a = resolve(&g, &ConnectionArgs::default(), Some("Bee <B@x.org>")).unwrap();
+        let a = resolve(&Request {
+            from_hint: Some("Bee <B@x.org>".into()),
+            ..g.clone()
+        })
+        .unwrap();
         assert_eq!(a.profile.as_deref(), Some("b"));
-        let a = resolve(&g, &ConnectionArgs::default(), Some("c@x.org")).unwrap();
+        let a = resolve(&Request {
+            from_hint: Some("c@x.org".into()),
+            ..g.clone()
+        })
+        .unwrap();
         assert_eq!(a.profile.as_deref(), Some("a"));
     }
 
@@ -588,14 +604,14 @@ mod tests {
     fn unknown_profile_lists_the_valid_ones() {
         let (_d, mut g) = config("[profiles.work]\nhost = \"x\"\n[profiles.home]\nhost = \"y\"\n");
         g.profile = Some("wrok".into());
-        let e = resolve(&g, &ConnectionArgs::default(), None).unwrap_err();
+        let e = resolve(&g).unwrap_err();
         assert!(e.message.contains("home, work"), "{}", e.message);
     }
 
     #[test]
     fn port_0_in_the_file_is_refused_naming_the_profile() {
         let (_d, g) = config("default = \"a\"\n[profiles.a]\nhost = \"x\"\nport = 0\n");
-        let e = resolve(&g, &ConnectionArgs::default(), None).unwrap_err();
+        let e = resolve(&g).unwrap_err();
         assert!(e.message.contains("profile a: port"), "{}", e.message);
         assert_eq!(e.exit_code(), crate::model::exit_code::Code::Config);
     }
@@ -606,25 +622,31 @@ mod tests {
             "queue_dir = \"spool\"\ndefault = \"a\"\n[profiles.a]\nhost = \"x\"\n\
              ca_file = \"certs/ca.pem\"\nlog_file = \"logs/posta.log\"\n",
         );
-        let dir = g.config.as_deref().unwrap().parent().unwrap().to_path_buf();
+        let dir = g
+            .config_path
+            .as_deref()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .to_path_buf();
         assert!(dir.starts_with(d.path()));
-        let a = resolve(&g, &ConnectionArgs::default(), None).unwrap();
+        let a = resolve(&g).unwrap();
         assert_eq!(a.settings.tls.ca_file, Some(dir.join("certs/ca.pem")));
         assert_eq!(a.log_file, Some(dir.join("logs/posta.log")));
         assert_eq!(a.queue_dir, Some(dir.join("spool")));
         // A flag's relative path stays relative to where posta runs, as any argument.
-        let conn = ConnectionArgs {
+        let conn = Overrides {
             ca_file: Some("here.pem".into()),
-            ..ConnectionArgs::default()
+            ..Overrides::default()
         };
-        let a = resolve(&g, &conn, None).unwrap();
+        let a = resolve(&with(&g, conn.clone())).unwrap();
         assert_eq!(a.settings.tls.ca_file, Some(PathBuf::from("here.pem")));
     }
 
     #[test]
     fn unknown_preset_lists_the_presets() {
         let (_d, g) = config("default = \"a\"\n[profiles.a]\npreset = \"gmial\"\n");
-        let e = resolve(&g, &ConnectionArgs::default(), None).unwrap_err();
+        let e = resolve(&g).unwrap_err();
         assert!(e.message.contains("gmail, mailru, yandex"), "{}", e.message);
     }
 
@@ -635,7 +657,7 @@ mod tests {
              oauth_token_command = \"echo tok\"\npassword_command = \"echo pw\"\n\
              log_file = \"~/posta.log\"\n",
         );
-        let mut a = resolve(&g, &ConnectionArgs::default(), None).unwrap();
+        let mut a = resolve(&g).unwrap();
         a.load_credentials(None).unwrap();
         let creds = a.settings.credentials.as_ref().unwrap();
         assert!(creds.token);
@@ -643,18 +665,18 @@ mod tests {
         assert_eq!(a.settings.mechanism, AuthMechanism::Auto);
         assert!(a.log_file.unwrap().ends_with("posta.log"));
         // A flag's password command beats the profile's token command.
-        let conn = ConnectionArgs {
+        let conn = Overrides {
             password_command: Some("echo flagpw".into()),
-            ..ConnectionArgs::default()
+            ..Overrides::default()
         };
-        let mut a = resolve(&g, &conn, None).unwrap();
+        let mut a = resolve(&with(&g, conn.clone())).unwrap();
         a.load_credentials(None).unwrap();
         assert!(!a.settings.credentials.as_ref().unwrap().token);
-        let conn = ConnectionArgs {
+        let conn = Overrides {
             auth: Some(AuthMechanism::Plain),
-            ..ConnectionArgs::default()
+            ..Overrides::default()
         };
-        let e = resolve(&g, &conn, None).unwrap_err();
+        let e = resolve(&with(&g, conn.clone())).unwrap_err();
         assert!(
             e.message.contains("cannot log in with AUTH PLAIN"),
             "{}",
@@ -673,13 +695,11 @@ mod tests {
              [profiles.anon]\nhost = \"h\"\nfrom = \"jane@example.com\"\n",
         );
         let login = |name: &str, hint: Option<&str>| {
-            let g = GlobalArgs {
+            let g = Request {
                 profile: Some(name.into()),
                 ..g.clone()
             };
-            resolve(&g, &ConnectionArgs::default(), None)
-                .unwrap()
-                .login_user(hint)
+            resolve(&g).unwrap().login_user(hint)
         };
         let alias = Some("alias@example.net");
         assert_eq!(login("from", alias).as_deref(), Some("jane@example.com"));
@@ -690,28 +710,33 @@ mod tests {
         // No user, secret, preset or mechanism: no login at all.
         assert_eq!(login("anon", alias), None);
         // An explicit mechanism is a login.
-        let conn = ConnectionArgs {
+        let conn = Overrides {
             auth: Some(AuthMechanism::Login),
-            ..ConnectionArgs::default()
+            ..Overrides::default()
         };
-        let anon = GlobalArgs {
+        let anon = Request {
             profile: Some("anon".into()),
             ..g.clone()
         };
-        let a = resolve(&anon, &conn, None).unwrap();
+        let a = resolve(&with(&anon, conn.clone())).unwrap();
         assert_eq!(a.login_user(alias).as_deref(), Some("jane@example.com"));
-        let auto = ConnectionArgs {
+        let auto = Overrides {
             auth: Some(AuthMechanism::Auto),
-            ..ConnectionArgs::default()
+            ..Overrides::default()
         };
-        assert_eq!(resolve(&anon, &auto, None).unwrap().login_user(alias), None);
+        assert_eq!(
+            resolve(&with(&anon, auto.clone()))
+                .unwrap()
+                .login_user(alias),
+            None
+        );
 
         // load_credentials goes by the same rule.
-        let g = GlobalArgs {
+        let g = Request {
             profile: Some("from".into()),
             ..g.clone()
         };
-        let mut a = resolve(&g, &ConnectionArgs::default(), None).unwrap();
+        let mut a = resolve(&g).unwrap();
         a.load_credentials(alias).unwrap();
         let creds = a.settings.credentials.as_ref().unwrap();
         assert_eq!(creds.user, "jane@example.com");
