@@ -9,10 +9,9 @@ use serde_json::json;
 
 use super::{Console, Report};
 use crate::cli::{GlobalArgs, ProfileAddArgs, ProfileCommand};
-use crate::config::ConfigError;
-use crate::config::account::{self, LimitSource};
 use crate::config::file::{self, Profile};
 use crate::config::presets::{self, PRESETS};
+use crate::config::{ConfigError, LimitSource};
 use crate::model::exit_code::{Code, fail};
 
 pub fn run(
@@ -156,7 +155,7 @@ fn limits_of(name: &str, p: &Profile) -> Vec<(&'static str, u32, &'static str, S
             "recipients in one message",
         ),
     ] {
-        let (value, from, mut line) = match account::limit(own, preset_value) {
+        let (value, from, mut line) = match crate::config::limit(own, preset_value) {
             Some((n, LimitSource::Preset)) => (
                 n,
                 "preset",

@@ -669,7 +669,7 @@ fn attempt(
         Err(e) => return Ok(Attempt::Deferred(crate::exit::message_and_hints(&e).0)),
     };
     let config_path = global.config.clone().or(meta.config.clone());
-    let mut account = match config::account::resolve_recorded(
+    let mut account = match config::resolve_recorded(
         config_path.as_deref(),
         meta.profile.as_deref(),
         &(&conn).into(),

@@ -22,7 +22,7 @@ pub fn run(
     // A dry run needs no account; but when there is one (a profile, or --server) it is
     // checked as far as a real send checks it before connecting.
     let account = if args.dry_run {
-        config::account::resolve_if_any(&global.request(&args.connection, args.from.as_deref()))?
+        config::resolve_if_any(&global.request(&args.connection, args.from.as_deref()))?
     } else {
         Some(config::resolve(
             &global.request(&args.connection, args.from.as_deref()),

@@ -13,10 +13,12 @@ pub mod file;
 pub mod keyring;
 pub mod overrides;
 pub mod presets;
-pub mod secret;
+mod resolve;
+pub mod secret_source;
 
-pub use account::{Account, resolve};
+pub use account::Account;
 pub use overrides::Overrides;
+pub use resolve::{LimitSource, limit, resolve, resolve_if_any, resolve_recorded};
 
 /// What a command asks [`resolve`] for: which config file and profile, the message's
 /// From (which picks a profile whose `from` matches when none is named), and the
