@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use crate::model::exit_code::Code;
 
 pub mod account;
+pub mod edit;
 pub mod file;
 pub mod keyring;
 pub mod overrides;
