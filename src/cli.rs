@@ -1,9 +1,11 @@
 //! Every clap definition: the single source for parsing, help, completions and man pages.
-//! Nothing here reads files or the network.
+//! Nothing here reads files or the network. The flags leave here as plain values:
+//! `GlobalArgs::request` and `From<&ConnectionArgs>` make the `config::Request` and
+//! `config::Overrides` that `config` resolves (it never sees a clap type).
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 /// posta: compose and submit mail from the command line, or stand in for sendmail.
 #[derive(Debug, Parser)]
@@ -70,48 +72,23 @@ pub enum Command {
     Man(ManArgs),
 }
 
-/// Security of the connection to the submission server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SecurityArg {
-    /// Connect in clear, then upgrade with STARTTLS (required)
-    Starttls,
-    /// TLS from the first byte (implicit TLS, port 465)
-    Tls,
-    /// No TLS at all (explicit opt-in)
-    Plain,
-}
+pub use crate::model::{AuthMechanism, DsnRet, QueuePolicy, Security};
+use crate::model::{Fingerprint, ServerAddr};
 
-/// What to do with a message when the server fails temporarily.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum QueuePolicy {
-    /// Report the failure (exit 75); keep nothing
-    Never,
-    /// Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection
-    /// failures; never a permanent refusal)
-    OnTemporaryFailure,
-}
+/// The old name of [`DsnRet`], kept until `cmd/send.rs` is rewritten on `submit`.
+pub use crate::model::DsnRet as DsnReturn;
 
-/// SASL mechanism for AUTH.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuthArg {
-    /// The strongest mechanism both sides support
-    Auto,
-    Plain,
-    Login,
-    Xoauth2,
-    Oauthbearer,
-}
+/// Most connections `posta batch --connections` opens per profile: more than this to one
+/// account look like abuse to any provider.
+pub const MAX_CONNECTIONS: u8 = 16;
 
 /// Options of every command that connects to a server; they override the profile.
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// Submission server, optionally with a port
-    #[arg(long, value_name = "HOST[:PORT]", value_parser = server_arg)]
-    pub server: Option<String>,
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub server: Option<ServerAddr>,
 
     /// Port [default: 465 for tls, 587 for starttls, 25 for plain]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -119,7 +96,7 @@ pub struct ConnectionArgs {
 
     /// Connection security [default: tls on port 465, starttls otherwise]
     #[arg(long, value_enum)]
-    pub security: Option<SecurityArg>,
+    pub security: Option<Security>,
 
     /// User name for AUTH [default: the profile's from address, else the From address]
     #[arg(long, value_name = "NAME")]
@@ -127,7 +104,7 @@ pub struct ConnectionArgs {
 
     /// SASL mechanism
     #[arg(long, value_enum, value_name = "MECHANISM")]
-    pub auth: Option<AuthArg>,
+    pub auth: Option<AuthMechanism>,
 
     /// Command whose first line of output is the password (run by the shell)
     #[arg(long, value_name = "CMD")]
@@ -143,8 +120,8 @@ pub struct ConnectionArgs {
     pub ca_file: Option<PathBuf>,
 
     /// Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)
-    #[arg(long, value_name = "SHA256", value_parser = fingerprint_arg)]
-    pub tls_fingerprint: Option<String>,
+    #[arg(long, value_name = "SHA256")]
+    pub tls_fingerprint: Option<Fingerprint>,
 
     /// Seconds to wait for the network at each step
     #[arg(long, value_name = "SECONDS", value_parser = timeout_arg)]
@@ -163,22 +140,61 @@ pub struct ConnectionArgs {
     pub insecure: bool,
 }
 
-// A bad connection value is checked here, so it is a usage error that names the flag
-// (the same value in the config file is a config error that names the file and key).
-
-fn server_arg(s: &str) -> Result<String, String> {
-    crate::config::account::split_host_port(s).map(|_| s.to_string())
-}
-
-fn fingerprint_arg(s: &str) -> Result<String, String> {
-    crate::config::account::parse_fingerprint(s).map(|_| s.to_string())
-}
+// A bad connection value is refused here (--server and --tls-fingerprint through their
+// types' FromStr), so it is a usage error that names the flag (the same value in the
+// config file is a config error that names the file and key).
 
 fn timeout_arg(s: &str) -> Result<u64, String> {
     match s.parse::<u64>() {
         Ok(0) => Err("must be at least 1 second".into()),
         Ok(secs) => Ok(secs),
         Err(_) => Err("expected a whole number of seconds".into()),
+    }
+}
+
+impl From<&ConnectionArgs> for crate::config::Overrides {
+    fn from(c: &ConnectionArgs) -> Self {
+        crate::config::Overrides {
+            server: c.server.clone(),
+            port: c.port,
+            security: c.security,
+            user: c.user.clone(),
+            auth: c.auth,
+            password_command: c.password_command.clone(),
+            oauth_token_command: c.oauth_token_command.clone(),
+            ca_file: c.ca_file.clone(),
+            tls_fingerprint: c.tls_fingerprint.clone(),
+            timeout: c.timeout,
+            ehlo: c.ehlo.clone(),
+            allow_insecure_auth: c.allow_insecure_auth,
+            insecure: c.insecure,
+        }
+    }
+}
+
+impl GlobalArgs {
+    /// Where a message submitted with these options comes from, as the queue records
+    /// it: the config file and the connection flags.
+    pub fn origin(&self, conn: &ConnectionArgs) -> crate::submit::Origin {
+        crate::submit::Origin {
+            config: self.config.clone(),
+            overrides: conn.into(),
+        }
+    }
+
+    /// What to ask `config::resolve` for: this config file and profile, the message's
+    /// From (`from_hint`, e.g. --from) and the connection flags.
+    pub fn request(
+        &self,
+        conn: &ConnectionArgs,
+        from_hint: Option<&str>,
+    ) -> crate::config::Request {
+        crate::config::Request {
+            config_path: self.config.clone(),
+            profile: self.profile.clone(),
+            from_hint: from_hint.map(str::to_string),
+            overrides: conn.into(),
+        }
     }
 }
 
@@ -262,7 +278,7 @@ pub struct SendArgs {
 
     /// What a bounce returns: the full message or only its headers
     #[arg(long, value_enum, value_name = "WHAT")]
-    pub dsn_return: Option<DsnReturn>,
+    pub dsn_return: Option<DsnRet>,
 
     /// Print the exact message bytes to stdout and the envelope to stderr; contact no server
     #[arg(long)]
@@ -275,12 +291,6 @@ pub struct SendArgs {
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DsnReturn {
-    Full,
-    Hdrs,
 }
 
 /// Send many finished messages over one connection (or a few), each like `sendmail -t`.
@@ -333,7 +343,7 @@ pub struct BatchArgs {
         long,
         value_name = "N",
         default_value_t = 1,
-        value_parser = clap::value_parser!(u8).range(1..=crate::cmd::batch::MAX_CONNECTIONS as i64)
+        value_parser = clap::value_parser!(u8).range(1..=MAX_CONNECTIONS as i64)
     )]
     pub connections: u8,
 
@@ -499,96 +509,4 @@ pub struct ManArgs {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
-        Cli::try_parse_from(std::iter::once("posta").chain(args.iter().copied()))
-    }
-
-    #[test]
-    fn definition_is_consistent() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn send_collects_repeated_and_positional_recipients() {
-        let cli = parse(&[
-            "send",
-            "--to",
-            "a@x.org",
-            "--to",
-            "b@x.org,c@x.org",
-            "d@x.org",
-            "-s",
-            "Hi",
-        ])
-        .unwrap();
-        let Command::Send(send) = cli.command else {
-            panic!("not send")
-        };
-        assert_eq!(send.to, ["a@x.org", "b@x.org,c@x.org"]);
-        assert_eq!(send.recipients, ["d@x.org"]);
-        assert_eq!(send.subject.as_deref(), Some("Hi"));
-    }
-
-    #[test]
-    fn body_and_body_file_conflict() {
-        let err = parse(&["send", "--body", "x", "--body-file", "y", "a@x.org"]).unwrap_err();
-        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
-    }
-
-    #[test]
-    fn global_options_after_the_subcommand() {
-        let cli = parse(&["send", "-vv", "--json", "-p", "work", "a@x.org"]).unwrap();
-        assert_eq!(cli.global.verbose, 2);
-        assert!(cli.global.json);
-        assert_eq!(cli.global.profile.as_deref(), Some("work"));
-    }
-
-    #[test]
-    fn account_is_an_alias_of_profile() {
-        let cli = parse(&["--account", "home", "profile", "list"]).unwrap();
-        assert_eq!(cli.global.profile.as_deref(), Some("home"));
-    }
-
-    #[test]
-    fn sendmail_takes_its_own_flags_verbatim() {
-        let cli = parse(&["sendmail", "-t", "-oi", "-f", "a@x.org", "--", "b@x.org"]).unwrap();
-        let Command::Sendmail(s) = cli.command else {
-            panic!("not sendmail")
-        };
-        assert_eq!(s.args, ["-t", "-oi", "-f", "a@x.org", "--", "b@x.org"]);
-    }
-
-    #[test]
-    fn bad_connection_values_are_usage_errors_naming_the_flag() {
-        for (flag, value) in [
-            ("--tls-fingerprint", "zz"),
-            ("--timeout", "0"),
-            ("--timeout", "soon"),
-            ("--server", "127.0.0.1:99999"),
-            ("--server", "h:0"),
-            ("--server", ""),
-            ("--port", "0"),
-        ] {
-            let err = parse(&["send", flag, value, "a@x.org"]).unwrap_err();
-            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
-            assert!(err.to_string().contains(flag), "{flag} {value}: {err}");
-        }
-        let hex = "ab:".repeat(31) + "ab";
-        let cli = parse(&["send", "--tls-fingerprint", &hex, "--timeout", "5"]).unwrap();
-        let Command::Send(send) = cli.command else {
-            panic!("not send")
-        };
-        assert_eq!(send.connection.tls_fingerprint, Some(hex));
-        assert_eq!(send.connection.timeout, Some(5));
-    }
-
-    #[test]
-    fn security_value_is_checked() {
-        assert!(parse(&["send", "--security", "tsl", "a@x.org"]).is_err());
-        assert!(parse(&["send", "--security", "tls", "a@x.org"]).is_ok());
-    }
-}
+mod tests;

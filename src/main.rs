@@ -7,7 +7,8 @@ use clap::Parser;
 
 use posta::cli::Cli;
 use posta::cmd::{self, Console};
-use posta::exit::{self, Code};
+use posta::model::exit_code::{Code, fail};
+use posta::report;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -41,7 +42,7 @@ fn main() -> ExitCode {
                 let _ = writeln!(
                     io::stdout(),
                     "{}",
-                    cmd::failure_json(&exit::fail(Code::Usage, error))
+                    cmd::failure_json(&fail(Code::Usage, error))
                 );
             }
             return ExitCode::from(Code::Usage as u8);
@@ -83,11 +84,11 @@ fn main() -> ExitCode {
         }
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let code = exit::code_of(&e);
+            let code = report::code_of(&e);
             if json {
                 let _ = writeln!(out, "{}", cmd::failure_json(&e));
             }
-            let (message, hints) = exit::message_and_hints(&e);
+            let (message, hints) = report::message_and_hints(&e);
             let _ = writeln!(err, "posta: error: {message}");
             for hint in hints {
                 let _ = writeln!(err, "posta: hint: {hint}");
@@ -145,11 +146,11 @@ fn sendmail_main(program: &str, args: &[String]) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let code = exit::code_of(&e);
+            let code = report::code_of(&e);
             if json {
                 let _ = writeln!(out, "{}", cmd::failure_json(&e));
             }
-            let (message, hints) = exit::message_and_hints(&e);
+            let (message, hints) = report::message_and_hints(&e);
             let mut line = message;
             for hint in hints {
                 line.push_str(" (hint: ");

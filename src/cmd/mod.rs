@@ -7,7 +7,8 @@ use std::io::{self, Write};
 use serde_json::json;
 
 use crate::cli::{Cli, Command};
-use crate::exit::{self, Code};
+use crate::model::exit_code::Code;
+use crate::report;
 use crate::smtp::{Outcome, SmtpError, SmtpErrorKind};
 
 pub mod batch;
@@ -98,8 +99,8 @@ pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
 
 /// The `--json` object for a failure: status, exit code, error, and what the server said.
 pub fn failure_json(err: &anyhow::Error) -> serde_json::Value {
-    let code = exit::code_of(err);
-    let (message, hints) = exit::message_and_hints(err);
+    let code = report::code_of(err);
+    let (message, hints) = report::message_and_hints(err);
     let mut obj = json!({
         "status": "failed",
         "exit_code": code.as_i32(),

@@ -9,7 +9,7 @@ use super::{Console, Report};
 use crate::cli::{GlobalArgs, PasswordCommand};
 use crate::config::file::{self, Loaded};
 use crate::config::{ConfigError, keyring};
-use crate::exit::{Code, fail};
+use crate::model::exit_code::{Code, fail};
 use crate::secret::Secret;
 
 pub fn run(
@@ -141,6 +141,6 @@ mod tests {
     fn an_empty_line_is_refused() {
         let mut input: &[u8] = b"\n";
         let e = read_line(&mut input).unwrap_err();
-        assert_eq!(crate::exit::code_of(&e), Code::DataErr);
+        assert_eq!(crate::report::code_of(&e), Code::DataErr);
     }
 }

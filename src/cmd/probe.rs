@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use super::{Console, Report};
 use crate::cli::{ConnectionArgs, GlobalArgs};
 use crate::config;
-use crate::exit;
+use crate::model::exit_code::fail;
+use crate::report;
 use crate::smtp::{self, ProbeError, ProbeReport, SmtpError, SmtpErrorKind, Transcript};
 
 /// `posta probe`: greeting, capabilities, TLS and certificate. Sends no credentials.
@@ -15,7 +16,7 @@ pub fn probe(
     conn: &ConnectionArgs,
     console: &mut Console<'_>,
 ) -> anyhow::Result<Report> {
-    let account = config::resolve(global, conn, None)?;
+    let account = config::resolve(&global.request(conn, None))?;
     let settings = &account.settings;
     let warnings = warnings(conn, settings);
     for warning in &warnings {
@@ -37,7 +38,7 @@ pub fn probe(
     if let Some(report) = offered {
         let shown = render(&report, None, settings, None, &warnings);
         // In the transport's own words "nothing was sent", which is no news here.
-        let failure = exit::fail(
+        let failure = fail(
             err.exit_code(),
             format!(
                 "{}: the server does not offer STARTTLS, so posta will not send through it \
@@ -92,7 +93,7 @@ fn shown_with_failure(
         human: String::new(),
         json: Some(object),
         data: false,
-        exit: Some(exit::code_of(&err)),
+        exit: Some(report::code_of(&err)),
     })
 }
 
@@ -138,11 +139,11 @@ pub fn test_profile(
     conn: &ConnectionArgs,
     console: &mut Console<'_>,
 ) -> anyhow::Result<Report> {
-    let global = GlobalArgs {
+    let request = config::Request {
         profile: Some(name.to_string()),
-        ..global.clone()
+        ..global.request(conn, None)
     };
-    let mut account = config::resolve(&global, conn, None)?;
+    let mut account = config::resolve(&request)?;
     let from = account.from.as_deref().map(config::account::bare_address);
     account.load_credentials(from.as_deref())?;
     let mut transcript = Transcript {

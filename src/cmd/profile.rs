@@ -1,19 +1,19 @@
 //! `posta profile list | show | add | remove | presets`: the config file's profiles.
-//! Secrets are never printed: only where they come from.
+//! Secrets are never printed: only where they come from. Glue: what a profile is and
+//! how the file is edited belong to `config` (`file`, `edit`).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use serde_json::json;
 
 use super::{Console, Report};
-use crate::cli::{GlobalArgs, ProfileAddArgs, ProfileCommand, SecurityArg};
-use crate::config::ConfigError;
-use crate::config::account::{self, LimitSource};
+use crate::cli::{GlobalArgs, ProfileAddArgs, ProfileCommand};
+use crate::config::edit::{Document, NewProfile, Removed};
 use crate::config::file::{self, Profile};
 use crate::config::presets::{self, PRESETS};
-use crate::exit::{Code, fail};
+use crate::config::{ConfigError, LimitSource};
+use crate::model::exit_code::{Code, fail};
 
 pub fn run(
     global: &GlobalArgs,
@@ -156,7 +156,7 @@ fn limits_of(name: &str, p: &Profile) -> Vec<(&'static str, u32, &'static str, S
             "recipients in one message",
         ),
     ] {
-        let (value, from, mut line) = match account::limit(own, preset_value) {
+        let (value, from, mut line) = match crate::config::limit(own, preset_value) {
             Some((n, LimitSource::Preset)) => (
                 n,
                 "preset",
@@ -246,15 +246,7 @@ fn check_profile_name(name: &str) -> anyhow::Result<()> {
 fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
     check_profile_name(&args.name)?;
     let path = config_path(global)?;
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(ConfigError::new(Some(path), format!("cannot read: {e}")).into()),
-    };
-    file::parse(&text).map_err(|m| ConfigError::new(Some(path.clone()), m))?;
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e| ConfigError::new(Some(path.clone()), format!("{e}")))?;
+    let mut doc = Document::for_adding(&path)?;
 
     let preset = match (&args.preset, &args.email) {
         // A flag's value: a usage error (64), not the config file's.
@@ -283,82 +275,22 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         }
         _ => None,
     };
-    let profiles = doc
-        .entry("profiles")
-        .or_insert_with(|| {
-            let mut t = toml_edit::Table::new();
-            t.set_implicit(true);
-            toml_edit::Item::Table(t)
-        })
-        .as_table_mut()
-        .ok_or_else(|| ConfigError::new(Some(path.clone()), "`profiles` is not a table"))?;
-    if profiles.contains_key(&args.name) {
-        return Err(ConfigError::new(
-            Some(path),
-            format!(
-                "profile \"{}\" exists already; remove it first with `posta profile remove {}`",
-                args.name, args.name
-            ),
-        )
-        .into());
-    }
-    let mut t = toml_edit::Table::new();
-    if let Some(p) = preset {
-        t["preset"] = toml_edit::value(p.name);
-    }
-    if let Some(email) = &args.email {
-        t["from"] = toml_edit::value(email.as_str());
-    }
-    let (host, server_port) = match &conn.server {
-        Some(server) => {
-            let (h, p) = crate::config::account::split_host_port(server)
-                .map_err(|m| fail(Code::Usage, m))?;
-            (Some(h), p)
-        }
-        None => (None, None),
+    let new = NewProfile {
+        preset: preset.map(|p| p.name.to_string()),
+        from: args.email.clone(),
+        host: (conn.server.as_ref().map(|s| s.host().to_string()))
+            .or_else(|| discovered.as_ref().map(|d| d.host.clone())),
+        port: (conn.port)
+            .or(conn.server.as_ref().and_then(|s| s.port()))
+            .or(discovered.as_ref().map(|d| d.port)),
+        security: conn.security.or(discovered.as_ref().map(|d| d.security)),
+        user: conn.user.clone(),
+        password_command: conn.password_command.clone(),
+        oauth_token_command: conn.oauth_token_command.clone(),
+        ca_file: conn.ca_file.clone(),
     };
-    let host = host.or_else(|| discovered.as_ref().map(|d| d.host.clone()));
-    if let Some(host) = host {
-        t["host"] = toml_edit::value(host);
-    }
-    if let Some(port) = conn
-        .port
-        .or(server_port)
-        .or(discovered.as_ref().map(|d| d.port))
-    {
-        t["port"] = toml_edit::value(i64::from(port));
-    }
-    let security = match conn.security {
-        Some(SecurityArg::Starttls) => Some("starttls"),
-        Some(SecurityArg::Tls) => Some("tls"),
-        Some(SecurityArg::Plain) => Some("plain"),
-        None => discovered.as_ref().map(|d| d.security.name()),
-    };
-    if let Some(sec) = security {
-        t["security"] = toml_edit::value(sec);
-    }
-    if let Some(user) = &conn.user {
-        t["user"] = toml_edit::value(user.as_str());
-    }
-    if let Some(cmd) = &conn.password_command {
-        t["password_command"] = toml_edit::value(cmd.as_str());
-    }
-    if let Some(cmd) = &conn.oauth_token_command {
-        t["oauth_token_command"] = toml_edit::value(cmd.as_str());
-    }
-    if let Some(ca) = &conn.ca_file {
-        t["ca_file"] = toml_edit::value(ca.display().to_string());
-    }
-    profiles.insert(&args.name, toml_edit::Item::Table(t));
-    let first = doc.get("default").is_none();
-    if first {
-        doc["default"] = toml_edit::value(args.name.as_str());
-    }
-
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    write_private(&path, doc.to_string().as_bytes())?;
+    let first = doc.add_profile(&args.name, &new)?;
+    doc.save()?;
 
     let mut human = format!("added profile {} to {}", args.name, path.display());
     if let Some(d) = &discovered {
@@ -428,34 +360,12 @@ fn discover(email: &str) -> anyhow::Result<crate::dns::Found> {
 
 fn remove(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
     let path = config_path(global)?;
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| ConfigError::new(Some(path.clone()), format!("cannot read: {e}")))?;
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e| ConfigError::new(Some(path.clone()), format!("{e}")))?;
-    let removed = doc
-        .get_mut("profiles")
-        .and_then(|p| p.as_table_mut())
-        .and_then(|p| p.remove(name));
-    if removed.is_none() {
-        let valid: Vec<&str> = doc
-            .get("profiles")
-            .and_then(|p| p.as_table_like())
-            .map(|p| p.iter().map(|(k, _)| k).collect())
-            .unwrap_or_default();
-        let valid = if valid.is_empty() {
-            "none".to_string()
-        } else {
-            valid.join(", ")
-        };
-        let why = format!("no profile named \"{name}\" (valid profiles: {valid})");
-        return Err(ConfigError::new(Some(path), why).into());
-    }
-    let was_default = doc.get("default").and_then(|d| d.as_str()) == Some(name);
-    if was_default {
-        remove_keeping_comments(&mut doc, "default");
-    }
-    write_private(&path, doc.to_string().as_bytes())?;
+    let mut doc = Document::existing(&path)?;
+    let Removed {
+        was_default,
+        used_keyring,
+    } = doc.remove_profile(name)?;
+    doc.save()?;
     let mut human = format!("removed profile {name} from {}", path.display());
     if was_default {
         let _ = write!(
@@ -468,11 +378,6 @@ fn remove(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
     // A profile that read its password from the keyring takes it along: a secret
     // nobody will use again should not stay behind. Others leave the keyring alone
     // (no D-Bus round trip for a profile that never used it).
-    let used_keyring = removed
-        .as_ref()
-        .and_then(|t| t.get("keyring"))
-        .and_then(|k| k.as_bool())
-        == Some(true);
     let keyring = if used_keyring {
         match crate::config::keyring::delete(name) {
             Ok(true) => {
@@ -501,92 +406,6 @@ fn remove(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
         data: false,
         exit: None,
     })
-}
-
-/// Remove the top-level key `key`, giving the comments above it (often the file's own
-/// leading comment) to whatever comes next rather than dropping them.
-fn remove_keeping_comments(doc: &mut toml_edit::DocumentMut, key: &str) {
-    let root = doc.as_table_mut();
-    let Some(index) = root.iter().position(|(k, _)| k == key) else {
-        return;
-    };
-    let Some((removed, _)) = root.remove_entry(key) else {
-        return;
-    };
-    let comment = removed
-        .leaf_decor()
-        .prefix()
-        .and_then(|p| p.as_str())
-        .filter(|p| p.contains('#'))
-        .map(str::to_string);
-    let Some(comment) = comment else {
-        return;
-    };
-    let prepend = |decor: &mut toml_edit::Decor| {
-        let old = decor.prefix().and_then(|p| p.as_str()).unwrap_or("");
-        decor.set_prefix(format!("{comment}{old}"));
-    };
-    // Top-level keys come before every table: the next one, if any, takes the comment.
-    let next_key = root
-        .iter()
-        .nth(index)
-        .filter(|(_, item)| item.is_value())
-        .map(|(k, _)| k.to_string());
-    if let Some(next) = next_key
-        && let Some(mut k) = root.key_mut(&next)
-    {
-        prepend(k.leaf_decor_mut());
-        return;
-    }
-    // Else the first table written.
-    fn first_table(
-        t: &toml_edit::Table,
-        path: &mut Vec<String>,
-        best: &mut Option<(usize, Vec<String>)>,
-    ) {
-        for (k, item) in t.iter() {
-            let Some(sub) = item.as_table() else { continue };
-            path.push(k.to_string());
-            if let Some(pos) = sub.position().filter(|_| !sub.is_implicit())
-                && best.as_ref().is_none_or(|(b, _)| pos < *b)
-            {
-                *best = Some((pos, path.clone()));
-            }
-            first_table(sub, path, best);
-            path.pop();
-        }
-    }
-    let mut best = None;
-    first_table(root, &mut Vec::new(), &mut best);
-    let Some((_, path)) = best else {
-        return;
-    };
-    let mut table = root;
-    for k in &path {
-        match table.get_mut(k).and_then(|i| i.as_table_mut()) {
-            Some(t) => table = t,
-            None => return,
-        }
-    }
-    prepend(table.decor_mut());
-}
-
-/// Write the config readable by its owner only: it may hold a password.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("toml.tmp");
-    {
-        use std::io::Write;
-        let mut f = crate::private_fs::options()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)
-            .with_context(|| format!("writing {}", tmp.display()))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
 }
 
 fn list_presets() -> Report {

@@ -5,14 +5,13 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use clap::ValueEnum;
 use serde_json::json;
 
 use super::{Console, Report};
-use crate::cli::{AuthArg, ConnectionArgs, GlobalArgs, QueueCommand, QueueFlushArgs, SecurityArg};
-use crate::config::{self, Account, ConfigError};
+use crate::cli::{GlobalArgs, QueueCommand, QueueFlushArgs};
+use crate::config::{self, Account, ConfigError, Overrides};
 use crate::exit::{Code, fail};
-use crate::queue::{self, Meta, Place, Queue, QueuedConnection};
+use crate::queue::{self, Meta, Place, Queue};
 use crate::smtp::Transcript;
 use crate::submit::Origin;
 use crate::submit::flush::{self, Attempt};
@@ -28,69 +27,6 @@ pub fn run(
         QueueCommand::Flush(args) => flush(global, &args, console),
         QueueCommand::Drop { id } => drop_entry(global, &id),
     }
-}
-
-// ------------------------------------------------------------------ what the queue records
-
-/// Where a message comes from, as the queue records it: the config file named with
-/// `-c`/`POSTA_CONFIG`, and the connection flags (never `--password-command`).
-pub fn origin(global: &GlobalArgs, connection: &ConnectionArgs) -> Origin {
-    Origin {
-        config: global.config.clone(),
-        connection: record_connection(connection),
-    }
-}
-
-fn value_name<T: ValueEnum>(v: T) -> Option<String> {
-    v.to_possible_value().map(|p| p.get_name().to_string())
-}
-
-/// The connection flags as given; `--password-command` is left out on purpose (a
-/// command line may hold a secret).
-fn record_connection(c: &ConnectionArgs) -> QueuedConnection {
-    QueuedConnection {
-        server: c.server.clone(),
-        port: c.port,
-        security: c.security.and_then(value_name),
-        user: c.user.clone(),
-        auth: c.auth.and_then(value_name),
-        ca_file: c.ca_file.clone(),
-        tls_fingerprint: c.tls_fingerprint.clone(),
-        timeout: c.timeout,
-        ehlo: c.ehlo.clone(),
-        allow_insecure_auth: c.allow_insecure_auth,
-        insecure: c.insecure,
-    }
-}
-
-fn replay_connection(
-    c: &QueuedConnection,
-    password_command: Option<&str>,
-) -> anyhow::Result<ConnectionArgs> {
-    let bad = |what: &str, v: &str| fail(Code::DataErr, format!("queue entry: bad {what} \"{v}\""));
-    Ok(ConnectionArgs {
-        server: c.server.clone(),
-        port: c.port,
-        security: match &c.security {
-            Some(s) => Some(SecurityArg::from_str(s, true).map_err(|_| bad("security", s))?),
-            None => None,
-        },
-        user: c.user.clone(),
-        auth: match &c.auth {
-            Some(s) => Some(AuthArg::from_str(s, true).map_err(|_| bad("auth", s))?),
-            None => None,
-        },
-        password_command: password_command.map(str::to_string),
-        // Like --password-command, never recorded; a profile's oauth_token_command
-        // still applies on flush.
-        oauth_token_command: None,
-        ca_file: c.ca_file.clone(),
-        tls_fingerprint: c.tls_fingerprint.clone(),
-        timeout: c.timeout,
-        ehlo: c.ehlo.clone(),
-        allow_insecure_auth: c.allow_insecure_auth,
-        insecure: c.insecure,
-    })
 }
 
 // ------------------------------------------------------------------ the queue commands
@@ -325,7 +261,7 @@ fn flush(
         let id = locked.meta.id.clone();
         let interrupted = locked.meta.attempt_started.is_some();
         let result = match entry_account(global, args, &locked.meta) {
-            Ok(account) => {
+            Ok((account, origin)) => {
                 let mut transcript = Transcript {
                     out: &mut *console.err,
                     level: global.verbose,
@@ -333,6 +269,7 @@ fn flush(
                 let mut warnings = Vec::new();
                 let attempt = flush::attempt(
                     account,
+                    &origin,
                     &mut locked,
                     &mut secrets,
                     (global.verbose > 0).then_some(&mut transcript),
@@ -461,41 +398,27 @@ fn entry_account(
     global: &GlobalArgs,
     args: &QueueFlushArgs,
     meta: &queue::Meta,
-) -> Result<Account, String> {
-    let conn = replay_connection(&meta.connection, args.password_command.as_deref())
-        .map_err(|e| crate::exit::message_and_hints(&e).0)?;
+) -> Result<(Account, Origin), String> {
+    let mut overrides = Overrides::from_recorded(&meta.connection)?;
+    // Like --password-command at submission, never recorded: this flush's own.
+    overrides.password_command = args.password_command.clone();
     let config_path = global.config.clone().or(meta.config.clone());
-    config::account::resolve_recorded(config_path.as_deref(), meta.profile.as_deref(), &conn)
-        .map_err(|e| e.to_string())
+    let account =
+        config::resolve_recorded(config_path.as_deref(), meta.profile.as_deref(), &overrides)
+            .map_err(|e| e.to_string())?;
+    let origin = Origin {
+        config: meta.config.clone(),
+        overrides,
+    };
+    Ok((account, origin))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::ConnectionArgs;
     use crate::envelope::{Dsn, Envelope};
     use crate::submit::queueing::{self, Pending};
-
-    #[test]
-    fn connection_flags_round_trip_without_the_password_command() {
-        let c = ConnectionArgs {
-            server: Some("h:2525".into()),
-            security: Some(SecurityArg::Plain),
-            auth: Some(AuthArg::Xoauth2),
-            password_command: Some("echo hunter2".into()),
-            timeout: Some(7),
-            insecure: true,
-            ..ConnectionArgs::default()
-        };
-        let recorded = record_connection(&c);
-        let text = serde_json::to_string(&recorded).unwrap();
-        assert!(!text.contains("hunter2"), "{text}");
-        let back = replay_connection(&recorded, None).unwrap();
-        assert_eq!(back.server.as_deref(), Some("h:2525"));
-        assert_eq!(back.security, Some(SecurityArg::Plain));
-        assert_eq!(back.auth, Some(AuthArg::Xoauth2));
-        assert_eq!((back.timeout, back.insecure), (Some(7), true));
-        assert!(back.password_command.is_none());
-    }
 
     #[test]
     fn a_deferred_entry_waits_with_its_reason_and_no_attempt_counted() {
@@ -515,13 +438,13 @@ mod tests {
             ..GlobalArgs::default()
         };
         let connection = ConnectionArgs::default();
-        let account = config::resolve(&global, &connection, None).unwrap();
+        let account = config::resolve(&global.request(&connection, None)).unwrap();
         let envelope = Envelope {
             from: "a@x.org".into(),
             to: vec!["b@x.org".into(), "c@x.org".into()],
             smtputf8: false,
         };
-        let origin = origin(&global, &connection);
+        let origin = global.origin(&connection);
         let pending = Pending {
             origin: &origin,
             account: &account,

@@ -24,12 +24,10 @@ pub fn run(
     // A dry run needs no account; but when there is one (a profile, or --server) it is
     // checked as far as a real send checks it before connecting.
     let account = if args.dry_run {
-        config::account::resolve_if_any(global, &args.connection, args.from.as_deref())?
+        config::resolve_if_any(&global.request(&args.connection, args.from.as_deref()))?
     } else {
         Some(config::resolve(
-            global,
-            &args.connection,
-            args.from.as_deref(),
+            &global.request(&args.connection, args.from.as_deref()),
         )?)
     };
     if draft.from.is_empty()
@@ -67,7 +65,7 @@ pub fn run(
         envid: None,
     }
     .with_default_envid(&composed.message_id);
-    let origin = super::queue::origin(global, &args.connection);
+    let origin = global.origin(&args.connection);
     let submission = Submission {
         origin: &origin,
         envelope: &composed.envelope,

@@ -14,7 +14,7 @@ use crate::message::raw::{self, RawOptions};
 use crate::progress;
 use crate::smtp::{self, Transcript};
 use crate::submit::payload::SpooledPayload;
-use crate::submit::{self, Delivery, Queued, Submission};
+use crate::submit::{self, Delivery, Origin, Queued, Submission};
 use clap::ValueEnum as _;
 
 /// What the sendmail command line asked for.
@@ -340,8 +340,10 @@ pub fn run(
     stdin: &mut dyn BufRead,
 ) -> anyhow::Result<Report> {
     let flags = parse_flags(args)?;
-    let global = GlobalArgs {
-        config: flags
+    // sendmail's own --config and --profile, else the environment clap reads in posta's
+    // own syntax.
+    let mut request = config::Request {
+        config_path: flags
             .config
             .clone()
             .or_else(|| std::env::var_os("POSTA_CONFIG").map(PathBuf::from)),
@@ -349,9 +351,8 @@ pub fn run(
             .profile
             .clone()
             .or_else(|| std::env::var("POSTA_PROFILE").ok()),
-        verbose: flags.verbose,
-        quiet: false,
-        json: flags.json,
+        from_hint: None,
+        overrides: (&flags.connection).into(),
     };
     if console.stdin_is_terminal {
         // sendmail on a terminal would wait for a message typed by hand; say how to end it.
@@ -362,8 +363,8 @@ pub fn run(
     }
 
     let block = raw::read_header_block(stdin)?;
-    let hint = flags.envelope_from.clone().or_else(|| block.from_address());
-    let mut account = config::resolve(&global, &flags.connection, hint.as_deref())?;
+    request.from_hint = flags.envelope_from.clone().or_else(|| block.from_address());
+    let mut account = config::resolve(&request)?;
     let opts = RawOptions {
         extract_recipients: flags.extract_recipients,
         envelope_from: flags.envelope_from.clone(),
@@ -385,7 +386,11 @@ pub fn run(
     .with_default_envid(&spooled.message_id);
     let envelope = spooled.envelope.clone();
     let message_id = spooled.message_id.clone();
-    let origin = super::queue::origin(&global, &flags.connection);
+    // What the queue records with the message.
+    let origin = Origin {
+        config: request.config_path.clone(),
+        overrides: request.overrides.clone(),
+    };
     let submission = Submission {
         origin: &origin,
         envelope: &envelope,
@@ -602,7 +607,10 @@ mod tests {
             "a@x.org",
         ])
         .unwrap();
-        assert_eq!(f.connection.server.as_deref(), Some("127.0.0.1:2525"));
+        assert_eq!(
+            f.connection.server.as_ref().map(|s| s.as_str()),
+            Some("127.0.0.1:2525")
+        );
         assert!(f.connection.insecure);
         assert_eq!(f.connection.timeout, Some(5));
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
-use crate::cli::{AuthArg, QueuePolicy, SecurityArg};
+use crate::model::{AuthMechanism, QueuePolicy, Security};
 
 /// The whole config file.
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -27,9 +27,9 @@ pub struct Profile {
     pub preset: Option<String>,
     pub host: Option<String>,
     pub port: Option<u16>,
-    pub security: Option<SecurityArg>,
+    pub security: Option<Security>,
     pub user: Option<String>,
-    pub auth: Option<AuthArg>,
+    pub auth: Option<AuthMechanism>,
     /// Default From, e.g. "Jane Doe <jane@example.com>"; also what picks this profile.
     pub from: Option<String>,
     /// Shell command whose first output line is the password.
@@ -151,7 +151,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<Loaded>, ConfigError> {
         Err(e) => {
             return Err(ConfigError::new(
                 Some(path),
-                format!("cannot read: {}", crate::exit::io_text(&e)),
+                format!("cannot read: {}", crate::model::exit_code::io_text(&e)),
             ));
         }
     };
@@ -253,8 +253,8 @@ mod tests {
         let p = &f.profiles["work"];
         assert_eq!(f.default.as_deref(), Some("work"));
         assert_eq!(p.port, Some(2525));
-        assert_eq!(p.security, Some(SecurityArg::Starttls));
-        assert_eq!(p.auth, Some(AuthArg::Login));
+        assert_eq!(p.security, Some(Security::StartTls));
+        assert_eq!(p.auth, Some(AuthMechanism::Login));
     }
 
     #[cfg(unix)]

@@ -1,11 +1,15 @@
 //! The TOML config model, its path, and turning flags > env > profile > preset >
 //! defaults into one [`Account`]: the server settings and where the secret comes from.
+//!
+//! It never sees clap: a command hands it a [`Request`] of plain values (the flags
+//! arrive as [`Overrides`], mapped in `cli`).
 
 use std::path::PathBuf;
 
-use crate::exit::Code;
+use crate::model::exit_code::Code;
 
 pub mod account;
+pub mod edit;
 pub mod file;
 #[cfg(feature = "keyring")]
 pub mod keyring;
@@ -13,10 +17,29 @@ pub mod keyring;
 #[cfg(not(feature = "keyring"))]
 #[path = "no_keyring.rs"]
 pub mod keyring;
+pub mod overrides;
 pub mod presets;
-pub mod secret;
+mod resolve;
+pub mod secret_source;
 
-pub use account::{Account, resolve};
+pub use account::Account;
+pub use overrides::Overrides;
+pub use resolve::{LimitSource, limit, resolve, resolve_if_any, resolve_recorded};
+
+/// What a command asks [`resolve`] for: which config file and profile, the message's
+/// From (which picks a profile whose `from` matches when none is named), and the
+/// connection values that beat the profile.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Request {
+    /// The config file named (-c, POSTA_CONFIG); `None`: the default path.
+    pub config_path: Option<PathBuf>,
+    /// The profile named (-p, POSTA_PROFILE); `None`: the one whose `from` matches
+    /// `from_hint`, else the config's default.
+    pub profile: Option<String>,
+    /// The message's author or envelope sender, as given (--from, -f, the From header).
+    pub from_hint: Option<String>,
+    pub overrides: Overrides,
+}
 
 /// A problem with the configuration (exit 78), or with what it names, e.g. a password
 /// command that did not finish in time (temporary: exit 75, and worth queueing).

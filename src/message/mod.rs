@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 
-use crate::exit::Code;
+use crate::model::exit_code::Code;
 
 pub mod address;
 mod body;
@@ -67,7 +67,7 @@ pub enum ComposeError {
     #[error("{0}")]
     BadInput(String),
     /// An input file is missing or unreadable (exit 66).
-    #[error("cannot read {}: {}", path.display(), crate::exit::io_text(source))]
+    #[error("cannot read {}: {}", path.display(), crate::model::exit_code::io_text(source))]
     NoInput {
         path: PathBuf,
         #[source]

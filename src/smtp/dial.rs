@@ -112,7 +112,7 @@ mod tests {
             matches!(err.kind, SmtpErrorKind::HostNotFound(_)),
             "{err:?}"
         );
-        assert_eq!(err.exit_code(), crate::exit::Code::NoHost);
+        assert_eq!(err.exit_code(), crate::model::exit_code::Code::NoHost);
     }
 
     #[test]
@@ -129,7 +129,7 @@ mod tests {
             matches!(err.kind, SmtpErrorKind::Unreachable { .. }),
             "{err:?}"
         );
-        assert_eq!(err.exit_code(), crate::exit::Code::TempFail);
+        assert_eq!(err.exit_code(), crate::model::exit_code::Code::TempFail);
         assert!(err.is_transient());
         assert_eq!(
             err.to_string(),

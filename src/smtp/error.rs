@@ -1,7 +1,7 @@
 //! The one typed error of the transport: what failed, at which stage, with the reply.
 
 use super::{RecipientReply, Reply};
-use crate::exit::{Code, io_text};
+use crate::model::exit_code::{Code, io_text};
 
 /// The step of the session at which something failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -45,40 +45,9 @@ use session::Session;
 use transcript::Log;
 use wire::{SocketWire, Wire};
 
-/// How the connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Security {
-    /// Plain TCP, then STARTTLS, which is required.
-    StartTls,
-    /// TLS from the first byte.
-    Tls,
-    /// No TLS.
-    Plain,
-}
-
-impl Security {
-    /// The word the config file and `--security` use for it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Security::StartTls => "starttls",
-            Security::Tls => "tls",
-            Security::Plain => "plain",
-        }
-    }
-}
-
-/// SASL mechanism choice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthMechanism {
-    /// The strongest both sides support for the kind of secret: with an OAuth2 token
-    /// OAUTHBEARER, then XOAUTH2; with a password PLAIN, then LOGIN.
-    Auto,
-    Plain,
-    Login,
-    Xoauth2,
-    OauthBearer,
-}
+// The connection's security and the SASL choice are shared vocabulary (the flags and
+// the config file name them too).
+pub use crate::model::{AuthMechanism, Security};
 
 /// A user name and its secret (password or OAuth2 access token).
 #[derive(Debug, Clone)]

@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use crate::cli::QueuePolicy;
 use crate::config::Account;
 use crate::envelope::{Dsn, Envelope};
+use crate::model::QueuePolicy;
 use crate::queue::{self, Locked};
 use crate::smtp::{self, Credentials, Outcome, SmtpError, SmtpErrorKind, Stage, Transcript};
 use crate::usage::Ledger;
@@ -43,6 +43,7 @@ pub struct Secrets(HashMap<String, Option<Credentials>>);
 /// is known later.
 pub fn attempt(
     mut account: Account,
+    origin: &Origin,
     locked: &mut Locked,
     secrets: &mut Secrets,
     mut transcript: Option<&mut Transcript<'_>>,
@@ -79,12 +80,8 @@ pub fn attempt(
         ret: meta.dsn.ret.clone(),
         envid: meta.dsn.envid.clone(),
     };
-    let origin = Origin {
-        config: meta.config.clone(),
-        connection: meta.connection.clone(),
-    };
     let submission = Submission {
-        origin: &origin,
+        origin,
         envelope: &envelope,
         dsn: &dsn,
         message_id: &meta.message_id,
@@ -114,7 +111,7 @@ pub fn attempt(
         Err(e) => match e.downcast_ref::<SmtpError>() {
             Some(e) if refuses_the_message(e) => Attempt::Failed(e.to_string()),
             Some(e) => Attempt::Deferred(e.to_string()),
-            None => Attempt::Deferred(crate::exit::message_and_hints(&e).0),
+            None => Attempt::Deferred(crate::report::message_and_hints(&e).0),
         },
     })
 }

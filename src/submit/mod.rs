@@ -14,10 +14,10 @@ pub mod payload;
 pub mod queueing;
 pub mod submission_log;
 
-use crate::cli::QueuePolicy;
 use crate::config::Account;
 use crate::envelope::{Dsn, Envelope};
-use crate::exit::{Code, fail};
+use crate::model::QueuePolicy;
+use crate::model::exit_code::{Code, fail};
 use crate::smtp::{Outcome, Payload, Settings, SmtpError};
 
 pub use queueing::{Origin, Queued};

@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::cli::QueuePolicy;
-use crate::config::{Account, ConfigError};
+use crate::config::{Account, ConfigError, Overrides};
 use crate::envelope::{Dsn, Envelope};
-use crate::exit::{Code, fail};
-use crate::queue::{self, Meta, Queue, QueuedConnection, QueuedDsn, QueuedEnvelope, QueuedServer};
+use crate::model::QueuePolicy;
+use crate::model::exit_code::{Code, fail};
+use crate::queue::{self, Meta, Queue, QueuedDsn, QueuedEnvelope, QueuedServer};
 use crate::smtp::{SmtpError, Stage};
 
 /// The policy in force: the flag, else the profile, else the way in's default.
@@ -63,11 +63,11 @@ impl Queued {
 
 /// Where a message came from, as the queue records it so that `queue flush` resolves
 /// the same account again: the config file named at submission and the connection
-/// settings given on the command line (never a password command).
+/// values given for that run (recorded without the password command).
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
     pub config: Option<PathBuf>,
-    pub connection: QueuedConnection,
+    pub overrides: Overrides,
 }
 
 /// What is recorded with a queued message: everything needed to try again, no secret.
@@ -187,14 +187,13 @@ fn pending_meta(pending: &Pending<'_>, now: i64) -> Meta {
         port: settings.port,
         security: settings.security.name().into(),
     };
-    meta.connection = pending.origin.connection.clone();
-    meta.connection.ca_file = meta.connection.ca_file.as_deref().map(absolute);
+    meta.connection = pending.origin.overrides.recorded();
     meta.login_hint = pending.login_hint.clone();
     meta
 }
 
 /// `path` made absolute against the current directory (as given when that fails).
-pub fn absolute(path: &Path) -> PathBuf {
+fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 

@@ -13,8 +13,8 @@ use std::path::Path;
 
 use crate::config::Account;
 use crate::envelope::Envelope;
-use crate::exit;
-use crate::exit::Code;
+use crate::model::exit_code::Code;
+use crate::report;
 use crate::smtp::SmtpError;
 
 use super::Delivery;
@@ -93,8 +93,8 @@ fn line(
             if let Some(reply) = smtp.and_then(SmtpError::reply) {
                 pairs.push(("reply", reply.to_string()));
             }
-            pairs.push(("error", exit::message_and_hints(err).0));
-            pairs.push(("exit", exit::code_of(err).as_i32().to_string()));
+            pairs.push(("error", report::message_and_hints(err).0));
+            pairs.push(("exit", report::code_of(err).as_i32().to_string()));
         }
     }
     let mut out = String::new();

@@ -186,7 +186,8 @@ impl Dispatcher<'_, '_, '_> {
         for profile in &self.profiles.clone() {
             let mut global = self.global.clone();
             global.profile = profile.clone();
-            let mut account = config::resolve(&global, &self.args.connection, hint.as_deref())?;
+            let mut account =
+                config::resolve(&global.request(&self.args.connection, hint.as_deref()))?;
             let login = account.from.clone().or_else(|| hint.clone());
             // A profile whose secret cannot be had (a password command that failed or
             // timed out) drops out as one whose login fails would: the others carry on.

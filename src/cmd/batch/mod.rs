@@ -45,9 +45,6 @@ impl Write for Shared<'_> {
     }
 }
 
-/// More connections than this to one account look like abuse to any provider.
-pub const MAX_CONNECTIONS: u8 = 16;
-
 pub fn run(
     global: &GlobalArgs,
     args: BatchArgs,
@@ -78,7 +75,7 @@ pub fn run(
     };
     let mut batch = Dispatcher {
         global,
-        origin: super::queue::origin(global, &args.connection),
+        origin: global.origin(&args.connection),
         args: &args,
         out: &mut *console.out,
         err,

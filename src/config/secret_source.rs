@@ -234,7 +234,7 @@ pub fn no_source(label: &str) -> ConfigError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exit::Code;
+    use crate::model::exit_code::Code;
 
     #[test]
     fn command_gives_its_first_line() {

@@ -1,0 +1,200 @@
+//! Choosing the profile (named, matching the message's From, the default) and merging
+//! Overrides > env > profile > preset > defaults into one [`Account`]. Each concern
+//! (server, TLS, secret, login, timeouts, limits) is one function in [`layers`];
+//! `build` only puts their answers together.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::file::{self, Loaded, Profile};
+use super::{Account, ConfigError, Overrides, Request};
+use crate::message::address::bare_address;
+use crate::smtp::Settings;
+use layers::{Layers, Server};
+
+/// RFC 5321 §4.5.3.2.6 asks clients to wait 10 minutes for the reply to the end of data.
+const DATA_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Resolve the account for a command: the profile named, else the one whose `from`
+/// matches `from_hint`, else the default, with the overrides on top.
+pub fn resolve(request: &Request) -> Result<Account, ConfigError> {
+    let loaded = file::load(request.config_path.as_deref())?;
+    let (name, profile) = choose_profile(
+        loaded.as_ref(),
+        request.profile.as_deref(),
+        request.from_hint.as_deref(),
+    )?;
+    build(loaded.as_ref(), name, profile, &request.overrides)
+}
+
+/// Resolve the account for a command that can do without one (`send --dry-run`):
+/// `None` when no profile is named, matches `from` or is the default, and no --server
+/// is given; otherwise what [`resolve`] gives, errors included.
+pub fn resolve_if_any(request: &Request) -> Result<Option<Account>, ConfigError> {
+    let loaded = file::load(request.config_path.as_deref())?;
+    let (name, profile) = choose_profile(
+        loaded.as_ref(),
+        request.profile.as_deref(),
+        request.from_hint.as_deref(),
+    )?;
+    if name.is_none() && request.overrides.server.is_none() {
+        return Ok(None);
+    }
+    build(loaded.as_ref(), name, profile, &request.overrides).map(Some)
+}
+
+/// Resolve the account a queued message was submitted with: exactly the profile named
+/// (its settings as they are now), or — with none — no profile at all, never the
+/// config's default (which may have appeared since).
+pub fn resolve_recorded(
+    config: Option<&Path>,
+    profile: Option<&str>,
+    overrides: &Overrides,
+) -> Result<Account, ConfigError> {
+    let loaded = file::load(config)?;
+    let (name, profile) = match profile {
+        Some(n) => choose_profile(loaded.as_ref(), Some(n), None)?,
+        None => (None, Profile::default()),
+    };
+    build(loaded.as_ref(), name, profile, overrides)
+}
+
+/// Pick the profile: named (-p / POSTA_PROFILE), else the one whose From matches,
+/// else the file's default, else none (flags only).
+fn choose_profile(
+    loaded: Option<&Loaded>,
+    named: Option<&str>,
+    from: Option<&str>,
+) -> Result<(Option<String>, Profile), ConfigError> {
+    let Some(loaded) = loaded else {
+        return match named {
+            Some(n) => Err(ConfigError::new(
+                file::default_path(),
+                format!(
+                    "profile \"{n}\" not found: there is no config file (add one with `posta profile add {n} --email ADDRESS`)"
+                ),
+            )),
+            None => Ok((None, Profile::default())),
+        };
+    };
+    let profiles = &loaded.file.profiles;
+    if let Some(n) = named {
+        let p = loaded.profile(n, "profile")?;
+        return Ok((Some(n.to_string()), p.clone()));
+    }
+    if let Some(from) = from {
+        let want = bare_address(from).to_ascii_lowercase();
+        let mut matching = profiles.iter().filter(|(_, p)| {
+            p.from
+                .as_deref()
+                .map(|f| bare_address(f).to_ascii_lowercase())
+                == Some(want.clone())
+        });
+        if let (Some((n, p)), None) = (matching.next(), matching.next()) {
+            return Ok((Some(n.clone()), p.clone()));
+        }
+    }
+    if let Some(n) = &loaded.file.default {
+        let p = loaded.profile(n, "default")?;
+        return Ok((Some(n.clone()), p.clone()));
+    }
+    Ok((None, Profile::default()))
+}
+
+fn build(
+    loaded: Option<&Loaded>,
+    name: Option<String>,
+    profile: Profile,
+    overrides: &Overrides,
+) -> Result<Account, ConfigError> {
+    let path = loaded.map(|l| l.path.clone());
+    let preset = layers::preset(&profile, name.as_deref(), path.as_deref())?;
+    let layers = Layers {
+        overrides,
+        profile: &profile,
+        name: name.as_deref(),
+        preset,
+        path: path.as_deref(),
+    };
+    let Server {
+        host,
+        port,
+        security,
+    } = layers.server()?;
+    let tls = layers.tls()?;
+    let secret = layers.secret_source();
+    let mechanism = layers.auth(secret.as_ref())?;
+    let timeout = layers.timeout()?;
+    let rate = layers.rate()?;
+    let command_timeout = layers.command_timeout()?;
+    let (daily_limit, per_message_limit) = layers.limits();
+    let settings = Settings {
+        host,
+        port,
+        security,
+        tls,
+        helo_name: layers.helo_name(),
+        timeout,
+        data_timeout: DATA_TIMEOUT.max(timeout),
+        credentials: None,
+        mechanism,
+        allow_insecure_auth: overrides.allow_insecure_auth
+            || profile.allow_insecure_auth == Some(true),
+    };
+    Ok(Account {
+        user: overrides.user.clone().or_else(|| profile.user.clone()),
+        log_file: layers.in_config_dir(profile.log_file.as_deref()),
+        queue: profile.queue,
+        queue_dir: loaded.and_then(|l| in_config_dir(l.file.queue_dir.as_deref()?, Some(&l.path))),
+        from: profile.from.clone(),
+        profile: name,
+        preset,
+        config_path: path,
+        settings,
+        daily_limit,
+        per_message_limit,
+        rate,
+        command_timeout,
+        secret,
+    })
+}
+
+/// Where a limit in force was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitSource {
+    Profile,
+    Preset,
+}
+
+/// A limit in force: the profile's value, else the preset's; a profile's 0 means
+/// "no limit" and hides the preset's.
+pub fn limit(profile: Option<u32>, preset: Option<u32>) -> Option<(u32, LimitSource)> {
+    match profile {
+        Some(0) => None,
+        Some(n) => Some((n, LimitSource::Profile)),
+        None => preset.map(|n| (n, LimitSource::Preset)),
+    }
+}
+
+/// A path written in the config file: "~/x" is under the home directory, and a relative
+/// path is relative to the file's own directory, not to wherever posta happens to run
+/// (cron runs it in the home directory, a script anywhere).
+fn in_config_dir(path: &Path, config: Option<&Path>) -> Option<PathBuf> {
+    let path = expand_home(path);
+    Some(match config.and_then(Path::parent) {
+        Some(dir) if path.is_relative() => dir.join(path),
+        _ => path,
+    })
+}
+
+/// "~/x" → "$HOME/x": a log path is often written that way, and no shell expands it.
+fn expand_home(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), dirs::home_dir()) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => path.to_path_buf(),
+    }
+}
+
+mod layers;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,266 @@
+//! One function per concern of an account, each with its own precedence: the server
+//! (host, port, security), TLS, the secret's source, the login mechanism, timeouts, the
+//! pace and the recipient limits. Each reads the same [`Layers`]; `resolve::build` calls
+//! them in a fixed order, so that the first error said is always the same one.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{in_config_dir, limit};
+use crate::config::file::Profile;
+use crate::config::presets::{self, Preset};
+use crate::config::secret_source::{DEFAULT_COMMAND_TIMEOUT, SecretSource};
+use crate::config::{ConfigError, Overrides};
+use crate::model::{AuthMechanism, Fingerprint, Security};
+use crate::secret::Secret;
+use crate::smtp::TlsSettings;
+
+/// Seconds to wait for connecting and for each ordinary reply.
+const DEFAULT_TIMEOUT: u64 = 30;
+
+/// What one account is merged from, highest first: the overrides (flags, a queue
+/// entry), the environment (read where it applies), the profile and its preset.
+pub(super) struct Layers<'a> {
+    pub overrides: &'a Overrides,
+    pub profile: &'a Profile,
+    /// The profile's name, when one was used.
+    pub name: Option<&'a str>,
+    pub preset: Option<&'static Preset>,
+    /// The config file, which relative paths in it are relative to.
+    pub path: Option<&'a Path>,
+}
+
+/// Where the account connects: host, port and security.
+pub(super) struct Server {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+}
+
+/// The profile's preset, or an error listing the valid ones.
+pub(super) fn preset(
+    profile: &Profile,
+    name: Option<&str>,
+    path: Option<&Path>,
+) -> Result<Option<&'static Preset>, ConfigError> {
+    let Some(p) = &profile.preset else {
+        return Ok(None);
+    };
+    presets::find(p).map(Some).ok_or_else(|| {
+        ConfigError::new(
+            path.map(Path::to_path_buf),
+            format!(
+                "profile {}: unknown preset \"{p}\"; valid presets: {}",
+                name.unwrap_or("?"),
+                presets::names()
+            ),
+        )
+    })
+}
+
+impl Layers<'_> {
+    /// An error in the config file (its path), about this profile's `what`.
+    pub(super) fn profile_error(&self, what: impl std::fmt::Display) -> ConfigError {
+        ConfigError::new(
+            self.path.map(Path::to_path_buf),
+            format!("profile {}: {what}", self.name.unwrap_or("?")),
+        )
+    }
+
+    /// A path from the config file, relative to its directory.
+    pub(super) fn in_config_dir(&self, path: Option<&Path>) -> Option<PathBuf> {
+        in_config_dir(path?, self.path)
+    }
+
+    /// Host, port and security. A flag's port decides the security when no security
+    /// is given, and a flag's security the port; the profile's pair likewise, then the
+    /// preset's (its port only with its own security).
+    pub(super) fn server(&self) -> Result<Server, ConfigError> {
+        let (o, profile, preset) = (self.overrides, self.profile, self.preset);
+        let host = o
+            .server
+            .as_ref()
+            .map(|s| s.host().to_string())
+            .or_else(|| profile.host.clone())
+            .or_else(|| preset.map(|p| p.host.to_string()))
+            .ok_or_else(|| {
+                ConfigError::new(
+                    self.path.map(Path::to_path_buf),
+                    "no server to send to: give --server HOST[:PORT], or add a profile \
+                     (posta profile add NAME --email ADDRESS) and pick it with -p NAME",
+                )
+            })?;
+        if profile.port == Some(0) {
+            return Err(self.profile_error("port must be from 1 to 65535"));
+        }
+        let flag_port = o.port.or(o.server.as_ref().and_then(|s| s.port()));
+        let security = o
+            .security
+            .or_else(|| flag_port.map(security_for_port))
+            .or(profile.security)
+            .or_else(|| profile.port.map(security_for_port))
+            .or_else(|| preset.map(|p| p.security))
+            .unwrap_or(Security::StartTls);
+        let port = flag_port
+            .or_else(|| o.security.map(port_for_security))
+            .or(profile.port)
+            .or_else(|| preset.filter(|p| p.security == security).map(|p| p.port))
+            .unwrap_or_else(|| port_for_security(security));
+        Ok(Server {
+            host,
+            port,
+            security,
+        })
+    }
+
+    /// How the server's certificate is checked: the CA file, the pinned fingerprint
+    /// (a flag's is parsed already; the profile's is parsed here and blamed on it).
+    pub(super) fn tls(&self) -> Result<TlsSettings, ConfigError> {
+        let (o, profile) = (self.overrides, self.profile);
+        let fingerprint = match (&o.tls_fingerprint, &profile.tls_fingerprint) {
+            (Some(pinned), _) => Some(pinned.digest()),
+            (None, Some(hex)) => Some(
+                hex.parse::<Fingerprint>()
+                    .map_err(|why| self.profile_error(format!("tls_fingerprint \"{hex}\": {why}")))?
+                    .digest(),
+            ),
+            (None, None) => None,
+        };
+        Ok(TlsSettings {
+            // A flag's relative path stays relative to where posta runs, as any argument.
+            ca_file: o
+                .ca_file
+                .clone()
+                .or_else(|| self.in_config_dir(profile.ca_file.as_deref())),
+            fingerprint,
+            insecure: o.insecure || profile.insecure == Some(true),
+        })
+    }
+
+    /// Where the secret comes from: a flag's command, then POSTA_PASSWORD, then the
+    /// profile's token command, keyring, password command, variable, literal.
+    pub(super) fn secret_source(&self) -> Option<SecretSource> {
+        let (o, profile) = (self.overrides, self.profile);
+        if let Some(cmd) = &o.oauth_token_command {
+            Some(SecretSource::TokenCommand(cmd.clone()))
+        } else if let Some(cmd) = &o.password_command {
+            Some(SecretSource::Command(cmd.clone()))
+        } else if std::env::var_os("POSTA_PASSWORD").is_some_and(|v| !v.is_empty()) {
+            Some(SecretSource::Env("POSTA_PASSWORD".into()))
+        } else if let Some(cmd) = &profile.oauth_token_command {
+            Some(SecretSource::TokenCommand(cmd.clone()))
+        } else if let (Some(true), Some(n)) = (profile.keyring, self.name) {
+            Some(SecretSource::Keyring(n.to_string()))
+        } else if let Some(cmd) = &profile.password_command {
+            Some(SecretSource::Command(cmd.clone()))
+        } else if let Some(var) = &profile.password_env {
+            Some(SecretSource::Env(var.clone()))
+        } else {
+            profile
+                .password
+                .as_ref()
+                .map(|p| SecretSource::Literal(Secret::new(p.clone())))
+        }
+    }
+
+    /// The SASL mechanism, which must be able to carry the secret.
+    pub(super) fn auth(&self, secret: Option<&SecretSource>) -> Result<AuthMechanism, ConfigError> {
+        let mechanism = (self.overrides.auth)
+            .or(self.profile.auth)
+            .unwrap_or(AuthMechanism::Auto);
+        if secret.is_some_and(SecretSource::is_token)
+            && matches!(mechanism, AuthMechanism::Plain | AuthMechanism::Login)
+        {
+            return Err(ConfigError::new(
+                self.path.map(Path::to_path_buf),
+                "an OAuth2 token (oauth_token_command) cannot log in with AUTH PLAIN or LOGIN: \
+                 use auth = \"xoauth2\", \"oauthbearer\" or \"auto\"",
+            ));
+        }
+        Ok(mechanism)
+    }
+
+    /// The network timeout. A flag cannot be 0 (cli refuses it) but a queue entry can.
+    pub(super) fn timeout(&self) -> Result<Duration, ConfigError> {
+        match (self.overrides.timeout, self.profile.timeout) {
+            (Some(0), _) => Err(ConfigError::new(
+                None,
+                "--timeout must be at least 1 second",
+            )),
+            (None, Some(0)) => Err(self.profile_error("timeout must be at least 1 second")),
+            (flag, file) => Ok(Duration::from_secs(
+                flag.or(file).unwrap_or(DEFAULT_TIMEOUT),
+            )),
+        }
+    }
+
+    pub(super) fn helo_name(&self) -> String {
+        (self.overrides.ehlo.clone())
+            .or_else(|| self.profile.ehlo.clone())
+            .unwrap_or_else(default_helo_name)
+    }
+
+    /// The pace of `posta batch`: the profile's `rate` ("none" lifts the preset's),
+    /// else the preset's messages a minute.
+    pub(super) fn rate(&self) -> Result<Option<crate::pace::Rate>, ConfigError> {
+        match self.profile.rate.as_deref().map(str::trim) {
+            Some("none") => Ok(None),
+            Some(text) => crate::pace::Rate::parse(text)
+                .map(Some)
+                .map_err(|why| self.profile_error(format!("rate {why}, or \"none\""))),
+            None => Ok(self
+                .preset
+                .and_then(|p| p.messages_per_minute)
+                .map(crate::pace::Rate::per_minute)),
+        }
+    }
+
+    /// How long a password or token command may run unattended.
+    pub(super) fn command_timeout(&self) -> Result<Duration, ConfigError> {
+        match self.profile.command_timeout {
+            Some(0) => Err(self.profile_error("command_timeout must be at least 1 second")),
+            Some(seconds) => Ok(Duration::from_secs(seconds)),
+            None => Ok(DEFAULT_COMMAND_TIMEOUT),
+        }
+    }
+
+    /// Recipients a day and in one message.
+    pub(super) fn limits(&self) -> (Option<u32>, Option<u32>) {
+        let (profile, preset) = (self.profile, self.preset);
+        (
+            limit(profile.daily_limit, preset.and_then(|p| p.daily_limit)).map(|l| l.0),
+            limit(
+                profile.per_message_limit,
+                preset.and_then(|p| p.per_message_limit),
+            )
+            .map(|l| l.0),
+        )
+    }
+}
+
+/// CLI.md: 465 means implicit TLS; anything else STARTTLS.
+fn security_for_port(port: u16) -> Security {
+    if port == 465 {
+        Security::Tls
+    } else {
+        Security::StartTls
+    }
+}
+
+fn port_for_security(s: Security) -> u16 {
+    match s {
+        Security::Tls => 465,
+        Security::StartTls => 587,
+        Security::Plain => 25,
+    }
+}
+
+/// This host's name for EHLO; "localhost" when it has none usable.
+fn default_helo_name() -> String {
+    let name = gethostname::gethostname().to_string_lossy().into_owned();
+    let usable = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+    if usable { name } else { "localhost".into() }
+}

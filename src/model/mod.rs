@@ -1,0 +1,112 @@
+//! The leaf vocabulary every layer shares: one type per concept (how a connection is
+//! secured, which SASL mechanism, what to do on a temporary failure, how a server is
+//! named and pinned, what exit code an error means). It imports nothing from the crate, so `cli`, `config`, `smtp` and
+//! the queue can all speak it without importing each other.
+//!
+//! The enums derive clap's `ValueEnum` (the flag values) and serde (the config file,
+//! JSON output, queue entries) with one spelling for both: "starttls", "xoauth2",
+//! "on-temporary-failure". Changing a spelling breaks config files and queued messages.
+
+pub mod exit_code;
+mod server;
+
+pub use server::{Fingerprint, ServerAddr};
+
+/// Security of the connection to the submission server.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// Connect in clear, then upgrade with STARTTLS (required)
+    #[value(name = "starttls")]
+    StartTls,
+    /// TLS from the first byte (implicit TLS, port 465)
+    Tls,
+    /// No TLS at all (explicit opt-in)
+    Plain,
+}
+
+impl Security {
+    /// The word the config file and `--security` use for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Security::StartTls => "starttls",
+            Security::Tls => "tls",
+            Security::Plain => "plain",
+        }
+    }
+}
+
+/// SASL mechanism for AUTH.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMechanism {
+    // Auto: for the kind of secret, with an OAuth2 token OAUTHBEARER, then XOAUTH2;
+    // with a password PLAIN, then LOGIN (smtp/auth.rs).
+    /// The strongest mechanism both sides support
+    Auto,
+    Plain,
+    Login,
+    Xoauth2,
+    #[value(name = "oauthbearer")]
+    OauthBearer,
+}
+
+/// What to do with a message when the server fails temporarily.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum QueuePolicy {
+    /// Report the failure (exit 75); keep nothing
+    Never,
+    /// Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection
+    /// failures; never a permanent refusal)
+    OnTemporaryFailure,
+}
+
+/// What a bounce returns (DSN RET, RFC 3461 §4.3): the full message or only its headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DsnRet {
+    Full,
+    Hdrs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    /// The flag's value and the config file's (and the queue's) are the same word.
+    #[test]
+    fn flag_and_file_spellings_agree() {
+        fn check<T: ValueEnum + serde::Serialize + serde::de::DeserializeOwned + PartialEq>(
+            words: &[&str],
+        ) {
+            let names: Vec<String> = T::value_variants()
+                .iter()
+                .map(|v| v.to_possible_value().unwrap().get_name().to_string())
+                .collect();
+            assert_eq!(names, words);
+            for (v, word) in T::value_variants().iter().zip(words) {
+                assert_eq!(serde_json::to_value(v).unwrap(), *word);
+                let back: T = serde_json::from_value(serde_json::json!(word)).unwrap();
+                assert!(back == *v, "{word}");
+            }
+        }
+        check::<Security>(&["starttls", "tls", "plain"]);
+        check::<AuthMechanism>(&["auto", "plain", "login", "xoauth2", "oauthbearer"]);
+        check::<QueuePolicy>(&["never", "on-temporary-failure"]);
+        for s in Security::value_variants() {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.name());
+        }
+        let rets: Vec<_> = DsnRet::value_variants()
+            .iter()
+            .map(|v| v.to_possible_value().unwrap().get_name().to_string())
+            .collect();
+        assert_eq!(rets, ["full", "hdrs"]);
+    }
+}

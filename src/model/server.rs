@@ -1,0 +1,204 @@
+//! How a server is named (`--server HOST[:PORT]`) and pinned (`--tls-fingerprint`):
+//! parsed once, where the text comes in, so nothing downstream checks it again.
+//!
+//! Each keeps the text as given: that is what errors quote and what a queue entry
+//! records, so a value read back is the value written.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A server as given: "host", "host:587", "[::1]:587" or "::1".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerAddr {
+    text: String,
+    host: String,
+    port: Option<u16>,
+}
+
+impl ServerAddr {
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The port, when the text names one.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    /// The text as given.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl FromStr for ServerAddr {
+    /// What is expected, in words (the caller names the flag or key).
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || "expected HOST or HOST:PORT, with a port from 1 to 65535".to_string();
+        let port = |p: &str| match p.parse::<u16>() {
+            Ok(0) | Err(_) => Err(bad()),
+            Ok(n) => Ok(n),
+        };
+        let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+            let (h, after) = rest.split_once(']').ok_or_else(bad)?;
+            let port = match after.strip_prefix(':') {
+                Some(p) => Some(port(p)?),
+                None if after.is_empty() => None,
+                None => return Err(bad()),
+            };
+            (h, port)
+        } else {
+            match s.rsplit_once(':') {
+                Some((h, p)) if !h.contains(':') => {
+                    if h.is_empty() {
+                        return Err(bad());
+                    }
+                    (h, Some(port(p)?))
+                }
+                _ if s.is_empty() => return Err(bad()),
+                _ => (s, None),
+            }
+        };
+        Ok(ServerAddr {
+            text: s.to_string(),
+            host: host.to_string(),
+            port,
+        })
+    }
+}
+
+impl fmt::Display for ServerAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// A certificate's SHA-256, given in hex with colons or spaces allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    text: String,
+    digest: [u8; 32],
+}
+
+impl Fingerprint {
+    pub fn digest(&self) -> [u8; 32] {
+        self.digest
+    }
+
+    /// The text as given.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl FromStr for Fingerprint {
+    /// What is expected, in words (the caller names the flag or key).
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let hex: String = s
+            .chars()
+            .filter(|c| *c != ':' && !c.is_whitespace())
+            .collect();
+        let bad = || "not a SHA-256 in hex (64 hex digits, colons allowed)".to_string();
+        // Only ASCII digits: a multi-byte character must not split the pairs below.
+        if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let mut digest = [0u8; 32];
+        for (i, byte) in digest.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+        }
+        Ok(Fingerprint {
+            text: s.to_string(),
+            digest,
+        })
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Both are written as their text and read back through `FromStr`.
+macro_rules! serde_as_text {
+    ($t:ty) => {
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                text.parse()
+                    .map_err(|why| serde::de::Error::custom(format!("\"{text}\": {why}")))
+            }
+        }
+    };
+}
+
+serde_as_text!(ServerAddr);
+serde_as_text!(Fingerprint);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(s: &str) -> Result<(String, Option<u16>), String> {
+        s.parse::<ServerAddr>()
+            .map(|a| (a.host().to_string(), a.port()))
+    }
+
+    #[test]
+    fn server_forms() {
+        assert_eq!(split("h").unwrap(), ("h".into(), None));
+        assert_eq!(split("h:2525").unwrap(), ("h".into(), Some(2525)));
+        assert_eq!(split("[::1]:25").unwrap(), ("::1".into(), Some(25)));
+        assert_eq!(split("[::1]").unwrap(), ("::1".into(), None));
+        assert_eq!(split("::1").unwrap(), ("::1".into(), None));
+        for bad in ["h:x", "h:0", "h:65536", "[::1]:0", "[::1]x", ":25", ""] {
+            assert_eq!(
+                split(bad).unwrap_err(),
+                "expected HOST or HOST:PORT, with a port from 1 to 65535",
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            "[::1]:25".parse::<ServerAddr>().unwrap().to_string(),
+            "[::1]:25"
+        );
+    }
+
+    #[test]
+    fn fingerprints_parse_with_colons() {
+        let hex = "AB:".repeat(31) + "AB";
+        let f: Fingerprint = hex.parse().unwrap();
+        assert_eq!(f.digest(), [0xAB; 32]);
+        assert_eq!(f.as_str(), hex);
+        assert!("abc".parse::<Fingerprint>().is_err());
+        // 64 bytes, but a 3-byte character straddles a pair.
+        assert!(
+            format!("a€{}", "a".repeat(60))
+                .parse::<Fingerprint>()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn text_round_trips_through_serde() {
+        let a: ServerAddr = serde_json::from_str("\"h:2525\"").unwrap();
+        assert_eq!((a.host(), a.port()), ("h", Some(2525)));
+        assert_eq!(serde_json::to_string(&a).unwrap(), "\"h:2525\"");
+        let err = serde_json::from_str::<ServerAddr>("\"h:0\"").unwrap_err();
+        assert!(err.to_string().contains("\"h:0\": expected HOST"), "{err}");
+        let hex = format!("\"{}\"", "ab".repeat(32));
+        let f: Fingerprint = serde_json::from_str(&hex).unwrap();
+        assert_eq!(serde_json::to_string(&f).unwrap(), hex);
+    }
+}
