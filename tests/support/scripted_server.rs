@@ -5,8 +5,6 @@
 //! Everything is bounded: accept waits at most [`LIMIT`], every read has that time
 //! limit, and the command loop stops after [`MAX_COMMANDS`].
 
-#![allow(dead_code)] // each test file uses a different part of it
-
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -17,7 +15,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use sha2::{Digest, Sha256};
 
@@ -170,7 +168,6 @@ impl TestCa {
 
 pub struct Server {
     pub addr: SocketAddr,
-    pub ca: TestCa,
     /// The certificate to trust, as a PEM file for `TlsSettings::ca_file`: the CA, or
     /// the self-signed certificate itself.
     pub ca_file: PathBuf,
@@ -255,7 +252,6 @@ impl Server {
         });
         Server {
             addr,
-            ca,
             ca_file,
             leaf_sha256,
             handle: Some(handle),
@@ -630,9 +626,4 @@ impl ServerSession<'_> {
             self.buf.extend_from_slice(&chunk[..n]);
         }
     }
-}
-
-/// Pin bytes for `TlsSettings::fingerprint`.
-pub fn sha256(der: &CertificateDer<'_>) -> [u8; 32] {
-    Sha256::digest(der).into()
 }

@@ -4,10 +4,8 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-#[path = "support/e2e.rs"]
-mod e2e;
 
-use e2e::posta;
+use crate::support::{closed_port, json_lines, posta};
 use std::time::Duration;
 
 /// Serve `sessions` connections in turn; the first one closes, without a word, when a
@@ -174,12 +172,6 @@ fn connections_turned_away_give_their_message_to_the_others() {
     assert_eq!(summary["connections"], 4, "{stdout}");
 }
 
-/// A port with nothing listening on it (connection refused: a temporary failure).
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
 /// Three messages to a server that refuses every connection, with `extra` arguments.
 fn batch_to_a_closed_port(extra: &[&str]) -> (std::process::Output, Vec<serde_json::Value>) {
     let dir = tempfile::tempdir().unwrap();
@@ -198,10 +190,7 @@ fn batch_to_a_closed_port(extra: &[&str]) -> (std::process::Output, Vec<serde_js
         .arg(dir.path())
         .output()
         .unwrap();
-    let lines = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out);
     (out, lines)
 }
 
