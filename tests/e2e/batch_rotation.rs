@@ -4,7 +4,7 @@
 //! leaves the others sending; `--connections N` opens N sessions and sends each
 //! message once.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use crate::e2e::*;
@@ -63,10 +63,6 @@ fn json_lines(out: &Output) -> (Vec<serde_json::Value>, serde_json::Value) {
 
 fn count_status(lines: &[serde_json::Value], status: &str) -> usize {
     lines.iter().filter(|l| l["status"] == status).count()
-}
-
-fn usage_file(home: &Path, profile: &str) -> PathBuf {
-    home.join("state/posta/usage").join(profile)
 }
 
 #[test]

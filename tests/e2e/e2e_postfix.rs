@@ -2,7 +2,7 @@
 //! every security mode and port, AUTH, refusals, and the delivered bytes read back
 //! from the Maildir with Python's `email` parser.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
 use crate::e2e::*;
 
@@ -26,16 +26,6 @@ fn send(home: &std::path::Path, port_name: &str, extra: &[&str]) -> Command {
     ]);
     cmd.args(extra);
     cmd
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "posta failed ({:?}):\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
 }
 
 #[test]
@@ -328,14 +318,6 @@ fn credential_encodings(user: &str, password: &str) -> Vec<String> {
     use base64::Engine;
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     vec![b64(&format!("\0{user}\0{password}")), b64(password)]
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! transcript, and the per-profile log file.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use crate::e2e::*;
 
@@ -31,16 +31,6 @@ fn posta_as_alice(home: &Path, password: &str) -> Command {
     let mut cmd = posta(home);
     cmd.env("E2E_ALICE_PASSWORD", password);
     cmd
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "posta failed ({:?}):\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
 }
 
 /// Index of the first transcript line that starts with one of the command arrows

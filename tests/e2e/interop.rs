@@ -193,11 +193,7 @@ fn s_nail_sends_an_attachment_through_posta() {
         .iter()
         .find(|p| p["filename"] == "data.bin")
         .expect("attachment");
-    use sha2::Digest;
-    let sha: String = sha2::Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha = sha256_hex(&bytes);
     assert_eq!(attachment["sha256"], sha.as_str());
 }
 

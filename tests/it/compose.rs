@@ -5,10 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::support::{parse, run_with_input};
+use crate::support::{parse, run_with_input, sha256_hex as sha256};
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 const FROM: &str = "Jane Doe <jane@example.com>";
 
@@ -102,13 +101,6 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::support::scripted_server::{Config, Server};
-use crate::support::{closed_port, json, posta, run_with_input, text, write_config};
+use crate::support::{closed_port, json, posta, run_with_input, text, usage_file, write_config};
 use serde_json::Value;
 
 fn queue_dir(home: &Path) -> PathBuf {
@@ -487,10 +487,6 @@ fn kill_9_while_queueing_never_leaves_a_half_written_entry() {
 }
 
 // ------------------------------------------------------------------ daily limits
-
-fn usage_file(home: &Path, profile: &str) -> PathBuf {
-    home.join("state/posta/usage").join(profile)
-}
 
 fn unix_now() -> i64 {
     std::time::SystemTime::now()

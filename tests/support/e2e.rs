@@ -4,6 +4,7 @@
 //! Python's `email` parser, …) into scope, so that an e2e module needs one `use`.
 
 use std::path::PathBuf;
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 pub use crate::support::*;
@@ -30,6 +31,17 @@ pub fn token(label: &str) -> String {
         .unwrap()
         .as_nanos();
     format!("{label}-{}-{nanos}", std::process::id())
+}
+
+/// posta exited 0; else fail showing its output.
+pub fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "posta failed ({:?}):\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 /// The Maildir `new/` of a local user at example.test.

@@ -58,6 +58,11 @@ pub fn config_path(home: &Path) -> PathBuf {
     home.join("config/posta/config.toml")
 }
 
+/// Where [`posta`] keeps the usage ledger of `profile` (its daily limit).
+pub fn usage_file(home: &Path, profile: &str) -> PathBuf {
+    home.join("state/posta/usage").join(profile)
+}
+
 /// Write [`config_path`] (0600, so a literal password in it is accepted) and return it.
 pub fn write_config(home: &Path, toml: &str) -> PathBuf {
     let path = config_path(home);
@@ -109,6 +114,15 @@ pub fn json_lines(out: &Output) -> Vec<serde_json::Value> {
     text(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// SHA-256 in lower-case hex, as parse_message.py gives it for each part.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
         .collect()
 }
 
