@@ -5,38 +5,15 @@
 //! within a bounded time and memory, with a clear message and the right exit code.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::scripted_server::{Config, Server, TlsMode};
+use crate::support::scripted_server::{Config, Server, TlsMode, raw as raw_server};
 use crate::support::{posta, text};
 
 /// Every run must end within this; a hang is a failure, not a stuck test.
 const WALL: Duration = Duration::from_secs(20);
-
-/// A one-connection server that runs `script` on the accepted socket.
-fn raw_server(script: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        listener.set_nonblocking(true).unwrap();
-        let start = Instant::now();
-        while start.elapsed() < WALL {
-            match listener.accept() {
-                Ok((tcp, _)) => {
-                    tcp.set_nonblocking(false).unwrap();
-                    tcp.set_write_timeout(Some(WALL)).unwrap();
-                    tcp.set_read_timeout(Some(WALL)).unwrap();
-                    script(tcp);
-                    return;
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(10)),
-            }
-        }
-    });
-    port
-}
 
 struct Run {
     out: Output,
