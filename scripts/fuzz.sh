@@ -8,7 +8,7 @@
 # (`-s none`: safe Rust, `unsafe_code = "forbid"`), which libFuzzer still drives.
 # Corpora grow in fuzz/corpus/<target> (kept between runs, not committed; seeded
 # from fuzz/seeds/<target>); crashes land in fuzz/artifacts/<target>. Each
-# crash must become a regression test in tests/fuzz_regressions.rs and a fix.
+# crash must become a regression test in tests/it/fuzz_regressions.rs and a fix.
 # Prints one summary line per target: executions, and whether it crashed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

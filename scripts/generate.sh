@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerate the committed completions and man pages from cli.rs (via the binary).
-# tests/generated.rs fails when these files are stale.
+# tests/it/generated.rs fails when these files are stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet

@@ -1,12 +1,13 @@
-//! Shared by the end-to-end suites: the mail server's environment (from
-//! scripts/mailserver.sh via scripts/test.sh), a hermetic `posta` command, waiting for
-//! delivery into the Maildirs, and reading messages back with Python's `email` parser.
+//! The mail server's side of the end-to-end suite (tests/e2e): its environment (from
+//! scripts/mailserver.sh via scripts/test.sh), and waiting for delivery into the
+//! Maildirs. Also brings the shared helpers of tests/support (the hermetic `posta`,
+//! Python's `email` parser, …) into scope, so that an e2e module needs one `use`.
 
-#![allow(dead_code)]
-
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::Output;
 use std::time::{Duration, Instant};
+
+pub use crate::support::*;
 
 /// A variable printed by `scripts/mailserver.sh start`; the suite cannot run without it.
 pub fn env(name: &str) -> String {
@@ -32,42 +33,15 @@ pub fn token(label: &str) -> String {
     format!("{label}-{}-{nanos}", std::process::id())
 }
 
-/// `posta` with no config, no inherited POSTA_* variables, HOME and the XDG
-/// directories in a temp dir (the usage ledger is in `state/posta/usage`).
-pub fn posta(home: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_posta"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("POSTA_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .stdin(Stdio::null());
-    cmd
-}
-
-/// Run with `input` on stdin.
-pub fn run_with_input(mut cmd: Command, input: &[u8]) -> Output {
-    use std::io::Write;
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn");
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("wait");
-    writer.join().unwrap();
-    out
-}
-
-pub fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// posta exited 0; else fail showing its output.
+pub fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "posta failed ({:?}):\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 /// The Maildir `new/` of a local user at example.test.
@@ -127,24 +101,6 @@ pub fn assert_no_message(user: &str, needle: &str) {
             );
         }
     }
-}
-
-pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
-
-/// Parse a message with Python's `email` (policy.default) via tests/support/parse_message.py.
-pub fn parse(message: &[u8]) -> serde_json::Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/parse_message.py");
-    let mut cmd = Command::new("python3");
-    cmd.arg(script);
-    let out = run_with_input(cmd, message);
-    assert!(
-        out.status.success(),
-        "parse_message.py failed: {}",
-        text(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("parser JSON")
 }
 
 /// The part of a delivered message after Postfix's own Received/Return-Path lines.

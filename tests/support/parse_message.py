@@ -2,7 +2,7 @@
 """Independent check of posta's output: parse the message on stdin with Python's
 `email` package (policy.default) and print what a mail client would see, as JSON.
 
-Used by tests/compose.rs so that posta's encoder is judged by a parser it shares no
+Used by tests/it/compose.rs so that posta's encoder is judged by a parser it shares no
 code with.
 """
 import email

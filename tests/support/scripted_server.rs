@@ -1,11 +1,10 @@
-//! An in-process SMTP server for transport tests: one connection on 127.0.0.1,
-//! plain, STARTTLS or implicit TLS with a CA made at test time, replies scripted per
-//! test, and a record of every line the client sent.
+//! The in-process SMTP server of the tests: one connection on 127.0.0.1 (or several,
+//! [`Server::start_sessions`]), plain, STARTTLS or implicit TLS with a CA made at test
+//! time, replies scripted per test, and a record of every line the client sent. For
+//! what no SMTP server would say, [`raw`] hands the connection to the test as it is.
 //!
 //! Everything is bounded: accept waits at most [`LIMIT`], every read has that time
 //! limit, and the command loop stops after [`MAX_COMMANDS`].
-
-#![allow(dead_code)] // each test file uses a different part of it
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -17,7 +16,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use sha2::{Digest, Sha256};
 
@@ -54,6 +53,13 @@ pub enum Action {
     Drop,
     /// Say nothing more, read until the client leaves (or [`LIMIT`]).
     Hang,
+    /// Send these reply lines, then close the connection.
+    ReplyAndClose(String),
+    /// Close the connection without a word once the session has received this many
+    /// messages; before that, the ordinary reply.
+    DropAfter(usize),
+    /// Wait, then do the action (a slow server).
+    Delay(Duration, Box<Action>),
 }
 
 pub struct Config {
@@ -170,18 +176,25 @@ impl TestCa {
 
 pub struct Server {
     pub addr: SocketAddr,
-    pub ca: TestCa,
     /// The certificate to trust, as a PEM file for `TlsSettings::ca_file`: the CA, or
     /// the self-signed certificate itself.
     pub ca_file: PathBuf,
     /// SHA-256 of the leaf certificate, for pinning.
     pub leaf_sha256: [u8; 32],
-    handle: Option<JoinHandle<Record>>,
+    handle: Option<JoinHandle<Vec<Record>>>,
     _dir: tempfile::TempDir,
 }
 
 impl Server {
     pub fn start(config: Config) -> Server {
+        Server::start_sessions(vec![config])
+    }
+
+    /// One session per config, in the order the client connects; each runs in its own
+    /// thread, so sessions may overlap (`batch --connections`). The certificate is made
+    /// from the first config. Accepting stops at the first wait over [`LIMIT`].
+    pub fn start_sessions(sessions: Vec<Config>) -> Server {
+        let config = &sessions[0];
         let ca = TestCa::new("posta test CA");
         let leaf_key = KeyPair::generate().unwrap();
         let mut params = CertificateParams::new(config.cert_names.clone()).unwrap();
@@ -234,9 +247,22 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let handle = std::thread::spawn(move || {
-            let mut record = Record::default();
-            match accept(&listener) {
-                Ok(tcp) => {
+            let mut running = Vec::new();
+            for config in sessions {
+                let tcp = match accept(&listener) {
+                    Ok(tcp) => tcp,
+                    Err(e) => {
+                        let error = Some(format!("accept: {e}"));
+                        running.push(std::thread::spawn(move || Record {
+                            error,
+                            ..Record::default()
+                        }));
+                        break;
+                    }
+                };
+                let tls_config = tls_config.clone();
+                running.push(std::thread::spawn(move || {
+                    let mut record = Record::default();
                     let mut session = ServerSession {
                         stream: Stream::Plain(tcp),
                         buf: Vec::new(),
@@ -248,14 +274,16 @@ impl Server {
                     if let Err(e) = session.run() {
                         session.record.error = Some(e.to_string());
                     }
-                }
-                Err(e) => record.error = Some(format!("accept: {e}")),
+                    record
+                }));
             }
-            record
+            running
+                .into_iter()
+                .map(|t| t.join().expect("server session panicked"))
+                .collect()
         });
         Server {
             addr,
-            ca,
             ca_file,
             leaf_sha256,
             handle: Some(handle),
@@ -268,13 +296,33 @@ impl Server {
     }
 
     /// Wait for the session to end and return what the client sent.
-    pub fn finish(mut self) -> Record {
+    pub fn finish(self) -> Record {
+        self.finish_sessions().remove(0)
+    }
+
+    /// Wait for every session to end; what the client sent in each, in the order it
+    /// connected.
+    pub fn finish_sessions(mut self) -> Vec<Record> {
         self.handle
             .take()
             .unwrap()
             .join()
             .expect("server thread panicked")
     }
+}
+
+/// A server for what no SMTP server would say: the one connection on 127.0.0.1,
+/// with [`LIMIT`] on reads and writes, handed to `script` as it is. Returns the port;
+/// `script` never runs if nobody connects within [`LIMIT`].
+pub fn raw(script: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        if let Ok(tcp) = accept(&listener) {
+            script(tcp);
+        }
+    });
+    port
 }
 
 fn accept(listener: &TcpListener) -> io::Result<TcpStream> {
@@ -368,6 +416,9 @@ impl ServerSession<'_> {
                 return Ok(());
             };
             let flow = match self.rule(&text) {
+                Some(Action::DropAfter(n)) if self.record.messages.len() < n => {
+                    self.default_reply(&text)?
+                }
                 Some(action) => {
                     let flow = self.act(&action)?;
                     // A scripted 354 still has to be followed by the message.
@@ -407,9 +458,18 @@ impl ServerSession<'_> {
                 self.send(text)?;
                 Ok(Flow::Continue)
             }
-            Action::Drop => {
+            Action::Drop | Action::DropAfter(_) => {
                 self.stream = Stream::Gone;
                 Ok(Flow::Stop)
+            }
+            Action::ReplyAndClose(text) => {
+                self.send(text)?;
+                self.stream = Stream::Gone;
+                Ok(Flow::Stop)
+            }
+            Action::Delay(pause, action) => {
+                std::thread::sleep(*pause);
+                self.act(action)
             }
             Action::Hang => {
                 // Read and ignore until the client gives up (or the time limit).
@@ -630,9 +690,4 @@ impl ServerSession<'_> {
             self.buf.extend_from_slice(&chunk[..n]);
         }
     }
-}
-
-/// Pin bytes for `TlsSettings::fingerprint`.
-pub fn sha256(der: &CertificateDer<'_>) -> [u8; 32] {
-    Sha256::digest(der).into()
 }

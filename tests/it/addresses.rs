@@ -3,31 +3,16 @@
 //! anything is sent; a quoted local part is carried quoted. The envelope and the header
 //! never disagree.
 
-mod support {
-    pub mod scripted_server;
-}
-#[path = "support/e2e.rs"]
-mod e2e;
+use crate::support::scripted_server::{Config, Server};
+use crate::support::{closed_port, posta, run_with_input, text};
 
-use e2e::{posta, run_with_input, text};
-use support::scripted_server::{Config, Server};
-
-/// A port on loopback where nobody listens: a message that got past the address check
-/// would fail with 75 there (or be queued), never 65.
-fn closed_port() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    format!("127.0.0.1:{port}")
-}
-
+/// `sendmail -t` to a port on loopback where nobody listens: a message that got past
+/// the address check would fail with 75 there (or be queued), never 65.
 fn sendmail_t(message: &str) -> std::process::Output {
     let home = tempfile::tempdir().unwrap();
     let mut cmd = posta(home.path());
     cmd.args(["sendmail", "--queue", "never", "--security", "plain", "-t"])
-        .args(["--server", &closed_port()]);
+        .args(["--server", &format!("127.0.0.1:{}", closed_port())]);
     run_with_input(cmd, message.as_bytes())
 }
 
@@ -102,7 +87,7 @@ fn a_merge_cell_with_a_backslash_fails_its_row_with_65() {
             "--security",
             "plain",
             "--server",
-            &closed_port(),
+            &format!("127.0.0.1:{}", closed_port()),
         ])
         .arg("--template")
         .arg(&template)

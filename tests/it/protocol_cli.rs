@@ -2,17 +2,11 @@
 //! on demand: an OAuth2 token refused with a JSON challenge, servers without SMTPUTF8,
 //! DSN or 8BITMIME — each seen from the command line (exit code, message, `--json`).
 
-mod support {
-    pub mod scripted_server;
-}
-#[path = "support/e2e.rs"]
-mod e2e;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use e2e::{posta, run_with_input, text};
-use support::scripted_server::{Config, Server, TlsMode};
+use crate::support::scripted_server::{Config, Server, TlsMode};
+use crate::support::{json, posta, run_with_input, text, write_config};
 
 /// The scripted server's accepted user and password (or token).
 const USER: &str = "jane";
@@ -22,8 +16,6 @@ const TOKEN: &str = "s3cret-Pa55";
 /// `oauth_token_command`, and logs to `home/posta.log`.
 fn oauth_home(server: &Server, token: &str) -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("config/posta");
-    std::fs::create_dir_all(&dir).unwrap();
     let config = format!(
         "default = \"o\"\n[profiles.o]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"tls\"\n\
          ca_file = \"{}\"\nuser = \"{USER}\"\nfrom = \"jane@example.org\"\n\
@@ -31,7 +23,7 @@ fn oauth_home(server: &Server, token: &str) -> tempfile::TempDir {
         server.port(),
         server.ca_file.display()
     );
-    std::fs::write(dir.join("config.toml"), config).unwrap();
+    write_config(home.path(), &config);
     home
 }
 
@@ -60,11 +52,6 @@ fn send_plain(server: &Server, args: &[&str]) -> Output {
         .args(["--security", "plain"])
         .args(args);
     cmd.output().unwrap()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)))
 }
 
 #[test]

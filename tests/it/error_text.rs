@@ -2,29 +2,10 @@
 //! said once, in words, naming where (the server, the file), and a TLS failure that
 //! says what to do. Runs the real binary; no mail server needed.
 
-mod support {
-    pub mod scripted_server;
-}
-#[path = "support/e2e.rs"]
-mod e2e;
-
 use std::process::Output;
 
-use e2e::{posta, run_with_input, text};
-use support::scripted_server::{CertKind, Config, Server, TestCa, TlsMode};
-
-/// A port on 127.0.0.1 that nobody listens on (bound, then let go).
-fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn stderr(out: &Output) -> String {
-    text(&out.stderr)
-}
+use crate::support::scripted_server::{CertKind, Config, Server, TestCa, TlsMode};
+use crate::support::{closed_port, posta, run_with_input, stderr};
 
 /// The error line once, and no errno: "(os error 111)" is noise, twice is a bug.
 fn assert_said_once(out: &Output, expected: &str) {

@@ -1,13 +1,10 @@
 //! posta as /usr/sbin/sendmail for real clients (git send-email, s-nail) and for
 //! cron-style pipes, delivered through the local Postfix and read back from the Maildir.
 
-#[path = "support/e2e.rs"]
-mod e2e;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use e2e::*;
+use crate::e2e::*;
 
 const ALICE: &str = "alice@example.test";
 const BOB: &str = "bob@example.test";
@@ -17,15 +14,13 @@ const CAROL: &str = "carol@example.test";
 /// `sendmail` symlink to posta. Returns (home, path of the symlink).
 fn sendmail_home() -> (tempfile::TempDir, PathBuf) {
     let home = tempfile::tempdir().unwrap();
-    let config_dir = home.path().join("config/posta");
-    std::fs::create_dir_all(&config_dir).unwrap();
     let config = format!(
         "default = \"test\"\n[profiles.test]\nhost = \"localhost\"\nport = {}\nsecurity = \"starttls\"\n\
          user = \"{ALICE}\"\nfrom = \"{ALICE}\"\nca_file = \"{}\"\npassword_env = \"E2E_ALICE_PASSWORD\"\n",
         port("SUBMISSION"),
         ca()
     );
-    std::fs::write(config_dir.join("config.toml"), config).unwrap();
+    write_config(home.path(), &config);
     let bin = home.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let link = bin.join("sendmail");
@@ -36,14 +31,11 @@ fn sendmail_home() -> (tempfile::TempDir, PathBuf) {
 /// Environment for anything that runs our sendmail: HOME/XDG point at the test home.
 fn sendmail_env(cmd: &mut Command, home: &Path) {
     for (k, _) in std::env::vars() {
-        if k.starts_with("POSTA_") || k.starts_with("GIT_") {
+        if k.starts_with("GIT_") {
             cmd.env_remove(k);
         }
     }
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("E2E_ALICE_PASSWORD", env("POSTA_E2E_PASS1"));
+    hermetic(cmd, home).env("E2E_ALICE_PASSWORD", env("POSTA_E2E_PASS1"));
 }
 
 fn sendmail(home: &Path, link: &Path, args: &[&str], input: &[u8]) -> std::process::Output {
@@ -201,11 +193,7 @@ fn s_nail_sends_an_attachment_through_posta() {
         .iter()
         .find(|p| p["filename"] == "data.bin")
         .expect("attachment");
-    use sha2::Digest;
-    let sha: String = sha2::Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha = sha256_hex(&bytes);
     assert_eq!(attachment["sha256"], sha.as_str());
 }
 

@@ -1,25 +1,18 @@
 //! Every AUTH mechanism with every secret source, through the binary at `-vv`, with a
 //! `log_file`: the password or token (raw, or in any base64 form a mechanism sends)
 //! must appear in no stdout, stderr, transcript, log file or process argument list.
-//! (The keyring source has its own test in tests/keyring.rs.) A message queued after a
+//! (The keyring source has its own test in tests/e2e/keyring.rs.) A message queued after a
 //! failed attempt must not carry the secret into the spool either.
 
-mod support {
-    pub mod scripted_server;
-}
-#[path = "support/e2e.rs"]
-mod e2e;
-
-use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::support::scripted_server::{Config, Server, TlsMode};
+use crate::support::{posta, text};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use e2e::{posta, text};
-use support::scripted_server::{Config, Server, TlsMode};
 
 const USER: &str = "jane";
 
@@ -100,8 +93,6 @@ fn sweep_one(mechanism: &str, source: Source) {
     let secret_file = home.path().join("secret.txt");
     std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
     let cat = format!("cat {}", secret_file.display());
-    let dir = home.path().join("config/posta");
-    std::fs::create_dir_all(&dir).unwrap();
     let mut profile = format!(
         "default = \"s\"\n[profiles.s]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"tls\"\n\
          ca_file = \"{}\"\nuser = \"{USER}\"\nfrom = \"jane@example.org\"\n\
@@ -118,9 +109,7 @@ fn sweep_one(mechanism: &str, source: Source) {
         }
         _ => {}
     }
-    let config = dir.join("config.toml");
-    std::fs::write(&config, profile).unwrap();
-    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    crate::support::write_config(home.path(), &profile);
 
     let mut cmd: Command = posta(home.path());
     cmd.args(["-vv", "send", "--to", "bob@example.org", "-s", "sweep"])
@@ -214,11 +203,7 @@ fn a_queued_message_carries_no_secret() {
     let home = tempfile::tempdir().unwrap();
     let secret = "queue-secret-Zq7w9";
     // A port nobody listens on: bind, note the port, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::closed_port();
     for via_command in [false, true] {
         let mut cmd = posta(home.path());
         cmd.args([
@@ -274,13 +259,13 @@ fn a_queued_message_carries_no_secret() {
             let bytes = std::fs::read(&path).unwrap();
             for form in forms(secret) {
                 assert!(
-                    !e2e::contains(&bytes, form.as_bytes()),
+                    !crate::support::contains(&bytes, form.as_bytes()),
                     "secret in {}",
                     path.display()
                 );
             }
             assert!(
-                !e2e::contains(&bytes, b"printf %s"),
+                !crate::support::contains(&bytes, b"printf %s"),
                 "password command in {}",
                 path.display()
             );

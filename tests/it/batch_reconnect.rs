@@ -2,74 +2,37 @@
 //! a new session and sends the message again, which the server never got, and no
 //! message twice. A small in-process server, since no real one drops on demand.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-#[path = "support/e2e.rs"]
-mod e2e;
+use std::net::TcpStream;
 
-use e2e::posta;
+use crate::support::scripted_server::{Action, Config, Record, Server};
+use crate::support::{closed_port, json_lines, posta, text};
 use std::time::Duration;
 
-/// Serve `sessions` connections in turn; the first one closes, without a word, when a
-/// second MAIL arrives. Returns the subjects received, per session.
-fn serve(listener: TcpListener, sessions: usize) -> Vec<Vec<String>> {
-    let mut received = Vec::new();
-    for n in 0..sessions {
-        let (tcp, _) = listener.accept().unwrap();
-        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        received.push(session(tcp, n == 0));
+/// A plain session with no ESMTP extensions.
+fn plain() -> Config {
+    Config {
+        extensions: Vec::new(),
+        ..Config::default()
     }
-    received
 }
 
-fn session(tcp: TcpStream, drop_on_second_mail: bool) -> Vec<String> {
-    session_paced(tcp, drop_on_second_mail, Duration::ZERO)
-}
-
-/// A session that waits `pause` before accepting each message's data.
-fn session_paced(tcp: TcpStream, drop_on_second_mail: bool, pause: Duration) -> Vec<String> {
-    let mut out = tcp.try_clone().unwrap();
-    let mut reader = BufReader::new(tcp);
-    let mut subjects = Vec::new();
-    let mut say = |s: &str| out.write_all(format!("{s}\r\n").as_bytes());
-    say("220 test ESMTP").unwrap();
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return subjects;
-        }
-        let command = line.trim_end().to_ascii_uppercase();
-        if command.starts_with("EHLO") {
-            say("250 test").unwrap();
-        } else if command.starts_with("MAIL") {
-            if drop_on_second_mail && !subjects.is_empty() {
-                return subjects; // the socket closes here
-            }
-            say("250 2.1.0 Ok").unwrap();
-        } else if command.starts_with("RCPT") {
-            say("250 2.1.5 Ok").unwrap();
-        } else if command == "DATA" {
-            say("354 go ahead").unwrap();
-            loop {
-                line.clear();
-                reader.read_line(&mut line).unwrap();
-                if line == ".\r\n" {
-                    break;
-                }
-                if let Some(s) = line.strip_prefix("Subject: ") {
-                    subjects.push(s.trim_end().to_owned());
-                }
-            }
-            std::thread::sleep(pause);
-            say("250 2.0.0 Ok: queued").unwrap();
-        } else if command == "QUIT" {
-            let _ = say("221 bye");
-            return subjects;
-        } else {
-            say("250 Ok").unwrap();
-        }
-    }
+/// The subjects received, per session; a session that failed on the server's side
+/// (an I/O error, a timeout) fails the test.
+fn subjects(sessions: Vec<Record>) -> Vec<Vec<String>> {
+    sessions
+        .iter()
+        .map(|r| {
+            assert_eq!(r.error, None, "{:?}", r.commands());
+            r.messages
+                .iter()
+                .map(|m| {
+                    let m = text(m);
+                    let subject = m.lines().find_map(|l| l.strip_prefix("Subject: "));
+                    subject.expect("a Subject").trim_end().to_owned()
+                })
+                .collect()
+        })
+        .collect()
 }
 
 #[test]
@@ -82,9 +45,9 @@ fn a_drop_between_messages_reconnects_and_sends_each_message_once() {
         )
         .unwrap();
     }
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || serve(listener, 2));
+    // Two sessions in turn; the first closes, without a word, when a second MAIL arrives.
+    let server = Server::start_sessions(vec![plain().on("MAIL", Action::DropAfter(1)), plain()]);
+    let port = server.port();
 
     let home = tempfile::tempdir().unwrap();
     let out = posta(home.path())
@@ -95,32 +58,13 @@ fn a_drop_between_messages_reconnects_and_sends_each_message_once() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let received = server.join().unwrap();
+    let received = subjects(server.finish_sessions());
     assert_eq!(received, [vec!["m1"], vec!["m2", "m3"]], "{stderr}");
     assert!(stderr.contains("reconnecting"), "{stderr}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(summary["sent"], 3, "{stdout}");
     assert_eq!(summary["connections"], 2, "{stdout}");
-}
-
-/// A server that serves `allowed` sessions at once and turns every other connection
-/// away with a 421 greeting, as servers with a per-client session limit do. Stops
-/// accepting after `total` connections; returns every subject received.
-fn serve_limited(listener: TcpListener, allowed: usize, total: usize) -> Vec<String> {
-    let mut served = Vec::new();
-    for n in 0..total {
-        let (mut tcp, _) = listener.accept().unwrap();
-        if n < allowed {
-            tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-            // Slow enough that every connection is handed a message while these work.
-            let pause = Duration::from_millis(50);
-            served.push(std::thread::spawn(move || session_paced(tcp, false, pause)));
-        } else {
-            let _ = tcp.write_all(b"421 4.7.0 too many sessions from you\r\n");
-        }
-    }
-    served.into_iter().flat_map(|t| t.join().unwrap()).collect()
 }
 
 #[test]
@@ -133,11 +77,25 @@ fn connections_turned_away_give_their_message_to_the_others() {
         )
         .unwrap();
     }
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    // 4 connections asked for, 2 allowed: the other 2 meet a 421 and give back the
-    // message each was handed.
-    let server = std::thread::spawn(move || serve_limited(listener, 2, 4));
+    // 4 connections asked for, 2 allowed: the other 2 meet a 421 greeting (as servers
+    // with a per-client session limit send) and give back the message each was handed.
+    // The 2 allowed are slow enough that every connection is handed a message while
+    // they work.
+    let allowed = || {
+        let queued = Action::Reply("250 2.0.0 Ok: queued".into());
+        plain().on(
+            ".",
+            Action::Delay(Duration::from_millis(50), Box::new(queued)),
+        )
+    };
+    let turned_away = || {
+        plain().on(
+            "GREETING",
+            Action::ReplyAndClose("421 4.7.0 too many sessions from you".into()),
+        )
+    };
+    let server = Server::start_sessions(vec![allowed(), allowed(), turned_away(), turned_away()]);
+    let port = server.port();
 
     let home = tempfile::tempdir().unwrap();
     let out = posta(home.path())
@@ -161,7 +119,7 @@ fn connections_turned_away_give_their_message_to_the_others() {
         let _ = TcpStream::connect(("127.0.0.1", port));
     }
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let mut received = server.join().unwrap();
+    let mut received = subjects(server.finish_sessions()).concat();
     received.sort();
     let mut expected: Vec<String> = (1..=12).map(|i| format!("m{i}")).collect();
     expected.sort();
@@ -172,12 +130,6 @@ fn connections_turned_away_give_their_message_to_the_others() {
     assert_eq!(summary["failed"], 0, "{stdout}");
     // Four sessions tried: each turned-away one had been handed a message.
     assert_eq!(summary["connections"], 4, "{stdout}");
-}
-
-/// A port with nothing listening on it (connection refused: a temporary failure).
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
 }
 
 /// Three messages to a server that refuses every connection, with `extra` arguments.
@@ -198,10 +150,7 @@ fn batch_to_a_closed_port(extra: &[&str]) -> (std::process::Output, Vec<serde_js
         .arg(dir.path())
         .output()
         .unwrap();
-    let lines = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out);
     (out, lines)
 }
 

@@ -3,17 +3,11 @@
 //! `-q` or `--json`. The messages (8 MiB) go to the scripted server, which checks they
 //! arrive whole.
 
-mod support {
-    pub mod scripted_server;
-}
-#[path = "support/e2e.rs"]
-mod e2e;
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use e2e::{posta, run_with_input, text};
-use support::scripted_server::{Config, Server, TlsMode};
+use crate::support::scripted_server::{Config, Server, TlsMode};
+use crate::support::{posta, run_with_input, text};
 
 const SIZE: usize = 8 * 1024 * 1024;
 

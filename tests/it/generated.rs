@@ -5,10 +5,9 @@ use std::path::Path;
 use std::process::Command;
 
 fn posta(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_posta"))
+    let home = tempfile::tempdir().unwrap();
+    let out = crate::support::posta(home.path())
         .args(args)
-        .env_remove("POSTA_CONFIG")
-        .env_remove("POSTA_PROFILE")
         .output()
         .expect("run posta");
     assert!(

@@ -1,10 +1,7 @@
 //! Usage errors found by clap (an unknown flag, a missing subcommand): exit 64, clap's
 //! own text on stderr, and with --json still one JSON object on stdout.
 
-#[path = "support/e2e.rs"]
-mod e2e;
-
-use e2e::{posta, text};
+use crate::support::{posta, text};
 
 #[test]
 fn a_usage_error_with_json_is_one_object_with_exit_64() {

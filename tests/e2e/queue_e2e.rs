@@ -3,9 +3,6 @@
 //! queued; two flushes at once deliver each message once; kill -9 during flushes loses
 //! nothing and duplicates only a message whose attempt was cut after the data went out.
 
-#[path = "support/e2e.rs"]
-mod e2e;
-
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -15,29 +12,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use e2e::*;
+use crate::e2e::*;
 use serde_json::Value;
 
 const ALICE: &str = "alice@example.test";
 const BOB: &str = "bob@example.test";
-
-fn closed_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            text(&out.stdout),
-            text(&out.stderr)
-        )
-    })
-}
 
 fn queue_entries(home: &Path) -> Vec<Value> {
     let out = posta(home)
@@ -220,16 +199,12 @@ fn a_550_from_postfix_is_not_queued() {
 /// A profile `t` pointing at `port` on loopback, plain (Postfix's port 10025 takes
 /// mail for example.test without AUTH).
 fn write_config(home: &Path, port: u16) -> PathBuf {
-    let path = home.join("config/posta/config.toml");
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(
-        &path,
-        format!(
+    crate::support::write_config(
+        home,
+        &format!(
             "default = \"t\"\n[profiles.t]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"plain\"\ntimeout = 10\n"
         ),
     )
-    .unwrap();
-    path
 }
 
 /// Queue `n` messages (sendmail mode, server down); returns their Message-IDs.

@@ -3,28 +3,13 @@
 //! ones are not; flush sends the exact queued bytes, moves refusals and expired entries
 //! to failed/; kill -9 while queueing never leaves a half-written entry.
 
-mod support {
-    pub mod scripted_server;
-}
-#[path = "support/e2e.rs"]
-mod e2e;
-
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use e2e::{posta, run_with_input, text};
+use crate::support::scripted_server::{Config, Server};
+use crate::support::{closed_port, json, posta, run_with_input, text, usage_file, write_config};
 use serde_json::Value;
-use support::scripted_server::{Config, Server};
-
-/// A port on loopback where nobody listens.
-fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn queue_dir(home: &Path) -> PathBuf {
     home.join("data/posta/queue")
@@ -74,16 +59,6 @@ fn sendmail(home: &Path, port: u16, extra: &[&str]) -> Command {
 const RAW: &[u8] =
     b"From: jane@example.org\nTo: bob@example.org\nSubject: raw\n\nline 1\n.dot line\n";
 
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            text(&out.stdout),
-            text(&out.stderr)
-        )
-    })
-}
-
 fn list(home: &Path) -> Value {
     let out = posta(home)
         .args(["queue", "list", "--json"])
@@ -108,16 +83,12 @@ fn config(home: &Path, port: u16) -> PathBuf {
 
 /// The profile `t` (the default) to 127.0.0.1:`port`, plus `extra` lines.
 fn config_with(home: &Path, port: u16, extra: &str) -> PathBuf {
-    let path = home.join("config/posta/config.toml");
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(
-        &path,
-        format!(
+    write_config(
+        home,
+        &format!(
             "default = \"t\"\n[profiles.t]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"plain\"\ntimeout = 5\nqueue = \"on-temporary-failure\"\n{extra}"
         ),
     )
-    .unwrap();
-    path
 }
 
 #[test]
@@ -516,10 +487,6 @@ fn kill_9_while_queueing_never_leaves_a_half_written_entry() {
 }
 
 // ------------------------------------------------------------------ daily limits
-
-fn usage_file(home: &Path, profile: &str) -> PathBuf {
-    home.join("state/posta/usage").join(profile)
-}
 
 fn unix_now() -> i64 {
     std::time::SystemTime::now()

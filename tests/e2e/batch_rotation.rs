@@ -4,13 +4,10 @@
 //! leaves the others sending; `--connections N` opens N sessions and sends each
 //! message once.
 
-#[path = "support/e2e.rs"]
-mod e2e;
-
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-use e2e::*;
+use crate::e2e::*;
 
 const ALICE: &str = "alice@example.test";
 const BOB: &str = "bob@example.test";
@@ -28,15 +25,7 @@ fn profile(name: &str, user: &str, pw_env: &str, extra: &str) -> String {
 }
 
 fn write_config(home: &Path, profiles: &[String]) {
-    let dir = home.join("config/posta");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("config.toml");
-    std::fs::write(&path, profiles.concat()).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    crate::support::write_config(home, &profiles.concat());
 }
 
 /// `count` messages to `to` without a From header (each profile puts its own), in a
@@ -64,11 +53,9 @@ fn batch(home: &Path, profiles: &str, args: &[&str], dir: &Path) -> Output {
     cmd.output().unwrap()
 }
 
+/// The JSON lines of a batch, and its summary (the last line).
 fn json_lines(out: &Output) -> (Vec<serde_json::Value>, serde_json::Value) {
-    let mut lines: Vec<serde_json::Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect();
+    let mut lines = crate::support::json_lines(out);
     let summary = lines.pop().expect("a summary line");
     assert_eq!(summary["type"], "summary", "{summary}");
     (lines, summary)
@@ -76,10 +63,6 @@ fn json_lines(out: &Output) -> (Vec<serde_json::Value>, serde_json::Value) {
 
 fn count_status(lines: &[serde_json::Value], status: &str) -> usize {
     lines.iter().filter(|l| l["status"] == status).count()
-}
-
-fn usage_file(home: &Path, profile: &str) -> PathBuf {
-    home.join("state/posta/usage").join(profile)
 }
 
 #[test]

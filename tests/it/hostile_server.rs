@@ -4,45 +4,16 @@
 //! injected during STARTTLS, and a server that speaks only TLS 1.0. Each must end
 //! within a bounded time and memory, with a clear message and the right exit code.
 
-mod support {
-    pub mod scripted_server;
-}
-#[path = "support/e2e.rs"]
-mod e2e;
-
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use e2e::{posta, text};
-use support::scripted_server::{Config, Server, TlsMode};
+use crate::support::scripted_server::{Config, Server, TlsMode, raw as raw_server};
+use crate::support::{posta, text};
 
 /// Every run must end within this; a hang is a failure, not a stuck test.
 const WALL: Duration = Duration::from_secs(20);
-
-/// A one-connection server that runs `script` on the accepted socket.
-fn raw_server(script: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        listener.set_nonblocking(true).unwrap();
-        let start = Instant::now();
-        while start.elapsed() < WALL {
-            match listener.accept() {
-                Ok((tcp, _)) => {
-                    tcp.set_nonblocking(false).unwrap();
-                    tcp.set_write_timeout(Some(WALL)).unwrap();
-                    tcp.set_read_timeout(Some(WALL)).unwrap();
-                    script(tcp);
-                    return;
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(10)),
-            }
-        }
-    });
-    port
-}
 
 struct Run {
     out: Output,
@@ -433,7 +404,7 @@ fn a_server_offering_only_tls_1_0_or_1_1_is_refused() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let ca = support::scripted_server::TestCa::new("posta old-TLS CA");
+    let ca = crate::support::scripted_server::TestCa::new("posta old-TLS CA");
     let key = rcgen::KeyPair::generate().unwrap();
     let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
     let leaf = params.signed_by(&key, &ca.cert, &ca.key).unwrap();
@@ -442,10 +413,7 @@ fn a_server_offering_only_tls_1_0_or_1_1_is_refused() {
     std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
 
     for version in ["-tls1", "-tls1_1"] {
-        let port = {
-            let l = TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
+        let port = crate::support::closed_port();
         let mut server = Command::new("openssl")
             .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
             .args(["-cert", "cert.pem", "-key", "key.pem", version])

@@ -1,13 +1,10 @@
 //! The SMTP transport against the scripted server: happy paths in every security
 //! mode, TLS failures, faults and refusals at every stage, and what went on the wire.
 
-mod support {
-    pub mod scripted_server;
-}
-
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
+use crate::support::scripted_server::{Action, Config, Record, Server, TestCa, TlsMode};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use posta::envelope::{Dsn, Envelope};
@@ -17,7 +14,6 @@ use posta::smtp::{
     AuthMechanism, Credentials, Outcome, Payload, Security, Settings, SmtpError, SmtpErrorKind,
     Stage, TlsSettings, Transcript,
 };
-use support::scripted_server::{Action, Config, Record, Server, TestCa, TlsMode};
 
 const USER: &str = "jane";
 const PASSWORD: &str = "s3cret-Pa55";

@@ -4,16 +4,13 @@
 //! the stored password (scripted SMTP server) → `password delete` → `send` says what is
 //! missing. Needs the packages scripts/test.sh installs, hence the e2e-tests feature.
 
-mod support {
-    pub mod scripted_server;
-}
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::scripted_server::{Config, Server};
+use crate::support::hermetic;
+use crate::support::scripted_server::{Config, Server};
 
 const PASSWORD: &str = "s3cret-Pa55";
 
@@ -68,18 +65,11 @@ impl Session {
     /// A command in this session: its bus, its HOME, nothing from the caller's desktop.
     fn command(&self, program: &str) -> Command {
         let mut cmd = Command::new(program);
-        cmd.env("HOME", &self.home)
-            .env("XDG_CONFIG_HOME", self.home.join(".config"))
-            .env("XDG_DATA_HOME", self.home.join(".local/share"))
+        hermetic(&mut cmd, &self.home)
             .env("XDG_RUNTIME_DIR", &self.home)
             .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
             .env_remove("DISPLAY")
             .env_remove("GNOME_KEYRING_CONTROL");
-        for (key, _) in std::env::vars() {
-            if key.starts_with("POSTA_") {
-                cmd.env_remove(key);
-            }
-        }
         cmd
     }
 
@@ -125,17 +115,14 @@ fn wait_bounded(child: &mut Child, limit: Duration) {
 }
 
 fn write_config(home: &Path, port: u16) {
-    let dir = home.join(".config/posta");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("config.toml"),
-        format!(
+    crate::support::write_config(
+        home,
+        &format!(
             "default = \"work\"\n\n[profiles.work]\nhost = \"127.0.0.1\"\nport = {port}\n\
              security = \"plain\"\nallow_insecure_auth = true\nuser = \"jane\"\n\
              from = \"jane@example.com\"\nkeyring = true\n"
         ),
-    )
-    .unwrap();
+    );
 }
 
 #[test]

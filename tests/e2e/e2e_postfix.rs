@@ -2,12 +2,9 @@
 //! every security mode and port, AUTH, refusals, and the delivered bytes read back
 //! from the Maildir with Python's `email` parser.
 
-#[path = "support/e2e.rs"]
-mod e2e;
+use std::process::Command;
 
-use std::process::{Command, Output};
-
-use e2e::*;
+use crate::e2e::*;
 
 const ALICE: &str = "alice@example.test";
 const BOB: &str = "bob@example.test";
@@ -29,16 +26,6 @@ fn send(home: &std::path::Path, port_name: &str, extra: &[&str]) -> Command {
     ]);
     cmd.args(extra);
     cmd
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "posta failed ({:?}):\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
 }
 
 #[test]
@@ -333,14 +320,6 @@ fn credential_encodings(user: &str, password: &str) -> Vec<String> {
     vec![b64(&format!("\0{user}\0{password}")), b64(password)]
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 #[test]
 fn probe_shows_capabilities_and_certificate_and_its_fingerprint_pins() {
     let home = tempfile::tempdir().unwrap();
@@ -462,11 +441,10 @@ fn profile_test_logs_in_and_reports_a_wrong_password_with_77() {
 
 /// The credentials sweep against Postfix + Dovecot: PLAIN and LOGIN, each password
 /// source, `-vv` and a `log_file`; the password and its base64 forms appear nowhere.
-/// (tests/credentials_sweep.rs does the same against the scripted server, with the
+/// (tests/it/credentials_sweep.rs does the same against the scripted server, with the
 /// OAuth mechanisms and a watch on process argument lists.)
 #[test]
 fn credentials_sweep_plain_and_login_with_every_password_source() {
-    use std::os::unix::fs::PermissionsExt;
     let password = env("POSTA_E2E_PASS1");
     for mechanism in ["plain", "login"] {
         for source in ["env", "flag-command", "command", "password_env", "literal"] {
@@ -474,8 +452,6 @@ fn credentials_sweep_plain_and_login_with_every_password_source() {
             let secret_file = home.path().join("pw");
             std::fs::write(&secret_file, format!("{password}\n")).unwrap();
             let cat = format!("cat {}", secret_file.display());
-            let dir = home.path().join("config/posta");
-            std::fs::create_dir_all(&dir).unwrap();
             let mut profile = format!(
                 "default = \"p\"\n[profiles.p]\nhost = \"localhost\"\nport = {}\n\
                  security = \"starttls\"\nca_file = \"{}\"\nuser = \"{ALICE}\"\n\
@@ -489,9 +465,7 @@ fn credentials_sweep_plain_and_login_with_every_password_source() {
                 "literal" => profile.push_str(&format!("password = \"{password}\"\n")),
                 _ => {}
             }
-            let config = dir.join("config.toml");
-            std::fs::write(&config, profile).unwrap();
-            std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+            crate::support::write_config(home.path(), &profile);
             let subject = token("sweep");
             let mut cmd = posta(home.path());
             cmd.args(["-vv", "send", "--to", BOB, "-s", &subject, "--body", "x"]);
@@ -530,25 +504,18 @@ fn credentials_sweep_plain_and_login_with_every_password_source() {
 #[test]
 fn daily_limit_counts_sends_and_holds_queued_messages_until_there_is_room() {
     let home = tempfile::tempdir().unwrap();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = closed_port();
     let write_config = |port: &str| {
-        let dir = home.path().join("config/posta");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("config.toml"),
-            format!(
+        write_config(
+            home.path(),
+            &format!(
                 "default = \"capped\"\n[profiles.capped]\nhost = \"localhost\"\nport = {port}\n\
                  security = \"starttls\"\nca_file = \"{}\"\nuser = \"{ALICE}\"\nfrom = \"{ALICE}\"\n\
                  password_env = \"CAPPED_PW\"\nqueue = \"on-temporary-failure\"\ntimeout = 10\n\
                  daily_limit = 3\n",
                 ca()
             ),
-        )
-        .unwrap();
+        );
     };
     let usage = home.path().join("state/posta/usage/capped");
     let total = || -> u64 {

@@ -2,50 +2,13 @@
 //! whether an account logs in at all, what a dry run checks, and which exit code and
 //! name a bad value gets (a flag: 64 naming the flag; the config file: 78 naming it).
 
-mod support {
-    pub mod scripted_server;
-}
-#[path = "support/e2e.rs"]
-mod e2e;
-
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use e2e::{posta, text};
-use support::scripted_server::{Config, Server};
+use crate::support::scripted_server::{Config, Server};
+use crate::support::{posta, posta_without_terminal, stderr, text, write_config};
 
 const PASSWORD: &str = "s3cret-Pa55";
-
-/// Write `home/config/posta/config.toml` (0600) and return its path.
-fn write_config(home: &Path, toml: &str) -> std::path::PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = home.join("config/posta");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("config.toml");
-    std::fs::write(&path, toml).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    path
-}
-
-/// `posta` with no controlling terminal (as under cron): nobody can be asked for a
-/// password. Same hermetic environment as [`e2e::posta`].
-fn posta_without_terminal(home: &Path) -> Command {
-    let plain = posta(home);
-    let mut cmd = Command::new("setsid");
-    cmd.arg(plain.get_program());
-    for (k, v) in plain.get_envs() {
-        match v {
-            Some(v) => cmd.env(k, v),
-            None => cmd.env_remove(k),
-        };
-    }
-    cmd.stdin(std::process::Stdio::null());
-    cmd
-}
-
-fn stderr(out: &Output) -> String {
-    text(&out.stderr)
-}
 
 #[test]
 fn a_profiles_login_is_its_from_address_whatever_the_from_flag_says() {
@@ -262,7 +225,7 @@ fn a_bad_flag_value_is_a_usage_error_naming_the_flag_not_the_config_file() {
         assert!(err.contains(flag), "{flag}: {err}");
         assert!(!err.contains("config.toml"), "{flag}: {err}");
         // sendmail mode parses the same flags the same way.
-        let out = e2e::run_with_input(
+        let out = crate::support::run_with_input(
             {
                 let mut cmd = posta(home.path());
                 cmd.args(["-p", "w", "sendmail", flag, value, "-t"]);

@@ -83,16 +83,8 @@ fn start_dns() -> Dns {
 }
 
 fn posta(home: &Path, dns_port: u16, args: &[&str]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_posta"));
-    cmd.args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .stdin(Stdio::null());
-    for (key, _) in std::env::vars() {
-        if key.starts_with("POSTA_") {
-            cmd.env_remove(key);
-        }
-    }
+    let mut cmd = crate::support::posta(home);
+    cmd.args(args);
     cmd.env("POSTA_DNS_SERVER", format!("127.0.0.1:{dns_port}"));
     let out = cmd.output().unwrap();
     (
@@ -103,7 +95,7 @@ fn posta(home: &Path, dns_port: u16, args: &[&str]) -> (i32, String, String) {
 }
 
 fn profile(home: &Path, name: &str) -> toml::Table {
-    let text = std::fs::read_to_string(home.join(".config/posta/config.toml")).unwrap();
+    let text = std::fs::read_to_string(crate::support::config_path(home)).unwrap();
     let doc: toml::Table = toml::from_str(&text).unwrap();
     doc["profiles"][name].as_table().unwrap().clone()
 }
@@ -236,7 +228,7 @@ fn nothing_found_names_what_was_tried_and_how_to_give_a_server() {
     );
 
     // Nothing was written for the failures.
-    assert!(!h.join(".config/posta/config.toml").exists());
+    assert!(!crate::support::config_path(h).exists());
 
     // A DNS server that does not answer: an error, bounded in time.
     drop(dns);

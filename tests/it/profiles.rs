@@ -1,5 +1,5 @@
-//! Profiles and password sources through the real binary, with HOME and
-//! XDG_CONFIG_HOME in a temp dir and no POSTA_* variables: `profile add` for every
+//! Profiles and password sources through the real binary, with HOME and the XDG
+//! directories in a temp dir and no POSTA_* variables: `profile add` for every
 //! preset domain, a failing password command, the permission check, no password source
 //! without a terminal (cron), and the keyring's error where no Secret Service runs.
 
@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
+use crate::support::{config_path, posta};
+
 struct Run {
     code: i32,
     stdout: String,
@@ -15,30 +17,16 @@ struct Run {
 }
 
 fn posta_in(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    posta_with(Command::new(env!("CARGO_BIN_EXE_posta")), home, args, env)
+    posta_with(posta(home), args, env)
 }
 
-/// `setsid` gives the child no controlling terminal, as under cron: /dev/tty cannot
-/// be opened, so nobody can be asked for a password.
+/// No controlling terminal, as under cron: nobody can be asked for a password.
 fn posta_without_terminal(home: &Path, args: &[&str]) -> Run {
-    let mut cmd = Command::new("setsid");
-    cmd.arg(env!("CARGO_BIN_EXE_posta"));
-    posta_with(cmd, home, args, &[])
+    posta_with(crate::support::posta_without_terminal(home), args, &[])
 }
 
-fn posta_with(mut cmd: Command, home: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    cmd.args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_STATE_HOME", home.join(".local/state"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, _) in std::env::vars() {
-        if key.starts_with("POSTA_") {
-            cmd.env_remove(key);
-        }
-    }
+fn posta_with(mut cmd: Command, args: &[&str], env: &[(&str, &str)]) -> Run {
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -50,12 +38,10 @@ fn posta_with(mut cmd: Command, home: &Path, args: &[&str], env: &[(&str, &str)]
     }
 }
 
+/// The config file with permissions `mode`.
 fn write_config(home: &Path, text: &str, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
-    let dir = home.join(".config/posta");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("config.toml");
-    std::fs::write(&path, text).unwrap();
+    let path = crate::support::write_config(home, text);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
@@ -89,8 +75,7 @@ fn profile_add_picks_the_preset_for_every_domain_and_prints_its_page() {
                 &[],
             );
             assert_eq!(run.code, 0, "{domain}: {}", run.stderr);
-            let text =
-                std::fs::read_to_string(home.path().join(".config/posta/config.toml")).unwrap();
+            let text = std::fs::read_to_string(config_path(home.path())).unwrap();
             assert!(
                 text.contains(&format!("preset = \"{name}\"")),
                 "{domain}: {text}"
@@ -128,7 +113,7 @@ fn profile_add_keeps_an_existing_files_comments_and_refuses_a_duplicate() {
         &[],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let text = std::fs::read_to_string(home.path().join(".config/posta/config.toml")).unwrap();
+    let text = std::fs::read_to_string(config_path(home.path())).unwrap();
     assert!(
         text.starts_with("# my accounts\ndefault = \"relay\""),
         "{text}"
@@ -282,7 +267,7 @@ fn profile_show_names_the_limits_in_force_and_where_they_come_from() {
          [profiles.relay]\nhost = \"smtp.example.com\"\n",
         0o600,
     );
-    let usage = home.path().join(".local/state/posta/usage");
+    let usage = home.path().join("state/posta/usage");
     std::fs::create_dir_all(&usage).unwrap();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -406,7 +391,7 @@ fn profile_add_refuses_names_it_cannot_handle() {
         assert_eq!(run.code, 64, "{bad:?}: {}", run.stderr);
         assert!(run.stderr.contains("letters, digits"), "{}", run.stderr);
     }
-    assert!(!home.path().join(".config/posta/config.toml").exists());
+    assert!(!config_path(home.path()).exists());
     // An unknown --preset is the flag's fault: 64, naming it and the presets.
     let run = posta_in(
         home.path(),
@@ -433,7 +418,7 @@ fn removing_the_default_profile_keeps_the_comments_and_says_there_is_no_default(
     write_config(home.path(), text, 0o600);
     let run = posta_in(home.path(), &["profile", "remove", "a"], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let left = std::fs::read_to_string(home.path().join(".config/posta/config.toml")).unwrap();
+    let left = std::fs::read_to_string(config_path(home.path())).unwrap();
     assert!(left.starts_with("# my config for posta\n"), "{left}");
     assert!(left.contains("# the relay\n[profiles.b]"), "{left}");
     assert!(!left.contains("default"), "{left}");

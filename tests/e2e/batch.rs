@@ -1,13 +1,10 @@
 //! `posta batch` against the real Postfix of scripts/mailserver.sh: a directory of .eml
 //! files with one refused message, an mbox, a Maildir; read back from the Maildirs.
 
-#[path = "support/e2e.rs"]
-mod e2e;
-
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use e2e::*;
+use crate::e2e::*;
 
 const ALICE: &str = "alice@example.test";
 const BOB: &str = "bob@example.test";
@@ -26,13 +23,6 @@ fn batch(home: &Path, sources: &[&Path]) -> Command {
 
 fn message(to: &str, subject: &str, body: &str) -> String {
     format!("From: Alice <{ALICE}>\nTo: {to}\nSubject: {subject}\n\n{body}\n")
-}
-
-fn json_lines(out: &Output) -> Vec<serde_json::Value> {
-    text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
 }
 
 #[test]

@@ -2,12 +2,12 @@
 //! package (tests/support/parse_message.py) — which shares no code with posta —
 //! says what a mail client would see.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+use crate::support::{parse, run_with_input, sha256_hex as sha256};
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 const FROM: &str = "Jane Doe <jane@example.com>";
 
@@ -17,31 +17,16 @@ struct Run {
     stderr: String,
 }
 
-/// Run posta hermetically: no user config, no POSTA_* variables, stdin as given.
+/// Run posta hermetically ([`crate::support::posta`], in a fresh home), stdin as given.
 fn posta(args: &[&str], stdin: Option<&[u8]>) -> Run {
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_posta"));
-    cmd.args(args)
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join(".config"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, _) in std::env::vars() {
-        if key.starts_with("POSTA_") {
-            cmd.env_remove(key);
-        }
-    }
-    let mut child = cmd.spawn().expect("run posta");
-    let mut pipe = child.stdin.take().unwrap();
-    // posta may refuse and exit before reading stdin: a broken pipe is expected then.
-    let _ = pipe.write_all(stdin.unwrap_or(b""));
-    drop(pipe);
+    let mut cmd = crate::support::posta(home.path());
+    cmd.args(args);
     let Output {
         status,
         stdout,
         stderr,
-    } = child.wait_with_output().unwrap();
+    } = run_with_input(cmd, stdin.unwrap_or(b""));
     Run {
         code: status.code().expect("exited"),
         stdout,
@@ -62,30 +47,6 @@ fn send_stdin(args: &[&str], stdin: Option<&[u8]>) -> (Value, Run) {
     let parsed = parse(&run.stdout);
     check_wire_form(&parsed);
     (parsed, run)
-}
-
-fn parse(message: &[u8]) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/parse_message.py");
-    let mut child = match Command::new("python3")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => panic!(
-            "python3 is needed by tests/compose.rs to parse messages independently (install python3): {e}"
-        ),
-    };
-    child.stdin.take().unwrap().write_all(message).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "parser failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// What every message must satisfy: CRLF everywhere, no line over 998 octets, no
@@ -140,13 +101,6 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[test]

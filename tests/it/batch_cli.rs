@@ -1,10 +1,7 @@
 //! `posta batch` text that needs no server: the help and errors of `--rate`, and the
 //! summary's rate.
 
-#[path = "support/e2e.rs"]
-mod e2e;
-
-use e2e::{posta, text};
+use crate::support::{posta, text};
 
 #[test]
 fn rate_help_and_errors_name_every_unit_the_parser_takes() {
@@ -43,11 +40,7 @@ fn the_summary_rate_counts_messages_sent_not_failures() {
     let outbox = home.path().join("outbox");
     std::fs::create_dir(&outbox).unwrap();
     std::fs::write(outbox.join("1.eml"), "To: b@example.org\n\nx\n").unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::closed_port();
     let server = format!("127.0.0.1:{port}");
     let run = |json: bool| {
         let mut cmd = posta(home.path());

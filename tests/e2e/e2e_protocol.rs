@@ -3,13 +3,10 @@
 //! and SMTPUTF8 declared for raw UTF-8 through sendmail mode, PIPELINING order in the
 //! transcript, and the per-profile log file.
 
-#[path = "support/e2e.rs"]
-mod e2e;
-
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use e2e::*;
+use crate::e2e::*;
 
 const ALICE: &str = "alice@example.test";
 const BOB: &str = "bob@example.test";
@@ -19,8 +16,6 @@ const CAROL: &str = "carol@example.test";
 /// from an environment variable) that logs to `home/log/posta.log`.
 fn home_with_profile(port_name: &str) -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("config/posta");
-    std::fs::create_dir_all(&dir).unwrap();
     let config = format!(
         "default = \"t\"\n[profiles.t]\nhost = \"localhost\"\nport = {}\nsecurity = \"starttls\"\n\
          user = \"{ALICE}\"\nfrom = \"Alice <{ALICE}>\"\nca_file = \"{}\"\n\
@@ -28,7 +23,7 @@ fn home_with_profile(port_name: &str) -> tempfile::TempDir {
         port(port_name),
         ca()
     );
-    std::fs::write(dir.join("config.toml"), config).unwrap();
+    write_config(home.path(), &config);
     home
 }
 
@@ -36,16 +31,6 @@ fn posta_as_alice(home: &Path, password: &str) -> Command {
     let mut cmd = posta(home);
     cmd.env("E2E_ALICE_PASSWORD", password);
     cmd
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "posta failed ({:?}):\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
 }
 
 /// Index of the first transcript line that starts with one of the command arrows

@@ -1,0 +1,24 @@
+//! The end-to-end tests: the real Postfix + Dovecot of scripts/mailserver.sh (started by
+//! scripts/test.sh), real clients of the sendmail interface, a real Secret Service and
+//! a real DNS server. Built only with the e2e-tests feature; one test binary, a module
+//! per former test file.
+
+// The scripted server and the helpers are shared with tests/it, which uses most of them.
+#[allow(dead_code)]
+#[path = "../support/mod.rs"]
+mod support;
+
+#[path = "../support/e2e.rs"]
+mod e2e;
+
+mod batch;
+mod batch_rotation;
+// Needs dnsmasq (scripts/test.sh installs dnsmasq-base).
+mod discovery;
+mod e2e_postfix;
+mod e2e_protocol;
+mod interop;
+// Needs dbus and gnome-keyring (scripts/test.sh installs them).
+#[cfg(feature = "keyring")]
+mod keyring;
+mod queue_e2e;

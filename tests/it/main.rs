@@ -1,0 +1,25 @@
+//! The integration tests that need nothing but this machine: one test binary (one link
+//! of posta and its dependencies, not one per file), a module per former test file.
+//! The suite against the real mail server is the other binary, tests/e2e.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod account_rules;
+mod addresses;
+mod batch_cli;
+mod batch_reconnect;
+mod cli_usage;
+mod compose;
+mod credentials_sweep;
+mod error_text;
+mod fuzz_regressions;
+mod generated;
+mod hostile_server;
+mod install_sendmail;
+mod profiles;
+mod progress;
+mod properties;
+mod protocol_cli;
+mod queue;
+mod smtp_transport;
