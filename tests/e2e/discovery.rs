@@ -42,6 +42,18 @@ const RECORDS: &[&str] = &[
 ];
 
 fn start_dns() -> Dns {
+    // A dnsmasq that loses the race for its port (or stops right after binding) is
+    // started again on another one: the suite runs tests side by side.
+    for _ in 0..3 {
+        if let Some(dns) = try_start_dns() {
+            return dns;
+        }
+    }
+    panic!("dnsmasq did not start (3 tries)");
+}
+
+/// dnsmasq on a free port, once it answers a query; `None` when it exited first.
+fn try_start_dns() -> Option<Dns> {
     let port = UdpSocket::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -72,14 +84,31 @@ fn start_dns() -> Dns {
     let child = cmd
         .spawn()
         .expect("dnsmasq (Debian package dnsmasq-base) must be installed");
-    let dns = Dns { child, port };
-    // Ready when the port is taken.
+    let mut dns = Dns { child, port };
+    // Ready when it answers: a query for a name it is authoritative for.
+    let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
+    probe
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    // ID 0x1234, RD, one question: "ready.example" A IN.
+    let query: &[u8] =
+        b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05ready\x07example\x00\x00\x01\x00\x01";
     let deadline = Instant::now() + Duration::from_secs(10);
-    while UdpSocket::bind(("127.0.0.1", port)).is_ok() {
-        assert!(Instant::now() < deadline, "dnsmasq did not start");
-        std::thread::sleep(Duration::from_millis(20));
+    let mut answer = [0u8; 512];
+    while Instant::now() < deadline {
+        if dns.child.try_wait().ok().flatten().is_some() {
+            return None;
+        }
+        let _ = probe.send_to(query, ("127.0.0.1", port));
+        if let Ok((n, _)) = probe.recv_from(&mut answer)
+            && n >= 2
+            && answer[..2] == query[..2]
+        {
+            return Some(dns);
+        }
     }
-    dns
+    let _ = dns.child.kill();
+    None
 }
 
 fn posta(home: &Path, dns_port: u16, args: &[&str]) -> (i32, String, String) {
