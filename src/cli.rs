@@ -75,9 +75,6 @@ pub enum Command {
 pub use crate::model::{AuthMechanism, DsnRet, QueuePolicy, Security};
 use crate::model::{Fingerprint, ServerAddr};
 
-/// The old name of [`DsnRet`], kept until `cmd/send.rs` is rewritten on `submit`.
-pub use crate::model::DsnRet as DsnReturn;
-
 /// Most connections `posta batch --connections` opens per profile: more than this to one
 /// account look like abuse to any provider.
 pub const MAX_CONNECTIONS: u8 = 16;

@@ -11,7 +11,6 @@ pub mod cmd;
 pub mod config;
 pub mod dns;
 pub mod envelope;
-pub mod exit;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod message;
@@ -24,5 +23,4 @@ pub mod report;
 pub mod secret;
 pub mod smtp;
 pub mod submit;
-pub mod usage;
 pub mod version;

@@ -178,7 +178,7 @@ fn limits_of(name: &str, p: &Profile) -> Vec<(&'static str, u32, &'static str, S
         };
         if key == "daily_limit" && value > 0 {
             let now = crate::queue::now();
-            match crate::usage::Ledger::default_location().map(|l| l.used(name, now)) {
+            match crate::submit::ledger::Ledger::default_location().map(|l| l.used(name, now)) {
                 Some(Ok(used)) => {
                     let _ = write!(line, "; {used} used in the last 24 hours");
                 }

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::{Console, Report};
 use crate::cli::{GlobalArgs, QueueCommand, QueueFlushArgs};
 use crate::config::{self, Account, ConfigError, Overrides};
-use crate::exit::{Code, fail};
+use crate::model::exit_code::{Code, fail};
 use crate::queue::{self, Meta, Place, Queue};
 use crate::smtp::Transcript;
 use crate::submit::Origin;

@@ -4,12 +4,13 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{Console, Report};
-use crate::cli::{DsnReturn, GlobalArgs, QueuePolicy, SendArgs};
+use crate::cli::{GlobalArgs, SendArgs};
 use crate::config::presets::FromRule;
 use crate::config::{self, Account};
 use crate::envelope::Dsn;
-use crate::exit::{Code, Hint, fail};
 use crate::message::{self, BodySource, Composed, Draft};
+use crate::model::exit_code::{Code, Hint, fail};
+use crate::model::{DsnRet, QueuePolicy};
 use crate::progress;
 use crate::smtp::{self, SmtpError, SmtpErrorKind, Transcript};
 use crate::submit::payload::ComposedPayload;
@@ -59,8 +60,8 @@ pub fn run(
     let dsn = Dsn {
         notify: args.dsn_notify.clone(),
         ret: args.dsn_return.map(|r| match r {
-            DsnReturn::Full => "FULL".to_string(),
-            DsnReturn::Hdrs => "HDRS".to_string(),
+            DsnRet::Full => "FULL".to_string(),
+            DsnRet::Hdrs => "HDRS".to_string(),
         }),
         envid: None,
     }

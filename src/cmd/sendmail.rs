@@ -9,8 +9,8 @@ use super::{Console, Report, submission_report};
 use crate::cli::{ConnectionArgs, GlobalArgs, QueuePolicy};
 use crate::config;
 use crate::envelope::Dsn;
-use crate::exit::{Code, fail};
 use crate::message::raw::{self, RawOptions};
+use crate::model::exit_code::{Code, fail};
 use crate::progress;
 use crate::smtp::{self, Transcript};
 use crate::submit::payload::SpooledPayload;
@@ -577,14 +577,14 @@ mod tests {
         assert_eq!(f.envid.as_deref(), Some("env1"));
         assert!(p(&["-R", "all"]).is_err());
         let err = p(&["-N", "never,success"]).unwrap_err();
-        assert_eq!(crate::exit::code_of(&err), Code::Usage);
+        assert_eq!(crate::report::code_of(&err), Code::Usage);
     }
 
     #[test]
     fn queue_and_daemon_modes_are_refused_with_64() {
         for args in [&["-bs"][..], &["-bp"], &["-q"], &["-q30m"], &["-bd"]] {
             let err = p(args).unwrap_err();
-            assert_eq!(crate::exit::code_of(&err), Code::Usage, "{args:?}");
+            assert_eq!(crate::report::code_of(&err), Code::Usage, "{args:?}");
             assert!(err.to_string().contains("not supported"), "{err}");
         }
     }

@@ -52,7 +52,7 @@ pub fn delete(_profile: &str) -> Result<bool, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exit::Code;
+    use crate::model::exit_code::Code;
 
     #[test]
     fn every_use_is_a_config_error_that_names_the_feature() {

@@ -11,7 +11,7 @@ use crate::envelope::{Dsn, Envelope};
 use crate::model::QueuePolicy;
 use crate::queue::{self, Locked};
 use crate::smtp::{self, Credentials, Outcome, SmtpError, SmtpErrorKind, Stage, Transcript};
-use crate::usage::Ledger;
+use crate::submit::ledger::Ledger;
 
 use super::{Delivery, Origin, Submission};
 
@@ -134,7 +134,7 @@ fn refuses_the_message(e: &SmtpError) -> bool {
 }
 
 /// `Some` when the entry must not be tried now because its recipients do not fit under
-/// the profile's daily limit (see [`crate::usage`]). `--all` does not override this: the
+/// the profile's daily limit (see [`crate::submit::ledger`]). `--all` does not override this: the
 /// provider's limit is not ours to lift.
 fn over_daily_limit(account: &Account, recipients: usize, now: i64) -> Option<Attempt> {
     let (Some(limit), Some(profile)) = (account.daily_limit, account.profile.as_deref()) else {
@@ -147,7 +147,7 @@ fn over_daily_limit(account: &Account, recipients: usize, now: i64) -> Option<At
         Ok(Some(at)) if at <= now => None,
         Ok(Some(at)) => Some(Attempt::OverLimit {
             until: at,
-            reason: crate::usage::limit_reached(profile, limit, at),
+            reason: crate::submit::ledger::limit_reached(profile, limit, at),
         }),
         Ok(None) => Some(Attempt::Failed(format!(
             "{recipients} recipients are more than the daily limit of {limit} of profile \

@@ -10,6 +10,7 @@
 //! (`Delivery::Queued`), never an error.
 
 pub mod flush;
+pub mod ledger;
 pub mod payload;
 pub mod queueing;
 pub mod submission_log;
@@ -103,7 +104,7 @@ pub fn settle(
     let settled = match result {
         Ok(outcome) => {
             if counting == Counting::Here {
-                warnings.extend(crate::usage::record_submission(
+                warnings.extend(crate::submit::ledger::record_submission(
                     account,
                     crate::queue::now(),
                     outcome.accepted.len(),

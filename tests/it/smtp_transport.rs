@@ -8,7 +8,7 @@ use crate::support::scripted_server::{Action, Config, Record, Server, TestCa, Tl
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use posta::envelope::{Dsn, Envelope};
-use posta::exit::Code;
+use posta::model::exit_code::Code;
 use posta::secret::Secret;
 use posta::smtp::{
     AuthMechanism, Credentials, Outcome, Payload, Security, Settings, SmtpError, SmtpErrorKind,

@@ -17,13 +17,13 @@ use super::worker::{self, Event, Job, Worker};
 use crate::cli::{BatchArgs, GlobalArgs};
 use crate::config;
 use crate::envelope::Dsn;
-use crate::exit::{Code, fail};
 use crate::message::raw::{self, HeaderBlock, RawOptions};
+use crate::model::exit_code::{Code, fail};
 use crate::pace::Pacer;
 use crate::progress;
 use crate::smtp::Transcript;
 use crate::submit::Origin;
-use crate::usage::Ledger;
+use crate::submit::ledger::Ledger;
 
 pub(super) struct Dispatcher<'a, 't, 'x> {
     pub(super) global: &'a GlobalArgs,

@@ -12,7 +12,7 @@ use crossbeam_channel::{Receiver, Sender};
 use super::worker::Job;
 use crate::config::Account;
 use crate::pace::Pacer;
-use crate::usage::Ledger;
+use crate::submit::ledger::Ledger;
 
 /// How often what was sent is written to the ledger (and what others sent read back).
 const SYNC_EVERY: Duration = Duration::from_secs(1);
@@ -47,7 +47,7 @@ pub struct Lane {
 #[derive(Clone)]
 pub struct Stopped {
     pub message: String,
-    pub code: crate::exit::Code,
+    pub code: crate::model::exit_code::Code,
     pub transient: bool,
 }
 

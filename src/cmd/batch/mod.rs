@@ -25,7 +25,7 @@ use std::time::Instant;
 
 use super::{Console, Report};
 use crate::cli::{BatchArgs, GlobalArgs};
-use crate::exit::{Code, fail};
+use crate::model::exit_code::{Code, fail};
 use crate::pace::Pacer;
 use crate::progress;
 use crate::smtp::Transcript;

@@ -13,8 +13,9 @@ use super::worker::Job;
 use crate::cli::QueuePolicy;
 use crate::cmd::{Report, failure_json};
 use crate::envelope::Dsn;
-use crate::exit::{self, Code, fail};
 use crate::message::raw::{HeaderBlock, Spooled};
+use crate::model::exit_code::{Code, fail};
+use crate::report;
 use crate::smtp::{Outcome, SmtpError};
 use crate::submit::payload::SpooledPayload;
 use crate::submit::queueing::Pending;
@@ -110,7 +111,7 @@ impl Dispatcher<'_, '_, '_> {
     ) -> anyhow::Result<()> {
         let queueing = self.policy(job.lane) == QueuePolicy::OnTemporaryFailure;
         let mut object = if queueing && stopped.transient {
-            let reason = exit::message_and_hints(&e).0;
+            let reason = report::message_and_hints(&e).0;
             let now = crate::queue::now();
             match self.enqueue(job.lane, &mut job.spooled, &job.dsn, reason, now) {
                 Ok(queued) => self.queued(&job.name, &queued)?,
@@ -298,9 +299,9 @@ impl Dispatcher<'_, '_, '_> {
     ) -> anyhow::Result<serde_json::Value> {
         self.progress.failed();
         self.tally.failed += 1;
-        let code = exit::code_of(e);
+        let code = report::code_of(e);
         self.tally.first_code.get_or_insert(code);
-        let (message, _) = exit::message_and_hints(e);
+        let (message, _) = report::message_and_hints(e);
         self.say(&format!("posta: batch: {name}: {message}"))?;
         let mut object = failure_json(e);
         object["type"] = json!("message");

@@ -8,7 +8,7 @@ use crossbeam_channel::Select;
 use super::dispatch::Dispatcher;
 use super::lanes::Stopped;
 
-use crate::exit::{Code, fail};
+use crate::model::exit_code::{Code, fail};
 
 /// Where a message can go now.
 pub(super) enum Pick {

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::exit::{Code, fail};
 use crate::message::mbox::{MboxReader, looks_like_mbox};
 use crate::message::merge::Template;
+use crate::model::exit_code::{Code, fail};
 
 /// One thing to read messages from.
 pub enum Source {
@@ -67,7 +67,7 @@ fn cannot_read(path: &Path, e: &(dyn std::error::Error + 'static)) -> anyhow::Er
     // An I/O error in words, without "(os error 2)".
     let why = e
         .downcast_ref::<io::Error>()
-        .map_or_else(|| e.to_string(), crate::exit::io_text);
+        .map_or_else(|| e.to_string(), crate::model::exit_code::io_text);
     fail(
         Code::NoInput,
         format!("cannot read {}: {why}", path.display()),
@@ -82,7 +82,7 @@ fn files(dir: &Path, keep: impl Fn(&Path) -> bool) -> anyhow::Result<Vec<PathBuf
             format!(
                 "cannot list {}: {}",
                 dir.display(),
-                crate::exit::io_text(&e)
+                crate::model::exit_code::io_text(&e)
             ),
         )
     };

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::envelope::{Dsn, Envelope};
-use crate::exit::Code;
+use crate::model::exit_code::Code;
 use crate::secret::Secret;
 use crate::smtp::scripted_wire::{self, Record, ScriptedWire};
 use crate::smtp::transcript::Log;
