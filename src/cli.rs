@@ -3,6 +3,8 @@
 //! `GlobalArgs::request` and `From<&ConnectionArgs>` make the `config::Request` and
 //! `config::Overrides` that `config` resolves (it never sees a clap type).
 
+pub mod sendmail;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};

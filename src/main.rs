@@ -23,7 +23,7 @@ fn main() -> ExitCode {
     }
     // `posta [GLOBAL OPTIONS] sendmail …`: the global options become their sendmail-mode
     // spellings ahead of the rest, so later ones win as they would after `sendmail`.
-    if let Some(sendmail_args) = cmd::sendmail::args_after_global_options(&args[1..]) {
+    if let Some(sendmail_args) = posta::cli::sendmail::args_after_global_options(&args[1..]) {
         return sendmail_main("sendmail", &sendmail_args);
     }
 

@@ -7,5 +7,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let args: Vec<String> = text.split('\0').map(str::to_string).collect();
-    let _ = posta::cmd::sendmail::parse_flags(&args);
+    let _ = posta::cli::sendmail::parse_flags(&args);
 });

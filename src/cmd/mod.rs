@@ -56,7 +56,7 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
             // main.rs runs `posta … sendmail` itself (sendmail's output conventions);
             // this is the fallback for a line clap alone could read. The global options
             // still count: their sendmail-mode spellings go first.
-            let args = sendmail::global_options_as_args(&global)
+            let args = crate::cli::sendmail::global_options_as_args(&global)
                 .into_iter()
                 .chain(args.args)
                 .collect::<Vec<_>>();
