@@ -1,10 +1,20 @@
 //! posta: a command-line mail submission client.
 //!
-//! Data flows one way: `cli` → `cmd::<verb>` → `config` (the account) and `message`
-//! (the bytes and envelope) → `smtp::submit` → an outcome that only `main` prints.
-//! Under them all, `model` is the shared vocabulary (Security, AuthMechanism, exit
-//! codes, …) and imports nothing from the crate; at the top, `report` turns an error
-//! chain into an exit code and words.
+//! The layers, top to bottom; each imports only from those below it (docs/architecture.md
+//! has the picture and the rule for new code):
+//!
+//! - `main` (the binary): argv → `cli` → `cmd::run` → a `Report` it prints, or an error
+//!   it turns into an exit code with `report`. The only place that prints and exits.
+//! - `cmd`: one module per verb, glue only; no verb imports another.
+//! - `cli`: clap's definitions and sendmail's own flag syntax; flags → `config::Overrides`.
+//! - `submit`: the one path from an account and a message to `Delivery::{Sent, Queued}`
+//!   or an error: credentials, SMTP, the queue policy, the ledger, the submission log.
+//! - `report`: an error chain → exit code and words (the domains' error types only).
+//! - `config`: the TOML model, precedence, presets, secret sources, file editing.
+//! - the domains: `smtp` (the client session, over a `Wire`), `message` (composing and
+//!   reading messages), `queue` (the durable spool), `dns` (SRV discovery).
+//! - leaves: `model` (Security, AuthMechanism, QueuePolicy, ServerAddr, Fingerprint,
+//!   exit codes), `envelope`, `secret`, `private_fs`, `pace`, `progress`, `version`.
 
 pub mod cli;
 pub mod cmd;
