@@ -181,17 +181,7 @@ impl smtp::Payload for EntryPayload<'_> {
 mod tests {
     use super::*;
     use crate::smtp::Reply;
-
-    fn rejected(code: u16, stage: Stage) -> SmtpError {
-        SmtpError::new(
-            stage,
-            SmtpErrorKind::Rejected(Reply {
-                code,
-                enhanced: None,
-                lines: vec!["x".into()],
-            }),
-        )
-    }
+    use crate::submit::queueing::tests::rejected;
 
     #[test]
     fn a_flush_moves_aside_only_refusals_of_the_message() {

@@ -198,11 +198,12 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::smtp::{Reply, SmtpErrorKind};
 
-    fn rejected(code: u16, stage: Stage) -> SmtpError {
+    /// A refusal with `code` at `stage` (also used by the flush tests).
+    pub(in crate::submit) fn rejected(code: u16, stage: Stage) -> SmtpError {
         SmtpError::new(
             stage,
             SmtpErrorKind::Rejected(Reply {

@@ -10,7 +10,8 @@ use crossbeam_channel::{Receiver, Sender};
 
 use crate::envelope::Dsn;
 use crate::message::raw::Spooled;
-use crate::smtp::{self, Outcome, ReusedSession, Settings, SmtpError, Stage, Transcript};
+use crate::smtp::{Outcome, ReusedSession, Settings, SmtpError, Stage, Transcript};
+use crate::submit::payload::SpooledPayload;
 
 /// A message on its way to a connection.
 pub struct Job {
@@ -142,7 +143,7 @@ impl<'a, 'b> Worker<'a, 'b> {
         let (result, fatal) = match open {
             Ok(c) => {
                 let envelope = job.spooled.envelope.clone();
-                let result = c.send(&envelope, &job.dsn, &mut Payload(&mut job.spooled));
+                let result = c.send(&envelope, &job.dsn, &mut SpooledPayload(&mut job.spooled));
                 let fatal = matches!(&result, Err(e) if is_session_failure(e));
                 (result, fatal)
             }
@@ -171,21 +172,6 @@ fn is_session_failure(e: &SmtpError) -> bool {
         e.stage,
         Stage::Connect | Stage::Greeting | Stage::Ehlo | Stage::StartTls | Stage::Auth
     )
-}
-
-/// A spooled message as the transport's payload.
-struct Payload<'a>(&'a mut Spooled);
-
-impl smtp::Payload for Payload<'_> {
-    fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        self.0.write_to(out)
-    }
-    fn size_hint(&self) -> Option<u64> {
-        Some(self.0.size)
-    }
-    fn is_8bit(&self) -> bool {
-        self.0.eight_bit
-    }
 }
 
 /// The transcript's writer: whole lines go to the dispatcher, each with the
