@@ -3,6 +3,7 @@
 //! `GlobalArgs::request` and `From<&ConnectionArgs>` make the `config::Request` and
 //! `config::Overrides` that `config` resolves (it never sees a clap type).
 
+pub mod argv;
 pub mod sendmail;
 
 use std::path::PathBuf;

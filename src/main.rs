@@ -11,7 +11,10 @@ use posta::model::exit_code::{Code, fail};
 use posta::report;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
+    // Never `std::env::args()`: it panics on an argument that is not UTF-8, and the
+    // message on stdin would be lost with the process.
+    let args_os: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let args = posta::cli::argv::texts(&args_os);
     let program = args
         .first()
         .and_then(|a| std::path::Path::new(a).file_name())
@@ -27,7 +30,19 @@ fn main() -> ExitCode {
         return sendmail_main("sendmail", &sendmail_args);
     }
 
-    let cli = match Cli::try_parse() {
+    // Parsed as given first, so that a file name that is not UTF-8 still names its
+    // file; when clap refuses an argument that is not UTF-8 (a name, a subject), again
+    // with such arguments read as Latin-1.
+    let parsed = match Cli::try_parse_from(&args_os) {
+        Err(e)
+            if e.kind() == clap::error::ErrorKind::InvalidUtf8
+                && posta::cli::argv::any_not_utf8(&args_os) =>
+        {
+            Cli::try_parse_from(&args)
+        }
+        other => other,
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

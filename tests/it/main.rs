@@ -7,6 +7,7 @@ mod support;
 
 mod account_rules;
 mod addresses;
+mod argv;
 mod batch_cli;
 mod batch_reconnect;
 mod cli_usage;
