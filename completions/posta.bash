@@ -274,7 +274,7 @@ _posta() {
                     return 0
                     ;;
                 --queue)
-                    COMPREPLY=($(compgen -W "never on-temporary-failure" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "never on-temporary-failure on-failure" -- "${cur}"))
                     return 0
                     ;;
                 --server)
@@ -1750,7 +1750,7 @@ _posta() {
                     return 0
                     ;;
                 --queue)
-                    COMPREPLY=($(compgen -W "never on-temporary-failure" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "never on-temporary-failure on-failure" -- "${cur}"))
                     return 0
                     ;;
                 --server)

@@ -61,7 +61,8 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l dsn-notify -d 'Requ
 complete -c posta -n "__fish_posta_using_subcommand send" -l dsn-return -d 'What a bounce returns: the full message or only its headers' -r -f -a "full\t''
 hdrs\t''"
 complete -c posta -n "__fish_posta_using_subcommand send" -l queue -d 'On a temporary failure, queue the message (exit 75, "queued as ID") [default: the profile\'s `queue`, else never]' -r -f -a "never\t'Report the failure (exit 75); keep nothing'
-on-temporary-failure\t'Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection failures; never a permanent refusal)'"
+on-temporary-failure\t'Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection failures; never a permanent refusal)'
+on-failure\t'Keep it after any failure that is not the message\'s own: temporary failures, and a refused login, a TLS or certificate failure, a password that cannot be had (sendmail mode\'s default: its caller cannot fix anything); never a refusal of the message or its recipients'"
 complete -c posta -n "__fish_posta_using_subcommand send" -l server -d 'Submission server, optionally with a port' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
@@ -102,7 +103,8 @@ complete -c posta -n "__fish_posta_using_subcommand batch" -s f -l envelope-from
 complete -c posta -n "__fish_posta_using_subcommand batch" -l rate -d 'At most this many messages a second, a minute or an hour over all connections, e.g. 10/s, 30/m or 500/h' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l connections -d 'Connections per profile, each sending one message at a time' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l queue -d 'On a temporary failure, or when every profile reached its daily limit, queue the message for `posta queue flush` [default: the profile\'s `queue`, else never]' -r -f -a "never\t'Report the failure (exit 75); keep nothing'
-on-temporary-failure\t'Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection failures; never a permanent refusal)'"
+on-temporary-failure\t'Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection failures; never a permanent refusal)'
+on-failure\t'Keep it after any failure that is not the message\'s own: temporary failures, and a refused login, a TLS or certificate failure, a password that cannot be had (sendmail mode\'s default: its caller cannot fix anything); never a refusal of the message or its recipients'"
 complete -c posta -n "__fish_posta_using_subcommand batch" -l server -d 'Submission server, optionally with a port' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'

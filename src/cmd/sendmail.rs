@@ -92,7 +92,9 @@ pub fn run(
         dsn: &dsn,
         message_id: &message_id,
         login_hint: Some(login_address),
-        policy: submit::queueing::policy(flags.queue, &account, QueuePolicy::OnTemporaryFailure),
+        // The caller (cron, a daemon) cannot fix anything: whatever is not the
+        // message's own fault waits in the queue.
+        policy: submit::queueing::policy(flags.queue, &account, QueuePolicy::OnFailure),
     };
     // sendmail's flags have no -q: a terminal is the whole test (cron and scripts never
     // give one), with --json and -v still turning the bar off.

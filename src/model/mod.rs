@@ -66,6 +66,11 @@ pub enum QueuePolicy {
     /// Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection
     /// failures; never a permanent refusal)
     OnTemporaryFailure,
+    /// Keep it after any failure that is not the message's own: temporary failures, and
+    /// a refused login, a TLS or certificate failure, a password that cannot be had
+    /// (sendmail mode's default: its caller cannot fix anything); never a refusal of
+    /// the message or its recipients
+    OnFailure,
 }
 
 /// What a bounce returns (DSN RET, RFC 3461 §4.3): the full message or only its headers.
@@ -99,7 +104,7 @@ mod tests {
         }
         check::<Security>(&["starttls", "tls", "plain"]);
         check::<AuthMechanism>(&["auto", "plain", "login", "xoauth2", "oauthbearer"]);
-        check::<QueuePolicy>(&["never", "on-temporary-failure"]);
+        check::<QueuePolicy>(&["never", "on-temporary-failure", "on-failure"]);
         for s in Security::value_variants() {
             assert_eq!(serde_json::to_value(s).unwrap(), s.name());
         }

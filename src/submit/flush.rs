@@ -118,7 +118,7 @@ pub fn attempt(
 
 /// A refusal of this message (not of the account or the connection): trying again
 /// would get the same answer, so the entry is moved aside at once.
-fn refuses_the_message(e: &SmtpError) -> bool {
+pub(super) fn refuses_the_message(e: &SmtpError) -> bool {
     use SmtpErrorKind::*;
     if e.is_transient() {
         return false;

@@ -20,10 +20,16 @@ pub fn policy(flag: Option<QueuePolicy>, account: &Account, default: QueuePolicy
     flag.or(account.queue).unwrap_or(default)
 }
 
-/// Whether a failed submission goes into the queue: only temporary failures, and only
-/// when the policy says so. A permanent refusal is never queued (it would fail again).
+/// Whether a failed submission goes into the queue, by the policy. A refusal of the
+/// message itself (its recipients, its size, its content) is never queued: it would
+/// fail again. `on-failure` queues everything else, for the user may fix it (a
+/// password, a certificate) and flush.
 pub fn should_queue(policy: QueuePolicy, err: &SmtpError) -> bool {
-    policy == QueuePolicy::OnTemporaryFailure && err.is_transient()
+    match policy {
+        QueuePolicy::Never => false,
+        QueuePolicy::OnTemporaryFailure => err.is_transient(),
+        QueuePolicy::OnFailure => !super::flush::refuses_the_message(err),
+    }
 }
 
 /// A message put in the queue instead of being sent: safe, not sent yet. `send`
@@ -81,17 +87,28 @@ pub struct Pending<'a> {
     pub login_hint: Option<String>,
 }
 
+/// Whether a message that was never tried, because its account stopped (its
+/// connections could not open, or its login failed), goes into the queue.
+pub fn queues_untried(policy: QueuePolicy, transient: bool) -> bool {
+    match policy {
+        QueuePolicy::Never => false,
+        QueuePolicy::OnTemporaryFailure => transient,
+        QueuePolicy::OnFailure => true,
+    }
+}
+
 /// A secret that could not be had before connecting (a password command that timed
-/// out with no terminal): the message is queued when that failure is temporary and the
-/// policy queues temporary failures, as [`should_queue`] decides for the transport's;
-/// otherwise the error stands. `queue flush` fetches the secret again.
+/// out with no terminal, or that failed): the message is queued when the policy says
+/// so for such a failure, as [`should_queue`] decides for the transport's; otherwise
+/// the error stands. `queue flush` fetches the secret again.
 pub fn after_credentials(
     policy: QueuePolicy,
     err: ConfigError,
     pending: &Pending<'_>,
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> anyhow::Result<Queued> {
-    if !(err.temporary && policy == QueuePolicy::OnTemporaryFailure) {
+    // A password command that failed, a keyring that is locked: never the message's.
+    if !queues_untried(policy, err.temporary) {
         return Err(err.into());
     }
     deferred(pending, err.to_string(), queue::now(), write)
@@ -227,6 +244,30 @@ pub(super) mod tests {
         assert!(!should_queue(
             QueuePolicy::Never,
             &rejected(451, Stage::Rcpt)
+        ));
+    }
+
+    #[test]
+    fn on_failure_queues_what_is_not_the_messages_fault() {
+        let f = QueuePolicy::OnFailure;
+        assert!(should_queue(f, &rejected(451, Stage::Rcpt)));
+        assert!(should_queue(f, &rejected(554, Stage::Greeting)));
+        assert!(should_queue(
+            f,
+            &SmtpError::new(
+                Stage::Auth,
+                SmtpErrorKind::AuthFailed(crate::smtp::Reply {
+                    code: 535,
+                    enhanced: None,
+                    lines: vec![],
+                })
+            )
+        ));
+        assert!(!should_queue(f, &rejected(550, Stage::Rcpt)));
+        assert!(!should_queue(f, &rejected(554, Stage::EndOfData)));
+        assert!(!should_queue(
+            QueuePolicy::OnTemporaryFailure,
+            &rejected(554, Stage::Greeting)
         ));
     }
 }

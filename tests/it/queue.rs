@@ -1235,3 +1235,61 @@ fn flush_writes_the_submission_log_line_of_the_message_it_sends() {
     assert!(sent.contains(&format!("server=127.0.0.1:{port}")), "{sent}");
     assert!(sent.ends_with("exit=0"), "{sent}");
 }
+
+/// sendmail mode's caller (cron, a daemon) cannot fix a password or a certificate: such a
+/// failure leaves the message in the queue (exit 0, one line) for `queue flush` once it
+/// is fixed, where `send` exits 77 or 76. A refusal of the message itself still fails.
+#[test]
+fn sendmail_mode_queues_a_refused_login_and_a_tls_failure_but_not_a_refused_recipient() {
+    let home = tempfile::tempdir().unwrap();
+    let wrong_password = ["--user", "jane", "--password-command", "echo wrong"];
+
+    let server = Server::start(Config::default());
+    let out = run_with_input(sendmail(home.path(), server.port(), &wrong_password), RAW);
+    server.finish();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("sendmail: queued as "), "{stderr}");
+    let queued = list(home.path())["queued"].clone();
+    assert_eq!(queued.as_array().unwrap().len(), 1, "{queued}");
+    let reason = queued[0]["last_error"].as_str().unwrap();
+    assert!(reason.contains("535"), "{reason}");
+
+    // TLS asked for, and the server speaks none.
+    let server = Server::start(Config::default());
+    let mut cmd = posta(home.path());
+    cmd.args([
+        "sendmail",
+        "--server",
+        &format!("127.0.0.1:{}", server.port()),
+    ])
+    .args([
+        "--security",
+        "tls",
+        "--timeout",
+        "5",
+        "-f",
+        "jane@example.org",
+    ])
+    .arg("bob@example.org");
+    let out = run_with_input(cmd, RAW);
+    drop(server);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(queued_ids(home.path()).len(), 2);
+
+    // The recipient refused for good: the message's own fault, not queued.
+    let server = Server::start(Config::default().reply("RCPT", "550 5.1.1 no such user"));
+    let out = run_with_input(sendmail(home.path(), server.port(), &[]), RAW);
+    server.finish();
+    assert_eq!(out.status.code(), Some(67), "{}", text(&out.stderr));
+    assert_eq!(queued_ids(home.path()).len(), 2);
+
+    // `send` keeps its own default: a refused login is 77, nothing queued.
+    let server = Server::start(Config::default());
+    let out = send(home.path(), server.port(), &wrong_password)
+        .output()
+        .unwrap();
+    server.finish();
+    assert_eq!(out.status.code(), Some(77), "{}", text(&out.stderr));
+    assert_eq!(queued_ids(home.path()).len(), 2);
+}

@@ -102,15 +102,15 @@ impl Dispatcher<'_, '_, '_> {
     }
 
     /// A message whose profile's connections all stopped before it was tried: queued
-    /// (not before now) when the reason is temporary and the policy says so, else not sent.
+    /// (not before now) when the policy says so for that reason, else not sent.
     pub(super) fn stopped_unsent(
         &mut self,
         mut job: Job,
         e: anyhow::Error,
         stopped: Stopped,
     ) -> anyhow::Result<()> {
-        let queueing = self.policy(job.lane) == QueuePolicy::OnTemporaryFailure;
-        let mut object = if queueing && stopped.transient {
+        let queueing = submit::queueing::queues_untried(self.policy(job.lane), stopped.transient);
+        let mut object = if queueing {
             let reason = report::message_and_hints(&e).0;
             let now = crate::queue::now();
             match self.enqueue(job.lane, &mut job.spooled, &job.dsn, reason, now) {
@@ -183,7 +183,8 @@ impl Dispatcher<'_, '_, '_> {
             why.push_str(&format!("; room again at {}", local_time(at)));
         }
         let lane_index = soonest.map(|(i, _)| i).unwrap_or(0);
-        if self.policy(lane_index) != QueuePolicy::OnTemporaryFailure {
+        // Held back by a limit that will pass: any policy that queues keeps it.
+        if self.policy(lane_index) == QueuePolicy::Never {
             self.tally.capped += 1;
             self.progress.failed();
             if !self.capped_said {
@@ -248,7 +249,7 @@ impl Dispatcher<'_, '_, '_> {
             ),
         );
         let profile = lane.account.profile.clone();
-        if !(self.policy(lane_index) == QueuePolicy::OnTemporaryFailure && stopped.transient) {
+        if !submit::queueing::queues_untried(self.policy(lane_index), stopped.transient) {
             self.tally.unsent += 1;
             self.progress.failed();
             self.tally.first_code.get_or_insert(stopped.code);
