@@ -11,7 +11,7 @@ use crate::cli::QueuePolicy;
 use crate::cli::sendmail::parse_flags;
 use crate::config;
 use crate::envelope::Dsn;
-use crate::message::raw::{self, RawOptions};
+use crate::message::raw::{self, LongLines, RawOptions};
 use crate::model::exit_code::Code;
 use crate::progress;
 use crate::smtp::{self, Transcript};
@@ -68,6 +68,15 @@ pub fn run(
         recipients: flags.recipients.clone(),
     };
     let mut spooled = block.spool(stdin, &opts)?;
+    if flags.verbose > 0
+        && let Some(long) = spooled.long_lines
+    {
+        let what = match long {
+            LongLines::ReEncoded => "the text was re-encoded as quoted-printable",
+            LongLines::Folded => "they were folded (CRLF and a space inserted), as Postfix does",
+        };
+        writeln!(console.err, "sendmail: lines over 998 octets: {what}")?;
+    }
     submit::check_per_message_limit(&account, spooled.envelope.to.len())?;
     let login_address = account
         .from

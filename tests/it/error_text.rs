@@ -185,10 +185,23 @@ fn a_missing_ca_file_is_66_before_connecting_in_every_command() {
             .unwrap();
         assert_eq!(send.status.code(), Some(66), "{}", stderr(&send));
 
-        // Not a temporary failure: sendmail mode reports it rather than queueing.
+        // Not the message's fault: sendmail mode keeps it in the queue (its default
+        // policy, on-failure) and says why in one line; with --queue never it reports it.
         let mut sendmail = posta(home.path());
         sendmail
             .args(["sendmail", "-f", "a@example.org"])
+            .args(connection)
+            .arg("b@example.org");
+        let queued = run_with_input(sendmail, b"Subject: hi\n\nx\n");
+        assert_eq!(queued.status.code(), Some(0), "{}", stderr(&queued));
+        let line = stderr(&queued);
+        assert!(
+            line.starts_with("sendmail: queued as ") && line.trim_end().ends_with(&expected),
+            "{line}"
+        );
+        let mut sendmail = posta(home.path());
+        sendmail
+            .args(["sendmail", "--queue", "never", "-f", "a@example.org"])
             .args(connection)
             .arg("b@example.org");
         let sendmail = run_with_input(sendmail, b"Subject: hi\n\nx\n");

@@ -18,6 +18,7 @@ mod fuzz_regressions;
 mod generated;
 mod hostile_server;
 mod install_sendmail;
+mod long_lines;
 mod profiles;
 mod progress;
 mod properties;

@@ -156,9 +156,30 @@ impl<'a> Lines<'a> {
     }
 
     /// The next line into `buf` (without its ending); `Some(false)` for a last line
-    /// without an ending, `None` at the end of input.
+    /// without an ending, `None` at the end of input. A line over [`MAX_LINE`] octets
+    /// is an error (a header line, or a body that must not be changed).
     pub(super) fn next(&mut self, buf: &mut Vec<u8>) -> Result<Option<bool>, ComposeError> {
         buf.clear();
+        match self.read_upto(buf, MAX_LINE)? {
+            None => Ok(None),
+            Some(Piece::Ended) => Ok(Some(true)),
+            Some(Piece::Last) => Ok(Some(false)),
+            Some(Piece::Cut) => Err(ComposeError::BadInput(format!(
+                "line {} is longer than {MAX_LINE} octets, which SMTP does not allow; \
+                 encode the message (quoted-printable or base64) or wrap its lines",
+                self.number + 1
+            ))),
+        }
+    }
+
+    /// Append to `buf` the next piece of the current line, until its ending or until
+    /// `buf` holds `limit` octets (then [`Piece::Cut`]: the line goes on, and the next
+    /// call continues it). Memory stays bounded whatever the line's length.
+    pub(super) fn read_upto(
+        &mut self,
+        buf: &mut Vec<u8>,
+        limit: usize,
+    ) -> Result<Option<Piece>, ComposeError> {
         loop {
             let avail = match self.input.fill_buf() {
                 Ok(a) => a,
@@ -170,33 +191,42 @@ impl<'a> Lines<'a> {
                     return Ok(None);
                 }
                 self.number += 1;
-                return Ok(Some(false));
+                return Ok(Some(Piece::Last));
             }
             if std::mem::take(&mut self.after_cr) && avail[0] == b'\n' {
                 self.input.consume(1);
                 continue;
             }
             let end = avail.iter().position(|&b| b == b'\n' || b == b'\r');
-            let take = end.unwrap_or(avail.len());
-            if buf.len() + take > MAX_LINE {
-                return Err(ComposeError::BadInput(format!(
-                    "line {} is longer than {MAX_LINE} octets, which SMTP does not allow; \
-                     encode the message (quoted-printable or base64) or wrap its lines",
-                    self.number + 1
-                )));
-            }
+            let line_rest = end.unwrap_or(avail.len());
+            let take = line_rest.min(limit.saturating_sub(buf.len()));
             buf.extend_from_slice(&avail[..take]);
+            if take < line_rest {
+                self.input.consume(take);
+                return Ok(Some(Piece::Cut));
+            }
             match end {
                 Some(i) => {
                     self.after_cr = avail[i] == b'\r';
                     self.input.consume(i + 1);
                     self.number += 1;
-                    return Ok(Some(true));
+                    return Ok(Some(Piece::Ended));
                 }
                 None => self.input.consume(take),
             }
         }
     }
+}
+
+/// What [`Lines::read_upto`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Piece {
+    /// The line ended (with CRLF, LF or CR).
+    Ended,
+    /// The input ended after this line, which had no line ending.
+    Last,
+    /// The limit was reached: the line goes on.
+    Cut,
 }
 
 #[cfg(test)]

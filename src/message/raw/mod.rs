@@ -9,6 +9,7 @@
 //! - `recipients.rs`: the envelope's addresses, read from the fields with posta's own
 //!   address parser (the same one compose uses), so the envelope is what the header says.
 //! - `spool.rs`: the copy into the spool file, with the fields posta adds or removes.
+//! - `body.rs`: the body's lines, and what is done to one over 998 octets.
 
 use std::fs::File;
 use std::io::{self, BufRead, Read, Seek, Write};
@@ -16,10 +17,12 @@ use std::io::{self, BufRead, Read, Seek, Write};
 use super::ComposeError;
 use crate::envelope::Envelope;
 
+mod body;
 mod header_block;
 mod recipients;
 mod spool;
 
+pub use body::LongLines;
 pub use header_block::{HeaderBlock, read_header_block};
 
 /// RFC 5322 §2.1.1: a line is at most 998 octets without its CRLF.
@@ -53,6 +56,8 @@ pub struct Spooled {
     pub message_id: String,
     /// Some byte is not 7-bit ASCII.
     pub eight_bit: bool,
+    /// Lines over 998 octets were made to fit (see [`LongLines`]), if any.
+    pub long_lines: Option<LongLines>,
 }
 
 impl Spooled {

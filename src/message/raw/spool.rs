@@ -3,9 +3,10 @@
 //! line ending made CRLF, and the bytes counted as they go.
 
 use std::fs::File;
-use std::io::{BufRead, BufWriter, Seek, Write};
+use std::io::{BufRead, Seek, Write};
 
-use super::header_block::{HeaderBlock, Lines, has, join_fields};
+use super::body::{self, Rules, Spool};
+use super::header_block::{Field, HeaderBlock, Lines, has, join_fields};
 use super::recipients::{header_from, recipients, to_wire};
 use super::{ComposeError, RawOptions, Spooled, bad_io};
 use crate::envelope::Envelope;
@@ -45,7 +46,6 @@ impl HeaderBlock {
         let mut lines = Lines::new(input);
         lines.number = self.line_number;
         lines.after_cr = self.after_cr;
-        let mut line = Vec::with_capacity(1024);
         let fields = self.fields();
         let has = |name: &str| has(&fields, name);
 
@@ -61,77 +61,73 @@ impl HeaderBlock {
         envelope.from = to_wire(&mail_from, &mut envelope.smtputf8)?;
         envelope.to = recipients(&fields, opts, &mut envelope.smtputf8)?;
 
-        let mut out = Counting::new(BufWriter::with_capacity(64 * 1024, file));
         let domain = envelope.from.rsplit_once('@').map(|(_, d)| d.to_string());
         let mut message_id = fields
             .iter()
             .find(|f| f.name.eq_ignore_ascii_case("Message-ID"))
             .map(|f| message_id(&f.value()));
-        let w = |out: &mut Counting<BufWriter<File>>, bytes: &[u8]| {
-            out.write_all(bytes)
-                .map_err(|e| bad_io("cannot write the spool file", e))
-        };
+        // The fields posta adds, made once: the header block may be written twice.
+        let mut added = String::new();
         if !has("Date") {
-            w(
-                &mut out,
-                format!("Date: {}\r\n", chrono::Local::now().to_rfc2822()).as_bytes(),
-            )?;
+            added.push_str(&format!("Date: {}\r\n", chrono::Local::now().to_rfc2822()));
         }
         if !has("Message-ID") {
             let id = compose::new_message_id(&domain.unwrap_or_else(local_host_name))?;
-            w(&mut out, format!("Message-ID: <{id}>\r\n").as_bytes())?;
+            added.push_str(&format!("Message-ID: <{id}>\r\n"));
             message_id = Some(id);
         }
         if !has("From") {
-            // The null sender (`-f '<>'`) is no author: then the local user is.
-            let addr = opts
-                .default_from
-                .as_deref()
-                .map(address::bare_address)
-                .or_else(|| Some(mail_from.clone()).filter(|a| !a.trim().is_empty()))
-                .unwrap_or_else(local_user_address);
-            let field = match address::parse_addr_spec(&addr) {
-                Ok((local, domain)) => {
-                    let mailbox = address::Mailbox {
-                        name: opts.full_name.clone(),
-                        local,
-                        domain,
-                    };
-                    compose::mailbox_field("From", &mailbox)
+            added.push_str(&from_field(opts, &mail_from));
+        }
+        let head = |out: &mut dyn Write, qp: bool| -> std::io::Result<()> {
+            out.write_all(added.as_bytes())?;
+            // Bcc must never reach the recipients; the envelope already holds them.
+            out.write_all(&join_fields(&fields, |name| {
+                let left_out = ["Bcc", "Resent-Bcc"]
+                    .iter()
+                    .any(|n| name.eq_ignore_ascii_case(n))
+                    || (qp && name.eq_ignore_ascii_case("Content-Transfer-Encoding"));
+                !left_out
+            }))?;
+            if qp {
+                if !has("MIME-Version") {
+                    out.write_all(b"MIME-Version: 1.0\r\n")?;
                 }
-                // A sender without a domain ("root") goes as it is, like sendmail's.
-                Err(_) => format!("From: {addr}\r\n"),
-            };
-            w(&mut out, field.as_bytes())?;
-        }
-        // Bcc must never reach the recipients; the envelope already holds those addresses.
-        w(
-            &mut out,
-            &join_fields(&fields, |name| {
-                !name.eq_ignore_ascii_case("Bcc") && !name.eq_ignore_ascii_case("Resent-Bcc")
-            })[..],
-        )?;
-        let mut eight_bit = self.lines.iter().any(|l| !l.is_ascii());
-        w(&mut out, b"\r\n")?;
-        if let Some(l) = &self.first_body {
-            eight_bit |= !l.is_ascii();
-            w(&mut out, l)?;
-            w(&mut out, b"\r\n")?;
-        }
-        if self.has_body {
-            while lines.next(&mut line)?.is_some() {
-                eight_bit |= !line.is_ascii();
-                w(&mut out, &line)?;
-                w(&mut out, b"\r\n")?;
+                if !has("Content-Type") {
+                    // UTF-8 is ASCII's superset, and what a program's output most
+                    // likely is; undeclared 8-bit text had no charset at all.
+                    out.write_all(b"Content-Type: text/plain; charset=utf-8\r\n")?;
+                }
+                out.write_all(b"Content-Transfer-Encoding: quoted-printable\r\n")?;
             }
-        }
-        out.flush()
-            .map_err(|e| bad_io("cannot write the spool file", e))?;
-        let size = out.count;
-        let file = out
-            .inner
-            .into_inner()
-            .map_err(|e| bad_io("cannot write the spool file", e.into_error()))?;
+            out.write_all(b"\r\n")
+        };
+        let mut out = Spool::new(file);
+        head(&mut out, false).map_err(|e| bad_io("cannot write the spool file", e))?;
+        let head_8bit = self.lines.iter().any(|l| !l.is_ascii());
+        let body_start = out.count;
+        let head_for_qp = |out: &mut dyn Write| head(out, true);
+        let rules = Rules {
+            reencodable: reencodable(&fields),
+            head_for_qp: &head_for_qp,
+        };
+        let copied = if self.has_body || self.first_body.is_some() {
+            body::copy(
+                out,
+                body_start,
+                &mut lines,
+                self.first_body.as_deref(),
+                &rules,
+            )?
+        } else {
+            body::Copied {
+                spool: out,
+                eight_bit: false,
+                long_lines: None,
+            }
+        };
+        let size = copied.spool.count;
+        let file = copied.spool.into_file()?;
         Ok(Spooled {
             file,
             size,
@@ -140,9 +136,48 @@ impl HeaderBlock {
                 .unwrap_or_default()
                 .trim_matches(|c| c == '<' || c == '>')
                 .to_string(),
-            eight_bit,
+            eight_bit: head_8bit || copied.eight_bit,
+            long_lines: copied.long_lines,
         })
     }
+}
+
+/// The From field posta adds to a message without one: the profile's address, else the
+/// envelope sender, else the local user; `-F`'s name with it.
+fn from_field(opts: &RawOptions, mail_from: &str) -> String {
+    // The null sender (`-f '<>'`) is no author: then the local user is.
+    let addr = opts
+        .default_from
+        .as_deref()
+        .map(address::bare_address)
+        .or_else(|| Some(mail_from.to_string()).filter(|a| !a.trim().is_empty()))
+        .unwrap_or_else(local_user_address);
+    match address::parse_addr_spec(&addr) {
+        Ok((local, domain)) => {
+            let mailbox = address::Mailbox {
+                name: opts.full_name.clone(),
+                local,
+                domain,
+            };
+            compose::mailbox_field("From", &mailbox)
+        }
+        // A sender without a domain ("root") goes as it is, like sendmail's.
+        Err(_) => format!("From: {addr}\r\n"),
+    }
+}
+
+/// A body posta may re-encode: plain text with no transfer encoding of its own.
+fn reencodable(fields: &[Field]) -> bool {
+    let value = |name: &str| {
+        fields
+            .iter()
+            .rfind(|f| f.name.eq_ignore_ascii_case(name))
+            .map(|f| f.value().trim().to_ascii_lowercase())
+    };
+    let text = value("Content-Type").is_none_or(|t| t.starts_with("text/"));
+    let plain = value("Content-Transfer-Encoding")
+        .is_none_or(|e| e.is_empty() || e == "7bit" || e == "8bit");
+    text && plain
 }
 
 /// The id in a Message-ID field's value: what is between its angle brackets, or the
@@ -170,32 +205,9 @@ fn local_host_name() -> String {
     gethostname::gethostname().to_string_lossy().into_owned()
 }
 
-/// Counts the bytes written through it.
-struct Counting<W> {
-    inner: W,
-    count: u64,
-}
-
-impl<W> Counting<W> {
-    fn new(inner: W) -> Self {
-        Counting { inner, count: 0 }
-    }
-}
-
-impl<W: Write> Write for Counting<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.count += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::{extract, spool_for_test as run};
+    use super::super::{LongLines, extract, spool_for_test as run};
     use super::*;
 
     #[test]
@@ -283,17 +295,71 @@ mod tests {
         );
     }
 
+    /// Every line of `text` fits SMTP's limit.
+    fn lines_fit(text: &str) -> bool {
+        text.split("\r\n").all(|l| l.len() <= 998)
+    }
+
     #[test]
-    fn a_line_over_998_octets_is_refused_with_its_number() {
+    fn a_long_line_in_a_text_body_is_reencoded_as_quoted_printable() {
+        let mut input = b"To: b@x.org\nContent-Transfer-Encoding: 8bit\n\nshort = x\n".to_vec();
+        input.extend(std::iter::repeat_n(b'y', 5000));
+        input.extend(b"\nlast\n");
+        let (text, s) = run(&input, &extract()).unwrap();
+        assert_eq!(s.long_lines, Some(LongLines::ReEncoded));
+        assert!(lines_fit(&text), "{text}");
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        let head = format!("{head}\r\n");
+        assert!(
+            head.contains("Content-Transfer-Encoding: quoted-printable\r\n"),
+            "{head}"
+        );
+        assert!(!head.contains("8bit"), "the old encoding is gone: {head}");
+        assert!(head.contains("MIME-Version: 1.0\r\n"), "{head}");
+        assert!(
+            head.contains("Content-Type: text/plain; charset=utf-8\r\n"),
+            "{head}"
+        );
+        // The body so far was encoded too ("=" is "=3D"), and soft breaks join the line.
+        assert!(body.starts_with("short =3D x\r\n"), "{body}");
+        let joined = body.replace("=\r\n", "");
+        assert!(joined.contains(&format!("\r\n{}\r\nlast\r\n", "y".repeat(5000))));
+        assert_eq!(s.size, text.len() as u64);
+        assert!(!s.eight_bit);
+    }
+
+    #[test]
+    fn a_long_line_in_a_body_with_its_own_encoding_is_folded_as_postfix_does() {
+        let mut input = b"To: b@x.org\nContent-Type: multipart/mixed; boundary=b\n\n--b\n".to_vec();
+        input.extend(std::iter::repeat_n(b'z', 2500));
+        input.extend(b"\n--b--\n");
+        let (text, s) = run(&input, &extract()).unwrap();
+        assert_eq!(s.long_lines, Some(LongLines::Folded));
+        assert!(lines_fit(&text), "{text}");
+        let body = text.split_once("\r\n\r\n").unwrap().1;
+        let unfolded = body.replace("\r\n ", "");
+        assert_eq!(
+            unfolded,
+            format!("--b\r\n{}\r\n--b--\r\n", "z".repeat(2500))
+        );
+        assert!(!text.contains("quoted-printable"));
+    }
+
+    #[test]
+    fn lines_of_998_octets_are_left_alone_and_a_long_header_line_is_refused() {
         let mut input = b"To: b@x.org\n\nshort\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 998));
+        let (text, s) = run(&input, &extract()).unwrap();
+        assert_eq!(s.long_lines, None);
+        assert!(text.ends_with(&format!("\r\n{}\r\n", "x".repeat(998))));
+        let mut input = b"To: b@x.org\nSubject: ".to_vec();
         input.extend(std::iter::repeat_n(b'x', 999));
+        input.extend(b"\n\nbody\n");
         let err = run(&input, &extract()).unwrap_err();
         assert!(
-            matches!(err, ComposeError::BadInput(ref m) if m.contains("line 4")),
+            matches!(err, ComposeError::BadInput(ref m) if m.contains("line 2")),
             "{err}"
         );
-        input.truncate(input.len() - 1);
-        assert!(run(&input, &extract()).is_ok());
     }
 
     #[test]
