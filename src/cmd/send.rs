@@ -74,6 +74,7 @@ pub fn run(
         message_id: &composed.message_id,
         login_hint: Some(from_address.clone()),
         policy: submit::queueing::policy(args.queue, &account, QueuePolicy::Never),
+        hold_first: false,
     };
     let level = global.verbose;
     let progress =

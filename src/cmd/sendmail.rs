@@ -95,15 +95,18 @@ pub fn run(
         config: request.config_path.clone(),
         overrides: request.overrides.clone(),
     };
+    // The caller (cron, a daemon) cannot fix anything: whatever is not the message's
+    // own fault waits in the queue — where it is before the session starts, so that a
+    // signal (a systemd stop, a cron timeout) cannot lose it either.
+    let policy = submit::queueing::policy(flags.queue, &account, QueuePolicy::OnFailure);
     let submission = Submission {
         origin: &origin,
         envelope: &envelope,
         dsn: &dsn,
         message_id: &message_id,
         login_hint: Some(login_address),
-        // The caller (cron, a daemon) cannot fix anything: whatever is not the
-        // message's own fault waits in the queue.
-        policy: submit::queueing::policy(flags.queue, &account, QueuePolicy::OnFailure),
+        policy,
+        hold_first: policy != QueuePolicy::Never,
     };
     // sendmail's flags have no -q: a terminal is the whole test (cron and scripts never
     // give one), with --json and -v still turning the bar off.

@@ -88,6 +88,7 @@ pub fn attempt(
         login_hint: meta.login_hint.clone(),
         // It is in the queue already: a failure defers this entry, never adds one.
         policy: QueuePolicy::Never,
+        hold_first: false,
     };
     let mut payload = EntryPayload(locked);
     let delivered = super::deliver(

@@ -21,6 +21,7 @@ use crate::model::QueuePolicy;
 use crate::model::exit_code::{Code, fail};
 use crate::smtp::{Outcome, Payload, Settings, SmtpError};
 
+use queueing::{Hold, Keeping};
 pub use queueing::{Origin, Queued};
 
 /// What became of a message handed to posta.
@@ -42,6 +43,9 @@ pub struct Submission<'a> {
     pub login_hint: Option<String>,
     /// Which failures queue the message (see [`queueing::policy`]).
     pub policy: QueuePolicy,
+    /// Put the message in the queue before the session (sendmail mode), rather than
+    /// only after a failure: nothing is lost to a signal or a crash meanwhile.
+    pub hold_first: bool,
 }
 
 /// Who counts accepted recipients against the profile's daily limit.
@@ -58,7 +62,9 @@ pub enum Counting {
 pub type Transport<'t> = dyn FnMut(&Settings, &mut dyn Payload) -> Result<Outcome, SmtpError> + 't;
 
 /// Submit one message through `account`. Credentials are fetched unless the caller
-/// already set them (a flush fetches each account's secret once). What could not be
+/// already set them (a flush fetches each account's secret once). With
+/// `hold_first`, the message is in the queue before anything else happens, so that
+/// neither a signal nor a hung password command can lose it. What could not be
 /// written to the ledger or the log is pushed to `warnings`: it does not change the
 /// outcome, and the caller prints it under its own name (`posta:` or `sendmail:`).
 pub fn deliver(
@@ -68,23 +74,37 @@ pub fn deliver(
     transport: &mut Transport<'_>,
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<Delivery> {
+    let keeping = if submission.hold_first {
+        let pending = pending(account, submission, payload);
+        match queueing::hold(&pending, &mut |out| payload.write_to(out)) {
+            Hold::Held(held) => Keeping::Held(held),
+            Hold::Taken(queued) => return Ok(Delivery::Queued(queued)),
+            // Sent without a copy, as before; should it fail, queueing it is tried
+            // again and what stands in the way is said then.
+            Hold::Unavailable => Keeping::New,
+        }
+    } else {
+        Keeping::New
+    };
     if account.settings.credentials.is_none()
         && let Err(e) = account.load_credentials(submission.login_hint.as_deref())
     {
         // The message waits in the queue rather than being lost with this process.
         let pending = pending(account, submission, payload);
-        let queued = queueing::after_credentials(submission.policy, e, &pending, &mut |out| {
-            payload.write_to(out)
-        })?;
+        let queued =
+            queueing::after_credentials(submission.policy, e, &pending, keeping, &mut |out| {
+                payload.write_to(out)
+            })?;
         return Ok(Delivery::Queued(queued));
     }
     let result = transport(&account.settings, payload);
-    settle(
+    settle_kept(
         account,
         submission,
         payload,
         result,
         Counting::Here,
+        keeping,
         warnings,
     )
 }
@@ -100,9 +120,33 @@ pub fn settle(
     counting: Counting,
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<Delivery> {
+    settle_kept(
+        account,
+        submission,
+        payload,
+        result,
+        counting,
+        Keeping::New,
+        warnings,
+    )
+}
+
+/// [`settle`], with the queued copy where `keeping` says.
+fn settle_kept(
+    account: &Account,
+    submission: &Submission<'_>,
+    payload: &mut dyn Payload,
+    result: Result<Outcome, SmtpError>,
+    counting: Counting,
+    keeping: Keeping,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Delivery> {
     let size = payload.size_hint();
-    let settled = match result {
-        Ok(outcome) => {
+    let settled = match (result, keeping) {
+        (Ok(outcome), keeping) => {
+            if let Keeping::Held(held) = keeping {
+                warnings.extend(held.release());
+            }
             if counting == Counting::Here {
                 warnings.extend(crate::submit::ledger::record_submission(
                     account,
@@ -112,13 +156,21 @@ pub fn settle(
             }
             Ok(Delivery::Sent(outcome))
         }
-        Err(e) if queueing::should_queue(submission.policy, &e) => {
+        (Err(e), Keeping::Held(held)) if queueing::should_queue(submission.policy, &e) => {
+            Ok(Delivery::Queued(held.keep(e.to_string(), Some(e.stage))))
+        }
+        (Err(e), Keeping::New) if queueing::should_queue(submission.policy, &e) => {
             // The same bytes again: Message-ID and Date were fixed when it was read.
             let pending = pending(account, submission, payload);
             queueing::after_failure(&pending, e, &mut |out| payload.write_to(out))
                 .map(Delivery::Queued)
         }
-        Err(e) => Err(e.into()),
+        (Err(e), keeping) => {
+            if let Keeping::Held(held) = keeping {
+                warnings.extend(held.release());
+            }
+            Err(e.into())
+        }
     };
     warnings.extend(submission_log::submission(
         account,

@@ -12,7 +12,7 @@ use crate::config::{Account, ConfigError, Overrides};
 use crate::envelope::{Dsn, Envelope};
 use crate::model::QueuePolicy;
 use crate::model::exit_code::{Code, fail};
-use crate::queue::{self, Meta, Queue, QueuedDsn, QueuedEnvelope, QueuedServer};
+use crate::queue::{self, Locked, Meta, Place, Queue, QueuedDsn, QueuedEnvelope, QueuedServer};
 use crate::smtp::{SmtpError, Stage};
 
 /// The policy in force: the flag, else the profile, else the way in's default.
@@ -105,13 +105,20 @@ pub fn after_credentials(
     policy: QueuePolicy,
     err: ConfigError,
     pending: &Pending<'_>,
+    keeping: Keeping,
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> anyhow::Result<Queued> {
     // A password command that failed, a keyring that is locked: never the message's.
     if !queues_untried(policy, err.temporary) {
+        if let Keeping::Held(held) = keeping {
+            let _ = held.release();
+        }
         return Err(err.into());
     }
-    deferred(pending, err.to_string(), queue::now(), write)
+    match keeping {
+        Keeping::New => deferred(pending, err.to_string(), queue::now(), write),
+        Keeping::Held(held) => Ok(held.keep(err.to_string(), None)),
+    }
 }
 
 /// Put the message that `write` produces into the queue after the transport's
@@ -173,6 +180,94 @@ pub fn deferred(
         stage: None,
         queue_dir: dir,
     })
+}
+
+/// Where a message that must wait is kept.
+pub enum Keeping {
+    /// Written to the queue when it must wait (`send`, `batch`).
+    New,
+    /// In the queue since before the session (sendmail mode): kept there with the
+    /// failure recorded, or removed once sent or refused for good. A process killed
+    /// mid-session (a systemd stop, a cron timeout) leaves it for `queue flush`.
+    Held(Held),
+}
+
+/// A message put in the queue before its session, locked by this process.
+pub struct Held {
+    entry: Box<Locked>,
+    queue_dir: PathBuf,
+}
+
+/// What [`hold`] did.
+pub enum Hold {
+    Held(Held),
+    /// A `queue flush` took the entry between its writing and its locking: it is that
+    /// flush's now, and this process must not send it too.
+    Taken(Queued),
+    /// No queue could be written (no data directory, a full disk): the message is
+    /// sent without a copy, as `send` sends.
+    Unavailable,
+}
+
+/// Put the message in the queue before its session, marked as being tried (so that an
+/// attempt cut short is known) and due after the first retry interval (so that a
+/// flush meanwhile leaves it to this process).
+pub fn hold(
+    pending: &Pending<'_>,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> Hold {
+    let Some(dir) = spool_dir(pending.account) else {
+        return Hold::Unavailable;
+    };
+    let now = queue::now();
+    let mut meta = pending_meta(pending, now);
+    meta.attempt_started = Some(now);
+    meta.next_attempt = now + queue::FIRST_RETRY.as_secs() as i64;
+    let added = Queue::open(&dir).and_then(|q| {
+        let id = q.add(meta, write)?;
+        Ok((q.lock(Place::Queued, &id)?, id))
+    });
+    match added {
+        Ok((Some(entry), _)) => Hold::Held(Held {
+            entry: Box::new(entry),
+            queue_dir: dir,
+        }),
+        Ok((None, id)) => Hold::Taken(Queued {
+            id,
+            message_id: pending.message_id.to_string(),
+            reason: "a queue flush took it as it was queued".into(),
+            stage: None,
+            queue_dir: dir,
+        }),
+        Err(_) => Hold::Unavailable,
+    }
+}
+
+impl Held {
+    /// It must wait: the failure is recorded and the next attempt scheduled.
+    pub fn keep(mut self, reason: String, stage: Option<Stage>) -> Queued {
+        self.entry.meta.record_failure(queue::now(), reason.clone());
+        // A failed save leaves the entry as an interrupted attempt: still queued.
+        let _ = self.entry.save();
+        Queued {
+            id: self.entry.meta.id.clone(),
+            message_id: self.entry.meta.message_id.clone(),
+            reason,
+            stage,
+            queue_dir: self.queue_dir,
+        }
+    }
+
+    /// Sent, or refused for good: out of the queue. What could not be removed is a
+    /// warning (a flush would send it again).
+    pub fn release(self) -> Option<String> {
+        let id = self.entry.meta.id.clone();
+        self.entry.remove().err().map(|e| {
+            format!(
+                "its copy {id} could not be removed from the queue ({e}): drop it with `posta queue drop {id}`"
+            )
+        })
+    }
 }
 
 /// The account's spool: the config's `queue_dir`, else `$XDG_DATA_HOME/posta/queue`.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::support::scripted_server::{Config, Server};
+use crate::support::scripted_server::{Action, Config, Server};
 use crate::support::{closed_port, json, posta, run_with_input, text, usage_file, write_config};
 use serde_json::Value;
 
@@ -1292,4 +1292,73 @@ fn sendmail_mode_queues_a_refused_login_and_a_tls_failure_but_not_a_refused_reci
     server.finish();
     assert_eq!(out.status.code(), Some(77), "{}", text(&out.stderr));
     assert_eq!(queued_ids(home.path()).len(), 2);
+}
+
+/// sendmail mode puts the message in the queue before its session: a SIGTERM in the
+/// middle of it (a systemd stop, a cron timeout) leaves it there, marked as an
+/// interrupted attempt, and `queue flush` delivers it.
+#[test]
+fn sendmail_killed_in_the_middle_of_its_session_leaves_the_message_in_the_queue() {
+    use std::io::Write as _;
+    let home = tempfile::tempdir().unwrap();
+    let stalls = Server::start(Config::default().on("DATA", Action::Hang));
+    config(home.path(), stalls.port());
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "-f", "jane@example.org", "bob@example.org"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(RAW).unwrap();
+    // Held before the session starts; then wait until the session is under way.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while queued_ids(home.path()).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "nothing queued");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), None, "killed by the signal");
+    drop(stalls);
+
+    let entries = list(home.path())["queued"].clone();
+    assert_eq!(entries.as_array().unwrap().len(), 1, "{entries}");
+    assert!(entries[0]["attempt_started"].is_i64(), "{entries}");
+
+    let server = Server::start(Config::default());
+    config(home.path(), server.port());
+    let out = posta(home.path())
+        .args(["queue", "flush", "--all", "--json"])
+        .output()
+        .unwrap();
+    let record = server.finish();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["sent"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["sent"][0]["after_interrupted_attempt"], true, "{v}");
+    assert_eq!(record.messages.len(), 1);
+    assert!(queued_ids(home.path()).is_empty());
+}
+
+/// A message sent by sendmail mode leaves nothing behind in the queue, and one refused
+/// for good is not kept either.
+#[test]
+fn sendmail_leaves_no_copy_once_sent_or_refused_for_good() {
+    let home = tempfile::tempdir().unwrap();
+    let server = Server::start(Config::default());
+    let out = run_with_input(sendmail(home.path(), server.port(), &[]), RAW);
+    server.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(queued_ids(home.path()).is_empty());
+    let server = Server::start(Config::default().reply("RCPT", "550 5.1.1 no such user"));
+    let out = run_with_input(sendmail(home.path(), server.port(), &[]), RAW);
+    server.finish();
+    assert_eq!(out.status.code(), Some(67), "{}", text(&out.stderr));
+    assert!(queued_ids(home.path()).is_empty());
+    assert!(list(home.path())["failed"].as_array().unwrap().is_empty());
 }

@@ -63,6 +63,7 @@ impl Dispatcher<'_, '_, '_> {
             message_id: &message_id,
             login_hint: account.user.clone(),
             policy: self.policy(job.lane),
+            hold_first: false,
         };
         let mut warnings = Vec::new();
         // The lanes count accepted recipients themselves (they reserve room ahead).
