@@ -136,13 +136,30 @@ pub fn default_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("posta").join("config.toml"))
 }
 
-/// Read the config. An explicitly named file must exist; the default one may be absent.
+/// The system-wide config, read by a user who has none of their own (a cron job of
+/// any user, PHP as `www-data`): `/etc/posta/config.toml`, or `$POSTA_SYSTEM_CONFIG`.
+pub fn system_path() -> PathBuf {
+    std::env::var_os("POSTA_SYSTEM_CONFIG")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/etc/posta/config.toml"))
+}
+
+/// Read the config. An explicitly named file must exist; without one, the user's
+/// default file, else the system-wide one, may be absent.
 pub fn load(explicit: Option<&Path>) -> Result<Option<Loaded>, ConfigError> {
     let (path, must_exist) = match explicit {
         Some(p) => (p.to_path_buf(), true),
-        None => match default_path() {
+        None => match default_path().filter(|p| p.exists()) {
             Some(p) => (p, false),
-            None => return Ok(None),
+            None => {
+                let system = system_path();
+                if !system.exists() {
+                    return Ok(None);
+                }
+                check_system_file_trusted(&system)?;
+                (system, false)
+            }
         },
     };
     let text = match std::fs::read_to_string(&path) {
@@ -189,6 +206,52 @@ fn check_private_if_it_holds_passwords(path: &Path, file: &ConfigFile) -> Result
         }
     }
     Ok(())
+}
+
+/// A system-wide config is read by every user's posta: it is trusted only when no one
+/// but root (or the user running posta) could have written it — owned by root or by
+/// this user, and writable by neither group nor others — for it names the commands
+/// posta runs and the server it hands passwords to.
+fn check_system_file_trusted(path: &Path) -> Result<(), ConfigError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).map_err(|e| {
+            ConfigError::new(
+                Some(path.to_path_buf()),
+                format!("cannot read: {}", crate::model::exit_code::io_text(&e)),
+            )
+        })?;
+        let owner_ok = meta.uid() == 0 || Some(meta.uid()) == current_uid();
+        let writable_by_others = meta.mode() & 0o022 != 0;
+        if !owner_ok || writable_by_others {
+            return Err(ConfigError::new(
+                Some(path.to_path_buf()),
+                format!(
+                    "the system-wide config is not trusted (owner uid {uid}, mode {mode:o}): it \
+                     must be owned by root and writable by nobody else; run: chown root {p} && \
+                     chmod go-w {p}",
+                    uid = meta.uid(),
+                    mode = meta.mode() & 0o7777,
+                    p = path.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The effective user id of this process, where it can be had without `unsafe`.
+#[cfg(unix)]
+fn current_uid() -> Option<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        Some(rustix::process::geteuid().as_raw())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -25,3 +25,4 @@ mod properties;
 mod protocol_cli;
 mod queue;
 mod smtp_transport;
+mod system_config;

@@ -12,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 
 /// Make `cmd` hermetic: no inherited POSTA_* variables, HOME and the XDG directories
 /// in `home` (config in `config/posta`, queue in `data/posta`, the usage ledger in
-/// `state/posta/usage`), stdin closed.
+/// `state/posta/usage`, the system-wide config in `etc/posta`), stdin closed.
 pub fn hermetic<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
     for (k, _) in std::env::vars() {
         if k.starts_with("POSTA_") {
@@ -20,6 +20,8 @@ pub fn hermetic<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
         }
     }
     cmd.env("HOME", home)
+        // No machine's /etc/posta/config.toml: a test that wants one writes it here.
+        .env("POSTA_SYSTEM_CONFIG", home.join("etc/posta/config.toml"))
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_STATE_HOME", home.join("state"))

@@ -1,0 +1,84 @@
+//! The system-wide config (`/etc/posta/config.toml`, here `$POSTA_SYSTEM_CONFIG`): what a
+//! user without a config of their own (a cron job of any user, PHP as `www-data`) sends
+//! through, trusted only when no one else could have written it.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::support::scripted_server::{Config, Server};
+use crate::support::{posta, run_with_input, text, write_config};
+
+fn system_config(home: &Path, port: u16) -> PathBuf {
+    let path = home.join("etc/posta/config.toml");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(
+        &path,
+        format!(
+            "default = \"relay\"\n[profiles.relay]\nhost = \"127.0.0.1\"\nport = {port}\n\
+             security = \"plain\"\nfrom = \"server@example.org\"\ntimeout = 5\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    path
+}
+
+const CRON_OUTPUT: &[u8] = b"To: root@example.org\nSubject: Cron <root@host> job\n\nall done\n";
+
+#[test]
+fn a_user_without_a_config_sends_through_the_system_one() {
+    let home = tempfile::tempdir().unwrap();
+    let server = Server::start(Config::default());
+    system_config(home.path(), server.port());
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "-t"]);
+    let out = run_with_input(cmd, CRON_OUTPUT);
+    let record = server.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(record.messages.len(), 1);
+    assert!(
+        record.sent("MAIL FROM:<server@example.org>"),
+        "{:?}",
+        record.commands()
+    );
+}
+
+#[test]
+fn the_users_own_config_wins_over_the_system_one() {
+    let home = tempfile::tempdir().unwrap();
+    let system = Server::start(Config::default());
+    let own = Server::start(Config::default());
+    system_config(home.path(), system.port());
+    write_config(
+        home.path(),
+        &format!(
+            "default = \"mine\"\n[profiles.mine]\nhost = \"127.0.0.1\"\nport = {}\n\
+             security = \"plain\"\nfrom = \"me@example.org\"\n",
+            own.port()
+        ),
+    );
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "-t"]);
+    let out = run_with_input(cmd, CRON_OUTPUT);
+    let own = own.finish();
+    drop(system);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(own.messages.len(), 1);
+}
+
+#[test]
+fn a_system_config_others_may_write_is_refused_with_78() {
+    let home = tempfile::tempdir().unwrap();
+    let path = system_config(home.path(), 1);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "-t"]);
+    let out = run_with_input(cmd, CRON_OUTPUT);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(78), "{stderr}");
+    assert!(
+        stderr.contains("the system-wide config is not trusted"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("chmod go-w"), "{stderr}");
+}
