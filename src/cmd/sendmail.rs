@@ -77,6 +77,8 @@ pub fn run(
         };
         writeln!(console.err, "sendmail: lines over 998 octets: {what}")?;
     }
+    // cron mails `root`, mailx a bare user name: no provider takes those.
+    spooled.envelope.to = config::aliases::expand_for(&account, &spooled.envelope.to)?;
     submit::check_per_message_limit(&account, spooled.envelope.to.len())?;
     let login_address = account
         .from

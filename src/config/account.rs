@@ -27,6 +27,8 @@ pub struct Account {
     pub user: Option<String>,
     /// Where to append one line per submission (the profile's `log_file`).
     pub log_file: Option<PathBuf>,
+    /// Where local names (`root`) go: the profile's `aliases` file.
+    pub aliases: Option<PathBuf>,
     /// The profile's `queue` policy, when it sets one.
     pub queue: Option<QueuePolicy>,
     /// The config file's `queue_dir`, when it sets one.

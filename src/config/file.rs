@@ -55,6 +55,9 @@ pub struct Profile {
     pub insecure: Option<bool>,
     /// Append one line per submission to this file (`~/` is the home directory).
     pub log_file: Option<PathBuf>,
+    /// aliases(5) file for envelope recipients without a domain (`root`, cron's
+    /// default) in sendmail mode.
+    pub aliases: Option<PathBuf>,
     /// "never" or "on-temporary-failure" [default: never for `send`, on-temporary-failure
     /// in sendmail mode].
     pub queue: Option<QueuePolicy>,

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use crate::model::exit_code::Code;
 
 pub mod account;
+pub mod aliases;
 pub mod edit;
 pub mod file;
 #[cfg(feature = "keyring")]

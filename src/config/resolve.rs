@@ -144,6 +144,7 @@ fn build(
     Ok(Account {
         user: overrides.user.clone().or_else(|| profile.user.clone()),
         log_file: layers.in_config_dir(profile.log_file.as_deref()),
+        aliases: layers.in_config_dir(profile.aliases.as_deref()),
         queue: profile.queue,
         queue_dir: loaded.and_then(|l| in_config_dir(l.file.queue_dir.as_deref()?, Some(&l.path))),
         from: profile.from.clone(),

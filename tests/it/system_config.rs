@@ -82,3 +82,48 @@ fn a_system_config_others_may_write_is_refused_with_78() {
     );
     assert!(stderr.contains("chmod go-w"), "{stderr}");
 }
+
+/// cron mails a job's output to its owner (`root`): the profile's aliases file says
+/// where that goes; a local name it does not know is refused before connecting.
+#[test]
+fn local_recipients_go_where_the_aliases_file_says() {
+    let home = tempfile::tempdir().unwrap();
+    let server = Server::start(Config::default());
+    let aliases = home.path().join("aliases");
+    std::fs::write(&aliases, "root: ops@example.org, admin@example.org\n").unwrap();
+    write_config(
+        home.path(),
+        &format!(
+            "default = \"relay\"\n[profiles.relay]\nhost = \"127.0.0.1\"\nport = {}\n\
+             security = \"plain\"\nfrom = \"server@example.org\"\naliases = \"{}\"\n",
+            server.port(),
+            aliases.display()
+        ),
+    );
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "-t"]);
+    let out = run_with_input(
+        cmd,
+        b"To: root\nSubject: Cron <root@host> job\n\nall done\n",
+    );
+    let record = server.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        record.sent("RCPT TO:<ops@example.org>"),
+        "{:?}",
+        record.commands()
+    );
+    assert!(
+        record.sent("RCPT TO:<admin@example.org>"),
+        "{:?}",
+        record.commands()
+    );
+    assert!(!record.sent("RCPT TO:<root>"), "{:?}", record.commands());
+
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "www-data"]);
+    let out = run_with_input(cmd, b"Subject: x\n\ny\n");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(65), "{stderr}");
+    assert!(stderr.contains("www-data is a local name"), "{stderr}");
+}
