@@ -5,11 +5,10 @@ use std::path::Path;
 
 use super::{Console, Report};
 use crate::cli::{GlobalArgs, SendArgs};
-use crate::config::presets::FromRule;
 use crate::config::{self, Account};
 use crate::envelope::Dsn;
 use crate::message::{self, BodySource, Composed, Draft};
-use crate::model::exit_code::{Code, Hint, fail};
+use crate::model::exit_code::{Code, Hint};
 use crate::model::{DsnRet, QueuePolicy};
 use crate::progress;
 use crate::smtp::{self, SmtpError, SmtpErrorKind, Transcript};
@@ -53,7 +52,7 @@ pub fn run(
             .or(account.from.clone())
             .unwrap_or_default(),
     );
-    check_provider_rules(&account, &from_address)?;
+    submit::sender::check_provider_rules(&account, &from_address)?;
     if args.dry_run {
         return dry_run(&composed, console);
     }
@@ -135,25 +134,6 @@ pub fn run(
             })
         }
     }
-}
-
-/// Refuse before connecting what the provider would refuse after the upload.
-fn check_provider_rules(account: &Account, from_address: &str) -> anyhow::Result<()> {
-    let (Some(preset), Some(user)) = (account.preset, account.login_user(Some(from_address)))
-    else {
-        return Ok(());
-    };
-    if preset.from_rule == FromRule::MustEqualLogin && !from_address.eq_ignore_ascii_case(&user) {
-        return Err(fail(
-            Code::DataErr,
-            format!(
-                "{} refuses a From address other than the login: From is {from_address} but the login is {user}; \
-                 send from {user} or use that address's own profile",
-                preset.title
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// Advice for failures whose cause is usually a setting: an authentication failure at a

@@ -10,7 +10,9 @@ use super::{Console, Report, submission_report};
 use crate::cli::QueuePolicy;
 use crate::cli::sendmail::parse_flags;
 use crate::config;
+use crate::config::file::{EnvelopeFrom, FromHeader};
 use crate::envelope::Dsn;
+use crate::message::address;
 use crate::message::raw::{self, LongLines, RawOptions};
 use crate::model::exit_code::Code;
 use crate::progress;
@@ -60,12 +62,28 @@ pub fn run(
     let block = raw::read_header_block(stdin)?;
     request.from_hint = flags.envelope_from.clone().or_else(|| block.from_address());
     let mut account = config::resolve(&request)?;
+    // The profile's sender policy: a provider that checks the sender refuses what is
+    // not the login, and cron and mailx send as `root@hostname`.
+    let profile_sender = account.from.as_deref().map(address::bare_address);
+    let envelope_from = match (&account.envelope_from, &profile_sender) {
+        (EnvelopeFrom::Profile, Some(from)) => {
+            if flags.verbose > 0 {
+                let _ = writeln_err(
+                    console,
+                    &format!("sendmail: MAIL FROM:<{from}> (envelope_from = \"profile\")"),
+                );
+            }
+            Some(from.clone())
+        }
+        _ => flags.envelope_from.clone(),
+    };
     let opts = RawOptions {
         extract_recipients: flags.extract_recipients,
-        envelope_from: flags.envelope_from.clone(),
+        envelope_from,
         full_name: flags.full_name.clone(),
         default_from: account.from.clone(),
         recipients: flags.recipients.clone(),
+        rewrite_from: account.from_header == FromHeader::Rewrite,
     };
     let mut spooled = block.spool(stdin, &opts)?;
     if flags.verbose > 0
@@ -80,6 +98,11 @@ pub fn run(
     // cron mails `root`, mailx a bare user name: no provider takes those.
     spooled.envelope.to = config::aliases::expand_for(&account, &spooled.envelope.to)?;
     submit::check_per_message_limit(&account, spooled.envelope.to.len())?;
+    // What `send` checks before connecting holds here too (the null sender of a
+    // bounce is no author).
+    if !spooled.envelope.from.is_empty() {
+        submit::sender::check_provider_rules(&account, &spooled.envelope.from)?;
+    }
     let login_address = account
         .from
         .clone()

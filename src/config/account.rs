@@ -29,6 +29,9 @@ pub struct Account {
     pub log_file: Option<PathBuf>,
     /// Where local names (`root`) go: the profile's `aliases` file.
     pub aliases: Option<PathBuf>,
+    /// sendmail mode's sender policy (the profile's `envelope_from`, `from_header`).
+    pub envelope_from: super::file::EnvelopeFrom,
+    pub from_header: super::file::FromHeader,
     /// The profile's `queue` policy, when it sets one.
     pub queue: Option<QueuePolicy>,
     /// The config file's `queue_dir`, when it sets one.

@@ -58,6 +58,12 @@ pub struct Profile {
     /// aliases(5) file for envelope recipients without a domain (`root`, cron's
     /// default) in sendmail mode.
     pub aliases: Option<PathBuf>,
+    /// sendmail mode: `profile` makes MAIL FROM the profile's `from` whatever `-f`/`-r`
+    /// or the From header say [default: auto].
+    pub envelope_from: Option<EnvelopeFrom>,
+    /// sendmail mode: `rewrite` also replaces a From whose address is not the
+    /// profile's (the provider would refuse it) [default: add, only when missing].
+    pub from_header: Option<FromHeader>,
     /// "never" or "on-temporary-failure" [default: never for `send`, on-temporary-failure
     /// in sendmail mode].
     pub queue: Option<QueuePolicy>,
@@ -137,6 +143,28 @@ impl Loaded {
 /// The default path: `$XDG_CONFIG_HOME/posta/config.toml`.
 pub fn default_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("posta").join("config.toml"))
+}
+
+/// Whose address MAIL FROM is in sendmail mode (the profile key `envelope_from`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EnvelopeFrom {
+    /// `-f`/`-r`, else the profile's `from`, else the message's From.
+    #[default]
+    Auto,
+    /// Always the profile's `from` (what a provider that checks the sender wants).
+    Profile,
+}
+
+/// What sendmail mode does with the message's From (the profile key `from_header`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FromHeader {
+    /// Add one (the profile's `from`, with its display name) only when missing.
+    #[default]
+    Add,
+    /// Also replace a From whose address is not the profile's.
+    Rewrite,
 }
 
 /// The system-wide config, read by a user who has none of their own (a cron job of

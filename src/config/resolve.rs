@@ -145,6 +145,8 @@ fn build(
         user: overrides.user.clone().or_else(|| profile.user.clone()),
         log_file: layers.in_config_dir(profile.log_file.as_deref()),
         aliases: layers.in_config_dir(profile.aliases.as_deref()),
+        envelope_from: profile.envelope_from.unwrap_or_default(),
+        from_header: profile.from_header.unwrap_or_default(),
         queue: profile.queue,
         queue_dir: loaded.and_then(|l| in_config_dir(l.file.queue_dir.as_deref()?, Some(&l.path))),
         from: profile.from.clone(),

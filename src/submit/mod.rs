@@ -13,6 +13,7 @@ pub mod flush;
 pub mod ledger;
 pub mod payload;
 pub mod queueing;
+pub mod sender;
 pub mod submission_log;
 
 use crate::config::Account;

@@ -24,5 +24,6 @@ mod progress;
 mod properties;
 mod protocol_cli;
 mod queue;
+mod sender_policy;
 mod smtp_transport;
 mod system_config;

@@ -22,8 +22,8 @@ use crate::model::exit_code::{Code, fail};
 use crate::pace::Pacer;
 use crate::progress;
 use crate::smtp::Transcript;
-use crate::submit::Origin;
 use crate::submit::ledger::Ledger;
+use crate::submit::{self, Origin};
 
 pub(super) struct Dispatcher<'a, 't, 'x> {
     pub(super) global: &'a GlobalArgs,
@@ -93,7 +93,19 @@ impl Dispatcher<'_, '_, '_> {
         match self.pick(need)? {
             Pick::Lane(i) => {
                 let file = self.spool_file()?;
-                match block.spool_reusing(reader, &self.options(Some(i)), file) {
+                let spooled = block
+                    .spool_reusing(reader, &self.options(Some(i)), file)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|spooled| {
+                        // What `send` checks before connecting holds here too.
+                        let from = &spooled.envelope.from;
+                        if !from.is_empty() {
+                            let account = &self.lanes()[i].account;
+                            submit::sender::check_provider_rules(account, from)?;
+                        }
+                        Ok(spooled)
+                    });
+                match spooled {
                     Ok(spooled) => {
                         let dsn = Dsn::default().with_default_envid(&spooled.message_id);
                         let lanes = self.lanes.as_mut().expect("opened above");
@@ -118,7 +130,7 @@ impl Dispatcher<'_, '_, '_> {
                             }
                         }
                     }
-                    Err(e) => self.failed(name, &e.into())?,
+                    Err(e) => self.failed(name, &e)?,
                 }
                 Ok(true)
             }
@@ -163,6 +175,7 @@ impl Dispatcher<'_, '_, '_> {
             full_name: None,
             default_from: lane.and_then(|i| self.lanes()[i].account.from.clone()),
             recipients: Vec::new(),
+            rewrite_from: false,
         }
     }
 

@@ -41,6 +41,8 @@ pub struct RawOptions {
     pub full_name: Option<String>,
     /// The profile's From, used for MAIL FROM and a missing From header.
     pub default_from: Option<String>,
+    /// Replace a From header whose address is not `default_from`'s with it.
+    pub rewrite_from: bool,
     /// Recipients given as arguments.
     pub recipients: Vec<String>,
 }

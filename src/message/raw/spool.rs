@@ -76,7 +76,16 @@ impl HeaderBlock {
             added.push_str(&format!("Message-ID: <{id}>\r\n"));
             message_id = Some(id);
         }
-        if !has("From") {
+        // `from_header = "rewrite"`: a From that is not the profile's address is
+        // replaced by the profile's (the provider would refuse it anyway).
+        let profile_address = opts.default_from.as_deref().map(address::bare_address);
+        let rewrite = match (&profile_address, opts.rewrite_from) {
+            (Some(profile), true) => {
+                header_from(&fields)?.is_some_and(|from| !from.eq_ignore_ascii_case(profile))
+            }
+            _ => false,
+        };
+        if !has("From") || rewrite {
             added.push_str(&from_field(opts, &mail_from));
         }
         let head = |out: &mut dyn Write, qp: bool| -> std::io::Result<()> {
@@ -86,7 +95,8 @@ impl HeaderBlock {
                 let left_out = ["Bcc", "Resent-Bcc"]
                     .iter()
                     .any(|n| name.eq_ignore_ascii_case(n))
-                    || (qp && name.eq_ignore_ascii_case("Content-Transfer-Encoding"));
+                    || (qp && name.eq_ignore_ascii_case("Content-Transfer-Encoding"))
+                    || (rewrite && name.eq_ignore_ascii_case("From"));
                 !left_out
             }))?;
             if qp {
@@ -143,8 +153,13 @@ impl HeaderBlock {
 }
 
 /// The From field posta adds to a message without one: the profile's address, else the
-/// envelope sender, else the local user; `-F`'s name with it.
+/// envelope sender, else the local user; `-F`'s name with it, else the profile's.
 fn from_field(opts: &RawOptions, mail_from: &str) -> String {
+    let profile_name = opts
+        .default_from
+        .as_deref()
+        .and_then(|f| address::parse_mailbox(f).ok())
+        .and_then(|m| m.name);
     // The null sender (`-f '<>'`) is no author: then the local user is.
     let addr = opts
         .default_from
@@ -155,7 +170,7 @@ fn from_field(opts: &RawOptions, mail_from: &str) -> String {
     match address::parse_addr_spec(&addr) {
         Ok((local, domain)) => {
             let mailbox = address::Mailbox {
-                name: opts.full_name.clone(),
+                name: opts.full_name.clone().or(profile_name),
                 local,
                 domain,
             };
