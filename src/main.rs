@@ -3,8 +3,6 @@
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use posta::cli::Cli;
 use posta::cmd::{self, Console};
 use posta::model::exit_code::{Code, fail};
@@ -27,7 +25,10 @@ fn main() -> ExitCode {
         return sendmail_main("sendmail", &sendmail_args);
     }
 
-    let cli = match Cli::try_parse() {
+    let parsed = posta::cli::command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -70,7 +71,7 @@ fn main() -> ExitCode {
                     Some(v) => writeln!(out, "{v}"),
                     None => Ok(()),
                 }
-            } else if report.data {
+            } else if report.data && !report.human.is_empty() {
                 writeln!(out, "{}", report.human)
             } else if (!quiet || report.exit.is_some()) && !report.human.is_empty() {
                 writeln!(err, "{}", report.human)
@@ -102,7 +103,7 @@ fn main() -> ExitCode {
 fn sendmail_main(program: &str, args: &[String]) -> ExitCode {
     if args.iter().any(|a| a == "--help") {
         // Invoked as sendmail: the same help as `posta sendmail --help`.
-        let mut command = <Cli as clap::CommandFactory>::command();
+        let mut command = posta::cli::command();
         let help = command
             .find_subcommand_mut("sendmail")
             .map(|c| c.render_long_help().to_string())

@@ -129,6 +129,24 @@ impl Document {
         Ok(first)
     }
 
+    /// The profiles whose `from` is the address of `from` (compared as bare addresses,
+    /// case-insensitively), in the file's order.
+    pub fn profiles_with_from(&self, from: &str) -> Vec<String> {
+        let want = file_address(from);
+        let Some(profiles) = self.doc.get("profiles").and_then(|p| p.as_table_like()) else {
+            return Vec::new();
+        };
+        profiles
+            .iter()
+            .filter(|(_, p)| {
+                p.get("from")
+                    .and_then(|f| f.as_str())
+                    .is_some_and(|f| file_address(f) == want)
+            })
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+
     /// Remove `[profiles.NAME]`, and `default` with it when it named this profile
     /// (its comments go to what follows). The error lists the valid profiles.
     pub fn remove_profile(&mut self, name: &str) -> Result<Removed, ConfigError> {
@@ -171,6 +189,10 @@ impl Document {
         }
         write_private(&self.path, self.doc.to_string().as_bytes())
     }
+}
+
+fn file_address(from: &str) -> String {
+    crate::message::address::bare_address(from).to_ascii_lowercase()
 }
 
 /// Remove the top-level key `key`, giving the comments above it (often the file's own

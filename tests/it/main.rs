@@ -13,6 +13,7 @@ mod cli_usage;
 mod compose;
 mod credentials_sweep;
 mod error_text;
+mod everyday;
 mod fuzz_regressions;
 mod generated;
 mod hostile_server;
