@@ -514,6 +514,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --rate 'At most this many messages a second, a minute or an hour over all connections, e.g. 10/s, 30/m or 500/h'
             cand --connections 'Connections per profile, each sending one message at a time'
             cand --queue 'On a temporary failure, or when every profile reached its daily limit, queue the message for `posta queue flush` [default: the profile''s `queue`, else never]'
+            cand --dry-run 'Send nothing: read and check every message (or merge row) as a real batch does and print its envelope as a JSON line; with --dry-run=DIR, write each message to DIR as NNNNN.eml with its envelope in NNNNN.json. No connection, no password'
             cand --server 'Submission server, optionally with a port'
             cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
             cand --security 'Connection security [default: tls on port 465, starttls otherwise]'

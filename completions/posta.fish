@@ -322,6 +322,7 @@ complete -c posta -n "__fish_posta_using_subcommand batch" -l rate -d 'At most t
 complete -c posta -n "__fish_posta_using_subcommand batch" -l connections -d 'Connections per profile, each sending one message at a time' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l queue -d 'On a temporary failure, or when every profile reached its daily limit, queue the message for `posta queue flush` [default: the profile\'s `queue`, else never]' -r -f -a "never\t'Report the failure (exit 75); keep nothing'
 on-temporary-failure\t'Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection failures; never a permanent refusal)'"
+complete -c posta -n "__fish_posta_using_subcommand batch" -l dry-run -d 'Send nothing: read and check every message (or merge row) as a real batch does and print its envelope as a JSON line; with --dry-run=DIR, write each message to DIR as NNNNN.eml with its envelope in NNNNN.json. No connection, no password' -r -F
 complete -c posta -n "__fish_posta_using_subcommand batch" -l server -d 'Submission server, optionally with a port' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'

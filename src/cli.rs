@@ -371,6 +371,18 @@ pub struct BatchArgs {
     #[arg(long, value_enum, value_name = "POLICY")]
     pub queue: Option<QueuePolicy>,
 
+    /// Send nothing: read and check every message (or merge row) as a real batch does
+    /// and print its envelope as a JSON line; with --dry-run=DIR, write each message to
+    /// DIR as NNNNN.eml with its envelope in NNNNN.json. No connection, no password
+    #[arg(
+        long,
+        value_name = "DIR",
+        num_args = 0..=1,
+        require_equals = true,
+        conflicts_with = "queue"
+    )]
+    pub dry_run: Option<Option<PathBuf>>,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

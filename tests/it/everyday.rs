@@ -235,3 +235,94 @@ fn bash_completion_offers_the_profile_names() {
         assert_eq!(offered, want, "{words}: {}", stderr(&out));
     }
 }
+
+/// A mail merge checked before sending: every row as it would go out, to a directory,
+/// with its envelope; the account is resolved (its From is used) but nothing connects
+/// and no password is asked for (the command here would fail if it ran).
+#[test]
+fn batch_dry_run_writes_every_merged_message_and_its_envelope_without_connecting() {
+    let home = tempfile::tempdir().unwrap();
+    let port = crate::support::closed_port();
+    write_config(
+        home.path(),
+        &format!(
+            "default = \"work\"\n\n[profiles.work]\nhost = \"127.0.0.1\"\nport = {port}\n\
+             security = \"plain\"\nfrom = \"Jane <jane@example.com>\"\n\
+             password_command = \"echo ran > {}/ran; exit 1\"\n",
+            home.path().display()
+        ),
+    );
+    let template = home.path().join("t.eml");
+    std::fs::write(
+        &template,
+        "To: \"{{name}}\" <{{email}}>\nBcc: audit@example.org\nSubject: Seat {{seat}}\n\n\
+         Dear {{name}}, your seat is {{seat}}.\n",
+    )
+    .unwrap();
+    let data = home.path().join("guests.csv");
+    std::fs::write(
+        &data,
+        "name,email,seat\nBob,bob@example.org,A1\n\"Eve\nBcc: x@example.org\",eve@example.org,B2\n\
+         Carol,carol@example.org,C3\n",
+    )
+    .unwrap();
+    let dir = home.path().join("preview");
+    let dry_run = format!("--dry-run={}", dir.display());
+    let args = [
+        "batch",
+        dry_run.as_str(),
+        "--template",
+        template.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ];
+    let out = run(home.path(), &args);
+    // Eve's row cannot go (a line break into the header block): 65, as in a real batch.
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("batch --dry-run: 2 messages"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !home.path().join("ran").exists(),
+        "the password command ran"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    // Message N of the merge (row N) is NNNNN.eml: Eve's, the second, is missing.
+    assert_eq!(
+        names,
+        ["00001.eml", "00001.json", "00003.eml", "00003.json"]
+    );
+    let carol = std::fs::read_to_string(dir.join("00003.eml")).unwrap();
+    assert!(carol.contains("From: jane@example.com\r\n"), "{carol}");
+    assert!(
+        carol.contains("To: \"Carol\" <carol@example.org>\r\n"),
+        "{carol}"
+    );
+    assert!(carol.contains("Dear Carol, your seat is C3."), "{carol}");
+    assert!(carol.contains("Message-ID: <"), "{carol}");
+    assert!(!carol.contains("Bcc"), "{carol}");
+    let envelope: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("00003.json")).unwrap()).unwrap();
+    assert_eq!(envelope["mail_from"], "jane@example.com");
+    assert_eq!(
+        envelope["rcpt_to"],
+        serde_json::json!(["carol@example.org", "audit@example.org"])
+    );
+    assert_eq!(envelope["profile"], "work");
+    assert_eq!(envelope["size"], carol.len());
+
+    // Without a directory: the envelopes as JSON lines on stdout.
+    let mut args = args;
+    args[1] = "--dry-run";
+    let out = run(home.path(), &args);
+    let lines = crate::support::json_lines(&out);
+    let sent: Vec<&serde_json::Value> = lines.iter().filter(|l| l["status"] == "dry-run").collect();
+    assert_eq!(sent.len(), 2, "{lines:?}");
+    assert_eq!(sent[0]["rcpt_to"][0], "bob@example.org");
+}
