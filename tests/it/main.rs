@@ -23,4 +23,5 @@ mod progress;
 mod properties;
 mod protocol_cli;
 mod queue;
+mod readme;
 mod smtp_transport;
