@@ -420,6 +420,11 @@ pub enum ProfileCommand {
         name: String,
     },
     /// Add a profile
+    ///
+    /// Saved with it: --email (as `from`) or --from, and every connection option given
+    /// (--server, --port, --security, --user, --auth, --password-command, --ca-file, …).
+    /// Without --server or a preset, the server is looked up in DNS (RFC 6186) from
+    /// --email's domain.
     Add(ProfileAddArgs),
     /// Remove a profile
     Remove {
@@ -446,8 +451,6 @@ pub struct ProfileListArgs {
     pub names: bool,
 }
 
-/// Add a profile. Saved with it: --email (as `from`), --from, --server, --port,
-/// --security, --user, --password-command, --oauth-token-command and --ca-file.
 #[derive(Debug, Args, Clone)]
 pub struct ProfileAddArgs {
     /// The new profile's name (letters, digits, '-', '_', '.')

@@ -310,6 +310,12 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         password_command: conn.password_command.clone(),
         oauth_token_command: conn.oauth_token_command.clone(),
         ca_file: conn.ca_file.clone(),
+        auth: conn.auth,
+        tls_fingerprint: conn.tls_fingerprint.as_ref().map(|f| f.to_string()),
+        timeout: conn.timeout,
+        ehlo: conn.ehlo.clone(),
+        allow_insecure_auth: conn.allow_insecure_auth,
+        insecure: conn.insecure,
     };
     let first = doc.add_profile(&args.name, &new)?;
     doc.save()?;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::{ConfigError, file};
-use crate::model::Security;
+use crate::model::{AuthMechanism, Security};
 
 /// A config file opened for editing.
 pub struct Document {
@@ -28,6 +28,13 @@ pub struct NewProfile {
     pub password_command: Option<String>,
     pub oauth_token_command: Option<String>,
     pub ca_file: Option<PathBuf>,
+    pub auth: Option<AuthMechanism>,
+    pub tls_fingerprint: Option<String>,
+    pub timeout: Option<u64>,
+    pub ehlo: Option<String>,
+    /// Written only when true (false is the default).
+    pub allow_insecure_auth: bool,
+    pub insecure: bool,
 }
 
 /// What removing a profile took with it.
@@ -120,6 +127,24 @@ impl Document {
         text(&mut t, "oauth_token_command", &new.oauth_token_command);
         if let Some(ca) = &new.ca_file {
             t["ca_file"] = toml_edit::value(ca.display().to_string());
+        }
+        if let Some(auth) = new.auth
+            && let Ok(serde_json::Value::String(name)) = serde_json::to_value(auth)
+        {
+            t["auth"] = toml_edit::value(name);
+        }
+        text(&mut t, "tls_fingerprint", &new.tls_fingerprint);
+        if let Some(secs) = new.timeout {
+            t["timeout"] = toml_edit::value(secs as i64);
+        }
+        text(&mut t, "ehlo", &new.ehlo);
+        for (key, on) in [
+            ("allow_insecure_auth", new.allow_insecure_auth),
+            ("insecure", new.insecure),
+        ] {
+            if on {
+                t[key] = toml_edit::value(true);
+            }
         }
         profiles.insert(name, toml_edit::Item::Table(t));
         let first = self.doc.get("default").is_none();

@@ -326,3 +326,51 @@ fn batch_dry_run_writes_every_merged_message_and_its_envelope_without_connecting
     assert_eq!(sent.len(), 2, "{lines:?}");
     assert_eq!(sent[0]["rcpt_to"][0], "bob@example.org");
 }
+
+/// Every connection option given to `profile add` is saved, as the key of its name,
+/// and the file reads back.
+#[test]
+fn profile_add_saves_every_connection_option_given() {
+    let home = tempfile::tempdir().unwrap();
+    let fingerprint = "ab".repeat(32);
+    let out = run(
+        home.path(),
+        &[
+            "profile",
+            "add",
+            "relay",
+            "--server",
+            "smtp.example.com",
+            "--from",
+            "jane@example.com",
+            "--auth",
+            "oauthbearer",
+            "--tls-fingerprint",
+            &fingerprint,
+            "--timeout",
+            "30",
+            "--ehlo",
+            "me.example.com",
+            "--allow-insecure-auth",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let config = std::fs::read_to_string(config_path(home.path())).unwrap();
+    for line in [
+        "auth = \"oauthbearer\"".to_string(),
+        format!("tls_fingerprint = \"{fingerprint}\""),
+        "timeout = 30".to_string(),
+        "ehlo = \"me.example.com\"".to_string(),
+        "allow_insecure_auth = true".to_string(),
+    ] {
+        assert!(config.contains(&line), "{line} missing:\n{config}");
+    }
+    assert!(!config.contains("insecure = "), "{config}");
+    let out = run(home.path(), &["profile", "show", "relay"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        text(&out.stdout).contains("oauthbearer"),
+        "{}",
+        text(&out.stdout)
+    );
+}
