@@ -66,11 +66,12 @@ pub fn resolve_recorded(
     build(loaded.as_ref(), name, profile, overrides)
 }
 
-/// Pick the profile: named (-p / POSTA_PROFILE), else the one whose From matches,
-/// else the file's default, else none (flags only); with it, why it was chosen (for
-/// `-v`), which says so when several profiles have the From and the default won.
+/// A profile's name, the profile, and why it was chosen (for `-v`).
 type Chosen = (Option<String>, Profile, Option<String>);
 
+/// Pick the profile: named (-p / POSTA_PROFILE), else the one whose From matches,
+/// else the file's default, else none (flags only); with it, why it was chosen, which
+/// says so when several profiles have the From and the default won.
 fn choose_profile(
     loaded: Option<&Loaded>,
     named: Option<&str>,

@@ -374,3 +374,32 @@ fn profile_add_saves_every_connection_option_given() {
         text(&out.stdout)
     );
 }
+
+/// sendmail mode at -v says which profile the From chose, and that two profiles share it.
+#[test]
+fn sendmail_v_names_the_profile_chosen_when_two_share_the_from() {
+    let home = tempfile::tempdir().unwrap();
+    let port = crate::support::closed_port();
+    let profile = |name: &str| {
+        format!(
+            "[profiles.{name}]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"plain\"\n\
+             from = \"jane@example.com\"\n"
+        )
+    };
+    write_config(
+        home.path(),
+        &format!("default = \"b\"\n{}{}", profile("a"), profile("b")),
+    );
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "-v", "-t", "--queue", "never"]);
+    let out = crate::support::run_with_input(
+        cmd,
+        b"From: jane@example.com\nTo: bob@example.org\nSubject: x\n\nhi\n",
+    );
+    assert_eq!(out.status.code(), Some(75), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("sendmail: profile b, the default: profiles a, b all have the from"),
+        "{err}"
+    );
+}
