@@ -59,6 +59,10 @@ pub struct GlobalArgs {
     pub json: bool,
 }
 
+/// The help of a PROFILE argument naming an existing profile; the zsh completion finds
+/// these arguments by it (cmd/completions.rs).
+pub const PROFILE_NAME_HELP: &str = "The profile's name in the config file";
+
 /// `-p`'s help under `posta batch`, which alone takes a list.
 const BATCH_PROFILE_HELP: &str = "Account profile to use, or a list a,b,c of profiles that \
 share the messages [default: the config's `default`]";
@@ -415,8 +419,7 @@ pub enum ProfileCommand {
     List(ProfileListArgs),
     /// Show one profile (never its secret)
     Show {
-        /// The profile's name in the config file
-        #[arg(value_name = "PROFILE")]
+        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
         name: String,
     },
     /// Add a profile
@@ -428,14 +431,12 @@ pub enum ProfileCommand {
     Add(ProfileAddArgs),
     /// Remove a profile
     Remove {
-        /// The profile's name in the config file
-        #[arg(value_name = "PROFILE")]
+        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
         name: String,
     },
     /// Connect and authenticate with a profile, sending nothing
     Test {
-        /// The profile's name in the config file
-        #[arg(value_name = "PROFILE")]
+        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
         name: String,
         #[command(flatten)]
         connection: ConnectionArgs,
@@ -475,14 +476,12 @@ pub struct ProfileAddArgs {
 pub enum PasswordCommand {
     /// Store the password (read from a prompt or stdin)
     Set {
-        /// The profile whose password it is (the keyring entry's user)
-        #[arg(value_name = "PROFILE")]
+        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
         profile: String,
     },
     /// Delete the stored password
     Delete {
-        /// The profile whose password it is (the keyring entry's user)
-        #[arg(value_name = "PROFILE")]
+        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
         profile: String,
     },
 }

@@ -110,7 +110,13 @@ fn with_profile_names(shell: clap_complete::Shell, script: String) -> String {
             out
         }
         Zsh => {
-            let script = script.replace(":PROFILE:_default'", ":PROFILE:_posta_profiles'");
+            let positional = crate::cli::PROFILE_NAME_HELP.replace('\'', "'\\''");
+            let script = script
+                .replace(":PROFILE:_default'", ":PROFILE:_posta_profiles'")
+                .replace(
+                    &format!("{positional}:_default'"),
+                    &format!("{positional}:_posta_profiles'"),
+                );
             let helper = format!(
                 "\n_posta_profiles() {{\n    local -a names\n    \
                  names=(${{(f)\"$({NAMES})\"}})\n    _describe 'profile' names\n}}\n"

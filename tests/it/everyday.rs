@@ -158,6 +158,11 @@ fn completions_install_creates_the_directory_the_shell_reads() {
         let script = std::fs::read_to_string(&target)
             .unwrap_or_else(|e| panic!("{shell}: {}: {e}", target.display()));
         assert!(script.contains("posta profile list --names"), "{shell}");
+        if shell == "zsh" {
+            // profile show|remove|test and password set|delete complete profile names.
+            let positional = "in the config file:_posta_profiles'";
+            assert_eq!(script.matches(positional).count(), 5, "{script}");
+        }
         assert!(
             stderr(&out).contains(&target.display().to_string()),
             "{}",
