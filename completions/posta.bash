@@ -209,7 +209,7 @@ _posta() {
 
     case "${cmd}" in
         posta)
-            opts="-c -p -v -q -h -V --config --account --profile --verbose --quiet --json --help --version send sendmail batch profile password probe queue completions man help"
+            opts="-c -p -v -q -h -V --config --account --profile --verbose --quiet --json --help --version send sendmail profile password probe queue completions man batch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,15 +224,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -243,7 +243,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__batch)
-            opts="-f -c -p -v -q -h -V --template --data --envelope-from --rate --connections --queue --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
+            opts="-f -p -c -v -q -h -V --template --data --envelope-from --rate --connections --queue --dry-run --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --account --profile --config --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,6 +275,10 @@ _posta() {
                     ;;
                 --queue)
                     COMPREPLY=($(compgen -W "never on-temporary-failure on-failure" -- "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --server)
@@ -321,23 +325,23 @@ _posta() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -p)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -349,7 +353,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__completions)
-            opts="-c -p -v -q -h -V --config --account --profile --verbose --quiet --json --help --version bash elvish fish powershell zsh"
+            opts="-c -p -v -q -h -V --install --config --account --profile --verbose --quiet --json --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -364,15 +368,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -383,7 +387,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__help)
-            opts="send sendmail batch profile password probe queue completions man help"
+            opts="send sendmail profile password probe queue completions man batch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -724,15 +728,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -758,15 +762,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -936,15 +940,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -970,15 +974,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -989,13 +993,17 @@ _posta() {
             return 0
             ;;
         posta__subcmd__profile__subcmd__add)
-            opts="-c -p -v -q -h -V --email --preset --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
+            opts="-c -p -v -q -h -V --email --from --preset --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1056,15 +1064,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1187,7 +1195,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__profile__subcmd__list)
-            opts="-c -p -v -q -h -V --config --account --profile --verbose --quiet --json --help --version"
+            opts="-c -p -v -q -h -V --names --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1202,15 +1210,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1236,15 +1244,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1270,15 +1278,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1304,15 +1312,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1382,15 +1390,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1416,15 +1424,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1450,15 +1458,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1488,15 +1496,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1606,15 +1614,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1640,15 +1648,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1806,15 +1814,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1840,15 +1848,15 @@ _posta() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --account)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1866,3 +1874,20 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
 else
     complete -F _posta -o bashdefault -o default posta
 fi
+
+_posta_with_profiles() {
+    _posta "$@"
+    local cur="${COMP_WORDS[COMP_CWORD]}" i words=()
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${COMP_WORDS[i]}" in
+            -c|--config|-p|--profile|--account) ((i++)) ;;
+            -*) ;;
+            *) words+=("${COMP_WORDS[i]}") ;;
+        esac
+    done
+    case "${words[*]}" in
+        "profile show"|"profile remove"|"profile test"|"password set"|"password delete")
+            [[ ${cur} == -* ]] || COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}")) ;;
+    esac
+}
+complete -F _posta_with_profiles -o bashdefault -o default posta

@@ -25,7 +25,7 @@ function __fish_posta_using_subcommand
 end
 
 complete -c posta -n "__fish_posta_needs_command" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_needs_command" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_needs_command" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_needs_command" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_needs_command" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_needs_command" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -33,13 +33,13 @@ complete -c posta -n "__fish_posta_needs_command" -s h -l help -d 'Print help'
 complete -c posta -n "__fish_posta_needs_command" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_needs_command" -f -a "send" -d 'Compose a message from flags and submit it'
 complete -c posta -n "__fish_posta_needs_command" -f -a "sendmail" -d 'Read a message on stdin and submit it, like sendmail(8)'
-complete -c posta -n "__fish_posta_needs_command" -f -a "batch" -d 'Send many finished messages over one connection (or a few), each like `sendmail -t`'
 complete -c posta -n "__fish_posta_needs_command" -f -a "profile" -d 'Manage account profiles in the config file'
 complete -c posta -n "__fish_posta_needs_command" -f -a "password" -d 'Store or delete a profile\'s password in the OS keyring'
 complete -c posta -n "__fish_posta_needs_command" -f -a "probe" -d 'Show what a server offers: greeting, capabilities, TLS and certificate'
 complete -c posta -n "__fish_posta_needs_command" -f -a "queue" -d 'Inspect and flush the queue of messages waiting for a retry'
-complete -c posta -n "__fish_posta_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c posta -n "__fish_posta_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout, or install it where the shell looks'
 complete -c posta -n "__fish_posta_needs_command" -f -a "man" -d 'Print the man page to stdout, or write every page into a directory'
+complete -c posta -n "__fish_posta_needs_command" -f -a "batch" -d 'Send many finished messages over one connection (or a few), each like `sendmail -t`'
 complete -c posta -n "__fish_posta_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand send" -l from -d 'Author, e.g. \'Jane Doe <jane@example.com>\' [default: the profile\'s from]' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l to -d 'To recipients (repeatable; comma-separated lists accepted)' -r
@@ -81,7 +81,7 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l tls-fingerprint -d 
 complete -c posta -n "__fish_posta_using_subcommand send" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand send" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand send" -l dry-run -d 'Print the exact message bytes to stdout and the envelope to stderr; contact no server'
 complete -c posta -n "__fish_posta_using_subcommand send" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand send" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
@@ -91,48 +91,14 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l json -d 'Print one 
 complete -c posta -n "__fish_posta_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand send" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand sendmail" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand sendmail" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -l json -d 'Print one JSON object on stdout describing the outcome'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s V -l version -d 'Print version'
-complete -c posta -n "__fish_posta_using_subcommand batch" -l template -d 'Mail merge: a message with {{column}} placeholders, sent once per row of --data' -r -F
-complete -c posta -n "__fish_posta_using_subcommand batch" -l data -d 'Mail merge: a CSV file whose first row names the columns' -r -F
-complete -c posta -n "__fish_posta_using_subcommand batch" -s f -l envelope-from -d 'Envelope sender (MAIL FROM) for every message [default: the profile\'s from, else each From]' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -l rate -d 'At most this many messages a second, a minute or an hour over all connections, e.g. 10/s, 30/m or 500/h' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -l connections -d 'Connections per profile, each sending one message at a time' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -l queue -d 'On a temporary failure, or when every profile reached its daily limit, queue the message for `posta queue flush` [default: the profile\'s `queue`, else never]' -r -f -a "never\t'Report the failure (exit 75); keep nothing'
-on-temporary-failure\t'Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection failures; never a permanent refusal)'
-on-failure\t'Keep it after any failure that is not the message\'s own: temporary failures, and a refused login, a TLS or certificate failure, a password that cannot be had (sendmail mode\'s default: its caller cannot fix anything); never a refusal of the message or its recipients'"
-complete -c posta -n "__fish_posta_using_subcommand batch" -l server -d 'Submission server, optionally with a port' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
-tls\t'TLS from the first byte (implicit TLS, port 465)'
-plain\t'No TLS at all (explicit opt-in)'"
-complete -c posta -n "__fish_posta_using_subcommand batch" -l user -d 'User name for AUTH [default: the profile\'s from address, else the From address]' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -l auth -d 'SASL mechanism' -r -f -a "auto\t'The strongest mechanism both sides support'
-plain\t''
-login\t''
-xoauth2\t''
-oauthbearer\t''"
-complete -c posta -n "__fish_posta_using_subcommand batch" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -l timeout -d 'Seconds to wait for the network at each step' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand batch" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
-complete -c posta -n "__fish_posta_using_subcommand batch" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
-complete -c posta -n "__fish_posta_using_subcommand batch" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
-complete -c posta -n "__fish_posta_using_subcommand batch" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
-complete -c posta -n "__fish_posta_using_subcommand batch" -s q -l quiet -d 'Print nothing but errors'
-complete -c posta -n "__fish_posta_using_subcommand batch" -l json -d 'Print one JSON object on stdout describing the outcome'
-complete -c posta -n "__fish_posta_using_subcommand batch" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c posta -n "__fish_posta_using_subcommand batch" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -146,20 +112,22 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -f -a "presets" -d 'List the built-in provider presets'
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -l names -d 'Print only the profiles\' names, one a line (what the shell completions call)'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON object on stdout describing the outcome'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON object on stdout describing the outcome'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l email -d 'The account\'s e-mail address; the preset is chosen from its domain' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l email -d 'The account\'s e-mail address: the profile\'s from, and the preset (or the DNS lookup of the server) is chosen from its domain' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l from -d 'The profile\'s From, e.g. \'Jane Doe <jane@example.com>\' [default: --email]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l preset -d 'Provider preset (see `posta profile presets`)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l server -d 'Submission server, optionally with a port' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
@@ -179,7 +147,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
@@ -188,7 +156,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -212,7 +180,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
@@ -221,7 +189,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from presets" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -235,7 +203,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "presets" -d 'List the built-in provider presets'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand password; and not __fish_seen_subcommand_from set delete help" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -277,7 +245,7 @@ complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-fingerprint -d
 complete -c posta -n "__fish_posta_using_subcommand probe" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand probe" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand probe" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand probe" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
 complete -c posta -n "__fish_posta_using_subcommand probe" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
@@ -286,7 +254,7 @@ complete -c posta -n "__fish_posta_using_subcommand probe" -l json -d 'Print one
 complete -c posta -n "__fish_posta_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand probe" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -298,14 +266,14 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_s
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "drop" -d 'Remove a message from the queue'
 complete -c posta -n "__fish_posta_using_subcommand queue; and not __fish_seen_subcommand_from list show flush drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON object on stdout describing the outcome'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -313,7 +281,7 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subco
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -l password-command -d 'Command whose first line of output is the password, for messages queued without a profile (else POSTA_PASSWORD or a prompt)' -r
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -l all -d 'Also try the messages whose next attempt is not due yet (daily limits still apply)'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s q -l quiet -d 'Print nothing but errors'
@@ -321,7 +289,7 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subco
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s h -l help -d 'Print help'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from flush" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from drop" -l json -d 'Print one JSON object on stdout describing the outcome'
@@ -333,30 +301,66 @@ complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subco
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Remove a message from the queue'
 complete -c posta -n "__fish_posta_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand completions" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand completions" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand completions" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
+complete -c posta -n "__fish_posta_using_subcommand completions" -l install -d 'Write the script into the shell\'s directory for user completions (created if missing) instead of printing it'
 complete -c posta -n "__fish_posta_using_subcommand completions" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand completions" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand completions" -l json -d 'Print one JSON object on stdout describing the outcome'
-complete -c posta -n "__fish_posta_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c posta -n "__fish_posta_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand man" -l dir -d 'Write posta.1 and one page per subcommand into this directory' -r -F
 complete -c posta -n "__fish_posta_using_subcommand man" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
-complete -c posta -n "__fish_posta_using_subcommand man" -s p -l profile -l account -d 'Account profile to use; for `batch`, a list a,b,c shares the messages [default: the config\'s `default`]' -r
+complete -c posta -n "__fish_posta_using_subcommand man" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand man" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
 complete -c posta -n "__fish_posta_using_subcommand man" -s q -l quiet -d 'Print nothing but errors'
 complete -c posta -n "__fish_posta_using_subcommand man" -l json -d 'Print one JSON object on stdout describing the outcome'
 complete -c posta -n "__fish_posta_using_subcommand man" -s h -l help -d 'Print help'
 complete -c posta -n "__fish_posta_using_subcommand man" -s V -l version -d 'Print version'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "send" -d 'Compose a message from flags and submit it'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "sendmail" -d 'Read a message on stdin and submit it, like sendmail(8)'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "batch" -d 'Send many finished messages over one connection (or a few), each like `sendmail -t`'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "profile" -d 'Manage account profiles in the config file'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "password" -d 'Store or delete a profile\'s password in the OS keyring'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "probe" -d 'Show what a server offers: greeting, capabilities, TLS and certificate'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "queue" -d 'Inspect and flush the queue of messages waiting for a retry'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "man" -d 'Print the man page to stdout, or write every page into a directory'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail batch profile password probe queue completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c posta -n "__fish_posta_using_subcommand batch" -l template -d 'Mail merge: a message with {{column}} placeholders, sent once per row of --data' -r -F
+complete -c posta -n "__fish_posta_using_subcommand batch" -l data -d 'Mail merge: a CSV file whose first row names the columns' -r -F
+complete -c posta -n "__fish_posta_using_subcommand batch" -s f -l envelope-from -d 'Envelope sender (MAIL FROM) for every message [default: the profile\'s from, else each From]' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l rate -d 'At most this many messages a second, a minute or an hour over all connections, e.g. 10/s, 30/m or 500/h' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l connections -d 'Connections per profile, each sending one message at a time' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l queue -d 'On a temporary failure, or when every profile reached its daily limit, queue the message for `posta queue flush` [default: the profile\'s `queue`, else never]' -r -f -a "never\t'Report the failure (exit 75); keep nothing'
+on-temporary-failure\t'Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection failures; never a permanent refusal)'
+on-failure\t'Keep it after any failure that is not the message\'s own: temporary failures, and a refused login, a TLS or certificate failure, a password that cannot be had (sendmail mode\'s default: its caller cannot fix anything); never a refusal of the message or its recipients'"
+complete -c posta -n "__fish_posta_using_subcommand batch" -l dry-run -d 'Send nothing: read and check every message (or merge row) as a real batch does and print its envelope as a JSON line; with --dry-run=DIR, write each message to DIR as NNNNN.eml with its envelope in NNNNN.json. No connection, no password' -r -F
+complete -c posta -n "__fish_posta_using_subcommand batch" -l server -d 'Submission server, optionally with a port' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
+tls\t'TLS from the first byte (implicit TLS, port 465)'
+plain\t'No TLS at all (explicit opt-in)'"
+complete -c posta -n "__fish_posta_using_subcommand batch" -l user -d 'User name for AUTH [default: the profile\'s from address, else the From address]' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l auth -d 'SASL mechanism' -r -f -a "auto\t'The strongest mechanism both sides support'
+plain\t''
+login\t''
+xoauth2\t''
+oauthbearer\t''"
+complete -c posta -n "__fish_posta_using_subcommand batch" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
+complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l timeout -d 'Seconds to wait for the network at each step' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -s p -l profile -l account -d 'Account profile to use, or a list a,b,c of profiles that share the messages [default: the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
+complete -c posta -n "__fish_posta_using_subcommand batch" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand batch" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
+complete -c posta -n "__fish_posta_using_subcommand batch" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
+complete -c posta -n "__fish_posta_using_subcommand batch" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand batch" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand batch" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand batch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c posta -n "__fish_posta_using_subcommand batch" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man batch help" -f -a "send" -d 'Compose a message from flags and submit it'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man batch help" -f -a "sendmail" -d 'Read a message on stdin and submit it, like sendmail(8)'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man batch help" -f -a "profile" -d 'Manage account profiles in the config file'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man batch help" -f -a "password" -d 'Store or delete a profile\'s password in the OS keyring'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man batch help" -f -a "probe" -d 'Show what a server offers: greeting, capabilities, TLS and certificate'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man batch help" -f -a "queue" -d 'Inspect and flush the queue of messages waiting for a retry'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man batch help" -f -a "completions" -d 'Print a shell completion script to stdout, or install it where the shell looks'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man batch help" -f -a "man" -d 'Print the man page to stdout, or write every page into a directory'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man batch help" -f -a "batch" -d 'Send many finished messages over one connection (or a few), each like `sendmail -t`'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password probe queue completions man batch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "list" -d 'List the profiles'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "show" -d 'Show one profile (never its secret)'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "add" -d 'Add a profile'
@@ -369,3 +373,5 @@ complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcom
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "show" -d 'Show one queued message'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "flush" -d 'Try to send what is due (retries back off from 1 minute to 1 hour; after 5 days a message is moved to failed/ and reported). A message whose recipients do not fit under its profile\'s daily_limit waits until they do'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "drop" -d 'Remove a message from the queue'
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from show remove test" -f -a "(posta profile list --names 2>/dev/null)"
+complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from set delete" -f -a "(posta profile list --names 2>/dev/null)"

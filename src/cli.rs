@@ -22,7 +22,10 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The options every command takes (before or after the command's name); long help
+/// shows them under their own heading, after the command's own.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]
     #[arg(
@@ -34,15 +37,15 @@ pub struct GlobalArgs {
     )]
     pub config: Option<PathBuf>,
 
-    /// Account profile to use; for `batch`, a list a,b,c shares the messages [default: the
-    /// config's `default`]
+    /// Account profile to use [default: the one whose from is the message's From, else
+    /// the config's `default`]
     #[arg(
         short = 'p',
         long,
         visible_alias = "account",
         global = true,
         env = "POSTA_PROFILE",
-        value_name = "NAME"
+        value_name = "PROFILE"
     )]
     pub profile: Option<String>,
 
@@ -57,6 +60,29 @@ pub struct GlobalArgs {
     /// Print one JSON object on stdout describing the outcome
     #[arg(long, global = true)]
     pub json: bool,
+}
+
+/// The help of a PROFILE argument naming an existing profile; the zsh completion finds
+/// these arguments by it (cmd/completions.rs).
+pub const PROFILE_NAME_HELP: &str = "The profile's name in the config file";
+
+/// `-p`'s help under `posta batch`, which alone takes a list.
+const BATCH_PROFILE_HELP: &str = "Account profile to use, or a list a,b,c of profiles that \
+share the messages [default: the config's `default`]";
+
+/// The command line as clap sees it, with what derive cannot say per subcommand (`-p`
+/// takes a list under `batch` only). Parsing, help, completions and man pages all use
+/// this, not `Cli::command()`.
+pub fn command() -> clap::Command {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    // A subcommand that has an argument of a global's id keeps its own (clap does not
+    // copy the global over it); still global, its value reaches `GlobalArgs` as usual.
+    let profile = cmd
+        .get_arguments()
+        .find(|a| a.get_id() == "profile")
+        .cloned()
+        .expect("GlobalArgs has --profile");
+    cmd.mut_subcommand("batch", |batch| batch.arg(profile.help(BATCH_PROFILE_HELP)))
 }
 
 #[derive(Debug, Subcommand)]
@@ -352,59 +378,33 @@ pub struct BatchArgs {
     #[arg(long, value_enum, value_name = "POLICY")]
     pub queue: Option<QueuePolicy>,
 
+    /// Send nothing: read and check every message (or merge row) as a real batch does
+    /// and print its envelope as a JSON line; with --dry-run=DIR, write each message to
+    /// DIR as NNNNN.eml with its envelope in NNNNN.json. No connection, no password
+    #[arg(
+        long,
+        value_name = "DIR",
+        num_args = 0..=1,
+        require_equals = true,
+        conflicts_with = "queue"
+    )]
+    pub dry_run: Option<Option<PathBuf>>,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
 
-/// `posta sendmail --help` (and `sendmail --help`), written out: sendmail's flags are
-/// parsed by hand (src/cmd/sendmail.rs), so clap's generated list would show posta's
-/// global options as if they worked after `sendmail`, and none of sendmail's.
-pub const SENDMAIL_HELP: &str = "\
-Read a message on stdin and submit it, like sendmail(8). Also what runs when posta is
-invoked as `sendmail`. Silent on success; one line on stderr otherwise.
-
-Usage: posta [GLOBAL OPTIONS] sendmail [FLAGS] [--] [RECIPIENT]...
-       sendmail [FLAGS] [--] [RECIPIENT]...
-
-sendmail's flags:
-  -t                 Recipients from To, Cc and Bcc too (Bcc is removed from the message)
-  -f ADDR, -r ADDR   Envelope sender (MAIL FROM); '<>' is the null sender of bounces
-  -F NAME            Full name for the From header posta adds when there is none
-  -N LIST            Delivery status notification: never, or success,failure,delay
-  -R full|hdrs       DSN: return the full message or its headers
-  -V ENVID           DSN envelope id
-  -v                 SMTP transcript on stderr (credentials hidden); twice: the message too
-  -p NAME            posta's profile (an attached -pPROTOCOL is sendmail's, and ignored)
-  -i, -oi, -bm       Accepted: a lone dot never ends the message; submitting is the default
-  -bs -bp -bd -bv -q -I   Refused (exit 64): posta only submits
-  Other -o..., -B, -C, -h, -L, -X, -A, -e, -m, -n, -U, -G, -d: accepted and ignored
-
-posta's options (after `sendmail` too):
-  --profile NAME, --account NAME   Account profile [default: $POSTA_PROFILE, the config's default]
-  --config PATH      Configuration file [default: $POSTA_CONFIG, $XDG_CONFIG_HOME/posta/config.toml]
-  --json             One JSON object on stdout describing the outcome
-  --queue never|on-temporary-failure
-                     On a temporary failure [default: the profile's queue, else
-                     on-temporary-failure: queued, exit 0, one line saying so]
-  --server HOST[:PORT], --port N, --security starttls|tls|plain, --user NAME,
-  --auth auto|plain|login|xoauth2|oauthbearer, --password-command CMD,
-  --oauth-token-command CMD, --ca-file PATH, --tls-fingerprint SHA256, --timeout SECONDS,
-  --ehlo NAME, --allow-insecure-auth, --insecure
-                     As for `posta send` (see `posta send --help`)
-
-posta's global options, before `sendmail`:
-  -c, --config PATH; -p, --profile NAME; -v, --verbose; --json
-  -q, --quiet        No line for a queued message (errors are still said)
-
-Exit status: 0 sent, or queued; otherwise sysexits(3), as `posta send` (see posta(1)).
-";
-
 /// Read a message on stdin and submit it, like sendmail(8).
 ///
-/// Also what runs when the binary is invoked as `sendmail`. Flags: -t, -i, -oi, -f ADDR,
-/// -F NAME, -N LIST, -R full|hdrs, -v, -bm, --. Other -o... and legacy flags are ignored.
+/// The help and the man page's description come from one table of sendmail's flags
+/// (`cli/sendmail_help.rs`): sendmail's flags are parsed by hand (src/cmd/sendmail.rs),
+/// so clap's generated list would show posta's global options as if they worked after
+/// `sendmail`, and none of sendmail's.
 #[derive(Debug, Args, Clone, Default)]
-#[command(override_help = SENDMAIL_HELP)]
+#[command(
+    override_help = sendmail_help::help(),
+    long_about = sendmail_help::man_description()
+)]
 pub struct SendmailArgs {
     /// sendmail flags and recipients, parsed the way sendmail parses them
     #[arg(
@@ -419,15 +419,27 @@ pub struct SendmailArgs {
 #[derive(Debug, Subcommand)]
 pub enum ProfileCommand {
     /// List the profiles
-    List,
+    List(ProfileListArgs),
     /// Show one profile (never its secret)
-    Show { name: String },
+    Show {
+        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
+        name: String,
+    },
     /// Add a profile
+    ///
+    /// Saved with it: --email (as `from`) or --from, and every connection option given
+    /// (--server, --port, --security, --user, --auth, --password-command, --ca-file, …).
+    /// Without --server or a preset, the server is looked up in DNS (RFC 6186) from
+    /// --email's domain.
     Add(ProfileAddArgs),
     /// Remove a profile
-    Remove { name: String },
+    Remove {
+        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
+        name: String,
+    },
     /// Connect and authenticate with a profile, sending nothing
     Test {
+        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
         name: String,
         #[command(flatten)]
         connection: ConnectionArgs,
@@ -436,13 +448,25 @@ pub enum ProfileCommand {
     Presets,
 }
 
+#[derive(Debug, Args, Clone, Default)]
+pub struct ProfileListArgs {
+    /// Print only the profiles' names, one a line (what the shell completions call)
+    #[arg(long, hide = true)]
+    pub names: bool,
+}
+
 #[derive(Debug, Args, Clone)]
 pub struct ProfileAddArgs {
-    /// Profile name
+    /// The new profile's name (letters, digits, '-', '_', '.')
+    #[arg(value_name = "PROFILE")]
     pub name: String,
-    /// The account's e-mail address; the preset is chosen from its domain
+    /// The account's e-mail address: the profile's from, and the preset (or the DNS
+    /// lookup of the server) is chosen from its domain
     #[arg(long, value_name = "ADDRESS")]
     pub email: Option<String>,
+    /// The profile's From, e.g. 'Jane Doe <jane@example.com>' [default: --email]
+    #[arg(long, value_name = "ADDRESS")]
+    pub from: Option<String>,
     /// Provider preset (see `posta profile presets`)
     #[arg(long)]
     pub preset: Option<String>,
@@ -454,9 +478,15 @@ pub struct ProfileAddArgs {
 #[derive(Debug, Subcommand)]
 pub enum PasswordCommand {
     /// Store the password (read from a prompt or stdin)
-    Set { profile: String },
+    Set {
+        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
+        profile: String,
+    },
     /// Delete the stored password
-    Delete { profile: String },
+    Delete {
+        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
+        profile: String,
+    },
 }
 
 /// Show what a server offers: greeting, capabilities, TLS and certificate.
@@ -493,11 +523,24 @@ pub struct QueueFlushArgs {
     pub password_command: Option<String>,
 }
 
-/// Print a shell completion script to stdout.
+/// Print a shell completion script to stdout, or install it where the shell looks.
+///
+/// --install writes it, creating the directories: bash to
+/// $BASH_COMPLETION_USER_DIR/completions/posta (else
+/// $XDG_DATA_HOME/bash-completion/completions/posta, as bash-completion reads it); fish to
+/// $XDG_CONFIG_HOME/fish/completions/posta.fish; zsh to
+/// $XDG_DATA_HOME/zsh/site-functions/_posta (that directory must be in $fpath before
+/// compinit). Elvish and PowerShell: print the script and load it from your rc file.
 #[derive(Debug, Args, Clone)]
 pub struct CompletionsArgs {
+    /// The shell to complete for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+
+    /// Write the script into the shell's directory for user completions (created if
+    /// missing) instead of printing it
+    #[arg(long)]
+    pub install: bool,
 }
 
 /// Print the man page to stdout, or write every page into a directory.
@@ -508,5 +551,6 @@ pub struct ManArgs {
     pub dir: Option<PathBuf>,
 }
 
+pub mod sendmail_help;
 #[cfg(test)]
 mod tests;

@@ -3,8 +3,6 @@
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use posta::cli::Cli;
 use posta::cmd::{self, Console};
 use posta::model::exit_code::{Code, fail};
@@ -33,12 +31,12 @@ fn main() -> ExitCode {
     // Parsed as given first, so that a file name that is not UTF-8 still names its
     // file; when clap refuses an argument that is not UTF-8 (a name, a subject), again
     // with such arguments read as Latin-1.
-    let parsed = match Cli::try_parse_from(&args_os) {
+    let parsed = match parse(&args_os) {
         Err(e)
             if e.kind() == clap::error::ErrorKind::InvalidUtf8
                 && posta::cli::argv::any_not_utf8(&args_os) =>
         {
-            Cli::try_parse_from(&args)
+            parse(&args)
         }
         other => other,
     };
@@ -85,7 +83,7 @@ fn main() -> ExitCode {
                     Some(v) => writeln!(out, "{v}"),
                     None => Ok(()),
                 }
-            } else if report.data {
+            } else if report.data && !report.human.is_empty() {
                 writeln!(out, "{}", report.human)
             } else if (!quiet || report.exit.is_some()) && !report.human.is_empty() {
                 writeln!(err, "{}", report.human)
@@ -117,7 +115,7 @@ fn main() -> ExitCode {
 fn sendmail_main(program: &str, args: &[String]) -> ExitCode {
     if args.iter().any(|a| a == "--help") {
         // Invoked as sendmail: the same help as `posta sendmail --help`.
-        let mut command = <Cli as clap::CommandFactory>::command();
+        let mut command = posta::cli::command();
         let help = command
             .find_subcommand_mut("sendmail")
             .map(|c| c.render_long_help().to_string())
@@ -195,4 +193,11 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
+}
+
+/// The command line as posta's one clap command reads it.
+fn parse<T: Into<std::ffi::OsString> + Clone>(argv: &[T]) -> Result<Cli, clap::Error> {
+    posta::cli::command()
+        .try_get_matches_from(argv.iter().cloned())
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
 }

@@ -10,6 +10,7 @@ fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
 #[test]
 fn definition_is_consistent() {
     Cli::command().debug_assert();
+    super::command().debug_assert();
 }
 
 #[test]
@@ -151,4 +152,81 @@ fn connection_flags_become_overrides_and_globals_a_request() {
 fn security_value_is_checked() {
     assert!(parse(&["send", "--security", "tsl", "a@x.org"]).is_err());
     assert!(parse(&["send", "--security", "tls", "a@x.org"]).is_ok());
+}
+
+#[test]
+fn long_help_shows_global_options_under_their_own_heading() {
+    let mut cmd = super::command();
+    cmd.build(); // copies the global options into the subcommands, as parsing does
+    let send = cmd
+        .find_subcommand_mut("send")
+        .unwrap()
+        .render_long_help()
+        .to_string();
+    let heading = send.find("\nGlobal options:\n").expect(&send);
+    assert!(send.find("--cc").unwrap() < heading, "{send}");
+    assert!(send.find("--bcc").unwrap() < heading, "{send}");
+    assert!(send.find("--verbose").unwrap() > heading, "{send}");
+    assert!(send.find("--profile").unwrap() > heading, "{send}");
+    // Only batch takes a list of profiles, and only its help says so.
+    assert!(!send.contains("a,b,c"), "{send}");
+    let batch = cmd
+        .find_subcommand_mut("batch")
+        .unwrap()
+        .render_long_help()
+        .to_string();
+    assert!(batch.contains("a list a,b,c of profiles"), "{batch}");
+}
+
+#[test]
+fn profile_name_arguments_are_described() {
+    let mut cmd = super::command();
+    for path in [
+        ["profile", "show"],
+        ["profile", "remove"],
+        ["profile", "test"],
+        ["profile", "add"],
+        ["password", "set"],
+    ] {
+        let sub = cmd
+            .find_subcommand_mut(path[0])
+            .unwrap()
+            .find_subcommand_mut(path[1])
+            .unwrap();
+        let positional = sub.get_positionals().next().unwrap();
+        assert!(positional.get_help().is_some(), "{path:?}");
+        assert_eq!(
+            positional.get_value_names().unwrap()[0].as_str(),
+            "PROFILE",
+            "{path:?}"
+        );
+    }
+}
+
+#[test]
+fn batch_takes_its_list_of_profiles_into_the_global_options() {
+    use clap::FromArgMatches;
+    let parse = |args: &[&str]| {
+        let m = super::command()
+            .try_get_matches_from(std::iter::once("posta").chain(args.iter().copied()))
+            .unwrap();
+        Cli::from_arg_matches(&m).unwrap()
+    };
+    for args in [
+        &["batch", "-p", "a,b", "outbox"][..],
+        &["-p", "a,b", "batch", "outbox"][..],
+    ] {
+        assert_eq!(
+            parse(args).global.profile.as_deref(),
+            Some("a,b"),
+            "{args:?}"
+        );
+    }
+    assert_eq!(
+        parse(&["send", "--profile", "w", "x@y.org"])
+            .global
+            .profile
+            .as_deref(),
+        Some("w")
+    );
 }

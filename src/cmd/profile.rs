@@ -21,7 +21,8 @@ pub fn run(
     console: &mut Console<'_>,
 ) -> anyhow::Result<Report> {
     match command {
-        ProfileCommand::List => list(global),
+        ProfileCommand::List(args) if args.names => names(global),
+        ProfileCommand::List(_) => list(global),
         ProfileCommand::Show { name } => show(global, &name),
         ProfileCommand::Add(args) => add(global, args),
         ProfileCommand::Remove { name } => remove(global, &name),
@@ -44,6 +45,20 @@ fn config_path(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
             )
             .into()
         })
+}
+
+/// The profiles' names, one a line: what the shell completions offer after -p and
+/// `profile show|remove|test`. No config file: no names, and no error.
+fn names(global: &GlobalArgs) -> anyhow::Result<Report> {
+    let names: Vec<String> = file::load(global.config.as_deref())?
+        .map(|l| l.file.profiles.into_keys().collect())
+        .unwrap_or_default();
+    Ok(Report {
+        human: names.join("\n"),
+        json: Some(json!({ "names": names })),
+        data: true,
+        exit: None,
+    })
 }
 
 fn list(global: &GlobalArgs) -> anyhow::Result<Report> {
@@ -275,9 +290,16 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         }
         _ => None,
     };
+    let from = args.from.clone().or_else(|| args.email.clone());
+    // Another profile with the same from: a message with that From goes through the
+    // default (or needs -p), never silently through this one.
+    let same_from = from
+        .as_deref()
+        .map(|f| doc.profiles_with_from(f))
+        .unwrap_or_default();
     let new = NewProfile {
         preset: preset.map(|p| p.name.to_string()),
-        from: args.email.clone(),
+        from: from.clone(),
         host: (conn.server.as_ref().map(|s| s.host().to_string()))
             .or_else(|| discovered.as_ref().map(|d| d.host.clone())),
         port: (conn.port)
@@ -288,11 +310,34 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         password_command: conn.password_command.clone(),
         oauth_token_command: conn.oauth_token_command.clone(),
         ca_file: conn.ca_file.clone(),
+        auth: conn.auth,
+        tls_fingerprint: conn.tls_fingerprint.as_ref().map(|f| f.to_string()),
+        timeout: conn.timeout,
+        ehlo: conn.ehlo.clone(),
+        allow_insecure_auth: conn.allow_insecure_auth,
+        insecure: conn.insecure,
     };
     let first = doc.add_profile(&args.name, &new)?;
     doc.save()?;
 
     let mut human = format!("added profile {} to {}", args.name, path.display());
+    if from.is_none() {
+        let _ = write!(
+            human,
+            "\n  warning: no from address (give --from ADDRESS or --email ADDRESS): \
+             `posta send` needs --from each time until the profile has `from = \"…\"`"
+        );
+    }
+    if !same_from.is_empty() {
+        let _ = write!(
+            human,
+            "\n  warning: profile{} {} {} the same from; a message from that address goes \
+             through the default profile unless -p NAME picks one",
+            if same_from.len() == 1 { "" } else { "s" },
+            same_from.join(", "),
+            if same_from.len() == 1 { "has" } else { "have" },
+        );
+    }
     if let Some(d) = &discovered {
         let _ = write!(
             human,
@@ -325,6 +370,8 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
             "config": path,
             "preset": preset.map(|p| p.name),
             "default": first,
+            "from": from,
+            "same_from": same_from,
             "discovered": discovered.as_ref().map(|d| json!({
                 "host": d.host,
                 "port": d.port,

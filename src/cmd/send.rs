@@ -44,6 +44,11 @@ pub fn run(
     let Some(mut account) = account else {
         return dry_run(&composed, console);
     };
+    if global.verbose > 0
+        && let Some(why) = &account.chosen
+    {
+        writeln!(console.err, "posta: {why}")?;
+    }
     submit::check_per_message_limit(&account, composed.envelope.to.len())?;
     let from_address = config::account::bare_address(
         &args

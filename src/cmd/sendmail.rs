@@ -62,6 +62,11 @@ pub fn run(
     let block = raw::read_header_block(stdin)?;
     request.from_hint = flags.envelope_from.clone().or_else(|| block.from_address());
     let mut account = config::resolve(&request)?;
+    if flags.verbose > 0
+        && let Some(why) = &account.chosen
+    {
+        let _ = writeln_err(console, &format!("sendmail: {why}"));
+    }
     // The profile's sender policy: a provider that checks the sender refuses what is
     // not the login, and cron and mailx send as `root@hostname`.
     let profile_sender = account.from.as_deref().map(address::bare_address);

@@ -48,6 +48,8 @@ pub struct Account {
     /// prompt: the profile's `command_timeout`, else two minutes.
     pub command_timeout: Duration,
     pub(super) secret: Option<SecretSource>,
+    /// Which profile was chosen and why, for `-v` ("profile work, the default: …").
+    pub chosen: Option<String>,
 }
 
 impl Account {

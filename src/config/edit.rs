@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::{ConfigError, file};
-use crate::model::Security;
+use crate::model::{AuthMechanism, Security};
 
 /// A config file opened for editing.
 pub struct Document {
@@ -28,6 +28,13 @@ pub struct NewProfile {
     pub password_command: Option<String>,
     pub oauth_token_command: Option<String>,
     pub ca_file: Option<PathBuf>,
+    pub auth: Option<AuthMechanism>,
+    pub tls_fingerprint: Option<String>,
+    pub timeout: Option<u64>,
+    pub ehlo: Option<String>,
+    /// Written only when true (false is the default).
+    pub allow_insecure_auth: bool,
+    pub insecure: bool,
 }
 
 /// What removing a profile took with it.
@@ -121,12 +128,48 @@ impl Document {
         if let Some(ca) = &new.ca_file {
             t["ca_file"] = toml_edit::value(ca.display().to_string());
         }
+        if let Some(auth) = new.auth
+            && let Ok(serde_json::Value::String(name)) = serde_json::to_value(auth)
+        {
+            t["auth"] = toml_edit::value(name);
+        }
+        text(&mut t, "tls_fingerprint", &new.tls_fingerprint);
+        if let Some(secs) = new.timeout {
+            t["timeout"] = toml_edit::value(secs as i64);
+        }
+        text(&mut t, "ehlo", &new.ehlo);
+        for (key, on) in [
+            ("allow_insecure_auth", new.allow_insecure_auth),
+            ("insecure", new.insecure),
+        ] {
+            if on {
+                t[key] = toml_edit::value(true);
+            }
+        }
         profiles.insert(name, toml_edit::Item::Table(t));
         let first = self.doc.get("default").is_none();
         if first {
             self.doc["default"] = toml_edit::value(name);
         }
         Ok(first)
+    }
+
+    /// The profiles whose `from` is the address of `from` (compared as bare addresses,
+    /// case-insensitively), in the file's order.
+    pub fn profiles_with_from(&self, from: &str) -> Vec<String> {
+        let want = file_address(from);
+        let Some(profiles) = self.doc.get("profiles").and_then(|p| p.as_table_like()) else {
+            return Vec::new();
+        };
+        profiles
+            .iter()
+            .filter(|(_, p)| {
+                p.get("from")
+                    .and_then(|f| f.as_str())
+                    .is_some_and(|f| file_address(f) == want)
+            })
+            .map(|(name, _)| name.to_string())
+            .collect()
     }
 
     /// Remove `[profiles.NAME]`, and `default` with it when it named this profile
@@ -171,6 +214,10 @@ impl Document {
         }
         write_private(&self.path, self.doc.to_string().as_bytes())
     }
+}
+
+fn file_address(from: &str) -> String {
+    crate::message::address::bare_address(from).to_ascii_lowercase()
 }
 
 /// Remove the top-level key `key`, giving the comments above it (often the file's own

@@ -19,12 +19,14 @@ const DATA_TIMEOUT: Duration = Duration::from_secs(600);
 /// matches `from_hint`, else the default, with the overrides on top.
 pub fn resolve(request: &Request) -> Result<Account, ConfigError> {
     let loaded = file::load(request.config_path.as_deref())?;
-    let (name, profile) = choose_profile(
+    let (name, profile, why) = choose_profile(
         loaded.as_ref(),
         request.profile.as_deref(),
         request.from_hint.as_deref(),
     )?;
-    build(loaded.as_ref(), name, profile, &request.overrides)
+    let mut account = build(loaded.as_ref(), name, profile, &request.overrides)?;
+    account.chosen = why;
+    Ok(account)
 }
 
 /// Resolve the account for a command that can do without one (`send --dry-run`):
@@ -32,7 +34,7 @@ pub fn resolve(request: &Request) -> Result<Account, ConfigError> {
 /// is given; otherwise what [`resolve`] gives, errors included.
 pub fn resolve_if_any(request: &Request) -> Result<Option<Account>, ConfigError> {
     let loaded = file::load(request.config_path.as_deref())?;
-    let (name, profile) = choose_profile(
+    let (name, profile, why) = choose_profile(
         loaded.as_ref(),
         request.profile.as_deref(),
         request.from_hint.as_deref(),
@@ -40,7 +42,9 @@ pub fn resolve_if_any(request: &Request) -> Result<Option<Account>, ConfigError>
     if name.is_none() && request.overrides.server.is_none() {
         return Ok(None);
     }
-    build(loaded.as_ref(), name, profile, &request.overrides).map(Some)
+    let mut account = build(loaded.as_ref(), name, profile, &request.overrides)?;
+    account.chosen = why;
+    Ok(Some(account))
 }
 
 /// Resolve the account a queued message was submitted with: exactly the profile named
@@ -53,19 +57,26 @@ pub fn resolve_recorded(
 ) -> Result<Account, ConfigError> {
     let loaded = file::load(config)?;
     let (name, profile) = match profile {
-        Some(n) => choose_profile(loaded.as_ref(), Some(n), None)?,
+        Some(n) => {
+            let (name, profile, _) = choose_profile(loaded.as_ref(), Some(n), None)?;
+            (name, profile)
+        }
         None => (None, Profile::default()),
     };
     build(loaded.as_ref(), name, profile, overrides)
 }
 
+/// A profile's name, the profile, and why it was chosen (for `-v`).
+type Chosen = (Option<String>, Profile, Option<String>);
+
 /// Pick the profile: named (-p / POSTA_PROFILE), else the one whose From matches,
-/// else the file's default, else none (flags only).
+/// else the file's default, else none (flags only); with it, why it was chosen, which
+/// says so when several profiles have the From and the default won.
 fn choose_profile(
     loaded: Option<&Loaded>,
     named: Option<&str>,
     from: Option<&str>,
-) -> Result<(Option<String>, Profile), ConfigError> {
+) -> Result<Chosen, ConfigError> {
     let Some(loaded) = loaded else {
         return match named {
             Some(n) => Err(ConfigError::new(
@@ -74,31 +85,60 @@ fn choose_profile(
                     "profile \"{n}\" not found: there is no config file (add one with `posta profile add {n} --email ADDRESS`)"
                 ),
             )),
-            None => Ok((None, Profile::default())),
+            None => Ok((None, Profile::default(), None)),
         };
     };
     let profiles = &loaded.file.profiles;
     if let Some(n) = named {
         let p = loaded.profile(n, "profile")?;
-        return Ok((Some(n.to_string()), p.clone()));
+        return Ok((
+            Some(n.to_string()),
+            p.clone(),
+            Some(format!("profile {n} (named with -p or POSTA_PROFILE)")),
+        ));
     }
+    let mut shared = None;
     if let Some(from) = from {
         let want = bare_address(from).to_ascii_lowercase();
-        let mut matching = profiles.iter().filter(|(_, p)| {
-            p.from
-                .as_deref()
-                .map(|f| bare_address(f).to_ascii_lowercase())
-                == Some(want.clone())
-        });
-        if let (Some((n, p)), None) = (matching.next(), matching.next()) {
-            return Ok((Some(n.clone()), p.clone()));
+        let matching: Vec<&String> = profiles
+            .iter()
+            .filter(|(_, p)| {
+                p.from
+                    .as_deref()
+                    .map(|f| bare_address(f).to_ascii_lowercase())
+                    == Some(want.clone())
+            })
+            .map(|(n, _)| n)
+            .collect();
+        if let [n] = matching[..] {
+            return Ok((
+                Some(n.clone()),
+                profiles[n].clone(),
+                Some(format!("profile {n} (its from is {want})")),
+            ));
+        }
+        if matching.len() > 1 {
+            let names: Vec<&str> = matching.iter().map(|n| n.as_str()).collect();
+            shared = Some(format!(
+                "profiles {} all have the from {want}, so none was chosen by it; \
+                 give -p NAME to pick one",
+                names.join(", ")
+            ));
         }
     }
     if let Some(n) = &loaded.file.default {
         let p = loaded.profile(n, "default")?;
-        return Ok((Some(n.clone()), p.clone()));
+        let why = match &shared {
+            Some(s) => format!("profile {n}, the default: {s}"),
+            None => format!("profile {n}, the default"),
+        };
+        return Ok((Some(n.clone()), p.clone(), Some(why)));
     }
-    Ok((None, Profile::default()))
+    Ok((
+        None,
+        Profile::default(),
+        shared.map(|s| format!("no profile: {s}")),
+    ))
 }
 
 fn build(
@@ -159,6 +199,7 @@ fn build(
         rate,
         command_timeout,
         secret,
+        chosen: None,
     })
 }
 

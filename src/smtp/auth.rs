@@ -75,14 +75,32 @@ pub(crate) fn choose(
             }),
         AuthMechanism::Auto => pick(Mechanism::Plain)
             .or_else(|_| pick(Mechanism::Login))
-            .map_err(|_| {
-                format!(
-                    "the server offers neither AUTH PLAIN nor LOGIN, only {}; \
-                     choose one with --auth",
-                    offered()
-                )
-            }),
+            .map_err(|_| no_password_mechanism(caps)),
     }
+}
+
+/// Why a password cannot log in: the server offers neither PLAIN nor LOGIN. Names what
+/// it offers and what posta supports; an OAuth2 mechanism on offer takes a token
+/// command, anything else cannot be used.
+fn no_password_mechanism(caps: &Capabilities) -> String {
+    let offered = caps.auth.join(" ");
+    let oauth = [Mechanism::OauthBearer, Mechanism::Xoauth2]
+        .into_iter()
+        .find(|m| caps.offers_auth(m.name()));
+    let what_to_do = match oauth {
+        Some(m) => format!(
+            "it takes an OAuth2 token by {}: set oauth_token_command in the profile \
+             (or --oauth-token-command CMD)",
+            m.name()
+        ),
+        None => "posta cannot log in to it; use the provider's other submission server \
+                 or an app password that works with PLAIN"
+            .to_string(),
+    };
+    format!(
+        "the server offers AUTH {offered}, and a password logs in only by PLAIN or LOGIN \
+         (posta supports PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER); {what_to_do}"
+    )
 }
 
 /// Whether credentials may cross this connection: with TLS, to a loopback host, or
@@ -177,6 +195,25 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("XOAUTH2 OAUTHBEARER"), "{err}");
+        assert!(err.contains("oauth_token_command"), "{err}");
+        assert!(!err.contains("--auth"), "{err}");
+    }
+
+    #[test]
+    fn a_server_with_only_unsupported_mechanisms_is_named_with_what_posta_supports() {
+        let err = choose(
+            AuthMechanism::Auto,
+            false,
+            &caps(&["CRAM-MD5", "DIGEST-MD5"]),
+        )
+        .unwrap_err();
+        assert!(err.contains("offers AUTH CRAM-MD5 DIGEST-MD5"), "{err}");
+        assert!(
+            err.contains("posta supports PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER"),
+            "{err}"
+        );
+        assert!(!err.contains("--auth"), "{err}");
+        assert!(!err.contains("oauth_token_command"), "{err}");
     }
 
     #[test]

@@ -52,6 +52,8 @@ pub(super) struct Dispatcher<'a, 't, 'x> {
     pub(super) progress: progress::Count,
     /// Messages a connection gave back unsent because it could not open.
     pub(super) retry: Vec<Job>,
+    /// `--dry-run`: each message is written out instead of sent.
+    pub(super) dry_run: Option<super::dry_run::DryRun>,
 }
 
 impl Dispatcher<'_, '_, '_> {
@@ -63,6 +65,9 @@ impl Dispatcher<'_, '_, '_> {
     ) -> anyhow::Result<bool> {
         if let Some(p) = &mut self.pacer {
             p.wait();
+        }
+        if let Some(dry) = &mut self.dry_run {
+            dry.seen += 1;
         }
         self.drain()?;
         self.send_retries()?;
@@ -106,6 +111,9 @@ impl Dispatcher<'_, '_, '_> {
                         Ok(spooled)
                     });
                 match spooled {
+                    Ok(spooled) if self.dry_run.is_some() => {
+                        self.dry_run_one(name, i, spooled)?;
+                    }
                     Ok(spooled) => {
                         let dsn = Dsn::default().with_default_envid(&spooled.message_id);
                         let lanes = self.lanes.as_mut().expect("opened above");
@@ -201,6 +209,10 @@ impl Dispatcher<'_, '_, '_> {
             global.profile = profile.clone();
             let mut account =
                 config::resolve(&global.request(&self.args.connection, hint.as_deref()))?;
+            if self.dry_run.is_some() {
+                accounts.push(account); // a dry run needs no secret
+                continue;
+            }
             let login = account.from.clone().or_else(|| hint.clone());
             // A profile whose secret cannot be had (a password command that failed or
             // timed out) drops out as one whose login fails would: the others carry on.
@@ -238,6 +250,13 @@ impl Dispatcher<'_, '_, '_> {
             let (jobs_tx, jobs_rx) = crossbeam_channel::bounded(1);
             let mut lane = Lane::new(account, name, jobs_tx, jobs_rx.clone(), ledger.as_ref())
                 .context("cannot read the usage ledger")?;
+            if self.dry_run.is_some() {
+                // No connection: the dispatcher writes each message out itself.
+                lane.jobs = None;
+                lane.inline = true;
+                lanes.push(lane);
+                continue;
+            }
             if !label {
                 // One profile, one connection: this thread sends (see `Worker`).
                 lane.jobs = None;

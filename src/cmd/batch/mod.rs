@@ -12,6 +12,7 @@
 //! message itself, which costs less CPU than two threads taking turns.
 
 mod dispatch;
+mod dry_run;
 mod lanes;
 mod outcome;
 mod schedule;
@@ -97,13 +98,19 @@ pub fn run(
         )
         .count(total),
         retry: Vec::new(),
+        dry_run: args.dry_run.clone().map(dry_run::DryRun::new).transpose()?,
     };
+    if batch.dry_run.is_some() {
+        batch.pacer = None; // nothing goes out: no reason to wait
+    }
     let walked = match merge {
         Some(merge) => merge.walk(&mut |name, input| batch.one(name, input)),
         None => source::walk(&sources, &mut |name, input| batch.one(name, input)),
     };
     let finished = batch.finish();
-    let report = batch.summary(started.elapsed());
+    let report = batch
+        .dry_run_summary()
+        .unwrap_or_else(|| batch.summary(started.elapsed()));
     // The summary takes the bar's place.
     batch.progress.finish();
     walked?;
