@@ -1,0 +1,177 @@
+//! Hostile input from files and cells (issue 18): a mail-merge cell that tries to add
+//! recipients, the obsolete `Name : value` header spelling, special files (FIFOs,
+//! devices) where a regular file belongs, and `--json send --dry-run`'s one object.
+//! Nothing here needs a server: a message that gets through is queued for a port on
+//! loopback where nobody listens, and the queue says what it would have been sent to.
+
+use std::path::Path;
+use std::process::Output;
+
+use crate::support::{closed_port, json, json_lines, posta, run_with_input, text};
+
+/// The queued entries (`queue list --json`) as (recipients, headers) pairs.
+fn queued(home: &Path) -> Vec<(Vec<String>, String)> {
+    let out = posta(home)
+        .args(["--json", "queue", "list"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let list = json(&out);
+    list["queued"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let id = e["id"].as_str().unwrap();
+            let show = posta(home)
+                .args(["--json", "queue", "show", id])
+                .output()
+                .unwrap();
+            let to = e["envelope"]["to"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap().to_string())
+                .collect();
+            (to, json(&show)["headers"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+/// `posta --json batch ARGS` to a closed port, queueing what gets through.
+fn batch(home: &Path, args: &[&Path]) -> Output {
+    let mut cmd = posta(home);
+    cmd.args(["--json", "batch", "--security", "plain", "--timeout", "5"])
+        .args(["--queue", "on-temporary-failure"])
+        .args(["--server", &format!("127.0.0.1:{}", closed_port())]);
+    for a in args {
+        cmd.arg(a);
+    }
+    cmd.output().unwrap()
+}
+
+/// Item 1: with the README's own template, a name cell stays one display name and an
+/// email cell must be one address; no row reaches eve.
+#[test]
+fn a_merge_cell_cannot_add_a_recipient() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path();
+    let template = dir.join("invite.eml");
+    std::fs::write(
+        &template,
+        "From: Jane <jane@example.com>\nTo: \"{{name}}\" <{{email}}>\n\
+         Subject: Your seat, {{name}}\n\nDear {{name}}, your seat is {{seat}}.\n",
+    )
+    .unwrap();
+    let data = dir.join("guests.csv");
+    std::fs::write(
+        &data,
+        "name,email,seat\n\
+         Carol,\"carol@x>, <eve@evil.test\",2\n\
+         Dan,\"dan@example.org, eve@evil.test\",3\n\
+         \"Bob\"\", eve@evil.test, \"\"x\",bob@example.org,1\n\
+         \"Zoë\"\", <eve@evil.test>, \"\"\",zoe@example.org,4\n",
+    )
+    .unwrap();
+    let out = batch(
+        dir,
+        &[
+            Path::new("--template"),
+            &template,
+            Path::new("--data"),
+            &data,
+        ],
+    );
+    let stderr = text(&out.stderr);
+    let lines = json_lines(&out);
+    let status_of = |row: u32| {
+        let name = format!("{}:{row}", data.display());
+        lines
+            .iter()
+            .find(|l| l["source"] == name.as_str())
+            .unwrap_or_else(|| panic!("no line for {name}: {lines:?}"))
+            .clone()
+    };
+    // The address cells that are not one address: 65, named (and the first failure
+    // is the exit code).
+    for row in [2, 3] {
+        let line = status_of(row);
+        assert_eq!(line["status"], "failed", "{line}");
+        assert_eq!(line["exit_code"], 65, "{line}");
+        assert!(
+            line["error"].as_str().unwrap().contains("\"email\""),
+            "{line}"
+        );
+    }
+    assert_eq!(out.status.code(), Some(65), "{stderr}");
+    // The hostile names went as names: one recipient each, never eve.
+    let queued = queued(dir);
+    assert_eq!(queued.len(), 2, "{queued:?}\n{stderr}");
+    let mut to: Vec<String> = queued.iter().flat_map(|(to, _)| to.clone()).collect();
+    to.sort();
+    assert_eq!(to, ["bob@example.org", "zoe@example.org"], "{stderr}");
+    let bob = &queued
+        .iter()
+        .find(|(to, _)| to[0] == "bob@example.org")
+        .unwrap()
+        .1;
+    assert!(
+        bob.contains(r#"To: "Bob\", eve@evil.test, \"x" <bob@example.org>"#),
+        "{bob}"
+    );
+}
+
+const OBSOLETE: &str = "From: jane@example.com\nTo: bob@example.org\nBCC : audit@example.org\n\
+                        Subject\t: obsolete\nX-Later: kept\n\nbody\n";
+
+/// Item 10: `BCC : x` (white space before the colon) is a header: its address is a
+/// recipient, the field is removed, and the headers after it stay headers.
+fn assert_obsolete_bcc_read(home: &Path) {
+    let queued = queued(home);
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    let (to, headers) = &queued[0];
+    assert_eq!(to, &["bob@example.org", "audit@example.org"], "{headers}");
+    assert!(!headers.to_ascii_lowercase().contains("audit"), "{headers}");
+    assert!(headers.contains("Subject: obsolete\n"), "{headers}");
+    assert!(headers.contains("X-Later: kept"), "{headers}");
+}
+
+#[test]
+fn sendmail_t_reads_the_obsolete_bcc_spelling_as_a_header_and_removes_it() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "--security", "plain", "--timeout", "5", "-t"])
+        .args(["--server", &format!("127.0.0.1:{}", closed_port())]);
+    let out = run_with_input(cmd, OBSOLETE.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_obsolete_bcc_read(home.path());
+}
+
+#[test]
+fn batch_reads_the_obsolete_bcc_spelling_in_maildir_and_merge_templates() {
+    let home = tempfile::tempdir().unwrap();
+    let maildir = home.path().join("Maildir");
+    std::fs::create_dir_all(maildir.join("new")).unwrap();
+    std::fs::create_dir_all(maildir.join("cur")).unwrap();
+    std::fs::write(maildir.join("new/1"), OBSOLETE).unwrap();
+    let out = batch(home.path(), &[&maildir]);
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
+    assert_obsolete_bcc_read(home.path());
+
+    let home = tempfile::tempdir().unwrap();
+    let template = home.path().join("t.eml");
+    std::fs::write(&template, OBSOLETE.replace("audit@", "{{who}}@")).unwrap();
+    let data = home.path().join("d.csv");
+    std::fs::write(&data, "who\naudit\n").unwrap();
+    let out = batch(
+        home.path(),
+        &[
+            Path::new("--template"),
+            &template,
+            Path::new("--data"),
+            &data,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
+    assert_obsolete_bcc_read(home.path());
+}
