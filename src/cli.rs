@@ -277,7 +277,9 @@ pub struct SendArgs {
     #[arg(long, value_enum, value_name = "WHAT")]
     pub dsn_return: Option<DsnRet>,
 
-    /// Print the exact message bytes to stdout and the envelope to stderr; contact no server
+    /// Print the exact message bytes to stdout and the envelope to stderr; contact no
+    /// server. With --json, stdout is one object instead: the bytes as base64 in
+    /// `message_base64` up to 1 MiB (larger: null, and `message_omitted` says why)
     #[arg(long)]
     pub dry_run: bool,
 

@@ -175,3 +175,46 @@ fn batch_reads_the_obsolete_bcc_spelling_in_maildir_and_merge_templates() {
     assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
     assert_obsolete_bcc_read(home.path());
 }
+
+/// Item 11: with `--json`, stdout of `send --dry-run` is one JSON object: the message
+/// inside it as base64 when small, else described and left out (never the bytes and
+/// the object one after the other).
+#[test]
+fn json_dry_run_prints_one_object_with_the_message_inside_or_left_out() {
+    use base64::Engine as _;
+    let home = tempfile::tempdir().unwrap();
+    let dry_run = |extra: &[&str]| {
+        posta(home.path())
+            .args(["--json", "send", "--dry-run", "--from", "jane@example.com"])
+            .args(["--to", "bob@example.org", "-s", "hi", "--body", "hello"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = dry_run(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["status"], "dry-run", "{v}");
+    let message = base64::engine::general_purpose::STANDARD
+        .decode(v["message_base64"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(v["size"], message.len(), "{v}");
+    let parsed = crate::support::parse(&message);
+    assert_eq!(parsed["subject"], "hi", "{parsed}");
+
+    // Over the bound: described, not included, and still one object.
+    let big = home.path().join("big.bin");
+    std::fs::write(&big, vec![7u8; 1 << 20]).unwrap();
+    let out = dry_run(&["-a", big.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert!(v["message_base64"].is_null(), "{v}");
+    assert!(v["size"].as_u64().unwrap() > 1 << 20, "{v}");
+    assert!(
+        v["message_omitted"]
+            .as_str()
+            .unwrap()
+            .contains("without --json"),
+        "{v}"
+    );
+}
