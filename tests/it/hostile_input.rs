@@ -218,3 +218,128 @@ fn json_dry_run_prints_one_object_with_the_message_inside_or_left_out() {
         "{v}"
     );
 }
+
+/// Run `cmd`, but for at most 20 s: a posta that hangs (on a FIFO, say) is killed and
+/// reported as hung rather than holding the suite for ever.
+fn bounded(mut cmd: std::process::Command) -> Output {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!("posta hung (killed after 20 s): {}", text(&out.stderr));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn mkfifo(path: &Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(ok.success(), "mkfifo {}", path.display());
+}
+
+/// Exit `code` and a stderr that names `path` and says what it is.
+fn refused_as(out: &Output, code: i32, path: &Path, what: &str) {
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    assert!(stderr.contains(&path.display().to_string()), "{stderr}");
+    assert!(stderr.contains(what), "{stderr}");
+}
+
+/// Item 8: a FIFO (or a device) where posta expects a file is refused at once — 66 for
+/// a message part or a batch source, 78 for a config — instead of hanging for ever
+/// (or, for `-c /dev/zero`, reading until memory runs out).
+#[test]
+fn special_files_are_refused_instead_of_hanging() {
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("fifo");
+    mkfifo(&fifo);
+    let fifo_s = fifo.to_str().unwrap();
+    let dry_run = |extra: &[&str]| {
+        let mut cmd = posta(home.path());
+        cmd.args(["send", "--dry-run", "--from", "jane@example.com"])
+            .args(["--to", "bob@example.org", "-s", "s"])
+            .args(extra);
+        bounded(cmd)
+    };
+    for flags in [
+        vec!["--body", "x", "-a", fifo_s],
+        vec!["--html", "<img src=\"cid:fifo\">", "--inline", fifo_s],
+        vec!["--body-file", fifo_s],
+        vec!["--html-file", fifo_s],
+    ] {
+        let out = dry_run(&flags);
+        refused_as(&out, 66, &fifo, "FIFO");
+        assert!(out.stdout.is_empty(), "{flags:?}");
+    }
+    let out = dry_run(&["--body", "x", "-a", "/dev/zero"]);
+    refused_as(&out, 66, Path::new("/dev/zero"), "character device");
+
+    // Config files: -c, for sending and for editing.
+    let zero = Path::new("/dev/zero");
+    for config in [&fifo, zero] {
+        let mut cmd = posta(home.path());
+        cmd.arg("-c").arg(config);
+        cmd.args(["send", "--dry-run", "--from", "jane@example.com"])
+            .args(["--to", "bob@example.org", "--body", "x"]);
+        let what = if config == zero {
+            "character device"
+        } else {
+            "FIFO"
+        };
+        refused_as(&bounded(cmd), 78, config, what);
+        let mut cmd = posta(home.path());
+        cmd.arg("-c").arg(config).args(["profile", "remove", "x"]);
+        refused_as(&bounded(cmd), 78, config, what);
+    }
+
+    // Batch sources, merge templates and their data.
+    let good = home.path().join("good.eml");
+    std::fs::write(&good, "To: {{e}}\n\nx\n").unwrap();
+    let csv = home.path().join("d.csv");
+    std::fs::write(&csv, "e\nb@example.org\n").unwrap();
+    for args in [
+        vec![fifo.as_path()],
+        vec![Path::new("--template"), &fifo, Path::new("--data"), &csv],
+        vec![Path::new("--template"), &good, Path::new("--data"), &fifo],
+    ] {
+        let mut cmd = posta(home.path());
+        cmd.args(["batch", "--security", "plain"])
+            .args(["--server", &format!("127.0.0.1:{}", closed_port())])
+            .args(&args);
+        refused_as(&bounded(cmd), 66, &fifo, "FIFO");
+    }
+}
+
+/// Item 8: a config file is at most 1 MiB; a larger one is refused (78) before it is read.
+#[test]
+fn a_config_over_one_mib_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("big.toml");
+    let mut toml = String::from("default = \"t\"\n");
+    while toml.len() <= 1 << 20 {
+        toml.push_str("# padding padding padding padding padding padding padding\n");
+    }
+    std::fs::write(&config, &toml).unwrap();
+    let mut cmd = posta(home.path());
+    cmd.arg("-c").arg(&config).args(["send", "--dry-run"]);
+    cmd.args([
+        "--from",
+        "jane@example.com",
+        "--to",
+        "b@example.org",
+        "--body",
+        "x",
+    ]);
+    refused_as(&bounded(cmd), 78, &config, "larger than 1024 KiB");
+}
