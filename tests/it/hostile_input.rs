@@ -326,7 +326,8 @@ fn special_files_are_refused_instead_of_hanging() {
 fn a_config_over_one_mib_is_refused() {
     let home = tempfile::tempdir().unwrap();
     let config = home.path().join("big.toml");
-    let mut toml = String::from("default = \"t\"\n");
+    // A valid config (posta before the cap used it), padded with comments.
+    let mut toml = String::from("default = \"t\"\n[profiles.t]\nhost = \"127.0.0.1\"\n");
     while toml.len() <= 1 << 20 {
         toml.push_str("# padding padding padding padding padding padding padding\n");
     }
