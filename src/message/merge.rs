@@ -26,10 +26,11 @@ pub struct Template {
 #[derive(Debug, Clone)]
 enum Piece {
     Text(String),
-    /// A placeholder: in the header block with its role there, or in the body (`None`).
+    /// A placeholder: in the header block with its role and the name of its field
+    /// there, or in the body (`None`).
     Field {
         name: String,
-        role: Option<Role>,
+        role: Option<(Role, String)>,
     },
 }
 
@@ -58,7 +59,7 @@ impl Template {
             pieces.push(Piece::Text(rest[..open].to_string()));
             pieces.push(Piece::Field {
                 name: name.to_string(),
-                role: (offset + open < header_end).then_some(Role::Text),
+                role: (offset + open < header_end).then(|| (Role::Text, String::new())),
             });
             let consumed = open + 4 + close;
             offset += consumed;
@@ -96,7 +97,9 @@ impl Template {
                         ComposeError::BadInput(format!("no column \"{name}\" in the data"))
                     })?;
                     match role {
-                        Some(role) => context::insert(*role, name, value, &mut out)?,
+                        Some((role, field)) => {
+                            context::insert((*role, field), name, value, &mut out)?
+                        }
                         None => out.push_str(value),
                     }
                 }
@@ -139,10 +142,11 @@ fn assign_roles(pieces: &mut [Piece]) -> Result<(), ComposeError> {
                     }
                 }
                 let role = scan.role(ahead);
+                let field = scan.field().to_string();
                 scan.placeholder();
                 pieces[i] = Piece::Field {
                     name,
-                    role: Some(role),
+                    role: Some((role, field)),
                 };
             }
         }

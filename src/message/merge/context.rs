@@ -105,6 +105,11 @@ impl Scanner {
         Ok(())
     }
 
+    /// The name of the field being read, as written (without obsolete white space).
+    pub fn field(&self) -> &str {
+        self.name.trim()
+    }
+
     /// Past a placeholder: the scan goes on as past an atom.
     pub fn placeholder(&mut self) {
         self.last = Some('x');
@@ -199,12 +204,17 @@ impl Lookahead {
     }
 }
 
-/// `value` as it goes into the template in `role` (a header value: no control
-/// character), or why it cannot.
-pub fn insert(role: Role, name: &str, value: &str, out: &mut String) -> Result<(), ComposeError> {
+/// `value` as it goes into the field `field` in `role` (a header value: no control
+/// character), or why it cannot; `name` is the placeholder's.
+pub fn insert(
+    (role, field): (Role, &str),
+    name: &str,
+    value: &str,
+    out: &mut String,
+) -> Result<(), ComposeError> {
     let bad = |why: &str| {
         Err(ComposeError::BadInput(format!(
-            "the value of \"{name}\" ({value:?}) {why}"
+            "{field}: the value of \"{name}\" ({value:?}) {why}"
         )))
     };
     if value.contains(['\r', '\n']) {
