@@ -257,8 +257,8 @@ fn refused_as(out: &Output, code: i32, path: &Path, what: &str) {
 }
 
 /// Item 8: a FIFO (or a device) where posta expects a file is refused at once — 66 for
-/// a message part or a batch source, 78 for a config — instead of hanging for ever
-/// (or, for `-c /dev/zero`, reading until memory runs out).
+/// a message part, a CA file or a batch source, 78 for a config — instead of hanging
+/// for ever (or, for `-c /dev/zero`, reading until memory runs out).
 #[test]
 fn special_files_are_refused_instead_of_hanging() {
     let home = tempfile::tempdir().unwrap();
@@ -285,7 +285,26 @@ fn special_files_are_refused_instead_of_hanging() {
     let out = dry_run(&["--body", "x", "-a", "/dev/zero"]);
     refused_as(&out, 66, Path::new("/dev/zero"), "character device");
 
-    // Config files: -c, for sending and for editing.
+    // A CA file (a sibling: read before connecting), then config files: -c, for
+    // sending and for editing.
+    for (ca, what) in [
+        (fifo.as_path(), "FIFO"),
+        (Path::new("/dev/zero"), "character device"),
+    ] {
+        let mut cmd = posta(home.path());
+        cmd.args(["send", "--security", "tls", "--ca-file"])
+            .arg(ca)
+            .args(["--server", &format!("127.0.0.1:{}", closed_port())])
+            .args([
+                "--from",
+                "jane@example.com",
+                "--to",
+                "bob@example.org",
+                "--body",
+                "x",
+            ]);
+        refused_as(&bounded(cmd), 66, ca, what);
+    }
     let zero = Path::new("/dev/zero");
     for config in [&fifo, zero] {
         let mut cmd = posta(home.path());
