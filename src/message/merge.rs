@@ -238,7 +238,7 @@ fn reencoded(lines: &[&str]) -> Option<String> {
     let (name, value) = lines
         .join(" ")
         .split_once(':')
-        .map(|(n, v)| (n.to_string(), v.trim().to_string()))?;
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))?;
     let lower = name.trim().to_ascii_lowercase();
     if lower.is_empty() || lower.contains(' ') || STRUCTURED_FIELDS.contains(&lower.as_str()) {
         return None;
