@@ -213,8 +213,11 @@ pub fn insert(
     out: &mut String,
 ) -> Result<(), ComposeError> {
     let bad = |why: &str| {
+        // Quoted with escapes (no control character reaches the terminal), and cut.
+        let shown: String = value.chars().take(MAX_SHOWN).collect();
+        let more = if shown.len() < value.len() { "…" } else { "" };
         Err(ComposeError::BadInput(format!(
-            "{field}: the value of \"{name}\" ({value:?}) {why}"
+            "{field}: the value of \"{name}\" ({shown:?}{more}) {why}"
         )))
     };
     if value.contains(['\r', '\n']) {
@@ -252,6 +255,9 @@ pub fn insert(
     }
     Ok(())
 }
+
+/// The most characters of a refused value that its error shows.
+const MAX_SHOWN: usize = 80;
 
 /// Escape what would end a quoted string or a comment (RFC 5322 quoted-pair).
 fn escape_into(value: &str, out: &mut String) {
