@@ -363,3 +363,38 @@ fn a_config_over_one_mib_is_refused() {
     ]);
     refused_as(&bounded(cmd), 78, &config, "larger than 1024 KiB");
 }
+
+/// A sibling of item 8: a profile's `log_file` that is a FIFO nobody reads held posta
+/// for ever after the attempt (opening it for writing waited for a reader). Now the
+/// log line is given up with a warning and the outcome stands.
+#[test]
+fn a_log_file_fifo_nobody_reads_is_a_warning_not_a_hang() {
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("log.fifo");
+    mkfifo(&fifo);
+    crate::support::write_config(
+        home.path(),
+        &format!(
+            "default = \"t\"\n[profiles.t]\nhost = \"127.0.0.1\"\nport = {}\n\
+             security = \"plain\"\nlog_file = \"{}\"\n",
+            closed_port(),
+            fifo.display()
+        ),
+    );
+    let mut cmd = posta(home.path());
+    cmd.args([
+        "send",
+        "--from",
+        "jane@example.com",
+        "--to",
+        "bob@example.org",
+    ])
+    .args(["--body", "x"]);
+    let out = bounded(cmd);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "{stderr}");
+    assert!(
+        stderr.contains("FIFO (named pipe) that nobody is reading"),
+        "{stderr}"
+    );
+}
