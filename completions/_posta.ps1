@@ -86,7 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the exact message bytes to stdout and the envelope to stderr; contact no server')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the exact message bytes to stdout and the envelope to stderr; contact no server. With --json, stdout is one object instead: the bytes as base64 in `message_base64` up to 1 MiB (larger: null, and `message_omitted` says why)')
             [CompletionResult]::new('--allow-insecure-auth', '--allow-insecure-auth', [CompletionResultType]::ParameterName, 'Allow AUTH over a connection without TLS (loopback is always allowed)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server certificate (dangerous; a warning is printed)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')

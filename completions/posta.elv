@@ -82,7 +82,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand -p 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
             cand --profile 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
             cand --account 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
-            cand --dry-run 'Print the exact message bytes to stdout and the envelope to stderr; contact no server'
+            cand --dry-run 'Print the exact message bytes to stdout and the envelope to stderr; contact no server. With --json, stdout is one object instead: the bytes as base64 in `message_base64` up to 1 MiB (larger: null, and `message_omitted` says why)'
             cand --allow-insecure-auth 'Allow AUTH over a connection without TLS (loopback is always allowed)'
             cand --insecure 'Do not verify the server certificate (dangerous; a warning is printed)'
             cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'

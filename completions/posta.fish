@@ -82,7 +82,7 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l timeout -d 'Seconds
 complete -c posta -n "__fish_posta_using_subcommand send" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
 complete -c posta -n "__fish_posta_using_subcommand send" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
-complete -c posta -n "__fish_posta_using_subcommand send" -l dry-run -d 'Print the exact message bytes to stdout and the envelope to stderr; contact no server'
+complete -c posta -n "__fish_posta_using_subcommand send" -l dry-run -d 'Print the exact message bytes to stdout and the envelope to stderr; contact no server. With --json, stdout is one object instead: the bytes as base64 in `message_base64` up to 1 MiB (larger: null, and `message_omitted` says why)'
 complete -c posta -n "__fish_posta_using_subcommand send" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand send" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
 complete -c posta -n "__fish_posta_using_subcommand send" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'

@@ -306,7 +306,9 @@ pub struct SendArgs {
     #[arg(long, value_enum, value_name = "WHAT")]
     pub dsn_return: Option<DsnRet>,
 
-    /// Print the exact message bytes to stdout and the envelope to stderr; contact no server
+    /// Print the exact message bytes to stdout and the envelope to stderr; contact no
+    /// server. With --json, stdout is one object instead: the bytes as base64 in
+    /// `message_base64` up to 1 MiB (larger: null, and `message_omitted` says why)
     #[arg(long)]
     pub dry_run: bool,
 
@@ -334,8 +336,10 @@ pub struct SendArgs {
 /// limit, the rest is reported as not sent (75), or queued with --queue.
 ///
 /// Mail merge: --template FILE --data CSV sends the template once per CSV row, each
-/// {{column}} replaced by that row's value (a value with a line break may not go into a
-/// header).
+/// {{column}} replaced by that row's value. In a header a value goes in as what its place
+/// says: in an address field, escaped inside quotes, one quoted display name before <…>,
+/// exactly one user@domain as an address; on one line, without control characters.
+/// A row whose value cannot fails with 65, so a cell never adds a header or a recipient.
 #[derive(Debug, Args, Clone, Default)]
 pub struct BatchArgs {
     /// Directories of .eml files, Maildirs, mbox files or message files

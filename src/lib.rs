@@ -30,6 +30,7 @@ pub mod pace;
 pub mod private_fs;
 pub mod progress;
 pub mod queue;
+pub mod regular_file;
 pub mod report;
 pub mod secret;
 pub mod smtp;

@@ -27,10 +27,18 @@ fuzz_target!(|data: &[u8]| {
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .unwrap_or(out.len());
+    // Nor in the obsolete spelling with white space before the colon (RFC 5322 §4.5.3),
+    // which is written without it.
     for line in out[..head_end].split(|&b| b == b'\n') {
+        let name = line.split(|&b| b == b':').next().unwrap_or(b"");
         assert!(
-            !line.to_ascii_lowercase().starts_with(b"bcc:"),
+            !(line.contains(&b':') && name.trim_ascii().eq_ignore_ascii_case(b"bcc")),
             "Bcc kept: {line:?}"
+        );
+        assert!(
+            !(line.contains(&b':') && !line.starts_with(b" ") && !line.starts_with(b"\t")
+                && name.ends_with(b" ")),
+            "obsolete white space before the colon written: {line:?}"
         );
     }
 });

@@ -42,7 +42,7 @@ pub fn run(
         writeln!(console.err, "posta: warning: {warning}")?;
     }
     let Some(mut account) = account else {
-        return dry_run(&composed, console);
+        return dry_run(&composed, global.json, console);
     };
     if global.verbose > 0
         && let Some(why) = &account.chosen
@@ -59,7 +59,7 @@ pub fn run(
     );
     submit::sender::check_provider_rules(&account, &from_address)?;
     if args.dry_run {
-        return dry_run(&composed, console);
+        return dry_run(&composed, global.json, console);
     }
     let dsn = Dsn {
         notify: args.dsn_notify.clone(),
@@ -170,23 +170,50 @@ fn with_provider_hint(err: anyhow::Error, account: &Account) -> anyhow::Error {
     }
 }
 
+/// The largest message `--json send --dry-run` carries inside its object (as base64);
+/// a larger one is described (size, Message-ID, envelope) but not included.
+pub const MAX_DRY_RUN_JSON: u64 = 1 << 20;
+
 /// Everything was checked (and every file opened) before the first byte goes out, so
-/// an error leaves stdout empty.
-fn dry_run(composed: &Composed, console: &mut Console<'_>) -> anyhow::Result<Report> {
-    composed.write_to(console.out)?;
-    console.out.flush()?;
+/// an error leaves stdout empty. Without `--json` the message bytes go to stdout; with
+/// it stdout holds one JSON object only, the bytes inside as `message_base64` when the
+/// message is at most [`MAX_DRY_RUN_JSON`] octets (else `null`, and `message_omitted`
+/// says why and what to run instead).
+fn dry_run(composed: &Composed, json: bool, console: &mut Console<'_>) -> anyhow::Result<Report> {
+    let mut object = serde_json::json!({
+        "status": "dry-run",
+        "message_id": composed.message_id,
+        "envelope": {
+            "from": composed.envelope.from,
+            "to": composed.envelope.to,
+            "smtputf8": composed.envelope.smtputf8,
+        },
+    });
+    if json {
+        use base64::Engine;
+        let size = composed.size()?;
+        object["size"] = serde_json::json!(size);
+        if size <= MAX_DRY_RUN_JSON {
+            let mut bytes = Vec::with_capacity(size as usize);
+            composed.write_to(&mut bytes)?;
+            object["message_base64"] =
+                serde_json::json!(base64::engine::general_purpose::STANDARD.encode(&bytes));
+        } else {
+            object["message_base64"] = serde_json::Value::Null;
+            object["message_omitted"] = serde_json::json!(format!(
+                "the message is {size} octets, over the {MAX_DRY_RUN_JSON} that --json \
+                 carries inline; run the same command without --json to get its bytes \
+                 on stdout"
+            ));
+        }
+    } else {
+        composed.write_to(console.out)?;
+        console.out.flush()?;
+    }
     write_envelope(composed, console.err)?;
     Ok(Report {
         human: String::new(),
-        json: Some(serde_json::json!({
-            "status": "dry-run",
-            "message_id": composed.message_id,
-            "envelope": {
-                "from": composed.envelope.from,
-                "to": composed.envelope.to,
-                "smtputf8": composed.envelope.smtputf8,
-            },
-        })),
+        json: Some(object),
         data: false,
         exit: None,
     })

@@ -46,19 +46,21 @@ pub struct Removed {
     pub used_keyring: bool,
 }
 
+fn cannot_read(path: &Path, e: &std::io::Error) -> ConfigError {
+    ConfigError::new(
+        Some(path.to_path_buf()),
+        format!("cannot read: {}", crate::model::exit_code::io_text(e)),
+    )
+}
+
 impl Document {
     /// The file to add a profile to: an absent file is an empty one; an existing one
     /// must be a valid config (a profile is not added to a file posta cannot read).
     pub fn for_adding(path: &Path) -> Result<Document, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match file::read_text(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                return Err(ConfigError::new(
-                    Some(path.to_path_buf()),
-                    format!("cannot read: {e}"),
-                ));
-            }
+            Err(e) => return Err(cannot_read(path, &e)),
         };
         file::parse(&text).map_err(|m| ConfigError::new(Some(path.to_path_buf()), m))?;
         Document::parse(path, &text)
@@ -66,8 +68,7 @@ impl Document {
 
     /// The file to remove a profile from, which must exist.
     pub fn existing(path: &Path) -> Result<Document, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::new(Some(path.to_path_buf()), format!("cannot read: {e}")))?;
+        let text = file::read_text(path).map_err(|e| cannot_read(path, &e))?;
         Document::parse(path, &text)
     }
 

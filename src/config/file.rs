@@ -193,7 +193,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<Loaded>, ConfigError> {
             }
         },
     };
-    let text = match std::fs::read_to_string(&path) {
+    let text = match read_text(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => return Ok(None),
         Err(e) => {
@@ -206,6 +206,35 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<Loaded>, ConfigError> {
     let file = parse(&text).map_err(|m| ConfigError::new(Some(path.clone()), m))?;
     check_private_if_it_holds_passwords(&path, &file)?;
     Ok(Some(Loaded { path, file }))
+}
+
+/// The largest config file posta reads: a config is a few KiB, and `-c /dev/zero` or a
+/// runaway file must not be read until memory runs out.
+pub const MAX_CONFIG: u64 = 1 << 20;
+
+/// The text of a config file: a regular file (a FIFO would hang, a device never end),
+/// at most [`MAX_CONFIG`] octets, UTF-8.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let too_big = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} KiB, which no config is (is this the right file?)",
+                MAX_CONFIG >> 10
+            ),
+        )
+    };
+    let file = crate::regular_file::open(path)?;
+    if file.metadata()?.len() > MAX_CONFIG {
+        return Err(too_big());
+    }
+    let mut text = String::new();
+    file.take(MAX_CONFIG + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_CONFIG {
+        return Err(too_big());
+    }
+    Ok(text)
 }
 
 /// Parse config text; the error names the line and the valid choices (toml + serde say both).

@@ -243,7 +243,7 @@ fn display_name(lexemes: &[Lexeme]) -> Option<String> {
     (!name.trim().is_empty()).then_some(name)
 }
 
-fn is_atext(c: char) -> bool {
+pub(crate) fn is_atext(c: char) -> bool {
     // RFC 5322 atext, widened by RFC 6531 to any non-ASCII character (but for
     // whitespace, which would split the address when read back).
     c.is_ascii_alphanumeric()

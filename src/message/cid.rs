@@ -21,7 +21,7 @@ pub fn warnings(html: Option<&BodySource>, inline: &[PathBuf]) -> Vec<String> {
     let refs = match html {
         Some(BodySource::Text(text)) => references(text.as_bytes()),
         // Streamed through a small buffer, as the message itself is.
-        Some(BodySource::File(path)) => match std::fs::File::open(path) {
+        Some(BodySource::File(path)) => match crate::regular_file::open(path) {
             Ok(f) => references(BufReader::new(f)),
             Err(_) => return Vec::new(), // prepare says what is wrong with the file
         },

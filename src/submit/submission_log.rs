@@ -38,9 +38,19 @@ pub fn submission(
         size,
         result,
     );
-    append(path, &line)
-        .err()
-        .map(|e| format!("cannot write the log file {}: {e}", path.display()))
+    append(path, &line).err().map(|e| {
+        // ENXIO: a FIFO that nobody is reading (opened non-blocking, see `append`).
+        #[cfg(unix)]
+        let unread_fifo = e.raw_os_error() == Some(libc::ENXIO);
+        #[cfg(not(unix))]
+        let unread_fifo = false;
+        let why = if unread_fifo {
+            "it is a FIFO (named pipe) that nobody is reading".to_string()
+        } else {
+            crate::model::exit_code::io_text(&e)
+        };
+        format!("cannot write the log file {}: {why}", path.display())
+    })
 }
 
 /// The log line (with its newline), as `key=value` pairs.
@@ -136,7 +146,9 @@ fn quote(value: &str) -> String {
 }
 
 /// One write of the whole line at the end of the file; the file is made private
-/// (it names correspondents) and its directory is created when missing.
+/// (it names correspondents) and its directory is created when missing. Opened
+/// non-blocking: a FIFO nobody reads would otherwise hold posta at the open for ever
+/// (now: an error, which the caller reports as a warning).
 fn append(path: &Path, line: &str) -> io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
@@ -146,7 +158,7 @@ fn append(path: &Path, line: &str) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(0o600).custom_flags(libc::O_NONBLOCK);
     }
     let mut file = options.open(path)?;
     // O_APPEND makes each write land at the end; a regular file takes a line this

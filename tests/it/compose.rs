@@ -685,9 +685,9 @@ fn json_report_describes_the_dry_run() {
         None,
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let text = String::from_utf8(run.stdout).unwrap();
-    let last = text.trim_end().lines().last().unwrap();
-    let report: Value = serde_json::from_str(last).unwrap();
+    // stdout is the one object; the message is inside it.
+    use base64::Engine as _;
+    let report: Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(report["status"], "dry-run");
     assert_eq!(report["envelope"]["from"], "jane@example.com");
     assert_eq!(
@@ -695,6 +695,11 @@ fn json_report_describes_the_dry_run() {
         serde_json::json!(["bob@example.org", "c@example.net"])
     );
     let id = report["message_id"].as_str().unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(report["message_base64"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(report["size"], bytes.len());
+    let text = String::from_utf8(bytes).unwrap();
     assert!(text.contains(&format!("Message-ID: <{id}>\r\n")));
 }
 

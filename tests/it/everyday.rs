@@ -305,7 +305,10 @@ fn batch_dry_run_writes_every_merged_message_and_its_envelope_without_connecting
     );
     let carol = std::fs::read_to_string(dir.join("00003.eml")).unwrap();
     // An added From carries the profile's display name.
-    assert!(carol.contains("From: Jane <jane@example.com>\r\n"), "{carol}");
+    assert!(
+        carol.contains("From: Jane <jane@example.com>\r\n"),
+        "{carol}"
+    );
     assert!(
         carol.contains("To: \"Carol\" <carol@example.org>\r\n"),
         "{carol}"

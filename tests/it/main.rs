@@ -17,6 +17,7 @@ mod error_text;
 mod everyday;
 mod fuzz_regressions;
 mod generated;
+mod hostile_input;
 mod hostile_server;
 mod install_sendmail;
 mod long_lines;

@@ -177,3 +177,38 @@ proptest! {
         let _ = posta::message::address::parse_list(&input);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Mail merge (issue 18, item 1): whatever the cells hold, a filled To of the
+    /// README's template names one mailbox, the one in the email cell — or the row is
+    /// refused. Never a second recipient.
+    #[test]
+    fn merge_cells_never_add_a_recipient(
+        name in "[\"<>,;:()\\\\@ a-zé]{0,24}",
+        email in "([\"<>,;:()\\\\@ a-z.]{0,24}|[a-z]{1,8}@[a-z]{1,8}\\.org)",
+        template in prop::sample::select(vec![
+            "To: \"{{name}}\" <{{email}}>\n\nx\n",
+            "To : {{name}} <{{email}}>\n\nx\n",
+            "To: Dr {{name}} (via {{name}}) <{{email}}>, {{email}}\n\nx\n",
+            "To: {{email}}\n\nx\n",
+        ]),
+    ) {
+        use std::collections::HashMap;
+        let t = posta::message::merge::Template::parse(template).unwrap();
+        let values: HashMap<&str, &str> =
+            [("name", name.as_str()), ("email", email.as_str())].into_iter().collect();
+        if let Ok(filled) = t.render(&values) {
+            let unfolded = filled.replace("\n ", " ");
+            let to = unfolded.lines().next().unwrap().split_once(':').unwrap().1;
+            let mailboxes = posta::message::address::parse_list(to)
+                .unwrap_or_else(|e| panic!("{filled:?}: {e}"));
+            let expected = template.matches("{{email}}").count();
+            prop_assert_eq!(mailboxes.len(), expected, "{:?}", filled);
+            for m in &mailboxes {
+                prop_assert_eq!(m.address(), email.trim(), "{:?}", filled);
+            }
+        }
+    }
+}

@@ -11,6 +11,7 @@ use anyhow::Context;
 use crate::message::mbox::{MboxReader, looks_like_mbox};
 use crate::message::merge::Template;
 use crate::model::exit_code::{Code, fail};
+use crate::regular_file;
 
 /// One thing to read messages from.
 pub enum Source {
@@ -41,7 +42,7 @@ pub fn list(paths: &[PathBuf]) -> anyhow::Result<Vec<Source>> {
             }
         } else {
             let mut start = [0u8; 5];
-            let n = File::open(path)
+            let n = regular_file::open(path)
                 .and_then(|mut f| f.read(&mut start))
                 .map_err(|e| cannot_read(path, &e))?;
             out.push(if looks_like_mbox(&start[..n]) {
@@ -109,7 +110,9 @@ pub fn walk(sources: &[Source], each: &mut Each<'_>) -> anyhow::Result<()> {
         let go_on = match source {
             Source::File(path) => {
                 let name = path.display().to_string();
-                match File::open(path) {
+                // Opened again and checked again: it may have been swapped (for a FIFO,
+                // say) since it was listed.
+                match regular_file::open(path) {
                     Ok(f) => each(&name, Ok(&mut BufReader::new(f)))?,
                     Err(e) => each(&name, Err(cannot_read(path, &e)))?,
                 }
@@ -125,7 +128,7 @@ pub fn walk(sources: &[Source], each: &mut Each<'_>) -> anyhow::Result<()> {
 
 /// Each message of an mbox, un-escaped into a scratch file that is reused.
 fn walk_mbox(path: &Path, each: &mut Each<'_>) -> anyhow::Result<bool> {
-    let file = File::open(path).map_err(|e| cannot_read(path, &e))?;
+    let file = regular_file::open(path).map_err(|e| cannot_read(path, &e))?;
     let mut mbox = MboxReader::new(BufReader::with_capacity(64 * 1024, file));
     let mut scratch = tempfile::tempfile().context("cannot create a spool file")?;
     for n in 1.. {
@@ -162,24 +165,32 @@ pub struct Merge {
 
 impl Merge {
     pub fn open(template: &Path, data: &Path) -> anyhow::Result<Merge> {
-        let size = std::fs::metadata(template)
-            .map_err(|e| cannot_read(template, &e))?
-            .len();
-        if size > crate::message::merge::MAX_TEMPLATE as u64 {
-            return Err(fail(
+        let too_big = || {
+            fail(
                 Code::DataErr,
                 format!("template {} is larger than 16 MiB", template.display()),
-            ));
+            )
+        };
+        let file = regular_file::open(template).map_err(|e| cannot_read(template, &e))?;
+        let limit = crate::message::merge::MAX_TEMPLATE as u64;
+        if file
+            .metadata()
+            .map_err(|e| cannot_read(template, &e))?
+            .len()
+            > limit
+        {
+            return Err(too_big());
         }
-        let text = std::fs::read_to_string(template).map_err(|e| cannot_read(template, &e))?;
+        let mut text = String::new();
+        file.take(limit + 1)
+            .read_to_string(&mut text)
+            .map_err(|e| cannot_read(template, &e))?;
+        if text.len() as u64 > limit {
+            return Err(too_big());
+        }
         let parsed = Template::parse(&text)?;
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(false)
-            .from_path(data)
-            .map_err(|e| match e.kind() {
-                csv::ErrorKind::Io(io) => cannot_read(data, io),
-                _ => cannot_read(data, &e),
-            })?;
+        let csv = regular_file::open(data).map_err(|e| cannot_read(data, &e))?;
+        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(csv);
         let columns: Vec<String> = reader
             .headers()
             .map_err(|e| fail(Code::DataErr, format!("{}: {e}", data.display())))?

@@ -16,14 +16,9 @@ fn open_regular(path: &Path) -> Result<File, ComposeError> {
         path: path.to_path_buf(),
         source,
     };
-    let file = File::open(path).map_err(no_input)?;
-    let meta = file.metadata().map_err(no_input)?;
-    if !meta.is_file() {
-        // We rewind files to write them again and count their length for SIZE;
-        // pipes and directories allow neither.
-        return Err(no_input(io::Error::other("not a regular file")));
-    }
-    Ok(file)
+    // We rewind files to write them again and count their length for SIZE; pipes and
+    // directories allow neither, and a FIFO would hang (even at the open).
+    crate::regular_file::open(path).map_err(no_input)
 }
 
 /// A text or HTML body: its content and the transfer encoding it needs. Bodies are

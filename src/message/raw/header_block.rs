@@ -122,20 +122,40 @@ fn group_fields(lines: &[Vec<u8>]) -> Vec<Field<'_>> {
 pub(super) fn join_fields(fields: &[Field<'_>], keep: impl Fn(&str) -> bool) -> Vec<u8> {
     let mut out = Vec::new();
     for f in fields.iter().filter(|f| keep(&f.name)) {
-        for l in f.lines {
-            out.extend_from_slice(l);
+        for (i, l) in f.lines.iter().enumerate() {
+            match field_name_end(l) {
+                // The obsolete "Name : value" is written as "Name: value" (RFC 5322
+                // §4.5: read the obsolete syntax, never generate it).
+                Some((end, colon)) if i == 0 && end < colon => {
+                    out.extend_from_slice(&l[..end]);
+                    out.extend_from_slice(&l[colon..]);
+                }
+                _ => out.extend_from_slice(l),
+            }
             out.extend_from_slice(b"\r\n");
         }
     }
     out
 }
 
-/// "Name: …" with a field name of printable ASCII other than ':' (RFC 5322 §2.2).
+/// "Name: …" with a field name of printable ASCII other than ':' (RFC 5322 §2.2), or
+/// the obsolete "Name : …" with white space before the colon (RFC 5322 §4.5.3,
+/// obs-optional), which readers must accept: treating it as the body would send a
+/// `BCC : x` line, and every header after it, as text.
 fn is_field_start(line: &[u8]) -> bool {
-    match line.iter().position(|&b| b == b':') {
-        Some(0) | None => false,
-        Some(i) => line[..i].iter().all(|&b| (33..=126).contains(&b)),
-    }
+    field_name_end(line).is_some()
+}
+
+/// Where the name of the field that `line` starts ends (before any obsolete white
+/// space and the colon), and where its colon is; `None` when `line` starts no field.
+fn field_name_end(line: &[u8]) -> Option<(usize, usize)> {
+    let colon = line.iter().position(|&b| b == b':')?;
+    let name_end = line[..colon]
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(0, |i| i + 1);
+    let name = &line[..name_end];
+    (!name.is_empty() && name.iter().all(|&b| (33..=126).contains(&b))).then_some((name_end, colon))
 }
 
 /// Logical lines ending in CRLF, LF or a lone CR, each at most [`MAX_LINE`] octets.
@@ -244,6 +264,21 @@ mod tests {
         assert_eq!(fields[1].value(), "  hi");
         assert!(has(&fields, "subject") && !has(&fields, "Cc"));
         assert_eq!(input, b"body\n", "the body stays in the input");
+    }
+
+    #[test]
+    fn the_obsolete_white_space_before_the_colon_still_makes_a_field() {
+        let mut input: &[u8] = b"To: a@x.org\nBCC \t: b@x.org\nSubject : hi\n\nbody\n";
+        let block = read_header_block(&mut input).unwrap();
+        let fields = block.fields();
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["To", "BCC", "Subject"]);
+        assert_eq!(fields[1].value(), " b@x.org");
+        assert_eq!(
+            join_fields(&fields, |n| !n.eq_ignore_ascii_case("bcc")),
+            b"To: a@x.org\r\nSubject: hi\r\n"
+        );
+        assert!(!is_field_start(b" : x") && !is_field_start(b"a b: x"));
     }
 
     #[test]

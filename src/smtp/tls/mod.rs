@@ -59,7 +59,11 @@ impl TlsClient {
     }
 }
 
-/// The CA certificates of a PEM file (all of them, in order).
+/// The largest CA file read: Mozilla's whole bundle is about 200 KiB.
+const MAX_CA_FILE: u64 = 16 << 20;
+
+/// The CA certificates of a PEM file (all of them, in order). A regular file only: a
+/// FIFO would hang and a device like /dev/zero be read until memory runs out.
 fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, SmtpErrorKind> {
     use rustls_pki_types::pem::Error;
     let fail = |e: Error| match e {
@@ -69,8 +73,18 @@ fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, SmtpErrorKi
         },
         other => invalid_ca_file(path, format!("it is not valid PEM ({other})")),
     };
-    let certs = CertificateDer::pem_file_iter(path)
-        .map_err(fail)?
+    let unreadable = |error| SmtpErrorKind::CaFileUnreadable {
+        path: path.to_owned(),
+        error,
+    };
+    let file = crate::regular_file::open(path).map_err(unreadable)?;
+    if file.metadata().map_err(unreadable)?.len() > MAX_CA_FILE {
+        return Err(invalid_ca_file(
+            path,
+            format!("it is larger than {} MiB", MAX_CA_FILE >> 20),
+        ));
+    }
+    let certs = CertificateDer::pem_reader_iter(std::io::Read::take(file, MAX_CA_FILE))
         .collect::<Result<Vec<_>, _>>()
         .map_err(fail)?;
     if certs.is_empty() {
