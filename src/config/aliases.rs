@@ -45,7 +45,7 @@ impl Aliases {
     /// Read `path`; a line that is not `name: address, …` is an error naming its line.
     pub fn load(path: &Path) -> Result<Aliases, ConfigError> {
         let err = |m: String| ConfigError::new(Some(path.to_path_buf()), m);
-        let file = std::fs::File::open(path).map_err(|e| {
+        let file = crate::regular_file::open(path).map_err(|e| {
             err(format!(
                 "cannot read the aliases file: {}",
                 crate::model::exit_code::io_text(&e)
