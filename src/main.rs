@@ -11,6 +11,8 @@ use posta::model::exit_code::{Code, fail};
 use posta::report;
 
 fn main() -> ExitCode {
+    // Before anything can fetch a password: no core dump, no ptrace, may hold it.
+    posta::secret::protect_process();
     let args: Vec<String> = std::env::args().collect();
     let program = args
         .first()
