@@ -63,7 +63,10 @@ pub fn check_private(path: &Path, meta: &fs::Metadata) -> io::Result<()> {
         if let Some(me) = current_uid()
             && meta.uid() != me
         {
-            return denied(format!("owned by uid {}, not by you (uid {me})", meta.uid()));
+            return denied(format!(
+                "owned by uid {}, not by you (uid {me})",
+                meta.uid()
+            ));
         }
         if meta.mode() & 0o022 != 0 {
             return denied(format!(

@@ -15,7 +15,10 @@ fn mode(path: &Path) -> u32 {
 fn profile_add_never_writes_through_a_planted_config_tmp() {
     // A symlink named config.toml.tmp: the rewrite must not follow it.
     let home = tempfile::tempdir().unwrap();
-    let config = write_config(home.path(), "[profiles.relay]\nhost = \"smtp.example.com\"\n");
+    let config = write_config(
+        home.path(),
+        "[profiles.relay]\nhost = \"smtp.example.com\"\n",
+    );
     let victim = home.path().join("victim");
     std::fs::write(&victim, "keep me\n").unwrap();
     std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -30,11 +33,18 @@ fn profile_add_never_writes_through_a_planted_config_tmp() {
     let meta = std::fs::symlink_metadata(&config).unwrap();
     assert!(meta.file_type().is_file(), "config.toml is a regular file");
     assert_eq!(meta.mode() & 0o777, 0o600);
-    assert!(std::fs::read_to_string(&config).unwrap().contains("[profiles.y]"));
+    assert!(
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("[profiles.y]")
+    );
 
     // A world-writable file of that name: its mode must not become the config's.
     let home = tempfile::tempdir().unwrap();
-    let config = write_config(home.path(), "[profiles.relay]\nhost = \"smtp.example.com\"\n");
+    let config = write_config(
+        home.path(),
+        "[profiles.relay]\nhost = \"smtp.example.com\"\n",
+    );
     let planted = config.with_extension("toml.tmp");
     std::fs::write(&planted, "").unwrap();
     std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).unwrap();
@@ -94,4 +104,247 @@ fn posta_cannot_be_dumped_or_read_by_the_user_while_it_may_hold_a_secret() {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(78), "{err}");
     assert!(err.contains("owner=0 maps=refused"), "{err}");
+}
+
+fn queue_dir(home: &Path) -> std::path::PathBuf {
+    home.join("data/posta/queue")
+}
+
+/// A profile `t` (the default) to a closed port with a literal password, and
+/// `extra` lines.
+fn profile(home: &Path, extra: &str) -> std::path::PathBuf {
+    write_config(
+        home,
+        &format!(
+            "default = \"t\"\n[profiles.t]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"starttls\"\nuser = \"jane\"\ntimeout = 2\nqueue = \"on-temporary-failure\"\n{extra}",
+            crate::support::closed_port()
+        ),
+    )
+}
+
+/// Queue one message (the server is down) with `args` before `send`'s own; its id.
+fn queue_one(home: &Path, args: &[&str]) -> String {
+    let out = posta(home)
+        .args(args)
+        .args([
+            "send",
+            "--from",
+            "jane@example.org",
+            "--to",
+            "bob@example.org",
+            "-s",
+            "queued",
+            "--body",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
+    let names: Vec<String> = std::fs::read_dir(queue_dir(home))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != "failed")
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    names[0].clone()
+}
+
+fn run(home: &Path, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let out = posta(home).args(args).output().unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    (out.status.code(), v, text(&out.stderr))
+}
+
+#[test]
+fn a_damaged_entry_is_listed_with_its_reason_and_flush_says_so_in_its_exit_code() {
+    let home = tempfile::tempdir().unwrap();
+    profile(home.path(), "password = \"pw\"\n");
+    let id = queue_one(home.path(), &[]);
+    let meta = queue_dir(home.path()).join(&id).join("meta.json");
+    std::fs::write(&meta, "{\"version\": 1, \"id\": ").unwrap();
+
+    let (code, v, err) = run(home.path(), &["queue", "list", "--json"]);
+    assert_eq!(code, Some(74), "{err}");
+    assert_eq!(v["unusable"][0]["id"], id.as_str(), "{v}");
+    let reason = v["unusable"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("meta.json") && reason.contains("EOF"),
+        "{reason}"
+    );
+    let out = posta(home.path()).args(["queue", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(74));
+    assert!(
+        text(&out.stdout).contains(&format!("{id}  UNUSABLE")),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let (code, v, err) = run(home.path(), &["queue", "flush", "--all", "--json"]);
+    assert_eq!(code, Some(74), "{err}");
+    assert_eq!(v["unusable"][0]["id"], id.as_str(), "{v}");
+    let out = posta(home.path())
+        .args(["queue", "flush", "--all"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(74));
+    assert!(
+        text(&out.stderr).contains(&format!("unusable {id}: ")),
+        "{}",
+        text(&out.stderr)
+    );
+    // Never deleted: the message is still there to look at.
+    assert!(queue_dir(home.path()).join(&id).join("message").exists());
+}
+
+#[test]
+fn a_queue_directory_others_can_write_is_refused_whole() {
+    let home = tempfile::tempdir().unwrap();
+    profile(home.path(), "password = \"pw\"\n");
+    queue_one(home.path(), &[]);
+    let dir = queue_dir(home.path());
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    for args in [&["queue", "flush", "--all"][..], &["queue", "list"]] {
+        let out = posta(home.path()).args(args).output().unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(77), "{args:?}: {err}");
+        assert!(err.contains("writable by others (mode 777)"), "{err}");
+        assert!(err.contains("chmod 700"), "{err}");
+    }
+    // Nor is a message queued into it.
+    let out = posta(home.path())
+        .args([
+            "send",
+            "--from",
+            "jane@example.org",
+            "--to",
+            "b@example.org",
+            "-s",
+            "x",
+            "--body",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("not queued") && err.contains("writable by others"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        2,
+        "one entry and failed/"
+    );
+}
+
+#[test]
+fn an_entry_owned_by_someone_else_is_refused_and_left_alone() {
+    let home = tempfile::tempdir().unwrap();
+    profile(home.path(), "password = \"pw\"\n");
+    let id = queue_one(home.path(), &[]);
+    let entry = queue_dir(home.path()).join(&id);
+    let me = std::fs::metadata(home.path()).unwrap().uid();
+    let other = if me == 65534 { 65533 } else { 65534 };
+    for p in [
+        entry.join("meta.json"),
+        entry.join("message"),
+        entry.clone(),
+    ] {
+        std::os::unix::fs::chown(&p, Some(other), None).unwrap();
+    }
+    let (code, v, err) = run(home.path(), &["queue", "flush", "--all", "--json"]);
+    assert_eq!(code, Some(74), "{err}");
+    let reason = v["unusable"][0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains(&format!("owned by uid {other}")), "{v}");
+    assert_eq!(v["deferred"].as_array().map(Vec::len), Some(0), "{v}");
+    assert!(entry.join("message").exists());
+}
+
+#[test]
+fn flush_refuses_a_recorded_config_file_someone_else_could_have_written() {
+    let home = tempfile::tempdir().unwrap();
+    let marker = home.path().join("password-command-ran");
+    let other = home.path().join("elsewhere");
+    std::fs::create_dir(&other).unwrap();
+    let config = other.join("cfg.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default = \"t\"\n[profiles.t]\nhost = \"127.0.0.1\"\nport = {}\nuser = \"jane\"\ntimeout = 2\nqueue = \"on-temporary-failure\"\npassword_command = \"touch '{}'; echo pw\"\n",
+            crate::support::closed_port(),
+            marker.display()
+        ),
+    )
+    .unwrap();
+    let id = queue_one(home.path(), &["-c", config.to_str().unwrap()]);
+    assert!(marker.exists(), "the command ran at submission");
+    std::fs::remove_file(&marker).unwrap();
+    // Someone else's file now (re-created by another user, say).
+    std::os::unix::fs::chown(&config, Some(65534), None).unwrap();
+    let (code, v, err) = run(home.path(), &["queue", "flush", "--all", "--json"]);
+    assert_eq!(code, Some(74), "{err}");
+    assert_eq!(v["unusable"][0]["id"], id.as_str(), "{v}");
+    let reason = v["unusable"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("owned by uid 65534"), "{reason}");
+    assert!(!marker.exists(), "its password command must not run");
+    // Writable by others: the same.
+    std::os::unix::fs::chown(
+        &config,
+        Some(std::fs::metadata(home.path()).unwrap().uid()),
+        None,
+    )
+    .unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let (code, v, _) = run(home.path(), &["queue", "flush", "--all", "--json"]);
+    assert_eq!(code, Some(74));
+    let reason = v["unusable"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("writable by others (mode 666)"), "{reason}");
+    assert!(!marker.exists(), "its password command must not run");
+    // Private again: the flush tries it (and defers it: the server is down).
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (code, v, err) = run(home.path(), &["queue", "flush", "--all", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["deferred"][0]["id"], id.as_str(), "{v}");
+    assert!(marker.exists());
+}
+
+#[test]
+fn recorded_connection_values_weaker_than_the_profile_are_refused() {
+    let home = tempfile::tempdir().unwrap();
+    profile(home.path(), "password = \"S3cretPW\"\n");
+    let id = queue_one(home.path(), &[]);
+    // A planted (or hand-edited) entry: another server, no TLS, login in clear.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let meta_path = queue_dir(home.path()).join(&id).join("meta.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&meta_path).unwrap()).unwrap();
+    meta["connection"]["server"] =
+        format!("localhost:{}", listener.local_addr().unwrap().port()).into();
+    meta["connection"]["security"] = "plain".into();
+    meta["connection"]["allow_insecure_auth"] = true.into();
+    std::fs::write(&meta_path, serde_json::to_vec(&meta).unwrap()).unwrap();
+
+    let (code, v, err) = run(home.path(), &["queue", "flush", "--all", "--json"]);
+    assert_eq!(code, Some(74), "{err}");
+    let reason = v["unusable"][0]["reason"].as_str().unwrap_or_default();
+    for said in [
+        "server localhost in place of the profile's 127.0.0.1",
+        "no TLS (security plain) where the profile uses starttls",
+        "login without TLS",
+        "profile t",
+    ] {
+        assert!(reason.contains(said), "{said}: {v}");
+    }
+    listener.set_nonblocking(true).unwrap();
+    assert!(
+        listener.accept().is_err(),
+        "nothing may connect to the planted server"
+    );
+    assert!(!text(&serde_json::to_vec(&v).unwrap()).contains("S3cretPW"));
+    // The profile's own values, recorded as flags: nothing weaker, it is tried.
+    meta["connection"] = serde_json::json!({"server": "127.0.0.1", "security": "starttls"});
+    std::fs::write(&meta_path, serde_json::to_vec(&meta).unwrap()).unwrap();
+    let (code, v, err) = run(home.path(), &["queue", "flush", "--all", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["deferred"][0]["id"], id.as_str(), "{v}");
 }
