@@ -153,7 +153,7 @@ struct Output {
 fn read_bounded(pipe: impl Read) -> Zeroizing<Vec<u8>> {
     let mut kept = Zeroizing::new(Vec::with_capacity(MAX_OUTPUT as usize));
     let mut pipe = pipe;
-    let _ = (&mut pipe).take(MAX_OUTPUT).read_to_end(&mut *kept);
+    let _ = (&mut pipe).take(MAX_OUTPUT).read_to_end(&mut kept);
     let _ = std::io::copy(&mut pipe, &mut std::io::sink());
     kept
 }
