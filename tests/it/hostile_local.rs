@@ -348,3 +348,31 @@ fn recorded_connection_values_weaker_than_the_profile_are_refused() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(v["deferred"][0]["id"], id.as_str(), "{v}");
 }
+
+#[test]
+fn the_log_is_not_written_into_a_file_someone_else_made() {
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("posta.log");
+    profile(
+        home.path(),
+        &format!("password = \"pw\"\nlog_file = \"{}\"\n", log.display()),
+    );
+    std::fs::write(&log, "").unwrap();
+    std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::chown(&log, Some(65534), None).unwrap();
+    queue_one(home.path(), &[]);
+    let out = posta(home.path())
+        .args(["queue", "flush", "--all"])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("cannot write the log file") && err.contains("owned by uid 65534"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "",
+        "nothing about the message"
+    );
+}
