@@ -49,7 +49,12 @@ fn existing(global: &GlobalArgs) -> anyhow::Result<(PathBuf, Option<Queue>)> {
             io::ErrorKind::PermissionDenied => Code::NoPerm,
             _ => Code::IoErr,
         };
-        fail(code, format!("queue {}: {e}", dir.display()))
+        // A refusal names the directory itself.
+        let text = e.to_string();
+        match text.starts_with(&dir.display().to_string()) {
+            true => fail(code, format!("queue {text}")),
+            false => fail(code, format!("queue {}: {text}", dir.display())),
+        }
     })?;
     Ok((dir, q))
 }
