@@ -219,3 +219,15 @@ fn updates_persist_and_moving_aside_keeps_the_entry() {
     assert_eq!(q.get(&id).unwrap().unwrap().0, Place::Failed);
     assert!(q.get("../x").unwrap().is_none());
 }
+
+#[test]
+fn the_fuzz_seeds_of_queue_meta_read_as_meant() {
+    let entry = include_bytes!("../../fuzz/seeds/queue_meta/entry.json");
+    assert_eq!(
+        crate::fuzzing::queue_meta(entry).as_deref(),
+        Ok("20260101T000000-00000000")
+    );
+    let other = include_bytes!("../../fuzz/seeds/queue_meta/other-id.json");
+    let refused = crate::fuzzing::queue_meta(other).unwrap_err();
+    assert!(refused.contains("names another entry"), "{refused}");
+}
