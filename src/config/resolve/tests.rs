@@ -311,7 +311,7 @@ fn recorded_values_weaker_than_the_profile_are_named_and_its_own_are_not() {
     said(
         "w",
         Overrides {
-            tls_fingerprint: Some(format!("{}", "AB:".repeat(31) + "AB").parse().unwrap()),
+            tls_fingerprint: Some(("AB:".repeat(31) + "AB").parse().unwrap()),
             ..Overrides::default()
         },
         "its own certificate pin",
