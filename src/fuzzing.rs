@@ -83,3 +83,13 @@ pub fn header_fields(name: &str, value: &str) -> Vec<String> {
 pub fn fold(name: &str, tokens: &[Token]) -> String {
     header::fold(name, tokens)
 }
+
+/// A queue entry's `meta.json` (hostile when the spool is not private) as `queue flush`
+/// reads it for the entry `20260101T000000-00000000`: the metadata, then its recorded
+/// connection values as overrides. `Ok` holds the id it accepted.
+pub fn queue_meta(bytes: &[u8]) -> Result<String, String> {
+    let entry = std::path::Path::new("/q/20260101T000000-00000000");
+    let meta = crate::queue::files::parse_meta(entry, bytes).map_err(|e| e.to_string())?;
+    crate::config::Overrides::from_recorded(&meta.connection)?;
+    Ok(meta.id)
+}

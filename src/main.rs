@@ -9,6 +9,8 @@ use posta::model::exit_code::{Code, fail};
 use posta::report;
 
 fn main() -> ExitCode {
+    // Before anything can fetch a password: no core dump, no ptrace, may hold it.
+    posta::secret::protect_process();
     // Never `std::env::args()`: it panics on an argument that is not UTF-8, and the
     // message on stdin would be lost with the process.
     let args_os: Vec<std::ffi::OsString> = std::env::args_os().collect();

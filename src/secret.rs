@@ -36,6 +36,24 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Keep this process's memory out of core dumps and away from other processes of the
+/// same user (`ptrace`, `/proc/PID/mem`): `PR_SET_DUMPABLE` 0 on Linux. Called by
+/// `main` before any command can fetch a secret (a password is fetched before
+/// connecting, so a crash or a `kill -ABRT` while connecting would dump it). Children
+/// (a password command, an editor) are dumpable again after `exec`. Elsewhere a no-op.
+/// Returns whether the process is protected.
+pub fn protect_process() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
+            .is_ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use super::{Console, Report};
 use crate::cli::{GlobalArgs, QueueCommand, QueueFlushArgs};
 use crate::config::{self, Account, ConfigError, Overrides};
 use crate::model::exit_code::{Code, fail};
-use crate::queue::{self, Meta, Place, Queue};
+use crate::queue::{self, Listing, Meta, Place, Queue};
 use crate::smtp::Transcript;
 use crate::submit::Origin;
 use crate::submit::flush::{self, Attempt};
@@ -44,9 +44,36 @@ fn queue_dir(config_path: Option<&Path>) -> anyhow::Result<PathBuf> {
 
 fn existing(global: &GlobalArgs) -> anyhow::Result<(PathBuf, Option<Queue>)> {
     let dir = queue_dir(global.config.as_deref())?;
-    let q =
-        Queue::existing(&dir).map_err(|e| fail(Code::IoErr, format!("{}: {e}", dir.display())))?;
+    let q = Queue::existing(&dir).map_err(|e| {
+        let code = match e.kind() {
+            io::ErrorKind::PermissionDenied => Code::NoPerm,
+            _ => Code::IoErr,
+        };
+        // A refusal names the directory itself.
+        let text = e.to_string();
+        match text.starts_with(&dir.display().to_string()) {
+            true => fail(code, format!("queue {text}")),
+            false => fail(code, format!("queue {}: {text}", dir.display())),
+        }
+    })?;
     Ok((dir, q))
+}
+
+/// An entry that cannot be used, as `list` and `flush` report it.
+fn unusable_json(place: Place, u: &queue::Unusable) -> serde_json::Value {
+    json!({"id": u.id, "place": place, "reason": u.reason})
+}
+
+/// What to do about an entry posta cannot use: it is left where it is.
+fn unusable_advice(dir: &Path, place: Place, id: &str) -> String {
+    let path = match place {
+        Place::Queued => dir.join(id),
+        Place::Failed => dir.join("failed").join(id),
+    };
+    format!(
+        "left as it is in {}: look at it, then remove it by hand",
+        path.display()
+    )
 }
 
 fn io_fail(dir: &Path, e: io::Error) -> anyhow::Error {
@@ -79,9 +106,24 @@ fn list(global: &GlobalArgs) -> anyhow::Result<Report> {
             q.list(Place::Queued).map_err(|e| io_fail(&dir, e))?,
             q.list(Place::Failed).map_err(|e| io_fail(&dir, e))?,
         ),
-        None => (Vec::new(), Vec::new()),
+        None => (Listing::default(), Listing::default()),
     };
+    let unusable: Vec<(Place, &queue::Unusable)> = queued
+        .unusable
+        .iter()
+        .map(|u| (Place::Queued, u))
+        .chain(failed.unusable.iter().map(|u| (Place::Failed, u)))
+        .collect();
+    let (queued, failed) = (queued.entries, failed.entries);
     let mut human = String::new();
+    for (place, u) in &unusable {
+        human.push_str(&format!(
+            "{}  UNUSABLE  {}\n    {}\n",
+            u.id,
+            u.reason,
+            unusable_advice(&dir, *place, &u.id)
+        ));
+    }
     for (place, m) in queued
         .iter()
         .map(|m| (Place::Queued, m))
@@ -118,9 +160,11 @@ fn list(global: &GlobalArgs) -> anyhow::Result<Report> {
             "queue_dir": dir,
             "queued": queued.iter().map(|m| entry_json(Place::Queued, m, now)).collect::<Vec<_>>(),
             "failed": failed.iter().map(|m| entry_json(Place::Failed, m, now)).collect::<Vec<_>>(),
+            "unusable": unusable.iter().map(|(p, u)| unusable_json(*p, u)).collect::<Vec<_>>(),
         })),
         data: true,
-        exit: None,
+        // An entry that cannot be read is not "nothing to see": the exit code says so.
+        exit: (!unusable.is_empty()).then_some(Code::IoErr),
     })
 }
 
@@ -225,27 +269,49 @@ fn flush(
         return Ok(Report {
             human: String::new(),
             json: Some(
-                json!({"status": "flushed", "sent": [], "deferred": [], "failed": [], "busy": [], "not_due": 0}),
+                json!({"status": "flushed", "sent": [], "deferred": [], "failed": [], "busy": [], "unusable": [], "not_due": 0}),
             ),
             data: false,
             exit: None,
         });
     };
     q.clean().map_err(|e| io_fail(&dir, e))?;
-    let entries = q.list(Place::Queued).map_err(|e| io_fail(&dir, e))?;
+    let listing = q.list(Place::Queued).map_err(|e| io_fail(&dir, e))?;
     let mut secrets = flush::Secrets::default();
     let (mut sent, mut deferred, mut failed, mut busy) = (vec![], vec![], vec![], vec![]);
     let mut not_due = 0;
     let mut human = Vec::new();
-    for entry in entries {
+    let mut unusable = Vec::new();
+    let mut refuse = |human: &mut Vec<String>, id: &str, reason: String| {
+        human.push(format!(
+            "unusable {id}: {reason}; {}",
+            unusable_advice(&dir, Place::Queued, id)
+        ));
+        unusable.push(unusable_json(
+            Place::Queued,
+            &queue::Unusable {
+                id: id.to_string(),
+                reason,
+            },
+        ));
+    };
+    for u in listing.unusable {
+        refuse(&mut human, &u.id, u.reason);
+    }
+    for entry in listing.entries {
         if !args.all && !entry.is_due(queue::now()) {
             not_due += 1;
             continue;
         }
-        let Some(mut locked) = q
-            .lock(Place::Queued, &entry.id)
-            .map_err(|e| io_fail(&dir, e))?
-        else {
+        let locked = match q.lock(Place::Queued, &entry.id) {
+            Ok(l) => l,
+            // Damaged or replaced since it was listed: reported, the others go on.
+            Err(e) => {
+                refuse(&mut human, &entry.id, e.to_string());
+                continue;
+            }
+        };
+        let Some(mut locked) = locked else {
             // Another flush has it (or just sent it).
             if q.get(&entry.id).ok().flatten().is_some() {
                 human.push(format!("busy {}: another posta is sending it", entry.id));
@@ -261,6 +327,10 @@ fn flush(
         let id = locked.meta.id.clone();
         let interrupted = locked.meta.attempt_started.is_some();
         let result = match entry_account(global, args, &locked.meta) {
+            Err(Skip::Refuse(why)) => {
+                refuse(&mut human, &id, why);
+                continue;
+            }
             Ok((account, origin)) => {
                 let mut transcript = Transcript {
                     out: &mut *console.err,
@@ -280,7 +350,7 @@ fn flush(
                 }
                 attempt.map_err(|e| io_fail(&dir, e))?
             }
-            Err(why) => Attempt::Deferred(why),
+            Err(Skip::Defer(why)) => Attempt::Deferred(why),
         };
         let mut base = json!({"id": id, "message_id": locked.meta.message_id, "recipients": locked.meta.envelope.to});
         if interrupted {
@@ -362,16 +432,20 @@ fn flush(
         }
     }
     human.push(format!(
-        "queue: {} sent, {} deferred, {} failed, {} busy, {not_due} not due yet",
+        "queue: {} sent, {} deferred, {} failed, {} busy, {} unusable, {not_due} not due yet",
         sent.len(),
         deferred.len(),
         failed.len(),
-        busy.len()
+        busy.len(),
+        unusable.len()
     ));
-    let code = if failed.is_empty() {
-        Code::Ok
-    } else {
+    // An entry that could not be used says so first: it needs a look, not a retry.
+    let code = if !unusable.is_empty() {
+        Code::IoErr
+    } else if !failed.is_empty() {
         Code::Unavailable
+    } else {
+        Code::Ok
     };
     let report = Report {
         human: human.join("\n"),
@@ -382,6 +456,7 @@ fn flush(
             "deferred": deferred,
             "failed": failed,
             "busy": busy,
+            "unusable": unusable,
             "not_due": not_due,
             "exit_code": code.as_i32(),
         })),
@@ -391,21 +466,49 @@ fn flush(
     Ok(report)
 }
 
+/// Why an entry is not tried in this flush.
+enum Skip {
+    /// A reason that may pass (the config as it is now): it waits for its next turn.
+    Defer(String),
+    /// posta will not act on it: it is reported and left as it is.
+    Refuse(String),
+}
+
 /// The account an entry goes through, resolved again from what it recorded (profile,
 /// config file, connection flags) and `queue flush`'s own `-c` and
-/// `--password-command`; why not, as the entry's reason to wait.
+/// `--password-command`; why not, as the entry's reason to wait, or to be refused: a
+/// recorded config file someone else could have written (it may name a command to
+/// run and where to send the password), or recorded values weaker than the profile's.
 fn entry_account(
     global: &GlobalArgs,
     args: &QueueFlushArgs,
     meta: &queue::Meta,
-) -> Result<(Account, Origin), String> {
-    let mut overrides = Overrides::from_recorded(&meta.connection)?;
+) -> Result<(Account, Origin), Skip> {
+    let mut overrides = Overrides::from_recorded(&meta.connection).map_err(Skip::Defer)?;
     // Like --password-command at submission, never recorded: this flush's own.
     overrides.password_command = args.password_command.clone();
+    if global.config.is_none()
+        && let Some(recorded) = &meta.config
+        && let Some(why) = crate::private_fs::foreign_writer(recorded)
+    {
+        return Err(Skip::Refuse(format!(
+            "the config file it was queued with could have been written by someone else \
+             ({why}), and posta does not run its commands or send a password where it \
+             says; make the file yours and writable only by you, or flush with -c FILE"
+        )));
+    }
     let config_path = global.config.clone().or(meta.config.clone());
     let account =
         config::resolve_recorded(config_path.as_deref(), meta.profile.as_deref(), &overrides)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Skip::Defer(e.to_string()))?;
+    if let Some(why) = config::weakened_by_recorded(
+        config_path.as_deref(),
+        meta.profile.as_deref(),
+        &overrides,
+        &account,
+    ) {
+        return Err(Skip::Refuse(why));
+    }
     let origin = Origin {
         config: meta.config.clone(),
         overrides,
@@ -414,63 +517,4 @@ fn entry_account(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cli::ConnectionArgs;
-    use crate::envelope::{Dsn, Envelope};
-    use crate::submit::queueing::{self, Pending};
-
-    #[test]
-    fn a_deferred_entry_waits_with_its_reason_and_no_attempt_counted() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = dir.path().join("config.toml");
-        let spool = dir.path().join("spool");
-        std::fs::write(
-            &config,
-            format!(
-                "queue_dir = \"{}\"\ndefault = \"w\"\n[profiles.w]\nhost = \"h\"\ndaily_limit = 5\n",
-                spool.display()
-            ),
-        )
-        .unwrap();
-        let global = GlobalArgs {
-            config: Some(config),
-            ..GlobalArgs::default()
-        };
-        let connection = ConnectionArgs::default();
-        let account = config::resolve(&global.request(&connection, None)).unwrap();
-        let envelope = Envelope {
-            from: "a@x.org".into(),
-            to: vec!["b@x.org".into(), "c@x.org".into()],
-            smtputf8: false,
-        };
-        let origin = global.origin(&connection);
-        let pending = Pending {
-            origin: &origin,
-            account: &account,
-            envelope: &envelope,
-            dsn: &Dsn::default(),
-            message_id: "m@x.org",
-            eight_bit: false,
-            login_hint: Some("a@x.org".into()),
-        };
-        let queued =
-            queueing::deferred(&pending, "over the cap".into(), 4_000_000_000, &mut |out| {
-                out.write_all(b"Subject: x\r\n\r\nx\r\n")
-            })
-            .unwrap();
-        assert_eq!(queued.stage, None);
-        let id = queued.id;
-        let q = Queue::existing(&spool).unwrap().unwrap();
-        let (place, meta) = q.get(&id).unwrap().unwrap();
-        assert_eq!(place, Place::Queued);
-        assert_eq!(meta.attempts, 0);
-        assert_eq!(meta.last_error.as_deref(), Some("over the cap"));
-        assert_eq!(meta.next_attempt, 4_000_000_000);
-        assert!(!meta.is_due(queue::now()));
-        assert_eq!(meta.profile.as_deref(), Some("w"));
-        assert_eq!(meta.envelope.to, envelope.to);
-        assert_eq!(meta.login_hint.as_deref(), Some("a@x.org"));
-        assert_eq!((meta.message_id.as_str(), meta.size), ("m@x.org", 17));
-    }
-}
+mod tests;

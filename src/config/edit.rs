@@ -289,21 +289,27 @@ fn remove_keeping_comments(doc: &mut toml_edit::DocumentMut, key: &str) {
     prepend(table.decor_mut());
 }
 
-/// Write the config readable by its owner only: it may hold a password.
+/// Write the config readable by its owner only: it may hold a password. The new text
+/// goes to a temporary file created exclusively (`O_EXCL`, never through a symlink or
+/// into a file someone else made) with mode 0600 in the config's own directory, and is
+/// renamed over the config: a `config.toml.tmp` left or planted there is never used.
 fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("toml.tmp");
-    {
-        use std::io::Write;
-        let mut f = crate::private_fs::options()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)
-            .with_context(|| format!("writing {}", tmp.display()))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".config.toml.")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("writing {}", tmp.path().display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 

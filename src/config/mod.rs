@@ -25,7 +25,9 @@ pub mod secret_source;
 
 pub use account::Account;
 pub use overrides::Overrides;
-pub use resolve::{LimitSource, limit, resolve, resolve_if_any, resolve_recorded};
+pub use resolve::{
+    LimitSource, limit, resolve, resolve_if_any, resolve_recorded, weakened_by_recorded,
+};
 
 /// What a command asks [`resolve`] for: which config file and profile, the message's
 /// From (which picks a profile whose `from` matches when none is named), and the

@@ -69,6 +69,78 @@ pub fn resolve_recorded(
 /// A profile's name, the profile, and why it was chosen (for `-v`).
 type Chosen = (Option<String>, Profile, Option<String>);
 
+/// What the connection values a queued message recorded (`overrides`, the flags given
+/// at submission, or whatever a planted entry says) would weaken in `account` compared
+/// with its profile as it is now: another server, no TLS, a certificate not checked, a
+/// CA file or pin of its own, login without TLS. `None` when nothing is weaker, or the
+/// entry names no profile (then its flags are all it has, as they were at submission).
+pub fn weakened_by_recorded(
+    config: Option<&Path>,
+    profile: Option<&str>,
+    overrides: &Overrides,
+    account: &Account,
+) -> Option<String> {
+    let name = profile?;
+    let o = overrides;
+    let touches_connection = o.server.is_some()
+        || o.port.is_some()
+        || o.security.is_some()
+        || o.ca_file.is_some()
+        || o.tls_fingerprint.is_some()
+        || o.insecure
+        || o.allow_insecure_auth;
+    if !touches_connection {
+        return None;
+    }
+    let base = match resolve_recorded(config, Some(name), &Overrides::default()) {
+        Ok(base) => base.settings,
+        Err(e) => {
+            return Some(format!(
+                "it names its own server or TLS settings, and profile {name} cannot be \
+                 read without them to compare ({e}); not sent"
+            ));
+        }
+    };
+    let a = &account.settings;
+    let mut weaker = Vec::new();
+    if !a.host.eq_ignore_ascii_case(&base.host) {
+        weaker.push(format!(
+            "server {} in place of the profile's {}",
+            a.host, base.host
+        ));
+    }
+    if a.security == crate::model::Security::Plain && base.security != a.security {
+        weaker.push(format!(
+            "no TLS (security plain) where the profile uses {}",
+            base.security.name()
+        ));
+    }
+    if a.tls.insecure && !base.tls.insecure {
+        weaker.push("certificates not checked (--insecure)".to_string());
+    }
+    if a.allow_insecure_auth && !base.allow_insecure_auth {
+        weaker.push("login without TLS (--allow-insecure-auth)".to_string());
+    }
+    if a.tls.ca_file != base.tls.ca_file {
+        weaker.push(match &a.tls.ca_file {
+            Some(f) => format!("its own CA file {}", f.display()),
+            None => "the system's CAs in place of the profile's CA file".to_string(),
+        });
+    }
+    if a.tls.fingerprint.is_some() && a.tls.fingerprint != base.tls.fingerprint {
+        weaker.push("its own certificate pin (--tls-fingerprint)".to_string());
+    }
+    if weaker.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "it was queued with {} beyond what profile {name} allows now (the flags given at \
+         submission, or a planted entry); not sent: put them in the profile if you mean \
+         them and flush again, or drop the entry",
+        weaker.join(", ")
+    ))
+}
+
 /// Pick the profile: named (-p / POSTA_PROFILE), else the one whose From matches,
 /// else the file's default, else none (flags only); with it, why it was chosen, which
 /// says so when several profiles have the From and the default won.

@@ -5,6 +5,8 @@ use std::io::{IsTerminal, Read};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use zeroize::Zeroizing;
+
 use super::ConfigError;
 use crate::secret::Secret;
 
@@ -109,7 +111,7 @@ fn run_command(cmd: &str, what: &str, limit: Option<Duration>) -> Result<Secret,
     // closes them, and what was printed counts.
     if let (Some(limit), Some(_)) = (limit, status) {
         let deadline = started + limit;
-        let open = |h: &Option<std::thread::JoinHandle<Vec<u8>>>| {
+        let open = |h: &Option<std::thread::JoinHandle<Zeroizing<Vec<u8>>>>| {
             h.as_ref().is_some_and(|h| !h.is_finished())
         };
         while (open(&stdout) || open(&stderr)) && Instant::now() < deadline {
@@ -128,7 +130,7 @@ fn run_command(cmd: &str, what: &str, limit: Option<Duration>) -> Result<Secret,
             limit.unwrap_or_default().as_secs()
         )));
     };
-    let joined = |h: Option<std::thread::JoinHandle<Vec<u8>>>| {
+    let joined = |h: Option<std::thread::JoinHandle<Zeroizing<Vec<u8>>>>| {
         h.and_then(|h| h.join().ok()).unwrap_or_default()
     };
     let output = Output {
@@ -139,15 +141,17 @@ fn run_command(cmd: &str, what: &str, limit: Option<Duration>) -> Result<Secret,
     finish(output, what)
 }
 
+/// Both streams are wiped when dropped: either may hold the secret.
 struct Output {
     status: ExitStatus,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
+    stdout: Zeroizing<Vec<u8>>,
+    stderr: Zeroizing<Vec<u8>>,
 }
 
-/// The first [`MAX_OUTPUT`] bytes of a pipe; the rest is read and dropped.
-fn read_bounded(pipe: impl Read) -> Vec<u8> {
-    let mut kept = Vec::new();
+/// The first [`MAX_OUTPUT`] bytes of a pipe; the rest is read and dropped. The buffer
+/// is allocated whole first, so no outgrown copy of a secret is left unwiped.
+fn read_bounded(pipe: impl Read) -> Zeroizing<Vec<u8>> {
+    let mut kept = Zeroizing::new(Vec::with_capacity(MAX_OUTPUT as usize));
     let mut pipe = pipe;
     let _ = (&mut pipe).take(MAX_OUTPUT).read_to_end(&mut kept);
     let _ = std::io::copy(&mut pipe, &mut std::io::sink());
@@ -199,7 +203,7 @@ fn finish(output: Output, what: &str) -> Result<Secret, ConfigError> {
             ),
         ));
     }
-    let stdout = String::from_utf8(output.stdout)
+    let stdout = std::str::from_utf8(&output.stdout)
         .map_err(|_| ConfigError::new(None, format!("{what} printed invalid UTF-8")))?;
     let first = stdout.lines().next().unwrap_or("").to_string();
     if first.is_empty() {

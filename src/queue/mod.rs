@@ -14,6 +14,13 @@
 //!   failed/<id>/                    entries moved aside: expired or refused permanently
 //! ```
 //!
+//! Trust: the queue directory, `failed/`, each entry's directory and its files must be
+//! the user's own and writable by nobody else (see [`crate::private_fs::check_private`]);
+//! an entry directory or file that is a symlink is refused. A queue directory that is not
+//! private is refused whole ([`Queue::open`], [`Queue::existing`]); an entry that is not,
+//! or whose metadata cannot be read, is listed as [`Unusable`] with the reason and never
+//! used, moved or deleted by posta.
+//!
 //! An entry is built in `.tmp-<id>/` (message first, fsynced; metadata last, fsynced;
 //! the directory fsynced) and then renamed to `<id>/`, and the queue directory is
 //! fsynced: a crash at any point leaves a whole entry or none. Metadata updates replace
@@ -32,6 +39,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod files;
+use files::{not_private, read_meta, sync_dir, to_json, write_new};
+
 /// The first retry waits this long; each later one twice as long as the one before…
 pub const FIRST_RETRY: Duration = Duration::from_secs(60);
 /// …up to this.
@@ -40,13 +50,16 @@ pub const MAX_RETRY: Duration = Duration::from_secs(3600);
 /// after its next failed attempt.
 pub const MAX_AGE: Duration = Duration::from_secs(5 * 24 * 3600);
 /// A half-written entry (`.tmp-*`, or a directory without metadata) older than this
-/// belongs to a process that died; it is removed by [`Queue::clean`].
+/// belongs to a process that died; it is removed by [`Queue::clean`]. (An entry
+/// directory without metadata is never removed: it is listed as [`Unusable`].)
 pub const INCOMPLETE_GRACE: Duration = Duration::from_secs(3600);
 
 const MESSAGE: &str = "message";
 const META: &str = "meta.json";
 const FAILED: &str = "failed";
 const FORMAT_VERSION: u32 = 1;
+/// A `meta.json` longer than this is damaged (a real one is a few hundred bytes).
+const MAX_META: u64 = 1024 * 1024;
 
 /// Everything about an entry except the message bytes. Never holds a secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -224,6 +237,22 @@ pub enum Place {
     Failed,
 }
 
+/// An entry that is there but cannot be used: its metadata cannot be read or parsed,
+/// or it is not the user's own. It is reported, never used or removed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unusable {
+    pub id: String,
+    pub reason: String,
+}
+
+/// The entries of one place: those that can be used, oldest first, and those that
+/// cannot, with the reason.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub entries: Vec<Meta>,
+    pub unusable: Vec<Unusable>,
+}
+
 /// The spool directory.
 #[derive(Debug, Clone)]
 pub struct Queue {
@@ -231,11 +260,14 @@ pub struct Queue {
 }
 
 impl Queue {
-    /// Open (and create, private to the user) the spool at `dir`.
+    /// Open (and create, private to the user) the spool at `dir`. An existing one
+    /// that is not the user's own, or is writable by others, is refused.
     pub fn open(dir: impl Into<PathBuf>) -> io::Result<Queue> {
         let dir = dir.into();
         crate::private_fs::create_dir_all(&dir)?;
+        crate::private_fs::check_own_dir(&dir, true).map_err(not_private)?;
         crate::private_fs::create_dir_all(&dir.join(FAILED))?;
+        crate::private_fs::check_own_dir(&dir.join(FAILED), false).map_err(not_private)?;
         Ok(Queue { dir })
     }
 
@@ -243,7 +275,13 @@ impl Queue {
     pub fn existing(dir: impl Into<PathBuf>) -> io::Result<Option<Queue>> {
         let dir = dir.into();
         match fs::metadata(&dir) {
-            Ok(m) if m.is_dir() => Ok(Some(Queue { dir })),
+            Ok(m) if m.is_dir() => {
+                crate::private_fs::check_own_dir(&dir, true).map_err(not_private)?;
+                match crate::private_fs::check_own_dir(&dir.join(FAILED), false) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => Err(not_private(e)),
+                    _ => Ok(Some(Queue { dir })),
+                }
+            }
             Ok(_) => Err(io::Error::other(format!(
                 "{} is not a directory",
                 dir.display()
@@ -298,14 +336,15 @@ impl Queue {
         result.map(|()| id)
     }
 
-    /// The complete entries in `place`, oldest first. Entries being written, or whose
-    /// metadata cannot be read, are left out.
-    pub fn list(&self, place: Place) -> io::Result<Vec<Meta>> {
+    /// The entries in `place`: the complete ones oldest first, and those that cannot
+    /// be used (unreadable, damaged, without metadata, not the user's) with the reason.
+    /// Entries being written (`.tmp-*`) are left out.
+    pub fn list(&self, place: Place) -> io::Result<Listing> {
         let dir = match place {
             Place::Queued => self.dir.clone(),
             Place::Failed => self.failed_dir(),
         };
-        let mut out = Vec::new();
+        let mut out = Listing::default();
         let rd = match fs::read_dir(&dir) {
             Ok(rd) => rd,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
@@ -317,11 +356,26 @@ impl Queue {
             let Some(id) = name.to_str().filter(|n| is_valid_id(n)) else {
                 continue;
             };
-            if let Ok(Some(meta)) = read_meta(&dir.join(id)) {
-                out.push(meta);
-            }
+            let reason = match read_meta(&dir.join(id)) {
+                Ok(Some(meta)) => {
+                    out.entries.push(meta);
+                    continue;
+                }
+                Ok(None) if !dir.join(id).exists() => continue, // sent or dropped meanwhile
+                Ok(None) => format!(
+                    "{}: missing: an incomplete or damaged entry",
+                    dir.join(id).join(META).display()
+                ),
+                Err(e) => e.to_string(),
+            };
+            out.unusable.push(Unusable {
+                id: id.to_string(),
+                reason,
+            });
         }
-        out.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+        out.entries
+            .sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+        out.unusable.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 
@@ -341,7 +395,7 @@ impl Queue {
     /// The header block of an entry's message (up to its first empty line, at most
     /// 64 KiB), for `show`.
     pub fn headers(&self, place: Place, id: &str) -> io::Result<String> {
-        let file = File::open(self.entry_dir(place, id).join(MESSAGE))?;
+        let file = crate::private_fs::open_own_file(&self.entry_dir(place, id).join(MESSAGE))?;
         let mut reader = BufReader::new(file.take(64 * 1024));
         let mut out = Vec::new();
         let mut line = Vec::new();
@@ -362,7 +416,12 @@ impl Queue {
             return Ok(None);
         }
         let dir = self.entry_dir(place, id);
-        let file = match File::open(dir.join(MESSAGE)) {
+        match crate::private_fs::check_own_dir(&dir, false) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+            Ok(()) => {}
+        }
+        let file = match crate::private_fs::open_own_file(&dir.join(MESSAGE)) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
@@ -406,8 +465,6 @@ impl Queue {
                 true
             } else if name.starts_with(".tmp-") {
                 old()
-            } else if is_valid_id(name) {
-                !path.join(META).exists() && old()
             } else {
                 false
             };
@@ -474,222 +531,5 @@ impl Locked {
     }
 }
 
-fn read_meta(entry: &Path) -> io::Result<Option<Meta>> {
-    let text = match fs::read(entry.join(META)) {
-        Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    serde_json::from_slice(&text)
-        .map(Some)
-        .map_err(|e| io::Error::other(format!("{}: {e}", entry.join(META).display())))
-}
-
-fn to_json(meta: &Meta) -> io::Result<Vec<u8>> {
-    let mut v = serde_json::to_vec_pretty(meta).map_err(io::Error::other)?;
-    v.push(b'\n');
-    Ok(v)
-}
-
-/// Create `path` (which must not exist), write `bytes`, fsync.
-fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut f = crate::private_fs::create_new(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
-}
-
-/// Make a rename or a new name in `dir` durable.
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn queue() -> (tempfile::TempDir, Queue) {
-        let dir = tempfile::tempdir().unwrap();
-        let q = Queue::open(dir.path().join("queue")).unwrap();
-        (dir, q)
-    }
-
-    fn meta(now: i64) -> Meta {
-        let mut m = Meta::new(now, String::new());
-        m.envelope.from = "a@x.org".into();
-        m.envelope.to = vec!["b@x.org".into()];
-        m
-    }
-
-    fn add(q: &Queue, now: i64, body: &[u8]) -> String {
-        q.add(meta(now), &mut |out| out.write_all(body)).unwrap()
-    }
-
-    #[test]
-    fn ids_sort_by_time_and_are_checked() {
-        let a = new_id(1_700_000_000).unwrap();
-        let b = new_id(1_700_000_001).unwrap();
-        assert!(a < b, "{a} {b}");
-        assert!(a.starts_with("20231114T221320-"), "{a}");
-        assert!(is_valid_id(&a) && is_valid_id(&b));
-        for bad in [
-            "",
-            "..",
-            "../etc",
-            "20231114T221320-3FA9C1D2",
-            "x/y",
-            "failed",
-        ] {
-            assert!(!is_valid_id(bad), "{bad}");
-        }
-        assert_ne!(new_id(0).unwrap(), new_id(0).unwrap());
-    }
-
-    #[test]
-    fn backoff_doubles_from_a_minute_to_an_hour() {
-        let mins: Vec<u64> = (1..=9).map(|n| backoff(n).as_secs() / 60).collect();
-        assert_eq!(mins, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
-        assert_eq!(backoff(u32::MAX), MAX_RETRY);
-        let mut m = meta(1000);
-        m.record_failure(1000, "421".into());
-        m.record_failure(1100, "421".into());
-        assert_eq!((m.attempts, m.next_attempt), (2, 1100 + 120));
-        assert!(!m.is_due(1219) && m.is_due(1220));
-    }
-
-    #[test]
-    fn expiry_after_five_days() {
-        let m = meta(0);
-        assert!(!m.is_expired(5 * 86400 - 1));
-        assert!(m.is_expired(5 * 86400));
-    }
-
-    #[test]
-    fn an_entry_round_trips_with_its_exact_bytes() {
-        let (_d, q) = queue();
-        let body = b"Subject: x\r\n\r\nbody\r\n.\r\n\xff";
-        let id = add(&q, now(), body);
-        let listed = q.list(Place::Queued).unwrap();
-        assert_eq!(listed.len(), 1);
-        assert_eq!(listed[0].id, id);
-        assert_eq!(listed[0].size, body.len() as u64);
-        let mut locked = q.lock(Place::Queued, &id).unwrap().unwrap();
-        let mut bytes = Vec::new();
-        locked.write_message(&mut bytes).unwrap();
-        locked.write_message(&mut Vec::new()).unwrap();
-        assert_eq!(bytes, body);
-        assert_eq!(q.headers(Place::Queued, &id).unwrap(), "Subject: x\n");
-        // Nothing but the entry and failed/ is left in the directory.
-        let mut names: Vec<String> = fs::read_dir(q.dir())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        assert_eq!(names, [id.clone(), "failed".into()]);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = |p: PathBuf| fs::metadata(p).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode(q.dir().to_path_buf()), 0o700);
-            assert_eq!(mode(q.dir().join(&id).join(MESSAGE)), 0o600);
-            assert_eq!(mode(q.dir().join(&id).join(META)), 0o600);
-        }
-    }
-
-    #[test]
-    fn a_failed_write_leaves_nothing() {
-        let (_d, q) = queue();
-        let err = q
-            .add(meta(now()), &mut |out| {
-                out.write_all(b"half a mess")?;
-                Err(io::Error::other("stdin broke"))
-            })
-            .unwrap_err();
-        assert_eq!(err.to_string(), "stdin broke");
-        assert!(q.list(Place::Queued).unwrap().is_empty());
-        let names: Vec<_> = fs::read_dir(q.dir()).unwrap().collect();
-        assert_eq!(names.len(), 1, "only failed/ is left: {names:?}");
-    }
-
-    #[test]
-    fn incomplete_entries_are_ignored_then_cleaned_after_the_grace_period() {
-        let (_d, q) = queue();
-        let id = add(&q, now(), b"x");
-        // What a crash leaves: a temp dir, and an entry dir without metadata.
-        let tmp = q.dir().join(".tmp-20260101T000000-00000000");
-        fs::create_dir(&tmp).unwrap();
-        fs::write(tmp.join(MESSAGE), b"half").unwrap();
-        let bare = q.dir().join("20260101T000000-11111111");
-        fs::create_dir(&bare).unwrap();
-        fs::write(bare.join(MESSAGE), b"no meta").unwrap();
-        fs::create_dir(q.dir().join(".trash-20260101T000000-22222222")).unwrap();
-        let ids: Vec<String> = q
-            .list(Place::Queued)
-            .unwrap()
-            .into_iter()
-            .map(|m| m.id)
-            .collect();
-        assert_eq!(ids, std::slice::from_ref(&id));
-        assert!(
-            q.lock(Place::Queued, "20260101T000000-11111111")
-                .unwrap()
-                .is_none()
-        );
-        // Young leftovers may belong to a live writer: only the trash goes.
-        assert_eq!(q.clean().unwrap(), 1);
-        assert!(tmp.exists() && bare.exists());
-        let old = std::time::SystemTime::now() - INCOMPLETE_GRACE - Duration::from_secs(1);
-        for p in [&tmp, &bare] {
-            File::open(p).unwrap().set_modified(old).unwrap();
-        }
-        assert_eq!(q.clean().unwrap(), 2);
-        assert!(!tmp.exists() && !bare.exists());
-        assert!(q.dir().join(&id).join(META).exists());
-    }
-
-    #[test]
-    fn the_lock_is_exclusive_and_a_removed_entry_cannot_be_taken() {
-        let (_d, q) = queue();
-        let id = add(&q, now(), b"x");
-        let first = q.lock(Place::Queued, &id).unwrap().expect("free");
-        assert!(q.lock(Place::Queued, &id).unwrap().is_none(), "held");
-        // A second process opened the file before the first removed the entry.
-        let early = File::open(q.dir().join(&id).join(MESSAGE)).unwrap();
-        first.remove().unwrap();
-        early.try_lock().unwrap();
-        assert!(q.lock(Place::Queued, &id).unwrap().is_none(), "gone");
-        assert!(q.list(Place::Queued).unwrap().is_empty());
-        assert_eq!(q.clean().unwrap(), 0);
-    }
-
-    #[test]
-    fn the_lock_is_released_when_dropped() {
-        let (_d, q) = queue();
-        let id = add(&q, now(), b"x");
-        drop(q.lock(Place::Queued, &id).unwrap().unwrap());
-        assert!(q.lock(Place::Queued, &id).unwrap().is_some());
-    }
-
-    #[test]
-    fn updates_persist_and_moving_aside_keeps_the_entry() {
-        let (_d, q) = queue();
-        let id = add(&q, 100, b"x");
-        let mut l = q.lock(Place::Queued, &id).unwrap().unwrap();
-        l.meta.record_failure(200, "451 later".into());
-        l.save().unwrap();
-        drop(l);
-        let (place, m) = q.get(&id).unwrap().unwrap();
-        assert_eq!((place, m.attempts), (Place::Queued, 1));
-        assert_eq!(m.last_error.as_deref(), Some("451 later"));
-        q.lock(Place::Queued, &id)
-            .unwrap()
-            .unwrap()
-            .move_aside("expired".into())
-            .unwrap();
-        assert!(q.list(Place::Queued).unwrap().is_empty());
-        let failed = q.list(Place::Failed).unwrap();
-        assert_eq!(failed.len(), 1);
-        assert_eq!(failed[0].failed.as_deref(), Some("expired"));
-        assert_eq!(q.get(&id).unwrap().unwrap().0, Place::Failed);
-        assert!(q.get("../x").unwrap().is_none());
-    }
-}
+mod tests;

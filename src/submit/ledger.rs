@@ -7,7 +7,7 @@
 //! $XDG_STATE_HOME/posta/usage/      mode 0700 (default ~/.local/state/posta/usage)
 //!   personal                        one file per profile, mode 0600: lines `UNIX_SECONDS RECIPIENTS`
 //!   .personal.lock                  taken with flock(LOCK_EX) around every update
-//!   .personal.tmp                   the next version of the file, while it is written
+//!   .personal.XXXXXX.tmp            the next version of the file, while it is written
 //! ```
 //!
 //! A profile name is the file name when it is made of ASCII letters, digits, `_` and
@@ -89,11 +89,14 @@ impl Ledger {
         for (time, count) in &entries {
             text.push_str(&format!("{time} {count}\n"));
         }
-        let tmp = self.dir.join(format!(".{name}.tmp"));
-        let mut file = open_private(&tmp, true)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        fs::rename(&tmp, self.dir.join(&name))?;
+        // A new file of our own (O_EXCL, 0600), never one found under a fixed name.
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)?;
+        tmp.write_all(text.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(self.dir.join(&name)).map_err(|e| e.error)?;
         File::open(&self.dir)?.sync_all()
         // The lock goes with `lock`.
     }

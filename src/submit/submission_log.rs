@@ -161,6 +161,22 @@ fn append(path: &Path, line: &str) -> io::Result<()> {
         options.mode(0o600).custom_flags(libc::O_NONBLOCK);
     }
     let mut file = options.open(path)?;
+    // A file someone else made (planted in a shared directory before posta created
+    // it) keeps its owner and mode: posta does not tell them who you mail.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let owner = file.metadata()?.uid();
+        if owner != 0 && crate::private_fs::current_uid().is_some_and(|me| me != owner) {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "it is owned by uid {owner}, not by you; posta writes its log only to a \
+                     file of yours (remove it, or set another log_file)"
+                ),
+            ));
+        }
+    }
     // O_APPEND makes each write land at the end; a regular file takes a line this
     // short in one write, so concurrent writers cannot split it.
     file.write_all(line.as_bytes())

@@ -18,6 +18,7 @@ mod everyday;
 mod fuzz_regressions;
 mod generated;
 mod hostile_input;
+mod hostile_local;
 mod hostile_server;
 mod install_sendmail;
 mod long_lines;

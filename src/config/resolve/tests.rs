@@ -276,3 +276,79 @@ fn the_login_is_the_user_else_the_profiles_from_else_the_messages() {
     let creds = a.settings.credentials.as_ref().unwrap();
     assert_eq!(creds.user, "jane@example.com");
 }
+
+#[test]
+fn recorded_values_weaker_than_the_profile_are_named_and_its_own_are_not() {
+    let (_d, g) = config(
+        "[profiles.w]\nhost = \"smtp.x.org\"\nsecurity = \"tls\"\nca_file = \"ca.pem\"\n\
+         [profiles.lax]\nhost = \"smtp.x.org\"\ninsecure = true\nallow_insecure_auth = true\n",
+    );
+    let path = g.config_path.as_deref();
+    let weakened = |profile: &str, o: Overrides| {
+        let account = resolve_recorded(path, Some(profile), &o).unwrap();
+        weakened_by_recorded(path, Some(profile), &o, &account)
+    };
+    let said = |profile: &str, o: Overrides, what: &str| {
+        let why = weakened(profile, o).unwrap_or_default();
+        assert!(why.contains(what), "{what}: {why:?}");
+    };
+    said(
+        "w",
+        Overrides {
+            insecure: true,
+            ..Overrides::default()
+        },
+        "certificates not checked",
+    );
+    said(
+        "w",
+        Overrides {
+            ca_file: Some("/tmp/evil.pem".into()),
+            ..Overrides::default()
+        },
+        "its own CA file /tmp/evil.pem",
+    );
+    said(
+        "w",
+        Overrides {
+            tls_fingerprint: Some(("AB:".repeat(31) + "AB").parse().unwrap()),
+            ..Overrides::default()
+        },
+        "its own certificate pin",
+    );
+    said(
+        "w",
+        Overrides {
+            server: Some("SMTP.X.ORG:25".parse().unwrap()),
+            security: Some(Security::Plain),
+            ..Overrides::default()
+        },
+        "no TLS (security plain) where the profile uses tls",
+    );
+    // The same host in other case, another port with TLS, the timeout: nothing weaker.
+    let same = Overrides {
+        server: Some("SMTP.x.org:587".parse().unwrap()),
+        security: Some(Security::StartTls),
+        timeout: Some(5),
+        ..Overrides::default()
+    };
+    assert_eq!(weakened("w", same), None);
+    // What the profile allows itself, a flag may repeat.
+    let lax = Overrides {
+        insecure: true,
+        allow_insecure_auth: true,
+        ..Overrides::default()
+    };
+    assert_eq!(weakened("lax", lax.clone()), None);
+    // Without a profile, an entry's flags are all it has.
+    let account = resolve_recorded(
+        path,
+        None,
+        &Overrides {
+            server: Some("elsewhere.org".parse().unwrap()),
+            ..lax.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(weakened_by_recorded(path, None, &lax, &account), None);
+}
