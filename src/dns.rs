@@ -13,6 +13,7 @@ use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
 use std::time::Duration;
 
+use crate::model::text::for_terminal;
 use crate::smtp::Security;
 
 /// Environment variable naming the DNS server to ask, `IP` or `IP:PORT`.
@@ -40,6 +41,9 @@ pub struct Found {
     pub security: Security,
     /// The SRV name that gave it, e.g. "_submissions._tcp.example.net".
     pub record: String,
+    /// The mail domain that was asked about, in ASCII (for the caller's check that
+    /// `host` is within it).
+    pub domain: String,
 }
 
 /// What discovery asked and what it got, for the error when nothing was found.
@@ -55,7 +59,7 @@ impl std::fmt::Display for Tried {
         let names: Vec<String> = self
             .names
             .iter()
-            .map(|(n, outcome)| format!("{n}: {outcome}"))
+            .map(|(n, outcome)| format!("{}: {}", for_terminal(n), for_terminal(outcome)))
             .collect();
         write!(f, "{}", names.join("; "))?;
         if let Some(s) = self.server {
@@ -93,14 +97,26 @@ pub fn discover_submission(domain: &str) -> Result<Found, Tried> {
         let name = format!("{service}.{domain}");
         match query_srv(server, &name) {
             Ok(records) => match choose(records) {
-                Choice::Use(srv) => {
-                    return Ok(Found {
-                        host: srv.target,
-                        port: srv.port,
-                        security,
-                        record: name,
-                    });
-                }
+                // The answer is whoever answered UDP's: the name is written into the
+                // config and shown, so it must be a host name and nothing else.
+                Choice::Use(srv) => match check_host_name(&srv.target) {
+                    Ok(()) => {
+                        return Ok(Found {
+                            host: srv.target.to_ascii_lowercase(),
+                            port: srv.port,
+                            security,
+                            record: name,
+                            domain,
+                        });
+                    }
+                    Err(why) => tried.names.push((
+                        name,
+                        format!(
+                            "its target \"{}\" is not a host name ({why}), so it is not used",
+                            for_terminal(&srv.target)
+                        ),
+                    )),
+                },
                 Choice::NotOffered => tried
                     .names
                     .push((name, "not offered (target \".\")".into())),
@@ -117,6 +133,47 @@ pub fn discover_submission(domain: &str) -> Result<Found, Tried> {
         }
     }
     Err(tried)
+}
+
+/// A host name posta will connect to and write into a config file: LDH labels
+/// (letters, digits, '-', not at either end) of 1 to 63 characters, at most 253 in
+/// all (RFC 1123 §2.1, RFC 1035 §2.3.4). A final dot is allowed.
+pub fn check_host_name(name: &str) -> Result<(), String> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.is_empty() {
+        return Err("it is empty".into());
+    }
+    if name.len() > 253 {
+        return Err("it is longer than 253 characters".into());
+    }
+    for label in name.split('.') {
+        if label.is_empty() || label.len() > 63 {
+            return Err("a label is empty or longer than 63 characters".into());
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err("only letters, digits, '-' and '.' may be in a host name".into());
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err("a label begins or ends with '-'".into());
+        }
+    }
+    Ok(())
+}
+
+/// Whether `host` is `domain` or a name under it (ASCII, case-insensitive, final dots
+/// ignored): "smtp.example.org" is within "example.org", "smtp.evil.test" and
+/// "badexample.org" are not.
+pub fn is_within(host: &str, domain: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    !domain.is_empty()
+        && (host == domain
+            || host
+                .strip_suffix(&domain)
+                .is_some_and(|head| head.ends_with('.')))
 }
 
 enum Choice {
@@ -392,6 +449,48 @@ mod tests {
                 target: "mail.example.net".into()
             }]
         );
+    }
+
+    #[test]
+    fn host_names_are_ldh_labels_only() {
+        for good in [
+            "mail.example.org",
+            "MAIL.Example.org.",
+            "a-b.c1",
+            "localhost",
+        ] {
+            assert_eq!(check_host_name(good), Ok(()), "{good}");
+        }
+        let long_label = format!("{}.example", "a".repeat(64));
+        let long_name = ["abcdefghi"; 26].join(".");
+        for bad in [
+            "",
+            ".",
+            "smtp\x1b[31m.example.org",
+            "smtp\0.example.org",
+            "smtp\n.example.org",
+            "smtp example.org",
+            "under_score.example",
+            "-lead.example",
+            "trail-.example",
+            "a..b",
+            "caf\u{e9}.example",
+            &long_label,
+            &long_name,
+        ] {
+            assert!(check_host_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn within_a_domain_means_the_domain_or_under_it() {
+        assert!(is_within("smtp.example.org", "example.org"));
+        assert!(is_within("SMTP.Example.ORG.", "example.org"));
+        assert!(is_within("example.org", "example.org"));
+        assert!(!is_within("smtp.evil.test", "example.org"));
+        assert!(!is_within("badexample.org", "example.org"));
+        assert!(!is_within("example.org.evil.test", "example.org"));
+        assert!(!is_within("x", ""));
     }
 
     #[test]

@@ -265,7 +265,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
     let conn = &args.connection;
     // No preset and no server given: ask DNS (RFC 6186) before asking the user.
     let discovered = match (&preset, &conn.server, &args.email) {
-        (None, None, Some(email)) => Some(discover(email)?),
+        (None, None, Some(email)) => Some(discover(email, args.yes)?),
         (None, None, None) => {
             return Err(fail(
                 Code::Usage,
@@ -293,6 +293,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
     doc.save()?;
 
     let mut human = format!("added profile {} to {}", args.name, path.display());
+    let mut warnings = Vec::new();
     if let Some(d) = &discovered {
         let _ = write!(
             human,
@@ -302,6 +303,12 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
             d.security.name(),
             d.record
         );
+        if !trusted_target(d) {
+            warnings.push(outside_domain(d));
+        }
+    }
+    for w in &warnings {
+        let _ = write!(human, "\n  warning: {w} (accepted with --yes)");
     }
     if let Some(p) = preset {
         let _ = write!(human, "\n  preset: {} ({}:{})", p.title, p.host, p.port);
@@ -331,14 +338,44 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
                 "security": d.security.name(),
                 "record": d.record,
             })),
+            "warnings": warnings,
         })),
         data: false,
         exit: None,
     })
 }
 
-/// RFC 6186 SRV lookup for a domain no preset serves.
-fn discover(email: &str) -> anyhow::Result<crate::dns::Found> {
+/// Whether a server found in DNS may be written without asking: within the mail
+/// domain, or a known provider's (a preset's host, or a name in the same domain as
+/// one: a domain hosted at Fastmail names smtp.fastmail.com).
+fn trusted_target(d: &crate::dns::Found) -> bool {
+    use crate::dns::is_within;
+    is_within(&d.host, &d.domain)
+        || presets::PRESETS
+            .iter()
+            .filter(|p| p.host.parse::<std::net::IpAddr>().is_err())
+            .any(|p| {
+                let parent = p.host.split_once('.').map(|(_, rest)| rest);
+                is_within(&d.host, p.host)
+                    || parent
+                        .is_some_and(|parent| parent.contains('.') && is_within(&d.host, parent))
+            })
+}
+
+/// What is wrong with a server outside the domain: whoever answers DNS on this
+/// network chooses where the password goes.
+fn outside_domain(d: &crate::dns::Found) -> String {
+    format!(
+        "DNS ({}) names {}, which is outside {} and not a known provider's server; \
+         DNS answers are not authenticated, so whoever answers DNS on this network can \
+         choose where the password goes",
+        d.record, d.host, d.domain
+    )
+}
+
+/// RFC 6186 SRV lookup for a domain no preset serves. A server outside the domain is
+/// written only with `--yes`.
+fn discover(email: &str, yes: bool) -> anyhow::Result<crate::dns::Found> {
     let address = crate::config::account::bare_address(email);
     let Some((_, domain)) = address.rsplit_once('@') else {
         return Err(fail(
@@ -346,16 +383,32 @@ fn discover(email: &str) -> anyhow::Result<crate::dns::Found> {
             format!("--email {email}: expected an address like jane@example.com"),
         ));
     };
-    crate::dns::discover_submission(domain).map_err(|tried| {
+    let found = crate::dns::discover_submission(domain).map_err(|tried| {
         fail(
             Code::Usage,
             format!(
                 "no preset serves {domain} and DNS names no submission server for it ({tried}); \
                  give --server HOST[:PORT] (and --security tls|starttls), or --preset NAME \
-                 (see `posta profile presets`)"
+                 (see `posta profile presets`)",
+                domain = crate::model::text::for_terminal(domain)
             ),
         )
-    })
+    })?;
+    if !yes && !trusted_target(&found) {
+        return Err(fail(
+            Code::Usage,
+            format!(
+                "{}; nothing was written: if {} is your provider's server, run again with \
+                 --yes, or give --server {}:{} --security {}",
+                outside_domain(&found),
+                found.host,
+                found.host,
+                found.port,
+                found.security.name()
+            ),
+        ));
+    }
+    Ok(found)
 }
 
 fn remove(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {

@@ -15,6 +15,7 @@ mod credentials_sweep;
 mod error_text;
 mod fuzz_regressions;
 mod generated;
+mod hostile_input;
 mod hostile_server;
 mod install_sendmail;
 mod profiles;
