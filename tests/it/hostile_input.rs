@@ -334,3 +334,85 @@ fn an_srv_target_with_control_characters_is_refused_and_never_shown_raw() {
         assert!(!config_path(home.path()).exists(), "written: {err}");
     }
 }
+
+/// A DNS server that never answers the question asked, only sends datagrams with
+/// another id, every 200 ms for 15 s: before, each reset the 3-second wait.
+#[test]
+fn stray_dns_datagrams_do_not_hold_discovery_past_its_limit() {
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let dns = sock.local_addr().unwrap().to_string();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        let Ok((_, peer)) = sock.recv_from(&mut buf) else {
+            return;
+        };
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(15) {
+            let stray = [buf[0] ^ 0xff, buf[1], 0x81, 0x80, 0, 0, 0, 0, 0, 0, 0, 0];
+            let _ = sock.send_to(&stray, peer);
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = posta(home.path());
+    cmd.env("POSTA_DNS_SERVER", &dns)
+        .args(["profile", "add", "p", "--email", "jane@example.org"]);
+    let r = run(cmd);
+    assert_eq!(r.code(), 64, "{}", r.all());
+    assert!(r.stderr().contains("did not answer"), "{}", r.all());
+    assert_bounded(&r, 10);
+}
+
+/// A truncated UDP answer sends posta to TCP, where the answer is trickled a byte
+/// every 300 ms: before, each byte reset the 3-second wait.
+#[test]
+fn a_dns_answer_trickled_over_tcp_is_cut_off_at_the_limit() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let Ok(udp) = UdpSocket::bind(addr) else {
+        eprintln!("skipped: UDP port {} taken", addr.port());
+        return;
+    };
+    udp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        if let Ok((n, peer)) = udp.recv_from(&mut buf) {
+            let mut reply = buf[..n].to_vec();
+            reply[2] = 0x83; // a reply, truncated
+            reply[3] = 0x80;
+            let _ = udp.send_to(&reply, peer);
+        }
+    });
+    listener.set_nonblocking(false).unwrap();
+    std::thread::spawn(move || {
+        let Ok((mut tcp, _)) = listener.accept() else {
+            return;
+        };
+        let _ = tcp.set_nodelay(true);
+        let start = Instant::now();
+        let mut first = true;
+        while start.elapsed() < Duration::from_secs(15) {
+            let byte: &[u8] = if first { b"\x00" } else { b"\xff" };
+            first = false;
+            if !put(&mut tcp, byte) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = posta(home.path());
+    cmd.env("POSTA_DNS_SERVER", addr.to_string()).args([
+        "profile",
+        "add",
+        "p",
+        "--email",
+        "jane@example.org",
+    ]);
+    let r = run(cmd);
+    assert_eq!(r.code(), 64, "{}", r.all());
+    assert!(r.stderr().contains("in time"), "{}", r.all());
+    assert_bounded(&r, 10);
+}
