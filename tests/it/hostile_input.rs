@@ -238,6 +238,32 @@ fn headers_in_queue_show_are_shown_escaped() {
     );
 }
 
+#[test]
+fn message_bytes_in_a_vv_transcript_are_shown_escaped_and_sent_as_they_are() {
+    let server = Server::start(Config {
+        tls: TlsMode::Off,
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = posta(home.path());
+    cmd.args(["-vv", "sendmail", "-t", "-f", "jane@example.org"])
+        .args(["--server", &server.addr.to_string(), "--security", "plain"]);
+    let message = "To: bob@example.org\nSubject: hi\n\n\x1b]0;pwned\x07body \u{202e}x\n";
+    let out = crate::support::run_with_input(cmd, message.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_escapes("stderr", &out.stderr);
+    assert!(
+        text(&out.stderr).contains("\\x1b]0;pwned\\x07body"),
+        "{}",
+        text(&out.stderr)
+    );
+    let record = server.finish();
+    assert!(
+        crate::support::contains(&record.messages[0], "\x1b]0;pwned\x07body".as_bytes()),
+        "the message itself must be sent unchanged"
+    );
+}
+
 // ------------------------------------------------------- 3: SRV discovery
 
 /// A DNS server on 127.0.0.1 that answers every SRV question with one record whose
