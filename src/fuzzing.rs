@@ -83,3 +83,16 @@ pub fn header_fields(name: &str, value: &str) -> Vec<String> {
 pub fn fold(name: &str, tokens: &[Token]) -> String {
     header::fold(name, tokens)
 }
+
+/// A server's text as posta shows it after logging in as `user` with `secret` to
+/// 127.0.0.1:587: the secret and its AUTH forms redacted.
+pub fn redacted(user: &str, secret: &str, text: &str) -> String {
+    let creds = crate::smtp::Credentials {
+        user: user.to_owned(),
+        secret: crate::secret::Secret::new(secret),
+        token: false,
+    };
+    crate::smtp::redact::Redactor::for_credentials(&creds, "127.0.0.1", 587)
+        .apply(text)
+        .into_owned()
+}

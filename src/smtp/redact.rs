@@ -36,7 +36,7 @@ impl Redactor {
         }
     }
 
-    fn for_credentials(creds: &Credentials, host: &str, port: u16) -> Redactor {
+    pub(crate) fn for_credentials(creds: &Credentials, host: &str, port: u16) -> Redactor {
         let user = creds.user.as_str();
         let secret = creds.secret.expose();
         let host = dial::bare_host(host);
