@@ -15,6 +15,9 @@ use crate::config::presets::{self, PRESETS};
 use crate::config::{ConfigError, LimitSource};
 use crate::model::exit_code::{Code, fail};
 
+mod discover;
+use discover::{discover, outside_domain, trusted_target};
+
 pub fn run(
     global: &GlobalArgs,
     command: ProfileCommand,
@@ -343,72 +346,6 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         data: false,
         exit: None,
     })
-}
-
-/// Whether a server found in DNS may be written without asking: within the mail
-/// domain, or a known provider's (a preset's host, or a name in the same domain as
-/// one: a domain hosted at Fastmail names smtp.fastmail.com).
-fn trusted_target(d: &crate::dns::Found) -> bool {
-    use crate::dns::is_within;
-    is_within(&d.host, &d.domain)
-        || presets::PRESETS
-            .iter()
-            .filter(|p| p.host.parse::<std::net::IpAddr>().is_err())
-            .any(|p| {
-                let parent = p.host.split_once('.').map(|(_, rest)| rest);
-                is_within(&d.host, p.host)
-                    || parent
-                        .is_some_and(|parent| parent.contains('.') && is_within(&d.host, parent))
-            })
-}
-
-/// What is wrong with a server outside the domain: whoever answers DNS on this
-/// network chooses where the password goes.
-fn outside_domain(d: &crate::dns::Found) -> String {
-    format!(
-        "DNS ({}) names {}, which is outside {} and not a known provider's server; \
-         DNS answers are not authenticated, so whoever answers DNS on this network can \
-         choose where the password goes",
-        d.record, d.host, d.domain
-    )
-}
-
-/// RFC 6186 SRV lookup for a domain no preset serves. A server outside the domain is
-/// written only with `--yes`.
-fn discover(email: &str, yes: bool) -> anyhow::Result<crate::dns::Found> {
-    let address = crate::config::account::bare_address(email);
-    let Some((_, domain)) = address.rsplit_once('@') else {
-        return Err(fail(
-            Code::Usage,
-            format!("--email {email}: expected an address like jane@example.com"),
-        ));
-    };
-    let found = crate::dns::discover_submission(domain).map_err(|tried| {
-        fail(
-            Code::Usage,
-            format!(
-                "no preset serves {domain} and DNS names no submission server for it ({tried}); \
-                 give --server HOST[:PORT] (and --security tls|starttls), or --preset NAME \
-                 (see `posta profile presets`)",
-                domain = crate::model::text::for_terminal(domain)
-            ),
-        )
-    })?;
-    if !yes && !trusted_target(&found) {
-        return Err(fail(
-            Code::Usage,
-            format!(
-                "{}; nothing was written: if {} is your provider's server, run again with \
-                 --yes, or give --server {}:{} --security {}",
-                outside_domain(&found),
-                found.host,
-                found.host,
-                found.port,
-                found.security.name()
-            ),
-        ));
-    }
-    Ok(found)
 }
 
 fn remove(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
