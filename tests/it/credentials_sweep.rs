@@ -284,9 +284,9 @@ fn a_queued_message_carries_no_secret() {
 /// (`535 … you said UzNjcmV0UFc= = S3cretPW`); with an OAuth mechanism it first sends
 /// the token back inside its base64 error challenge. No real server is this careless,
 /// hence the scripted one.
-fn echoing_server() -> u16 {
+fn echoing_server(code: &'static str) -> u16 {
     use std::io::{BufRead, BufReader, Write};
-    crate::support::scripted_server::raw(|mut tcp| {
+    crate::support::scripted_server::raw(move |mut tcp| {
         let mut reader = BufReader::new(tcp.try_clone().unwrap());
         let put = |tcp: &mut std::net::TcpStream, s: &str| {
             tcp.write_all(format!("{s}\r\n").as_bytes()).is_ok()
@@ -326,7 +326,7 @@ fn echoing_server() -> u16 {
                         line.clear();
                         let _ = reader.read_line(&mut line);
                     }
-                    format!("535 5.7.8 you said {b64} = {}", decoded(b64))
+                    format!("{code} you said {b64} = {}", decoded(b64))
                 }
                 "QUIT" => {
                     put(&mut tcp, "221 bye");
@@ -345,7 +345,7 @@ fn echoing_server() -> u16 {
 fn a_secret_the_server_echoes_is_redacted_from_every_output() {
     let secret = "S3cretPW-echoed";
     for mechanism in ["plain", "login", "xoauth2", "oauthbearer"] {
-        let port = echoing_server();
+        let port = echoing_server("535 5.7.8");
         let home = tempfile::tempdir().unwrap();
         crate::support::write_config(
             home.path(),
@@ -381,6 +381,49 @@ fn a_secret_the_server_echoes_is_redacted_from_every_output() {
             }
         }
     }
+}
+
+#[test]
+fn a_secret_echoed_in_a_temporary_refusal_is_not_queued() {
+    let secret = "S3cretPW-queued";
+    let port = echoing_server("454 4.7.0");
+    let home = tempfile::tempdir().unwrap();
+    let out = posta(home.path())
+        .env("POSTA_PASSWORD", secret)
+        .args(["send", "--server", &format!("127.0.0.1:{port}")])
+        .args(["--security", "plain", "--user", USER, "--auth", "plain"])
+        .args(["--from", "jane@example.org", "--to", "bob@example.org"])
+        .args(["-s", "x", "--body", "x", "--timeout", "5"])
+        .args(["--queue", "on-temporary-failure"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "{stderr}");
+    assert!(stderr.contains("you said (redacted)"), "{stderr}");
+    let mut stack = vec![home.path().join("data/posta/queue")];
+    let mut seen = String::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            seen.push_str(&String::from_utf8_lossy(&bytes));
+            for form in forms(secret) {
+                assert!(
+                    !crate::support::contains(&bytes, form.as_bytes()),
+                    "{form:?} in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(
+        seen.contains("you said (redacted)"),
+        "the queue kept: {seen}"
+    );
 }
 
 #[test]
