@@ -187,6 +187,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand -p 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
             cand --profile 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
             cand --account 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
+            cand --yes 'Accept a server found in DNS outside the address''s domain (and not a known provider''s): without it, such an answer is shown and nothing is written'
             cand --allow-insecure-auth 'Allow AUTH over a connection without TLS (loopback is always allowed)'
             cand --insecure 'Do not verify the server certificate (dangerous; a warning is printed)'
             cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'

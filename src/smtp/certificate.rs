@@ -40,7 +40,7 @@ impl CertificateInfo {
                             .general_names
                             .iter()
                             .filter_map(|name| match name {
-                                GeneralName::DNSName(dns) => Some(dns.to_string()),
+                                GeneralName::DNSName(dns) => Some(shown(dns)),
                                 GeneralName::IPAddress(ip) => ip_text(ip),
                                 _ => None,
                             })
@@ -48,8 +48,8 @@ impl CertificateInfo {
                     })
                     .unwrap_or_default();
                 CertificateInfo {
-                    subject: cert.subject().to_string(),
-                    issuer: cert.issuer().to_string(),
+                    subject: shown(&cert.subject().to_string()),
+                    issuer: shown(&cert.issuer().to_string()),
                     not_before: rfc3339(validity.not_before.timestamp()),
                     not_after: rfc3339(validity.not_after.timestamp()),
                     names,
@@ -57,7 +57,7 @@ impl CertificateInfo {
                 }
             }
             Err(e) => CertificateInfo {
-                subject: format!("(unreadable certificate: {e})"),
+                subject: shown(&format!("(unreadable certificate: {e})")),
                 issuer: String::new(),
                 not_before: String::new(),
                 not_after: String::new(),
@@ -66,6 +66,11 @@ impl CertificateInfo {
             },
         }
     }
+}
+
+/// The certificate's text is the server's: it may hold escapes or line breaks.
+fn shown(text: &str) -> String {
+    crate::model::text::for_terminal(text).into_owned()
 }
 
 fn ip_text(bytes: &[u8]) -> Option<String> {

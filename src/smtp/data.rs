@@ -147,7 +147,12 @@ impl<W: Write> Write for Echo<'_, '_, W> {
                 let newline = chunk.ends_with(b"\n");
                 let text = chunk.strip_suffix(b"\n").unwrap_or(chunk);
                 let text = text.strip_suffix(b"\r").unwrap_or(text);
-                self.log.raw(text);
+                // The message may come from anywhere (a pipe into sendmail -t, a queue
+                // entry): shown, its control characters are escaped like any outside
+                // text. What goes to the server is untouched.
+                let shown = String::from_utf8_lossy(text);
+                self.log
+                    .raw(crate::model::text::for_terminal(&shown).as_bytes());
                 if newline {
                     self.log.raw(b"\n");
                 }

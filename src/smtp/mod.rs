@@ -25,6 +25,7 @@ mod certificate;
 pub(crate) mod data;
 mod dial;
 mod error;
+pub(crate) mod redact;
 pub(crate) mod reply;
 mod reuse;
 #[cfg(test)]

@@ -218,21 +218,12 @@ pub(crate) fn read_reply<S: Read>(
     }
 }
 
-/// The line as text people can be shown safely. Invalid UTF-8 is tolerated (the
-/// text is for people, the code is ASCII), and control characters other than tab
-/// become U+FFFD, so a hostile server cannot send terminal escape sequences into a
-/// transcript or an error message.
+/// The line as text people can be shown safely: invalid UTF-8 is tolerated (the
+/// text is for people, the code is ASCII), and control characters other than tab,
+/// and bidi overrides, become visible escapes (`model::text`), so a hostile server
+/// cannot send terminal escape sequences into a transcript or an error message.
 fn printable(raw: &[u8]) -> String {
-    String::from_utf8_lossy(raw)
-        .chars()
-        .map(|c| {
-            if c.is_control() && c != '\t' {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    crate::model::text::bytes_for_terminal(raw)
 }
 
 /// Split one reply line into code, "is this the last line", and text.
@@ -399,7 +390,7 @@ mod tests {
         let mut seen = String::new();
         let mut r = LineReader::new(&b"550 \x1b[31mred\x07\rx\ty\r\n"[..]);
         let reply = read_reply(&mut r, &mut |l| seen.push_str(l)).unwrap();
-        assert_eq!(reply.lines, vec!["\u{fffd}[31mred\u{fffd}\u{fffd}x\ty"]);
+        assert_eq!(reply.lines, vec!["\\x1b[31mred\\x07\\rx\ty"]);
         assert!(!seen.contains('\x1b'));
     }
 

@@ -9,6 +9,7 @@ use super::auth::{self, Mechanism};
 use super::capabilities::Capabilities;
 use super::dial;
 use super::error::{SmtpError, SmtpErrorKind, Stage};
+use super::redact::Redactor;
 use super::wire::Wire;
 use super::{Credentials, Outcome, Payload, RecipientReply, Reply, Security, Settings};
 use crate::envelope::{Dsn, Envelope};
@@ -153,7 +154,9 @@ impl<W: Wire> Session<W> {
                 if reply.code == 334 {
                     // The challenge is the provider's error as base64 JSON; keep it
                     // for the user, then end the exchange to get the final reply.
+                    // Decoded, it may hold the token the server was sent.
                     let detail = auth::decode_challenge(&reply.lines.join(""));
+                    let detail = Redactor::new(settings).apply(&detail).into_owned();
                     self.wire.send(stage, abort)?;
                     let mut last = self.wire.read_reply(stage)?;
                     if !detail.is_empty() {

@@ -6,6 +6,7 @@
 //! The seam lets the dialogue in `session.rs` run over a scripted wire in unit tests,
 //! without a socket; everything about sockets, timeouts and TLS stays here.
 
+use std::borrow::Cow;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -13,6 +14,7 @@ use std::time::{Duration, Instant};
 use super::data::{self, DataError};
 use super::dial::{self, io_kind};
 use super::error::{SmtpError, SmtpErrorKind, Stage};
+use super::redact::Redactor;
 use super::reply::{LineReader, ReadError, ReadLimit, read_reply};
 use super::tls::{self, TlsClient, TlsStream};
 use super::transcript::Log;
@@ -107,6 +109,8 @@ pub(crate) struct SocketWire<'a> {
     tls: Option<String>,
     /// The time limit for a reply (and for each read outside replies).
     limit: Duration,
+    /// Takes the credentials out of everything the server says.
+    redact: Redactor,
 }
 
 impl<'a> SocketWire<'a> {
@@ -120,6 +124,7 @@ impl<'a> SocketWire<'a> {
         };
         let tcp = dial::connect(&settings.host, settings.port, settings.timeout, &mut log)?;
         let mut wire = SocketWire::new(tcp, log, client)?;
+        wire.redact = Redactor::new(settings);
         if settings.security == Security::Tls {
             wire.start_tls(&settings.host, Stage::Connect)?;
         }
@@ -138,6 +143,7 @@ impl<'a> SocketWire<'a> {
             client,
             tls: None,
             limit,
+            redact: Redactor::default(),
         })
     }
 
@@ -181,16 +187,35 @@ impl Wire for SocketWire<'_> {
         }
         let tls = self.is_tls();
         let log = &mut self.log;
+        let redact = &self.redact;
         // The whole reply, not just each read, must come within the limit.
         self.reader.set_deadline(Some(Instant::now() + self.limit));
-        let result = read_reply(&mut self.reader, &mut |line| log.server(tls, line));
+        let result = read_reply(&mut self.reader, &mut |line| {
+            log.server(tls, &redact.apply(line));
+        });
         self.reader.set_deadline(None);
         let limit = self.limit;
         if let Some(socket) = self.reader.socket() {
             socket.set(limit);
         }
         self.log.flush();
-        result.map_err(|e| reply_error(stage, e))
+        // What the server said goes on into errors, --json and the log file: never
+        // with the secret in it, should the server echo it.
+        match result {
+            Ok(mut reply) => {
+                for line in &mut reply.lines {
+                    if let Cow::Owned(clean) = self.redact.apply(line) {
+                        *line = clean;
+                    }
+                }
+                Ok(reply)
+            }
+            Err(ReadError::Malformed(why)) => Err(reply_error(
+                stage,
+                ReadError::Malformed(self.redact.apply(&why).into_owned()),
+            )),
+            Err(e) => Err(reply_error(stage, e)),
+        }
     }
 
     fn start_tls(&mut self, host: &str, stage: Stage) -> Result<(), SmtpError> {
@@ -213,8 +238,10 @@ impl Wire for SocketWire<'_> {
                 SmtpErrorKind::Protocol("TLS is already active".into()),
             ));
         };
+        // The whole handshake, not only each read, must fit in the time limit.
+        let deadline = Instant::now() + self.limit;
         let stream = client
-            .handshake(dial::bare_host(host), tcp)
+            .handshake(dial::bare_host(host), tcp, deadline)
             .map_err(|kind| SmtpError::new(stage, kind))?;
         let description = stream.describe();
         self.log.info(&format!("TLS started: {description}"));

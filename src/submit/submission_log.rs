@@ -119,19 +119,17 @@ fn line(
 }
 
 /// A value as is when it is one plain word, else in double quotes with `"` and `\`
-/// escaped; control characters (a server's reply could hold some) become spaces so
-/// that a line stays a line.
+/// escaped; control characters and bidi overrides (a server's reply could hold some)
+/// become visible escapes (`model::text`, the one sanitiser) so that a line stays a
+/// line and a terminal reading the log is not steered.
 fn quote(value: &str) -> String {
-    let clean: String = value
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let clean = crate::model::text::for_terminal(value);
     let plain = !clean.is_empty()
         && !clean
             .chars()
             .any(|c| c.is_whitespace() || c == '"' || c == '\\' || c == '=');
     if plain {
-        return clean;
+        return clean.into_owned();
     }
     let mut out = String::with_capacity(clean.len() + 2);
     out.push('"');
@@ -191,7 +189,10 @@ mod tests {
         assert_eq!(quote("a@x.org"), "a@x.org");
         assert_eq!(quote(""), "\"\"");
         assert_eq!(quote("250 2.0.0 Ok"), "\"250 2.0.0 Ok\"");
-        assert_eq!(quote("say \"hi\"\r\nNEXT"), "\"say \\\"hi\\\"  NEXT\"");
+        assert_eq!(
+            quote("say \"hi\"\r\nNEXT\x1b"),
+            "\"say \\\"hi\\\"\\\\r\\\\nNEXT\\\\x1b\""
+        );
         assert_eq!(quote("k=v"), "\"k=v\"");
     }
 

@@ -277,3 +277,185 @@ fn a_queued_message_carries_no_secret() {
         spool.display()
     );
 }
+
+// ------------------------------------------------ a server that echoes the secret
+
+/// A server that answers AUTH by quoting what it was sent, base64 and decoded
+/// (`535 … you said UzNjcmV0UFc= = S3cretPW`); with an OAuth mechanism it first sends
+/// the token back inside its base64 error challenge. No real server is this careless,
+/// hence the scripted one.
+fn echoing_server(code: &'static str) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    crate::support::scripted_server::raw(move |mut tcp| {
+        let mut reader = BufReader::new(tcp.try_clone().unwrap());
+        let put = |tcp: &mut std::net::TcpStream, s: &str| {
+            tcp.write_all(format!("{s}\r\n").as_bytes()).is_ok()
+        };
+        let decoded = |b64: &str| {
+            let bytes = B64.decode(b64.trim()).unwrap_or_default();
+            String::from_utf8_lossy(&bytes).replace(['\0', '\x01'], " ")
+        };
+        put(&mut tcp, "220 echo.example ESMTP");
+        let mut line = String::new();
+        // Bounded: a client that is done sends QUIT or goes; LIMIT ends reads.
+        for _ in 0..20 {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let l = line.trim_end().to_string();
+            let words: Vec<&str> = l.split(' ').collect();
+            let reply = match words[0].to_ascii_uppercase().as_str() {
+                "EHLO" => "250-echo.example\r\n250 AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER".into(),
+                "AUTH" if words.get(1) == Some(&"LOGIN") => {
+                    let mut sent = Vec::new();
+                    for prompt in ["334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6"] {
+                        put(&mut tcp, prompt);
+                        line.clear();
+                        let _ = reader.read_line(&mut line);
+                        sent.push(line.trim_end().to_string());
+                    }
+                    format!("535 5.7.8 you said {} = {}", sent[1], decoded(&sent[1]))
+                }
+                "AUTH" => {
+                    let b64 = words.get(2).copied().unwrap_or("");
+                    if words[1] != "PLAIN" {
+                        // The OAuth error challenge, with the token in it.
+                        let json = format!("{{\"status\":\"401\",\"got\":\"{}\"}}", decoded(b64));
+                        put(&mut tcp, &format!("334 {}", B64.encode(json)));
+                        line.clear();
+                        let _ = reader.read_line(&mut line);
+                    }
+                    format!("{code} you said {b64} = {}", decoded(b64))
+                }
+                "QUIT" => {
+                    put(&mut tcp, "221 bye");
+                    return;
+                }
+                _ => "250 ok".into(),
+            };
+            if !put(&mut tcp, &reply) {
+                return;
+            }
+        }
+    })
+}
+
+#[test]
+fn a_secret_the_server_echoes_is_redacted_from_every_output() {
+    let secret = "S3cretPW-echoed";
+    for mechanism in ["plain", "login", "xoauth2", "oauthbearer"] {
+        let port = echoing_server("535 5.7.8");
+        let home = tempfile::tempdir().unwrap();
+        crate::support::write_config(
+            home.path(),
+            &format!(
+                "default = \"e\"\n[profiles.e]\nhost = \"127.0.0.1\"\nport = {port}\n\
+                 security = \"plain\"\nuser = \"{USER}\"\nfrom = \"jane@example.org\"\n\
+                 log_file = \"~/posta.log\"\nauth = \"{mechanism}\"\n"
+            ),
+        );
+        let mut cmd = posta(home.path());
+        cmd.args(["--json", "-vv", "send", "--to", "bob@example.org"])
+            .args(["-s", "echo", "--body", "x", "--timeout", "5"]);
+        if mechanism.contains("oauth") {
+            cmd.args(["--oauth-token-command", &format!("echo {secret}")]);
+        } else {
+            cmd.env("POSTA_PASSWORD", secret);
+        }
+        let out = cmd.output().unwrap();
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        let log = std::fs::read_to_string(home.path().join("posta.log")).unwrap_or_default();
+        let what = format!("{mechanism}: {stdout}{stderr}\nlog: {log}");
+        assert_eq!(out.status.code(), Some(77), "{what}");
+        // The echo was seen, and shown without the secret.
+        assert!(stderr.contains("you said (redacted) = "), "{what}");
+        assert!(stdout.contains("you said (redacted)"), "{what}");
+        assert!(log.contains("you said (redacted)"), "{what}");
+        for form in forms(secret) {
+            for (place, content) in [("stdout", &stdout), ("stderr", &stderr), ("log", &log)] {
+                assert!(
+                    !content.contains(&form),
+                    "{mechanism}: {form:?} appears in {place}:\n{content}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_secret_echoed_in_a_temporary_refusal_is_not_queued() {
+    let secret = "S3cretPW-queued";
+    let port = echoing_server("454 4.7.0");
+    let home = tempfile::tempdir().unwrap();
+    let out = posta(home.path())
+        .env("POSTA_PASSWORD", secret)
+        .args(["send", "--server", &format!("127.0.0.1:{port}")])
+        .args(["--security", "plain", "--user", USER, "--auth", "plain"])
+        .args(["--from", "jane@example.org", "--to", "bob@example.org"])
+        .args(["-s", "x", "--body", "x", "--timeout", "5"])
+        .args(["--queue", "on-temporary-failure"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "{stderr}");
+    assert!(stderr.contains("you said (redacted)"), "{stderr}");
+    let mut stack = vec![home.path().join("data/posta/queue")];
+    let mut seen = String::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            seen.push_str(&String::from_utf8_lossy(&bytes));
+            for form in forms(secret) {
+                assert!(
+                    !crate::support::contains(&bytes, form.as_bytes()),
+                    "{form:?} in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(
+        seen.contains("you said (redacted)"),
+        "the queue kept: {seen}"
+    );
+}
+
+#[test]
+fn a_failing_password_command_does_not_show_the_secret_it_echoed() {
+    let home = tempfile::tempdir().unwrap();
+    let secret = "S3cretPW-cmd";
+    let out = posta(home.path())
+        .args([
+            "send",
+            "--server",
+            &format!("127.0.0.1:{}", crate::support::closed_port()),
+        ])
+        .args([
+            "--security",
+            "plain",
+            "--user",
+            USER,
+            "--from",
+            "jane@example.org",
+        ])
+        .args(["--to", "bob@example.org", "-s", "x", "--body", "x"])
+        .args([
+            "--password-command",
+            &format!("echo {secret}; echo \"vault: token {secret} expired\" >&2; exit 3"),
+        ])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("vault: token (redacted) expired"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(secret), "{stderr}");
+}

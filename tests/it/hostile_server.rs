@@ -15,21 +15,21 @@ use crate::support::{posta, text};
 /// Every run must end within this; a hang is a failure, not a stuck test.
 const WALL: Duration = Duration::from_secs(20);
 
-struct Run {
-    out: Output,
-    elapsed: Duration,
+pub(crate) struct Run {
+    pub(crate) out: Output,
+    pub(crate) elapsed: Duration,
     /// Peak resident memory of the child in KiB, as last seen in /proc.
     peak_kib: Option<u64>,
 }
 
 impl Run {
-    fn code(&self) -> i32 {
+    pub(crate) fn code(&self) -> i32 {
         self.out.status.code().unwrap_or(-1)
     }
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         text(&self.out.stderr)
     }
-    fn all(&self) -> String {
+    pub(crate) fn all(&self) -> String {
         format!("{}{}", text(&self.out.stdout), text(&self.out.stderr))
     }
 }
@@ -46,7 +46,7 @@ fn peak_kib(child: &Child) -> Option<u64> {
 }
 
 /// Run `cmd`, killing it after [`WALL`], watching its peak memory.
-fn run(mut cmd: Command) -> Run {
+pub(crate) fn run(mut cmd: Command) -> Run {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let start = Instant::now();
     let mut child = cmd.spawn().unwrap();
@@ -106,7 +106,7 @@ fn send(port: u16, extra: &[&str]) -> (Run, tempfile::TempDir) {
     (run(cmd), home)
 }
 
-fn assert_bounded(r: &Run, seconds: u64) {
+pub(crate) fn assert_bounded(r: &Run, seconds: u64) {
     assert!(
         r.elapsed < Duration::from_secs(seconds),
         "took {:?}: {}",
@@ -119,7 +119,7 @@ fn assert_bounded(r: &Run, seconds: u64) {
 }
 
 /// Write, ignoring the error when the client has gone (it is allowed to leave).
-fn put(tcp: &mut TcpStream, bytes: &[u8]) -> bool {
+pub(crate) fn put(tcp: &mut TcpStream, bytes: &[u8]) -> bool {
     tcp.write_all(bytes).is_ok()
 }
 

@@ -20,6 +20,7 @@ mod generated;
 mod hostile_input;
 mod hostile_local;
 mod hostile_server;
+mod hostile_terminal;
 mod install_sendmail;
 mod long_lines;
 mod profiles;

@@ -212,3 +212,32 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Whatever a server wraps around it, the secret it echoes (as it is, or in the
+    /// base64 of LOGIN) is not in what posta shows.
+    #[test]
+    fn an_echoed_secret_is_never_shown(
+        secret in "[^()\\s]{4,16}",
+        before in "\\PC{0,20}",
+        after in "\\PC{0,20}",
+    ) {
+        use base64::Engine;
+        prop_assume!(!"(redacted)".contains(secret.as_str()));
+        let login = base64::engine::general_purpose::STANDARD.encode(&secret);
+        let text = format!("535 {before}{secret}{after} you said {login}");
+        let shown = posta::fuzzing::redacted("jane", &secret, &text);
+        prop_assert!(!shown.contains(&secret), "{:?}", shown);
+        prop_assert!(!shown.contains(&login), "{:?}", shown);
+    }
+
+    /// Whatever comes in, nothing that steers a terminal comes out of the sanitiser.
+    #[test]
+    fn the_sanitiser_leaves_nothing_that_steers_a_terminal(text in "\\PC*|[\\x00-\\x1f\\x7f-\\u{9f}\\u{202a}-\\u{202e}a]{0,40}") {
+        let shown = posta::model::text::for_terminal(&text);
+        prop_assert!(
+            !shown.chars().any(|c| (c.is_control() && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "{:?}", shown
+        );
+    }
+}

@@ -2,9 +2,10 @@
 //! `rustls` (default, ring + the system roots) or `native-tls` (the platform's
 //! library). With both on, rustls is used.
 
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
@@ -49,13 +50,89 @@ pub(crate) fn prepare(settings: &TlsSettings) -> Result<TlsClient, SmtpErrorKind
 }
 
 impl TlsClient {
-    /// Handshake over `tcp` as a client of `host`.
+    /// Handshake over `tcp` as a client of `host`, all of it by `deadline`.
     pub(crate) fn handshake(
         &self,
         host: &str,
         tcp: TcpStream,
+        deadline: Instant,
     ) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
-        backend::handshake(&self.0, host, tcp)
+        backend::handshake(&self.0, host, Deadlined::new(tcp, deadline))
+    }
+}
+
+/// The socket under a handshake. The per-read time limit alone lets a server that
+/// sends its handshake a byte at a time hold the client for ever (each byte comes in
+/// time); here every read and write is cut to the time left before the deadline, and
+/// once it has passed, fails as a timeout does (`WouldBlock`, which both backends
+/// report as one). [`Deadlined::finish`] gives the socket its own limits back.
+#[derive(Debug)]
+pub(crate) struct Deadlined {
+    tcp: TcpStream,
+    deadline: Option<Instant>,
+    /// The socket's read and write limits before the handshake.
+    limits: (Option<Duration>, Option<Duration>),
+}
+
+impl Deadlined {
+    fn new(tcp: TcpStream, deadline: Instant) -> Deadlined {
+        let limits = (
+            tcp.read_timeout().ok().flatten(),
+            tcp.write_timeout().ok().flatten(),
+        );
+        Deadlined {
+            tcp,
+            deadline: Some(deadline),
+            limits,
+        }
+    }
+
+    /// Handshake over: no deadline, and the socket's limits as they were.
+    fn finish(&mut self) -> io::Result<()> {
+        if self.deadline.take().is_some() {
+            self.tcp.set_read_timeout(self.limits.0)?;
+            self.tcp.set_write_timeout(self.limits.1)?;
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "rustls")]
+    fn into_inner(mut self) -> io::Result<TcpStream> {
+        self.finish()?;
+        Ok(self.tcp)
+    }
+
+    /// Cut the next read's or write's limit to the time left.
+    fn bound(&self, set: fn(&TcpStream, Option<Duration>) -> io::Result<()>) -> io::Result<()> {
+        let Some(deadline) = self.deadline else {
+            return Ok(());
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::WouldBlock,
+                "the TLS handshake did not finish in time",
+            ));
+        }
+        set(&self.tcp, Some(left))
+    }
+}
+
+impl Read for Deadlined {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.bound(TcpStream::set_read_timeout)?;
+        self.tcp.read(buf)
+    }
+}
+
+impl Write for Deadlined {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.bound(TcpStream::set_write_timeout)?;
+        self.tcp.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tcp.flush()
     }
 }
 
@@ -119,15 +196,27 @@ pub fn format_fingerprint(fp: &[u8]) -> String {
 // The same words for the same problem, whichever backend found it: what is wrong
 // with the server's certificate, then what the user can do about it.
 
-/// The way out that works for any certificate the user has reason to trust.
-const PIN: &str = "pin it with --tls-fingerprint <SHA-256> (posta probe shows it; a pin \
-     skips the chain and name checks)";
+/// The way out for a certificate the user has reason to trust, and what it costs: the
+/// checks that failed are the ones that tell the real server from someone on the path
+/// (a hotel network, a corporate proxy, an attacker) who answers in its place, so the
+/// fingerprint to pin must come from somewhere that path does not reach.
+const PIN: &str = "only if you expect this certificate (a self-signed server of your own), \
+     run `posta probe` to see its SHA-256 fingerprint, compare it with the one the \
+     server's administrator gives you by another channel (on the server: `openssl x509 \
+     -noout -fingerprint -sha256 -in CERT`), and only if they match pin it with \
+     --tls-fingerprint <SHA-256>; a pin trusts exactly that certificate and skips the CA \
+     and name checks, so pinning what an intercepting network shows trusts the \
+     interceptor";
 
 fn not_valid_for(host: &str, presented: &[String]) -> String {
+    // The names are the certificate's, that is the server's: shown escaped.
     let names = if presented.is_empty() {
         String::new()
     } else {
-        format!(" (it is for {})", presented.join(", "))
+        format!(
+            " (it is for {})",
+            crate::model::text::for_terminal(&presented.join(", "))
+        )
     };
     format!(
         "the certificate is not valid for host {host}{names}: connect with a name it lists, \
@@ -194,6 +283,7 @@ fn not_valid_yet(when: Option<String>) -> String {
 
 /// Anything else wrong with the certificate; `what` is the library's word for it.
 fn invalid_certificate(what: &str) -> String {
+    let what = crate::model::text::for_terminal(what);
     format!("the server's certificate was refused ({what}): if you trust it, {PIN}")
 }
 

@@ -3,20 +3,19 @@
 //! native-tls cannot tell the negotiated protocol version or cipher suite, so
 //! `describe` says only which backend was used.
 
-use std::net::TcpStream;
-
 use native_tls::{Certificate, HandshakeError, TlsConnector};
 
 use super::{
-    TlsStream, bad_signature, ca_used_as_server_certificate, expired, fingerprint, invalid_ca_file,
-    invalid_certificate, not_valid_for, not_valid_yet, pin_mismatch, read_ca_file, unknown_issuer,
+    Deadlined, TlsStream, bad_signature, ca_used_as_server_certificate, expired, fingerprint,
+    invalid_ca_file, invalid_certificate, not_valid_for, not_valid_yet, pin_mismatch, read_ca_file,
+    unknown_issuer,
 };
 use crate::smtp::TlsSettings;
 use crate::smtp::error::SmtpErrorKind;
 
 pub(super) const NAME: &str = "native-tls";
 
-impl TlsStream for native_tls::TlsStream<TcpStream> {
+impl TlsStream for native_tls::TlsStream<Deadlined> {
     fn describe(&self) -> String {
         "TLS (native-tls)".to_owned()
     }
@@ -55,7 +54,8 @@ fn describe(e: &native_tls::Error, host: &str, with_ca_file: bool) -> String {
     } else if has("certificate verify failed") {
         invalid_certificate(&text)
     } else {
-        text
+        // The library's text may quote what the server sent.
+        crate::model::text::for_terminal(&text).into_owned()
     }
 }
 
@@ -94,16 +94,18 @@ pub(super) fn prepare(settings: &TlsSettings) -> Result<Client, SmtpErrorKind> {
 pub(super) fn handshake(
     client: &Client,
     host: &str,
-    tcp: TcpStream,
+    tcp: Deadlined,
 ) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
-    let stream = match client.connector.connect(host, tcp) {
+    let mut stream = match client.connector.connect(host, tcp) {
         Ok(stream) => stream,
         Err(HandshakeError::Failure(e)) => {
             return Err(SmtpErrorKind::Tls(describe(&e, host, client.with_ca_file)));
         }
-        // A blocking socket only "would block" when its read timeout expires.
+        // A blocking socket only "would block" when its read timeout expires, and
+        // the handshake's deadline says the same when it passes.
         Err(HandshakeError::WouldBlock(_)) => return Err(SmtpErrorKind::Timeout),
     };
+    stream.get_mut().finish().map_err(SmtpErrorKind::Io)?;
     if let Some(expected) = &client.pin {
         let der = TlsStream::peer_certificate(&stream).ok_or_else(|| {
             SmtpErrorKind::Tls("the server sent no certificate to compare with the pin".into())

@@ -13,8 +13,9 @@ use rustls::{
 };
 
 use super::{
-    TlsStream, bad_signature, ca_used_as_server_certificate, expired, fingerprint, invalid_ca_file,
-    invalid_certificate, not_valid_for, not_valid_yet, pin_mismatch, read_ca_file, unknown_issuer,
+    Deadlined, TlsStream, bad_signature, ca_used_as_server_certificate, expired, fingerprint,
+    invalid_ca_file, invalid_certificate, not_valid_for, not_valid_yet, pin_mismatch, read_ca_file,
+    unknown_issuer,
 };
 use crate::smtp::TlsSettings;
 use crate::smtp::dial::io_kind;
@@ -80,7 +81,7 @@ pub(super) fn prepare(settings: &TlsSettings) -> Result<Client, SmtpErrorKind> {
 pub(super) fn handshake(
     client: &Client,
     host: &str,
-    mut tcp: TcpStream,
+    mut tcp: Deadlined,
 ) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
     let name = ServerName::try_from(host.to_owned())
         .map_err(|_| SmtpErrorKind::Tls(format!("{host:?} is not a valid TLS server name")))?;
@@ -91,6 +92,7 @@ pub(super) fn handshake(
             return Err(handshake_error(e, host, client.with_ca_file));
         }
     }
+    let tcp = tcp.into_inner().map_err(SmtpErrorKind::Io)?;
     Ok(Box::new(StreamOwned::new(conn, tcp)))
 }
 
@@ -161,9 +163,9 @@ fn describe(e: &Error, host: &str, with_ca_file: bool) -> String {
             },
             other => invalid_certificate(&format!("{other:?}")),
         },
-        Error::General(why) => why.clone(),
+        Error::General(why) => crate::model::text::for_terminal(why).into_owned(),
         Error::AlertReceived(alert) => format!("the server refused the handshake ({alert:?})"),
-        other => other.to_string(),
+        other => crate::model::text::for_terminal(&other.to_string()).into_owned(),
     }
 }
 
