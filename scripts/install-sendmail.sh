@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Make posta answer as sendmail: symlinks /usr/sbin/sendmail and /usr/lib/sendmail
-# (under --prefix, for packaging) to the posta binary. posta behaves as `posta sendmail`
-# when invoked under the name sendmail.
+# Make posta answer as sendmail: symlinks /usr/sbin/sendmail, /usr/lib/sendmail,
+# /usr/bin/mailq and /usr/bin/newaliases (under --prefix, for packaging) to the posta
+# binary. posta behaves as `posta sendmail` when invoked under the name sendmail, as
+# `sendmail -bp` under mailq, and as a no-op that says so under newaliases.
 #
 #   scripts/install-sendmail.sh [--posta PATH] [--prefix DIR] [--force]
 #
@@ -25,7 +26,7 @@ if [ -z "$posta" ] || [ ! -x "$posta" ]; then
   exit 66
 fi
 posta=$(readlink -f "$posta")
-for link in /usr/sbin/sendmail /usr/lib/sendmail; do
+for link in /usr/sbin/sendmail /usr/lib/sendmail /usr/bin/mailq /usr/bin/newaliases; do
   target="$prefix$link"
   mkdir -p "$(dirname "$target")"
   if [ -e "$target" ] || [ -L "$target" ]; then

@@ -25,6 +25,21 @@ fn main() -> ExitCode {
     if program == "sendmail" || program.starts_with("sendmail.") {
         return sendmail_main(&program, &args[1..]);
     }
+    // The other names of a sendmail installation: `mailq` is `sendmail -bp`.
+    if program == "mailq" {
+        let args: Vec<String> = std::iter::once("-bp".to_string())
+            .chain(args[1..].iter().cloned())
+            .collect();
+        return sendmail_main("mailq", &args);
+    }
+    if program == "newaliases" {
+        let _ = writeln!(
+            io::stderr(),
+            "newaliases: nothing to do: posta reads a profile's aliases file (the `aliases` \
+             key) each time it sends"
+        );
+        return ExitCode::SUCCESS;
+    }
     // `posta [GLOBAL OPTIONS] sendmail …`: the global options become their sendmail-mode
     // spellings ahead of the rest, so later ones win as they would after `sendmail`.
     if let Some(sendmail_args) = posta::cli::sendmail::args_after_global_options(&args[1..]) {
@@ -146,22 +161,24 @@ fn sendmail_main(program: &str, args: &[String]) -> ExitCode {
         stderr_is_terminal: stderr.is_terminal(),
     };
     let mut input = stdin.lock();
-    let result = cmd::sendmail::run(args, &mut console, &mut input);
+    let result = cmd::sendmail_mode(args, &mut console, &mut input);
     match result {
         Ok(report) => {
             if json && let Some(v) = report.json {
                 let _ = writeln!(out, "{v}");
-            }
-            // Silent on success; a queued message is said in one line (exit 0 all the same),
-            // unless posta's -q came before `sendmail`.
-            if !report.human.is_empty() && !quiet {
+            } else if report.data {
+                // `mailq`/`-bp`: the queue listing is the output.
+                let _ = writeln!(out, "{}", report.human);
+            } else if !report.human.is_empty() && (!quiet || report.exit.is_some()) {
+                // Silent on success; a queued message is said in one line (exit 0 all the
+                // same), unless posta's -q came before `sendmail`; what `-q` flushed too.
                 let _ = writeln!(
                     err,
                     "{program}: {}",
                     report.human.replace(['\n', '\r'], " ")
                 );
             }
-            ExitCode::SUCCESS
+            ExitCode::from(report.exit.unwrap_or(Code::Ok) as u8)
         }
         Err(e) => {
             let code = report::code_of(&e);

@@ -38,6 +38,40 @@ pub struct SendmailFlags {
     pub queue: Option<QueuePolicy>,
     /// posta's connection options (`--server`, `--port`, …), parsed by clap.
     pub connection: ConnectionArgs,
+    /// What was asked: send a message (the default), or a queue operation.
+    pub mode: SendmailMode,
+}
+
+impl SendmailFlags {
+    /// posta's global options as these flags give them: sendmail's own `--config` and
+    /// `--profile`, else the environment clap reads in posta's own syntax.
+    pub fn global(&self) -> GlobalArgs {
+        GlobalArgs {
+            config: self
+                .config
+                .clone()
+                .or_else(|| std::env::var_os("POSTA_CONFIG").map(PathBuf::from)),
+            profile: self
+                .profile
+                .clone()
+                .or_else(|| std::env::var("POSTA_PROFILE").ok()),
+            verbose: self.verbose,
+            quiet: false,
+            json: self.json,
+        }
+    }
+}
+
+/// What a sendmail command line asks for.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum SendmailMode {
+    /// Read a message on stdin and send it.
+    #[default]
+    Send,
+    /// `-bp` (and the binary invoked as `mailq`): `posta queue list`.
+    ListQueue,
+    /// `-q`: `posta queue flush` (what is due), once.
+    FlushQueue,
 }
 
 /// posta's connection options, accepted in sendmail mode too.
@@ -268,7 +302,7 @@ fn apply_valued(flags: &mut SendmailFlags, c: char, value: String) -> anyhow::Re
         fail(
             Code::Usage,
             format!(
-                "{what} is not supported: posta only submits mail (`posta queue list` and `posta queue flush` manage its queue)"
+                "{what} is not supported: posta does not stay running; run `posta queue flush` (or `sendmail -q`) from cron or a systemd timer"
             ),
         )
     };
@@ -305,11 +339,17 @@ fn apply_valued(flags: &mut SendmailFlags, c: char, value: String) -> anyhow::Re
         'b' => match value.as_str() {
             "m" => {}
             "s" => return Err(unsupported("-bs (SMTP on stdin)")),
-            "p" => return Err(about_the_queue("-bp (list the queue)")),
+            "p" => flags.mode = SendmailMode::ListQueue,
             "d" | "D" => return Err(unsupported("-bd (run as a daemon)")),
             other => return Err(unsupported(&format!("-b{other}"))),
         },
-        'q' => return Err(about_the_queue("-q (process the queue)")),
+        'q' if value.is_empty() => flags.mode = SendmailMode::FlushQueue,
+        // `-q30m`: a queue runner that stays; posta runs once, from cron or a timer.
+        'q' => {
+            return Err(about_the_queue(&format!(
+                "-q{value} (a queue runner every {value})"
+            )));
+        }
         // -o…, -O, -B, -C, -h, -L, -X, -A, -e, -p: legacy options, accepted and ignored.
         _ => {}
     }
@@ -449,8 +489,11 @@ mod tests {
     }
 
     #[test]
-    fn queue_and_daemon_modes_are_refused_with_64() {
-        for args in [&["-bs"][..], &["-bp"], &["-q"], &["-q30m"], &["-bd"]] {
+    fn queue_modes_and_a_daemon_refused_with_64() {
+        assert_eq!(p(&["-bp"]).unwrap().mode, SendmailMode::ListQueue);
+        assert_eq!(p(&["-q"]).unwrap().mode, SendmailMode::FlushQueue);
+        assert_eq!(p(&["-t"]).unwrap().mode, SendmailMode::Send);
+        for args in [&["-bs"][..], &["-q30m"], &["-bd"]] {
             let err = p(args).unwrap_err();
             assert_eq!(crate::report::code_of(&err), Code::Usage, "{args:?}");
             assert!(err.to_string().contains("not supported"), "{err}");

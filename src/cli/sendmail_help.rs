@@ -38,9 +38,18 @@ pub const SENDMAIL_FLAGS: &[(&str, &str)] = &[
         "Accepted: a lone dot never ends the message; submitting is the default",
     ),
     (
-        "-bs -bp -bd -bv -q -I",
-        "Refused (exit 64): posta only submits (no SMTP on stdin, no daemon, no queue run; \
-         `posta queue list|flush` manage its queue)",
+        "-bp",
+        "List the queue, as `posta queue list` (also as `mailq`)",
+    ),
+    (
+        "-q",
+        "Send what is due in the queue once, as `posta queue flush` (silent unless \
+         something failed)",
+    ),
+    (
+        "-bs -bd -bv -qINTERVAL -I",
+        "Refused (exit 64): no SMTP on stdin, no daemon or queue runner (run -q from cron \
+         or a timer), no alias database",
     ),
     (
         "-o..., -B, -C, -h, -L, -X, -A, -e, -m, -n, -U, -G, -d",
@@ -178,7 +187,7 @@ mod tests {
             }
         }
         assert!(
-            man.contains("-bs -bp -bd -bv -q -I: Refused (exit 64)"),
+            man.contains("-bs -bd -bv -qINTERVAL -I: Refused (exit 64)"),
             "{man}"
         );
         assert!(help.lines().all(|l| l.len() <= 92), "{help}");

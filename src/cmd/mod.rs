@@ -62,12 +62,40 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
                 .collect::<Vec<_>>();
             let stdin = io::stdin();
             let mut lock = stdin.lock();
-            sendmail::run(&args, console, &mut lock)
+            sendmail_mode(&args, console, &mut lock)
         }
         Command::Profile(command) => profile::run(&global, command, console),
         Command::Password(command) => password::run(&global, command, console),
         Command::Probe(args) => probe::probe(&global, &args.connection, console),
         Command::Queue(command) => queue::run(&global, command, console),
+    }
+}
+
+/// sendmail mode with its raw arguments: a message on stdin to send, or what `-bp`
+/// (`mailq`) and `-q` ask of the queue, as `posta queue list` and `posta queue flush`.
+pub fn sendmail_mode(
+    args: &[String],
+    console: &mut Console<'_>,
+    stdin: &mut dyn io::BufRead,
+) -> anyhow::Result<Report> {
+    use crate::cli::sendmail::SendmailMode;
+    use crate::cli::{QueueCommand, QueueFlushArgs};
+    let flags = crate::cli::sendmail::parse_flags(args)?;
+    match flags.mode {
+        SendmailMode::Send => sendmail::run(flags, console, stdin),
+        SendmailMode::ListQueue => queue::run(&flags.global(), QueueCommand::List, console),
+        SendmailMode::FlushQueue => {
+            let mut report = queue::run(
+                &flags.global(),
+                QueueCommand::Flush(QueueFlushArgs::default()),
+                console,
+            )?;
+            // From cron every few minutes: a word only when something failed (or -v).
+            if report.exit.is_none() && flags.verbose == 0 {
+                report.human.clear();
+            }
+            Ok(report)
+        }
     }
 }
 

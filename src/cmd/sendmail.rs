@@ -4,11 +4,10 @@
 //! success, a queued message is success said in one line.
 
 use std::io::{self, BufRead};
-use std::path::PathBuf;
 
 use super::{Console, Report, submission_report};
 use crate::cli::QueuePolicy;
-use crate::cli::sendmail::parse_flags;
+use crate::cli::sendmail::SendmailFlags;
 use crate::config;
 use crate::config::file::{EnvelopeFrom, FromHeader};
 use crate::envelope::Dsn;
@@ -32,22 +31,15 @@ fn queued_report(q: Queued) -> Report {
 
 /// Run sendmail mode with its raw arguments.
 pub fn run(
-    args: &[String],
+    flags: SendmailFlags,
     console: &mut Console<'_>,
     stdin: &mut dyn BufRead,
 ) -> anyhow::Result<Report> {
-    let flags = parse_flags(args)?;
-    // sendmail's own --config and --profile, else the environment clap reads in posta's
-    // own syntax.
+    // sendmail's own --config and --profile, else the environment.
+    let global = flags.global();
     let mut request = config::Request {
-        config_path: flags
-            .config
-            .clone()
-            .or_else(|| std::env::var_os("POSTA_CONFIG").map(PathBuf::from)),
-        profile: flags
-            .profile
-            .clone()
-            .or_else(|| std::env::var("POSTA_PROFILE").ok()),
+        config_path: global.config,
+        profile: global.profile,
         from_hint: None,
         overrides: (&flags.connection).into(),
     };

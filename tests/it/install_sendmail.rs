@@ -27,21 +27,26 @@ fn links_both_paths_and_the_link_runs_sendmail_mode() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for link in ["usr/sbin/sendmail", "usr/lib/sendmail"] {
+    for link in [
+        "usr/sbin/sendmail",
+        "usr/lib/sendmail",
+        "usr/bin/mailq",
+        "usr/bin/newaliases",
+    ] {
         let target = std::fs::canonicalize(dir.path().join(link)).unwrap();
         assert_eq!(
             target,
             std::fs::canonicalize(env!("CARGO_BIN_EXE_posta")).unwrap()
         );
     }
-    // Invoked as sendmail, the binary speaks sendmail: -bp is refused with 64 and a
+    // Invoked as sendmail, the binary speaks sendmail: -bs is refused with 64 and a
     // one-line message prefixed with the program name.
     let out = Command::new(dir.path().join("usr/sbin/sendmail"))
-        .arg("-bp")
+        .arg("-bs")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(64));
-    assert!(String::from_utf8_lossy(&out.stderr).starts_with("sendmail: -bp"));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("sendmail: -bs"));
     // Running it again is harmless.
     assert!(install(dir.path(), &[]).status.success());
 }

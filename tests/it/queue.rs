@@ -1362,3 +1362,62 @@ fn sendmail_leaves_no_copy_once_sent_or_refused_for_good() {
     assert!(queued_ids(home.path()).is_empty());
     assert!(list(home.path())["failed"].as_array().unwrap().is_empty());
 }
+
+/// The other faces of a sendmail installation: `sendmail -bp` and `mailq` list the
+/// queue, `sendmail -q` flushes it once (silently when all went well), `newaliases`
+/// has nothing to do and says so.
+#[test]
+fn mailq_bp_and_q_are_the_queue_commands_and_newaliases_a_no_op() {
+    let home = tempfile::tempdir().unwrap();
+    config(home.path(), closed_port());
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "-f", "jane@example.org", "bob@example.org"]);
+    let out = run_with_input(cmd, RAW);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let id = queued_ids(home.path()).pop().expect("queued");
+
+    let out = posta(home.path())
+        .args(["sendmail", "-bp"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(&id), "{}", text(&out.stdout));
+
+    let bin = home.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for name in ["mailq", "newaliases"] {
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_posta"), bin.join(name)).unwrap();
+    }
+    let mut mailq = Command::new(bin.join("mailq"));
+    crate::support::hermetic(&mut mailq, home.path());
+    let out = mailq.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(&id), "{}", text(&out.stdout));
+
+    let mut newaliases = Command::new(bin.join("newaliases"));
+    crate::support::hermetic(&mut newaliases, home.path());
+    let out = newaliases.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("nothing to do"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Due only after its back-off: make it due, then `sendmail -q` sends it.
+    let server = Server::start(Config::default());
+    config(home.path(), server.port());
+    let meta = queue_dir(home.path()).join(&id).join("meta.json");
+    let mut m: Value = serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
+    m["next_attempt"] = serde_json::json!(0);
+    std::fs::write(&meta, serde_json::to_vec(&m).unwrap()).unwrap();
+    let out = posta(home.path())
+        .args(["sendmail", "-q"])
+        .output()
+        .unwrap();
+    let record = server.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "silent when all went well");
+    assert_eq!(record.messages.len(), 1);
+    assert!(queued_ids(home.path()).is_empty());
+}
