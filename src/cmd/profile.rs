@@ -223,6 +223,8 @@ fn password_source(name: &str, p: &Profile) -> String {
         format!("command: {c}")
     } else if let Some(v) = &p.password_env {
         format!("environment: ${v}")
+    } else if let Some(f) = &p.password_file {
+        format!("file: {}", f.display())
     } else if p.password.is_some() {
         "in the config file (hidden)".into()
     } else {

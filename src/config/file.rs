@@ -42,6 +42,10 @@ pub struct Profile {
     pub oauth_token_command: Option<String>,
     /// Name of an environment variable holding the password.
     pub password_env: Option<String>,
+    /// A file whose first line is the password: private to its owner (0600), or
+    /// readable by its group only (0640) when the members of that group may send
+    /// (a system-wide profile shared by the users of a `posta` group).
+    pub password_file: Option<PathBuf>,
     /// A literal password: only accepted when the file is private (0600).
     pub password: Option<String>,
     /// Read the password from the OS keyring.

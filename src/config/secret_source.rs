@@ -20,6 +20,8 @@ pub enum SecretSource {
     TokenCommand(String),
     /// An environment variable's value.
     Env(String),
+    /// The first line of a file that others cannot read (`password_file`).
+    File(std::path::PathBuf),
     /// Written in the (private) config file.
     Literal(Secret),
     /// The OS keyring entry of this profile, stored with `posta password set`.
@@ -44,6 +46,7 @@ impl SecretSource {
                     format!("password_env names ${var}, but it is not set"),
                 )),
             },
+            SecretSource::File(path) => read_password_file(path),
             SecretSource::Literal(s) => Ok(s.clone()),
             SecretSource::Keyring(profile) => super::keyring::get(profile),
             SecretSource::Prompt => prompt(label),
@@ -54,6 +57,45 @@ impl SecretSource {
     pub fn is_token(&self) -> bool {
         matches!(self, SecretSource::TokenCommand(_))
     }
+}
+
+/// The first line of a `password_file`. Readable by others means every user of the
+/// machine has the account: refused (78). Group-readable is allowed, for a profile
+/// shared by the members of a group (a system-wide config).
+fn read_password_file(path: &std::path::Path) -> Result<Secret, ConfigError> {
+    use std::io::Read;
+    let err = |m: String| ConfigError::new(Some(path.to_path_buf()), m);
+    let file = crate::regular_file::open(path).map_err(|e| {
+        err(format!(
+            "cannot read the password file: {}",
+            crate::model::exit_code::io_text(&e)
+        ))
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let mode = file
+            .metadata()
+            .map_err(|e| err(format!("cannot read the password file: {e}")))?
+            .mode();
+        if mode & 0o007 != 0 {
+            return Err(err(format!(
+                "the password file is readable or writable by others (mode {:o}); run: chmod o= {}",
+                mode & 0o777,
+                path.display()
+            )));
+        }
+    }
+    // Wiped when dropped: the buffer holds the password.
+    let mut text = zeroize::Zeroizing::new(String::new());
+    file.take(MAX_OUTPUT)
+        .read_to_string(&mut text)
+        .map_err(|e| err(format!("cannot read the password file: {e}")))?;
+    let line = text.lines().next().unwrap_or("");
+    if line.is_empty() {
+        return Err(err("the password file's first line is empty".into()));
+    }
+    Ok(Secret::new(line.to_string()))
 }
 
 /// How long a password or token command may run when posta is unattended, unless the

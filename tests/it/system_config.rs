@@ -127,3 +127,45 @@ fn local_recipients_go_where_the_aliases_file_says() {
     assert_eq!(out.status.code(), Some(65), "{stderr}");
     assert!(stderr.contains("www-data is a local name"), "{stderr}");
 }
+
+/// A system-wide profile's password in a `password_file` the members of a group may
+/// read (0640); one everybody may read is refused (78).
+#[test]
+fn a_shared_profile_reads_its_password_from_a_group_readable_file() {
+    let home = tempfile::tempdir().unwrap();
+    let server = Server::start(Config::default());
+    let secret = home.path().join("etc/posta/relay.password");
+    std::fs::create_dir_all(secret.parent().unwrap()).unwrap();
+    std::fs::write(&secret, "s3cret-Pa55\n").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let path = home.path().join("etc/posta/config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "default = \"relay\"\n[profiles.relay]\nhost = \"127.0.0.1\"\nport = {}\n\
+             security = \"plain\"\nuser = \"jane\"\nfrom = \"server@example.org\"\n\
+             password_file = \"relay.password\"\n",
+            server.port()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "-t"]);
+    let out = run_with_input(cmd, CRON_OUTPUT);
+    let record = server.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(record.messages.len(), 1);
+    assert!(record.sent("AUTH"), "{:?}", record.commands());
+
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "--queue", "never", "-t"]);
+    let out = run_with_input(cmd, CRON_OUTPUT);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(78), "{stderr}");
+    assert!(
+        stderr.contains("readable or writable by others"),
+        "{stderr}"
+    );
+}

@@ -138,7 +138,7 @@ impl Layers<'_> {
     }
 
     /// Where the secret comes from: a flag's command, then POSTA_PASSWORD, then the
-    /// profile's token command, keyring, password command, variable, literal.
+    /// profile's token command, keyring, password command, variable, file, literal.
     pub(super) fn secret_source(&self) -> Option<SecretSource> {
         let (o, profile) = (self.overrides, self.profile);
         if let Some(cmd) = &o.oauth_token_command {
@@ -155,6 +155,8 @@ impl Layers<'_> {
             Some(SecretSource::Command(cmd.clone()))
         } else if let Some(var) = &profile.password_env {
             Some(SecretSource::Env(var.clone()))
+        } else if let Some(path) = self.in_config_dir(profile.password_file.as_deref()) {
+            Some(SecretSource::File(path))
         } else {
             profile
                 .password
