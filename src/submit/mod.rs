@@ -9,6 +9,7 @@
 //! [`settle`], the shared tail of [`deliver`]. A queued message is an outcome
 //! (`Delivery::Queued`), never an error.
 
+pub mod dead_letter;
 pub mod flush;
 pub mod ledger;
 pub mod payload;

@@ -130,8 +130,8 @@ pub fn after_failure(
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> anyhow::Result<Queued> {
     let Some(dir) = spool_dir(pending.account) else {
-        return Err(anyhow::Error::new(reason)
-            .context("not sent, and not queued: no data directory ($XDG_DATA_HOME)"));
+        let why = "no data directory ($XDG_DATA_HOME)".to_string();
+        return Err(last_resort(pending, anyhow::Error::new(reason), why, write));
     };
     let now = queue::now();
     let mut meta = pending_meta(pending, now);
@@ -144,10 +144,34 @@ pub fn after_failure(
             stage: Some(reason.stage),
             queue_dir: dir,
         }),
-        Err(e) => Err(anyhow::Error::new(reason).context(format!(
-            "not sent, and not queued in {}: {e}",
-            dir.display()
-        ))),
+        Err(e) => {
+            let why = format!("in {}: {e}", dir.display());
+            Err(last_resort(pending, anyhow::Error::new(reason), why, write))
+        }
+    }
+}
+
+/// A message that must wait and cannot be queued (`why`): appended to
+/// `~/dead.letter` rather than lost (exit 75, saying where); when even that fails, the
+/// error says all three.
+fn last_resort(
+    pending: &Pending<'_>,
+    reason: anyhow::Error,
+    why: String,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Error {
+    match super::dead_letter::save(&pending.envelope.from, write) {
+        Ok(path) => fail(
+            Code::TempFail,
+            format!(
+                "not sent ({}), and not queued ({why}): saved in {}",
+                crate::report::message_and_hints(&reason).0,
+                path.display()
+            ),
+        ),
+        Err(e) => reason.context(format!(
+            "not sent, and not queued ({why}), and not saved in ~/dead.letter ({e})"
+        )),
     }
 }
 
@@ -161,18 +185,22 @@ pub fn deferred(
     not_before: i64,
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> anyhow::Result<Queued> {
-    let dir = spool_dir(pending.account).ok_or_else(|| {
-        ConfigError::new(
-            None,
-            "not queued: no data directory (set XDG_DATA_HOME, or queue_dir in the config)",
-        )
-    })?;
+    let Some(dir) = spool_dir(pending.account) else {
+        let why = "no data directory (set XDG_DATA_HOME, or queue_dir in the config)";
+        let err = ConfigError::new(None, reason);
+        return Err(last_resort(pending, err.into(), why.into(), write));
+    };
     let mut meta = pending_meta(pending, queue::now());
     meta.last_error = Some(reason.clone());
     meta.next_attempt = not_before;
-    let id = Queue::open(&dir)
-        .and_then(|q| q.add(meta, write))
-        .map_err(|e| fail(Code::IoErr, format!("not queued in {}: {e}", dir.display())))?;
+    let id = match Queue::open(&dir).and_then(|q| q.add(meta, write)) {
+        Ok(id) => id,
+        Err(e) => {
+            let err = fail(Code::IoErr, reason);
+            let why = format!("in {}: {e}", dir.display());
+            return Err(last_resort(pending, err, why, write));
+        }
+    };
     Ok(Queued {
         id,
         message_id: pending.message_id.to_string(),

@@ -1421,3 +1421,27 @@ fn mailq_bp_and_q_are_the_queue_commands_and_newaliases_a_no_op() {
     assert_eq!(record.messages.len(), 1);
     assert!(queued_ids(home.path()).is_empty());
 }
+
+/// When the message must wait and no queue can take it, it goes to `~/dead.letter` (mbox,
+/// as mailx does) rather than being lost: exit 75, saying where.
+#[test]
+fn a_message_no_queue_can_take_is_saved_in_dead_letter() {
+    let home = tempfile::tempdir().unwrap();
+    let not_a_dir = home.path().join("not-a-dir");
+    std::fs::write(&not_a_dir, "").unwrap();
+    let mut cmd = sendmail(home.path(), closed_port(), &[]);
+    cmd.env("XDG_DATA_HOME", &not_a_dir);
+    let out = run_with_input(cmd, RAW);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "{stderr}");
+    let dead = home.path().join("dead.letter");
+    assert!(
+        stderr.contains(&format!("saved in {}", dead.display())),
+        "{stderr}"
+    );
+    let mbox = std::fs::read_to_string(&dead).unwrap();
+    assert!(mbox.starts_with("From jane@example.org "), "{mbox}");
+    assert!(mbox.contains("\nSubject: raw\n"), "{mbox}");
+    assert!(mbox.contains("\nline 1\n"), "{mbox}");
+    assert!(!mbox.contains('\r'), "{mbox:?}");
+}
