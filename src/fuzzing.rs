@@ -106,3 +106,9 @@ pub fn redacted(user: &str, secret: &str, text: &str) -> String {
         .apply(text)
         .into_owned()
 }
+
+/// An aliases(5) text, and what it makes of `recipients` (see `config::aliases`).
+pub fn aliases(text: &str, recipients: &[&str]) -> Result<Vec<String>, String> {
+    let recipients: Vec<String> = recipients.iter().map(|r| r.to_string()).collect();
+    crate::config::aliases::Aliases::parse(text)?.expand(&recipients)
+}

@@ -241,3 +241,16 @@ proptest! {
         );
     }
 }
+
+proptest! {
+    /// An aliases file of any text: never a panic, and what it expands local names to
+    /// are full addresses (a local name never reaches RCPT TO through it).
+    #[test]
+    fn aliases_of_any_text_expand_only_to_full_addresses(
+        text in "(\\PC{0,30}\n?|[a-z]{1,6}: ?[a-z@.,]{0,20}\n|  [a-z@.]{0,12}\n){0,6}"
+    ) {
+        if let Ok(addresses) = posta::fuzzing::aliases(&text, &["root", "www-data", "a@x.org"]) {
+            prop_assert!(addresses.iter().all(|a| a.contains('@')), "{:?}", addresses);
+        }
+    }
+}
