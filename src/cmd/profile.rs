@@ -90,6 +90,8 @@ fn list(global: &GlobalArgs) -> anyhow::Result<Report> {
         );
         rows.push(json!({ "name": name, "default": Some(name.as_str()) == default, "server": server, "from": p.from }));
     }
+    // Which file: the user's own, or the machine's (`/etc/posta/config.toml`).
+    let _ = write!(human, "(from {})", loaded.path.display());
     Ok(Report {
         human: human.trim_end().to_string(),
         json: Some(json!({ "config": loaded.path, "profiles": rows })),
@@ -131,7 +133,7 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
             );
         }
     }
-    let mut human = format!("profile {name}\n");
+    let mut human = format!("profile {name} (from {})\n", loaded.path.display());
     if let Some(obj) = shown.as_object() {
         for (k, v) in obj {
             if k.ends_with("_limit_from") {
@@ -149,7 +151,7 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
     }
     Ok(Report {
         human: human.trim_end().to_string(),
-        json: Some(json!({ "name": name, "profile": shown })),
+        json: Some(json!({ "name": name, "config": loaded.path, "profile": shown })),
         data: true,
         exit: None,
     })
