@@ -41,6 +41,24 @@ fn a_user_without_a_config_sends_through_the_system_one() {
         "{:?}",
         record.commands()
     );
+
+    // profile list and show say which file they read.
+    let system = home.path().join("etc/posta/config.toml");
+    let out = posta(home.path())
+        .args(["profile", "list"])
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stdout).contains(&format!("(from {})", system.display())),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = posta(home.path())
+        .args(["--json", "profile", "show", "relay"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["config"], system.display().to_string(), "{v}");
 }
 
 #[test]
