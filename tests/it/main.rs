@@ -13,6 +13,7 @@ mod batch_reconnect;
 mod cli_usage;
 mod compose;
 mod credentials_sweep;
+mod debian_package;
 mod error_text;
 mod everyday;
 mod fuzz_regressions;
