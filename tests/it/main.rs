@@ -17,6 +17,7 @@ mod fuzz_regressions;
 mod generated;
 mod hostile_server;
 mod install_sendmail;
+mod pipelined_stream;
 mod profiles;
 mod progress;
 mod properties;
