@@ -9,6 +9,7 @@
 #   - the same batch on loopback without the proxy: rate and CPU (user + sys) per message.
 # Prints figures; asserts nothing. Needs the local mail server (scripts/mailserver.sh).
 #   scripts/bench-latency.sh [DELAY_MS] [COUNT] [RUNS]   (ports from BENCH_PORT, default 12740)
+# POSTA_BEFORE=/path/to/an/older/posta adds its rows, to compare two builds in one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 delay=${1:-25}
@@ -61,7 +62,7 @@ timed() { # n, command...
 }
 psend() { # port, extra flags
   local port=$1; shift
-  HOME=$home XDG_CONFIG_HOME=$home/config "$posta" sendmail --server localhost:"$port" "$@" \
+  HOME=$home XDG_CONFIG_HOME=$home/config "${POSTA_BIN:-$posta}" sendmail --server localhost:"$port" "$@" \
     --ca-file "$POSTA_E2E_CA" --user "$POSTA_E2E_USER1" -f "$POSTA_E2E_USER1" \
     "$POSTA_E2E_USER2" < "$msg"
 }
@@ -71,7 +72,7 @@ msend() { # port, extra flags
     --auth=on --user="$POSTA_E2E_USER1" --passwordeval='echo $POSTA_PASSWORD' \
     --from="$POSTA_E2E_USER1" "$POSTA_E2E_USER2" < "$msg"
 }
-pbatch() { HOME=$home XDG_CONFIG_HOME=$home/config "$posta" -q batch --security plain \
+pbatch() { HOME=$home XDG_CONFIG_HOME=$home/config "${POSTA_BIN:-$posta}" -q batch --security plain \
   --server 127.0.0.1:"$1" "$work/eml"; }
 source_d() { /usr/sbin/smtp-source -d -s 1 -m "$count" -l "$size" -f a@example.org \
   -t b@example.org 127.0.0.1:"$1"; }
@@ -80,8 +81,8 @@ export home posta msg work count size POSTA_E2E_CA POSTA_E2E_USER1 POSTA_E2E_USE
 
 row() { # what, tool, "wall user sys", messages
   awk -v w="$1" -v t="$2" -v m="$4" -v rtt="$rtt" -v r="$3" 'BEGIN {
-    split(r, f, " "); printf "| %s | %s | %.3f s | %.2f | %.1f ms |\n", w, t, f[1], f[1] / rtt / m,
-      (f[2] + f[3]) * 1000 / m }'
+    split(r, f, " "); rt = rtt > 0 ? sprintf("%.2f", f[1] / rtt / m) : "-"
+    printf "| %s | %s | %.3f s | %s | %.2f ms |\n", w, t, f[1], rt, (f[2] + f[3]) * 1000 / m }'
 }
 echo "posta $("$posta" --version | cut -d' ' -f2-), $(msmtp --version | head -1)"
 echo "delay $delay ms each way (round trip $(echo "$rtt * 1000" | bc -l | cut -d. -f1) ms); one message of $(wc -c < "$msg") bytes, batch of $count of $size bytes"
@@ -89,11 +90,20 @@ echo
 echo "| what | tool | wall (median) | round trips a message | CPU a message |"
 echo "|---|---|---|---|---|"
 row "one message, 587 STARTTLS + AUTH" posta "$(timed "$runs" bash -c "psend $p587")" 1
+before() { # what, messages, command: the row of POSTA_BEFORE, when given
+  [ -n "${POSTA_BEFORE:-}" ] || return 0
+  row "$1" "posta (before)" "$(export POSTA_BIN=$POSTA_BEFORE; timed "$4" bash -c "$3")" "$2"
+}
+export POSTA_BEFORE
+before "one message, 587 STARTTLS + AUTH" 1 "psend $p587" "$runs"
 row "one message, 587 STARTTLS + AUTH" msmtp "$(timed "$runs" bash -c "msend $p587 --tls-starttls=on")" 1
 row "one message, 465 TLS + AUTH" posta "$(timed "$runs" bash -c "psend $p465 --security tls")" 1
+before "one message, 465 TLS + AUTH" 1 "psend $p465 --security tls" "$runs"
 row "one message, 465 TLS + AUTH" msmtp "$(timed "$runs" bash -c "msend $p465 --tls-starttls=off")" 1
 row "$count messages, one connection, smtp-sink" "posta batch" "$(timed 3 bash -c "pbatch $psink")" "$count"
+before "$count messages, one connection, smtp-sink" "$count" "pbatch $psink" 3
 row "$count messages, one connection, smtp-sink" "smtp-source -d" "$(timed 3 bash -c "source_d $psink")" "$count"
-rtt=1e9  # on loopback round trips mean nothing; the column shows 0
+rtt=0  # on loopback round trips mean nothing
 row "$count messages on loopback (no proxy)" "posta batch" "$(timed "$runs" bash -c "pbatch $sink_port")" "$count"
+before "$count messages on loopback (no proxy)" "$count" "pbatch $sink_port" "$runs"
 row "$count messages on loopback (no proxy)" "smtp-source -d" "$(timed "$runs" bash -c "source_d $sink_port")" "$count"

@@ -4,7 +4,7 @@
 //! server, because the second case (a server that accepts DATA with no valid
 //! recipient) is one no real server gives on demand.
 
-use crate::support::scripted_server::{Action, Config, Record, Server};
+use crate::support::scripted_server::{Config, Record, Server};
 use crate::support::{json_lines, posta, text};
 
 /// Three messages: to bob, to nobody@ (refused by the server), to bob.
@@ -51,10 +51,15 @@ fn batch(port: u16, dir: &std::path::Path) -> (std::process::Output, Vec<serde_j
 
 /// Each message's source and status, and the refused one's exit code and stage.
 fn check_outcomes(lines: &[serde_json::Value], stderr: &str) {
-    assert_eq!(lines.len(), 4, "three messages and a summary: {lines:?}\n{stderr}");
-    for (line, (name, status)) in lines
-        .iter()
-        .zip([("1.eml", "sent"), ("2.eml", "failed"), ("3.eml", "sent")])
+    assert_eq!(
+        lines.len(),
+        4,
+        "three messages and a summary: {lines:?}\n{stderr}"
+    );
+    for (line, (name, status)) in
+        lines
+            .iter()
+            .zip([("1.eml", "sent"), ("2.eml", "failed"), ("3.eml", "sent")])
     {
         assert!(line["source"].as_str().unwrap().ends_with(name), "{line}");
         assert_eq!(line["status"], status, "{line}\n{stderr}");
@@ -62,7 +67,10 @@ fn check_outcomes(lines: &[serde_json::Value], stderr: &str) {
     let refused = &lines[1];
     assert_eq!(refused["exit_code"], 67, "{refused}");
     assert_eq!(refused["stage"], "rcpt", "{refused}");
-    assert_eq!(refused["refused"][0]["address"], "nobody@example.org", "{refused}");
+    assert_eq!(
+        refused["refused"][0]["address"], "nobody@example.org",
+        "{refused}"
+    );
     assert_eq!(lines[3]["sent"], 2, "{}", lines[3]);
 }
 
@@ -80,7 +88,11 @@ fn a_refused_recipient_in_a_pipelined_stream_fails_only_its_own_message() {
     assert_eq!(subjects(&record), ["m1", "m3"]);
     // MAIL, RCPT and DATA of each message came in one write, the refused one's too.
     for prefix in ["MAIL", "RCPT", "DATA"] {
-        let count = record.lines.iter().filter(|l| l.text.starts_with(prefix)).count();
+        let count = record
+            .lines
+            .iter()
+            .filter(|l| l.text.starts_with(prefix))
+            .count();
         assert_eq!(count, 3, "{prefix}: {:?}", record.commands());
     }
     let groups: Vec<usize> = record
@@ -96,7 +108,10 @@ fn a_refused_recipient_in_a_pipelined_stream_fails_only_its_own_message() {
     );
     // The refused message's transaction was reset before the next one.
     let commands = record.commands();
-    let refused_at = commands.iter().position(|c| c.starts_with("RCPT TO:<nobody@")).unwrap();
+    let refused_at = commands
+        .iter()
+        .position(|c| c.starts_with("RCPT TO:<nobody@"))
+        .unwrap();
     assert_eq!(commands[refused_at + 1], "DATA");
     assert_eq!(commands[refused_at + 2], "RSET");
 }

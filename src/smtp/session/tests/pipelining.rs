@@ -102,7 +102,11 @@ fn a_refused_sender_has_every_reply_of_its_group_read() {
     assert!(run.record.data.is_empty());
     // The 221 is read, not one of the 503s: the session stayed in step.
     assert_eq!(run.record.reads.last().unwrap().0, Stage::Quit);
-    assert!(run.transcript.contains("<- 221 2.0.0 bye"), "{}", run.transcript);
+    assert!(
+        run.transcript.contains("<- 221 2.0.0 bye"),
+        "{}",
+        run.transcript
+    );
 }
 
 #[test]
@@ -111,12 +115,7 @@ fn a_server_that_accepts_data_after_a_refusal_is_abandoned_without_the_message()
     // answers 354 waits for a message: we send none, and neither RSET nor QUIT
     // (which it would read as message text); closing the connection in the middle
     // of DATA ends the transaction undelivered.
-    let refused_rcpt = [
-        EHLO,
-        MAIL,
-        (RCPT_BOB.0, "550 5.1.1 no such user"),
-        DATA,
-    ];
+    let refused_rcpt = [EHLO, MAIL, (RCPT_BOB.0, "550 5.1.1 no such user"), DATA];
     let refused_mail = [
         EHLO,
         (MAIL.0, "550 5.7.1 sender refused"),
@@ -141,7 +140,12 @@ fn a_server_that_accepts_data_after_a_refusal_is_abandoned_without_the_message()
 fn a_group_answered_out_of_step_sends_no_message() {
     // A server that answers MAIL twice shifts the replies by one: the RCPT's 250
     // arrives where DATA's 354 should.
-    let steps = [EHLO, (MAIL.0, "250 2.1.0 ok\r\n250 2.1.5 ok"), RCPT_BOB, DATA];
+    let steps = [
+        EHLO,
+        (MAIL.0, "250 2.1.0 ok\r\n250 2.1.5 ok"),
+        RCPT_BOB,
+        DATA,
+    ];
     let run = one_to_bob(&steps);
     let err = expect_err(&run);
     assert!(matches!(err.kind, SmtpErrorKind::Protocol(_)), "{err:?}");
@@ -164,24 +168,30 @@ fn quit_goes_with_the_end_of_data_and_its_reply_is_awaited_briefly() {
         "the 221 is awaited for the grace only"
     );
     // The end of data still had its own, longer, limit.
-    let end = run.record.reads.iter().find(|(s, _)| *s == Stage::EndOfData);
+    let end = run
+        .record
+        .reads
+        .iter()
+        .find(|(s, _)| *s == Stage::EndOfData);
     assert_eq!(end, Some(&(Stage::EndOfData, Some(Duration::from_secs(7)))));
 }
 
 #[test]
 fn a_refused_message_with_quit_in_its_group_sends_quit_once() {
-    let steps = [
-        EHLO,
-        MAIL,
-        RCPT_BOB,
-        DATA,
-        (".", "554 5.7.1 spam"),
-        QUIT,
-    ];
+    let steps = [EHLO, MAIL, RCPT_BOB, DATA, (".", "554 5.7.1 spam"), QUIT];
     let run = one_to_bob(&steps);
     let err = expect_err(&run);
     assert_eq!(err.stage, Stage::EndOfData);
-    let quits = run.record.commands().iter().filter(|c| *c == "QUIT").count();
+    let quits = run
+        .record
+        .commands()
+        .iter()
+        .filter(|c| *c == "QUIT")
+        .count();
     assert_eq!(quits, 1);
-    assert!(run.transcript.contains("<- 221 2.0.0 bye"), "{}", run.transcript);
+    assert!(
+        run.transcript.contains("<- 221 2.0.0 bye"),
+        "{}",
+        run.transcript
+    );
 }
