@@ -72,7 +72,7 @@ msend() { # port, extra flags
     --auth=on --user="$POSTA_E2E_USER1" --passwordeval='echo $POSTA_PASSWORD' \
     --from="$POSTA_E2E_USER1" "$POSTA_E2E_USER2" < "$msg"
 }
-pbatch() { HOME=$home XDG_CONFIG_HOME=$home/config "${POSTA_BIN:-$posta}" -q batch --security plain \
+pbatch() { HOME=$home XDG_CONFIG_HOME=$home/config env -u POSTA_PASSWORD "${POSTA_BIN:-$posta}" -q batch --security plain \
   --server 127.0.0.1:"$1" "$work/eml"; }
 source_d() { /usr/sbin/smtp-source -d -s 1 -m "$count" -l "$size" -f a@example.org \
   -t b@example.org 127.0.0.1:"$1"; }
