@@ -376,9 +376,18 @@ impl<W: Wire> Session<W> {
     ) -> Result<(Reply, Vec<Reply>, Option<Reply>), SmtpError> {
         let group = [mail, rcpt.to_owned(), "DATA".to_owned()];
         self.wire.send_batch(Stage::Mail, &group)?;
-        let mail_reply = self.wire.read_reply(Stage::Mail)?;
-        let rcpt_reply = self.wire.read_reply(Stage::Rcpt)?;
-        let data_reply = self.wire.read_reply(Stage::Data)?;
+        let mut replies = Vec::with_capacity(3);
+        for stage in [Stage::Mail, Stage::Rcpt, Stage::Data] {
+            let reply = self.wire.read_reply(stage)?;
+            if reply.code == 421 {
+                // The server is closing (RFC 5321 §3.8) and will not answer the rest:
+                // its reason is the error, not the closed connection read next.
+                return Err(unexpected(stage, reply));
+            }
+            replies.push(reply);
+        }
+        let [mail_reply, rcpt_reply, data_reply] =
+            <[Reply; 3]>::try_from(replies).expect("three replies read");
         Ok((mail_reply, vec![rcpt_reply], Some(data_reply)))
     }
 

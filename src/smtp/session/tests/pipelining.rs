@@ -195,3 +195,42 @@ fn a_refused_message_with_quit_in_its_group_sends_quit_once() {
         run.transcript
     );
 }
+
+#[test]
+fn a_server_closing_inside_the_group_is_reported_with_its_421() {
+    // A 421 to MAIL, then the connection closes: the RCPT and DATA sent with it get
+    // no reply, and the server's reason, not "connection closed", is the error.
+    for (steps, stage) in [
+        (
+            [
+                EHLO,
+                (MAIL.0, "421 4.7.0 scripted.test closing: too busy"),
+                (RCPT_BOB.0, ""),
+                (DATA.0, ""),
+                ("QUIT", ""),
+            ],
+            Stage::Mail,
+        ),
+        (
+            [
+                EHLO,
+                MAIL,
+                (RCPT_BOB.0, "421 4.7.0 scripted.test closing: too busy"),
+                (DATA.0, ""),
+                ("QUIT", ""),
+            ],
+            Stage::Rcpt,
+        ),
+    ] {
+        let run = one_to_bob(&steps);
+        let err = expect_err(&run);
+        assert_eq!(err.stage, stage, "{err}");
+        assert!(
+            matches!(&err.kind, SmtpErrorKind::Rejected(r) if r.code == 421),
+            "{err:?}"
+        );
+        assert_eq!(err.exit_code(), Code::TempFail);
+        assert!(err.to_string().contains("too busy"), "{err}");
+        assert!(run.record.data.is_empty());
+    }
+}
