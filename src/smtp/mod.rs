@@ -224,6 +224,7 @@ fn submit_over(
     payload: &mut dyn Payload,
 ) -> Result<Outcome, SmtpError> {
     let mut session = Session::greet(wire, settings)?;
+    session.quit_after_message();
     let result = session.hello(settings).and_then(|()| {
         if let Some(creds) = &settings.credentials {
             session.authenticate(settings, creds)?;

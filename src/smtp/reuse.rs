@@ -104,7 +104,7 @@ impl<'a> ReusedSession<'a> {
             .expect("established before an attempt");
         let result = session.transaction(&self.settings, envelope, dsn, payload);
         if let Err(e) = &result {
-            let in_step = e.leaves_dialogue_in_step() && !is_closing(e);
+            let in_step = e.leaves_dialogue_in_step() && !is_closing(e) && session.in_step();
             // A refused recipient already reset the transaction.
             let reset_done = matches!(e.kind, SmtpErrorKind::RecipientsRefused { .. });
             if !in_step || (!reset_done && !session.reset()) {

@@ -1,6 +1,7 @@
 //! The SMTP dialogue, in order: greeting, EHLO (or HELO), STARTTLS, AUTH,
-//! MAIL/RCPT (pipelined when offered), DATA, QUIT; and the checks that keep what
-//! we were asked to send off the command line when it cannot go there.
+//! MAIL/RCPT (pipelined when offered, with DATA in the same group for one
+//! recipient), DATA, QUIT. The checks that keep what we were asked to send off the
+//! command line when it cannot go there are in `session/checks.rs`.
 //!
 //! The session talks through a [`Wire`]: a socket in use, a script in the unit tests
 //! (`session/tests/`).
@@ -13,10 +14,16 @@ use super::redact::Redactor;
 use super::wire::Wire;
 use super::{Credentials, Outcome, Payload, RecipientReply, Reply, Security, Settings};
 use crate::envelope::{Dsn, Envelope};
+use std::time::Duration;
 
 /// Commands per pipelined write. Bounded because a server answering thousands of
 /// RCPTs while we are still writing could fill both socket buffers and deadlock.
 const PIPELINE_BATCH: usize = 100;
+
+/// How long the client waits for the 221 after QUIT. The outcome is known by then;
+/// RFC 5321 §4.1.1.10 asks the client to wait for the reply, and a bounded wait is
+/// that, without holding the user for a slow or distant server's goodbye.
+pub(crate) const QUIT_GRACE: Duration = Duration::from_millis(250);
 
 pub(crate) struct Session<W: Wire> {
     wire: W,
@@ -25,6 +32,16 @@ pub(crate) struct Session<W: Wire> {
     security: Security,
     pub(crate) greeting: Reply,
     pub(crate) caps: Capabilities,
+    /// Send QUIT in the same group as the end of data (RFC 2920 §3.1 allows it; its
+    /// §4 example does it): set for a session that carries one message.
+    quit_after_message: bool,
+    /// QUIT was sent; only its reply is left to read.
+    quit_sent: bool,
+    /// The server's replies and our commands no longer match (a 354 to a DATA we
+    /// sent pipelined and then could not follow with the message): the session
+    /// can only be abandoned, without RSET or QUIT, which ends the transaction
+    /// undelivered (RFC 5321 §4.1.1.4).
+    out_of_step: bool,
 }
 
 impl<W: Wire> Session<W> {
@@ -39,6 +56,9 @@ impl<W: Wire> Session<W> {
             security: settings.security,
             greeting,
             caps: Capabilities::default(),
+            quit_after_message: false,
+            quit_sent: false,
+            out_of_step: false,
         };
         if session.greeting.code != 220 {
             // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT.
@@ -195,12 +215,25 @@ impl<W: Wire> Session<W> {
             .map(|address| format!("RCPT TO:<{address}>{notify}"))
             .collect();
 
-        let (mail_reply, rcpt_replies) = if self.caps.pipelining {
-            self.send_pipelined(mail, &rcpts)?
+        // One recipient: MAIL, RCPT and DATA in one group (RFC 2920 §3.1: DATA ends
+        // it). A refused RCPT leaves no valid recipient, so the server must refuse
+        // the DATA (RFC 2920 §3.1) and nothing is sent. With several recipients the
+        // DATA would be accepted for the others: wait for the RCPT replies instead.
+        let group_data = self.caps.pipelining && rcpts.len() == 1;
+        let (mail_reply, rcpt_replies, data_reply) = if group_data {
+            self.send_envelope_and_data(mail, &rcpts[0])?
+        } else if self.caps.pipelining {
+            let (mail_reply, replies) = self.send_pipelined(mail, &rcpts)?;
+            (mail_reply, replies, None)
         } else {
-            self.send_one_by_one(mail, &rcpts)?
+            let (mail_reply, replies) = self.send_one_by_one(mail, &rcpts)?;
+            (mail_reply, replies, None)
         };
+        // A 354 to a DATA pipelined after a refused MAIL or RCPT (a server that does
+        // not follow RFC 2920): the server waits for a message we will not send.
+        let data_open = data_reply.as_ref().is_some_and(|r| r.code == 354);
         if !mail_reply.is_positive() {
+            self.out_of_step |= data_open;
             return Err(unexpected(Stage::Mail, mail_reply));
         }
         let mut accepted = Vec::new();
@@ -217,9 +250,15 @@ impl<W: Wire> Session<W> {
             }
         }
         if !refused.is_empty() {
-            // "Never half": a message for some recipients only is not what was asked
-            // for. Reset the transaction so nothing is delivered.
-            if self.wire.send(Stage::Rcpt, "RSET").is_ok() {
+            if data_open {
+                self.out_of_step = true;
+                self.wire.info(
+                    "the server accepted DATA without a valid recipient; \
+                     abandoning the connection so that nothing is delivered",
+                );
+            } else if self.wire.send(Stage::Rcpt, "RSET").is_ok() {
+                // "Never half": a message for some recipients only is not what was
+                // asked for. Reset the transaction so nothing is delivered.
                 let _ = self.wire.read_reply(Stage::Rcpt);
             }
             return Err(SmtpError::new(
@@ -228,12 +267,22 @@ impl<W: Wire> Session<W> {
             ));
         }
 
-        self.wire.send(Stage::Data, "DATA")?;
-        let reply = self.wire.read_reply(Stage::Data)?;
+        let reply = match data_reply {
+            Some(reply) => reply,
+            None => {
+                self.wire.send(Stage::Data, "DATA")?;
+                self.wire.read_reply(Stage::Data)?
+            }
+        };
         if reply.code != 354 {
             return Err(unexpected(Stage::Data, reply));
         }
         self.wire.send_message(payload)?;
+        if self.quit_after_message && self.caps.pipelining {
+            // The end of data and QUIT in one group, answered together: no round
+            // trip of its own for the goodbye. A failure shows in the reply read next.
+            self.quit_sent = self.wire.send(Stage::Quit, "QUIT").is_ok();
+        }
         // Servers scan the message (spam, viruses) before answering.
         self.wire.set_reply_timeout(settings.data_timeout);
         let final_reply = self.wire.read_reply(Stage::EndOfData);
@@ -321,8 +370,32 @@ impl<W: Wire> Session<W> {
         Ok((mail_reply, replies))
     }
 
+    /// RFC 2920: MAIL, the one RCPT and DATA in one write; the three replies read in
+    /// order, all of them whatever they say, so the session stays in step.
+    fn send_envelope_and_data(
+        &mut self,
+        mail: String,
+        rcpt: &str,
+    ) -> Result<(Reply, Vec<Reply>, Option<Reply>), SmtpError> {
+        let group = [mail, rcpt.to_owned(), "DATA".to_owned()];
+        self.wire.send_batch(Stage::Mail, &group)?;
+        let mut replies = Vec::with_capacity(3);
+        for stage in [Stage::Mail, Stage::Rcpt, Stage::Data] {
+            let reply = self.wire.read_reply(stage)?;
+            if reply.code == 421 {
+                // The server is closing (RFC 5321 §3.8) and will not answer the rest:
+                // its reason is the error, not the closed connection read next.
+                return Err(unexpected(stage, reply));
+            }
+            replies.push(reply);
+        }
+        let [mail_reply, rcpt_reply, data_reply] =
+            <[Reply; 3]>::try_from(replies).expect("three replies read");
+        Ok((mail_reply, vec![rcpt_reply], Some(data_reply)))
+    }
+
     /// RFC 2920: MAIL and the RCPTs go out together; replies come back in order.
-    /// DATA is not pipelined, so that a refused recipient stops us before it.
+    /// DATA is not in the group, so that a refused recipient stops us before it.
     fn send_pipelined(
         &mut self,
         mail: String,
@@ -373,14 +446,26 @@ impl<W: Wire> Session<W> {
     /// Like [`Session::close`], and give the wire back (its transcript serves a next
     /// session).
     pub(crate) fn end<T>(mut self, result: Result<T, SmtpError>) -> (Result<T, SmtpError>, W) {
-        if result
-            .as_ref()
-            .err()
-            .is_none_or(SmtpError::leaves_dialogue_in_step)
+        if self.in_step()
+            && result
+                .as_ref()
+                .err()
+                .is_none_or(SmtpError::leaves_dialogue_in_step)
         {
             self.quit();
         }
         (result, self.wire)
+    }
+
+    /// The session carries one message: QUIT goes with its end of data.
+    pub(crate) fn quit_after_message(&mut self) {
+        self.quit_after_message = true;
+    }
+
+    /// False once the server's replies and our commands no longer match: the
+    /// session must then be abandoned, without RSET or QUIT.
+    pub(crate) fn in_step(&self) -> bool {
+        !self.out_of_step
     }
 
     /// The wire, taken back from a session that is being abandoned (without QUIT).
@@ -398,9 +483,14 @@ impl<W: Wire> Session<W> {
                 .is_ok_and(|r| r.code == 250)
     }
 
-    /// Say goodbye; failures no longer matter.
+    /// Say goodbye (unless QUIT went with the end of data) and wait a short grace
+    /// for the 221; failures no longer matter.
     fn quit(&mut self) {
-        if self.wire.send(Stage::Quit, "QUIT").is_ok() {
+        if !self.quit_sent {
+            self.quit_sent = self.wire.send(Stage::Quit, "QUIT").is_ok();
+        }
+        if self.quit_sent {
+            self.wire.set_reply_timeout(QUIT_GRACE);
             let _ = self.wire.read_reply(Stage::Quit);
         }
     }
@@ -432,95 +522,12 @@ fn unexpected(stage: Stage, reply: Reply) -> SmtpError {
     SmtpError::new(stage, kind)
 }
 
-/// Refuse, before connecting, an EHLO name that cannot go on a command line.
-pub(crate) fn validate_settings(settings: &Settings) -> Result<(), SmtpError> {
-    check_word(Stage::Ehlo, "EHLO name", &settings.helo_name)
-}
-
-/// Most recipients in one transaction. RFC 5321 §4.5.3.1.8 only obliges servers to
-/// take 100 (Postfix takes 1,000, Gmail 100 for consumers); beyond this a list is far
-/// more likely a mistake (or a runaway script) than a message, and splitting it into
-/// several transactions would break "one message, sent or not". So we refuse.
-pub const MAX_RECIPIENTS: usize = 1000;
-
-/// Refuse, before connecting, addresses and DSN values that cannot go on a
-/// command line, an envelope without recipients and one with too many.
-pub(crate) fn validate_envelope(envelope: &Envelope, dsn: &Dsn) -> Result<(), SmtpError> {
-    check_address(Stage::Mail, &envelope.from)?;
-    if envelope.to.is_empty() {
-        return Err(invalid(Stage::Rcpt, "there are no recipients".into()));
-    }
-    if envelope.to.len() > MAX_RECIPIENTS {
-        return Err(invalid(
-            Stage::Rcpt,
-            format!(
-                "{} recipients; posta sends one message to at most {MAX_RECIPIENTS} \
-                 (split the list into several messages)",
-                envelope.to.len()
-            ),
-        ));
-    }
-    for address in &envelope.to {
-        check_address(Stage::Rcpt, address)?;
-    }
-    if let Some(ret) = &dsn.ret {
-        check_dsn_value(Stage::Mail, "RET", ret)?;
-    }
-    if let Some(notify) = &dsn.notify {
-        check_dsn_value(Stage::Rcpt, "NOTIFY", notify)?;
-    }
-    Ok(())
-}
-
-fn invalid(stage: Stage, why: String) -> SmtpError {
-    SmtpError::new(stage, SmtpErrorKind::InvalidInput(why))
-}
-
-/// Addresses go between angle brackets on a command line: no controls, no brackets.
-fn check_address(stage: Stage, address: &str) -> Result<(), SmtpError> {
-    if address
-        .chars()
-        .any(|c| c.is_control() || c == '<' || c == '>')
-    {
-        return Err(invalid(stage, format!("invalid address {address:?}")));
-    }
-    Ok(())
-}
-
-fn check_word(stage: Stage, what: &str, word: &str) -> Result<(), SmtpError> {
-    if word.is_empty() || word.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(invalid(stage, format!("invalid {what} {word:?}")));
-    }
-    Ok(())
-}
-
-/// NOTIFY and RET values are keyword lists ("SUCCESS,FAILURE", "HDRS").
-fn check_dsn_value(stage: Stage, what: &str, value: &str) -> Result<(), SmtpError> {
-    if value.is_empty()
-        || !value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b',')
-    {
-        return Err(invalid(
-            stage,
-            format!("invalid DSN {what} value {value:?}"),
-        ));
-    }
-    Ok(())
-}
-
-/// RFC 3461 xtext: printable ASCII except '+' and '=', everything else as "+HH".
-pub(crate) fn xtext(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if (33..=126).contains(&b) && b != b'+' && b != b'=' {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("+{b:02X}"));
-        }
-    }
-    out
-}
+mod checks;
+pub use checks::MAX_RECIPIENTS;
+use checks::xtext;
+#[cfg(test)]
+use checks::{check_address, check_dsn_value, check_word};
+pub(crate) use checks::{validate_envelope, validate_settings};
 
 #[cfg(test)]
 mod tests;

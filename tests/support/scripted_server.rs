@@ -270,6 +270,7 @@ impl Server {
                         tls_config,
                         config,
                         record: &mut record,
+                        recipients: 0,
                     };
                     if let Err(e) = session.run() {
                         session.record.error = Some(e.to_string());
@@ -392,6 +393,9 @@ struct ServerSession<'r> {
     tls_config: Arc<ServerConfig>,
     config: Config,
     record: &'r mut Record,
+    /// Recipients accepted in the current transaction: without one, DATA is refused
+    /// (as RFC 2920 §3.1 asks, and Postfix does), unless a rule says otherwise.
+    recipients: usize,
 }
 
 impl ServerSession<'_> {
@@ -415,7 +419,9 @@ impl ServerSession<'_> {
             let Some(text) = self.next_command()? else {
                 return Ok(());
             };
-            let flow = match self.rule(&text) {
+            let rule = self.rule(&text);
+            self.track_transaction(&text, rule.as_ref());
+            let flow = match rule {
                 Some(Action::DropAfter(n)) if self.record.messages.len() < n => {
                     self.default_reply(&text)?
                 }
@@ -435,6 +441,24 @@ impl ServerSession<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Count the recipients accepted since MAIL (or RSET, or the last message).
+    fn track_transaction(&mut self, line: &str, rule: Option<&Action>) {
+        fn accepts(action: Option<&Action>) -> bool {
+            match action {
+                None | Some(Action::DropAfter(_)) => true,
+                Some(Action::Reply(r)) => r.starts_with('2'),
+                Some(Action::Delay(_, action)) => accepts(Some(action)),
+                Some(_) => false,
+            }
+        }
+        let upper = line.to_ascii_uppercase();
+        match upper.split(' ').next().unwrap_or("") {
+            "MAIL" | "RSET" => self.recipients = 0,
+            "RCPT" if accepts(rule) => self.recipients += 1,
+            _ => {}
+        }
     }
 
     fn rule(&self, line: &str) -> Option<Action> {
@@ -517,7 +541,11 @@ impl ServerSession<'_> {
             }
             "AUTH" => self.auth(line)?,
             "MAIL" | "RCPT" | "RSET" | "NOOP" => self.send("250 2.0.0 ok")?,
+            "DATA" if self.recipients == 0 => {
+                self.send("554 5.5.1 Error: no valid recipients")?;
+            }
             "DATA" => {
+                self.recipients = 0;
                 self.send("354 go ahead")?;
                 return self.receive_message();
             }

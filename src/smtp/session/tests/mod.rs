@@ -21,6 +21,7 @@ use crate::smtp::{
 };
 
 mod auth;
+mod pipelining;
 mod transaction;
 
 const USER: &str = "jane";

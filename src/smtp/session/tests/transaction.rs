@@ -12,14 +12,22 @@ fn refused_at(key: &str, reply: &'static str) -> (&'static str, Vec<(&'static st
     if key == "GREETING" {
         return (reply, vec![QUIT]);
     }
+    // One recipient and PIPELINING: MAIL, RCPT and DATA go in one group, and the
+    // server refuses the DATA when nothing valid came before it.
     let mut steps = vec![
         EHLO,
         (MAIL.0, answer("MAIL", OK)),
         (RCPT_BOB.0, answer("RCPT", OK)),
     ];
     match key {
-        "MAIL" => {}
-        "RCPT" => steps.push(("RSET", OK)),
+        "MAIL" => {
+            steps[2].1 = "503 5.5.1 Error: need MAIL command";
+            steps.push((DATA.0, "503 5.5.1 Error: need RCPT command"));
+        }
+        "RCPT" => {
+            steps.push((DATA.0, "554 5.5.1 Error: no valid recipients"));
+            steps.push(("RSET", OK));
+        }
         _ => {
             steps.push((DATA.0, answer("DATA", DATA.1)));
             if key == "." {
@@ -92,7 +100,7 @@ fn refusals_at_every_stage_map_to_their_exit_codes() {
                 assert!(accepted.is_empty());
                 assert_eq!(refused.len(), 1);
                 assert!(run.record.sent("RSET"), "{reply}");
-                assert!(!run.record.sent("DATA"), "{reply}");
+                assert!(run.record.data.is_empty(), "{reply}");
                 refused[0].reply.clone()
             }
             other => panic!("{reply}: {other:?}"),
@@ -516,7 +524,7 @@ fn the_message_goes_dot_stuffed_and_the_end_of_data_reply_waits_longer() {
     );
     assert!(run.transcript.contains("-> (message: 33 bytes)\n-> .\n"));
     // Servers scan the message before they answer: the data timeout for that reply
-    // only, the ordinary one again for the next.
+    // only; the 221 after it is awaited for a short grace.
     let limit = |stage| {
         run.record
             .reads
@@ -525,5 +533,8 @@ fn the_message_goes_dot_stuffed_and_the_end_of_data_reply_waits_longer() {
             .map(|(_, limit)| *limit)
     };
     assert_eq!(limit(Stage::EndOfData), Some(Some(s.data_timeout)));
-    assert_eq!(limit(Stage::Quit), Some(Some(s.timeout)));
+    assert_eq!(
+        limit(Stage::Quit),
+        Some(Some(crate::smtp::session::QUIT_GRACE))
+    );
 }
