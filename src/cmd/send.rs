@@ -327,6 +327,32 @@ mod tests {
     }
 
     #[test]
+    fn the_editor_opens_only_on_a_terminal_with_no_body() {
+        let none = SendArgs::default();
+        assert!(opens_editor(&draft_from_args(&none, true), true));
+        assert!(!opens_editor(&draft_from_args(&none, false), false));
+        for args in [
+            SendArgs {
+                body: Some("hi".into()),
+                ..SendArgs::default()
+            },
+            SendArgs {
+                html_file: Some(PathBuf::from("x.html")),
+                ..SendArgs::default()
+            },
+            SendArgs {
+                body_file: Some(PathBuf::from("-")),
+                ..SendArgs::default()
+            },
+        ] {
+            assert!(
+                !opens_editor(&draft_from_args(&args, true), true),
+                "{args:?}"
+            );
+        }
+    }
+
+    #[test]
     fn positional_recipients_are_to() {
         let args = SendArgs {
             recipients: vec!["a@x.org".into()],

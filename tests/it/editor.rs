@@ -184,3 +184,35 @@ fn a_body_given_or_no_terminal_opens_no_editor() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!home.path().join("draft-path").exists());
 }
+
+#[test]
+fn a_draft_posta_cannot_read_is_kept_and_named() {
+    let home = tempfile::tempdir().unwrap();
+    let script = editor(
+        home.path(),
+        "sed -i -e 's/^To:.*/To: not an address/' \"$f\"\nprintf 'my long text\\n' >> \"$f\"",
+    );
+    let out = on_terminal(&send(
+        home.path(),
+        &format!("sh {}", script.display()),
+        &["--dry-run"],
+    ));
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    assert!(
+        stderr(&out).contains("draft line 2: To"),
+        "{}",
+        stderr(&out)
+    );
+    let draft = draft_path(home.path());
+    assert!(
+        std::fs::read_to_string(&draft)
+            .unwrap()
+            .contains("my long text")
+    );
+    assert!(
+        stderr(&out).contains(&format!("kept in {}", draft.display())),
+        "{}",
+        stderr(&out)
+    );
+}
