@@ -227,7 +227,10 @@ impl GlobalArgs {
 /// Compose a message from flags and submit it.
 ///
 /// Recipients given as arguments are To. With neither --body nor --body-file and a
-/// stdin that is not a terminal, stdin is the body.
+/// stdin that is not a terminal, stdin is the body. With no body, no HTML and stdin a
+/// terminal, $VISUAL (else $EDITOR, else vi) opens a draft, like git commit: its From,
+/// To, Cc, Bcc, Reply-To and Subject lines may be edited, and what is saved is sent; an
+/// empty body or an editor that fails aborts (exit 64, nothing sent).
 #[derive(Debug, Args, Clone, Default)]
 pub struct SendArgs {
     /// Recipients (To)

@@ -1,4 +1,5 @@
-//! `posta send`: compose from flags, then show (--dry-run) or submit.
+//! `posta send`: compose from flags (or, on a terminal with no body, in the editor:
+//! `editor`), then show (--dry-run) or submit.
 
 use std::io::Write;
 use std::path::Path;
@@ -14,6 +15,8 @@ use crate::progress;
 use crate::smtp::{self, SmtpError, SmtpErrorKind, Transcript};
 use crate::submit::payload::ComposedPayload;
 use crate::submit::{self, Delivery, Submission};
+
+mod editor;
 
 pub fn run(
     global: &GlobalArgs,
@@ -35,6 +38,37 @@ pub fn run(
     {
         draft.from = account.from_for_header()?.unwrap_or_default().to_string();
     }
+    if !opens_editor(&draft, console.stdin_is_terminal) {
+        return finish(global, &args, draft, account, None, console);
+    }
+    // The account was checked first, so a mistake there costs no writing.
+    let file = editor::edit(&mut draft)?;
+    let from = Some(draft.from.clone()).filter(|f| !f.is_empty());
+    match finish(global, &args, draft, account, from, console) {
+        Ok(report) => {
+            file.remove();
+            Ok(report)
+        }
+        Err(e) => Err(file.keep(e)),
+    }
+}
+
+/// Whether `send` opens the editor: on a terminal, with no text or HTML body given
+/// (and so no stdin to read), like `git commit`. Before, such a send went out empty.
+pub fn opens_editor(draft: &Draft, stdin_is_terminal: bool) -> bool {
+    stdin_is_terminal && draft.text.is_none() && draft.html.is_none()
+}
+
+/// Check, then show (--dry-run) or submit the draft. `edited_from`: the From the user
+/// saved in the editor, which replaces --from and the profile's for the sender checks.
+fn finish(
+    global: &GlobalArgs,
+    args: &SendArgs,
+    draft: Draft,
+    account: Option<Account>,
+    edited_from: Option<String>,
+    console: &mut Console<'_>,
+) -> anyhow::Result<Report> {
     let cid_warnings = message::cid::warnings(draft.html.as_ref(), &draft.inline);
     // Everything about the message is checked before a password is asked for.
     let composed = message::prepare(draft)?;
@@ -51,9 +85,8 @@ pub fn run(
     }
     submit::check_per_message_limit(&account, composed.envelope.to.len())?;
     let from_address = config::account::bare_address(
-        &args
-            .from
-            .clone()
+        &edited_from
+            .or(args.from.clone())
             .or(account.from.clone())
             .unwrap_or_default(),
     );
@@ -291,6 +324,32 @@ mod tests {
             ..SendArgs::default()
         };
         assert_eq!(draft_from_args(&args, true).text, Some(BodySource::Stdin));
+    }
+
+    #[test]
+    fn the_editor_opens_only_on_a_terminal_with_no_body() {
+        let none = SendArgs::default();
+        assert!(opens_editor(&draft_from_args(&none, true), true));
+        assert!(!opens_editor(&draft_from_args(&none, false), false));
+        for args in [
+            SendArgs {
+                body: Some("hi".into()),
+                ..SendArgs::default()
+            },
+            SendArgs {
+                html_file: Some(PathBuf::from("x.html")),
+                ..SendArgs::default()
+            },
+            SendArgs {
+                body_file: Some(PathBuf::from("-")),
+                ..SendArgs::default()
+            },
+        ] {
+            assert!(
+                !opens_editor(&draft_from_args(&args, true), true),
+                "{args:?}"
+            );
+        }
     }
 
     #[test]

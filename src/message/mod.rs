@@ -6,6 +6,7 @@
 //! - `body`: 7bit / quoted-printable / base64 transfer encodings, all streaming.
 //! - `mime`: the part tree and its wire form; files streamed on every write.
 //! - [`compose`]: [`prepare`] checks a [`Draft`]; [`Composed`] writes or sizes it.
+//! - [`draft_file`]: the draft `send` opens in $EDITOR, written and read back.
 //! - [`raw`]: a finished message on stdin (sendmail mode), spooled with CRLF endings.
 
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ pub mod address;
 mod body;
 pub mod cid;
 pub mod compose;
+pub mod draft_file;
 pub mod header;
 pub mod mbox;
 pub mod merge;

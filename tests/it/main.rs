@@ -14,6 +14,7 @@ mod cli_usage;
 mod compose;
 mod credentials_sweep;
 mod debian_package;
+mod editor;
 mod error_text;
 mod everyday;
 mod fuzz_regressions;
