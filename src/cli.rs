@@ -274,6 +274,27 @@ pub struct SendArgs {
     #[arg(long, value_name = "PATH")]
     pub html_file: Option<PathBuf>,
 
+    /// Markdown body: sent as text/plain and rendered as text/html (tables, code,
+    /// footnotes); local images become inline parts
+    #[arg(
+        long,
+        value_name = "TEXT",
+        conflicts_with_all = ["markdown_file", "body", "body_file", "html", "html_file"]
+    )]
+    pub markdown: Option<String>,
+
+    /// Markdown body from a file ('-' is stdin); images are found relative to its directory
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with_all = ["body", "body_file", "html", "html_file"]
+    )]
+    pub markdown_file: Option<PathBuf>,
+
+    /// Pass raw HTML in the Markdown through (by default it is escaped)
+    #[arg(long)]
+    pub markdown_allow_html: bool,
+
     /// Attach a file, its type guessed from its name (repeatable)
     #[arg(short = 'a', long = "attach", value_name = "PATH")]
     pub attach: Vec<PathBuf>,

@@ -1,12 +1,13 @@
 //! `posta send`: compose from flags, then show (--dry-run) or submit.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{Console, Report};
 use crate::cli::{GlobalArgs, SendArgs};
 use crate::config::{self, Account};
 use crate::envelope::Dsn;
+use crate::message::markdown::Markdown;
 use crate::message::{self, BodySource, Composed, Draft};
 use crate::model::exit_code::{Code, Hint};
 use crate::model::{DsnRet, QueuePolicy};
@@ -236,10 +237,30 @@ pub fn draft_from_args(args: &SendArgs, stdin_is_terminal: bool) -> Draft {
         (None, Some(path)) => Some(source(path)),
         (None, None) => None,
     };
+    let markdown = match (&args.markdown, &args.markdown_file) {
+        (Some(text), _) => Some((BodySource::Text(text.clone()), PathBuf::from("."))),
+        (None, Some(path)) => {
+            let base = match path.parent() {
+                Some(dir) if path != Path::new("-") && !dir.as_os_str().is_empty() => {
+                    dir.to_path_buf()
+                }
+                _ => PathBuf::from("."),
+            };
+            Some((source(path), base))
+        }
+        (None, None) => None,
+    }
+    .map(|(source, base)| Markdown {
+        source,
+        base,
+        allow_html: args.markdown_allow_html,
+    });
     let text = match (&args.body, &args.body_file) {
         (Some(text), _) => Some(BodySource::Text(text.clone())),
         (None, Some(path)) => Some(source(path)),
-        (None, None) if html.is_none() && !stdin_is_terminal => Some(BodySource::Stdin),
+        (None, None) if html.is_none() && markdown.is_none() && !stdin_is_terminal => {
+            Some(BodySource::Stdin)
+        }
         (None, None) => None,
     };
     let mut to = args.recipients.clone();
@@ -253,6 +274,7 @@ pub fn draft_from_args(args: &SendArgs, stdin_is_terminal: bool) -> Draft {
         subject: args.subject.clone(),
         text,
         html,
+        markdown,
         attachments: args.attach.clone(),
         inline: args.inline.clone(),
         headers: args.headers.clone(),
@@ -274,7 +296,6 @@ fn write_envelope(composed: &Composed, err: &mut dyn Write) -> std::io::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     #[test]
     fn stdin_is_the_body_only_when_nothing_else_is() {

@@ -17,6 +17,7 @@ mod body;
 pub mod cid;
 pub mod compose;
 pub mod header;
+pub mod markdown;
 pub mod mbox;
 pub mod merge;
 mod mime;
@@ -49,6 +50,9 @@ pub struct Draft {
     pub subject: Option<String>,
     pub text: Option<BodySource>,
     pub html: Option<BodySource>,
+    /// A Markdown body: the source as text, its rendering as HTML (instead of
+    /// `text` and `html`).
+    pub markdown: Option<markdown::Markdown>,
     pub attachments: Vec<PathBuf>,
     /// Files referenced from the HTML as `cid:<file name>`.
     pub inline: Vec<PathBuf>,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::super::body::{self, Encoding};
 use super::super::header::{self, Token};
 use super::super::mime::{self, Content, Leaf, Part};
-use super::super::{BodySource, ComposeError, Draft};
+use super::super::{BodySource, ComposeError, Draft, markdown};
 
 fn open_regular(path: &Path) -> Result<File, ComposeError> {
     let no_input = |source| ComposeError::NoInput {
@@ -126,24 +126,43 @@ pub(super) fn build_tree(draft: &Draft) -> Result<Part, ComposeError> {
             "--body-file - and --html-file - both want stdin: give only one".into(),
         ));
     }
-    if !draft.inline.is_empty() && draft.html.is_none() {
+    if draft.markdown.is_some() && (draft.text.is_some() || draft.html.is_some()) {
+        return Err(ComposeError::Usage(
+            "--markdown/--markdown-file make both the text and the HTML body: drop \
+             --body/--body-file/--html/--html-file"
+                .into(),
+        ));
+    }
+    if !draft.inline.is_empty() && draft.html.is_none() && draft.markdown.is_none() {
         return Err(ComposeError::Usage(
             "--inline needs an HTML body to refer to it: give --html or --html-file".into(),
         ));
     }
-    let text = draft
-        .text
-        .as_ref()
-        .map(|s| text_leaf("plain", s))
-        .transpose()?;
-    let html = draft
-        .html
-        .as_ref()
-        .map(|s| text_leaf("html", s))
-        .transpose()?;
+    let rendered = draft.markdown.as_ref().map(markdown::render).transpose()?;
+    let (text, html) = match &rendered {
+        Some(r) => (
+            Some(text_leaf("plain", &BodySource::Text(r.source.clone()))?),
+            Some(text_leaf("html", &BodySource::Text(r.html.clone()))?),
+        ),
+        None => (
+            draft
+                .text
+                .as_ref()
+                .map(|s| text_leaf("plain", s))
+                .transpose()?,
+            draft
+                .html
+                .as_ref()
+                .map(|s| text_leaf("html", s))
+                .transpose()?,
+        ),
+    };
 
     let mut seen_ids: Vec<String> = Vec::new();
     let mut inline = Vec::new();
+    for (path, id) in rendered.iter().flat_map(|r| &r.images) {
+        inline.push(file_leaf(path, "inline", Some(id))?);
+    }
     for path in &draft.inline {
         let id = file_name(path);
         if id.is_empty()
