@@ -53,7 +53,9 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l html -d 'HTML body 
 complete -c posta -n "__fish_posta_using_subcommand send" -l html-file -d 'HTML body from a file (\'-\' is stdin)' -r -F
 complete -c posta -n "__fish_posta_using_subcommand send" -l markdown -d 'Markdown body: sent as text/plain and rendered as text/html (tables, code, footnotes); local images become inline parts' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l markdown-file -d 'Markdown body from a file (\'-\' is stdin); images are found relative to its directory' -r -F
-complete -c posta -n "__fish_posta_using_subcommand send" -s a -l attach -d 'Attach a file, its type guessed from its name (repeatable)' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -s a -l attach -d 'Attach a file, its type guessed from its name (repeatable); \'-\' is stdin, and a shell\'s pipe (<(cmd)) works: either is spooled to a temporary file' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -l attach-name -d 'File name for the -a before it (default: the file\'s own; \'attachment\' for a pipe)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l attach-type -d 'Content type for the -a before it, e.g. text/csv (default: guessed from the name)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l inline -d 'Inline a file for the HTML to reference as cid:<file name> (repeatable)' -r -F
 complete -c posta -n "__fish_posta_using_subcommand send" -s H -l header -d 'Extra header \'Name: value\' (repeatable)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l in-reply-to -d 'Message-ID this message replies to' -r

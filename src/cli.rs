@@ -73,6 +73,56 @@ share the messages [default: the config's `default`]";
 /// The command line as clap sees it, with what derive cannot say per subcommand (`-p`
 /// takes a list under `batch` only). Parsing, help, completions and man pages all use
 /// this, not `Cli::command()`.
+/// The [`Cli`] that `matches` describe, with what only the order of the flags says:
+/// each `--attach-name`/`--attach-type` belongs to the `-a` before it.
+pub fn from_matches(matches: &clap::ArgMatches) -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let mut cli = Cli::from_arg_matches(matches)?;
+    if let (Command::Send(args), Some(("send", m))) = (&mut cli.command, matches.subcommand()) {
+        args.attach_options = attach_options(m, args)?;
+    }
+    Ok(cli)
+}
+
+fn attach_options(
+    m: &clap::ArgMatches,
+    args: &SendArgs,
+) -> Result<Vec<(Option<String>, Option<String>)>, clap::Error> {
+    let at: Vec<usize> = m.indices_of("attach").into_iter().flatten().collect();
+    let mut options = vec![(None, None); args.attach.len()];
+    for (flag, id, values) in [
+        ("--attach-name", "attach_name", &args.attach_name),
+        ("--attach-type", "attach_type", &args.attach_type),
+    ] {
+        for (index, value) in m.indices_of(id).into_iter().flatten().zip(values) {
+            let error = |why: &str| {
+                clap::Error::raw(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!("{flag} {value:?}: {why}\n"),
+                )
+            };
+            let Some(n) = at.iter().rposition(|&a| a < index) else {
+                return Err(error(
+                    "it names the -a before it, and there is none: put it after -a PATH",
+                ));
+            };
+            let slot = if id == "attach_name" {
+                &mut options[n].0
+            } else {
+                &mut options[n].1
+            };
+            if slot.is_some() {
+                return Err(error(&format!(
+                    "given twice for -a {}",
+                    args.attach[n].display()
+                )));
+            }
+            *slot = Some(value.clone());
+        }
+    }
+    Ok(options)
+}
+
 pub fn command() -> clap::Command {
     let cmd = <Cli as clap::CommandFactory>::command();
     // A subcommand that has an argument of a global's id keeps its own (clap does not
@@ -295,9 +345,22 @@ pub struct SendArgs {
     #[arg(long)]
     pub markdown_allow_html: bool,
 
-    /// Attach a file, its type guessed from its name (repeatable)
+    /// Attach a file, its type guessed from its name (repeatable); '-' is stdin, and a
+    /// shell's pipe (<(cmd)) works: either is spooled to a temporary file
     #[arg(short = 'a', long = "attach", value_name = "PATH")]
     pub attach: Vec<PathBuf>,
+
+    /// File name for the -a before it (default: the file's own; 'attachment' for a pipe)
+    #[arg(long, value_name = "NAME")]
+    pub attach_name: Vec<String>,
+
+    /// Content type for the -a before it, e.g. text/csv (default: guessed from the name)
+    #[arg(long, value_name = "TYPE")]
+    pub attach_type: Vec<String>,
+
+    /// (name, type) for each of `attach`, from the order of the flags ([`from_matches`]).
+    #[arg(skip)]
+    pub attach_options: Vec<(Option<String>, Option<String>)>,
 
     /// Inline a file for the HTML to reference as cid:<file name> (repeatable)
     #[arg(long, value_name = "PATH")]

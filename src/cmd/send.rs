@@ -8,7 +8,7 @@ use crate::cli::{GlobalArgs, SendArgs};
 use crate::config::{self, Account};
 use crate::envelope::Dsn;
 use crate::message::markdown::Markdown;
-use crate::message::{self, BodySource, Composed, Draft};
+use crate::message::{self, Attachment, BodySource, Composed, Draft};
 use crate::model::exit_code::{Code, Hint};
 use crate::model::{DsnRet, QueuePolicy};
 use crate::progress;
@@ -39,6 +39,11 @@ pub fn run(
     let cid_warnings = message::cid::warnings(draft.html.as_ref(), &draft.inline);
     // Everything about the message is checked before a password is asked for.
     let composed = message::prepare(draft)?;
+    if global.verbose > 0 {
+        for note in &composed.notes {
+            writeln!(console.err, "posta: {note}")?;
+        }
+    }
     for warning in cid_warnings {
         writeln!(console.err, "posta: warning: {warning}")?;
     }
@@ -258,7 +263,12 @@ pub fn draft_from_args(args: &SendArgs, stdin_is_terminal: bool) -> Draft {
     let text = match (&args.body, &args.body_file) {
         (Some(text), _) => Some(BodySource::Text(text.clone())),
         (None, Some(path)) => Some(source(path)),
-        (None, None) if html.is_none() && markdown.is_none() && !stdin_is_terminal => {
+        (None, None)
+            if html.is_none()
+                && markdown.is_none()
+                && !args.attach.iter().any(|a| a == Path::new("-"))
+                && !stdin_is_terminal =>
+        {
             Some(BodySource::Stdin)
         }
         (None, None) => None,
@@ -275,7 +285,19 @@ pub fn draft_from_args(args: &SendArgs, stdin_is_terminal: bool) -> Draft {
         text,
         html,
         markdown,
-        attachments: args.attach.clone(),
+        attachments: args
+            .attach
+            .iter()
+            .enumerate()
+            .map(|(i, path)| {
+                let (name, content_type) = args.attach_options.get(i).cloned().unwrap_or_default();
+                Attachment {
+                    path: path.clone(),
+                    name,
+                    content_type,
+                }
+            })
+            .collect(),
         inline: args.inline.clone(),
         headers: args.headers.clone(),
         in_reply_to: args.in_reply_to.clone(),

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use crate::support::{parse, posta, stderr};
+use crate::support::{hermetic, parse, posta, stderr};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n not really a png \x00\x01\x02";
 
@@ -165,4 +165,114 @@ fn markdown_from_stdin_and_over_the_limit() {
     );
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
     assert!(stderr(&out).contains("10 MiB"), "{}", stderr(&out));
+}
+
+fn attachment<'a>(m: &'a serde_json::Value, filename: &str) -> &'a serde_json::Value {
+    m["body"]["parts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not multipart: {m}"))
+        .iter()
+        .find(|p| p["filename"] == filename)
+        .unwrap_or_else(|| panic!("no attachment {filename}: {m}"))
+}
+
+fn sha256(data: &[u8]) -> String {
+    use sha2::Digest;
+    format!("{:x}", sha2::Sha256::digest(data))
+}
+
+#[test]
+fn an_attachment_from_a_shell_pipe_is_spooled_and_named() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "n\n").unwrap();
+    // A real process substitution: posta gets /dev/fd/63, a pipe.
+    let mut bash = std::process::Command::new("bash");
+    hermetic(&mut bash, home.path());
+    let out = bash
+        .arg("-c")
+        .arg(
+            r#""$0" -v send --dry-run --from jane@example.com --to bob@example.org --body hi \
+                -a <(printf 'a,b\n1,2\n'; head -c 200000 /dev/zero | tr '\0' x) --attach-name report.csv \
+                -a notes.txt --attach-type application/x-notes"#,
+        )
+        .arg(env!("CARGO_BIN_EXE_posta"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let m = parse(&out.stdout);
+    let data = format!("a,b\n1,2\n{}", "x".repeat(200_000));
+    let csv = attachment(&m, "report.csv");
+    assert_eq!(csv["content_type"], "text/csv");
+    assert_eq!(csv["disposition"], "attachment");
+    assert!(csv["text"] == data.as_str(), "the CSV's bytes differ");
+    let notes = attachment(&m, "notes.txt");
+    assert_eq!(notes["content_type"], "application/x-notes", "{notes}");
+    assert!(
+        stderr(&out).contains("into a temporary file (a pipe has no size up front)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_attachment_from_stdin_leaves_the_body_to_the_flags() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = b"%PDF-1.4 \x00\xff binary".as_slice();
+    let out = send(
+        home.path(),
+        dir.path(),
+        &[
+            "--body",
+            "see attached",
+            "-a",
+            "-",
+            "--attach-name",
+            "scan.pdf",
+        ],
+        Some(data),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let m = parse(&out.stdout);
+    assert_eq!(
+        m["shape"], "multipart/mixed[text/plain,application/pdf]",
+        "{m}"
+    );
+    assert_eq!(m["body"]["parts"][0]["text"], "see attached\n");
+    let pdf = attachment(&m, "scan.pdf");
+    assert_eq!(pdf["sha256"], sha256(data), "{pdf}");
+
+    // No body flag: stdin is the attachment, and the message has no text part.
+    let out = send(home.path(), dir.path(), &["-a", "-"], Some(data));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let m = parse(&out.stdout);
+    assert_eq!(m["shape"], "application/octet-stream", "{m}");
+    assert_eq!(m["body"]["filename"], "attachment", "{m}");
+    assert_eq!(m["body"]["sha256"], sha256(data), "{m}");
+
+    // Stdin read twice, a name for no -a, a name given twice, a bad type: usage errors.
+    for args in [
+        &["-a", "-", "--body-file", "-"][..],
+        &["-a", "-", "-a", "-"],
+        &["--attach-name", "x.csv", "-a", "-"],
+        &["-a", "-", "--attach-name", "x", "--attach-name", "y"],
+    ] {
+        let out = send(home.path(), dir.path(), args, Some(data));
+        assert_eq!(out.status.code(), Some(64), "{args:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    let out = send(
+        home.path(),
+        dir.path(),
+        &["-a", "-", "--attach-type", "pdf"],
+        Some(data),
+    );
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--attach-type \"pdf\""),
+        "{}",
+        stderr(&out)
+    );
 }
