@@ -52,7 +52,10 @@ pub(super) fn spool(
         source,
     })?;
     let size = match source(&att.path) {
-        Source::Stdin => io::copy(&mut io::stdin().lock(), &mut spool).map_err(no_input)?,
+        Source::Stdin => {
+            refuse_device_stdin().map_err(no_input)?;
+            io::copy(&mut io::stdin().lock(), &mut spool).map_err(no_input)?
+        }
         Source::Pipe => {
             // Opened without waiting (an fd that names a FIFO with no writer must not
             // hang the open); a regular file behind the fd is read as it is.
@@ -72,6 +75,26 @@ pub(super) fn spool(
         att.path.display()
     ));
     Ok(spool)
+}
+
+/// A terminal would wait for ^D with no prompt, and a device like /dev/zero would fill
+/// the disk: stdin as an attachment must be a pipe or a file.
+fn refuse_device_stdin() -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if let Ok(meta) = std::fs::metadata("/dev/stdin") {
+            let t = meta.file_type();
+            if t.is_char_device() || t.is_block_device() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "stdin is a terminal or a device, not a pipe or a file: pipe the \
+                     attachment in (cmd | posta send ... -a -) or give its path",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Copy a reader opened with O_NONBLOCK in 64 KiB chunks: "no data yet" waits a
