@@ -4,6 +4,8 @@
 //! `config::Overrides` that `config` resolves (it never sees a clap type).
 
 pub mod argv;
+mod attach;
+pub use attach::{AttachOptions, from_matches};
 pub mod sendmail;
 
 use std::path::PathBuf;
@@ -73,56 +75,6 @@ share the messages [default: the config's `default`]";
 /// The command line as clap sees it, with what derive cannot say per subcommand (`-p`
 /// takes a list under `batch` only). Parsing, help, completions and man pages all use
 /// this, not `Cli::command()`.
-/// The [`Cli`] that `matches` describe, with what only the order of the flags says:
-/// each `--attach-name`/`--attach-type` belongs to the `-a` before it.
-pub fn from_matches(matches: &clap::ArgMatches) -> Result<Cli, clap::Error> {
-    use clap::FromArgMatches;
-    let mut cli = Cli::from_arg_matches(matches)?;
-    if let (Command::Send(args), Some(("send", m))) = (&mut cli.command, matches.subcommand()) {
-        args.attach_options = attach_options(m, args)?;
-    }
-    Ok(cli)
-}
-
-fn attach_options(
-    m: &clap::ArgMatches,
-    args: &SendArgs,
-) -> Result<Vec<(Option<String>, Option<String>)>, clap::Error> {
-    let at: Vec<usize> = m.indices_of("attach").into_iter().flatten().collect();
-    let mut options = vec![(None, None); args.attach.len()];
-    for (flag, id, values) in [
-        ("--attach-name", "attach_name", &args.attach_name),
-        ("--attach-type", "attach_type", &args.attach_type),
-    ] {
-        for (index, value) in m.indices_of(id).into_iter().flatten().zip(values) {
-            let error = |why: &str| {
-                clap::Error::raw(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    format!("{flag} {value:?}: {why}\n"),
-                )
-            };
-            let Some(n) = at.iter().rposition(|&a| a < index) else {
-                return Err(error(
-                    "it names the -a before it, and there is none: put it after -a PATH",
-                ));
-            };
-            let slot = if id == "attach_name" {
-                &mut options[n].0
-            } else {
-                &mut options[n].1
-            };
-            if slot.is_some() {
-                return Err(error(&format!(
-                    "given twice for -a {}",
-                    args.attach[n].display()
-                )));
-            }
-            *slot = Some(value.clone());
-        }
-    }
-    Ok(options)
-}
-
 pub fn command() -> clap::Command {
     let cmd = <Cli as clap::CommandFactory>::command();
     // A subcommand that has an argument of a global's id keeps its own (clap does not
@@ -274,6 +226,9 @@ impl GlobalArgs {
     }
 }
 
+/// What a Markdown body replaces (and --markdown-file, for --markdown).
+const MARKDOWN_CONFLICTS: [&str; 5] = ["markdown_file", "body", "body_file", "html", "html_file"];
+
 /// Compose a message from flags and submit it.
 ///
 /// Recipients given as arguments are To. With neither --body nor --body-file and a
@@ -326,19 +281,11 @@ pub struct SendArgs {
 
     /// Markdown body: sent as text/plain and rendered as text/html (tables, code,
     /// footnotes); local images become inline parts
-    #[arg(
-        long,
-        value_name = "TEXT",
-        conflicts_with_all = ["markdown_file", "body", "body_file", "html", "html_file"]
-    )]
+    #[arg(long, value_name = "TEXT", conflicts_with_all = MARKDOWN_CONFLICTS)]
     pub markdown: Option<String>,
 
     /// Markdown body from a file ('-' is stdin); images are found relative to its directory
-    #[arg(
-        long,
-        value_name = "PATH",
-        conflicts_with_all = ["body", "body_file", "html", "html_file"]
-    )]
+    #[arg(long, value_name = "PATH", conflicts_with_all = &MARKDOWN_CONFLICTS[1..])]
     pub markdown_file: Option<PathBuf>,
 
     /// Pass raw HTML in the Markdown through (by default it is escaped)
@@ -360,7 +307,7 @@ pub struct SendArgs {
 
     /// (name, type) for each of `attach`, from the order of the flags ([`from_matches`]).
     #[arg(skip)]
-    pub attach_options: Vec<(Option<String>, Option<String>)>,
+    pub attach_options: Vec<AttachOptions>,
 
     /// Inline a file for the HTML to reference as cid:<file name> (repeatable)
     #[arg(long, value_name = "PATH")]
