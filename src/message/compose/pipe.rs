@@ -7,7 +7,7 @@
 
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::super::{Attachment, ComposeError};
 
@@ -60,7 +60,7 @@ pub(super) fn spool(
             // Opened without waiting (an fd that names a FIFO with no writer must not
             // hang the open); a regular file behind the fd is read as it is.
             let pipe = crate::regular_file::open_any(&att.path).map_err(no_input)?;
-            copy_nonblocking(pipe, &mut spool).map_err(no_input)?
+            copy_nonblocking(pipe, &mut spool, PIPE_IDLE).map_err(no_input)?
         }
         Source::File => unreachable!("regular files are not spooled"),
     };
@@ -97,19 +97,41 @@ fn refuse_device_stdin() -> io::Result<()> {
     Ok(())
 }
 
+/// How long a /dev/fd pipe may stay silent while a writer holds it open. A pipe that
+/// posta itself holds open for writing (a FIFO inherited read-write, `3<>fifo`) would
+/// otherwise never end.
+pub(super) const PIPE_IDLE: Duration = Duration::from_secs(120);
+
 /// Copy a reader opened with O_NONBLOCK in 64 KiB chunks: "no data yet" waits a
-/// little and tries again; end of file (every writer gone, or none ever) ends it.
-fn copy_nonblocking(mut from: std::fs::File, to: &mut std::fs::File) -> io::Result<u64> {
+/// little and tries again, for at most `idle` without a byte; end of file (every
+/// writer gone, or none ever) ends it.
+fn copy_nonblocking(
+    mut from: std::fs::File,
+    to: &mut std::fs::File,
+    idle: Duration,
+) -> io::Result<u64> {
     let mut buf = vec![0u8; 64 << 10];
     let mut total = 0u64;
+    let mut last = Instant::now();
     loop {
         match from.read(&mut buf) {
             Ok(0) => return Ok(total),
             Ok(n) => {
                 to.write_all(&buf[..n])?;
                 total += n as u64;
+                last = Instant::now();
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if last.elapsed() >= idle {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!(
+                            "no data for {} s and the pipe is still open (after {total} \
+                             bytes); write the attachment to a file first and give its path",
+                            idle.as_secs()
+                        ),
+                    ));
+                }
                 std::thread::sleep(Duration::from_millis(5))
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -142,5 +164,32 @@ pub(super) fn content_type(att: &Attachment, name: &str) -> String {
             .first_or_octet_stream()
             .essence_str()
             .to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pipe whose writer stays open and silent (as a FIFO posta holds read-write)
+    /// gives up after the idle time instead of waiting for ever; what came before the
+    /// silence is not lost when the writer closes.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_silent_pipe_gives_up_and_a_closed_one_ends() {
+        use std::os::fd::AsRawFd;
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let path = PathBuf::from(format!("/proc/self/fd/{}", reader.as_raw_fd()));
+        writer.write_all(b"abc").unwrap();
+        let mut spool = tempfile::tempfile().unwrap();
+        let from = crate::regular_file::open_any(&path).unwrap();
+        let started = Instant::now();
+        let err = copy_nonblocking(from, &mut spool, Duration::from_millis(300)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
+        assert!(err.to_string().contains("after 3 bytes"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        drop(writer);
+        let from = crate::regular_file::open_any(&path).unwrap();
+        assert_eq!(copy_nonblocking(from, &mut spool, PIPE_IDLE).unwrap(), 0);
     }
 }
