@@ -337,6 +337,24 @@ mod tests {
     }
 
     #[test]
+    fn stdin_is_not_the_body_when_it_is_an_attachment_or_the_markdown() {
+        let args = SendArgs {
+            attach: vec![PathBuf::from("-")],
+            ..SendArgs::default()
+        };
+        assert_eq!(draft_from_args(&args, false).text, None);
+        let args = SendArgs {
+            markdown_file: Some(PathBuf::from("notes/a.md")),
+            ..SendArgs::default()
+        };
+        let draft = draft_from_args(&args, false);
+        assert_eq!(draft.text, None);
+        let md = draft.markdown.unwrap();
+        assert_eq!(md.base, PathBuf::from("notes"));
+        assert_eq!(md.source, BodySource::File(PathBuf::from("notes/a.md")));
+    }
+
+    #[test]
     fn positional_recipients_are_to() {
         let args = SendArgs {
             recipients: vec!["a@x.org".into()],

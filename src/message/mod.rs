@@ -6,6 +6,7 @@
 //! - `body`: 7bit / quoted-printable / base64 transfer encodings, all streaming.
 //! - `mime`: the part tree and its wire form; files streamed on every write.
 //! - [`compose`]: [`prepare`] checks a [`Draft`]; [`Composed`] writes or sizes it.
+//! - [`markdown`]: a Markdown body rendered to HTML, its local images made `cid:` parts.
 //! - [`raw`]: a finished message on stdin (sendmail mode), spooled with CRLF endings.
 
 use std::path::PathBuf;
