@@ -1667,7 +1667,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__send)
-            opts="-s -a -H -c -p -v -q -h -V --from --to --cc --bcc --reply-to --subject --body --body-file --html --html-file --attach --inline --header --in-reply-to --references --envelope-from --dsn-notify --dsn-return --dry-run --queue --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
+            opts="-s -a -H -c -p -v -q -h -V --from --to --cc --bcc --reply-to --subject --body --body-file --html --html-file --markdown --markdown-file --markdown-allow-html --attach --attach-name --attach-type --inline --header --in-reply-to --references --envelope-from --dsn-notify --dsn-return --dry-run --queue --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1717,11 +1717,27 @@ _posta() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --markdown)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --markdown-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --attach)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attach-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attach-type)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -51,7 +51,11 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l body -d 'Text body'
 complete -c posta -n "__fish_posta_using_subcommand send" -l body-file -d 'Text body from a file (\'-\' is stdin)' -r -F
 complete -c posta -n "__fish_posta_using_subcommand send" -l html -d 'HTML body (with a text body: multipart/alternative)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l html-file -d 'HTML body from a file (\'-\' is stdin)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand send" -s a -l attach -d 'Attach a file, its type guessed from its name (repeatable)' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -l markdown -d 'Markdown body: sent as text/plain and rendered as text/html (tables, code, footnotes); local images become inline parts' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l markdown-file -d 'Markdown body from a file (\'-\' is stdin); images are found relative to its directory' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -s a -l attach -d 'Attach a file, its type guessed from its name (repeatable); \'-\' is stdin, and a shell\'s pipe (<(cmd)) works: either is spooled to a temporary file' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -l attach-name -d 'File name for the -a before it (default: the file\'s own; \'attachment\' for a pipe)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l attach-type -d 'Content type for the -a before it, e.g. text/csv (default: guessed from the name)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l inline -d 'Inline a file for the HTML to reference as cid:<file name> (repeatable)' -r -F
 complete -c posta -n "__fish_posta_using_subcommand send" -s H -l header -d 'Extra header \'Name: value\' (repeatable)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l in-reply-to -d 'Message-ID this message replies to' -r
@@ -82,6 +86,7 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l timeout -d 'Seconds
 complete -c posta -n "__fish_posta_using_subcommand send" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
 complete -c posta -n "__fish_posta_using_subcommand send" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
+complete -c posta -n "__fish_posta_using_subcommand send" -l markdown-allow-html -d 'Pass raw HTML in the Markdown through (by default it is escaped)'
 complete -c posta -n "__fish_posta_using_subcommand send" -l dry-run -d 'Print the exact message bytes to stdout and the envelope to stderr; contact no server. With --json, stdout is one object instead: the bytes as base64 in `message_base64` up to 1 MiB (larger: null, and `message_omitted` says why)'
 complete -c posta -n "__fish_posta_using_subcommand send" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand send" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'

@@ -4,6 +4,8 @@
 //! `config::Overrides` that `config` resolves (it never sees a clap type).
 
 pub mod argv;
+mod attach;
+pub use attach::{AttachOptions, from_matches};
 pub mod sendmail;
 
 use std::path::PathBuf;
@@ -224,6 +226,9 @@ impl GlobalArgs {
     }
 }
 
+/// What a Markdown body replaces (and --markdown-file, for --markdown).
+const MARKDOWN_CONFLICTS: [&str; 5] = ["markdown_file", "body", "body_file", "html", "html_file"];
+
 /// Compose a message from flags and submit it.
 ///
 /// Recipients given as arguments are To. With neither --body nor --body-file and a
@@ -277,9 +282,35 @@ pub struct SendArgs {
     #[arg(long, value_name = "PATH")]
     pub html_file: Option<PathBuf>,
 
-    /// Attach a file, its type guessed from its name (repeatable)
+    /// Markdown body: sent as text/plain and rendered as text/html (tables, code,
+    /// footnotes); local images become inline parts
+    #[arg(long, value_name = "TEXT", conflicts_with_all = MARKDOWN_CONFLICTS)]
+    pub markdown: Option<String>,
+
+    /// Markdown body from a file ('-' is stdin); images are found relative to its directory
+    #[arg(long, value_name = "PATH", conflicts_with_all = &MARKDOWN_CONFLICTS[1..])]
+    pub markdown_file: Option<PathBuf>,
+
+    /// Pass raw HTML in the Markdown through (by default it is escaped)
+    #[arg(long)]
+    pub markdown_allow_html: bool,
+
+    /// Attach a file, its type guessed from its name (repeatable); '-' is stdin, and a
+    /// shell's pipe (<(cmd)) works: either is spooled to a temporary file
     #[arg(short = 'a', long = "attach", value_name = "PATH")]
     pub attach: Vec<PathBuf>,
+
+    /// File name for the -a before it (default: the file's own; 'attachment' for a pipe)
+    #[arg(long, value_name = "NAME")]
+    pub attach_name: Vec<String>,
+
+    /// Content type for the -a before it, e.g. text/csv (default: guessed from the name)
+    #[arg(long, value_name = "TYPE")]
+    pub attach_type: Vec<String>,
+
+    /// (name, type) for each of `attach`, from the order of the flags ([`from_matches`]).
+    #[arg(skip)]
+    pub attach_options: Vec<AttachOptions>,
 
     /// Inline a file for the HTML to reference as cid:<file name> (repeatable)
     #[arg(long, value_name = "PATH")]

@@ -221,5 +221,5 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn parse<T: Into<std::ffi::OsString> + Clone>(argv: &[T]) -> Result<Cli, clap::Error> {
     posta::cli::command()
         .try_get_matches_from(argv.iter().cloned())
-        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
+        .and_then(|m| posta::cli::from_matches(&m))
 }

@@ -32,6 +32,35 @@ pub fn open(path: &Path) -> io::Result<File> {
     ))
 }
 
+/// Open `path` for reading without waiting (O_NONBLOCK): a regular file or a pipe
+/// (FIFO); anything else is refused as [`open`] refuses it. For the /dev/fd pipes a
+/// shell passes (`<(cmd)`); the caller reads with "would block" in mind.
+pub fn open_any(path: &Path) -> io::Result<File> {
+    let mut opts = OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = opts.open(path)?;
+    let meta = file.metadata()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if meta.file_type().is_fifo() {
+            return Ok(file);
+        }
+    }
+    if meta.is_file() {
+        return Ok(file);
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{}, not a pipe or a regular file", kind(&meta)),
+    ))
+}
+
 /// What a file that is not a regular file is, in words.
 fn kind(meta: &std::fs::Metadata) -> &'static str {
     if meta.is_dir() {

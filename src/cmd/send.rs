@@ -2,13 +2,14 @@
 //! `editor`), then show (--dry-run) or submit.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{Console, Report};
 use crate::cli::{GlobalArgs, SendArgs};
 use crate::config::{self, Account};
 use crate::envelope::Dsn;
-use crate::message::{self, BodySource, Composed, Draft};
+use crate::message::markdown::Markdown;
+use crate::message::{self, Attachment, BodySource, Composed, Draft};
 use crate::model::exit_code::{Code, Hint};
 use crate::model::{DsnRet, QueuePolicy};
 use crate::progress;
@@ -56,7 +57,7 @@ pub fn run(
 /// Whether `send` opens the editor: on a terminal, with no text or HTML body given
 /// (and so no stdin to read), like `git commit`. Before, such a send went out empty.
 pub fn opens_editor(draft: &Draft, stdin_is_terminal: bool) -> bool {
-    stdin_is_terminal && draft.text.is_none() && draft.html.is_none()
+    stdin_is_terminal && draft.text.is_none() && draft.html.is_none() && draft.markdown.is_none()
 }
 
 /// Check, then show (--dry-run) or submit the draft. `edited_from`: the From the user
@@ -72,6 +73,11 @@ fn finish(
     let cid_warnings = message::cid::warnings(draft.html.as_ref(), &draft.inline);
     // Everything about the message is checked before a password is asked for.
     let composed = message::prepare(draft)?;
+    if global.verbose > 0 {
+        for note in &composed.notes {
+            writeln!(console.err, "posta: {note}")?;
+        }
+    }
     for warning in cid_warnings {
         writeln!(console.err, "posta: warning: {warning}")?;
     }
@@ -269,10 +275,35 @@ pub fn draft_from_args(args: &SendArgs, stdin_is_terminal: bool) -> Draft {
         (None, Some(path)) => Some(source(path)),
         (None, None) => None,
     };
+    let markdown = match (&args.markdown, &args.markdown_file) {
+        (Some(text), _) => Some((BodySource::Text(text.clone()), PathBuf::from("."))),
+        (None, Some(path)) => {
+            let base = match path.parent() {
+                Some(dir) if path != Path::new("-") && !dir.as_os_str().is_empty() => {
+                    dir.to_path_buf()
+                }
+                _ => PathBuf::from("."),
+            };
+            Some((source(path), base))
+        }
+        (None, None) => None,
+    }
+    .map(|(source, base)| Markdown {
+        source,
+        base,
+        allow_html: args.markdown_allow_html,
+    });
     let text = match (&args.body, &args.body_file) {
         (Some(text), _) => Some(BodySource::Text(text.clone())),
         (None, Some(path)) => Some(source(path)),
-        (None, None) if html.is_none() && !stdin_is_terminal => Some(BodySource::Stdin),
+        (None, None)
+            if html.is_none()
+                && markdown.is_none()
+                && !args.attach.iter().any(|a| a == Path::new("-"))
+                && !stdin_is_terminal =>
+        {
+            Some(BodySource::Stdin)
+        }
         (None, None) => None,
     };
     let mut to = args.recipients.clone();
@@ -286,7 +317,20 @@ pub fn draft_from_args(args: &SendArgs, stdin_is_terminal: bool) -> Draft {
         subject: args.subject.clone(),
         text,
         html,
-        attachments: args.attach.clone(),
+        markdown,
+        attachments: args
+            .attach
+            .iter()
+            .enumerate()
+            .map(|(i, path)| {
+                let (name, content_type) = args.attach_options.get(i).cloned().unwrap_or_default();
+                Attachment {
+                    path: path.clone(),
+                    name,
+                    content_type,
+                }
+            })
+            .collect(),
         inline: args.inline.clone(),
         headers: args.headers.clone(),
         in_reply_to: args.in_reply_to.clone(),
@@ -307,7 +351,6 @@ fn write_envelope(composed: &Composed, err: &mut dyn Write) -> std::io::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     #[test]
     fn stdin_is_the_body_only_when_nothing_else_is() {
@@ -344,12 +387,34 @@ mod tests {
                 body_file: Some(PathBuf::from("-")),
                 ..SendArgs::default()
             },
+            SendArgs {
+                markdown: Some("# hi".into()),
+                ..SendArgs::default()
+            },
         ] {
             assert!(
                 !opens_editor(&draft_from_args(&args, true), true),
                 "{args:?}"
             );
         }
+    }
+
+    #[test]
+    fn stdin_is_not_the_body_when_it_is_an_attachment_or_the_markdown() {
+        let args = SendArgs {
+            attach: vec![PathBuf::from("-")],
+            ..SendArgs::default()
+        };
+        assert_eq!(draft_from_args(&args, false).text, None);
+        let args = SendArgs {
+            markdown_file: Some(PathBuf::from("notes/a.md")),
+            ..SendArgs::default()
+        };
+        let draft = draft_from_args(&args, false);
+        assert_eq!(draft.text, None);
+        let md = draft.markdown.unwrap();
+        assert_eq!(md.base, PathBuf::from("notes"));
+        assert_eq!(md.source, BodySource::File(PathBuf::from("notes/a.md")));
     }
 
     #[test]

@@ -94,7 +94,7 @@ fn references(html: impl BufRead) -> io::Result<BTreeSet<String>> {
     Ok(refs)
 }
 
-fn percent_decoded(raw: &[u8]) -> String {
+pub(crate) fn percent_decoded(raw: &[u8]) -> String {
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {

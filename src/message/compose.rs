@@ -12,6 +12,7 @@ use super::mime::{self, Part, Sink};
 use super::{ComposeError, Draft};
 use crate::envelope::Envelope;
 
+mod pipe;
 #[cfg(test)]
 mod tests;
 mod tree;
@@ -29,6 +30,9 @@ pub struct Composed {
     /// Every header line above the MIME ones, folded, CRLF-terminated.
     headers: String,
     root: Part,
+    /// What was done that the user may want to know at -v (an attachment spooled
+    /// from a pipe).
+    pub notes: Vec<String>,
 }
 
 /// Check a draft: parse addresses, validate headers, open every file once.
@@ -73,7 +77,8 @@ pub fn prepare(draft: Draft) -> Result<Composed, ComposeError> {
         references.extend(msg_ids("--references", r)?);
     }
 
-    let root = build_tree(&draft)?;
+    let mut notes = Vec::new();
+    let root = build_tree(&draft, &mut notes)?;
 
     let message_id = match &extra.message_id {
         Some(id) => id.clone(),
@@ -152,6 +157,7 @@ pub fn prepare(draft: Draft) -> Result<Composed, ComposeError> {
         message_id,
         headers: h,
         root,
+        notes,
     })
 }
 

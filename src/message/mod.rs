@@ -7,6 +7,7 @@
 //! - `mime`: the part tree and its wire form; files streamed on every write.
 //! - [`compose`]: [`prepare`] checks a [`Draft`]; [`Composed`] writes or sizes it.
 //! - [`draft_file`]: the draft `send` opens in $EDITOR, written and read back.
+//! - [`markdown`]: a Markdown body rendered to HTML, its local images made `cid:` parts.
 //! - [`raw`]: a finished message on stdin (sendmail mode), spooled with CRLF endings.
 
 use std::path::PathBuf;
@@ -19,6 +20,7 @@ pub mod cid;
 pub mod compose;
 pub mod draft_file;
 pub mod header;
+pub mod markdown;
 pub mod mbox;
 pub mod merge;
 mod mime;
@@ -37,6 +39,32 @@ pub enum BodySource {
     Stdin,
 }
 
+/// A file to attach: a path (`-` is stdin; `/dev/fd/N`, a shell's pipe), with the
+/// file name and content type to give it when not the path's own.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Attachment {
+    pub path: PathBuf,
+    /// `--attach-name`: the file name in the message.
+    pub name: Option<String>,
+    /// `--attach-type`: the content type, instead of one guessed from the name.
+    pub content_type: Option<String>,
+}
+
+impl From<&str> for Attachment {
+    fn from(path: &str) -> Self {
+        PathBuf::from(path).into()
+    }
+}
+
+impl From<PathBuf> for Attachment {
+    fn from(path: PathBuf) -> Self {
+        Attachment {
+            path,
+            ..Attachment::default()
+        }
+    }
+}
+
 /// Everything the user asked for, as given (addresses still unparsed strings).
 /// [`prepare`] checks it and turns it into a [`Composed`] message.
 #[derive(Debug, Clone, Default)]
@@ -51,7 +79,10 @@ pub struct Draft {
     pub subject: Option<String>,
     pub text: Option<BodySource>,
     pub html: Option<BodySource>,
-    pub attachments: Vec<PathBuf>,
+    /// A Markdown body: the source as text, its rendering as HTML (instead of
+    /// `text` and `html`).
+    pub markdown: Option<markdown::Markdown>,
+    pub attachments: Vec<Attachment>,
     /// Files referenced from the HTML as `cid:<file name>`.
     pub inline: Vec<PathBuf>,
     /// Raw `Name: value` arguments of `-H`.

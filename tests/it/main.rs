@@ -25,6 +25,7 @@ mod hostile_server;
 mod hostile_terminal;
 mod install_sendmail;
 mod long_lines;
+mod markdown_attach;
 mod pipelined_stream;
 mod profiles;
 mod progress;

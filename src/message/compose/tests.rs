@@ -55,7 +55,7 @@ fn size_equals_written_length() {
     let mut d = draft();
     d.text = Some(BodySource::File(body));
     d.html = Some(BodySource::Text("<p>hi</p>".into()));
-    d.attachments = vec![att];
+    d.attachments = vec![att.into()];
     let c = prepare(d).unwrap();
     let bytes = written(&c);
     assert_eq!(c.size().unwrap(), bytes.len() as u64);

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use super::super::body::{self, Encoding};
 use super::super::header::{self, Token};
 use super::super::mime::{self, Content, Leaf, Part};
-use super::super::{BodySource, ComposeError, Draft};
+use super::super::{Attachment, BodySource, ComposeError, Draft, markdown};
+use super::pipe;
 
 fn open_regular(path: &Path) -> Result<File, ComposeError> {
     let no_input = |source| ComposeError::NoInput {
@@ -90,22 +91,59 @@ fn file_leaf(
     let file = open_regular(path)?;
     let name = file_name(path);
     let mime = mime_guess::from_path(path).first_or_octet_stream();
+    Ok(leaf(
+        file,
+        &name,
+        mime.essence_str(),
+        disposition,
+        content_id,
+    ))
+}
+
+/// An `-a` attachment: a regular file, or stdin or a pipe spooled to a temporary file.
+fn attachment_leaf(att: &Attachment, notes: &mut Vec<String>) -> Result<Part, ComposeError> {
+    let bad = |why: String| ComposeError::BadInput(format!("-a {}: {why}", att.path.display()));
+    let name = pipe::name(att);
+    if name.is_empty() || name.chars().any(char::is_control) {
+        return Err(bad(format!(
+            "--attach-name {name:?}: give a file name without control characters"
+        )));
+    }
+    let mime = pipe::content_type(att, &name);
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    if !matches!(mime.split_once('/'), Some((t, sub)) if token(t) && token(sub)) {
+        return Err(bad(format!(
+            "--attach-type {mime:?} is not a content type like text/csv or application/pdf"
+        )));
+    }
+    let file = match pipe::source(&att.path) {
+        pipe::Source::File => open_regular(&att.path)?,
+        _ => pipe::spool(att, notes)?,
+    };
+    Ok(leaf(file, &name, &mime, "attachment", None))
+}
+
+fn leaf(file: File, name: &str, mime: &str, disposition: &str, content_id: Option<&str>) -> Part {
     let mut headers = header::fold(
         "Content-Type",
-        &header::with_params(mime.essence_str(), vec![header::legacy_name_param(&name)]),
+        &header::with_params(mime, vec![header::legacy_name_param(name)]),
     );
     headers += &header::fold(
         "Content-Disposition",
-        &header::with_params(disposition, header::rfc2231_param("filename", &name)),
+        &header::with_params(disposition, header::rfc2231_param("filename", name)),
     );
     if let Some(id) = content_id {
         headers += &header::fold("Content-ID", &[Token::Word(format!("<{id}>"))]);
     }
-    Ok(Part::Leaf(Leaf {
+    Part::Leaf(Leaf {
         headers,
         encoding: Encoding::Base64,
         content: Content::File(file),
-    }))
+    })
 }
 
 fn multi(subtype: &'static str, parts: Vec<Part>) -> Result<Part, ComposeError> {
@@ -120,30 +158,65 @@ fn multi(subtype: &'static str, parts: Vec<Part>) -> Result<Part, ComposeError> 
 
 /// mixed[ alternative[ text, related[ html, inline… ] ], attachment… ], with every
 /// level that has a single child collapsed into that child.
-pub(super) fn build_tree(draft: &Draft) -> Result<Part, ComposeError> {
+pub(super) fn build_tree(draft: &Draft, notes: &mut Vec<String>) -> Result<Part, ComposeError> {
     if draft.text == Some(BodySource::Stdin) && draft.html == Some(BodySource::Stdin) {
         return Err(ComposeError::Usage(
             "--body-file - and --html-file - both want stdin: give only one".into(),
         ));
     }
-    if !draft.inline.is_empty() && draft.html.is_none() {
+    let stdin_attachments = draft
+        .attachments
+        .iter()
+        .filter(|a| a.path == Path::new("-"))
+        .count();
+    let stdin_body = [draft.text.as_ref(), draft.html.as_ref()]
+        .into_iter()
+        .chain([draft.markdown.as_ref().map(|m| &m.source)])
+        .any(|s| s == Some(&BodySource::Stdin));
+    if stdin_attachments > 1 || (stdin_attachments == 1 && stdin_body) {
+        return Err(ComposeError::Usage(
+            "stdin can be read once: give -a - once, and the body with --body, --html or \
+             --markdown (not from -)"
+                .into(),
+        ));
+    }
+    if draft.markdown.is_some() && (draft.text.is_some() || draft.html.is_some()) {
+        return Err(ComposeError::Usage(
+            "--markdown/--markdown-file make both the text and the HTML body: drop \
+             --body/--body-file/--html/--html-file"
+                .into(),
+        ));
+    }
+    if !draft.inline.is_empty() && draft.html.is_none() && draft.markdown.is_none() {
         return Err(ComposeError::Usage(
             "--inline needs an HTML body to refer to it: give --html or --html-file".into(),
         ));
     }
-    let text = draft
-        .text
-        .as_ref()
-        .map(|s| text_leaf("plain", s))
-        .transpose()?;
-    let html = draft
-        .html
-        .as_ref()
-        .map(|s| text_leaf("html", s))
-        .transpose()?;
+    let rendered = draft.markdown.as_ref().map(markdown::render).transpose()?;
+    let (text, html) = match &rendered {
+        Some(r) => (
+            Some(text_leaf("plain", &BodySource::Text(r.source.clone()))?),
+            Some(text_leaf("html", &BodySource::Text(r.html.clone()))?),
+        ),
+        None => (
+            draft
+                .text
+                .as_ref()
+                .map(|s| text_leaf("plain", s))
+                .transpose()?,
+            draft
+                .html
+                .as_ref()
+                .map(|s| text_leaf("html", s))
+                .transpose()?,
+        ),
+    };
 
     let mut seen_ids: Vec<String> = Vec::new();
     let mut inline = Vec::new();
+    for (path, id) in rendered.iter().flat_map(|r| &r.images) {
+        inline.push(file_leaf(path, "inline", Some(id))?);
+    }
     for path in &draft.inline {
         let id = file_name(path);
         if id.is_empty()
@@ -168,7 +241,7 @@ pub(super) fn build_tree(draft: &Draft) -> Result<Part, ComposeError> {
     let attachments = draft
         .attachments
         .iter()
-        .map(|p| file_leaf(p, "attachment", None))
+        .map(|a| attachment_leaf(a, notes))
         .collect::<Result<Vec<_>, _>>()?;
 
     let html = match html {
