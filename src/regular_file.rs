@@ -12,6 +12,18 @@ use std::path::Path;
 /// Open `path` for reading; an error when it is not a regular file (with
 /// [`io::ErrorKind::InvalidInput`] and a text naming what it is instead).
 pub fn open(path: &Path) -> io::Result<File> {
+    let (file, meta) = open_nonblocking(path)?;
+    if meta.is_file() {
+        return Ok(file);
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{}, not a regular file", kind(&meta)),
+    ))
+}
+
+/// `path` opened for reading, and what it is (from the opened file: fstat).
+fn open_nonblocking(path: &Path) -> io::Result<(File, std::fs::Metadata)> {
     let mut opts = OpenOptions::new();
     opts.read(true);
     #[cfg(unix)]
@@ -23,28 +35,14 @@ pub fn open(path: &Path) -> io::Result<File> {
     }
     let file = opts.open(path)?;
     let meta = file.metadata()?;
-    if meta.is_file() {
-        return Ok(file);
-    }
-    Err(io::Error::new(
-        io::ErrorKind::InvalidInput,
-        format!("{}, not a regular file", kind(&meta)),
-    ))
+    Ok((file, meta))
 }
 
 /// Open `path` for reading without waiting (O_NONBLOCK): a regular file or a pipe
 /// (FIFO); anything else is refused as [`open`] refuses it. For the /dev/fd pipes a
 /// shell passes (`<(cmd)`); the caller reads with "would block" in mind.
 pub fn open_any(path: &Path) -> io::Result<File> {
-    let mut opts = OpenOptions::new();
-    opts.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = opts.open(path)?;
-    let meta = file.metadata()?;
+    let (file, meta) = open_nonblocking(path)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

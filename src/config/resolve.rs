@@ -18,27 +18,28 @@ const DATA_TIMEOUT: Duration = Duration::from_secs(600);
 /// Resolve the account for a command: the profile named, else the one whose `from`
 /// matches `from_hint`, else the default, with the overrides on top.
 pub fn resolve(request: &Request) -> Result<Account, ConfigError> {
+    let (loaded, (name, profile, why)) = load_and_choose(request)?;
+    let mut account = build(loaded.as_ref(), name, profile, &request.overrides)?;
+    account.chosen = why;
+    Ok(account)
+}
+
+/// The config `request` names, and the profile it picks.
+fn load_and_choose(request: &Request) -> Result<(Option<Loaded>, Chosen), ConfigError> {
     let loaded = file::load(request.config_path.as_deref())?;
-    let (name, profile, why) = choose_profile(
+    let chosen = choose_profile(
         loaded.as_ref(),
         request.profile.as_deref(),
         request.from_hint.as_deref(),
     )?;
-    let mut account = build(loaded.as_ref(), name, profile, &request.overrides)?;
-    account.chosen = why;
-    Ok(account)
+    Ok((loaded, chosen))
 }
 
 /// Resolve the account for a command that can do without one (`send --dry-run`):
 /// `None` when no profile is named, matches `from` or is the default, and no --server
 /// is given; otherwise what [`resolve`] gives, errors included.
 pub fn resolve_if_any(request: &Request) -> Result<Option<Account>, ConfigError> {
-    let loaded = file::load(request.config_path.as_deref())?;
-    let (name, profile, why) = choose_profile(
-        loaded.as_ref(),
-        request.profile.as_deref(),
-        request.from_hint.as_deref(),
-    )?;
+    let (loaded, (name, profile, why)) = load_and_choose(request)?;
     if name.is_none() && request.overrides.server.is_none() {
         return Ok(None);
     }
