@@ -90,6 +90,15 @@ pub(crate) fn run(mut cmd: Command) -> Run {
 
 /// `posta send` in clear to 127.0.0.1:`port` with a 2-second limit.
 fn send(port: u16, extra: &[&str]) -> (Run, tempfile::TempDir) {
+    send_with_security(port, "plain", extra)
+}
+
+/// `posta send` to 127.0.0.1:`port` with `--security security` and a 2-second limit.
+pub(crate) fn send_with_security(
+    port: u16,
+    security: &str,
+    extra: &[&str],
+) -> (Run, tempfile::TempDir) {
     let home = tempfile::tempdir().unwrap();
     let mut cmd = posta(home.path());
     cmd.args([
@@ -101,7 +110,7 @@ fn send(port: u16, extra: &[&str]) -> (Run, tempfile::TempDir) {
     ])
     .args(["-s", "hi", "--body", "x"])
     .args(["--server", &format!("127.0.0.1:{port}")])
-    .args(["--security", "plain", "--timeout", "2"])
+    .args(["--security", security, "--timeout", "2"])
     .args(extra);
     (run(cmd), home)
 }

@@ -46,26 +46,10 @@ fn trickle_handshake(tcp: &mut TcpStream) {
     }
 }
 
-fn send_tls(port: u16, security: &str) -> crate::hostile_server::Run {
-    let home = tempfile::tempdir().unwrap();
-    let mut cmd = posta(home.path());
-    cmd.args([
-        "send",
-        "--from",
-        "jane@example.org",
-        "--to",
-        "bob@example.org",
-    ])
-    .args(["-s", "hi", "--body", "x"])
-    .args(["--server", &format!("127.0.0.1:{port}")])
-    .args(["--security", security, "--timeout", "2"]);
-    run(cmd)
-}
-
 #[test]
 fn an_implicit_tls_handshake_trickled_a_byte_at_a_time_times_out() {
     let port = raw_server(|mut tcp| trickle_handshake(&mut tcp));
-    let r = send_tls(port, "tls");
+    let (r, _home) = crate::hostile_server::send_with_security(port, "tls", &[]);
     assert_eq!(r.code(), 75, "{}", r.all());
     assert!(r.stderr().contains("time"), "{}", r.all());
     assert_bounded(&r, 6);
@@ -91,7 +75,7 @@ fn a_starttls_handshake_trickled_a_byte_at_a_time_times_out() {
             }
         }
     });
-    let r = send_tls(port, "starttls");
+    let (r, _home) = crate::hostile_server::send_with_security(port, "starttls", &[]);
     assert_eq!(r.code(), 75, "{}", r.all());
     assert_bounded(&r, 6);
 }
