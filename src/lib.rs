@@ -7,6 +7,8 @@
 //!   it turns into an exit code with `report`. The only place that prints and exits.
 //! - `cmd`: one module per verb, glue only; no verb imports another.
 //! - `cli`: clap's definitions and sendmail's own flag syntax; flags → `config::Overrides`.
+//! - `listen`: the server side of SMTP (`sendmail -bs`): a dialogue over any reader and
+//!   writer, each message handed to `submit::finished`.
 //! - `submit`: the one path from an account and a message to `Delivery::{Sent, Queued}`
 //!   or an error: credentials, SMTP, the queue policy, the ledger, the submission log.
 //! - `report`: an error chain → exit code and words (the domains' error types only).
@@ -24,6 +26,7 @@ pub mod dns;
 pub mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod listen;
 pub mod message;
 pub mod model;
 pub mod pace;

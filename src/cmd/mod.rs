@@ -83,6 +83,7 @@ pub fn sendmail_mode(
     let flags = crate::cli::sendmail::parse_flags(args)?;
     match flags.mode {
         SendmailMode::Send => sendmail::run(flags, console, stdin),
+        SendmailMode::Smtp => sendmail::smtp_on_stdin(flags, console, stdin),
         SendmailMode::ListQueue => queue::run(&flags.global(), QueueCommand::List, console),
         SendmailMode::FlushQueue => {
             let mut report = queue::run(

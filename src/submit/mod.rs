@@ -10,6 +10,7 @@
 //! (`Delivery::Queued`), never an error.
 
 pub mod dead_letter;
+pub mod finished;
 pub mod flush;
 pub mod ledger;
 pub mod payload;

@@ -347,7 +347,7 @@ fn sendmail_errors_are_one_line_with_sysexits_codes() {
     assert_eq!(out.status.code(), Some(65), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("998"));
 
-    let out = sendmail(home.path(), &link, &["-bs"], b"");
+    let out = sendmail(home.path(), &link, &["-bd"], b"");
     assert_eq!(out.status.code(), Some(64));
 
     let unknown = env("POSTA_E2E_UNKNOWN_RCPT");

@@ -1,0 +1,141 @@
+//! The [`Handler`] that hands each received message to the one submission path
+//! ([`submit::finished::deliver`], as sendmail mode does) and turns what became of it
+//! into the reply to the end of data: 250 when sent (with the server's own reply, its
+//! queue id), 250 when safe in posta's queue, the server's 4xx/5xx when it refused the
+//! message, with its words.
+
+use std::io::BufRead;
+
+use super::dialogue::{Handler, Transaction};
+use super::reply::Answer;
+use crate::envelope::Dsn;
+use crate::model::exit_code::Code;
+use crate::report;
+use crate::smtp::{self, SmtpError, SmtpErrorKind};
+use crate::submit::Delivery;
+use crate::submit::finished::{self, Finished, Handed};
+
+/// Submits what the client sends, as sendmail mode would with the same flags.
+pub struct Submitter<'a> {
+    /// The config file, profile, flags and queue policy every message shares.
+    pub base: Finished,
+    /// Where a warning goes (a log that could not be written, …).
+    pub warn: &'a mut dyn FnMut(String),
+}
+
+impl Handler for Submitter<'_> {
+    fn message(&mut self, t: &Transaction, data: &mut dyn BufRead) -> Answer {
+        let mut what = self.base.clone();
+        what.extract_recipients = false;
+        what.envelope_from = Some(t.mail.from.clone());
+        what.recipients = t.rcpts.iter().map(|r| r.to.clone()).collect();
+        what.dsn = Dsn {
+            // posta asks the same of every recipient: the first one's request.
+            notify: t.rcpts.iter().find_map(|r| r.notify.clone()),
+            ret: t.mail.ret.clone(),
+            envid: t.mail.envid.clone(),
+        };
+        let mut warnings = Vec::new();
+        let result = finished::deliver(
+            &what,
+            data,
+            &mut |_| {},
+            &mut |settings, envelope, dsn, payload| {
+                smtp::submit(settings, envelope, dsn, payload, None)
+            },
+            &mut warnings,
+        );
+        for w in warnings {
+            (self.warn)(w);
+        }
+        answer(&result)
+    }
+}
+
+/// The reply to the end of data for what became of the message.
+pub fn answer(result: &anyhow::Result<Handed>) -> Answer {
+    match result {
+        Ok(Handed {
+            delivery: Delivery::Sent(outcome),
+            message_id,
+        }) => Answer::new(
+            250,
+            "2.0.0",
+            format!(
+                "sent <{message_id}> via {}: {}",
+                outcome.server, outcome.final_reply
+            ),
+        ),
+        Ok(Handed {
+            delivery: Delivery::Queued(queued),
+            ..
+        }) => Answer::new(250, "2.0.0", queued.to_string()),
+        Err(e) => refusal(e),
+    }
+}
+
+/// A message that was neither sent nor queued.
+fn refusal(e: &anyhow::Error) -> Answer {
+    if let Some(s) = e.chain().find_map(|c| c.downcast_ref::<SmtpError>()) {
+        return server_refusal(s);
+    }
+    let (message, hints) = report::message_and_hints(e);
+    let (code, enhanced) = match report::code_of(e) {
+        Code::TempFail => (451, "4.3.0"),
+        // The service's own setting: worth trying again once it is fixed.
+        Code::Config | Code::NoPerm | Code::Software | Code::IoErr => (451, "4.3.5"),
+        Code::DataErr => (554, "5.6.0"),
+        Code::NoUser => (550, "5.1.1"),
+        _ => (554, "5.5.4"),
+    };
+    let mut lines = vec![message];
+    lines.extend(hints.into_iter().map(|h| format!("hint: {h}")));
+    Answer {
+        code,
+        enhanced: enhanced.into(),
+        lines,
+    }
+}
+
+/// The upstream server's refusal, in its own words.
+fn server_refusal(s: &SmtpError) -> Answer {
+    let transient = s.is_transient();
+    let fallback = if transient {
+        (451, "4.4.0")
+    } else {
+        (554, "5.0.0")
+    };
+    match &s.kind {
+        SmtpErrorKind::Rejected(r) => Answer {
+            code: usable_code(r.code).unwrap_or(fallback.0),
+            enhanced: r.enhanced.clone().unwrap_or_else(|| fallback.1.into()),
+            lines: vec![format!("the server said: {r}")],
+        },
+        SmtpErrorKind::RecipientsRefused { refused, .. } => {
+            let first = refused.first().map(|r| &r.reply);
+            let mut lines = vec!["recipients refused; nothing was sent".to_string()];
+            lines.extend(
+                refused
+                    .iter()
+                    .map(|r| format!("<{}>: {}", r.address, r.reply)),
+            );
+            Answer {
+                code: first
+                    .and_then(|r| usable_code(r.code))
+                    .unwrap_or(fallback.0),
+                enhanced: first
+                    .and_then(|r| r.enhanced.clone())
+                    .unwrap_or_else(|| fallback.1.into()),
+                lines,
+            }
+        }
+        _ => Answer::new(fallback.0, fallback.1, s.to_string()),
+    }
+}
+
+/// A server's code that means the same to posta's client: not 421 (that would tell
+/// the client that posta closes the connection) nor an AUTH code (posta's login, not
+/// the client's).
+fn usable_code(code: u16) -> Option<u16> {
+    ((400..600).contains(&code) && ![421, 530, 534, 535, 538].contains(&code)).then_some(code)
+}
