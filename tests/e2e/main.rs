@@ -18,6 +18,8 @@ mod discovery;
 mod e2e_postfix;
 mod e2e_protocol;
 mod interop;
+// Needs php-cli and php-symfony-mailer (scripts/test.sh installs them).
+mod smtp_in;
 // Needs dbus and gnome-keyring (scripts/test.sh installs them).
 #[cfg(feature = "keyring")]
 mod keyring;
