@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Compose a message from flags and submit it')
             [CompletionResult]::new('sendmail', 'sendmail', [CompletionResultType]::ParameterValue, 'Read a message on stdin and submit it, like sendmail(8)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Take mail over SMTP from local programs, and submit it through a profile')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Manage account profiles in the config file')
             [CompletionResult]::new('password', 'password', [CompletionResultType]::ParameterValue, 'Store or delete a profile''s password in the OS keyring')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Show what a server offers: greeting, capabilities, TLS and certificate')
@@ -111,6 +112,41 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object on stdout describing the outcome')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'posta;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen: 127.0.0.1:PORT, [::1]:PORT or unix:PATH (repeatable)')
+            [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Clients served at once; one more is answered 421 and closed')
+            [CompletionResult]::new('--client-timeout', '--client-timeout', [CompletionResultType]::ParameterName, 'Seconds a client may take for one command, and for one message''s data')
+            [CompletionResult]::new('--flush-interval', '--flush-interval', [CompletionResultType]::ParameterName, 'Seconds between two runs of the queue (what is due is sent; 0: never)')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Which failures keep a message in the queue [default: any that is not the message''s own]')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Submission server, optionally with a port')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port [default: 465 for tls, 587 for starttls, 25 for plain]')
+            [CompletionResult]::new('--security', '--security', [CompletionResultType]::ParameterName, 'Connection security [default: tls on port 465, starttls otherwise]')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'User name for AUTH [default: the profile''s from address, else the From address]')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'SASL mechanism')
+            [CompletionResult]::new('--password-command', '--password-command', [CompletionResultType]::ParameterName, 'Command whose first line of output is the password (run by the shell)')
+            [CompletionResult]::new('--oauth-token-command', '--oauth-token-command', [CompletionResultType]::ParameterName, 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file (in place of the system roots)')
+            [CompletionResult]::new('--tls-fingerprint', '--tls-fingerprint', [CompletionResultType]::ParameterName, 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the network at each step')
+            [CompletionResult]::new('--ehlo', '--ehlo', [CompletionResultType]::ParameterName, 'Name to announce in EHLO [default: this host''s name]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]')
+            [CompletionResult]::new('--allow-insecure-auth', '--allow-insecure-auth', [CompletionResultType]::ParameterName, 'Allow AUTH over a connection without TLS (loopback is always allowed)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server certificate (dangerous; a warning is printed)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
@@ -595,6 +631,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
         'posta;help' {
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Compose a message from flags and submit it')
             [CompletionResult]::new('sendmail', 'sendmail', [CompletionResultType]::ParameterValue, 'Read a message on stdin and submit it, like sendmail(8)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Take mail over SMTP from local programs, and submit it through a profile')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Manage account profiles in the config file')
             [CompletionResult]::new('password', 'password', [CompletionResultType]::ParameterValue, 'Store or delete a profile''s password in the OS keyring')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Show what a server offers: greeting, capabilities, TLS and certificate')
@@ -609,6 +646,9 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             break
         }
         'posta;help;sendmail' {
+            break
+        }
+        'posta;help;serve' {
             break
         }
         'posta;help;profile' {

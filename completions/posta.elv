@@ -34,6 +34,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --version 'Print version'
             cand send 'Compose a message from flags and submit it'
             cand sendmail 'Read a message on stdin and submit it, like sendmail(8)'
+            cand serve 'Take mail over SMTP from local programs, and submit it through a profile'
             cand profile 'Manage account profiles in the config file'
             cand password 'Store or delete a profile''s password in the OS keyring'
             cand probe 'Show what a server offers: greeting, capabilities, TLS and certificate'
@@ -106,6 +107,40 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand -p 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
             cand --profile 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
             cand --account 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;serve'= {
+            cand --listen 'Where to listen: 127.0.0.1:PORT, [::1]:PORT or unix:PATH (repeatable)'
+            cand --max-clients 'Clients served at once; one more is answered 421 and closed'
+            cand --client-timeout 'Seconds a client may take for one command, and for one message''s data'
+            cand --flush-interval 'Seconds between two runs of the queue (what is due is sent; 0: never)'
+            cand --queue 'Which failures keep a message in the queue [default: any that is not the message''s own]'
+            cand --server 'Submission server, optionally with a port'
+            cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
+            cand --security 'Connection security [default: tls on port 465, starttls otherwise]'
+            cand --user 'User name for AUTH [default: the profile''s from address, else the From address]'
+            cand --auth 'SASL mechanism'
+            cand --password-command 'Command whose first line of output is the password (run by the shell)'
+            cand --oauth-token-command 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (in place of the system roots)'
+            cand --tls-fingerprint 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)'
+            cand --timeout 'Seconds to wait for the network at each step'
+            cand --ehlo 'Name to announce in EHLO [default: this host''s name]'
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
+            cand --profile 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
+            cand --account 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
+            cand --allow-insecure-auth 'Allow AUTH over a connection without TLS (loopback is always allowed)'
+            cand --insecure 'Do not verify the server certificate (dangerous; a warning is printed)'
             cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
             cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
             cand -q 'Print nothing but errors'
@@ -552,6 +587,7 @@ set edit:completion:arg-completer[posta] = {|@words|
         &'posta;help'= {
             cand send 'Compose a message from flags and submit it'
             cand sendmail 'Read a message on stdin and submit it, like sendmail(8)'
+            cand serve 'Take mail over SMTP from local programs, and submit it through a profile'
             cand profile 'Manage account profiles in the config file'
             cand password 'Store or delete a profile''s password in the OS keyring'
             cand probe 'Show what a server offers: greeting, capabilities, TLS and certificate'
@@ -564,6 +600,8 @@ set edit:completion:arg-completer[posta] = {|@words|
         &'posta;help;send'= {
         }
         &'posta;help;sendmail'= {
+        }
+        &'posta;help;serve'= {
         }
         &'posta;help;profile'= {
             cand list 'List the profiles'

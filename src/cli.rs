@@ -7,6 +7,8 @@ pub mod argv;
 mod attach;
 pub use attach::{AttachOptions, from_matches};
 pub mod sendmail;
+mod serve;
+pub use serve::ServeArgs;
 
 use std::path::PathBuf;
 
@@ -91,6 +93,7 @@ pub fn command() -> clap::Command {
 pub enum Command {
     Send(Box<SendArgs>),
     Sendmail(SendmailArgs),
+    Serve(ServeArgs),
     Batch(BatchArgs),
     #[command(subcommand)]
     Profile(ProfileCommand),

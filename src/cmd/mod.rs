@@ -19,6 +19,7 @@ pub mod profile;
 pub mod queue;
 pub mod send;
 pub mod sendmail;
+pub mod serve;
 
 /// The streams a command may write to, owned by `main`.
 pub struct Console<'a> {
@@ -64,6 +65,7 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
             let mut lock = stdin.lock();
             sendmail_mode(&args, console, &mut lock)
         }
+        Command::Serve(args) => serve::run(&global, args, console),
         Command::Profile(command) => profile::run(&global, command, console),
         Command::Password(command) => password::run(&global, command, console),
         Command::Probe(args) => probe::probe(&global, &args.connection, console),

@@ -118,6 +118,7 @@ fn finish(
         login_hint: Some(from_address.clone()),
         policy: submit::queueing::policy(args.queue, &account, QueuePolicy::Never),
         hold_first: false,
+        local_user: None,
     };
     let level = global.verbose;
     let progress =

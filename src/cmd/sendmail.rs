@@ -110,12 +110,20 @@ pub fn smtp_on_stdin(
     stdin: &mut dyn BufRead,
 ) -> anyhow::Result<Report> {
     let err = &mut *console.err;
-    let mut warn = |w: String| {
-        let _ = writeln!(err, "sendmail: warning: {w}");
+    let verbose = flags.verbose > 0;
+    // stdout is the dialogue's: what else there is to say goes to stderr.
+    let mut log = |e: listen::Event| match e {
+        listen::Event::Warning(w) => {
+            let _ = writeln!(err, "sendmail: warning: {w}");
+        }
+        listen::Event::Answered(a) if verbose => {
+            let _ = writeln!(err, "sendmail: {a}");
+        }
+        listen::Event::Answered(_) => {}
     };
     let mut submitter = listen::Submitter {
         base: finished(&flags),
-        warn: &mut warn,
+        log: &mut log,
     };
     let host = gethostname::gethostname().to_string_lossy().into_owned();
     let never = AtomicBool::new(false);
@@ -154,6 +162,7 @@ fn finished(flags: &SendmailFlags) -> Finished {
             envid: flags.envid.clone(),
         },
         queue: flags.queue,
+        local_user: None,
     }
 }
 

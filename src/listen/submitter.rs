@@ -19,8 +19,17 @@ use crate::submit::finished::{self, Finished, Handed};
 pub struct Submitter<'a> {
     /// The config file, profile, flags and queue policy every message shares.
     pub base: Finished,
-    /// Where a warning goes (a log that could not be written, …).
-    pub warn: &'a mut dyn FnMut(String),
+    /// Where what happened goes (the caller's log, or stderr).
+    pub log: &'a mut dyn FnMut(Event),
+}
+
+/// What a [`Submitter`] has to say besides its replies.
+#[derive(Debug)]
+pub enum Event {
+    /// Something that did not change the outcome (a log that could not be written…).
+    Warning(String),
+    /// A message's sender, its number of recipients, and the reply it got.
+    Answered(String),
 }
 
 impl Handler for Submitter<'_> {
@@ -46,9 +55,19 @@ impl Handler for Submitter<'_> {
             &mut warnings,
         );
         for w in warnings {
-            (self.warn)(w);
+            (self.log)(Event::Warning(w));
         }
-        answer(&result)
+        let answer = answer(&result);
+        let n = t.rcpts.len();
+        (self.log)(Event::Answered(format!(
+            "<{}> to {n} recipient{}: {} {} {}",
+            t.mail.from,
+            if n == 1 { "" } else { "s" },
+            answer.code,
+            answer.enhanced,
+            answer.text()
+        )));
+        answer
     }
 }
 

@@ -8,9 +8,11 @@
 //! "on-temporary-failure". Changing a spelling breaks config files and queued messages.
 
 pub mod exit_code;
+pub mod listen;
 mod server;
 pub mod text;
 
+pub use listen::ListenAddr;
 pub use server::{Fingerprint, ServerAddr};
 
 /// Security of the connection to the submission server.

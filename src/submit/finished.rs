@@ -35,6 +35,9 @@ pub struct Finished {
     /// `--queue`; `None`: the profile's, else queue on any failure that is not the
     /// message's own (the caller cannot fix anything).
     pub queue: Option<QueuePolicy>,
+    /// The local user who handed the message over, when posta knows it for sure (the
+    /// peer of `posta serve`'s Unix socket): written to the submission log.
+    pub local_user: Option<String>,
 }
 
 /// What happened on the way, for a caller that says more with `-v`.
@@ -127,6 +130,7 @@ pub fn deliver(
         login_hint: Some(login_address),
         policy,
         hold_first: policy != QueuePolicy::Never,
+        local_user: what.local_user.as_deref(),
     };
     let delivery = super::deliver(
         &mut account,

@@ -89,6 +89,7 @@ pub fn attempt(
         // It is in the queue already: a failure defers this entry, never adds one.
         policy: QueuePolicy::Never,
         hold_first: false,
+        local_user: None,
     };
     let mut payload = EntryPayload(locked);
     let delivered = super::deliver(

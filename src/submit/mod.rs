@@ -49,6 +49,8 @@ pub struct Submission<'a> {
     /// Put the message in the queue before the session (sendmail mode), rather than
     /// only after a failure: nothing is lost to a signal or a crash meanwhile.
     pub hold_first: bool,
+    /// Who handed the message over, when known for sure (`posta serve`'s Unix socket).
+    pub local_user: Option<&'a str>,
 }
 
 /// Who counts accepted recipients against the profile's daily limit.
@@ -177,6 +179,7 @@ fn settle_kept(
     };
     warnings.extend(submission_log::submission(
         account,
+        submission.local_user,
         submission.envelope,
         size,
         settled.as_ref(),

@@ -64,6 +64,7 @@ impl Dispatcher<'_, '_, '_> {
             login_hint: account.user.clone(),
             policy: self.policy(job.lane),
             hold_first: false,
+            local_user: None,
         };
         let mut warnings = Vec::new();
         // The lanes count accepted recipients themselves (they reserve room ahead).
