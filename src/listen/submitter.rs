@@ -158,3 +158,65 @@ fn server_refusal(s: &SmtpError) -> Answer {
 fn usable_code(code: u16) -> Option<u16> {
     ((400..600).contains(&code) && ![421, 530, 534, 535, 538].contains(&code)).then_some(code)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::exit_code::fail;
+    use crate::smtp::{RecipientReply, Reply, Stage};
+
+    fn reply(code: u16, enhanced: &str, text: &str) -> Reply {
+        Reply {
+            code,
+            enhanced: Some(enhanced.into()),
+            lines: vec![text.into()],
+        }
+    }
+
+    fn refused(e: SmtpError) -> Answer {
+        answer(&Err(e.into()))
+    }
+
+    #[test]
+    fn the_servers_refusal_is_passed_on_in_its_words() {
+        let a = refused(SmtpError::new(
+            Stage::EndOfData,
+            SmtpErrorKind::Rejected(reply(554, "5.7.1", "spam")),
+        ));
+        assert_eq!((a.code, a.enhanced.as_str()), (554, "5.7.1"));
+        assert!(a.text().contains("554 5.7.1 spam"), "{a:?}");
+
+        let a = refused(SmtpError::new(
+            Stage::Rcpt,
+            SmtpErrorKind::RecipientsRefused {
+                refused: vec![RecipientReply {
+                    address: "x@y.org".into(),
+                    reply: reply(550, "5.1.1", "unknown"),
+                }],
+                accepted: vec![],
+            },
+        ));
+        assert_eq!(a.code, 550);
+        assert_eq!(a.lines[1], "<x@y.org>: 550 5.1.1 unknown");
+    }
+
+    #[test]
+    fn codes_that_would_mislead_the_client_are_not_passed_on() {
+        // 421 would tell the client that posta closes; 535 that its own login failed.
+        let a = refused(SmtpError::new(
+            Stage::Mail,
+            SmtpErrorKind::Rejected(reply(421, "4.3.2", "bye")),
+        ));
+        assert_eq!(a.code, 451);
+        let a = refused(SmtpError::new(
+            Stage::Auth,
+            SmtpErrorKind::AuthFailed(reply(535, "5.7.8", "bad")),
+        ));
+        assert_eq!(a.code, 554);
+        // Not the server's: by exit code.
+        let a = answer(&Err(fail(Code::Config, "no profile")));
+        assert_eq!((a.code, a.enhanced.as_str()), (451, "4.3.5"));
+        let a = answer(&Err(fail(Code::DataErr, "bad header")));
+        assert_eq!(a.code, 554);
+    }
+}

@@ -20,6 +20,7 @@ mod e2e_protocol;
 mod interop;
 // Needs php-cli and php-symfony-mailer (scripts/test.sh installs them).
 mod serve;
+mod serve_hostile;
 mod smtp_in;
 // Needs dbus and gnome-keyring (scripts/test.sh installs them).
 #[cfg(feature = "keyring")]
