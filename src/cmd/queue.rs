@@ -502,12 +502,21 @@ fn entry_account(
         )));
     }
     let config_path = global.config.clone().or(meta.config.clone());
-    let account =
+    let account = if meta.unresolved {
+        // Queued before there was an account: chosen now as sendmail mode would have.
+        config::resolve(&config::Request {
+            config_path: config_path.clone(),
+            profile: meta.profile.clone(),
+            from_hint: Some(meta.envelope.from.clone()),
+            overrides: overrides.clone(),
+        })
+    } else {
         config::resolve_recorded(config_path.as_deref(), meta.profile.as_deref(), &overrides)
-            .map_err(|e| Skip::Defer(e.to_string()))?;
+    }
+    .map_err(|e| Skip::Defer(e.to_string()))?;
     if let Some(why) = config::weakened_by_recorded(
         config_path.as_deref(),
-        meta.profile.as_deref(),
+        account.profile.as_deref(),
         &overrides,
         &account,
     ) {

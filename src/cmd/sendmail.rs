@@ -53,7 +53,14 @@ pub fn run(
 
     let block = raw::read_header_block(stdin)?;
     request.from_hint = flags.envelope_from.clone().or_else(|| block.from_address());
-    let mut account = config::resolve(&request)?;
+    let mut account = match config::resolve(&request) {
+        Ok(account) => account,
+        // No config, or none that can be used: not the message's fault.
+        Err(e) if flags.queue != Some(QueuePolicy::Never) => {
+            return queue_without_account(&flags, &request, block, stdin, e);
+        }
+        Err(e) => return Err(e.into()),
+    };
     if flags.verbose > 0
         && let Some(why) = &account.chosen
     {
@@ -173,6 +180,49 @@ pub fn run(
     // sendmail is silent on success: cron mails whatever it prints.
     report.human.clear();
     Ok(report)
+}
+
+/// No account to send with: the message is read as the caller gave it and waits in
+/// the queue, where `queue flush` applies the account's rules once there is one.
+fn queue_without_account(
+    flags: &SendmailFlags,
+    request: &config::Request,
+    block: raw::HeaderBlock,
+    stdin: &mut dyn BufRead,
+    err: config::ConfigError,
+) -> anyhow::Result<Report> {
+    let opts = RawOptions {
+        extract_recipients: flags.extract_recipients,
+        envelope_from: flags.envelope_from.clone(),
+        full_name: flags.full_name.clone(),
+        default_from: None,
+        recipients: flags.recipients.clone(),
+        rewrite_from: false,
+    };
+    let mut spooled = block.spool(stdin, &opts)?;
+    let dsn = Dsn {
+        notify: flags.dsn_notify.clone(),
+        ret: flags.dsn_return.clone(),
+        envid: flags.envid.clone(),
+    }
+    .with_default_envid(&spooled.message_id);
+    let origin = Origin {
+        config: request.config_path.clone(),
+        overrides: request.overrides.clone(),
+    };
+    let envelope = spooled.envelope.clone();
+    let message_id = spooled.message_id.clone();
+    let unresolved = submit::unresolved::Unresolved {
+        origin: &origin,
+        profile: request.profile.clone(),
+        envelope: &envelope,
+        dsn: &dsn,
+        message_id: &message_id,
+        eight_bit: spooled.eight_bit,
+    };
+    let reason = format!("{err} (it is sent by `posta queue flush` once that is fixed)");
+    let queued = submit::unresolved::queue(&unresolved, reason, &mut |out| spooled.write_to(out))?;
+    Ok(queued_report(queued))
 }
 
 fn writeln_err(console: &mut Console<'_>, line: &str) -> io::Result<()> {

@@ -101,6 +101,11 @@ pub struct Meta {
     /// Why the entry was moved to `failed/`.
     #[serde(default)]
     pub failed: Option<String>,
+    /// Queued before any account could be resolved (sendmail mode with no config, or
+    /// one that could not be read): its envelope is as the caller gave it, and the
+    /// account's aliases and sender policy are applied at its first attempt.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unresolved: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -165,6 +170,7 @@ impl Meta {
             next_attempt: now,
             attempt_started: None,
             failed: None,
+            unresolved: false,
         }
     }
 

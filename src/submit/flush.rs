@@ -49,6 +49,14 @@ pub fn attempt(
     mut transcript: Option<&mut Transcript<'_>>,
     warnings: &mut Vec<String>,
 ) -> io::Result<Attempt> {
+    // Queued before there was an account (sendmail mode with no config): this
+    // account's aliases and sender policy first, once.
+    if locked.meta.unresolved {
+        if let Err(e) = super::unresolved::apply_account(&account, &mut locked.meta) {
+            return Ok(Attempt::Failed(crate::report::message_and_hints(&e).0));
+        }
+        locked.save()?;
+    }
     let meta = locked.meta.clone();
     // Before any password is asked for: a message held back needs none.
     if let Some(held) = over_daily_limit(&account, meta.envelope.to.len(), queue::now()) {

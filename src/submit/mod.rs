@@ -16,6 +16,7 @@ pub mod payload;
 pub mod queueing;
 pub mod sender;
 pub mod submission_log;
+pub mod unresolved;
 
 use crate::config::Account;
 use crate::envelope::{Dsn, Envelope};
