@@ -13,6 +13,8 @@ mod e2e;
 
 mod batch;
 mod batch_rotation;
+// Needs root, unshare (util-linux), cron, mailutils and php-cli (scripts/test.sh).
+mod cron_machine;
 // Needs dnsmasq (scripts/test.sh installs dnsmasq-base).
 mod discovery;
 mod e2e_postfix;

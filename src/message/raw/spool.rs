@@ -80,8 +80,11 @@ impl HeaderBlock {
         // replaced by the profile's (the provider would refuse it anyway).
         let profile_address = opts.default_from.as_deref().map(address::bare_address);
         let rewrite = match (&profile_address, opts.rewrite_from) {
+            // A From with no address of the profile's, or none that reads as an
+            // address at all (cron's `root (Cron Daemon)`), is not the profile's.
             (Some(profile), true) => {
-                header_from(&fields)?.is_some_and(|from| !from.eq_ignore_ascii_case(profile))
+                has("From")
+                    && header_from(&fields)?.is_none_or(|from| !from.eq_ignore_ascii_case(profile))
             }
             _ => false,
         };
@@ -308,6 +311,27 @@ mod tests {
             text.contains("From: a@x.org\r\n") && text.ends_with("\r\n\r\n"),
             "{text:?}"
         );
+    }
+
+    /// `from_header = "rewrite"`: cron's `From: root (Cron Daemon)` has no address at
+    /// all, so it is not the profile's either and is replaced.
+    #[test]
+    fn rewrite_replaces_a_from_that_is_no_address() {
+        let opts = RawOptions {
+            recipients: vec!["b@x.org".into()],
+            default_from: Some("Machine <m@x.org>".into()),
+            rewrite_from: true,
+            ..RawOptions::default()
+        };
+        let input = b"From: root (Cron Daemon)\nTo: root\nSubject: Cron\n\nout\n";
+        let (text, _) = run(input, &opts).unwrap();
+        let head = text.split_once("\r\n\r\n").unwrap().0;
+        assert!(head.contains("From: Machine <m@x.org>"), "{head}");
+        assert!(!head.contains("Cron Daemon"), "{head}");
+        // The profile's own From stays as written.
+        let input = b"From: Me Myself <M@x.org>\n\nout\n";
+        let (text, _) = run(input, &opts).unwrap();
+        assert!(text.contains("From: Me Myself <M@x.org>\r\n"), "{text}");
     }
 
     /// Every line of `text` fits SMTP's limit.
