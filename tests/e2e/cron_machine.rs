@@ -30,8 +30,10 @@ impl Drop for Machine {
     }
 }
 
-#[test]
-fn cron_mailutils_and_php_mail_through_the_system_config() {
+/// Build the machine of tests/support/cron_machine.sh with `mode` (`--binary` or
+/// `--deb`) and `artifact`; wait for what cron, mailutils and PHP mailed; check it.
+/// Returns what the script said once stopped (its exit status and stderr).
+fn run_machine(mode: &str, artifact: &Path, label: &str) -> (bool, String) {
     let work = tempfile::tempdir().unwrap();
     // Other users (nobody, www-data) run posta and read its files from here.
     std::fs::set_permissions(
@@ -39,18 +41,20 @@ fn cron_mailutils_and_php_mail_through_the_system_config() {
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
-    let tok = token("cron");
+    let tok = token(label);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/cron_machine.sh");
     let child = Command::new("unshare")
         .args(["--mount", "--propagation", "private", "bash"])
         .arg(&script)
-        .arg(env!("CARGO_BIN_EXE_posta"))
+        .arg(mode)
+        .arg(artifact)
         .arg(work.path())
         .arg(&tok)
         .stdin(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("unshare (util-linux) runs");
-    let machine = Machine {
+    let mut machine = Machine {
         child,
         stop: work.path().join("stop"),
     };
@@ -62,7 +66,6 @@ fn cron_mailutils_and_php_mail_through_the_system_config() {
     // nobody's job (cron's default recipient is the crontab's owner): bob, with its
     // 5,000-character line.
     let nobody_job = wait_for_message(&env("POSTA_E2E_USER2"), &format!("cron-nobody-{tok}"));
-    drop(machine);
 
     let profile = env("POSTA_E2E_USER1");
     for (what, message) in [
@@ -97,4 +100,38 @@ fn cron_mailutils_and_php_mail_through_the_system_config() {
         body.contains(&format!("cron-nobody-{tok}\n{}\n", "x".repeat(5000))),
         "the long line reads back whole: {body:?}"
     );
+
+    std::fs::write(&machine.stop, b"").unwrap();
+    let mut stderr = String::new();
+    if let Some(mut err) = machine.child.stderr.take() {
+        use std::io::Read;
+        let _ = err.read_to_string(&mut stderr);
+    }
+    let status = machine.child.wait().unwrap();
+    let log = std::fs::read_to_string(work.path().join("dpkg.log")).unwrap_or_default();
+    (status.success(), format!("{stderr}\n{log}"))
+}
+
+#[test]
+fn cron_mailutils_and_php_mail_through_the_system_config() {
+    let (clean, said) = run_machine("--binary", Path::new(env!("CARGO_BIN_EXE_posta")), "cron");
+    assert!(clean, "{said}");
+}
+
+/// The Debian package on a copy-on-write machine: `dpkg -i` replaces the machine's
+/// MTA, cron's mail goes out through it, and `dpkg --purge` leaves none of its files.
+#[test]
+fn the_debian_package_becomes_the_machines_mailer_and_purges_cleanly() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let built = Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/build-deb.sh"))
+        .args(["--binary", env!("CARGO_BIN_EXE_posta"), "--out"])
+        .arg(out_dir.path())
+        .env("POSTA_DEB_COMPRESS", "gzip")
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let deb = text(&built.stdout).trim().to_string();
+    let (clean, said) = run_machine("--deb", Path::new(&deb), "deb");
+    assert!(clean, "{said}");
 }
