@@ -79,6 +79,22 @@ pub fn run(
             }
             Some(from.clone())
         }
+        // `-f root@<this host>` (GNU mailutils' `mail`, cron): a local user, whom no
+        // provider takes as sender; the profile's address goes instead.
+        (_, Some(from))
+            if flags
+                .envelope_from
+                .as_deref()
+                .is_some_and(raw::is_local_sender) =>
+        {
+            if flags.verbose > 0 {
+                let _ = writeln_err(
+                    console,
+                    &format!("sendmail: MAIL FROM:<{from}> (the local sender's is no provider's)"),
+                );
+            }
+            Some(from.clone())
+        }
         _ => flags.envelope_from.clone(),
     };
     let opts = RawOptions {

@@ -102,14 +102,17 @@ fn dead_letter(
 
 /// The account's rules applied to an entry queued without one, as sendmail mode
 /// applies them before sending: local names through its aliases, and MAIL FROM made
-/// the profile's address when its `envelope_from` says so; then the provider's sender
-/// rule. The header block was written without the account and is sent as it was
+/// the profile's address when its `envelope_from` says so or the sender is a local
+/// user; then the provider's sender rule. The header block was written without the account and is sent as it was
 /// (`from_header = "rewrite"` cannot apply to it). An error refuses the message: the
 /// account says it cannot go (a local name with no alias, a sender the provider
 /// refuses).
 pub fn apply_account(account: &Account, meta: &mut Meta) -> anyhow::Result<()> {
     let to = config::aliases::expand_for(account, &meta.envelope.to)?;
-    if account.envelope_from == EnvelopeFrom::Profile
+    // As sendmail mode does: the profile's address when its policy says so, or when
+    // the sender is a local user's (`root@<this host>`), whom no provider takes.
+    if (account.envelope_from == EnvelopeFrom::Profile
+        || crate::message::raw::is_local_sender(&meta.envelope.from))
         && let Some(from) = account.from.as_deref()
     {
         meta.envelope.from = address::bare_address(from);
