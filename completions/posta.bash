@@ -298,7 +298,7 @@ _posta() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer scram-sha-256 scram-sha-1 cram-md5 external" -- "${cur}"))
                     return 0
                     ;;
                 --password-command)
@@ -904,7 +904,7 @@ _posta() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer scram-sha-256 scram-sha-1 cram-md5 external" -- "${cur}"))
                     return 0
                     ;;
                 --password-command)
@@ -1028,7 +1028,7 @@ _posta() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer scram-sha-256 scram-sha-1 cram-md5 external" -- "${cur}"))
                     return 0
                     ;;
                 --password-command)
@@ -1354,7 +1354,7 @@ _posta() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer scram-sha-256 scram-sha-1 cram-md5 external" -- "${cur}"))
                     return 0
                     ;;
                 --password-command)
@@ -1794,7 +1794,7 @@ _posta() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer scram-sha-256 scram-sha-1 cram-md5 external" -- "${cur}"))
                     return 0
                     ;;
                 --password-command)

@@ -77,7 +77,11 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l auth -d 'SASL mecha
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand send" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
@@ -144,7 +148,11 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
@@ -178,7 +186,11 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
@@ -243,7 +255,11 @@ complete -c posta -n "__fish_posta_using_subcommand probe" -l auth -d 'SASL mech
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand probe" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
@@ -341,7 +357,11 @@ complete -c posta -n "__fish_posta_using_subcommand batch" -l auth -d 'SASL mech
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand batch" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F

@@ -154,6 +154,10 @@ mod tests {
             (Security::Plain, "plain", Login, "login"),
             (Tls, "tls", Xoauth2, "xoauth2"),
             (Tls, "tls", OauthBearer, "oauthbearer"),
+            (Tls, "tls", ScramSha256, "scram-sha-256"),
+            (Tls, "tls", ScramSha1, "scram-sha-1"),
+            (Tls, "tls", CramMd5, "cram-md5"),
+            (Tls, "tls", External, "external"),
         ];
         for (security, security_word, auth, auth_word) in words {
             let o = Overrides {

@@ -1,11 +1,12 @@
 //! The SMTP transport: connect (TCP, timeouts, TLS modes), the session (replies, EHLO,
 //! STARTTLS, AUTH, MAIL/RCPT/DATA) and the redacting transcript.
 //!
-//! The files, from the top: `session.rs` the dialogue, over the `Wire` trait of
-//! `wire.rs` (whose `SocketWire` is the connection in use: stream, TLS switch, reply
-//! reader); `reuse.rs` many messages over one session (`batch`); `dial.rs` resolving
-//! and opening the TCP connection; `reply.rs`, `capabilities.rs`, `auth.rs` and
-//! `data.rs` what goes over the wire, without I/O of their own; `error.rs`,
+//! The files, from the top: `session.rs` the dialogue (AUTH in `session/login.rs`),
+//! over the `Wire` trait of `wire.rs` (whose `SocketWire` is the connection in use:
+//! stream, TLS switch, reply reader); `reuse.rs` many messages over one session
+//! (`batch`); `dial.rs` resolving and opening the TCP connection; `reply.rs`,
+//! `capabilities.rs`, `auth.rs` (with `auth/scram.rs`) and `data.rs` what goes over the
+//! wire, without I/O of their own; `error.rs`,
 //! `transcript.rs`, `certificate.rs` and `tls/` the rest.
 //!
 //! Our own rather than lettre's: lettre's transport has no PIPELINING, no per-recipient

@@ -24,3 +24,4 @@ mod interop;
 #[cfg(feature = "keyring")]
 mod keyring;
 mod queue_e2e;
+mod sasl;

@@ -171,12 +171,20 @@ impl Layers<'_> {
             .or(self.profile.auth)
             .unwrap_or(AuthMechanism::Auto);
         if secret.is_some_and(SecretSource::is_token)
-            && matches!(mechanism, AuthMechanism::Plain | AuthMechanism::Login)
+            && matches!(
+                mechanism,
+                AuthMechanism::Plain
+                    | AuthMechanism::Login
+                    | AuthMechanism::ScramSha256
+                    | AuthMechanism::ScramSha1
+                    | AuthMechanism::CramMd5
+            )
         {
             return Err(ConfigError::new(
                 self.path.map(Path::to_path_buf),
-                "an OAuth2 token (oauth_token_command) cannot log in with AUTH PLAIN or LOGIN: \
-                 use auth = \"xoauth2\", \"oauthbearer\" or \"auto\"",
+                "an OAuth2 token (oauth_token_command) cannot log in with a password \
+                 mechanism (PLAIN, LOGIN, SCRAM, CRAM-MD5): use auth = \"xoauth2\", \
+                 \"oauthbearer\" or \"auto\"",
             ));
         }
         Ok(mechanism)

@@ -22,6 +22,7 @@ use crate::smtp::{
 
 mod auth;
 mod pipelining;
+mod sasl;
 mod transaction;
 
 const USER: &str = "jane";
