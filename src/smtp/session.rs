@@ -1,6 +1,7 @@
 //! The SMTP dialogue, in order: greeting, EHLO (or HELO), STARTTLS, AUTH,
 //! MAIL/RCPT (pipelined when offered, with DATA in the same group for one
-//! recipient), DATA, QUIT. The checks that keep what we were asked to send off the
+//! recipient), DATA, QUIT. LMTP (RFC 2033) is the same dialogue with LHLO for EHLO
+//! and one reply per recipient after the message (`session/lmtp.rs`). The checks that keep what we were asked to send off the
 //! command line when it cannot go there are in `session/checks.rs`.
 //!
 //! The session talks through a [`Wire`]: a socket in use, a script in the unit tests
@@ -14,6 +15,7 @@ use super::redact::Redactor;
 use super::wire::Wire;
 use super::{Credentials, Outcome, Payload, RecipientReply, Reply, Security, Settings};
 use crate::envelope::{Dsn, Envelope};
+use crate::model::Protocol;
 use std::time::Duration;
 
 /// Commands per pipelined write. Bounded because a server answering thousands of
@@ -30,6 +32,7 @@ pub(crate) struct Session<W: Wire> {
     host: String,
     port: u16,
     security: Security,
+    protocol: Protocol,
     pub(crate) greeting: Reply,
     pub(crate) caps: Capabilities,
     /// Send QUIT in the same group as the end of data (RFC 2920 §3.1 allows it; its
@@ -54,6 +57,7 @@ impl<W: Wire> Session<W> {
             host: settings.host.clone(),
             port: settings.port,
             security: settings.security,
+            protocol: settings.protocol,
             greeting,
             caps: Capabilities::default(),
             quit_after_message: false,
@@ -92,13 +96,18 @@ impl<W: Wire> Session<W> {
     }
 
     fn ehlo(&mut self, name: &str) -> Result<(), SmtpError> {
-        self.wire.send(Stage::Ehlo, &format!("EHLO {name}"))?;
+        let hello = match self.protocol {
+            Protocol::Smtp => "EHLO",
+            Protocol::Lmtp => "LHLO",
+        };
+        self.wire.send(Stage::Ehlo, &format!("{hello} {name}"))?;
         let reply = self.wire.read_reply(Stage::Ehlo)?;
         if reply.code == 250 {
             self.caps = Capabilities::parse(&reply);
             return Ok(());
         }
-        if !reply.is_permanent() {
+        // LMTP has no HELO to fall back to (RFC 2033 §4.1).
+        if !reply.is_permanent() || self.protocol == Protocol::Lmtp {
             return Err(unexpected(Stage::Ehlo, reply));
         }
         // An old or minimal server: RFC 5321 §3.2 says fall back to HELO, which
@@ -119,7 +128,13 @@ impl<W: Wire> Session<W> {
         creds: &Credentials,
     ) -> Result<(), SmtpError> {
         let not_possible = |why| SmtpError::new(Stage::Auth, SmtpErrorKind::AuthNotPossible(why));
-        auth::may_send_credentials(&self.host, self.wire.is_tls(), settings.allow_insecure_auth)
+        // Through a proxy, "localhost" is the proxy's own, across a network.
+        let direct = if settings.proxy.is_some() {
+            settings.server()
+        } else {
+            self.host.clone()
+        };
+        auth::may_send_credentials(&direct, self.wire.is_tls(), settings.allow_insecure_auth)
             .map_err(not_possible)?;
         let mechanism =
             auth::choose(settings.mechanism, creds.token, &self.caps).map_err(not_possible)?;
@@ -285,20 +300,42 @@ impl<W: Wire> Session<W> {
         }
         // Servers scan the message (spam, viruses) before answering.
         self.wire.set_reply_timeout(settings.data_timeout);
-        let final_reply = self.wire.read_reply(Stage::EndOfData);
+        let answer = self.end_of_data(accepted);
         self.wire.set_reply_timeout(settings.timeout);
-        let final_reply = final_reply?;
-        if !final_reply.is_positive() {
-            return Err(unexpected(Stage::EndOfData, final_reply));
-        }
+        let (accepted, refused, final_reply) = answer?;
         Ok(Outcome {
             server: dial::host_port(&self.host, self.port),
             security: self.security_label(),
             accepted,
-            refused: Vec::new(),
+            refused,
             final_reply,
             warnings,
         })
+    }
+
+    /// The answer to the end of data: SMTP's one reply for the whole message, or
+    /// LMTP's one per recipient (delivered, not delivered, and the last reply).
+    #[allow(clippy::type_complexity)]
+    fn end_of_data(
+        &mut self,
+        accepted: Vec<RecipientReply>,
+    ) -> Result<(Vec<RecipientReply>, Vec<RecipientReply>, Reply), SmtpError> {
+        if self.protocol == Protocol::Lmtp {
+            let lmtp::Deliveries {
+                delivered,
+                failed,
+                lost,
+            } = lmtp::read_deliveries(&mut self.wire, accepted)?;
+            self.out_of_step |= lost;
+            let last = delivered.last().expect("at least one was delivered");
+            let final_reply = last.reply.clone();
+            return Ok((delivered, failed, final_reply));
+        }
+        let final_reply = self.wire.read_reply(Stage::EndOfData)?;
+        if !final_reply.is_positive() {
+            return Err(unexpected(Stage::EndOfData, final_reply));
+        }
+        Ok((accepted, Vec::new(), final_reply))
     }
 
     fn mail_command(
@@ -523,6 +560,7 @@ fn unexpected(stage: Stage, reply: Reply) -> SmtpError {
 }
 
 mod checks;
+mod lmtp;
 pub use checks::MAX_RECIPIENTS;
 use checks::xtext;
 #[cfg(test)]

@@ -22,3 +22,5 @@ mod interop;
 #[cfg(feature = "keyring")]
 mod keyring;
 mod queue_e2e;
+// Needs dovecot-lmtpd and dante-server (scripts/mailserver.sh installs and starts them).
+mod reach;
