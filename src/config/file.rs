@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
-use crate::model::{AuthMechanism, Protocol, ProxyAddr, QueuePolicy, Security};
+use crate::model::{AuthMechanism, Protocol, QueuePolicy, Security};
 
 /// The whole config file.
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -33,7 +33,8 @@ pub struct Profile {
     pub protocol: Option<Protocol>,
     /// A SOCKS5 proxy, "socks5://[USER@]HOST:PORT" or "socks5h://…" (the proxy
     /// resolves the server's name).
-    pub proxy: Option<ProxyAddr>,
+    /// Parsed by `resolve` (a text with a password in it must not be quoted back).
+    pub proxy: Option<String>,
     /// Shell command whose first output line is the proxy's password.
     pub proxy_password_command: Option<String>,
     /// Name of an environment variable holding the proxy's password.

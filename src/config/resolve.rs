@@ -320,4 +320,6 @@ fn expand_home(path: &Path) -> PathBuf {
 
 mod layers;
 #[cfg(test)]
+mod reach_tests;
+#[cfg(test)]
 mod tests;

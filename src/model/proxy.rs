@@ -113,9 +113,9 @@ impl serde::Serialize for ProxyAddr {
 
 impl<'de> serde::Deserialize<'de> for ProxyAddr {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // The words only: a text with a password in it is not quoted back.
         let text = String::deserialize(d)?;
-        text.parse()
-            .map_err(|why| serde::de::Error::custom(format!("\"{text}\": {why}")))
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -11,7 +11,7 @@ use crate::config::file::Profile;
 use crate::config::presets::{self, Preset};
 use crate::config::secret_source::{DEFAULT_COMMAND_TIMEOUT, SecretSource};
 use crate::config::{ConfigError, Overrides};
-use crate::model::{AuthMechanism, Fingerprint, Security};
+use crate::model::{AuthMechanism, Fingerprint, ProxyAddr, Security};
 use crate::secret::Secret;
 use crate::smtp::{Proxy, TlsSettings};
 
@@ -160,8 +160,12 @@ impl Layers<'_> {
     /// command, variable and file; a prompt when there is a user and none of them.
     pub(super) fn proxy(&self, host: &str) -> Result<Option<(Proxy, SecretSource)>, ConfigError> {
         let (o, profile) = (self.overrides, self.profile);
-        let Some(addr) = o.proxy.as_ref().or(profile.proxy.as_ref()) else {
-            return Ok(None);
+        let addr = match (&o.proxy, &profile.proxy) {
+            (Some(addr), _) => addr.clone(),
+            // Its words only, never the text: it may hold a password by mistake.
+            (None, Some(text)) => (text.parse::<ProxyAddr>())
+                .map_err(|why| self.profile_error(format!("proxy: {why}")))?,
+            (None, None) => return Ok(None),
         };
         if crate::model::unix_socket_path(host).is_some() {
             return Err(ConfigError::new(
