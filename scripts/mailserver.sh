@@ -504,6 +504,7 @@ cmd_start() {
     make_certs "$state/tls"
     write_dovecot "$state"
     write_postfix "$state"
+    write_postfix_reach "$state"
     : >"$state/postfix.log"
     : >"$state/dovecot.log"
 
@@ -611,6 +612,15 @@ socks pass {
 EOF
 }
 
+# Postfix's SMTP server on a Unix socket too (public/posta-smtp under its queue
+# directory): AUTH offered in clear, as a local socket may carry it.
+write_postfix_reach() {  # $1 = state
+    cat >>"$1/postfix/master.cf" <<EOF
+# SMTP on a Unix socket (issue 19): no TLS, AUTH allowed
+posta-smtp unix n       -       n       -       -       smtpd -o syslog_name=posta-e2e/unix -o smtpd_sasl_auth_enable=yes -o smtpd_tls_security_level=none
+EOF
+}
+
 # The username method checks the system's password database: a user of the rig's
 # own, without a shell or a home, made once.
 make_socks_user() {
@@ -668,6 +678,7 @@ stop_reach() {  # $1 = state
 env_lines_reach() {  # $1 = state
     local s=$1
     cat <<EOF
+export POSTA_E2E_SMTP_SOCKET='$s/spool/public/posta-smtp'
 export POSTA_E2E_LMTP_SOCKET='$s/lmtp/run/lmtp'
 export POSTA_E2E_LMTP_OVER_QUOTA='$LMTP_OVER_QUOTA_USER@example.test'
 export POSTA_E2E_LMTP_LOG='$s/lmtp.log'

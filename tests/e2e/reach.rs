@@ -31,6 +31,29 @@ fn send_lmtp(home: &Path, subject: &str, to: &[&str]) -> Command {
     cmd
 }
 
+/// Postfix's smtpd on a Unix socket: plain by default, and AUTH in clear allowed as to
+/// loopback (nobody else is on the path).
+#[test]
+fn smtp_over_a_unix_socket_logs_in_without_tls_as_to_loopback() {
+    let home = tempfile::tempdir().unwrap();
+    let subject = token("unix-smtp");
+    let server = format!("unix:{}", env("POSTA_E2E_SMTP_SOCKET"));
+    let out = posta(home.path())
+        .env("POSTA_PASSWORD", env("POSTA_E2E_PASS1"))
+        .args(["--json", "send", "--server", &server, "--user", ALICE])
+        .args([
+            "--from", ALICE, "--to", CAROL, "-s", &subject, "--body", "local",
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    let report = json(&out);
+    assert_eq!(report["security"], "plain", "{report}");
+    assert_eq!(report["server"], server.as_str());
+    let delivered = wait_for_message(CAROL, &subject);
+    assert!(header_block(&delivered).contains("with ESMTPA"));
+}
+
 #[test]
 fn lmtp_over_a_unix_socket_delivers_to_each_recipient_and_says_so() {
     let home = tempfile::tempdir().unwrap();
