@@ -165,6 +165,12 @@ fn finish(
             }
             Ok(super::submission_report(&outcome, &composed.message_id))
         }
+        Delivery::Partly { outcome, queued } => Ok(super::partly_report(
+            &outcome,
+            queued.as_ref(),
+            &composed.message_id,
+            false,
+        )),
         // Not an error (the message is safe), but not sent yet: exit 75.
         Delivery::Queued(queued) => {
             if !global.quiet {

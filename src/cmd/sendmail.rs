@@ -186,6 +186,15 @@ pub fn run(
         Delivery::Sent(outcome) => outcome,
         // sendmail's convention: queued is success (exit 0), said in one line.
         Delivery::Queued(queued) => return Ok(queued_report(queued)),
+        // Said even in sendmail mode: some recipients did not get it.
+        Delivery::Partly { outcome, queued } => {
+            return Ok(super::partly_report(
+                &outcome,
+                queued.as_ref(),
+                &message_id,
+                true,
+            ));
+        }
     };
     // Rare, and about this message (its 8-bit bytes, its DSN request): worth a line
     // even in sendmail mode, which is otherwise silent on success.

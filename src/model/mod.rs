@@ -8,10 +8,12 @@
 //! "on-temporary-failure". Changing a spelling breaks config files and queued messages.
 
 pub mod exit_code;
+mod proxy;
 mod server;
 pub mod text;
 
-pub use server::{Fingerprint, ServerAddr};
+pub use proxy::{ProxyAddr, SOCKS_PORT};
+pub use server::{Fingerprint, ServerAddr, is_local, unix_socket_path};
 
 /// Security of the connection to the submission server.
 #[derive(
@@ -35,6 +37,39 @@ impl Security {
             Security::StartTls => "starttls",
             Security::Tls => "tls",
             Security::Plain => "plain",
+        }
+    }
+}
+
+/// The dialogue the server speaks: SMTP (submission, relay), or LMTP (RFC 2033: a
+/// local delivery agent such as Dovecot's, which answers for each recipient after the
+/// message).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Deserialize,
+    serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// SMTP (RFC 5321): EHLO, one reply to the end of data
+    #[default]
+    Smtp,
+    /// LMTP (RFC 2033): LHLO, one reply per recipient to the end of data
+    Lmtp,
+}
+
+impl Protocol {
+    /// The word the config file and `--protocol` use for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Smtp => "smtp",
+            Protocol::Lmtp => "lmtp",
         }
     }
 }
@@ -131,6 +166,7 @@ mod tests {
             "external",
         ]);
         check::<QueuePolicy>(&["never", "on-temporary-failure", "on-failure"]);
+        check::<Protocol>(&["smtp", "lmtp"]);
         for s in Security::value_variants() {
             assert_eq!(serde_json::to_value(s).unwrap(), s.name());
         }

@@ -145,6 +145,12 @@ pub struct QueuedConnection {
     pub ehlo: Option<String>,
     pub allow_insecure_auth: bool,
     pub insecure: bool,
+    /// "smtp" or "lmtp"; written only when given, as `proxy`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// "socks5://[USER@]HOST:PORT" or "socks5h://…".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
 }
 
 impl Meta {

@@ -19,6 +19,9 @@ use super::{Delivery, Origin, Submission};
 #[derive(Debug)]
 pub enum Attempt {
     Sent(Outcome),
+    /// Delivered to some recipients only (LMTP): `refused` says who did not get it.
+    /// The entry waits for those that failed temporarily, and for them alone.
+    Partly(Outcome),
     /// Not sent, for a reason that may pass: it waits for its next turn.
     Deferred(String),
     /// Refused for good: moved aside.
@@ -34,7 +37,7 @@ pub enum Attempt {
 /// The secrets fetched during one flush, so that an account's password is asked for
 /// (or its command run) once per flush, not once per message.
 #[derive(Default)]
-pub struct Secrets(HashMap<String, Option<Credentials>>);
+pub struct Secrets(HashMap<String, (Option<Credentials>, Option<smtp::Proxy>)>);
 
 /// One attempt at one locked entry through `account`. Account and connection problems
 /// (credentials, TLS, AUTH) defer the entry: they are not about this message and the
@@ -67,12 +70,19 @@ pub fn attempt(
         meta.profile, meta.connection, meta.login_hint
     );
     match secrets.0.get(&key) {
-        Some(c) => account.settings.credentials = c.clone(),
+        Some((c, proxy)) => {
+            account.settings.credentials = c.clone();
+            account.settings.proxy = proxy.clone();
+        }
         None => {
             if let Err(e) = account.load_credentials(meta.login_hint.as_deref()) {
                 return Ok(Attempt::Deferred(e.to_string()));
             }
-            secrets.0.insert(key, account.settings.credentials.clone());
+            let fetched = (
+                account.settings.credentials.clone(),
+                account.settings.proxy.clone(),
+            );
+            secrets.0.insert(key, fetched);
         }
     }
 
@@ -116,6 +126,7 @@ pub fn attempt(
     );
     Ok(match delivered {
         Ok(Delivery::Sent(outcome)) => Attempt::Sent(outcome),
+        Ok(Delivery::Partly { outcome, .. }) => Attempt::Partly(outcome),
         Ok(Delivery::Queued(q)) => Attempt::Deferred(q.reason),
         Err(e) => match e.downcast_ref::<SmtpError>() {
             Some(e) if refuses_the_message(e) => Attempt::Failed(e.to_string()),

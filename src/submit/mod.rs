@@ -12,6 +12,7 @@
 pub mod dead_letter;
 pub mod flush;
 pub mod ledger;
+pub mod partly;
 pub mod payload;
 pub mod queueing;
 pub mod sender;
@@ -32,6 +33,13 @@ pub use queueing::{Origin, Queued};
 pub enum Delivery {
     /// The server accepted it.
     Sent(Outcome),
+    /// Delivered to some recipients only (an LMTP server's answer): `outcome.refused`
+    /// names the others; those that failed temporarily are in the queue as `queued`
+    /// when the policy queues (see [`partly`]).
+    Partly {
+        outcome: Outcome,
+        queued: Option<Queued>,
+    },
     /// Safe in the queue, not sent yet.
     Queued(Queued),
 }
@@ -157,7 +165,13 @@ fn settle_kept(
                     outcome.accepted.len(),
                 ));
             }
-            Ok(Delivery::Sent(outcome))
+            if outcome.refused.is_empty() {
+                Ok(Delivery::Sent(outcome))
+            } else {
+                let queued =
+                    partly::queue_the_failed(account, submission, payload, &outcome, warnings);
+                Ok(Delivery::Partly { outcome, queued })
+            }
         }
         (Err(e), Keeping::Held(held)) if queueing::should_queue(submission.policy, &e) => {
             Ok(Delivery::Queued(held.keep(e.to_string(), Some(e.stage))))

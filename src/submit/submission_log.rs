@@ -70,7 +70,7 @@ fn line(
         ),
     ];
     match result {
-        Ok(Delivery::Sent(outcome)) => {
+        Ok(Delivery::Sent(outcome) | Delivery::Partly { outcome, .. }) => {
             pairs.push(("server", outcome.server.clone()));
             pairs.push(("tls", outcome.security.trim().to_owned()));
         }
@@ -90,6 +90,20 @@ fn line(
             pairs.push(("status", "sent".into()));
             pairs.push(("reply", outcome.final_reply.to_string()));
             pairs.push(("exit", "0".into()));
+        }
+        // Who did not get it, with what the server said; the exit code `send` gives.
+        Ok(Delivery::Partly { outcome, queued }) => {
+            pairs.push(("status", "partly".into()));
+            pairs.push(("reply", outcome.final_reply.to_string()));
+            let refused: Vec<String> = (outcome.refused.iter())
+                .map(|r| format!("{} {}", r.address, r.reply))
+                .collect();
+            pairs.push(("refused", refused.join("; ")));
+            if let Some(q) = queued {
+                pairs.push(("queued", q.id.clone()));
+            }
+            let code = super::partly::exit_code(outcome, queued.as_ref(), false);
+            pairs.push(("exit", code.as_i32().to_string()));
         }
         // Not sent (yet): the line says where it waits, with `send`'s exit code.
         Ok(Delivery::Queued(queued)) => {

@@ -25,3 +25,5 @@ mod interop;
 mod keyring;
 mod queue_e2e;
 mod sasl;
+// Needs dovecot-lmtpd and dante-server (scripts/mailserver.sh installs and starts them).
+mod reach;

@@ -95,6 +95,20 @@ impl Dispatcher<'_, '_, '_> {
                 })
             }
             Ok(Delivery::Queued(queued)) => self.queued(&job.name, &queued)?,
+            // Not sent to everyone: counted as failed, with send's exit code.
+            Ok(Delivery::Partly { outcome, queued }) => {
+                let report =
+                    crate::cmd::partly_report(&outcome, queued.as_ref(), &message_id, false);
+                self.progress.failed();
+                self.tally.failed += 1;
+                (self.tally.first_code).get_or_insert(report.exit.unwrap_or(Code::TempFail));
+                let name = &job.name;
+                self.say(&format!("posta: batch: {name}: {}", report.human))?;
+                let mut object = report.json.unwrap_or_default();
+                object["type"] = json!("message");
+                object["source"] = json!(name);
+                object
+            }
             Err(e) => self.failure(&job.name, &e)?,
         };
         object["profile"] = json!(profile);
