@@ -24,6 +24,7 @@ pub mod dns;
 pub mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod imap;
 pub mod message;
 pub mod model;
 pub mod pace;

@@ -23,7 +23,7 @@ mod auth;
 mod capabilities;
 mod certificate;
 pub(crate) mod data;
-mod dial;
+pub(crate) mod dial;
 mod error;
 pub(crate) mod redact;
 pub(crate) mod reply;
@@ -31,7 +31,7 @@ mod reuse;
 #[cfg(test)]
 mod scripted_wire;
 mod session;
-mod tls;
+pub(crate) mod tls;
 mod transcript;
 mod wire;
 
