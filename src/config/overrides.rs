@@ -36,6 +36,10 @@ pub struct Overrides {
     pub ehlo: Option<String>,
     pub allow_insecure_auth: bool,
     pub insecure: bool,
+    /// `--save-sent` / `--no-save-sent` (and `batch`'s off unless asked); recorded
+    /// only when given, so that entries and their tests read as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub save_sent: Option<bool>,
 }
 
 impl Overrides {
@@ -55,6 +59,7 @@ impl Overrides {
             ehlo: self.ehlo.clone(),
             allow_insecure_auth: self.allow_insecure_auth,
             insecure: self.insecure,
+            save_sent: self.save_sent,
         }
     }
 
@@ -91,6 +96,7 @@ impl Overrides {
             ehlo: c.ehlo.clone(),
             allow_insecure_auth: c.allow_insecure_auth,
             insecure: c.insecure,
+            save_sent: c.save_sent,
         })
     }
 }

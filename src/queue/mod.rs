@@ -140,6 +140,9 @@ pub struct QueuedConnection {
     pub ehlo: Option<String>,
     pub allow_insecure_auth: bool,
     pub insecure: bool,
+    /// `--save-sent` / `--no-save-sent` at submission, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub save_sent: Option<bool>,
 }
 
 impl Meta {

@@ -18,17 +18,15 @@ use super::{Delivery, Origin, Submission};
 /// What happened to one entry.
 #[derive(Debug)]
 pub enum Attempt {
-    Sent(Outcome),
+    /// Sent; and what became of the copy in Sent.
+    Sent(Outcome, super::SentCopy),
     /// Not sent, for a reason that may pass: it waits for its next turn.
     Deferred(String),
     /// Refused for good: moved aside.
     Failed(String),
     /// Not tried: its recipients do not fit under the profile's daily limit before
     /// `until`. Not a failed attempt.
-    OverLimit {
-        until: i64,
-        reason: String,
-    },
+    OverLimit { until: i64, reason: String },
 }
 
 /// The secrets fetched during one flush, so that an account's password is asked for
@@ -89,6 +87,8 @@ pub fn attempt(
         // It is in the queue already: a failure defers this entry, never adds one.
         policy: QueuePolicy::Never,
         hold_first: false,
+        // The queue does not keep the Bcc fields: the copy is the message as sent.
+        bcc: b"",
     };
     let mut payload = EntryPayload(locked);
     let delivered = super::deliver(
@@ -107,7 +107,7 @@ pub fn attempt(
         warnings,
     );
     Ok(match delivered {
-        Ok(Delivery::Sent(outcome)) => Attempt::Sent(outcome),
+        Ok(Delivery::Sent(outcome, copy)) => Attempt::Sent(outcome, copy),
         Ok(Delivery::Queued(q)) => Attempt::Deferred(q.reason),
         Err(e) => match e.downcast_ref::<SmtpError>() {
             Some(e) if refuses_the_message(e) => Attempt::Failed(e.to_string()),

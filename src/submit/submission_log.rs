@@ -17,7 +17,7 @@ use crate::model::exit_code::Code;
 use crate::report;
 use crate::smtp::SmtpError;
 
-use super::Delivery;
+use super::{Delivery, SentCopy};
 
 /// Append the line for one submission to the account's log file, if it has one.
 /// A log that cannot be written does not change the outcome: it costs a warning,
@@ -70,7 +70,7 @@ fn line(
         ),
     ];
     match result {
-        Ok(Delivery::Sent(outcome)) => {
+        Ok(Delivery::Sent(outcome, _)) => {
             pairs.push(("server", outcome.server.clone()));
             pairs.push(("tls", outcome.security.trim().to_owned()));
         }
@@ -86,10 +86,21 @@ fn line(
         size.map_or_else(|| "-".to_owned(), |n| n.to_string()),
     ));
     match result {
-        Ok(Delivery::Sent(outcome)) => {
+        Ok(Delivery::Sent(outcome, copy)) => {
             pairs.push(("status", "sent".into()));
             pairs.push(("reply", outcome.final_reply.to_string()));
             pairs.push(("exit", "0".into()));
+            match copy {
+                SentCopy::Off => {}
+                SentCopy::Saved { folder } => {
+                    pairs.push(("saved", "yes".into()));
+                    pairs.push(("saved_to", folder.clone()));
+                }
+                SentCopy::NotSaved { reason } => {
+                    pairs.push(("saved", "no".into()));
+                    pairs.push(("save_error", reason.clone()));
+                }
+            }
         }
         // Not sent (yet): the line says where it waits, with `send`'s exit code.
         Ok(Delivery::Queued(queued)) => {

@@ -54,8 +54,12 @@ impl Dispatcher<'_, '_, '_> {
         mut job: Job,
         result: Result<Outcome, SmtpError>,
     ) -> anyhow::Result<()> {
+        // Out of `self` while the lane's account is borrowed from it.
+        let mut copies = std::mem::take(&mut self.copies);
         let account = &self.lanes()[job.lane].account;
         let (envelope, message_id) = (job.spooled.envelope.clone(), job.spooled.message_id.clone());
+        // The Bcc the message as sent left out, for the copy in Sent.
+        let bcc = std::mem::take(&mut job.spooled.bcc);
         let submission = Submission {
             origin: &self.origin,
             envelope: &envelope,
@@ -64,6 +68,7 @@ impl Dispatcher<'_, '_, '_> {
             login_hint: account.user.clone(),
             policy: self.policy(job.lane),
             hold_first: false,
+            bcc: &bcc,
         };
         let mut warnings = Vec::new();
         // The lanes count accepted recipients themselves (they reserve room ahead).
@@ -73,17 +78,19 @@ impl Dispatcher<'_, '_, '_> {
             &mut SpooledPayload(&mut job.spooled),
             result,
             Counting::ByCaller,
+            &mut copies,
             &mut warnings,
         );
+        self.copies = copies;
         for warning in warnings {
             self.say(&format!("posta: warning: {warning}"))?;
         }
         let profile = self.lanes()[job.lane].account.profile.clone();
         let mut object = match delivered {
-            Ok(Delivery::Sent(outcome)) => {
+            Ok(Delivery::Sent(outcome, copy)) => {
                 self.tally.sent += 1;
                 self.progress.sent();
-                json!({
+                let mut object = json!({
                     "type": "message",
                     "source": job.name,
                     "status": "sent",
@@ -92,7 +99,9 @@ impl Dispatcher<'_, '_, '_> {
                     "accepted": outcome.accepted,
                     "final_reply": outcome.final_reply,
                     "warnings": outcome.warnings,
-                })
+                });
+                copy.add_json(&mut object);
+                object
             }
             Ok(Delivery::Queued(queued)) => self.queued(&job.name, &queued)?,
             Err(e) => self.failure(&job.name, &e)?,
