@@ -294,6 +294,8 @@ ssl = yes
 ssl_cert = <$s/tls/server-chain.crt
 ssl_key = <$s/tls/server.key
 mail_location = maildir:~
+# Keep each message as it came (CRLF), so that a test can compare it byte for byte.
+mail_save_crlf = yes
 # The mailboxes belong to Debian's "mail" user (8), below Dovecot's default of 500.
 first_valid_uid = $VMAIL_UID
 first_valid_gid = $VMAIL_GID

@@ -22,3 +22,5 @@ mod interop;
 #[cfg(feature = "keyring")]
 mod keyring;
 mod queue_e2e;
+// Needs the IMAP side of the rig (Dovecot's imapd, scripts/mailserver.sh).
+mod sent_copy;
