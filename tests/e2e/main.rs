@@ -24,3 +24,4 @@ mod keyring;
 mod queue_e2e;
 // Needs the IMAP side of the rig (Dovecot's imapd, scripts/mailserver.sh).
 mod sent_copy;
+mod sent_copy_faults;

@@ -6,6 +6,10 @@ use std::io::{self, BufRead, Read, Write};
 use std::time::{Duration, Instant};
 
 use super::*;
+use crate::imap::Login;
+use crate::model::AuthMechanism;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 
 struct Scripted {
     input: io::Cursor<Vec<u8>>,
