@@ -101,6 +101,10 @@ pub struct Meta {
     /// Why the entry was moved to `failed/`.
     #[serde(default)]
     pub failed: Option<String>,
+    /// The Bcc fields the message as sent leaves out (CRLF-terminated), for its copy
+    /// in Sent when a flush sends it; absent when it has none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub bcc: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -168,6 +172,7 @@ impl Meta {
             next_attempt: now,
             attempt_started: None,
             failed: None,
+            bcc: String::new(),
         }
     }
 

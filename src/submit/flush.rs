@@ -87,8 +87,7 @@ pub fn attempt(
         // It is in the queue already: a failure defers this entry, never adds one.
         policy: QueuePolicy::Never,
         hold_first: false,
-        // The queue does not keep the Bcc fields: the copy is the message as sent.
-        bcc: b"",
+        bcc: meta.bcc.as_bytes(),
     };
     let mut payload = EntryPayload(locked);
     let delivered = super::deliver(

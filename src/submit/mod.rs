@@ -212,6 +212,7 @@ fn pending<'a>(
         message_id: submission.message_id,
         eight_bit: payload.is_8bit(),
         login_hint: submission.login_hint.clone(),
+        bcc: submission.bcc,
     }
 }
 

@@ -282,6 +282,8 @@ fn a_queued_message_is_copied_once_when_a_flush_sends_it() {
             "on-temporary-failure",
             "--to",
             BOB,
+            "--bcc",
+            CAROL,
             "-s",
             &subject,
         ])
@@ -311,5 +313,8 @@ fn a_queued_message_is_copied_once_when_a_flush_sends_it() {
     let out = flush(home.path());
     ok(&out);
     wait_for_message(BOB, &subject);
-    the_copy(ALICE, ".Sent Messages", &subject);
+    let (_, copy) = the_copy(ALICE, ".Sent Messages", &subject);
+    // The queue kept the Bcc for it.
+    let bcc = format!("Bcc: {CAROL}\r\n");
+    assert!(copy.starts_with(bcc.as_bytes()), "{}", text(&copy));
 }

@@ -148,6 +148,7 @@ impl Dispatcher<'_, '_, '_> {
         let account = &self.lanes()[lane].account;
         // The bytes come from the spool file, which the writer below borrows.
         let (envelope, message_id) = (spooled.envelope.clone(), spooled.message_id.clone());
+        let bcc = spooled.bcc.clone();
         let pending = Pending {
             origin: &self.origin,
             account,
@@ -156,6 +157,7 @@ impl Dispatcher<'_, '_, '_> {
             message_id: &message_id,
             eight_bit: spooled.eight_bit,
             login_hint: account.user.clone(),
+            bcc: &bcc,
         };
         submit::queueing::deferred(&pending, reason, not_before, &mut |out| {
             spooled.write_to(out)
