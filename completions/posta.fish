@@ -95,6 +95,8 @@ complete -c posta -n "__fish_posta_using_subcommand send" -s c -l config -d 'Con
 complete -c posta -n "__fish_posta_using_subcommand send" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand send" -l markdown-allow-html -d 'Pass raw HTML in the Markdown through (by default it is escaped)'
 complete -c posta -n "__fish_posta_using_subcommand send" -l dry-run -d 'Print the exact message bytes to stdout and the envelope to stderr; contact no server. With --json, stdout is one object instead: the bytes as base64 in `message_base64` up to 1 MiB (larger: null, and `message_omitted` says why)'
+complete -c posta -n "__fish_posta_using_subcommand send" -l save-sent -d 'Once sent, save a copy (Bcc kept) in the account\'s Sent folder over IMAP [default: the profile\'s save_sent]'
+complete -c posta -n "__fish_posta_using_subcommand send" -l no-save-sent -d 'Save no copy in Sent, whatever the profile says'
 complete -c posta -n "__fish_posta_using_subcommand send" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand send" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
 complete -c posta -n "__fish_posta_using_subcommand send" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
@@ -385,6 +387,7 @@ lmtp\t'LMTP (RFC 2033): LHLO, one reply per recipient to the end of data'"
 complete -c posta -n "__fish_posta_using_subcommand batch" -l proxy -d 'Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the server\'s name. A user may be given (USER@HOST); its password comes from POSTA_PROXY_PASSWORD or the profile\'s proxy_password_* keys, never a flag' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -s p -l profile -l account -d 'Account profile to use, or a list a,b,c of profiles that share the messages [default: the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand batch" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand batch" -l save-sent -d 'Save a copy of each message sent in its profile\'s Sent folder over IMAP, one IMAP connection per profile for the whole batch (off unless given)'
 complete -c posta -n "__fish_posta_using_subcommand batch" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand batch" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
 complete -c posta -n "__fish_posta_using_subcommand batch" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'

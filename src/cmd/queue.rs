@@ -361,7 +361,7 @@ fn flush(
             base["after_interrupted_attempt"] = json!(true);
         }
         let (why, over_limit) = match result {
-            Attempt::Sent(outcome) => {
+            Attempt::Sent(outcome, copy) => {
                 locked.remove().map_err(|e| io_fail(&dir, e))?;
                 human.push(format!(
                     "sent {id} <{}> via {}: {}",
@@ -372,10 +372,12 @@ fn flush(
                 base["server"] = json!(outcome.server);
                 base["accepted"] = json!(outcome.accepted);
                 base["final_reply"] = json!(outcome.final_reply);
+                copy.add_json(&mut base);
                 sent.push(base);
                 continue;
             }
-            Attempt::Partly(outcome) => {
+            Attempt::Partly(outcome, copy) => {
+                copy.add_json(&mut base);
                 let again: Vec<String> = (outcome.refused.iter())
                     .filter(|r| r.reply.is_transient())
                     .map(|r| r.address.clone())

@@ -144,6 +144,8 @@ pub fn run(
     // own fault waits in the queue — where it is before the session starts, so that a
     // signal (a systemd stop, a cron timeout) cannot lose it either.
     let policy = submit::queueing::policy(flags.queue, &account, QueuePolicy::OnFailure);
+    // The Bcc the message as sent left out, for the copy in Sent.
+    let bcc = std::mem::take(&mut spooled.bcc);
     let submission = Submission {
         origin: &origin,
         envelope: &envelope,
@@ -152,6 +154,7 @@ pub fn run(
         login_hint: Some(login_address),
         policy,
         hold_first: policy != QueuePolicy::Never,
+        bcc: &bcc,
     };
     // sendmail's flags have no -q: a terminal is the whole test (cron and scripts never
     // give one), with --json and -v still turning the bar off.
@@ -182,18 +185,21 @@ pub fn run(
     for warning in warnings {
         writeln!(console.err, "sendmail: warning: {warning}")?;
     }
-    let outcome = match delivered? {
-        Delivery::Sent(outcome) => outcome,
+    let (outcome, copy) = match delivered? {
+        Delivery::Sent(outcome, copy) => (outcome, copy),
         // sendmail's convention: queued is success (exit 0), said in one line.
         Delivery::Queued(queued) => return Ok(queued_report(queued)),
         // Said even in sendmail mode: some recipients did not get it.
-        Delivery::Partly { outcome, queued } => {
-            return Ok(super::partly_report(
-                &outcome,
-                queued.as_ref(),
-                &message_id,
-                true,
-            ));
+        Delivery::Partly {
+            outcome,
+            queued,
+            copy,
+        } => {
+            let mut report = super::partly_report(&outcome, queued.as_ref(), &message_id, true);
+            if let Some(json) = &mut report.json {
+                copy.add_json(json);
+            }
+            return Ok(report);
         }
     };
     // Rare, and about this message (its 8-bit bytes, its DSN request): worth a line
@@ -202,6 +208,9 @@ pub fn run(
         writeln!(console.err, "sendmail: warning: {warning}")?;
     }
     let mut report = submission_report(&outcome, &message_id);
+    if let Some(json) = &mut report.json {
+        copy.add_json(json);
+    }
     // sendmail is silent on success: cron mails whatever it prints.
     report.human.clear();
     Ok(report)

@@ -106,6 +106,10 @@ pub struct Meta {
     /// account's aliases and sender policy are applied at its first attempt.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unresolved: bool,
+    /// The Bcc fields the message as sent leaves out (CRLF-terminated), for its copy
+    /// in Sent when a flush sends it; absent when it has none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub bcc: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -151,6 +155,9 @@ pub struct QueuedConnection {
     /// "socks5://[USER@]HOST:PORT" or "socks5h://…".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// `--save-sent` / `--no-save-sent` at submission, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub save_sent: Option<bool>,
 }
 
 impl Meta {
@@ -177,6 +184,7 @@ impl Meta {
             attempt_started: None,
             failed: None,
             unresolved: false,
+            bcc: String::new(),
         }
     }
 

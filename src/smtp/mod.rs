@@ -26,7 +26,7 @@ mod auth;
 mod capabilities;
 mod certificate;
 pub(crate) mod data;
-mod dial;
+pub(crate) mod dial;
 mod error;
 pub(crate) mod redact;
 pub(crate) mod reply;
@@ -36,7 +36,7 @@ mod scripted_wire;
 mod session;
 pub(crate) mod socket;
 mod socks;
-mod tls;
+pub(crate) mod tls;
 mod transcript;
 mod wire;
 

@@ -27,3 +27,6 @@ mod queue_e2e;
 mod sasl;
 // Needs dovecot-lmtpd and dante-server (scripts/mailserver.sh installs and starts them).
 mod reach;
+// Needs the IMAP side of the rig (Dovecot's imapd, scripts/mailserver.sh).
+mod sent_copy;
+mod sent_copy_faults;

@@ -62,6 +62,9 @@ pub struct Spooled {
     pub eight_bit: bool,
     /// Lines over 998 octets were made to fit (see [`LongLines`]), if any.
     pub long_lines: Option<LongLines>,
+    /// The Bcc and Resent-Bcc fields left out of the message, as they were written
+    /// (CRLF-terminated): the copy in Sent keeps them.
+    pub bcc: Vec<u8>,
 }
 
 impl Spooled {

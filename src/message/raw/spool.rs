@@ -48,6 +48,12 @@ impl HeaderBlock {
         lines.after_cr = self.after_cr;
         let fields = self.fields();
         let has = |name: &str| has(&fields, name);
+        let is_bcc = |name: &str| {
+            ["Bcc", "Resent-Bcc"]
+                .iter()
+                .any(|n| name.eq_ignore_ascii_case(n))
+        };
+        let bcc = join_fields(&fields, is_bcc);
 
         let mut envelope = Envelope::default();
         let mail_from = match opts
@@ -98,9 +104,7 @@ impl HeaderBlock {
             out.write_all(added.as_bytes())?;
             // Bcc must never reach the recipients; the envelope already holds them.
             out.write_all(&join_fields(&fields, |name| {
-                let left_out = ["Bcc", "Resent-Bcc"]
-                    .iter()
-                    .any(|n| name.eq_ignore_ascii_case(n))
+                let left_out = is_bcc(name)
                     || (qp && name.eq_ignore_ascii_case("Content-Transfer-Encoding"))
                     || (rewrite && name.eq_ignore_ascii_case("From"));
                 !left_out
@@ -154,6 +158,7 @@ impl HeaderBlock {
                 .to_string(),
             eight_bit: head_8bit || copied.eight_bit,
             long_lines: copied.long_lines,
+            bcc,
         })
     }
 }
