@@ -5,7 +5,9 @@
 
 pub mod argv;
 mod attach;
+mod auth;
 pub use attach::{AttachOptions, from_matches};
+pub use auth::AuthCommand;
 pub mod sendmail;
 
 use std::path::PathBuf;
@@ -96,6 +98,8 @@ pub enum Command {
     Profile(ProfileCommand),
     #[command(subcommand)]
     Password(PasswordCommand),
+    #[command(subcommand)]
+    Auth(AuthCommand),
     Probe(ProbeArgs),
     #[command(subcommand)]
     Queue(QueueCommand),

@@ -48,6 +48,9 @@ pub struct Account {
     /// prompt: the profile's `command_timeout`, else two minutes.
     pub command_timeout: Duration,
     pub(super) secret: Option<SecretSource>,
+    /// The profile's built-in OAuth client (`oauth2_client_id`), for `posta auth` and
+    /// for refreshing after a refused token.
+    pub oauth: Option<crate::oauth::Client>,
     /// Which profile was chosen and why, for `-v` ("profile work, the default: …").
     pub chosen: Option<String>,
 }
@@ -74,6 +77,21 @@ impl Account {
             token,
         });
         Ok(())
+    }
+
+    /// After the server refused the access token of the built-in OAuth login: a new one
+    /// (unless another posta stored one meanwhile) in the credentials. `Ok(false)` when
+    /// the account does not log in that way.
+    pub fn renew_oauth_token(&mut self) -> Result<bool, ConfigError> {
+        let (Some(SecretSource::OAuth(client)), Some(credentials)) =
+            (&self.secret, self.settings.credentials.as_mut())
+        else {
+            return Ok(false);
+        };
+        let access = crate::oauth::refresh::access_token(client, Some(&credentials.secret))
+            .map_err(ConfigError::from_oauth)?;
+        credentials.secret = access.token;
+        Ok(true)
     }
 
     /// The profile's `from` for a message's From header: one well-formed mailbox, or a

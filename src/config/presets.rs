@@ -47,7 +47,12 @@ pub struct Preset {
     /// Messages a minute the provider accepts from an account, where it publishes a
     /// figure (`posta batch` paces each profile by it).
     pub messages_per_minute: Option<u32>,
+    /// The provider's OAuth 2.0 endpoints and scopes, for `posta auth login`.
+    pub oauth2: Option<&'static OAuthPreset>,
 }
+
+mod oauth;
+pub use oauth::OAuthPreset;
 
 use FromRule::*;
 use Security::*;
@@ -69,6 +74,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: Some(500),
         per_message_limit: Some(100),
         messages_per_minute: None,
+        oauth2: Some(&oauth::GOOGLE),
     },
     Preset {
         name: "mailru",
@@ -92,6 +98,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: None,
         per_message_limit: None,
         messages_per_minute: None,
+        oauth2: Some(&oauth::MAILRU),
     },
     Preset {
         name: "yandex",
@@ -116,6 +123,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: Some(500),
         per_message_limit: Some(35),
         messages_per_minute: None,
+        oauth2: Some(&oauth::YANDEX),
     },
     Preset {
         name: "outlook",
@@ -142,6 +150,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: Some(5000),
         per_message_limit: None,
         messages_per_minute: None,
+        oauth2: Some(&oauth::OUTLOOK),
     },
     Preset {
         name: "office365",
@@ -158,6 +167,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: Some(10000),
         per_message_limit: None,
         messages_per_minute: Some(30),
+        oauth2: Some(&oauth::OFFICE365),
     },
     Preset {
         name: "yahoo",
@@ -181,6 +191,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: None,
         per_message_limit: None,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "aol",
@@ -197,6 +208,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: None,
         per_message_limit: None,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "icloud",
@@ -217,6 +229,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: Some(1000),
         per_message_limit: Some(500),
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "fastmail",
@@ -233,6 +246,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: None,
         per_message_limit: None,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "zoho",
@@ -249,6 +263,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: None,
         per_message_limit: None,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "gmx",
@@ -265,6 +280,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: None,
         per_message_limit: None,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "webde",
@@ -281,6 +297,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: None,
         per_message_limit: None,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "rambler",
@@ -297,6 +314,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: None,
         per_message_limit: None,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "proton-bridge",
@@ -313,6 +331,7 @@ pub const PRESETS: &[Preset] = &[
         daily_limit: None,
         per_message_limit: None,
         messages_per_minute: None,
+        oauth2: None,
     },
 ];
 

@@ -235,9 +235,10 @@ fn build(
         security,
     } = layers.server()?;
     let tls = layers.tls()?;
-    let secret = layers.secret_source();
-    let mechanism = layers.auth(secret.as_ref())?;
     let timeout = layers.timeout()?;
+    let oauth = layers.oauth(timeout)?;
+    let secret = layers.secret_source(oauth.as_ref());
+    let mechanism = layers.auth(secret.as_ref())?;
     let rate = layers.rate()?;
     let command_timeout = layers.command_timeout()?;
     let (daily_limit, per_message_limit) = layers.limits();
@@ -272,6 +273,7 @@ fn build(
         rate,
         command_timeout,
         secret,
+        oauth,
         chosen: None,
     })
 }
@@ -313,5 +315,6 @@ fn expand_home(path: &Path) -> PathBuf {
 }
 
 mod layers;
+mod oauth;
 #[cfg(test)]
 mod tests;
