@@ -284,6 +284,15 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         (None, Some(email)) => presets::for_address(email),
         (None, None) => None,
     };
+    // A custom domain whose mail Google Workspace or Microsoft 365 hosts: that preset
+    // (its server and OAuth endpoints serve every hosted domain), found by MX.
+    let hosted = match (&preset, &args.connection.server, &args.email) {
+        (None, None, Some(email)) => crate::config::account::bare_address(email)
+            .rsplit_once('@')
+            .and_then(|(_, domain)| crate::dns::mx::hosted_by(domain)),
+        _ => None,
+    };
+    let preset = preset.or_else(|| hosted.as_ref().and_then(|(h, _)| presets::find(h.preset())));
     let conn = &args.connection;
     // No preset and no server given: ask DNS (RFC 6186) before asking the user.
     let discovered = match (&preset, &conn.server, &args.email) {
@@ -362,8 +371,23 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
     for w in &warnings {
         let _ = write!(human, "\n  warning: {w} (accepted with --yes)");
     }
+    if let Some((host, mx)) = &hosted {
+        let _ = write!(
+            human,
+            "\n  the domain's mail is at {} (MX {mx})",
+            host.title()
+        );
+    }
     if let Some(p) = preset {
         let _ = write!(human, "\n  preset: {} ({}:{})", p.title, p.host, p.port);
+        if p.oauth2.is_some() {
+            let _ = write!(
+                human,
+                "\n  OAuth 2.0: add oauth2_client_id = \"…\" (your app registration; README, \
+                 \"OAuth 2.0\") to [profiles.{}], then run `posta auth login {}`",
+                args.name, args.name
+            );
+        }
         let _ = write!(human, "\n  {}", p.note);
         if let Some(page) = p.app_password_page {
             let _ = write!(human, "\n  app password: {page}");
@@ -383,6 +407,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
             "added": args.name,
             "config": path,
             "preset": preset.map(|p| p.name),
+            "mx": hosted.as_ref().map(|(h, mx)| json!({"provider": h.title(), "host": mx})),
             "default": first,
             "from": from,
             "same_from": same_from,
