@@ -56,7 +56,7 @@ pub fn request(
     client.auth_fields(&mut fields);
     let answer = http.post_form(token_url, &fields)?;
     if answer.status != 200 {
-        return Err(refusal(&answer, doing, token_url, client));
+        return Err(scrub(refusal(&answer, doing, token_url, client), &fields));
     }
     let json = answer.json;
     let text = |name: &str| json.get(name).and_then(|v| v.as_str());
@@ -123,6 +123,24 @@ pub fn revoke(http: &Http, client: &Client, tokens: &Tokens) -> Result<bool, OAu
         return Ok(true);
     }
     Err(refusal(&answer, "revoke the login", url, client))
+}
+
+/// `e` without the secrets of the request, should the provider have echoed one back
+/// into its `error_description` (they must reach no terminal or log).
+fn scrub(mut e: OAuthError, fields: &[(&str, &str)]) -> OAuthError {
+    const SECRET: [&str; 5] = [
+        "refresh_token",
+        "code",
+        "code_verifier",
+        "device_code",
+        "client_secret",
+    ];
+    for (name, value) in fields {
+        if SECRET.contains(name) && value.len() >= 4 {
+            e.message = e.message.replace(value, "(redacted)");
+        }
+    }
+    e
 }
 
 /// A non-200 answer of a token or device endpoint as an error of the right code.

@@ -127,7 +127,8 @@ fn a_token_endpoint_in_trouble_is_75_and_sendmail_mode_queues() {
 #[test]
 fn a_provider_error_is_said_in_words_without_its_escapes() {
     let home = tempfile::tempdir().unwrap();
-    let body = "{\"error\":\"invalid_grant\",\"error_description\":\"revoked\\u001b[2J by admin\"}";
+    // A hostile description: an escape sequence, and the refresh token echoed back.
+    let body = "{\"error\":\"invalid_grant\",\"error_description\":\"revoked\\u001b[2J by admin: the-refresh-token\"}";
     let answer: &'static str = Box::leak(
         format!(
             "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
@@ -143,4 +144,5 @@ fn a_provider_error_is_said_in_words_without_its_escapes() {
     assert!(err.contains("invalid_grant (revoked"), "{err}");
     assert!(!err.contains('\u{1b}'), "{err}");
     assert!(err.contains("posta auth login t"), "{err}");
+    assert!(!err.contains("the-refresh-token"), "{err}");
 }
