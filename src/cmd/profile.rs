@@ -114,6 +114,9 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
     let limits = limits_of(name, p);
     if let Some(obj) = shown.as_object_mut() {
         obj.remove("password");
+        if obj.contains_key("oauth2_client_secret") {
+            obj.insert("oauth2_client_secret".into(), json!("(hidden)"));
+        }
         obj.retain(|_, v| !v.is_null());
         obj.insert("password_source".into(), json!(password));
         obj.insert("server".into(), json!(server_of(p)));
@@ -214,8 +217,18 @@ fn limits_of(name: &str, p: &Profile) -> Vec<(&'static str, u32, &'static str, S
 }
 
 fn password_source(name: &str, p: &Profile) -> String {
+    use crate::model::AuthMechanism::{OauthBearer, Xoauth2};
+    let password_named = p.keyring == Some(true)
+        || p.password_command.is_some()
+        || p.password_env.is_some()
+        || p.password_file.is_some()
+        || p.password.is_some();
     if let Some(c) = &p.oauth_token_command {
         format!("OAuth2 token command: {c}")
+    } else if p.oauth2_client_id.is_some()
+        && (matches!(p.auth, Some(Xoauth2 | OauthBearer)) || !password_named)
+    {
+        format!("OAuth 2.0 login (`posta auth login {name}`, `posta auth status {name}`)")
     } else if p.keyring == Some(true) {
         format!(
             "OS keyring (service \"{}\", user \"{name}\")",

@@ -360,3 +360,26 @@ fn two_concurrent_refreshes_keep_the_login() {
     ok(&send_as(home.path(), "c", &third, &[]));
     wait_for_message(BOB, &third);
 }
+
+/// `profile show` names the OAuth login as the source and never shows the client secret.
+#[test]
+fn profile_show_names_the_oauth_login_and_hides_the_client_secret() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        &profile(
+            "p",
+            "posta",
+            ALICE,
+            "oauth2_client_secret = \"not-for-eyes\"",
+        ),
+    );
+    let out = posta(home.path())
+        .args(["profile", "show", "p"])
+        .output()
+        .unwrap();
+    ok(&out);
+    let said = text(&out.stdout);
+    assert!(said.contains("posta auth login p"), "{said}");
+    assert!(!said.contains("not-for-eyes"), "{said}");
+}
