@@ -186,6 +186,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'The account''s e-mail address: the profile''s from, and the preset (or the DNS lookup of the server) is chosen from its domain')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The profile''s From, e.g. ''Jane Doe <jane@example.com>'' [default: --email]')
             [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Provider preset (see `posta profile presets`)')
+            [CompletionResult]::new('--oauth2-client-id', '--oauth2-client-id', [CompletionResultType]::ParameterName, 'The client id of your app registration at the provider (key oauth2_client_id), for `posta auth login`')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Submission server, optionally with a port')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port [default: 465 for tls, 587 for starttls, 25 for plain]')
             [CompletionResult]::new('--security', '--security', [CompletionResultType]::ParameterName, 'Connection security [default: tls on port 465, starttls otherwise]')

@@ -177,6 +177,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --email 'The account''s e-mail address: the profile''s from, and the preset (or the DNS lookup of the server) is chosen from its domain'
             cand --from 'The profile''s From, e.g. ''Jane Doe <jane@example.com>'' [default: --email]'
             cand --preset 'Provider preset (see `posta profile presets`)'
+            cand --oauth2-client-id 'The client id of your app registration at the provider (key oauth2_client_id), for `posta auth login`'
             cand --server 'Submission server, optionally with a port'
             cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
             cand --security 'Connection security [default: tls on port 465, starttls otherwise]'

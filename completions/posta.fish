@@ -135,6 +135,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l email -d 'The account\'s e-mail address: the profile\'s from, and the preset (or the DNS lookup of the server) is chosen from its domain' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l from -d 'The profile\'s From, e.g. \'Jane Doe <jane@example.com>\' [default: --email]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l preset -d 'Provider preset (see `posta profile presets`)' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l oauth2-client-id -d 'The client id of your app registration at the provider (key oauth2_client_id), for `posta auth login`' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l server -d 'Submission server, optionally with a port' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'

@@ -1,4 +1,5 @@
-//! `posta auth`: the built-in OAuth 2.0 login of a profile.
+//! A profile's credentials: `posta password` (the OS keyring) and `posta auth` (the
+//! built-in OAuth 2.0 login).
 
 use clap::Subcommand;
 
@@ -28,6 +29,21 @@ pub enum AuthCommand {
     },
     /// Revoke the login at the provider (where it offers revocation), then forget it
     Logout {
+        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
+        profile: String,
+    },
+}
+
+/// Store or delete a profile's password in the OS keyring.
+#[derive(Debug, Subcommand)]
+pub enum PasswordCommand {
+    /// Store the password (read from a prompt or stdin)
+    Set {
+        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
+        profile: String,
+    },
+    /// Delete the stored password
+    Delete {
         #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
         profile: String,
     },

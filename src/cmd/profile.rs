@@ -338,6 +338,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         user: conn.user.clone(),
         password_command: conn.password_command.clone(),
         oauth_token_command: conn.oauth_token_command.clone(),
+        oauth2_client_id: args.oauth2_client_id.clone(),
         ca_file: conn.ca_file.clone(),
         auth: conn.auth,
         tls_fingerprint: conn.tls_fingerprint.as_ref().map(|f| f.to_string()),
@@ -393,7 +394,9 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
     }
     if let Some(p) = preset {
         let _ = write!(human, "\n  preset: {} ({}:{})", p.title, p.host, p.port);
-        if p.oauth2.is_some() {
+        if p.oauth2.is_some() && args.oauth2_client_id.is_some() {
+            let _ = write!(human, "\n  OAuth 2.0: run `posta auth login {}`", args.name);
+        } else if p.oauth2.is_some() {
             let _ = write!(
                 human,
                 "\n  OAuth 2.0: add oauth2_client_id = \"…\" (your app registration; README, \
@@ -406,7 +409,10 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
             let _ = write!(human, "\n  app password: {page}");
         }
     }
-    if conn.password_command.is_none() && conn.oauth_token_command.is_none() {
+    if conn.password_command.is_none()
+        && conn.oauth_token_command.is_none()
+        && args.oauth2_client_id.is_none()
+    {
         let _ = write!(
             human,
             "\n  password: add keyring = true to the profile and store it with `posta password set {}`, \
