@@ -71,10 +71,22 @@ impl Account {
         };
         self.user = Some(user.clone());
         let token = self.secret.as_ref().is_some_and(SecretSource::is_token);
+        let renew = match &self.secret {
+            Some(SecretSource::OAuth(client)) => {
+                let client = client.clone();
+                Some(crate::smtp::Renewal(std::sync::Arc::new(move |refused| {
+                    crate::oauth::refresh::access_token(&client, Some(refused))
+                        .ok()
+                        .map(|access| access.token)
+                })))
+            }
+            _ => None,
+        };
         self.settings.credentials = Some(Credentials {
             user,
             secret,
             token,
+            renew,
         });
         Ok(())
     }

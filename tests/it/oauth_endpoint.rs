@@ -146,3 +146,65 @@ fn a_provider_error_is_said_in_words_without_its_escapes() {
     assert!(err.contains("posta auth login t"), "{err}");
     assert!(!err.contains("the-refresh-token"), "{err}");
 }
+
+/// A session of `posta batch` that outlives its access token: the server refuses the old
+/// token at the next login, the renewal gives a new one, and the session opens with it.
+#[test]
+fn a_reused_session_logs_in_again_with_a_renewed_token() {
+    use crate::support::scripted_server::{Config, Server};
+    use posta::envelope::{Dsn, Envelope};
+    use posta::secret::Secret;
+    use posta::smtp::{
+        AuthMechanism, Credentials, Payload, Renewal, ReusedSession, Security, Settings,
+    };
+    struct Bytes(&'static [u8]);
+    impl Payload for Bytes {
+        fn write_to(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+            out.write_all(self.0)
+        }
+    }
+    // Each session accepts only the token "fresh-token".
+    let config = || Config {
+        password: "fresh-token".into(),
+        ..Config::default()
+    };
+    let server = Server::start_sessions(vec![config(), config()]);
+    let renewed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = renewed.clone();
+    let settings = Settings {
+        host: "127.0.0.1".into(),
+        port: server.port(),
+        security: Security::Plain,
+        tls: Default::default(),
+        helo_name: "client.test".into(),
+        timeout: Duration::from_secs(5),
+        data_timeout: Duration::from_secs(5),
+        credentials: Some(Credentials {
+            user: "jane".into(),
+            secret: Secret::new("expired-token"),
+            token: true,
+            renew: Some(Renewal(std::sync::Arc::new(move |refused: &Secret| {
+                assert_eq!(refused.expose(), "expired-token");
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Some(Secret::new("fresh-token"))
+            }))),
+        }),
+        mechanism: AuthMechanism::Xoauth2,
+        allow_insecure_auth: false,
+    };
+    let mut session = ReusedSession::open(&settings, None).expect("logged in the second time");
+    let envelope = Envelope {
+        from: "jane@example.org".into(),
+        to: vec!["bob@example.org".into()],
+        smtputf8: false,
+    };
+    let message = b"From: jane@example.org\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nHi.\r\n";
+    session
+        .send(&envelope, &Dsn::default(), &mut Bytes(message))
+        .unwrap();
+    session.close();
+    assert_eq!(renewed.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let sessions = server.finish_sessions();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions[1].messages.len(), 1);
+}
