@@ -85,17 +85,33 @@ pub fn run(
         writeln!(console.err, "sendmail: warning: {warning}")?;
     }
     let handed = handed?;
-    let outcome = match handed.delivery {
-        Delivery::Sent(outcome) => outcome,
+    let message_id = handed.message_id;
+    let (outcome, copy) = match handed.delivery {
+        Delivery::Sent(outcome, copy) => (outcome, copy),
         // sendmail's convention: queued is success (exit 0), said in one line.
         Delivery::Queued(queued) => return Ok(queued_report(queued)),
+        // Said even in sendmail mode: some recipients did not get it.
+        Delivery::Partly {
+            outcome,
+            queued,
+            copy,
+        } => {
+            let mut report = super::partly_report(&outcome, queued.as_ref(), &message_id, true);
+            if let Some(json) = &mut report.json {
+                copy.add_json(json);
+            }
+            return Ok(report);
+        }
     };
     // Rare, and about this message (its 8-bit bytes, its DSN request): worth a line
     // even in sendmail mode, which is otherwise silent on success.
     for warning in &outcome.warnings {
         writeln!(console.err, "sendmail: warning: {warning}")?;
     }
-    let mut report = submission_report(&outcome, &handed.message_id);
+    let mut report = submission_report(&outcome, &message_id);
+    if let Some(json) = &mut report.json {
+        copy.add_json(json);
+    }
     // sendmail is silent on success: cron mails whatever it prints.
     report.human.clear();
     Ok(report)
@@ -172,6 +188,9 @@ fn note_text(note: &Note) -> String {
         Note::Chosen(why) => why.clone(),
         Note::EnvelopeFromProfile(from) => {
             format!("MAIL FROM:<{from}> (envelope_from = \"profile\")")
+        }
+        Note::EnvelopeFromLocalSender(from) => {
+            format!("MAIL FROM:<{from}> (the local sender's is no provider's)")
         }
         Note::LongLines(long) => {
             let what = match long {

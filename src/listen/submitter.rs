@@ -75,7 +75,7 @@ impl Handler for Submitter<'_> {
 pub fn answer(result: &anyhow::Result<Handed>) -> Answer {
     match result {
         Ok(Handed {
-            delivery: Delivery::Sent(outcome),
+            delivery: Delivery::Sent(outcome, _),
             message_id,
         }) => Answer::new(
             250,
@@ -89,6 +89,36 @@ pub fn answer(result: &anyhow::Result<Handed>) -> Answer {
             delivery: Delivery::Queued(queued),
             ..
         }) => Answer::new(250, "2.0.0", queued.to_string()),
+        // An LMTP server delivered to some recipients only. SMTP has one answer per
+        // message: it was taken (the rest waits in the queue, or was refused for good),
+        // and the lines say which recipient got what.
+        Ok(Handed {
+            delivery: Delivery::Partly {
+                outcome, queued, ..
+            },
+            message_id,
+        }) => {
+            let mut lines = vec![format!(
+                "sent <{message_id}> via {} to {} of {} recipients",
+                outcome.server,
+                outcome.accepted.len(),
+                outcome.accepted.len() + outcome.refused.len()
+            )];
+            lines.extend(
+                outcome
+                    .refused
+                    .iter()
+                    .map(|r| format!("<{}>: {}", r.address, r.reply)),
+            );
+            if let Some(q) = queued {
+                lines.push(q.to_string());
+            }
+            Answer {
+                code: 250,
+                enhanced: "2.0.0".into(),
+                lines,
+            }
+        }
         Err(e) => refusal(e),
     }
 }

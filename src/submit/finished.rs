@@ -47,6 +47,8 @@ pub enum Note {
     Chosen(String),
     /// MAIL FROM is the profile's address (`envelope_from = "profile"`).
     EnvelopeFromProfile(String),
+    /// MAIL FROM is the profile's address: the one given was a local user's.
+    EnvelopeFromLocalSender(String),
     /// Lines over 998 octets were made to fit.
     LongLines(LongLines),
 }
@@ -75,7 +77,14 @@ pub fn deliver(
     let mut request = what.request.clone();
     let block = raw::read_header_block(input)?;
     request.from_hint = what.envelope_from.clone().or_else(|| block.from_address());
-    let mut account = config::resolve(&request)?;
+    let mut account = match config::resolve(&request) {
+        Ok(account) => account,
+        // No config, or none that can be used: not the message's fault.
+        Err(e) if what.queue != Some(QueuePolicy::Never) => {
+            return queue_without_account(what, &request, block, input, e);
+        }
+        Err(e) => return Err(e.into()),
+    };
     if let Some(why) = &account.chosen {
         notes(Note::Chosen(why.clone()));
     }
@@ -85,6 +94,17 @@ pub fn deliver(
     let envelope_from = match (&account.envelope_from, &profile_sender) {
         (EnvelopeFrom::Profile, Some(from)) => {
             notes(Note::EnvelopeFromProfile(from.clone()));
+            Some(from.clone())
+        }
+        // `-f root@<this host>` (GNU mailutils' `mail`, cron): a local user, whom no
+        // provider takes as sender; the profile's address goes instead.
+        (_, Some(from))
+            if what
+                .envelope_from
+                .as_deref()
+                .is_some_and(raw::is_local_sender) =>
+        {
+            notes(Note::EnvelopeFromLocalSender(from.clone()));
             Some(from.clone())
         }
         _ => what.envelope_from.clone(),
@@ -122,6 +142,8 @@ pub fn deliver(
     // the message's own fault waits in the queue — where it is before the session
     // starts, so that a signal (a systemd stop, a cron timeout) cannot lose it either.
     let policy = super::queueing::policy(what.queue, &account, QueuePolicy::OnFailure);
+    // The Bcc the message as sent left out, for the copy in Sent.
+    let bcc = std::mem::take(&mut spooled.bcc);
     let submission = Submission {
         origin: &origin,
         envelope: &envelope,
@@ -131,6 +153,7 @@ pub fn deliver(
         policy,
         hold_first: policy != QueuePolicy::Never,
         local_user: what.local_user.as_deref(),
+        bcc: &bcc,
     };
     let delivery = super::deliver(
         &mut account,
@@ -141,6 +164,47 @@ pub fn deliver(
     )?;
     Ok(Handed {
         delivery,
+        message_id,
+    })
+}
+
+/// No account to send with: the message is read as the caller gave it and waits in
+/// the queue, where `queue flush` applies the account's rules once there is one.
+fn queue_without_account(
+    what: &Finished,
+    request: &config::Request,
+    block: raw::HeaderBlock,
+    input: &mut dyn BufRead,
+    err: config::ConfigError,
+) -> anyhow::Result<Handed> {
+    let opts = RawOptions {
+        extract_recipients: what.extract_recipients,
+        envelope_from: what.envelope_from.clone(),
+        full_name: what.full_name.clone(),
+        default_from: None,
+        recipients: what.recipients.clone(),
+        rewrite_from: false,
+    };
+    let mut spooled = block.spool(input, &opts)?;
+    let dsn = what.dsn.clone().with_default_envid(&spooled.message_id);
+    let origin = Origin {
+        config: request.config_path.clone(),
+        overrides: request.overrides.clone(),
+    };
+    let envelope = spooled.envelope.clone();
+    let message_id = spooled.message_id.clone();
+    let unresolved = super::unresolved::Unresolved {
+        origin: &origin,
+        profile: request.profile.clone(),
+        envelope: &envelope,
+        dsn: &dsn,
+        message_id: &message_id,
+        eight_bit: spooled.eight_bit,
+    };
+    let reason = format!("{err} (it is sent by `posta queue flush` once that is fixed)");
+    let queued = super::unresolved::queue(&unresolved, reason, &mut |out| spooled.write_to(out))?;
+    Ok(Handed {
+        delivery: Delivery::Queued(queued),
         message_id,
     })
 }
