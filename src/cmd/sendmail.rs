@@ -4,6 +4,7 @@
 //! success, a queued message is success said in one line.
 
 use std::io::{self, BufRead};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use super::{Console, Report, submission_report};
@@ -27,6 +28,10 @@ fn queued_report(q: Queued) -> Report {
         exit: None,
     }
 }
+
+/// Where `posta serve` listens on a shared server (contrib/systemd/posta.service);
+/// `POSTA_SERVE_SOCKET` names another.
+const SERVE_SOCKET: &str = "/run/posta/smtp.sock";
 
 /// Run sendmail mode with its raw arguments.
 pub fn run(
@@ -179,6 +184,10 @@ fn finished(flags: &SendmailFlags) -> Finished {
         },
         queue: flags.queue,
         local_user: None,
+        hand_off: Some(
+            std::env::var_os("POSTA_SERVE_SOCKET")
+                .map_or_else(|| PathBuf::from(SERVE_SOCKET), PathBuf::from),
+        ),
     }
 }
 
@@ -189,6 +198,10 @@ fn note_text(note: &Note) -> String {
         Note::EnvelopeFromProfile(from) => {
             format!("MAIL FROM:<{from}> (envelope_from = \"profile\")")
         }
+        Note::HandedOff(socket, why) => format!(
+            "{why}: handed to posta serve at {} (it holds the secret)",
+            socket.display()
+        ),
         Note::EnvelopeFromLocalSender(from) => {
             format!("MAIL FROM:<{from}> (the local sender's is no provider's)")
         }

@@ -46,6 +46,8 @@ pub fn run(
         dsn: Dsn::default(),
         queue: args.queue,
         local_user: None,
+        // The service is where messages are handed off to, never from.
+        hand_off: None,
     };
     let client_time = Duration::from_secs(args.client_timeout);
     let options = Options {

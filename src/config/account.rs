@@ -164,6 +164,26 @@ impl Account {
             .map(|address| user_from_address(address, self.preset))
     }
 
+    /// Reach `posta serve`'s Unix socket at `socket` instead of the account's server
+    /// (sendmail mode of a user who cannot read the secret, see
+    /// `submit::finished`): no login (the service has its own), no proxy, no TLS, SMTP;
+    /// no copy in Sent here (that needs the login too: the service files its own).
+    pub fn through_service(&mut self, socket: &std::path::Path) {
+        self.settings.host = format!("unix:{}", socket.display());
+        self.settings.port = 0;
+        self.settings.security = crate::model::Security::Plain;
+        self.settings.protocol = crate::model::Protocol::Smtp;
+        self.settings.proxy = None;
+        self.settings.credentials = None;
+        self.settings.mechanism = AuthMechanism::Auto;
+        self.user = None;
+        self.secret = None;
+        self.proxy_secret = None;
+        self.preset = None;
+        self.oauth = None;
+        self.save_sent = None;
+    }
+
     /// Whether this account authenticates at all: it names a user, a secret source or a
     /// provider, or an AUTH mechanism other than `auto`.
     pub fn logs_in(&self) -> bool {

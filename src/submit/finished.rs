@@ -7,6 +7,7 @@
 //! checks and decides (and what it queues) holds for an SMTP client too.
 
 use std::io::BufRead;
+use std::path::{Path, PathBuf};
 
 use super::payload::SpooledPayload;
 use super::{Delivery, Origin, Submission};
@@ -38,6 +39,10 @@ pub struct Finished {
     /// The local user who handed the message over, when posta knows it for sure (the
     /// peer of `posta serve`'s Unix socket): written to the submission log.
     pub local_user: Option<String>,
+    /// `posta serve`'s Unix socket: when the account's secret cannot be had and this
+    /// socket exists, the message goes through the service (which holds the secret)
+    /// instead. `None` for the service itself.
+    pub hand_off: Option<PathBuf>,
 }
 
 /// What happened on the way, for a caller that says more with `-v`.
@@ -51,6 +56,9 @@ pub enum Note {
     EnvelopeFromLocalSender(String),
     /// Lines over 998 octets were made to fit.
     LongLines(LongLines),
+    /// The secret could not be had (why); the message goes through the service's
+    /// socket.
+    HandedOff(PathBuf, String),
 }
 
 /// A finished message handed on: what became of it, and its Message-ID.
@@ -155,6 +163,15 @@ pub fn deliver(
         local_user: what.local_user.as_deref(),
         bcc: &bcc,
     };
+    // On a shared server only the service reads the account's secret: a user who
+    // cannot hands the message to it rather than failing or queueing it for ever.
+    if let Some(socket) = what.hand_off.as_deref().filter(|p| is_socket(p))
+        && account.settings.credentials.is_none()
+        && let Err(e) = account.load_credentials(submission.login_hint.as_deref())
+    {
+        notes(Note::HandedOff(socket.to_path_buf(), e.to_string()));
+        account.through_service(socket);
+    }
     let delivery = super::deliver(
         &mut account,
         &submission,
@@ -207,6 +224,12 @@ fn queue_without_account(
         delivery: Delivery::Queued(queued),
         message_id,
     })
+}
+
+/// Whether `path` is a Unix socket (the service's, when it runs).
+fn is_socket(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(path).is_ok_and(|m| m.file_type().is_socket())
 }
 
 /// The address the login is derived from when the account names no user.

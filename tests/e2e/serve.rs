@@ -224,3 +224,42 @@ fn smtplib_and_swaks_through_serve_on_tcp_and_a_unix_socket() {
     assert!(serve.terminate().success(), "{:?}", serve.stderr());
     assert!(!serve.socket.exists(), "the socket file is removed");
 }
+
+#[test]
+fn a_user_who_cannot_read_the_secret_sends_through_the_service() {
+    let serve = Serve::start(&[]);
+    // Another user's home: the same profile, but its password file cannot be read.
+    let (user, link) = sendmail_home();
+    let config = std::fs::read_to_string(config_path(user.path())).unwrap();
+    let config = config.replace(
+        "password_env = \"E2E_ALICE_PASSWORD\"",
+        "password_file = \"/nonexistent/posta/secret\"",
+    );
+    std::fs::write(config_path(user.path()), config).unwrap();
+    let send = |socket: &std::path::Path, subject: &str| {
+        let mut cmd = Command::new(&link);
+        sendmail_env(&mut cmd, user.path());
+        cmd.env("POSTA_SERVE_SOCKET", socket).arg(BOB);
+        crate::support::run_with_input(cmd, format!("Subject: {subject}\n\nhi\n").as_bytes())
+    };
+    let tag = tag("serve-hand-off");
+    let out = send(&serve.socket, &tag);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Sent, not queued: sendmail is silent.
+    assert_eq!(text(&out.stderr), "");
+    wait_for_message(BOB, &tag);
+    let log = std::fs::read_to_string(&serve.log_file).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains(" user=") && l.contains("status=sent")),
+        "{log}"
+    );
+    // No service: the message waits in the user's queue, as before.
+    let out = send(&user.path().join("no.sock"), &format!("{tag} queued"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("queued as"),
+        "{}",
+        text(&out.stderr)
+    );
+}
