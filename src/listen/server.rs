@@ -58,7 +58,13 @@ impl Listener {
                     }
                     std::fs::remove_file(path)?;
                 }
-                Ok(Listener::Unix(UnixListener::bind(path)?, path.clone()))
+                let listener = UnixListener::bind(path)?;
+                // Connecting needs write permission on the socket: every local user
+                // may (the umask would leave 0755: the owner only); who can reach it
+                // is the directory's mode to say (contrib/systemd/posta.service).
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))?;
+                Ok(Listener::Unix(listener, path.clone()))
             }
         }
     }

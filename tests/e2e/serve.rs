@@ -180,6 +180,13 @@ fn smtplib_and_swaks_through_serve_on_tcp_and_a_unix_socket() {
             "the server's own reply: {reply}"
         );
     }
+    // Any local user may connect (the directory decides who reaches it).
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&serve.socket)
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o666);
     let tag_unix = tag("serve-unix");
     let replies = smtplib(&serve, &unix, &tag_unix, 1, &[BOB]);
     assert_eq!(replies[0].0, 250, "{replies:?}");
