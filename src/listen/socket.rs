@@ -135,3 +135,44 @@ fn user_name(uid: u32) -> Option<String> {
         (id == uid && !name.is_empty()).then(|| name.to_string())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_that_sends_nothing_runs_out_of_time() {
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        let deadline = Deadline::new();
+        let mut timed = Timed {
+            stream: Box::new(ours),
+            deadline: deadline.clone(),
+        };
+        deadline.arm(Duration::from_millis(50));
+        let mut buf = [0u8; 16];
+        let err = timed.read(&mut buf).unwrap_err();
+        assert!(
+            matches!(
+                err.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ),
+            "{err:?}"
+        );
+        // A byte at a time does not buy more: the deadline is for the whole command.
+        deadline.arm(Duration::from_millis(200));
+        let mut writer = theirs;
+        let start = Instant::now();
+        let mut got = 0;
+        let result = loop {
+            let _ = writer.write_all(b"x");
+            match timed.read(&mut buf) {
+                Ok(n) => got += n,
+                Err(e) => break e,
+            }
+            std::thread::sleep(Duration::from_millis(20));
+            assert!(start.elapsed() < Duration::from_secs(10), "no end");
+        };
+        assert_eq!(result.kind(), io::ErrorKind::TimedOut);
+        assert!(got > 0);
+    }
+}
