@@ -1,7 +1,8 @@
 //! The SMTP transport: connect (TCP, timeouts, TLS modes), the session (replies, EHLO,
 //! STARTTLS, AUTH, MAIL/RCPT/DATA) and the redacting transcript.
 //!
-//! The files, from the top: `session.rs` the dialogue, over the `Wire` trait of
+//! The files, from the top: `session.rs` the dialogue (`session/chunking.rs` its BDAT
+//! transaction), over the `Wire` trait of
 //! `wire.rs` (whose `SocketWire` is the connection in use: stream, TLS switch, reply
 //! reader); `reuse.rs` many messages over one session (`batch`); `dial.rs` resolving
 //! and opening the TCP connection; `reply.rs`, `capabilities.rs`, `auth.rs` and
@@ -88,6 +89,9 @@ pub struct Settings {
     pub mechanism: AuthMechanism,
     /// Allow AUTH without TLS on a non-loopback host.
     pub allow_insecure_auth: bool,
+    /// Send the message with BDAT when the server offers CHUNKING (RFC 3030); false:
+    /// always DATA (profile key `chunking = false`).
+    pub chunking: bool,
 }
 
 impl Settings {

@@ -1,6 +1,6 @@
 //! The SMTP dialogue, in order: greeting, EHLO (or HELO), STARTTLS, AUTH,
 //! MAIL/RCPT (pipelined when offered, with DATA in the same group for one
-//! recipient), DATA, QUIT. The checks that keep what we were asked to send off the
+//! recipient), DATA (or BDAT chunks, in `session/chunking.rs`), QUIT. The checks that keep what we were asked to send off the
 //! command line when it cannot go there are in `session/checks.rs`.
 //!
 //! The session talks through a [`Wire`]: a socket in use, a script in the unit tests
@@ -215,6 +215,10 @@ impl<W: Wire> Session<W> {
             .map(|address| format!("RCPT TO:<{address}>{notify}"))
             .collect();
 
+        if settings.chunking && self.caps.chunking {
+            return self.chunked(settings, envelope, mail, &rcpts, payload, warnings);
+        }
+
         // One recipient: MAIL, RCPT and DATA in one group (RFC 2920 §3.1: DATA ends
         // it). A refused RCPT leaves no valid recipient, so the server must refuse
         // the DATA (RFC 2920 §3.1) and nothing is sent. With several recipients the
@@ -222,50 +226,14 @@ impl<W: Wire> Session<W> {
         let group_data = self.caps.pipelining && rcpts.len() == 1;
         let (mail_reply, rcpt_replies, data_reply) = if group_data {
             self.send_envelope_and_data(mail, &rcpts[0])?
-        } else if self.caps.pipelining {
-            let (mail_reply, replies) = self.send_pipelined(mail, &rcpts)?;
-            (mail_reply, replies, None)
         } else {
-            let (mail_reply, replies) = self.send_one_by_one(mail, &rcpts)?;
+            let (mail_reply, replies) = self.send_envelope(mail, &rcpts)?;
             (mail_reply, replies, None)
         };
         // A 354 to a DATA pipelined after a refused MAIL or RCPT (a server that does
         // not follow RFC 2920): the server waits for a message we will not send.
         let data_open = data_reply.as_ref().is_some_and(|r| r.code == 354);
-        if !mail_reply.is_positive() {
-            self.out_of_step |= data_open;
-            return Err(unexpected(Stage::Mail, mail_reply));
-        }
-        let mut accepted = Vec::new();
-        let mut refused = Vec::new();
-        for (address, reply) in envelope.to.iter().zip(rcpt_replies) {
-            let entry = RecipientReply {
-                address: address.clone(),
-                reply,
-            };
-            match entry.reply.class() {
-                2 => accepted.push(entry),
-                4 | 5 => refused.push(entry),
-                _ => return Err(unexpected(Stage::Rcpt, entry.reply)),
-            }
-        }
-        if !refused.is_empty() {
-            if data_open {
-                self.out_of_step = true;
-                self.wire.info(
-                    "the server accepted DATA without a valid recipient; \
-                     abandoning the connection so that nothing is delivered",
-                );
-            } else if self.wire.send(Stage::Rcpt, "RSET").is_ok() {
-                // "Never half": a message for some recipients only is not what was
-                // asked for. Reset the transaction so nothing is delivered.
-                let _ = self.wire.read_reply(Stage::Rcpt);
-            }
-            return Err(SmtpError::new(
-                Stage::Rcpt,
-                SmtpErrorKind::RecipientsRefused { refused, accepted },
-            ));
-        }
+        let accepted = self.judge_envelope(envelope, mail_reply, rcpt_replies, data_open)?;
 
         let reply = match data_reply {
             Some(reply) => reply,
@@ -291,14 +259,85 @@ impl<W: Wire> Session<W> {
         if !final_reply.is_positive() {
             return Err(unexpected(Stage::EndOfData, final_reply));
         }
-        Ok(Outcome {
+        Ok(self.outcome(accepted, final_reply, warnings))
+    }
+
+    /// The replies to MAIL and the RCPTs: the recipients accepted, or the error that
+    /// ends the transaction with nothing delivered (the transaction reset when a
+    /// recipient was refused). `data_open`: the server answered 354 to a DATA
+    /// pipelined with them, or took a BDAT chunk sent with them.
+    fn judge_envelope(
+        &mut self,
+        envelope: &Envelope,
+        mail_reply: Reply,
+        rcpt_replies: Vec<Reply>,
+        data_open: bool,
+    ) -> Result<Vec<RecipientReply>, SmtpError> {
+        if !mail_reply.is_positive() {
+            self.out_of_step |= data_open;
+            return Err(unexpected(Stage::Mail, mail_reply));
+        }
+        let mut accepted = Vec::new();
+        let mut refused = Vec::new();
+        for (address, reply) in envelope.to.iter().zip(rcpt_replies) {
+            let entry = RecipientReply {
+                address: address.clone(),
+                reply,
+            };
+            match entry.reply.class() {
+                2 => accepted.push(entry),
+                4 | 5 => refused.push(entry),
+                _ => return Err(unexpected(Stage::Rcpt, entry.reply)),
+            }
+        }
+        if refused.is_empty() {
+            return Ok(accepted);
+        }
+        if data_open {
+            self.out_of_step = true;
+            self.wire.info(
+                "the server accepted the message data without a valid recipient; \
+                 abandoning the connection so that nothing is delivered",
+            );
+        } else if !self.quit_sent && self.wire.send(Stage::Rcpt, "RSET").is_ok() {
+            // "Never half": a message for some recipients only is not what was
+            // asked for. Reset the transaction so nothing is delivered. (A QUIT
+            // already sent, behind a BDAT LAST, ends it as surely.)
+            let _ = self.wire.read_reply(Stage::Rcpt);
+        }
+        Err(SmtpError::new(
+            Stage::Rcpt,
+            SmtpErrorKind::RecipientsRefused { refused, accepted },
+        ))
+    }
+
+    fn outcome(
+        &self,
+        accepted: Vec<RecipientReply>,
+        final_reply: Reply,
+        warnings: Vec<String>,
+    ) -> Outcome {
+        Outcome {
             server: dial::host_port(&self.host, self.port),
             security: self.security_label(),
             accepted,
             refused: Vec::new(),
             final_reply,
             warnings,
-        })
+        }
+    }
+
+    /// MAIL and the RCPTs, pipelined when the server offers it, and their replies.
+    fn send_envelope(
+        &mut self,
+        mail: String,
+        rcpts: &[String],
+    ) -> Result<(Reply, Vec<Reply>), SmtpError> {
+        if self.caps.pipelining {
+            self.send_pipelined(mail, rcpts)
+        } else {
+            self.send_one_by_one(mail, rcpts)
+        }
     }
 
     fn mail_command(
@@ -523,6 +562,7 @@ fn unexpected(stage: Stage, reply: Reply) -> SmtpError {
 }
 
 mod checks;
+mod chunking;
 pub use checks::MAX_RECIPIENTS;
 use checks::xtext;
 #[cfg(test)]

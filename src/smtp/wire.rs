@@ -43,6 +43,16 @@ pub(crate) trait Wire {
     /// writer (never holding the message). The number of message bytes sent.
     fn send_message(&mut self, payload: &mut dyn Payload) -> Result<u64, SmtpError>;
 
+    /// `commands` (pipelined MAIL and RCPT, or none), then `BDAT <size>` (with `LAST`
+    /// when `last`) and the chunk's bytes, in one write (RFC 3030 §2). The chunk is
+    /// already CRLF-normalised; it is sent as it is.
+    fn send_chunk(
+        &mut self,
+        commands: &[String],
+        chunk: &[u8],
+        last: bool,
+    ) -> Result<(), SmtpError>;
+
     /// Protocol and cipher, once TLS is up.
     fn tls_description(&self) -> Option<&str>;
 
@@ -265,6 +275,28 @@ impl Wire for SocketWire<'_> {
         result.map_err(data_error)
     }
 
+    fn send_chunk(
+        &mut self,
+        commands: &[String],
+        chunk: &[u8],
+        last: bool,
+    ) -> Result<(), SmtpError> {
+        let tls = self.is_tls();
+        let bdat = bdat_command(chunk.len(), last);
+        let mut wire = Vec::with_capacity(chunk.len() + 64 * (commands.len() + 1));
+        for line in commands {
+            self.log.client(tls, line);
+            wire.extend(checked(Stage::Mail, line)?);
+            wire.extend_from_slice(b"\r\n");
+        }
+        self.log.client(tls, &bdat);
+        data::echo_chunk(&mut self.log, tls, chunk);
+        wire.extend_from_slice(bdat.as_bytes());
+        wire.extend_from_slice(b"\r\n");
+        wire.extend_from_slice(chunk);
+        self.write_flush(Stage::Data, &wire)
+    }
+
     fn tls_description(&self) -> Option<&str> {
         self.tls.as_deref()
     }
@@ -312,6 +344,15 @@ fn quick_ack(socket: &TcpStream) {
 
 #[cfg(not(target_os = "linux"))]
 fn quick_ack(_socket: &TcpStream) {}
+
+/// RFC 3030 §2: `BDAT <chunk-size> [LAST]`.
+pub(crate) fn bdat_command(size: usize, last: bool) -> String {
+    if last {
+        format!("BDAT {size} LAST")
+    } else {
+        format!("BDAT {size}")
+    }
+}
 
 /// A line break inside a command would start a second command; whatever put it
 /// there (an address, a name), it must not reach the wire.

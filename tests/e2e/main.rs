@@ -13,6 +13,7 @@ mod e2e;
 
 mod batch;
 mod batch_rotation;
+mod chunking;
 // Needs dnsmasq (scripts/test.sh installs dnsmasq-base).
 mod discovery;
 mod e2e_postfix;

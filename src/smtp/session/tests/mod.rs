@@ -21,6 +21,7 @@ use crate::smtp::{
 };
 
 mod auth;
+mod chunking;
 mod pipelining;
 mod transaction;
 
@@ -77,6 +78,7 @@ fn settings(security: Security) -> Settings {
         credentials: None,
         mechanism: AuthMechanism::Auto,
         allow_insecure_auth: false,
+        chunking: true,
     }
 }
 
