@@ -1,11 +1,13 @@
 //! Several transactions over one session: what `posta batch` sends with. Connect,
 //! EHLO and AUTH once; then MAIL/RCPT/DATA per message, RSET after a failed one, and
-//! one reconnection when the server dropped us between messages.
+//! one reconnection when the server dropped us between messages, which resumes the
+//! TLS session of the connection before (rustls).
 
 use super::error::{SmtpError, SmtpErrorKind, Stage};
 use super::session::{self, Session};
+use super::tls::TlsClient;
 use super::transcript::Log;
-use super::wire::SocketWire;
+use super::wire::{self, SocketWire};
 use super::{Outcome, Payload, Settings, Transcript};
 use crate::envelope::{Dsn, Envelope};
 
@@ -16,6 +18,8 @@ pub struct ReusedSession<'a> {
     session: Option<Session<SocketWire<'a>>>,
     /// The transcript, kept here while there is no session to own it.
     spare_log: Option<Log<'a>>,
+    /// Set up once, for every session: a reconnect resumes the TLS session.
+    tls: Option<TlsClient>,
     /// Sessions opened, the first included.
     pub sessions: u32,
 }
@@ -27,10 +31,12 @@ impl<'a> ReusedSession<'a> {
         transcript: Option<&'a mut Transcript<'_>>,
     ) -> Result<Self, SmtpError> {
         session::validate_settings(settings)?;
+        let tls = wire::prepare_tls(settings)?;
         let mut reused = ReusedSession {
             settings: settings.clone(),
             session: None,
             spare_log: Some(Log::new(transcript)),
+            tls,
             sessions: 0,
         };
         reused.establish()?;
@@ -40,7 +46,7 @@ impl<'a> ReusedSession<'a> {
     fn establish(&mut self) -> Result<(), SmtpError> {
         let log = self.spare_log.take().unwrap_or_else(|| Log::new(None));
         self.sessions += 1;
-        let wire = SocketWire::open(&self.settings, log)?;
+        let wire = SocketWire::open_with(&self.settings, log, self.tls.clone())?;
         let mut session = Session::greet(wire, &self.settings)?;
         let settings = &self.settings;
         let ready = session

@@ -125,13 +125,17 @@ pub(crate) struct SocketWire<'a> {
 
 impl<'a> SocketWire<'a> {
     /// Set up TLS (reading the CA file), connect, and start implicit TLS if asked.
-    pub(crate) fn open(settings: &Settings, mut log: Log<'a>) -> Result<Self, SmtpError> {
-        let client = match settings.security {
-            Security::Plain => None,
-            Security::Tls | Security::StartTls => Some(
-                tls::prepare(&settings.tls).map_err(|kind| SmtpError::new(Stage::Connect, kind))?,
-            ),
-        };
+    pub(crate) fn open(settings: &Settings, log: Log<'a>) -> Result<Self, SmtpError> {
+        SocketWire::open_with(settings, log, prepare_tls(settings)?)
+    }
+
+    /// Like [`SocketWire::open`], with TLS already set up (and its session store
+    /// shared with earlier connections: see [`TlsClient`]).
+    pub(crate) fn open_with(
+        settings: &Settings,
+        mut log: Log<'a>,
+        client: Option<TlsClient>,
+    ) -> Result<Self, SmtpError> {
         let tcp = dial::connect(&settings.host, settings.port, settings.timeout, &mut log)?;
         let mut wire = SocketWire::new(tcp, log, client)?;
         wire.redact = Redactor::new(settings);
@@ -254,7 +258,13 @@ impl Wire for SocketWire<'_> {
             .handshake(dial::bare_host(host), tcp, deadline)
             .map_err(|kind| SmtpError::new(stage, kind))?;
         let description = stream.describe();
-        self.log.info(&format!("TLS started: {description}"));
+        let resumed = if stream.resumed() {
+            " (session resumed)"
+        } else {
+            ""
+        };
+        self.log
+            .info(&format!("TLS started: {description}{resumed}"));
         *self.reader.get_mut() = Stream::Tls(stream);
         self.tls = Some(description);
         Ok(())
@@ -310,6 +320,16 @@ impl Wire for SocketWire<'_> {
 
     fn info(&mut self, text: &str) {
         self.log.info(text);
+    }
+}
+
+/// The TLS client the settings ask for (reading the CA file): `None` for plain.
+pub(crate) fn prepare_tls(settings: &Settings) -> Result<Option<TlsClient>, SmtpError> {
+    match settings.security {
+        Security::Plain => Ok(None),
+        Security::Tls | Security::StartTls => tls::prepare(&settings.tls)
+            .map(Some)
+            .map_err(|kind| SmtpError::new(Stage::Connect, kind)),
     }
 }
 
