@@ -2,7 +2,8 @@
 //! STARTTLS, AUTH, MAIL/RCPT/DATA) and the redacting transcript.
 //!
 //! The files, from the top: `session.rs` the dialogue (`session/chunking.rs` its BDAT
-//! transaction), over the `Wire` trait of
+//! transaction, `session/streamed.rs` and `session/flight.rs` messages streamed without
+//! waiting, each judged from its own replies), over the `Wire` trait of
 //! `wire.rs` (whose `SocketWire` is the connection in use: stream, TLS switch, reply
 //! reader); `reuse.rs` many messages over one session (`batch`); `dial.rs` resolving
 //! and opening the TCP connection; `reply.rs`, `capabilities.rs`, `auth.rs` and
@@ -40,6 +41,7 @@ pub use capabilities::Capabilities;
 pub use certificate::CertificateInfo;
 pub use error::{SmtpError, SmtpErrorKind, Stage};
 pub use reuse::ReusedSession;
+pub use session::Finished;
 pub use tls::{BACKEND as TLS_BACKEND, format_fingerprint};
 
 pub use session::MAX_RECIPIENTS;

@@ -4,7 +4,7 @@
 //! TLS session of the connection before (rustls).
 
 use super::error::{SmtpError, SmtpErrorKind, Stage};
-use super::session::{self, Session};
+use super::session::{self, Finished, Session, Token};
 use super::tls::TlsClient;
 use super::transcript::Log;
 use super::wire::{self, SocketWire};
@@ -98,6 +98,67 @@ impl<'a> ReusedSession<'a> {
         }
     }
 
+    /// Send message `token` without waiting for the replies of the ones before it
+    /// (one recipient and PIPELINING; else it waits, as [`ReusedSession::send`]).
+    /// Returns the messages whose outcome is now known, this one or earlier ones, in
+    /// the order they were sent. A message given back `Again` was not delivered (the
+    /// connection ended before its data went out whole): the caller may send it again.
+    pub fn start(
+        &mut self,
+        token: Token,
+        envelope: &Envelope,
+        dsn: &Dsn,
+        payload: &mut dyn Payload,
+    ) -> Vec<(Token, Finished)> {
+        if let Err(e) = session::validate_envelope(envelope, dsn) {
+            return vec![(token, Finished::Done(Err(e)))];
+        }
+        if self.session.is_none()
+            && let Err(e) = self.establish()
+        {
+            return vec![(token, Finished::Done(Err(e)))];
+        }
+        let session = self.session.as_mut().expect("established above");
+        if !session.can_stream(envelope) {
+            let mut known = self.flush();
+            if let Some(session) = self.session.as_mut()
+                && session.transaction_left_open()
+                && !session.reset()
+            {
+                self.drop_session();
+            }
+            known.push((token, Finished::Done(self.send(envelope, dsn, payload))));
+            return known;
+        }
+        let started = session.start(token, &self.settings, envelope, dsn, payload);
+        let mut known = session.take_finished();
+        if let Err(e) = started {
+            known.push((token, Finished::Done(Err(e))));
+        }
+        self.drop_if_broken();
+        known
+    }
+
+    /// Wait for every message in flight; their outcomes, in the order they were sent.
+    pub fn flush(&mut self) -> Vec<(Token, Finished)> {
+        let Some(session) = self.session.as_mut() else {
+            return Vec::new();
+        };
+        session.drain_flights();
+        let known = session.take_finished();
+        self.drop_if_broken();
+        known
+    }
+
+    fn drop_if_broken(&mut self) {
+        if self.session.as_ref().is_some_and(|s| !s.in_step()) {
+            self.drop_session();
+            if let Some(log) = self.spare_log.as_mut() {
+                log.info("the connection cannot go on; the next message opens a new one");
+            }
+        }
+    }
+
     fn attempt(
         &mut self,
         envelope: &Envelope,
@@ -126,9 +187,10 @@ impl<'a> ReusedSession<'a> {
         }
     }
 
-    /// QUIT, when the session is still open.
+    /// QUIT, when the session is still open (after [`ReusedSession::flush`]).
     pub fn close(mut self) {
-        if let Some(session) = self.session.take() {
+        if let Some(mut session) = self.session.take() {
+            session.drain_flights();
             let _ = session.end(Ok(()));
         }
     }

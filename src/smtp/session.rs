@@ -42,6 +42,13 @@ pub(crate) struct Session<W: Wire> {
     /// can only be abandoned, without RSET or QUIT, which ends the transaction
     /// undelivered (RFC 5321 §4.1.1.4).
     out_of_step: bool,
+    /// Messages whose replies are not all in (`batch` streams them).
+    flights: flight::Flights,
+    /// Messages follow each other without waiting (`batch`): no RSET of its own after
+    /// a refused recipient, since the next message's group starts with one.
+    streaming: bool,
+    /// The limits for an ordinary reply and for the reply to the end of data.
+    timeouts: (Duration, Duration),
 }
 
 impl<W: Wire> Session<W> {
@@ -59,6 +66,9 @@ impl<W: Wire> Session<W> {
             quit_after_message: false,
             quit_sent: false,
             out_of_step: false,
+            flights: flight::Flights::default(),
+            streaming: false,
+            timeouts: (settings.timeout, settings.data_timeout),
         };
         if session.greeting.code != 220 {
             // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT.
@@ -203,20 +213,12 @@ impl<W: Wire> Session<W> {
         dsn: &Dsn,
         payload: &mut dyn Payload,
     ) -> Result<Outcome, SmtpError> {
+        self.streaming = false;
         let mut warnings = Vec::new();
         let mail = self.mail_command(envelope, dsn, &*payload, &mut warnings)?;
-        let notify = match (&dsn.notify, self.caps.dsn) {
-            (Some(n), true) => format!(" NOTIFY={n}"),
-            _ => String::new(),
-        };
-        let rcpts: Vec<String> = envelope
-            .to
-            .iter()
-            .map(|address| format!("RCPT TO:<{address}>{notify}"))
-            .collect();
-
+        let rcpts = self.rcpt_commands(envelope, dsn);
         if settings.chunking && self.caps.chunking {
-            return self.chunked(settings, envelope, mail, &rcpts, payload, warnings);
+            return self.chunked(&envelope.to, mail, &rcpts, payload, warnings);
         }
 
         // One recipient: MAIL, RCPT and DATA in one group (RFC 2920 §3.1: DATA ends
@@ -233,7 +235,7 @@ impl<W: Wire> Session<W> {
         // A 354 to a DATA pipelined after a refused MAIL or RCPT (a server that does
         // not follow RFC 2920): the server waits for a message we will not send.
         let data_open = data_reply.as_ref().is_some_and(|r| r.code == 354);
-        let accepted = self.judge_envelope(envelope, mail_reply, rcpt_replies, data_open)?;
+        let accepted = self.judge_envelope(&envelope.to, mail_reply, rcpt_replies, data_open)?;
 
         let reply = match data_reply {
             Some(reply) => reply,
@@ -268,7 +270,7 @@ impl<W: Wire> Session<W> {
     /// pipelined with them, or took a BDAT chunk sent with them.
     fn judge_envelope(
         &mut self,
-        envelope: &Envelope,
+        to: &[String],
         mail_reply: Reply,
         rcpt_replies: Vec<Reply>,
         data_open: bool,
@@ -279,7 +281,7 @@ impl<W: Wire> Session<W> {
         }
         let mut accepted = Vec::new();
         let mut refused = Vec::new();
-        for (address, reply) in envelope.to.iter().zip(rcpt_replies) {
+        for (address, reply) in to.iter().zip(rcpt_replies) {
             let entry = RecipientReply {
                 address: address.clone(),
                 reply,
@@ -299,10 +301,13 @@ impl<W: Wire> Session<W> {
                 "the server accepted the message data without a valid recipient; \
                  abandoning the connection so that nothing is delivered",
             );
+        } else if self.streaming {
+            self.flights.open = true;
         } else if !self.quit_sent && self.wire.send(Stage::Rcpt, "RSET").is_ok() {
             // "Never half": a message for some recipients only is not what was
             // asked for. Reset the transaction so nothing is delivered. (A QUIT
-            // already sent, behind a BDAT LAST, ends it as surely.)
+            // already sent, behind a BDAT LAST, ends it as surely; in a stream the
+            // next message's group starts with RSET.)
             let _ = self.wire.read_reply(Stage::Rcpt);
         }
         Err(SmtpError::new(
@@ -338,6 +343,18 @@ impl<W: Wire> Session<W> {
         } else {
             self.send_one_by_one(mail, rcpts)
         }
+    }
+
+    fn rcpt_commands(&self, envelope: &Envelope, dsn: &Dsn) -> Vec<String> {
+        let notify = match (&dsn.notify, self.caps.dsn) {
+            (Some(n), true) => format!(" NOTIFY={n}"),
+            _ => String::new(),
+        };
+        envelope
+            .to
+            .iter()
+            .map(|address| format!("RCPT TO:<{address}>{notify}"))
+            .collect()
     }
 
     fn mail_command(
@@ -504,7 +521,7 @@ impl<W: Wire> Session<W> {
     /// False once the server's replies and our commands no longer match: the
     /// session must then be abandoned, without RSET or QUIT.
     pub(crate) fn in_step(&self) -> bool {
-        !self.out_of_step
+        !self.out_of_step && !self.flights.broken
     }
 
     /// The wire, taken back from a session that is being abandoned (without QUIT).
@@ -563,11 +580,15 @@ fn unexpected(stage: Stage, reply: Reply) -> SmtpError {
 
 mod checks;
 mod chunking;
+mod flight;
+mod streamed;
 pub use checks::MAX_RECIPIENTS;
 use checks::xtext;
 #[cfg(test)]
 use checks::{check_address, check_dsn_value, check_word};
 pub(crate) use checks::{validate_envelope, validate_settings};
+pub use flight::Finished;
+pub(crate) use flight::Token;
 
 #[cfg(test)]
 mod tests;

@@ -23,6 +23,7 @@ use crate::smtp::{
 mod auth;
 mod chunking;
 mod pipelining;
+mod stream;
 mod transaction;
 
 const USER: &str = "jane";
