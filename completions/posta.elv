@@ -36,6 +36,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand sendmail 'Read a message on stdin and submit it, like sendmail(8)'
             cand profile 'Manage account profiles in the config file'
             cand password 'Store or delete a profile''s password in the OS keyring'
+            cand auth 'Log in with OAuth 2.0 (a profile with oauth2_client_id), see the login, or log out'
             cand probe 'Show what a server offers: greeting, capabilities, TLS and certificate'
             cand queue 'Inspect and flush the queue of messages waiting for a retry'
             cand completions 'Print a shell completion script to stdout, or install it where the shell looks'
@@ -70,7 +71,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --dsn-notify 'Request delivery status notifications: NEVER or a list of SUCCESS,FAILURE,DELAY'
             cand --dsn-return 'What a bounce returns: the full message or only its headers'
             cand --queue 'On a temporary failure, queue the message (exit 75, "queued as ID") [default: the profile''s `queue`, else never]'
-            cand --server 'Submission server, optionally with a port'
+            cand --server 'Submission server, optionally with a port; or unix:PATH, a Unix socket'
             cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
             cand --security 'Connection security [default: tls on port 465, starttls otherwise]'
             cand --user 'User name for AUTH [default: the profile''s from address, else the From address]'
@@ -81,6 +82,8 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --tls-fingerprint 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)'
             cand --timeout 'Seconds to wait for the network at each step'
             cand --ehlo 'Name to announce in EHLO [default: this host''s name]'
+            cand --protocol 'The server''s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]'
+            cand --proxy 'Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the server''s name. A user may be given (USER@HOST); its password comes from POSTA_PROXY_PASSWORD or the profile''s proxy_password_* keys, never a flag'
             cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
             cand -p 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
@@ -88,6 +91,8 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --account 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
             cand --markdown-allow-html 'Pass raw HTML in the Markdown through (by default it is escaped)'
             cand --dry-run 'Print the exact message bytes to stdout and the envelope to stderr; contact no server. With --json, stdout is one object instead: the bytes as base64 in `message_base64` up to 1 MiB (larger: null, and `message_omitted` says why)'
+            cand --save-sent 'Once sent, save a copy (Bcc kept) in the account''s Sent folder over IMAP [default: the profile''s save_sent]'
+            cand --no-save-sent 'Save no copy in Sent, whatever the profile says'
             cand --allow-insecure-auth 'Allow AUTH over a connection without TLS (loopback is always allowed)'
             cand --insecure 'Do not verify the server certificate (dangerous; a warning is printed)'
             cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
@@ -176,7 +181,8 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --email 'The account''s e-mail address: the profile''s from, and the preset (or the DNS lookup of the server) is chosen from its domain'
             cand --from 'The profile''s From, e.g. ''Jane Doe <jane@example.com>'' [default: --email]'
             cand --preset 'Provider preset (see `posta profile presets`)'
-            cand --server 'Submission server, optionally with a port'
+            cand --oauth2-client-id 'The client id of your app registration at the provider (key oauth2_client_id), for `posta auth login`'
+            cand --server 'Submission server, optionally with a port; or unix:PATH, a Unix socket'
             cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
             cand --security 'Connection security [default: tls on port 465, starttls otherwise]'
             cand --user 'User name for AUTH [default: the profile''s from address, else the From address]'
@@ -187,6 +193,8 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --tls-fingerprint 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)'
             cand --timeout 'Seconds to wait for the network at each step'
             cand --ehlo 'Name to announce in EHLO [default: this host''s name]'
+            cand --protocol 'The server''s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]'
+            cand --proxy 'Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the server''s name. A user may be given (USER@HOST); its password comes from POSTA_PROXY_PASSWORD or the profile''s proxy_password_* keys, never a flag'
             cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
             cand -p 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
@@ -222,7 +230,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --version 'Print version'
         }
         &'posta;profile;test'= {
-            cand --server 'Submission server, optionally with a port'
+            cand --server 'Submission server, optionally with a port; or unix:PATH, a Unix socket'
             cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
             cand --security 'Connection security [default: tls on port 465, starttls otherwise]'
             cand --user 'User name for AUTH [default: the profile''s from address, else the From address]'
@@ -233,6 +241,8 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --tls-fingerprint 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)'
             cand --timeout 'Seconds to wait for the network at each step'
             cand --ehlo 'Name to announce in EHLO [default: this host''s name]'
+            cand --protocol 'The server''s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]'
+            cand --proxy 'Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the server''s name. A user may be given (USER@HOST); its password comes from POSTA_PROXY_PASSWORD or the profile''s proxy_password_* keys, never a flag'
             cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
             cand -p 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
@@ -345,8 +355,83 @@ set edit:completion:arg-completer[posta] = {|@words|
         }
         &'posta;password;help;help'= {
         }
+        &'posta;auth'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
+            cand --profile 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
+            cand --account 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand login 'Log in: the authorization code grant with PKCE in a browser (a redirect to 127.0.0.1), or the device grant with --device; stores the refresh token'
+            cand status 'Show the stored login: scopes, expiry of the access token, where it is kept (never the tokens)'
+            cand logout 'Revoke the login at the provider (where it offers revocation), then forget it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'posta;auth;login'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --device 'Show a code and a URL to open on any other device, and wait (RFC 8628): for servers and SSH sessions'
+            cand --no-browser 'Print the URL to open instead of starting a browser'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;auth;status'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;auth;logout'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;auth;help'= {
+            cand login 'Log in: the authorization code grant with PKCE in a browser (a redirect to 127.0.0.1), or the device grant with --device; stores the refresh token'
+            cand status 'Show the stored login: scopes, expiry of the access token, where it is kept (never the tokens)'
+            cand logout 'Revoke the login at the provider (where it offers revocation), then forget it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'posta;auth;help;login'= {
+        }
+        &'posta;auth;help;status'= {
+        }
+        &'posta;auth;help;logout'= {
+        }
+        &'posta;auth;help;help'= {
+        }
         &'posta;probe'= {
-            cand --server 'Submission server, optionally with a port'
+            cand --server 'Submission server, optionally with a port; or unix:PATH, a Unix socket'
             cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
             cand --security 'Connection security [default: tls on port 465, starttls otherwise]'
             cand --user 'User name for AUTH [default: the profile''s from address, else the From address]'
@@ -357,6 +442,8 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --tls-fingerprint 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)'
             cand --timeout 'Seconds to wait for the network at each step'
             cand --ehlo 'Name to announce in EHLO [default: this host''s name]'
+            cand --protocol 'The server''s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]'
+            cand --proxy 'Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the server''s name. A user may be given (USER@HOST); its password comes from POSTA_PROXY_PASSWORD or the profile''s proxy_password_* keys, never a flag'
             cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
             cand -p 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
@@ -521,7 +608,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --connections 'Connections per profile, each sending one message at a time'
             cand --queue 'On a temporary failure, or when every profile reached its daily limit, queue the message for `posta queue flush` [default: the profile''s `queue`, else never]'
             cand --dry-run 'Send nothing: read and check every message (or merge row) as a real batch does and print its envelope as a JSON line; with --dry-run=DIR, write each message to DIR as NNNNN.eml with its envelope in NNNNN.json. No connection, no password'
-            cand --server 'Submission server, optionally with a port'
+            cand --server 'Submission server, optionally with a port; or unix:PATH, a Unix socket'
             cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
             cand --security 'Connection security [default: tls on port 465, starttls otherwise]'
             cand --user 'User name for AUTH [default: the profile''s from address, else the From address]'
@@ -532,11 +619,14 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --tls-fingerprint 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)'
             cand --timeout 'Seconds to wait for the network at each step'
             cand --ehlo 'Name to announce in EHLO [default: this host''s name]'
+            cand --protocol 'The server''s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]'
+            cand --proxy 'Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the server''s name. A user may be given (USER@HOST); its password comes from POSTA_PROXY_PASSWORD or the profile''s proxy_password_* keys, never a flag'
             cand -p 'Account profile to use, or a list a,b,c of profiles that share the messages [default: the config''s `default`]'
             cand --profile 'Account profile to use, or a list a,b,c of profiles that share the messages [default: the config''s `default`]'
             cand --account 'Account profile to use, or a list a,b,c of profiles that share the messages [default: the config''s `default`]'
             cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --save-sent 'Save a copy of each message sent in its profile''s Sent folder over IMAP, one IMAP connection per profile for the whole batch (off unless given)'
             cand --allow-insecure-auth 'Allow AUTH over a connection without TLS (loopback is always allowed)'
             cand --insecure 'Do not verify the server certificate (dangerous; a warning is printed)'
             cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
@@ -554,6 +644,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand sendmail 'Read a message on stdin and submit it, like sendmail(8)'
             cand profile 'Manage account profiles in the config file'
             cand password 'Store or delete a profile''s password in the OS keyring'
+            cand auth 'Log in with OAuth 2.0 (a profile with oauth2_client_id), see the login, or log out'
             cand probe 'Show what a server offers: greeting, capabilities, TLS and certificate'
             cand queue 'Inspect and flush the queue of messages waiting for a retry'
             cand completions 'Print a shell completion script to stdout, or install it where the shell looks'
@@ -592,6 +683,17 @@ set edit:completion:arg-completer[posta] = {|@words|
         &'posta;help;password;set'= {
         }
         &'posta;help;password;delete'= {
+        }
+        &'posta;help;auth'= {
+            cand login 'Log in: the authorization code grant with PKCE in a browser (a redirect to 127.0.0.1), or the device grant with --device; stores the refresh token'
+            cand status 'Show the stored login: scopes, expiry of the access token, where it is kept (never the tokens)'
+            cand logout 'Revoke the login at the provider (where it offers revocation), then forget it'
+        }
+        &'posta;help;auth;login'= {
+        }
+        &'posta;help;auth;status'= {
+        }
+        &'posta;help;auth;logout'= {
         }
         &'posta;help;probe'= {
         }

@@ -47,7 +47,18 @@ pub struct Preset {
     /// Messages a minute the provider accepts from an account, where it publishes a
     /// figure (`posta batch` paces each profile by it).
     pub messages_per_minute: Option<u32>,
+    /// The provider's IMAP server, "HOST[:PORT]", for the copy in Sent (`save_sent`).
+    pub imap_server: Option<&'static str>,
+    /// The provider files a copy of what is submitted in Sent itself (Gmail,
+    /// Microsoft, Proton Bridge): `save_sent` is off unless the profile turns it on,
+    /// or every message would be there twice.
+    pub files_sent: bool,
+    /// The provider's OAuth 2.0 endpoints and scopes, for `posta auth login`.
+    pub oauth2: Option<&'static OAuthPreset>,
 }
+
+mod oauth;
+pub use oauth::OAuthPreset;
 
 use FromRule::*;
 use Security::*;
@@ -68,7 +79,10 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: Some(500),
         per_message_limit: Some(100),
+        imap_server: Some("imap.gmail.com"),
+        files_sent: true,
         messages_per_minute: None,
+        oauth2: Some(&oauth::GOOGLE),
     },
     Preset {
         name: "mailru",
@@ -91,7 +105,10 @@ pub const PRESETS: &[Preset] = &[
         from_rule: MustEqualLogin,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.mail.ru"),
+        files_sent: false,
         messages_per_minute: None,
+        oauth2: Some(&oauth::MAILRU),
     },
     Preset {
         name: "yandex",
@@ -115,7 +132,10 @@ pub const PRESETS: &[Preset] = &[
         from_rule: MustEqualLogin,
         daily_limit: Some(500),
         per_message_limit: Some(35),
+        imap_server: Some("imap.yandex.ru"),
+        files_sent: false,
         messages_per_minute: None,
+        oauth2: Some(&oauth::YANDEX),
     },
     Preset {
         name: "outlook",
@@ -141,7 +161,10 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: Some(5000),
         per_message_limit: None,
+        imap_server: Some("outlook.office365.com"),
+        files_sent: true,
         messages_per_minute: None,
+        oauth2: Some(&oauth::OUTLOOK),
     },
     Preset {
         name: "office365",
@@ -157,7 +180,10 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: Some(10000),
         per_message_limit: None,
+        imap_server: Some("outlook.office365.com"),
+        files_sent: true,
         messages_per_minute: Some(30),
+        oauth2: Some(&oauth::OFFICE365),
     },
     Preset {
         name: "yahoo",
@@ -180,7 +206,10 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.mail.yahoo.com"),
+        files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "aol",
@@ -196,7 +225,10 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.aol.com"),
+        files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "icloud",
@@ -216,7 +248,10 @@ pub const PRESETS: &[Preset] = &[
         // recipients never make more than 1,000 messages.
         daily_limit: Some(1000),
         per_message_limit: Some(500),
+        imap_server: Some("imap.mail.me.com"),
+        files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "fastmail",
@@ -232,7 +267,10 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.fastmail.com"),
+        files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "zoho",
@@ -248,7 +286,10 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.zoho.com"),
+        files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "gmx",
@@ -264,7 +305,10 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.gmx.net"),
+        files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "webde",
@@ -280,7 +324,10 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.web.de"),
+        files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "rambler",
@@ -296,7 +343,10 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.rambler.ru"),
+        files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "proton-bridge",
@@ -312,7 +362,10 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("127.0.0.1:1143"),
+        files_sent: true,
         messages_per_minute: None,
+        oauth2: None,
     },
 ];
 

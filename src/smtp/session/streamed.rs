@@ -12,6 +12,7 @@ use super::Session;
 use super::chunking::OWED_WHILE_PIPELINING;
 use super::flight::{Flight, Owed, Token};
 use crate::envelope::{Dsn, Envelope};
+use crate::model::Protocol;
 use crate::smtp::error::{SmtpError, Stage};
 use crate::smtp::wire::Wire;
 use crate::smtp::{Payload, Settings};
@@ -23,8 +24,9 @@ const STREAM_WINDOW: usize = 40;
 
 impl<W: Wire> Session<W> {
     /// Whether a message to `envelope` can go without waiting for the one before.
+    /// Not LMTP, whose end of data is answered once per recipient.
     pub(crate) fn can_stream(&self, envelope: &Envelope) -> bool {
-        self.caps.pipelining && envelope.to.len() == 1
+        self.caps.pipelining && envelope.to.len() == 1 && self.protocol == Protocol::Smtp
     }
 
     /// Send message `token` in the stream. Its outcome, and those of the messages

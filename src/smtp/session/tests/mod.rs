@@ -22,7 +22,9 @@ use crate::smtp::{
 
 mod auth;
 mod chunking;
+mod lmtp;
 mod pipelining;
+mod sasl;
 mod stream;
 mod transaction;
 
@@ -72,6 +74,8 @@ fn settings(security: Security) -> Settings {
         host: "127.0.0.1".into(),
         port: 2525,
         security,
+        protocol: Default::default(),
+        proxy: None,
         tls: TlsSettings::default(),
         helo_name: "client.test".into(),
         timeout: Duration::from_secs(5),
@@ -88,6 +92,7 @@ fn login(mut s: Settings, mechanism: AuthMechanism, password: &str) -> Settings 
         user: USER.into(),
         secret: Secret::new(password),
         token: false,
+        renew: None,
     });
     s.mechanism = mechanism;
     s
