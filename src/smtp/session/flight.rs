@@ -82,6 +82,17 @@ pub(super) struct Flight {
 }
 
 impl Flight {
+    /// Its envelope was accepted and its data went out whole: its transaction ends
+    /// with the reply still owed.
+    fn ends_itself(&self) -> bool {
+        let taken = |want: Owed| {
+            self.answers
+                .iter()
+                .any(|(owed, reply)| *owed == want && reply.is_positive())
+        };
+        self.complete && (!self.grouped || (taken(Owed::Mail) && taken(Owed::Rcpt)))
+    }
+
     pub(super) fn new(token: Token, to: &[String], warnings: Vec<String>) -> Flight {
         Flight {
             token,
@@ -122,9 +133,12 @@ impl<W: Wire> Session<W> {
     }
 
     /// The next streamed message must start with RSET: the one before may not have
-    /// ended its transaction, or its replies are not in yet.
+    /// ended its transaction, or may not yet be known to have. A message whose
+    /// envelope was taken and whose data went out whole ends its transaction with the
+    /// reply to its end, whatever that says (RFC 5321 §4.1.1.4): no RSET behind it.
     pub(super) fn needs_rset(&mut self) -> bool {
-        let needed = self.streaming && (self.in_flight() || self.flights.open);
+        let unsure = self.flights.flying.iter().any(|f| !f.ends_itself());
+        let needed = self.streaming && (unsure || self.flights.open);
         self.flights.open &= !needed;
         needed
     }
@@ -192,11 +206,6 @@ impl<W: Wire> Session<W> {
     /// Messages finished since the last call, in the order they were sent.
     pub(crate) fn take_finished(&mut self) -> Vec<(Token, Finished)> {
         std::mem::take(&mut self.flights.finished)
-    }
-
-    /// A message still waits for replies.
-    pub(crate) fn in_flight(&self) -> bool {
-        !self.flights.flying.is_empty()
     }
 
     /// Judge the oldest messages whose replies are all in.
