@@ -6,6 +6,9 @@
 #     posta sendmail vs msmtp (median of RUNS runs each);
 #   - COUNT one-recipient messages over one connection to Postfix's smtp-sink:
 #     posta batch vs smtp-source -d (median of 3 runs each);
+#   - the same to the local Postfix's port 25 listener (POSTA_E2E_PLAIN_PORT), which
+#     offers CHUNKING: posta batch with BDAT, with DATA (chunking = false), and
+#     smtp-source -d (median of 3 runs each; the messages are delivered to user 2);
 #   - the same batch on loopback without the proxy: rate and CPU (user + sys) per message.
 # Prints figures; asserts nothing. Needs the local mail server (scripts/mailserver.sh).
 #   scripts/bench-latency.sh [DELAY_MS] [COUNT] [RUNS]   (ports from BENCH_PORT, default 12740)
@@ -25,7 +28,7 @@ scripts/mailserver.sh status >/dev/null 2>&1 || { echo "start the mail server fi
 cargo build --release --quiet
 posta=$PWD/target/release/posta
 work=$(mktemp -d)
-sink_port=$base; p587=$((base + 1)); p465=$((base + 2)); psink=$((base + 3))
+sink_port=$base; p587=$((base + 1)); p465=$((base + 2)); psink=$((base + 3)); p25=$((base + 4))
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
@@ -33,7 +36,7 @@ trap cleanup EXIT
 pids+=($!)
 # The proxy gets the CPU first when it wants it: its timers are the measurement.
 nice -n -10 python3 scripts/delay-proxy.py "$delay" "$p587:$POSTA_E2E_SUBMISSION_PORT" \
-  "$p465:$POSTA_E2E_SMTPS_PORT" "$psink:$sink_port" > "$work/proxy.out" &
+  "$p465:$POSTA_E2E_SMTPS_PORT" "$psink:$sink_port" "$p25:$POSTA_E2E_PLAIN_PORT" > "$work/proxy.out" &
 pids+=($!)
 for _ in $(seq 50); do grep -q ready "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
 rtt=$(echo "2 * $delay / 1000" | bc -l)
@@ -47,9 +50,21 @@ for i in $(seq -w 1 "$count"); do
     "$(head -c 900 /dev/zero | tr '\0' 'x' | fold -w 70)" > "$work/eml/$i.eml"
 done
 size=$(wc -c < "$work/eml/$(ls "$work/eml" | head -1)")
+# The same messages to a local user of the Postfix (it relays for nobody else).
+mkdir "$work/eml25"
+for f in "$work"/eml/*.eml; do
+  sed "s/^To: b@example.org/To: $POSTA_E2E_USER2/" "$f" > "$work/eml25/${f##*/}"
+done
 export -n POSTA_PROFILE POSTA_CONFIG 2>/dev/null || true
 export POSTA_PASSWORD=$POSTA_E2E_PASS1
 home=$work/home; mkdir -p "$home"
+# The port 25 rows: profile "bdat" (CHUNKING used: the default) and profile "data"
+# (chunking = false, which only builds with CHUNKING read), each in a file of its own
+# named by POSTA_CONFIG, so that the other rows see no config file.
+printf '[profiles.bdat]\nhost = "127.0.0.1"\nport = %s\nsecurity = "plain"\n' "$p25" \
+  > "$home/bdat.toml"
+printf '[profiles.data]\nhost = "127.0.0.1"\nport = %s\nsecurity = "plain"\nchunking = false\n' "$p25" \
+  > "$home/data.toml"
 
 # The median wall time of RUNS runs of a command (as seconds), CPU of the median run.
 timed() { # n, command...
@@ -75,8 +90,11 @@ msend() { # port, extra flags
 pbatch() { HOME=$home XDG_CONFIG_HOME=$home/config env -u POSTA_PASSWORD "${POSTA_BIN:-$posta}" -q batch --security plain \
   --server 127.0.0.1:"$1" "$work/eml"; }
 source_d() { /usr/sbin/smtp-source -d -s 1 -m "$count" -l "$size" -f a@example.org \
-  -t b@example.org 127.0.0.1:"$1"; }
-export -f psend msend pbatch source_d
+  -t "${2:-b@example.org}" 127.0.0.1:"$1"; }
+pbatch25() { # profile
+  HOME=$home XDG_CONFIG_HOME=$home/config POSTA_CONFIG=$home/$1.toml env -u POSTA_PASSWORD \
+    "${POSTA_BIN:-$posta}" -q batch -p "$1" "$work/eml25"; }
+export -f psend msend pbatch source_d pbatch25
 export home posta msg work count size POSTA_E2E_CA POSTA_E2E_USER1 POSTA_E2E_USER2
 
 row() { # what, tool, "wall user sys", messages
@@ -103,6 +121,10 @@ row "one message, 465 TLS + AUTH" msmtp "$(timed "$runs" bash -c "msend $p465 --
 row "$count messages, one connection, smtp-sink" "posta batch" "$(timed 3 bash -c "pbatch $psink")" "$count"
 before "$count messages, one connection, smtp-sink" "$count" "pbatch $psink" 3
 row "$count messages, one connection, smtp-sink" "smtp-source -d" "$(timed 3 bash -c "source_d $psink")" "$count"
+row "$count messages, one connection, Postfix port 25" "posta batch (BDAT)" "$(timed 3 bash -c "pbatch25 bdat")" "$count"
+before "$count messages, one connection, Postfix port 25" "$count" "pbatch25 bdat" 3
+row "$count messages, one connection, Postfix port 25" "posta batch (DATA)" "$(timed 3 bash -c "pbatch25 data")" "$count"
+row "$count messages, one connection, Postfix port 25" "smtp-source -d" "$(timed 3 bash -c "source_d $p25 $POSTA_E2E_USER2")" "$count"
 rtt=0  # on loopback round trips mean nothing
 row "$count messages on loopback (no proxy)" "posta batch" "$(timed "$runs" bash -c "pbatch $sink_port")" "$count"
 before "$count messages on loopback (no proxy)" "$count" "pbatch $sink_port" "$runs"

@@ -70,6 +70,9 @@ pub struct Profile {
     pub ehlo: Option<String>,
     pub allow_insecure_auth: Option<bool>,
     pub insecure: Option<bool>,
+    /// Send with BDAT when the server offers CHUNKING (RFC 3030); `false`: always
+    /// DATA, for a server whose CHUNKING is broken [default: true].
+    pub chunking: Option<bool>,
     /// Append one line per submission to this file (`~/` is the home directory).
     pub log_file: Option<PathBuf>,
     /// aliases(5) file for envelope recipients without a domain (`root`, cron's

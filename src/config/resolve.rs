@@ -260,6 +260,7 @@ fn build(
         mechanism,
         allow_insecure_auth: overrides.allow_insecure_auth
             || profile.allow_insecure_auth == Some(true),
+        chunking: profile.chunking != Some(false),
     };
     Ok(Account {
         user: overrides.user.clone().or_else(|| profile.user.clone()),

@@ -1,5 +1,6 @@
 //! The DATA stream: line-ending normalisation, dot-stuffing and the terminator,
-//! written through a bounded buffer so the message is never held in memory.
+//! written through a bounded buffer so the message is never held in memory. BDAT
+//! (RFC 3030, `session/chunking.rs`) takes the same normalisation without the dots.
 //!
 //! Every bare LF and bare CR becomes CRLF *before* dot-stuffing looks at the line,
 //! so no input — "\n.\n", "\r.\r", "\r\n.\n" — can produce a premature
@@ -16,6 +17,9 @@ pub(crate) const CHUNK: usize = 64 * 1024;
 /// Normalises line endings to CRLF and dot-stuffs; [`DotStuffer::finish`] ends the data.
 pub(crate) struct DotStuffer<W: Write> {
     inner: W,
+    /// Dot-stuff and end with ".CRLF" (DATA); false for BDAT, whose chunks are
+    /// counted in bytes and carry the message as it is (RFC 3030 §2).
+    dots: bool,
     line_start: bool,
     pending_cr: bool,
     written: u64,
@@ -28,10 +32,19 @@ impl<W: Write> DotStuffer<W> {
     pub(crate) fn new(inner: W) -> Self {
         DotStuffer {
             inner,
+            dots: true,
             line_start: true,
             pending_cr: false,
             written: 0,
             sink_error: None,
+        }
+    }
+
+    /// Only the line endings (CRLF everywhere, a last line ended): for BDAT.
+    pub(crate) fn line_ends_only(inner: W) -> Self {
+        DotStuffer {
+            dots: false,
+            ..DotStuffer::new(inner)
         }
     }
 
@@ -67,8 +80,8 @@ impl<W: Write> DotStuffer<W> {
         Ok(())
     }
 
-    /// End the message: a CRLF if the last line lacks one, then ".CRLF"; flush.
-    /// Returns the writer and the number of message bytes (without the ".CRLF").
+    /// End the message: a CRLF if the last line lacks one, then ".CRLF" (DATA only);
+    /// flush. Returns the writer and the number of message bytes (without the ".CRLF").
     pub(crate) fn finish(mut self) -> io::Result<(W, u64)> {
         if self.pending_cr {
             self.pending_cr = false;
@@ -77,7 +90,9 @@ impl<W: Write> DotStuffer<W> {
         if !self.line_start {
             self.end_line()?;
         }
-        self.inner.write_all(b".\r\n")?;
+        if self.dots {
+            self.inner.write_all(b".\r\n")?;
+        }
         self.inner.flush()?;
         Ok((self.inner, self.written))
     }
@@ -106,7 +121,7 @@ impl<W: Write> Write for DotStuffer<W> {
                     i += 1;
                 }
                 first => {
-                    if self.line_start && first == b'.' {
+                    if self.dots && self.line_start && first == b'.' {
                         self.emit(b".")?;
                     }
                     let end = buf[i..]
@@ -164,6 +179,24 @@ impl<W: Write> Write for Echo<'_, '_, W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// The level-2 transcript of one BDAT chunk: its lines, prefixed as the DATA stream's
+/// are (a line cut by the chunk's end is shown ended).
+pub(crate) fn echo_chunk(log: &mut Log<'_>, tls: bool, chunk: &[u8]) {
+    if log.level() < 2 {
+        return;
+    }
+    let mut echo = Echo {
+        inner: io::sink(),
+        log,
+        prefix: if tls { b"~> " } else { b"-> " },
+        line_start: true,
+    };
+    let _ = echo.write_all(chunk);
+    if !echo.line_start {
+        echo.log.raw(b"\n");
     }
 }
 

@@ -3,7 +3,9 @@
 //! and the redacting transcript.
 //!
 //! The files, from the top: `session.rs` the dialogue (AUTH in `session/login.rs`,
-//! LMTP's replies in `session/lmtp.rs`), over the `Wire` trait of `wire.rs` (whose
+//! LMTP's replies in `session/lmtp.rs`, BDAT in `session/chunking.rs`, messages
+//! streamed without waiting in `session/streamed.rs` and `session/flight.rs`), over
+//! the `Wire` trait of `wire.rs` (whose
 //! `SocketWire` is the connection in use: stream, TLS switch, reply reader); `reuse.rs`
 //! many messages over one session (`batch`); `dial.rs` resolving and opening the
 //! connection, `socket.rs` the socket under it (TCP or Unix), `socks.rs` a SOCKS5
@@ -44,6 +46,7 @@ pub use capabilities::Capabilities;
 pub use certificate::CertificateInfo;
 pub use error::{ProxyFailure, SmtpError, SmtpErrorKind, Stage};
 pub use reuse::ReusedSession;
+pub use session::Finished;
 pub use socks::Proxy;
 pub use tls::{BACKEND as TLS_BACKEND, format_fingerprint};
 
@@ -114,6 +117,9 @@ pub struct Settings {
     pub mechanism: AuthMechanism,
     /// Allow AUTH without TLS on a non-loopback host.
     pub allow_insecure_auth: bool,
+    /// Send the message with BDAT when the server offers CHUNKING (RFC 3030); false:
+    /// always DATA (profile key `chunking = false`).
+    pub chunking: bool,
 }
 
 impl Settings {

@@ -1,11 +1,13 @@
 //! Several transactions over one session: what `posta batch` sends with. Connect,
 //! EHLO and AUTH once; then MAIL/RCPT/DATA per message, RSET after a failed one, and
-//! one reconnection when the server dropped us between messages.
+//! one reconnection when the server dropped us between messages, which resumes the
+//! TLS session of the connection before (rustls).
 
 use super::error::{SmtpError, SmtpErrorKind, Stage};
-use super::session::{self, Session};
+use super::session::{self, Finished, Session, Token};
+use super::tls::TlsClient;
 use super::transcript::Log;
-use super::wire::SocketWire;
+use super::wire::{self, SocketWire};
 use super::{Outcome, Payload, Settings, Transcript};
 use crate::envelope::{Dsn, Envelope};
 
@@ -16,6 +18,8 @@ pub struct ReusedSession<'a> {
     session: Option<Session<SocketWire<'a>>>,
     /// The transcript, kept here while there is no session to own it.
     spare_log: Option<Log<'a>>,
+    /// Set up once, for every session: a reconnect resumes the TLS session.
+    tls: Option<TlsClient>,
     /// Sessions opened, the first included.
     pub sessions: u32,
 }
@@ -27,10 +31,12 @@ impl<'a> ReusedSession<'a> {
         transcript: Option<&'a mut Transcript<'_>>,
     ) -> Result<Self, SmtpError> {
         session::validate_settings(settings)?;
+        let tls = wire::prepare_tls(settings)?;
         let mut reused = ReusedSession {
             settings: settings.clone(),
             session: None,
             spare_log: Some(Log::new(transcript)),
+            tls,
             sessions: 0,
         };
         reused.establish()?;
@@ -63,7 +69,7 @@ impl<'a> ReusedSession<'a> {
     fn establish_once(&mut self) -> Result<(), SmtpError> {
         let log = self.spare_log.take().unwrap_or_else(|| Log::new(None));
         self.sessions += 1;
-        let wire = SocketWire::open(&self.settings, log)?;
+        let wire = SocketWire::open_with(&self.settings, log, self.tls.clone())?;
         let mut session = Session::greet(wire, &self.settings)?;
         let settings = &self.settings;
         let ready = session
@@ -115,6 +121,67 @@ impl<'a> ReusedSession<'a> {
         }
     }
 
+    /// Send message `token` without waiting for the replies of the ones before it
+    /// (one recipient and PIPELINING; else it waits, as [`ReusedSession::send`]).
+    /// Returns the messages whose outcome is now known, this one or earlier ones, in
+    /// the order they were sent. A message given back `Again` was not delivered (the
+    /// connection ended before its data went out whole): the caller may send it again.
+    pub fn start(
+        &mut self,
+        token: Token,
+        envelope: &Envelope,
+        dsn: &Dsn,
+        payload: &mut dyn Payload,
+    ) -> Vec<(Token, Finished)> {
+        if let Err(e) = session::validate_envelope(envelope, dsn) {
+            return vec![(token, Finished::Done(Err(e)))];
+        }
+        if self.session.is_none()
+            && let Err(e) = self.establish()
+        {
+            return vec![(token, Finished::Done(Err(e)))];
+        }
+        let session = self.session.as_mut().expect("established above");
+        if !session.can_stream(envelope) {
+            let mut known = self.flush();
+            if let Some(session) = self.session.as_mut()
+                && session.transaction_left_open()
+                && !session.reset()
+            {
+                self.drop_session();
+            }
+            known.push((token, Finished::Done(self.send(envelope, dsn, payload))));
+            return known;
+        }
+        let started = session.start(token, &self.settings, envelope, dsn, payload);
+        let mut known = session.take_finished();
+        if let Err(e) = started {
+            known.push((token, Finished::Done(Err(e))));
+        }
+        self.drop_if_broken();
+        known
+    }
+
+    /// Wait for every message in flight; their outcomes, in the order they were sent.
+    pub fn flush(&mut self) -> Vec<(Token, Finished)> {
+        let Some(session) = self.session.as_mut() else {
+            return Vec::new();
+        };
+        session.drain_flights();
+        let known = session.take_finished();
+        self.drop_if_broken();
+        known
+    }
+
+    fn drop_if_broken(&mut self) {
+        if self.session.as_ref().is_some_and(|s| !s.in_step()) {
+            self.drop_session();
+            if let Some(log) = self.spare_log.as_mut() {
+                log.info("the connection cannot go on; the next message opens a new one");
+            }
+        }
+    }
+
     fn attempt(
         &mut self,
         envelope: &Envelope,
@@ -143,9 +210,10 @@ impl<'a> ReusedSession<'a> {
         }
     }
 
-    /// QUIT, when the session is still open.
+    /// QUIT, when the session is still open (after [`ReusedSession::flush`]).
     pub fn close(mut self) {
-        if let Some(session) = self.session.take() {
+        if let Some(mut session) = self.session.take() {
+            session.drain_flights();
             let _ = session.end(Ok(()));
         }
     }

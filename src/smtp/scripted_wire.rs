@@ -46,6 +46,8 @@ pub(crate) struct Record {
     /// Each DATA stream as written: dot-stuffed, CRLF, with the terminator when the
     /// message was ended.
     pub(crate) data: Vec<Vec<u8>>,
+    /// Each BDAT chunk as written, and whether it was the LAST.
+    pub(crate) chunks: Vec<(Vec<u8>, bool)>,
     /// The stage of every reply read, with the time limit it was read under (`None`
     /// before the session set one).
     pub(crate) reads: Vec<(Stage, Option<Duration>)>,
@@ -82,6 +84,22 @@ impl Record {
                     .collect()
             })
             .collect()
+    }
+}
+
+impl Record {
+    /// The messages sent in BDAT chunks and ended with a LAST one, as the server
+    /// reads them (the chunks of each joined).
+    pub(crate) fn chunked_messages(&self) -> Vec<Vec<u8>> {
+        let mut messages = Vec::new();
+        let mut current = Vec::new();
+        for (chunk, last) in &self.chunks {
+            current.extend_from_slice(chunk);
+            if *last {
+                messages.push(std::mem::take(&mut current));
+            }
+        }
+        messages
     }
 }
 
@@ -232,6 +250,24 @@ impl Wire for ScriptedWire<'_> {
         Ok(size)
     }
 
+    fn send_chunk(
+        &mut self,
+        commands: &[String],
+        chunk: &[u8],
+        last: bool,
+    ) -> Result<(), SmtpError> {
+        self.writes += 1;
+        for line in commands {
+            self.write_line(Stage::Mail, line, line)?;
+        }
+        let bdat = wire::bdat_command(chunk.len(), last);
+        self.write_line(Stage::Data, &bdat, &bdat)?;
+        let tls = self.is_tls();
+        data::echo_chunk(&mut self.log, tls, chunk);
+        self.record.chunks.push((chunk.to_vec(), last));
+        Ok(())
+    }
+
     fn tls_description(&self) -> Option<&str> {
         self.tls.as_deref()
     }
@@ -264,6 +300,14 @@ impl<W: Wire + ?Sized> Wire for &mut W {
     }
     fn send_message(&mut self, payload: &mut dyn Payload) -> Result<u64, SmtpError> {
         (**self).send_message(payload)
+    }
+    fn send_chunk(
+        &mut self,
+        commands: &[String],
+        chunk: &[u8],
+        last: bool,
+    ) -> Result<(), SmtpError> {
+        (**self).send_chunk(commands, chunk, last)
     }
     fn tls_description(&self) -> Option<&str> {
         (**self).tls_description()

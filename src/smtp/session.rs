@@ -1,8 +1,10 @@
 //! The SMTP dialogue, in order: greeting, EHLO (or HELO), STARTTLS, AUTH,
 //! MAIL/RCPT (pipelined when offered, with DATA in the same group for one
-//! recipient), DATA, QUIT. LMTP (RFC 2033) is the same dialogue with LHLO for EHLO
-//! and one reply per recipient after the message (`session/lmtp.rs`). The checks that
-//! keep what we were asked to send off the command line when it cannot go there are in
+//! recipient), DATA (or BDAT chunks, in `session/chunking.rs`; messages streamed
+//! for `batch` in `session/streamed.rs` and `session/flight.rs`), QUIT. LMTP (RFC
+//! 2033) is the same dialogue with LHLO for EHLO and one reply per recipient after the
+//! message (`session/lmtp.rs`), never chunked or streamed. The checks that keep what we
+//! were asked to send off the command line when it cannot go there are in
 //! `session/checks.rs`; AUTH is in `session/login.rs`.
 //!
 //! The session talks through a [`Wire`]: a socket in use, a script in the unit tests
@@ -44,6 +46,13 @@ pub(crate) struct Session<W: Wire> {
     /// can only be abandoned, without RSET or QUIT, which ends the transaction
     /// undelivered (RFC 5321 §4.1.1.4).
     out_of_step: bool,
+    /// Messages whose replies are not all in (`batch` streams them).
+    flights: flight::Flights,
+    /// Messages follow each other without waiting (`batch`): no RSET of its own after
+    /// a refused recipient, since the next message's group starts with one.
+    streaming: bool,
+    /// The limits for an ordinary reply and for the reply to the end of data.
+    timeouts: (Duration, Duration),
 }
 
 impl<W: Wire> Session<W> {
@@ -62,6 +71,9 @@ impl<W: Wire> Session<W> {
             quit_after_message: false,
             quit_sent: false,
             out_of_step: false,
+            flights: flight::Flights::default(),
+            streaming: false,
+            timeouts: (settings.timeout, settings.data_timeout),
         };
         if session.greeting.code != 220 {
             // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT.
@@ -129,17 +141,14 @@ impl<W: Wire> Session<W> {
         dsn: &Dsn,
         payload: &mut dyn Payload,
     ) -> Result<Outcome, SmtpError> {
+        self.streaming = false;
         let mut warnings = Vec::new();
         let mail = self.mail_command(envelope, dsn, &*payload, &mut warnings)?;
-        let notify = match (&dsn.notify, self.caps.dsn) {
-            (Some(n), true) => format!(" NOTIFY={n}"),
-            _ => String::new(),
-        };
-        let rcpts: Vec<String> = envelope
-            .to
-            .iter()
-            .map(|address| format!("RCPT TO:<{address}>{notify}"))
-            .collect();
+        let rcpts = self.rcpt_commands(envelope, dsn);
+        // LMTP answers the end of data once per recipient (session/lmtp.rs): DATA.
+        if settings.chunking && self.caps.chunking && self.protocol == Protocol::Smtp {
+            return self.chunked(&envelope.to, mail, &rcpts, payload, warnings);
+        }
 
         // One recipient: MAIL, RCPT and DATA in one group (RFC 2920 §3.1: DATA ends
         // it). A refused RCPT leaves no valid recipient, so the server must refuse
@@ -148,50 +157,14 @@ impl<W: Wire> Session<W> {
         let group_data = self.caps.pipelining && rcpts.len() == 1;
         let (mail_reply, rcpt_replies, data_reply) = if group_data {
             self.send_envelope_and_data(mail, &rcpts[0])?
-        } else if self.caps.pipelining {
-            let (mail_reply, replies) = self.send_pipelined(mail, &rcpts)?;
-            (mail_reply, replies, None)
         } else {
-            let (mail_reply, replies) = self.send_one_by_one(mail, &rcpts)?;
+            let (mail_reply, replies) = self.send_envelope(mail, &rcpts)?;
             (mail_reply, replies, None)
         };
         // A 354 to a DATA pipelined after a refused MAIL or RCPT (a server that does
         // not follow RFC 2920): the server waits for a message we will not send.
         let data_open = data_reply.as_ref().is_some_and(|r| r.code == 354);
-        if !mail_reply.is_positive() {
-            self.out_of_step |= data_open;
-            return Err(unexpected(Stage::Mail, mail_reply));
-        }
-        let mut accepted = Vec::new();
-        let mut refused = Vec::new();
-        for (address, reply) in envelope.to.iter().zip(rcpt_replies) {
-            let entry = RecipientReply {
-                address: address.clone(),
-                reply,
-            };
-            match entry.reply.class() {
-                2 => accepted.push(entry),
-                4 | 5 => refused.push(entry),
-                _ => return Err(unexpected(Stage::Rcpt, entry.reply)),
-            }
-        }
-        if !refused.is_empty() {
-            if data_open {
-                self.out_of_step = true;
-                self.wire.info(
-                    "the server accepted DATA without a valid recipient; \
-                     abandoning the connection so that nothing is delivered",
-                );
-            } else if self.wire.send(Stage::Rcpt, "RSET").is_ok() {
-                // "Never half": a message for some recipients only is not what was
-                // asked for. Reset the transaction so nothing is delivered.
-                let _ = self.wire.read_reply(Stage::Rcpt);
-            }
-            return Err(SmtpError::new(
-                Stage::Rcpt,
-                SmtpErrorKind::RecipientsRefused { refused, accepted },
-            ));
-        }
+        let accepted = self.judge_envelope(&envelope.to, mail_reply, rcpt_replies, data_open)?;
 
         let reply = match data_reply {
             Some(reply) => reply,
@@ -214,14 +187,102 @@ impl<W: Wire> Session<W> {
         let answer = self.end_of_data(accepted);
         self.wire.set_reply_timeout(settings.timeout);
         let (accepted, refused, final_reply) = answer?;
-        Ok(Outcome {
+        let mut outcome = self.outcome(accepted, final_reply, warnings);
+        outcome.refused = refused;
+        Ok(outcome)
+    }
+
+    /// The replies to MAIL and the RCPTs: the recipients accepted, or the error that
+    /// ends the transaction with nothing delivered (the transaction reset when a
+    /// recipient was refused). `data_open`: the server answered 354 to a DATA
+    /// pipelined with them, or took a BDAT chunk sent with them.
+    fn judge_envelope(
+        &mut self,
+        to: &[String],
+        mail_reply: Reply,
+        rcpt_replies: Vec<Reply>,
+        data_open: bool,
+    ) -> Result<Vec<RecipientReply>, SmtpError> {
+        if !mail_reply.is_positive() {
+            self.out_of_step |= data_open;
+            return Err(unexpected(Stage::Mail, mail_reply));
+        }
+        let mut accepted = Vec::new();
+        let mut refused = Vec::new();
+        for (address, reply) in to.iter().zip(rcpt_replies) {
+            let entry = RecipientReply {
+                address: address.clone(),
+                reply,
+            };
+            match entry.reply.class() {
+                2 => accepted.push(entry),
+                4 | 5 => refused.push(entry),
+                _ => return Err(unexpected(Stage::Rcpt, entry.reply)),
+            }
+        }
+        if refused.is_empty() {
+            return Ok(accepted);
+        }
+        if data_open {
+            self.out_of_step = true;
+            self.wire.info(
+                "the server accepted the message data without a valid recipient; \
+                 abandoning the connection so that nothing is delivered",
+            );
+        } else if self.streaming {
+            self.flights.open = true;
+        } else if !self.quit_sent && self.wire.send(Stage::Rcpt, "RSET").is_ok() {
+            // "Never half": a message for some recipients only is not what was
+            // asked for. Reset the transaction so nothing is delivered. (A QUIT
+            // already sent, behind a BDAT LAST, ends it as surely; in a stream the
+            // next message's group starts with RSET.)
+            let _ = self.wire.read_reply(Stage::Rcpt);
+        }
+        Err(SmtpError::new(
+            Stage::Rcpt,
+            SmtpErrorKind::RecipientsRefused { refused, accepted },
+        ))
+    }
+
+    fn outcome(
+        &self,
+        accepted: Vec<RecipientReply>,
+        final_reply: Reply,
+        warnings: Vec<String>,
+    ) -> Outcome {
+        Outcome {
             server: dial::host_port(&self.host, self.port),
             security: self.security_label(),
             accepted,
-            refused,
+            refused: Vec::new(),
             final_reply,
             warnings,
-        })
+        }
+    }
+
+    /// MAIL and the RCPTs, pipelined when the server offers it, and their replies.
+    fn send_envelope(
+        &mut self,
+        mail: String,
+        rcpts: &[String],
+    ) -> Result<(Reply, Vec<Reply>), SmtpError> {
+        if self.caps.pipelining {
+            self.send_pipelined(mail, rcpts)
+        } else {
+            self.send_one_by_one(mail, rcpts)
+        }
+    }
+
+    fn rcpt_commands(&self, envelope: &Envelope, dsn: &Dsn) -> Vec<String> {
+        let notify = match (&dsn.notify, self.caps.dsn) {
+            (Some(n), true) => format!(" NOTIFY={n}"),
+            _ => String::new(),
+        };
+        envelope
+            .to
+            .iter()
+            .map(|address| format!("RCPT TO:<{address}>{notify}"))
+            .collect()
     }
 
     /// The answer to the end of data: SMTP's one reply for the whole message, or
@@ -413,7 +474,7 @@ impl<W: Wire> Session<W> {
     /// False once the server's replies and our commands no longer match: the
     /// session must then be abandoned, without RSET or QUIT.
     pub(crate) fn in_step(&self) -> bool {
-        !self.out_of_step
+        !self.out_of_step && !self.flights.broken
     }
 
     /// The wire, taken back from a session that is being abandoned (without QUIT).
@@ -471,13 +532,18 @@ fn unexpected(stage: Stage, reply: Reply) -> SmtpError {
 }
 
 mod checks;
+mod chunking;
+mod flight;
 mod lmtp;
 mod login;
+mod streamed;
 pub use checks::MAX_RECIPIENTS;
 use checks::xtext;
 #[cfg(test)]
 use checks::{check_address, check_dsn_value, check_word};
 pub(crate) use checks::{validate_envelope, validate_settings};
+pub use flight::Finished;
+pub(crate) use flight::Token;
 
 #[cfg(test)]
 mod tests;

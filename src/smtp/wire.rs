@@ -43,6 +43,16 @@ pub(crate) trait Wire {
     /// writer (never holding the message). The number of message bytes sent.
     fn send_message(&mut self, payload: &mut dyn Payload) -> Result<u64, SmtpError>;
 
+    /// `commands` (pipelined MAIL and RCPT, or none), then `BDAT <size>` (with `LAST`
+    /// when `last`) and the chunk's bytes, in one write (RFC 3030 §2). The chunk is
+    /// already CRLF-normalised; it is sent as it is.
+    fn send_chunk(
+        &mut self,
+        commands: &[String],
+        chunk: &[u8],
+        last: bool,
+    ) -> Result<(), SmtpError>;
+
     /// Protocol and cipher, once TLS is up.
     fn tls_description(&self) -> Option<&str>;
 
@@ -115,13 +125,17 @@ pub(crate) struct SocketWire<'a> {
 
 impl<'a> SocketWire<'a> {
     /// Set up TLS (reading the CA file), connect, and start implicit TLS if asked.
-    pub(crate) fn open(settings: &Settings, mut log: Log<'a>) -> Result<Self, SmtpError> {
-        let client = match settings.security {
-            Security::Plain => None,
-            Security::Tls | Security::StartTls => Some(
-                tls::prepare(&settings.tls).map_err(|kind| SmtpError::new(Stage::Connect, kind))?,
-            ),
-        };
+    pub(crate) fn open(settings: &Settings, log: Log<'a>) -> Result<Self, SmtpError> {
+        SocketWire::open_with(settings, log, prepare_tls(settings)?)
+    }
+
+    /// Like [`SocketWire::open`], with TLS already set up (and its session store
+    /// shared with earlier connections: see [`TlsClient`]).
+    pub(crate) fn open_with(
+        settings: &Settings,
+        mut log: Log<'a>,
+        client: Option<TlsClient>,
+    ) -> Result<Self, SmtpError> {
         let socket = dial::open(settings, &mut log)?;
         let mut wire = SocketWire::new(socket, log, client)?;
         wire.redact = Redactor::new(settings);
@@ -244,7 +258,13 @@ impl Wire for SocketWire<'_> {
             .handshake(tls_name(host), socket, deadline)
             .map_err(|kind| SmtpError::new(stage, kind))?;
         let description = stream.describe();
-        self.log.info(&format!("TLS started: {description}"));
+        let resumed = if stream.resumed() {
+            " (session resumed)"
+        } else {
+            ""
+        };
+        self.log
+            .info(&format!("TLS started: {description}{resumed}"));
         *self.reader.get_mut() = Stream::Tls(stream);
         self.tls = Some(description);
         Ok(())
@@ -265,6 +285,28 @@ impl Wire for SocketWire<'_> {
         result.map_err(data_error)
     }
 
+    fn send_chunk(
+        &mut self,
+        commands: &[String],
+        chunk: &[u8],
+        last: bool,
+    ) -> Result<(), SmtpError> {
+        let tls = self.is_tls();
+        let bdat = bdat_command(chunk.len(), last);
+        let mut wire = Vec::with_capacity(chunk.len() + 64 * (commands.len() + 1));
+        for line in commands {
+            self.log.client(tls, line);
+            wire.extend(checked(Stage::Mail, line)?);
+            wire.extend_from_slice(b"\r\n");
+        }
+        self.log.client(tls, &bdat);
+        data::echo_chunk(&mut self.log, tls, chunk);
+        wire.extend_from_slice(bdat.as_bytes());
+        wire.extend_from_slice(b"\r\n");
+        wire.extend_from_slice(chunk);
+        self.write_flush(Stage::Data, &wire)
+    }
+
     fn tls_description(&self) -> Option<&str> {
         self.tls.as_deref()
     }
@@ -278,6 +320,16 @@ impl Wire for SocketWire<'_> {
 
     fn info(&mut self, text: &str) {
         self.log.info(text);
+    }
+}
+
+/// The TLS client the settings ask for (reading the CA file): `None` for plain.
+pub(crate) fn prepare_tls(settings: &Settings) -> Result<Option<TlsClient>, SmtpError> {
+    match settings.security {
+        Security::Plain => Ok(None),
+        Security::Tls | Security::StartTls => tls::prepare(&settings.tls)
+            .map(Some)
+            .map_err(|kind| SmtpError::new(Stage::Connect, kind)),
     }
 }
 
@@ -308,6 +360,15 @@ fn tls_name(host: &str) -> &str {
         "localhost"
     } else {
         dial::bare_host(host)
+    }
+}
+
+/// RFC 3030 §2: `BDAT <chunk-size> [LAST]`.
+pub(crate) fn bdat_command(size: usize, last: bool) -> String {
+    if last {
+        format!("BDAT {size} LAST")
+    } else {
+        format!("BDAT {size}")
     }
 }
 

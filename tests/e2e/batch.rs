@@ -83,7 +83,15 @@ fn eml_directory_over_one_session_with_one_refused_message() {
     assert_eq!(count("~> AUTH "), 1, "{stderr}");
     assert_eq!(count("-> EHLO ") + count("~> EHLO "), 2, "{stderr}");
     assert_eq!(count("~> MAIL FROM:"), 20, "{stderr}");
-    assert_eq!(count("~> RSET"), 1, "{stderr}");
+    // Streamed (Postfix offers CHUNKING and PIPELINING): a message sent while the one
+    // before is in flight starts with RSET, and the second message went out before
+    // the first one's reply came back.
+    assert!(count("~> RSET") >= 1, "{stderr}");
+    let second_mail = stderr.match_indices("~> MAIL FROM:").nth(1).unwrap().0;
+    assert!(
+        second_mail < stderr.find(" queued as ").unwrap(),
+        "{stderr}"
+    );
     assert_eq!(count("~> QUIT"), 1, "{stderr}");
 
     let delivered = wait_for_messages(BOB, &tag, 19);

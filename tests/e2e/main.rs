@@ -13,6 +13,7 @@ mod e2e;
 
 mod batch;
 mod batch_rotation;
+mod chunking;
 // Needs root, unshare (util-linux), cron, mailutils and php-cli (scripts/test.sh).
 mod cron_machine;
 // Needs dnsmasq (scripts/test.sh installs dnsmasq-base).

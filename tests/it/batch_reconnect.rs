@@ -4,7 +4,7 @@
 
 use std::net::TcpStream;
 
-use crate::support::scripted_server::{Action, Config, Record, Server};
+use crate::support::scripted_server::{Action, Config, Record, Server, TlsMode};
 use crate::support::{closed_port, json_lines, posta, text};
 use std::time::Duration;
 
@@ -65,6 +65,48 @@ fn a_drop_between_messages_reconnects_and_sends_each_message_once() {
     let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(summary["sent"], 3, "{stdout}");
     assert_eq!(summary["connections"], 2, "{stdout}");
+}
+
+#[test]
+fn a_reconnect_resumes_the_tls_session_of_the_connection_before() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 1..=2 {
+        std::fs::write(
+            dir.path().join(format!("{i}.eml")),
+            format!("From: a@example.org\nTo: b@example.org\nSubject: m{i}\n\nbody\n"),
+        )
+        .unwrap();
+    }
+    // Implicit TLS; the two sessions share the server's TLS configuration (and so its
+    // session store), as one server's connections do.
+    let tls = || Config {
+        tls: TlsMode::Implicit,
+        ..plain()
+    };
+    let server = Server::start_sessions(vec![tls().on("MAIL", Action::DropAfter(1)), tls()]);
+    let home = tempfile::tempdir().unwrap();
+    let out = posta(home.path())
+        .args(["-v", "batch", "--security", "tls", "--ca-file"])
+        .arg(&server.ca_file)
+        .arg("--server")
+        .arg(format!("127.0.0.1:{}", server.port()))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        subjects(server.finish_sessions()),
+        [vec!["m1"], vec!["m2"]],
+        "{stderr}"
+    );
+    let started: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("TLS started"))
+        .collect();
+    assert_eq!(started.len(), 2, "{stderr}");
+    assert!(!started[0].contains("resumed"), "{stderr}");
+    assert!(started[1].ends_with("(session resumed)"), "{stderr}");
 }
 
 #[test]

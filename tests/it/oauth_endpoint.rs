@@ -191,6 +191,7 @@ fn a_reused_session_logs_in_again_with_a_renewed_token() {
         }),
         mechanism: AuthMechanism::Xoauth2,
         allow_insecure_auth: false,
+        chunking: true,
         protocol: Default::default(),
         proxy: None,
     };

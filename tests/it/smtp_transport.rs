@@ -46,6 +46,7 @@ fn settings(server: &Server, security: Security) -> Settings {
         credentials: None,
         mechanism: AuthMechanism::Auto,
         allow_insecure_auth: false,
+        chunking: true,
     }
 }
 
@@ -556,6 +557,7 @@ fn unsendable_envelopes_are_refused_before_connecting() {
         credentials: None,
         mechanism: AuthMechanism::Auto,
         allow_insecure_auth: false,
+        chunking: true,
     };
     let notify = |n: &str| Dsn {
         notify: Some(n.into()),

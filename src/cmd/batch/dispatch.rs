@@ -131,8 +131,9 @@ impl Dispatcher<'_, '_, '_> {
                             lane: i,
                         };
                         if let Some(worker) = &mut self.inline {
-                            let done = worker.send(job);
-                            self.handle(Event::Done(Box::new(done)))?;
+                            for done in worker.send(job) {
+                                self.handle(Event::Done(Box::new(done)))?;
+                            }
                         } else {
                             // Never blocks: the lane had room, and only this thread sends.
                             let sender = lane.jobs.as_ref().expect("picked lanes are alive");
@@ -291,6 +292,20 @@ impl Dispatcher<'_, '_, '_> {
         Ok(())
     }
 
+    /// Read what the session this thread sends over (one connection) is owed, and
+    /// settle those messages; false when none was in flight.
+    pub(super) fn flush_inline(&mut self) -> anyhow::Result<bool> {
+        let dones = match &mut self.inline {
+            Some(worker) => worker.flush(),
+            None => return Ok(false),
+        };
+        let any = !dones.is_empty();
+        for done in dones {
+            self.handle(Event::Done(Box::new(done)))?;
+        }
+        Ok(any)
+    }
+
     /// Handle whatever the workers reported, without waiting.
     pub(super) fn drain(&mut self) -> anyhow::Result<()> {
         while let Ok(event) = self.events.try_recv() {
@@ -353,7 +368,8 @@ impl Dispatcher<'_, '_, '_> {
                     code: Code::Software,
                     transient: false,
                 });
-                if let Some(held) = held {
+                for held in held {
+                    let l = &mut self.lanes.as_mut().expect("workers run in lanes").lanes[lane];
                     l.in_flight -= 1;
                     l.settle(held.recipients, 0);
                     let e = fail(
@@ -415,6 +431,7 @@ impl Dispatcher<'_, '_, '_> {
         }
         // Wait for every message handed out, so that one a connection gives back can
         // still go through another.
+        self.flush_inline()?;
         loop {
             self.send_retries()?;
             if self.tally_in_flight() == 0 {

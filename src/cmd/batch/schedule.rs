@@ -50,6 +50,10 @@ impl Dispatcher<'_, '_, '_> {
                 if self.tally_in_flight() == 0 {
                     return Ok(Pick::Full);
                 }
+                // Sent from this thread: what is in flight is read here, not reported.
+                if self.flush_inline()? {
+                    continue;
+                }
                 let event = self.events.recv().context("the connections stopped")?;
                 self.handle(event)?;
                 continue;

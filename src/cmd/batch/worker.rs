@@ -1,16 +1,19 @@
 //! One connection of a batch, in a thread of its own: it takes spooled messages from its
 //! profile's channel, sends them over one SMTP session (opened on the first message) and
 //! reports each outcome — and its transcript lines — back to the dispatcher, which alone
-//! writes to the console.
+//! writes to the console. Messages are streamed (`ReusedSession::start`): the next one
+//! goes out before the last one's replies are in, while more are waiting in the
+//! channel; when none is, the connection reads what it is owed before it waits.
 
+use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::thread::JoinHandle;
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
 
 use crate::envelope::Dsn;
 use crate::message::raw::Spooled;
-use crate::smtp::{Outcome, ReusedSession, Settings, SmtpError, Stage, Transcript};
+use crate::smtp::{Finished, Outcome, ReusedSession, Settings, SmtpError, Stage, Transcript};
 use crate::submit::payload::SpooledPayload;
 
 /// A message on its way to a connection.
@@ -31,9 +34,9 @@ pub enum Event {
     Done(Box<Done>),
     /// The worker ended (no more jobs, or a fatal error) after this many sessions.
     Closed { lane: usize, sessions: u32 },
-    /// The worker's thread panicked (a bug), holding the message named, if any: its
+    /// The worker's thread panicked (a bug), holding the messages named: their
     /// outcome is unknown. `Closed` follows.
-    Lost { lane: usize, held: Option<Held> },
+    Lost { lane: usize, held: Vec<Held> },
 }
 
 /// The message a connection is working on: its name and recipient count.
@@ -61,7 +64,7 @@ pub fn spawn(
     events: Sender<Event>,
 ) -> io::Result<JoinHandle<()>> {
     std::thread::Builder::new().name(name).spawn(move || {
-        let mut held = None;
+        let mut held = Vec::new();
         // A panic must not leave the dispatcher waiting for this connection forever.
         let run = std::panic::AssertUnwindSafe(|| {
             run(lane, &settings, level, label, &jobs, &events, &mut held)
@@ -80,7 +83,7 @@ fn run(
     label: Option<String>,
     jobs: &Receiver<Job>,
     events: &Sender<Event>,
-    held: &mut Option<Held>,
+    held: &mut Vec<Held>,
 ) {
     let mut lines = LineWriter {
         events: events.clone(),
@@ -92,19 +95,45 @@ fn run(
         level,
     };
     let mut worker = Worker::new(settings.clone(), (level > 0).then_some(&mut transcript));
-    for job in jobs.iter() {
-        *held = Some(Held {
+    // The dispatcher is gone only when it failed itself; nothing to report to then.
+    let report = |dones: Vec<Done>| {
+        let mut go_on = true;
+        for done in dones {
+            go_on &= !done.fatal;
+            go_on &= events.send(Event::Done(Box::new(done))).is_ok();
+        }
+        go_on
+    };
+    loop {
+        let job = match jobs.try_recv() {
+            Ok(job) => job,
+            Err(TryRecvError::Empty) => {
+                // Nothing to send behind what is in flight: read its replies first.
+                let dones = worker.flush();
+                *held = worker.holding();
+                if !report(dones) {
+                    break;
+                }
+                match jobs.recv() {
+                    Ok(job) => job,
+                    Err(_) => break,
+                }
+            }
+            Err(TryRecvError::Disconnected) => break,
+        };
+        held.push(Held {
             name: job.name.clone(),
             recipients: job.spooled.envelope.to.len() as u64,
         });
-        let done = worker.send(job);
-        *held = None;
-        let fatal = done.fatal;
-        // The dispatcher is gone only when it failed itself; nothing to report to then.
-        if events.send(Event::Done(Box::new(done))).is_err() || fatal {
+        let dones = worker.send(job);
+        *held = worker.holding();
+        if !report(dones) {
             break;
         }
     }
+    let dones = worker.flush();
+    *held = worker.holding();
+    report(dones);
     let sessions = worker.close();
     let _ = events.send(Event::Closed { lane, sessions });
 }
@@ -120,6 +149,10 @@ pub struct Worker<'a, 'b> {
     connection: Option<ReusedSession<'a>>,
     /// A first session that could not be opened counts as a connection tried.
     failed_first: bool,
+    /// Messages sent whose outcome is not known yet, with their token and whether
+    /// they were sent again already (once, after a connection that broke).
+    in_flight: VecDeque<(u64, Job, bool)>,
+    next_token: u64,
 }
 
 impl<'a, 'b> Worker<'a, 'b> {
@@ -129,30 +162,87 @@ impl<'a, 'b> Worker<'a, 'b> {
             transcript,
             connection: None,
             failed_first: false,
+            in_flight: VecDeque::new(),
+            next_token: 0,
         }
     }
 
-    /// Send one message; when the outcome is `fatal`, this connection is finished.
-    pub fn send(&mut self, mut job: Job) -> Done {
+    /// Send one message without waiting for the ones before it: the outcomes now
+    /// known (of this message or earlier ones). When an outcome is `fatal`, this
+    /// connection is finished.
+    pub fn send(&mut self, job: Job) -> Vec<Done> {
+        let token = self.next_token;
+        self.next_token += 1;
+        self.in_flight.push_back((token, job, false));
+        self.push(token)
+    }
+
+    /// Wait for every message in flight: their outcomes.
+    pub fn flush(&mut self) -> Vec<Done> {
+        let known = match self.connection.as_mut() {
+            Some(c) => c.flush(),
+            None => Vec::new(),
+        };
+        self.resolve(known)
+    }
+
+    /// The messages whose outcome is not known yet.
+    pub fn holding(&self) -> Vec<Held> {
+        self.in_flight
+            .iter()
+            .map(|(_, job, _)| Held {
+                name: job.name.clone(),
+                recipients: job.spooled.envelope.to.len() as u64,
+            })
+            .collect()
+    }
+
+    fn push(&mut self, token: u64) -> Vec<Done> {
         let open = match self.connection.as_mut() {
             Some(c) => Ok(c),
             None => ReusedSession::open(&self.settings, self.transcript.take())
                 .map(|c| self.connection.insert(c)),
         };
         self.failed_first = open.is_err();
-        let (result, fatal) = match open {
+        let at = self.in_flight.iter().position(|(t, _, _)| *t == token);
+        let (_, job, _) = &mut self.in_flight[at.expect("the message is held")];
+        let known = match open {
             Ok(c) => {
                 let envelope = job.spooled.envelope.clone();
-                let result = c.send(&envelope, &job.dsn, &mut SpooledPayload(&mut job.spooled));
-                let fatal = matches!(&result, Err(e) if is_session_failure(e));
-                (result, fatal)
+                let payload = &mut SpooledPayload(&mut job.spooled);
+                c.start(token, &envelope, &job.dsn, payload)
             }
-            Err(e) => (Err(e), true),
+            Err(e) => vec![(token, Finished::Done(Err(e)))],
         };
-        Done { job, result, fatal }
+        self.resolve(known)
     }
 
-    /// QUIT when a session is open; the number of sessions opened.
+    /// Outcomes for the messages held; one given back unsent goes again, once.
+    fn resolve(&mut self, known: Vec<(u64, Finished)>) -> Vec<Done> {
+        let mut dones = Vec::new();
+        for (token, finished) in known {
+            let Some(at) = self.in_flight.iter().position(|(t, _, _)| *t == token) else {
+                continue;
+            };
+            let result = match finished {
+                Finished::Again(_) if !self.in_flight[at].2 => {
+                    // Nothing of it was delivered: the connection ended first.
+                    self.in_flight[at].2 = true;
+                    dones.extend(self.push(token));
+                    continue;
+                }
+                Finished::Again(e) => Err(e),
+                Finished::Done(result) => result,
+            };
+            let (_, job, _) = self.in_flight.remove(at).expect("found above");
+            let fatal = matches!(&result, Err(e) if is_session_failure(e));
+            dones.push(Done { job, result, fatal });
+        }
+        dones
+    }
+
+    /// QUIT when a session is open (after [`Worker::flush`]); the number of sessions
+    /// opened.
     pub fn close(self) -> u32 {
         match self.connection {
             Some(c) => {

@@ -34,6 +34,10 @@ pub(crate) trait TlsStream: Read + Write + Send {
     fn describe(&self) -> String;
     /// The server's leaf certificate (DER).
     fn peer_certificate(&self) -> Option<Vec<u8>>;
+    /// The handshake resumed an earlier session (only rustls can tell, and do it).
+    fn resumed(&self) -> bool {
+        false
+    }
 }
 
 /// Which library does the TLS, for `--version` and `probe`.
@@ -42,6 +46,9 @@ pub const BACKEND: &str = backend::NAME;
 /// A TLS client set up as the settings say, CA file read, ready for handshakes.
 /// Made before the TCP connection is opened, so that a CA file that is missing or
 /// holds no certificate is reported without contacting the server, by every command.
+/// A clone shares what resumes sessions (with rustls): `batch` keeps one per
+/// connection, so that a reconnect resumes the TLS session of the one before.
+#[derive(Clone)]
 pub(crate) struct TlsClient(backend::Client);
 
 /// Read the CA file (or the system's roots) and set up verification.

@@ -59,7 +59,9 @@ fn describe(e: &native_tls::Error, host: &str, with_ca_file: bool) -> String {
     }
 }
 
-/// The connector, and the pin to check after the handshake.
+/// The connector, and the pin to check after the handshake. native-tls has no way to
+/// resume a session: each handshake is a full one.
+#[derive(Clone)]
 pub(super) struct Client {
     connector: TlsConnector,
     pin: Option<[u8; 32]>,

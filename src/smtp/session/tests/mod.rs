@@ -21,9 +21,11 @@ use crate::smtp::{
 };
 
 mod auth;
+mod chunking;
 mod lmtp;
 mod pipelining;
 mod sasl;
+mod stream;
 mod transaction;
 
 const USER: &str = "jane";
@@ -81,6 +83,7 @@ fn settings(security: Security) -> Settings {
         credentials: None,
         mechanism: AuthMechanism::Auto,
         allow_insecure_auth: false,
+        chunking: true,
     }
 }
 
