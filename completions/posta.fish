@@ -85,7 +85,7 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand send" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand send" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
@@ -156,7 +156,7 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
@@ -194,7 +194,7 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
@@ -263,7 +263,7 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand probe" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
@@ -365,7 +365,7 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand batch" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -s p -l profile -l account -d 'Account profile to use, or a list a,b,c of profiles that share the messages [default: the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"

@@ -14,7 +14,7 @@
 //! - the domains: `smtp` (the client session, over a `Wire`), `message` (composing and
 //!   reading messages), `queue` (the durable spool), `dns` (SRV discovery), and
 //!   `progress` (the bars on stderr, around an `smtp::Payload`).
-//! - leaves: `model` (Security, AuthMechanism, QueuePolicy, ServerAddr, Fingerprint,
+//! - leaves: `model` (Security, AuthMechanism, QueuePolicy, ServerAddr, Fingerprint/Pins,
 //!   exit codes), `envelope`, `secret`, `private_fs`, `pace`, `version`.
 
 pub mod cli;

@@ -318,7 +318,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         oauth_token_command: conn.oauth_token_command.clone(),
         ca_file: conn.ca_file.clone(),
         auth: conn.auth,
-        tls_fingerprint: conn.tls_fingerprint.as_ref().map(|f| f.to_string()),
+        tls_fingerprint: conn.tls_fingerprint.iter().map(|f| f.to_string()).collect(),
         timeout: conn.timeout,
         ehlo: conn.ehlo.clone(),
         allow_insecure_auth: conn.allow_insecure_auth,

@@ -29,7 +29,8 @@ pub struct NewProfile {
     pub oauth_token_command: Option<String>,
     pub ca_file: Option<PathBuf>,
     pub auth: Option<AuthMechanism>,
-    pub tls_fingerprint: Option<String>,
+    /// One is written as a string, several as an array.
+    pub tls_fingerprint: Vec<String>,
     pub timeout: Option<u64>,
     pub ehlo: Option<String>,
     /// Written only when true (false is the default).
@@ -134,7 +135,13 @@ impl Document {
         {
             t["auth"] = toml_edit::value(name);
         }
-        text(&mut t, "tls_fingerprint", &new.tls_fingerprint);
+        match new.tls_fingerprint.as_slice() {
+            [] => {}
+            [one] => t["tls_fingerprint"] = toml_edit::value(one.as_str()),
+            many => {
+                t["tls_fingerprint"] = toml_edit::value(many.iter().collect::<toml_edit::Array>())
+            }
+        }
         if let Some(secs) = new.timeout {
             t["timeout"] = toml_edit::value(secs as i64);
         }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AuthMechanism, Fingerprint, Security, ServerAddr};
+use crate::model::{AuthMechanism, Pins, Security, ServerAddr};
 use crate::queue::QueuedConnection;
 
 /// Connection values that override the profile (see [`super::resolve`]).
@@ -30,7 +30,7 @@ pub struct Overrides {
     #[serde(skip)]
     pub oauth_token_command: Option<String>,
     pub ca_file: Option<PathBuf>,
-    pub tls_fingerprint: Option<Fingerprint>,
+    pub tls_fingerprint: Option<Pins>,
     /// Seconds; 0 is refused by `resolve` (a flag cannot give it, a queue entry could).
     pub timeout: Option<u64>,
     pub ehlo: Option<String>,
@@ -80,10 +80,11 @@ impl Overrides {
             password_command: None,
             oauth_token_command: None,
             ca_file: c.ca_file.clone(),
+            // Several pins are recorded as one line, separated by commas.
             tls_fingerprint: match &c.tls_fingerprint {
-                Some(hex) => Some(
-                    hex.parse()
-                        .map_err(|why| format!("--tls-fingerprint \"{hex}\": {why}"))?,
+                Some(pins) => Some(
+                    pins.parse()
+                        .map_err(|why| format!("--tls-fingerprint \"{pins}\": {why}"))?,
                 ),
                 None => None,
             },
@@ -130,7 +131,8 @@ mod tests {
         assert_eq!((server.host(), server.port()), ("::1", Some(2525)));
         assert_eq!(o.security, Some(Security::StartTls));
         assert_eq!(o.auth, Some(AuthMechanism::OauthBearer));
-        assert_eq!(o.tls_fingerprint.as_ref().unwrap().digest(), [0xAB; 32]);
+        let pins = o.tls_fingerprint.as_ref().unwrap();
+        assert_eq!(pins.iter().next().unwrap().digest(), [0xAB; 32]);
         assert_eq!(
             (o.timeout, o.insecure, o.allow_insecure_auth),
             (Some(7), true, false)
@@ -142,6 +144,20 @@ mod tests {
         // An entry from before `connection` had every field reads as no overrides.
         let old: Overrides = serde_json::from_str("{}").unwrap();
         assert_eq!(old, Overrides::default());
+    }
+
+    #[test]
+    fn several_pins_are_recorded_as_one_line_and_read_back() {
+        let line = format!("{},spki:{}=", "ab".repeat(32), "A".repeat(43));
+        let o = Overrides {
+            tls_fingerprint: Some(line.parse().unwrap()),
+            ..Overrides::default()
+        };
+        let recorded = o.recorded();
+        assert_eq!(recorded.tls_fingerprint.as_deref(), Some(line.as_str()));
+        let back = Overrides::from_recorded(&recorded).unwrap();
+        assert_eq!(back, o);
+        assert_eq!(back.tls_fingerprint.unwrap().iter().count(), 2);
     }
 
     #[test]

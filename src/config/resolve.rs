@@ -128,7 +128,7 @@ pub fn weakened_by_recorded(
             None => "the system's CAs in place of the profile's CA file".to_string(),
         });
     }
-    if a.tls.fingerprint.is_some() && a.tls.fingerprint != base.tls.fingerprint {
+    if !a.tls.pins.is_empty() && a.tls.pins != base.tls.pins {
         weaker.push("its own certificate pin (--tls-fingerprint)".to_string());
     }
     if weaker.is_empty() {

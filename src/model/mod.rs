@@ -8,10 +8,12 @@
 //! "on-temporary-failure". Changing a spelling breaks config files and queued messages.
 
 pub mod exit_code;
+mod pin;
 mod server;
 pub mod text;
 
-pub use server::{Fingerprint, ServerAddr};
+pub use pin::{Fingerprint, PinOf, Pins};
+pub use server::ServerAddr;
 
 /// Security of the connection to the submission server.
 #[derive(

@@ -66,8 +66,8 @@ pub struct Credentials {
 pub struct TlsSettings {
     /// Trust these CAs (PEM) in place of the system roots.
     pub ca_file: Option<PathBuf>,
-    /// Accept only a leaf certificate with this SHA-256 digest.
-    pub fingerprint: Option<[u8; 32]>,
+    /// Accept only a leaf certificate that one of these matches (none: verify as usual).
+    pub pins: Vec<crate::model::Fingerprint>,
     /// Skip verification entirely (the caller warns the user).
     pub insecure: bool,
 }

@@ -23,3 +23,4 @@ mod interop;
 mod keyring;
 mod queue_e2e;
 mod sasl;
+mod tls_pins;

@@ -117,14 +117,18 @@ impl Layers<'_> {
     /// (a flag's is parsed already; the profile's is parsed here and blamed on it).
     pub(super) fn tls(&self) -> Result<TlsSettings, ConfigError> {
         let (o, profile) = (self.overrides, self.profile);
-        let fingerprint = match (&o.tls_fingerprint, &profile.tls_fingerprint) {
-            (Some(pinned), _) => Some(pinned.digest()),
-            (None, Some(hex)) => Some(
-                hex.parse::<Fingerprint>()
-                    .map_err(|why| self.profile_error(format!("tls_fingerprint \"{hex}\": {why}")))?
-                    .digest(),
-            ),
-            (None, None) => None,
+        let pins = match (&o.tls_fingerprint, &profile.tls_fingerprint) {
+            (Some(pins), _) => pins.iter().cloned().collect(),
+            (None, Some(texts)) => texts
+                .items()
+                .iter()
+                .map(|text| {
+                    text.parse::<Fingerprint>().map_err(|why| {
+                        self.profile_error(format!("tls_fingerprint \"{text}\": {why}"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            (None, None) => Vec::new(),
         };
         Ok(TlsSettings {
             // A flag's relative path stays relative to where posta runs, as any argument.
@@ -132,7 +136,7 @@ impl Layers<'_> {
                 .ca_file
                 .clone()
                 .or_else(|| self.in_config_dir(profile.ca_file.as_deref())),
-            fingerprint,
+            pins,
             insecure: o.insecure || profile.insecure == Some(true),
         })
     }

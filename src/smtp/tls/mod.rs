@@ -17,6 +17,9 @@ use super::error::SmtpErrorKind;
 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
 compile_error!("posta needs a TLS backend: enable the `rustls` or the `native-tls` feature");
 
+mod pin;
+pub use pin::spki_pin;
+
 #[cfg(feature = "rustls")]
 mod rustls_backend;
 #[cfg(feature = "rustls")]
@@ -285,15 +288,6 @@ fn not_valid_yet(when: Option<String>) -> String {
 fn invalid_certificate(what: &str) -> String {
     let what = crate::model::text::for_terminal(what);
     format!("the server's certificate was refused ({what}): if you trust it, {PIN}")
-}
-
-/// The error for a pinned certificate that does not match.
-fn pin_mismatch(expected: &[u8; 32], actual: &[u8; 32]) -> String {
-    format!(
-        "the certificate's SHA-256 fingerprint is {}, not the pinned {}",
-        format_fingerprint(actual),
-        format_fingerprint(expected)
-    )
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@
 use native_tls::{Certificate, HandshakeError, TlsConnector};
 
 use super::{
-    Deadlined, TlsStream, bad_signature, ca_used_as_server_certificate, expired, fingerprint,
-    invalid_ca_file, invalid_certificate, not_valid_for, not_valid_yet, pin_mismatch, read_ca_file,
-    unknown_issuer,
+    Deadlined, TlsStream, bad_signature, ca_used_as_server_certificate, expired, invalid_ca_file,
+    invalid_certificate, not_valid_for, not_valid_yet, pin, read_ca_file, unknown_issuer,
 };
+use crate::model::Fingerprint;
 use crate::smtp::TlsSettings;
 use crate::smtp::error::SmtpErrorKind;
 
@@ -59,10 +59,10 @@ fn describe(e: &native_tls::Error, host: &str, with_ca_file: bool) -> String {
     }
 }
 
-/// The connector, and the pin to check after the handshake.
+/// The connector, and the pins to check after the handshake.
 pub(super) struct Client {
     connector: TlsConnector,
-    pin: Option<[u8; 32]>,
+    pins: Vec<Fingerprint>,
     /// Verifying against `--ca-file` rather than the system's roots (for the messages).
     with_ca_file: bool,
 }
@@ -79,14 +79,14 @@ pub(super) fn prepare(settings: &TlsSettings) -> Result<Client, SmtpErrorKind> {
             builder.add_root_certificate(cert);
         }
     }
-    if settings.fingerprint.is_some() || settings.insecure {
+    if !settings.pins.is_empty() || settings.insecure {
         // The pin is checked below, after the handshake.
         builder.danger_accept_invalid_certs(true);
         builder.danger_accept_invalid_hostnames(true);
     }
     Ok(Client {
         connector: builder.build().map_err(tls)?,
-        pin: settings.fingerprint,
+        pins: settings.pins.clone(),
         with_ca_file: settings.ca_file.is_some(),
     })
 }
@@ -106,14 +106,11 @@ pub(super) fn handshake(
         Err(HandshakeError::WouldBlock(_)) => return Err(SmtpErrorKind::Timeout),
     };
     stream.get_mut().finish().map_err(SmtpErrorKind::Io)?;
-    if let Some(expected) = &client.pin {
+    if !client.pins.is_empty() {
         let der = TlsStream::peer_certificate(&stream).ok_or_else(|| {
             SmtpErrorKind::Tls("the server sent no certificate to compare with the pin".into())
         })?;
-        let actual = fingerprint(&der);
-        if &actual != expected {
-            return Err(SmtpErrorKind::Tls(pin_mismatch(expected, &actual)));
-        }
+        pin::check(&der, &client.pins).map_err(SmtpErrorKind::Tls)?;
     }
     Ok(Box::new(stream))
 }

@@ -13,10 +13,10 @@ use rustls::{
 };
 
 use super::{
-    Deadlined, TlsStream, bad_signature, ca_used_as_server_certificate, expired, fingerprint,
-    invalid_ca_file, invalid_certificate, not_valid_for, not_valid_yet, pin_mismatch, read_ca_file,
-    unknown_issuer,
+    Deadlined, TlsStream, bad_signature, ca_used_as_server_certificate, expired, invalid_ca_file,
+    invalid_certificate, not_valid_for, not_valid_yet, pin, read_ca_file, unknown_issuer,
 };
+use crate::model::Fingerprint;
 use crate::smtp::TlsSettings;
 use crate::smtp::dial::io_kind;
 use crate::smtp::error::SmtpErrorKind;
@@ -59,11 +59,11 @@ pub(super) fn prepare(settings: &TlsSettings) -> Result<Client, SmtpErrorKind> {
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| SmtpErrorKind::Tls(e.to_string()))?;
-    let config = if settings.fingerprint.is_some() || settings.insecure {
+    let config = if !settings.pins.is_empty() || settings.insecure {
         builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(PinOrNothing {
-                pin: settings.fingerprint,
+                pins: settings.pins.clone(),
                 provider,
             }))
             .with_no_client_auth()
@@ -183,7 +183,8 @@ fn date(t: &UnixTime) -> String {
 /// still checked, so the server must hold the key of the certificate it shows.
 #[derive(Debug)]
 struct PinOrNothing {
-    pin: Option<[u8; 32]>,
+    /// Empty with --insecure.
+    pins: Vec<Fingerprint>,
     provider: Arc<CryptoProvider>,
 }
 
@@ -196,17 +197,12 @@ impl ServerCertVerifier for PinOrNothing {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
-        match &self.pin {
-            Some(expected) => {
-                let actual = fingerprint(end_entity);
-                if &actual == expected {
-                    Ok(ServerCertVerified::assertion())
-                } else {
-                    Err(Error::General(pin_mismatch(expected, &actual)))
-                }
-            }
-            None => Ok(ServerCertVerified::assertion()),
+        if self.pins.is_empty() {
+            return Ok(ServerCertVerified::assertion());
         }
+        pin::check(end_entity, &self.pins)
+            .map(|()| ServerCertVerified::assertion())
+            .map_err(Error::General)
     }
 
     fn verify_tls12_signature(
