@@ -243,7 +243,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__batch)
-            opts="-f -p -c -v -q -h -V --template --data --envelope-from --rate --connections --queue --dry-run --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --account --profile --config --verbose --quiet --json --help --version"
+            opts="-f -p -c -v -q -h -V --template --data --envelope-from --rate --connections --queue --dry-run --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-cert --tls-key --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --account --profile --config --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -310,6 +310,14 @@ _posta() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -881,7 +889,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__probe)
-            opts="-c -p -v -q -h -V --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
+            opts="-c -p -v -q -h -V --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-cert --tls-key --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -916,6 +924,14 @@ _posta() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -993,7 +1009,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__profile__subcmd__add)
-            opts="-c -p -v -q -h -V --email --from --preset --yes --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
+            opts="-c -p -v -q -h -V --email --from --preset --yes --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-cert --tls-key --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1040,6 +1056,14 @@ _posta() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1331,7 +1355,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__profile__subcmd__test)
-            opts="-c -p -v -q -h -V --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
+            opts="-c -p -v -q -h -V --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-cert --tls-key --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1366,6 +1390,14 @@ _posta() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1667,7 +1699,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__send)
-            opts="-s -a -H -c -p -v -q -h -V --from --to --cc --bcc --reply-to --subject --body --body-file --html --html-file --markdown --markdown-file --markdown-allow-html --attach --attach-name --attach-type --inline --header --in-reply-to --references --envelope-from --dsn-notify --dsn-return --dry-run --queue --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
+            opts="-s -a -H -c -p -v -q -h -V --from --to --cc --bcc --reply-to --subject --body --body-file --html --html-file --markdown --markdown-file --markdown-allow-html --attach --attach-name --attach-type --inline --header --in-reply-to --references --envelope-from --dsn-notify --dsn-return --dry-run --queue --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-cert --tls-key --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1806,6 +1838,14 @@ _posta() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

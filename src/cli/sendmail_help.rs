@@ -77,7 +77,8 @@ pub const POSTA_OPTIONS: &[(&str, &str)] = &[
         "--server HOST[:PORT], --port N, --security starttls|tls|plain, --user NAME, \
          --auth auto|scram-sha-256|scram-sha-1|plain|login|cram-md5|external|xoauth2|\
          oauthbearer, --password-command CMD, \
-         --oauth-token-command CMD, --ca-file PATH, --tls-fingerprint PIN (repeatable), \
+         --oauth-token-command CMD, --ca-file PATH, --tls-cert PATH, --tls-key PATH, \
+         --tls-fingerprint PIN (repeatable), \
          --timeout SECONDS, --ehlo NAME, --allow-insecure-auth, --insecure",
         "As for `posta send` (see `posta send --help`)",
     ),

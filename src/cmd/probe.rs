@@ -237,6 +237,13 @@ fn render(
             let _ = writeln!(h, "  spki      {spki}");
         }
         let _ = writeln!(h, "  verified  {verification}");
+        // Whether --tls-cert would be asked for: the server's CertificateRequest.
+        let asked = match report.client_certificate_requested {
+            Some(true) => "yes: the server asked for a client certificate (--tls-cert)",
+            Some(false) => "no: the server did not ask for a client certificate",
+            None => "unknown (the native-tls build cannot tell)",
+        };
+        let _ = writeln!(h, "  client    {asked}");
         if failed_verification.is_some() {
             let _ = writeln!(
                 h,

@@ -317,6 +317,8 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         password_command: conn.password_command.clone(),
         oauth_token_command: conn.oauth_token_command.clone(),
         ca_file: conn.ca_file.clone(),
+        tls_cert: conn.tls_cert.clone(),
+        tls_key: conn.tls_key.clone(),
         auth: conn.auth,
         tls_fingerprint: conn.tls_fingerprint.iter().map(|f| f.to_string()).collect(),
         timeout: conn.timeout,

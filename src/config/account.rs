@@ -9,6 +9,7 @@ use super::ConfigError;
 use super::presets::{Preset, UserForm};
 use super::secret_source::SecretSource;
 use crate::model::{AuthMechanism, QueuePolicy};
+use crate::secret::Secret;
 use crate::smtp::{Credentials, Settings};
 
 /// The account a command works with: where to connect and how to log in.
@@ -58,6 +59,16 @@ impl Account {
     /// `from_address` is the message's From (or envelope sender): the login only when
     /// the account names neither a `user` nor a `from` of its own.
     pub fn load_credentials(&mut self, from_address: Option<&str>) -> Result<(), ConfigError> {
+        if self.settings.mechanism == AuthMechanism::External {
+            // The client certificate is the credential: nothing to fetch or ask for;
+            // the user name only labels the login (EXTERNAL sends an empty authzid).
+            self.settings.credentials = Some(Credentials {
+                user: self.login_user(from_address).unwrap_or_default(),
+                secret: Secret::new(""),
+                token: false,
+            });
+            return Ok(());
+        }
         let Some(user) = self.login_user(from_address) else {
             return Ok(());
         };

@@ -28,6 +28,8 @@ pub struct NewProfile {
     pub password_command: Option<String>,
     pub oauth_token_command: Option<String>,
     pub ca_file: Option<PathBuf>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
     pub auth: Option<AuthMechanism>,
     /// One is written as a string, several as an array.
     pub tls_fingerprint: Vec<String>,
@@ -127,8 +129,14 @@ impl Document {
         text(&mut t, "user", &new.user);
         text(&mut t, "password_command", &new.password_command);
         text(&mut t, "oauth_token_command", &new.oauth_token_command);
-        if let Some(ca) = &new.ca_file {
-            t["ca_file"] = toml_edit::value(ca.display().to_string());
+        for (key, path) in [
+            ("ca_file", &new.ca_file),
+            ("tls_cert", &new.tls_cert),
+            ("tls_key", &new.tls_key),
+        ] {
+            if let Some(path) = path {
+                t[key] = toml_edit::value(path.display().to_string());
+            }
         }
         if let Some(auth) = new.auth
             && let Ok(serde_json::Value::String(name)) = serde_json::to_value(auth)

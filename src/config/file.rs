@@ -68,6 +68,9 @@ pub struct Profile {
     /// Read the password from the OS keyring.
     pub keyring: Option<bool>,
     pub ca_file: Option<PathBuf>,
+    /// The client certificate and its key (PEM); relative to the config file's folder.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
     /// One pin, or an array of them (any one may match); parsed in resolve, which
     /// blames the profile for a bad one.
     pub tls_fingerprint: Option<OneOrMany>,

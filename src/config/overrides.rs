@@ -31,6 +31,12 @@ pub struct Overrides {
     pub oauth_token_command: Option<String>,
     pub ca_file: Option<PathBuf>,
     pub tls_fingerprint: Option<Pins>,
+    /// The client certificate and key (paths only: the key stays in its file). Left
+    /// out when absent, as the queue's entries written before them are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
     /// Seconds; 0 is refused by `resolve` (a flag cannot give it, a queue entry could).
     pub timeout: Option<u64>,
     pub ehlo: Option<String>,
@@ -51,6 +57,8 @@ impl Overrides {
             auth: self.auth.and_then(word),
             ca_file: self.ca_file.as_deref().map(absolute),
             tls_fingerprint: self.tls_fingerprint.as_ref().map(ToString::to_string),
+            tls_cert: self.tls_cert.as_deref().map(absolute),
+            tls_key: self.tls_key.as_deref().map(absolute),
             timeout: self.timeout,
             ehlo: self.ehlo.clone(),
             allow_insecure_auth: self.allow_insecure_auth,
@@ -88,6 +96,8 @@ impl Overrides {
                 ),
                 None => None,
             },
+            tls_cert: c.tls_cert.clone(),
+            tls_key: c.tls_key.clone(),
             timeout: c.timeout,
             ehlo: c.ehlo.clone(),
             allow_insecure_auth: c.allow_insecure_auth,
@@ -144,6 +154,23 @@ mod tests {
         // An entry from before `connection` had every field reads as no overrides.
         let old: Overrides = serde_json::from_str("{}").unwrap();
         assert_eq!(old, Overrides::default());
+    }
+
+    #[test]
+    fn a_client_certificate_is_recorded_as_absolute_paths() {
+        let o = Overrides {
+            tls_cert: Some("c.pem".into()),
+            tls_key: Some("k.pem".into()),
+            ..Overrides::default()
+        };
+        let recorded = o.recorded();
+        let cert = recorded.tls_cert.clone().unwrap();
+        assert!(cert.is_absolute() && cert.ends_with("c.pem"), "{cert:?}");
+        let back = Overrides::from_recorded(&recorded).unwrap();
+        assert_eq!(
+            (back.tls_cert, back.tls_key),
+            (recorded.tls_cert, recorded.tls_key)
+        );
     }
 
     #[test]

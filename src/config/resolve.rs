@@ -88,6 +88,7 @@ pub fn weakened_by_recorded(
         || o.security.is_some()
         || o.ca_file.is_some()
         || o.tls_fingerprint.is_some()
+        || o.tls_cert.is_some()
         || o.insecure
         || o.allow_insecure_auth;
     if !touches_connection {

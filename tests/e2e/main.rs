@@ -13,6 +13,7 @@ mod e2e;
 
 mod batch;
 mod batch_rotation;
+mod client_cert;
 // Needs dnsmasq (scripts/test.sh installs dnsmasq-base).
 mod discovery;
 mod e2e_postfix;

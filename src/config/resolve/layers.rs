@@ -13,7 +13,7 @@ use crate::config::secret_source::{DEFAULT_COMMAND_TIMEOUT, SecretSource};
 use crate::config::{ConfigError, Overrides};
 use crate::model::{AuthMechanism, Fingerprint, Security};
 use crate::secret::Secret;
-use crate::smtp::TlsSettings;
+use crate::smtp::{ClientCert, TlsSettings};
 
 /// Seconds to wait for connecting and for each ordinary reply.
 const DEFAULT_TIMEOUT: u64 = 30;
@@ -137,8 +137,34 @@ impl Layers<'_> {
                 .clone()
                 .or_else(|| self.in_config_dir(profile.ca_file.as_deref())),
             pins,
+            client_cert: self.client_cert()?,
             insecure: o.insecure || profile.insecure == Some(true),
         })
+    }
+
+    /// The client certificate: a flag's pair, else the profile's (whose paths are
+    /// relative to the config file's folder); both files or neither.
+    fn client_cert(&self) -> Result<Option<ClientCert>, ConfigError> {
+        let (o, profile) = (self.overrides, self.profile);
+        if let (Some(cert), Some(key)) = (&o.tls_cert, &o.tls_key) {
+            return Ok(Some(ClientCert {
+                cert: cert.clone(),
+                key: key.clone(),
+            }));
+        }
+        let cert = self.in_config_dir(profile.tls_cert.as_deref());
+        let key = self.in_config_dir(profile.tls_key.as_deref());
+        match (cert, key) {
+            (Some(cert), Some(key)) => Ok(Some(ClientCert { cert, key })),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(self.profile_error(
+                "tls_cert needs tls_key, the file with the certificate's private key",
+            )),
+            (None, Some(_)) => {
+                Err(self
+                    .profile_error("tls_key needs tls_cert, the file with the client certificate"))
+            }
+        }
     }
 
     /// Where the secret comes from: a flag's command, then POSTA_PASSWORD, then the
@@ -169,11 +195,22 @@ impl Layers<'_> {
         }
     }
 
-    /// The SASL mechanism, which must be able to carry the secret.
+    /// The SASL mechanism, which must be able to carry the secret (EXTERNAL: the
+    /// client certificate must be there).
     pub(super) fn auth(&self, secret: Option<&SecretSource>) -> Result<AuthMechanism, ConfigError> {
         let mechanism = (self.overrides.auth)
             .or(self.profile.auth)
             .unwrap_or(AuthMechanism::Auto);
+        if mechanism == AuthMechanism::External
+            && self.overrides.tls_cert.is_none()
+            && self.profile.tls_cert.is_none()
+        {
+            return Err(ConfigError::new(
+                self.path.map(Path::to_path_buf),
+                "auth external logs in with the client certificate, and there is none: \
+                 give --tls-cert and --tls-key (or tls_cert and tls_key in the profile)",
+            ));
+        }
         if secret.is_some_and(SecretSource::is_token)
             && matches!(
                 mechanism,

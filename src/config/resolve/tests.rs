@@ -355,3 +355,32 @@ fn recorded_values_weaker_than_the_profile_are_named_and_its_own_are_not() {
     .unwrap();
     assert_eq!(weakened_by_recorded(path, None, &lax, &account), None);
 }
+
+#[test]
+fn a_client_certificate_needs_its_key_and_external_needs_the_certificate() {
+    let (d, g) = config(
+        "default = \"c\"\n[profiles.c]\nhost = \"h\"\ntls_cert = \"me.crt\"\n\
+         tls_key = \"me.key\"\nauth = \"external\"\n\
+         [profiles.half]\nhost = \"h\"\ntls_cert = \"me.crt\"\n\
+         [profiles.none]\nhost = \"h\"\nauth = \"external\"\n",
+    );
+    let mut a = resolve(&g).unwrap();
+    let files = a.settings.tls.client_cert.clone().unwrap();
+    assert_eq!(files.cert, d.path().join("me.crt"));
+    assert_eq!(files.key, d.path().join("me.key"));
+    // EXTERNAL: the certificate is the credential, nothing is fetched or asked for.
+    a.load_credentials(None).unwrap();
+    assert_eq!(a.settings.credentials.unwrap().secret.expose(), "");
+    let named = |name: &str| Request {
+        profile: Some(name.into()),
+        ..g.clone()
+    };
+    let e = resolve(&named("half")).unwrap_err();
+    assert!(
+        e.message.contains("tls_cert needs tls_key"),
+        "{}",
+        e.message
+    );
+    let e = resolve(&named("none")).unwrap_err();
+    assert!(e.message.contains("--tls-cert"), "{}", e.message);
+}

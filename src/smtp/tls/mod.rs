@@ -17,6 +17,7 @@ use super::error::SmtpErrorKind;
 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
 compile_error!("posta needs a TLS backend: enable the `rustls` or the `native-tls` feature");
 
+mod client_cert;
 mod pin;
 pub use pin::spki_pin;
 
@@ -61,6 +62,12 @@ impl TlsClient {
         deadline: Instant,
     ) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
         backend::handshake(&self.0, host, Deadlined::new(tcp, deadline))
+    }
+
+    /// Whether the server of the last handshake asked for a client certificate;
+    /// `None` when the backend cannot tell.
+    pub(crate) fn certificate_requested(&self) -> Option<bool> {
+        backend::certificate_requested(&self.0)
     }
 }
 

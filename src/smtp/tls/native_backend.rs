@@ -3,11 +3,12 @@
 //! native-tls cannot tell the negotiated protocol version or cipher suite, so
 //! `describe` says only which backend was used.
 
-use native_tls::{Certificate, HandshakeError, TlsConnector};
+use native_tls::{Certificate, HandshakeError, Identity, TlsConnector};
 
 use super::{
-    Deadlined, TlsStream, bad_signature, ca_used_as_server_certificate, expired, invalid_ca_file,
-    invalid_certificate, not_valid_for, not_valid_yet, pin, read_ca_file, unknown_issuer,
+    Deadlined, TlsStream, bad_signature, ca_used_as_server_certificate, client_cert, expired,
+    invalid_ca_file, invalid_certificate, not_valid_for, not_valid_yet, pin, read_ca_file,
+    unknown_issuer,
 };
 use crate::model::Fingerprint;
 use crate::smtp::TlsSettings;
@@ -79,6 +80,26 @@ pub(super) fn prepare(settings: &TlsSettings) -> Result<Client, SmtpErrorKind> {
             builder.add_root_certificate(cert);
         }
     }
+    if let Some(files) = &settings.client_cert {
+        let id = client_cert::load(files)?;
+        // native-tls takes PKCS#8 only; OpenSSL converts a traditional key.
+        if !client_cert::is_pkcs8(&id.key_pem) {
+            return Err(SmtpErrorKind::ClientCertInvalid {
+                path: files.key.clone(),
+                why: "the native-tls build takes a PKCS#8 key (\"-----BEGIN PRIVATE \
+                      KEY-----\"): convert it with `openssl pkcs8 -topk8 -nocrypt -in KEY \
+                      -out KEY.p8`"
+                    .into(),
+            });
+        }
+        let identity = Identity::from_pkcs8(&id.chain_pem, &id.key_pem).map_err(|e| {
+            SmtpErrorKind::ClientCertInvalid {
+                path: files.key.clone(),
+                why: format!("the key cannot be used with the certificate ({e})"),
+            }
+        })?;
+        builder.identity(identity);
+    }
     if !settings.pins.is_empty() || settings.insecure {
         // The pin is checked below, after the handshake.
         builder.danger_accept_invalid_certs(true);
@@ -113,4 +134,9 @@ pub(super) fn handshake(
         pin::check(&der, &client.pins).map_err(SmtpErrorKind::Tls)?;
     }
     Ok(Box::new(stream))
+}
+
+/// native-tls does not say whether the server asked for a client certificate.
+pub(super) fn certificate_requested(_client: &Client) -> Option<bool> {
+    None
 }
