@@ -79,7 +79,8 @@ pub const POSTA_OPTIONS: &[(&str, &str)] = &[
          oauthbearer, --password-command CMD, \
          --oauth-token-command CMD, --ca-file PATH, --tls-cert PATH, --tls-key PATH, \
          --tls-fingerprint PIN (repeatable), \
-         --timeout SECONDS, --ehlo NAME, --allow-insecure-auth, --insecure",
+         --timeout SECONDS, --ehlo NAME, --allow-insecure-auth, --insecure, \
+         --protocol smtp|lmtp, --proxy socks5[h]://HOST:PORT",
         "As for `posta send` (see `posta send --help`)",
     ),
 ];

@@ -236,16 +236,22 @@ fn build(
         security,
     } = layers.server()?;
     let tls = layers.tls()?;
+    let (proxy, proxy_secret) = layers.proxy(&host)?.unzip();
     let secret = layers.secret_source();
     let mechanism = layers.auth(secret.as_ref())?;
     let timeout = layers.timeout()?;
     let rate = layers.rate()?;
     let command_timeout = layers.command_timeout()?;
     let (daily_limit, per_message_limit) = layers.limits();
+    let save_sent = layers.save_sent()?;
     let settings = Settings {
         host,
         port,
         security,
+        protocol: (overrides.protocol)
+            .or(profile.protocol)
+            .unwrap_or_default(),
+        proxy,
         tls,
         helo_name: layers.helo_name(),
         timeout,
@@ -272,7 +278,9 @@ fn build(
         per_message_limit,
         rate,
         command_timeout,
+        save_sent,
         secret,
+        proxy_secret,
         chosen: None,
     })
 }
@@ -314,5 +322,7 @@ fn expand_home(path: &Path) -> PathBuf {
 }
 
 mod layers;
+#[cfg(test)]
+mod reach_tests;
 #[cfg(test)]
 mod tests;

@@ -9,11 +9,13 @@
 
 pub mod exit_code;
 mod pin;
+mod proxy;
 mod server;
 pub mod text;
 
 pub use pin::{Fingerprint, PinOf, Pins};
-pub use server::ServerAddr;
+pub use proxy::{ProxyAddr, SOCKS_PORT};
+pub use server::{ServerAddr, is_local, unix_socket_path};
 
 /// Security of the connection to the submission server.
 #[derive(
@@ -37,6 +39,39 @@ impl Security {
             Security::StartTls => "starttls",
             Security::Tls => "tls",
             Security::Plain => "plain",
+        }
+    }
+}
+
+/// The dialogue the server speaks: SMTP (submission, relay), or LMTP (RFC 2033: a
+/// local delivery agent such as Dovecot's, which answers for each recipient after the
+/// message).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Deserialize,
+    serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// SMTP (RFC 5321): EHLO, one reply to the end of data
+    #[default]
+    Smtp,
+    /// LMTP (RFC 2033): LHLO, one reply per recipient to the end of data
+    Lmtp,
+}
+
+impl Protocol {
+    /// The word the config file and `--protocol` use for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Smtp => "smtp",
+            Protocol::Lmtp => "lmtp",
         }
     }
 }
@@ -133,6 +168,7 @@ mod tests {
             "external",
         ]);
         check::<QueuePolicy>(&["never", "on-temporary-failure", "on-failure"]);
+        check::<Protocol>(&["smtp", "lmtp"]);
         for s in Security::value_variants() {
             assert_eq!(serde_json::to_value(s).unwrap(), s.name());
         }

@@ -3,8 +3,6 @@
 //! and OAUTHBEARER; SCRAM's exchange is in `auth/scram.rs`. The dialogue itself lives
 //! in the session (`session/login.rs`).
 
-use std::net::IpAddr;
-
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 
@@ -161,15 +159,10 @@ pub(crate) fn may_send_credentials(
     }
 }
 
-/// 127.0.0.0/8, ::1 and "localhost" (the name, not whatever it resolves to).
+/// 127.0.0.0/8, ::1, "localhost" (the name, not whatever it resolves to) and a Unix
+/// socket: nobody else is on the path.
 pub(crate) fn is_loopback(host: &str) -> bool {
-    let host = host.trim_end_matches('.');
-    if host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    super::dial::bare_host(host)
-        .parse::<IpAddr>()
-        .is_ok_and(|ip| ip.is_loopback())
+    crate::model::is_local(host)
 }
 
 /// RFC 4616: authzid (empty) NUL authcid NUL password.

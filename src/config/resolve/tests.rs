@@ -384,3 +384,54 @@ fn a_client_certificate_needs_its_key_and_external_needs_the_certificate() {
     let e = resolve(&named("none")).unwrap_err();
     assert!(e.message.contains("--tls-cert"), "{}", e.message);
 }
+
+#[test]
+fn save_sent_is_on_where_an_imap_server_is_known_and_the_provider_files_none() {
+    let (_d, g) = config(
+        "[profiles.ya]\npreset = \"yandex\"\n[profiles.gm]\npreset = \"gmail\"\n\
+         [profiles.gm_on]\npreset = \"gmail\"\nsave_sent = true\n\
+         [profiles.bare]\nhost = \"h\"\n\
+         [profiles.own]\nhost = \"h\"\nimap_server = \"imap.h:143\"\nsent_folder = \"Исходящие\"\n\
+         [profiles.plain]\nhost = \"h\"\nimap_server = \"imap.h\"\nimap_security = \"plain\"\n",
+    );
+    let get = |name: &str, flag: Option<bool>| {
+        let mut g = Request {
+            profile: Some(name.into()),
+            ..g.clone()
+        };
+        g.overrides.save_sent = flag;
+        resolve(&g).map(|a| a.save_sent)
+    };
+    let ya = get("ya", None).unwrap().unwrap();
+    let server = ya.server.unwrap();
+    assert_eq!(
+        (server.host.as_str(), server.port, server.implicit_tls),
+        ("imap.yandex.ru", 993, true)
+    );
+    assert!(
+        get("gm", None).unwrap().is_none(),
+        "Gmail files a copy itself"
+    );
+    let gm = get("gm_on", None).unwrap().unwrap();
+    assert_eq!(gm.server.unwrap().host, "imap.gmail.com");
+    assert!(get("bare", None).unwrap().is_none(), "no IMAP server known");
+    // Asked for with no server known: on, and each send says what is missing.
+    assert!(get("bare", Some(true)).unwrap().unwrap().server.is_none());
+    assert!(get("ya", Some(false)).unwrap().is_none(), "--no-save-sent");
+    let own = get("own", None).unwrap().unwrap();
+    let server = own.server.unwrap();
+    assert_eq!((server.port, server.implicit_tls), (143, false));
+    assert_eq!(own.folder.as_deref(), Some("Исходящие"));
+    let e = get("plain", None).unwrap_err().to_string();
+    assert!(e.contains("imap_security"), "{e}");
+}
+
+#[test]
+fn every_presets_imap_server_parses() {
+    for p in crate::config::presets::PRESETS {
+        if let Some(s) = p.imap_server {
+            s.parse::<crate::model::ServerAddr>()
+                .unwrap_or_else(|e| panic!("{}: {s}: {e}", p.name));
+        }
+    }
+}

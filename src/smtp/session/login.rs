@@ -23,7 +23,13 @@ impl<W: Wire> Session<W> {
     ) -> Result<(), SmtpError> {
         let not_possible = |why| SmtpError::new(STAGE, SmtpErrorKind::AuthNotPossible(why));
         let tls = self.wire.is_tls();
-        auth::may_send_credentials(&self.host, tls, settings.allow_insecure_auth)
+        // Through a proxy, "localhost" is the proxy's own, across a network.
+        let direct = if settings.proxy.is_some() {
+            settings.server()
+        } else {
+            self.host.clone()
+        };
+        auth::may_send_credentials(&direct, tls, settings.allow_insecure_auth)
             .map_err(not_possible)?;
         let mechanism =
             auth::choose(settings.mechanism, creds.token, tls, &self.caps).map_err(not_possible)?;

@@ -21,6 +21,7 @@ use crate::smtp::{
 };
 
 mod auth;
+mod lmtp;
 mod pipelining;
 mod sasl;
 mod transaction;
@@ -71,6 +72,8 @@ fn settings(security: Security) -> Settings {
         host: "127.0.0.1".into(),
         port: 2525,
         security,
+        protocol: Default::default(),
+        proxy: None,
         tls: TlsSettings::default(),
         helo_name: "client.test".into(),
         timeout: Duration::from_secs(5),
