@@ -10,6 +10,10 @@
 #   scripts/mailserver.sh status [DIR]     show whether they run / ports listen
 #
 # DIR defaults to <repo root>/.e2e.  See scripts/README.md.
+#
+# With it runs the OAuth 2.0 authorization server of scripts/oauth-server.sh (port
+# POSTA_E2E_OAUTH_PORT, default 13080): Dovecot's oauth2 passdb validates XOAUTH2 and
+# OAUTHBEARER tokens through its introspection endpoint.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -83,6 +87,7 @@ cmd_install() {
     done
     if [ ${#missing[@]} -eq 0 ]; then
         log "all packages already installed"
+        "$SCRIPT_DIR/oauth-server.sh" install
         return 0
     fi
     log "installing: ${missing[*]}"
@@ -109,6 +114,7 @@ cmd_install() {
         die "apt-get failed (rc=$rc), full log in /tmp/posta-e2e-apt.log"
     fi
     log "installed"
+    "$SCRIPT_DIR/oauth-server.sh" install
 }
 
 # ---------------------------------------------------------------- helpers
@@ -160,6 +166,7 @@ cmd_stop() {
     dir=$(resolve_dir "${1:-}")
     state=$(state_dir_for "$dir")
     stop_state "$state"
+    "$SCRIPT_DIR/oauth-server.sh" stop "$dir"
 }
 
 stop_state() {
@@ -265,6 +272,9 @@ $DAVE_USER:{PLAIN}$DAVE_PASS::::::nodelay=y
 EOF
     chown root:dovecot "$d/passwd"
     chmod 640 "$d/passwd"
+    "$SCRIPT_DIR/oauth-server.sh" dovecot-conf >"$d/dovecot-oauth2.conf.ext"
+    chown root:dovecot "$d/dovecot-oauth2.conf.ext"
+    chmod 640 "$d/dovecot-oauth2.conf.ext"
     cat >"$d/dovecot.conf" <<EOF
 # posta e2e: Dovecot as SASL server for Postfix, and as IMAP server (imap.conf).
 base_dir = $d/run
@@ -274,7 +284,9 @@ log_path = $s/dovecot.log
 info_log_path = $s/dovecot.log
 debug_log_path = $s/dovecot.log
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+# cram-md5 and the SCRAMs for SASL_PORT (add_sasl_mechanisms); Dovecot derives them
+# from the {PLAIN} passwords.
+auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256 xoauth2 oauthbearer
 auth_failure_delay = 0
 auth_verbose = yes
 auth_cache_size = 0
@@ -282,7 +294,14 @@ default_internal_user = dovecot
 default_login_user = dovenull
 passdb {
   driver = passwd-file
+  mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256
   args = scheme=PLAIN username_format=%u $d/passwd
+}
+# Tokens (XOAUTH2, OAUTHBEARER) are checked at the OAuth server's introspection endpoint.
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $d/dovecot-oauth2.conf.ext
 }
 userdb {
   driver = static
@@ -494,18 +513,15 @@ EOF
 }
 
 # ---------------------------------------------------------------- SASL mechanisms
-# Dovecot computes CRAM-MD5 and SCRAM from the {PLAIN} passwords, so it can offer
-# them all; Postfix announces only PLAIN and LOGIN on the ports above (what the
-# other tests expect of `--auth auto`) and every mechanism on SASL_PORT.
+# Dovecot computes CRAM-MD5 and SCRAM from the {PLAIN} passwords, so it offers them all
+# (write_dovecot); Postfix announces them only on SASL_PORT, and on the other ports
+# what it did before (PLAIN LOGIN, and the OAuth mechanisms), so that `--auth auto`
+# picks there what the rest of the suite expects.
 add_sasl_mechanisms() {  # $1 = state
     local s=$1
-    cat >>"$s/dovecot/dovecot.conf" <<EOF
-# posta e2e: the SASL mechanisms of issue 19 (the last setting wins).
-auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256
-EOF
     cat >>"$s/postfix/main.cf" <<EOF
-# The ports other than SASL_PORT announce what they did before SCRAM was offered.
-smtpd_sasl_mechanism_filter = plain, login
+# The ports other than SASL_PORT hide the mechanisms of issue 19.
+smtpd_sasl_mechanism_filter = !cram-md5, !scram-sha-1, !scram-sha-256, !external, static:rest
 EOF
     cat >>"$s/postfix/master.cf" <<EOF
 # STARTTLS + AUTH with every mechanism Dovecot offers (SCRAM-SHA-256/1, CRAM-MD5)
@@ -605,6 +621,7 @@ start_failed() {  # $1 = state, $2 = message
         fi
     done
     stop_state "$1" || true
+    [ -n "${OAUTH_DIR:-}" ] && "$SCRIPT_DIR/oauth-server.sh" stop "$OAUTH_DIR" 2>/dev/null || true
     exit 1
 }
 
@@ -643,6 +660,8 @@ cmd_start() {
     done
 
     make_certs "$state/tls"
+    OAUTH_DIR=$dir
+    "$SCRIPT_DIR/oauth-server.sh" start "$dir" || start_failed "$state" "the OAuth server did not start"
     write_dovecot "$state"
     write_postfix "$state"
     add_sasl_mechanisms "$state"
@@ -675,7 +694,7 @@ cmd_start() {
 
     start_reach "$state"
 
-    env_lines "$dir" "$state" >"$dir/env.sh"
+    { env_lines "$dir" "$state"; cat "$dir/oauth-env.sh"; } >"$dir/env.sh"
     cat "$dir/env.sh"
 }
 

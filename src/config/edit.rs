@@ -27,6 +27,7 @@ pub struct NewProfile {
     pub user: Option<String>,
     pub password_command: Option<String>,
     pub oauth_token_command: Option<String>,
+    pub oauth2_client_id: Option<String>,
     pub ca_file: Option<PathBuf>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -132,6 +133,7 @@ impl Document {
         text(&mut t, "user", &new.user);
         text(&mut t, "password_command", &new.password_command);
         text(&mut t, "oauth_token_command", &new.oauth_token_command);
+        text(&mut t, "oauth2_client_id", &new.oauth2_client_id);
         for (key, path) in [
             ("ca_file", &new.ca_file),
             ("tls_cert", &new.tls_cert),
