@@ -19,6 +19,7 @@ pub fn probe(
     let mut account = config::resolve(&global.request(conn, None))?;
     // No credentials for the server; the proxy's own login, if it has one.
     account.load_proxy_password()?;
+    account.load_tls_key_password()?;
     let settings = &account.settings;
     let warnings = warnings(conn, settings);
     for warning in &warnings {

@@ -84,6 +84,10 @@ pub struct Profile {
     /// The client certificate and its key (PEM); relative to the config file's folder.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// The passphrase of an encrypted tls_key: a command, a variable, a file.
+    pub tls_key_password_command: Option<String>,
+    pub tls_key_password_env: Option<String>,
+    pub tls_key_password_file: Option<PathBuf>,
     /// One pin, or an array of them (any one may match); parsed in resolve, which
     /// blames the profile for a bad one.
     pub tls_fingerprint: Option<OneOrMany>,

@@ -237,6 +237,7 @@ fn build(
     } = layers.server()?;
     let tls = layers.tls()?;
     let (proxy, proxy_secret) = layers.proxy(&host)?.unzip();
+    let tls_key_secret = tls.client_cert.as_ref().and(layers.tls_key_secret());
     let timeout = layers.timeout()?;
     let oauth = layers.oauth(timeout)?;
     let secret = layers.secret_source(oauth.as_ref());
@@ -282,6 +283,7 @@ fn build(
         save_sent,
         secret,
         proxy_secret,
+        tls_key_secret,
         oauth,
         chosen: None,
     })

@@ -87,6 +87,8 @@ impl std::fmt::Debug for Renewal {
 pub struct ClientCert {
     pub cert: PathBuf,
     pub key: PathBuf,
+    /// The passphrase of an encrypted key (PKCS#8), fetched from its secret source.
+    pub passphrase: Option<Secret>,
 }
 
 /// How to verify the server's certificate, and the client's own.

@@ -2,7 +2,8 @@
 //! a certificate and takes mail only from the rig's client certificate, issued by its
 //! throw-away CA): `probe` says whether the server asked, a message goes through with
 //! `--tls-cert`/`--tls-key` (or the profile's keys) and not without, and an encrypted
-//! key is refused before connecting.
+//! key is decrypted with its passphrase from a secret source, else refused before
+//! connecting.
 
 use crate::e2e::*;
 
@@ -66,13 +67,41 @@ fn the_certificate_is_presented_and_accepted_and_without_it_nothing_goes() {
     assert!(text(&out.stderr).contains("554"), "{}", text(&out.stderr));
     assert_no_message(BOB, &subject);
 
-    // An encrypted key: refused before connecting, with what to do.
+    // An encrypted key without its passphrase: refused before connecting, with what
+    // to do.
     let encrypted = env("POSTA_E2E_CLIENT_KEY_ENCRYPTED");
     let out = send(&token("ccert-enc"), Some((&cert, &encrypted)));
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(78), "{err}");
     assert!(err.contains("the key is encrypted"), "{err}");
+    assert!(err.contains("tls_key_password_command"), "{err}");
     assert!(err.contains("openssl pkey"), "{err}");
+
+    // With its passphrase (POSTA_TLS_KEY_PASSWORD): decrypted and presented.
+    let subject = token("ccert-enc-ok");
+    let out = posta(home.path())
+        .env("POSTA_TLS_KEY_PASSWORD", "posta-e2e")
+        .args(["send", "--server", &server("CCERT"), "--ca-file", &ca()])
+        .args([
+            "--from", ALICE, "--to", BOB, "-s", &subject, "--body", "cert",
+        ])
+        .args(["--tls-cert", &cert, "--tls-key", &encrypted])
+        .output()
+        .unwrap();
+    ok(&out);
+    wait_for_message(BOB, &subject);
+    // A wrong one: 78, and the passphrase is not in the error.
+    let out = posta(home.path())
+        .env("POSTA_TLS_KEY_PASSWORD", "not-the-passphrase")
+        .args(["send", "--server", &server("CCERT"), "--ca-file", &ca()])
+        .args(["--from", ALICE, "--to", BOB, "-s", "x", "--body", "cert"])
+        .args(["--tls-cert", &cert, "--tls-key", &encrypted])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(78), "{err}");
+    assert!(err.contains("passphrase does not decrypt"), "{err}");
+    assert!(!err.contains("not-the-passphrase"), "{err}");
 }
 
 #[test]
@@ -81,17 +110,24 @@ fn a_profiles_tls_cert_and_tls_key_relative_to_the_config_file() {
     let config_dir = config_path(home.path()).parent().unwrap().to_path_buf();
     std::fs::create_dir_all(&config_dir).unwrap();
     std::fs::copy(env("POSTA_E2E_CLIENT_CERT"), config_dir.join("me.crt")).unwrap();
-    std::fs::copy(env("POSTA_E2E_CLIENT_KEY"), config_dir.join("me.key")).unwrap();
+    // The encrypted key, its passphrase from the variable the profile names.
+    std::fs::copy(
+        env("POSTA_E2E_CLIENT_KEY_ENCRYPTED"),
+        config_dir.join("me.key"),
+    )
+    .unwrap();
     let config = format!(
         "default = \"t\"\n[profiles.t]\nhost = \"localhost\"\nport = {}\n\
          security = \"starttls\"\nfrom = \"{ALICE}\"\nca_file = \"{}\"\n\
-         tls_cert = \"me.crt\"\ntls_key = \"me.key\"\n",
+         tls_cert = \"me.crt\"\ntls_key = \"me.key\"\n\
+         tls_key_password_env = \"E2E_KEY_PASSPHRASE\"\n",
         port("CCERT"),
         ca()
     );
     write_config(home.path(), &config);
     let subject = token("ccert-profile");
     let out = posta(home.path())
+        .env("E2E_KEY_PASSPHRASE", "posta-e2e")
         .args(["send", "--to", BOB, "-s", &subject, "--body", "cert"])
         .output()
         .unwrap();

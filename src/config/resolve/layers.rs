@@ -168,12 +168,17 @@ impl Layers<'_> {
             return Ok(Some(ClientCert {
                 cert: cert.clone(),
                 key: key.clone(),
+                passphrase: None,
             }));
         }
         let cert = self.in_config_dir(profile.tls_cert.as_deref());
         let key = self.in_config_dir(profile.tls_key.as_deref());
         match (cert, key) {
-            (Some(cert), Some(key)) => Ok(Some(ClientCert { cert, key })),
+            (Some(cert), Some(key)) => Ok(Some(ClientCert {
+                cert,
+                key,
+                passphrase: None,
+            })),
             (None, None) => Ok(None),
             (Some(_), None) => Err(self.profile_error(
                 "tls_cert needs tls_key, the file with the certificate's private key",
@@ -224,6 +229,23 @@ impl Layers<'_> {
             password: None,
         };
         Ok(Some((proxy, source)))
+    }
+
+    /// Where an encrypted client key's passphrase comes from: POSTA_TLS_KEY_PASSWORD,
+    /// then the profile's command, variable and file; `None` without any (an
+    /// encrypted key is then refused, saying so).
+    pub(super) fn tls_key_secret(&self) -> Option<SecretSource> {
+        let profile = self.profile;
+        if std::env::var_os("POSTA_TLS_KEY_PASSWORD").is_some_and(|v| !v.is_empty()) {
+            Some(SecretSource::Env("POSTA_TLS_KEY_PASSWORD".into()))
+        } else if let Some(cmd) = &profile.tls_key_password_command {
+            Some(SecretSource::Command(cmd.clone()))
+        } else if let Some(var) = &profile.tls_key_password_env {
+            Some(SecretSource::Env(var.clone()))
+        } else {
+            self.in_config_dir(profile.tls_key_password_file.as_deref())
+                .map(SecretSource::File)
+        }
     }
 
     /// Where the secret comes from: a flag's command, then POSTA_PASSWORD, then the

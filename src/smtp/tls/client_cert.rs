@@ -43,15 +43,9 @@ pub(crate) fn load(files: &ClientCert) -> Result<Identity, SmtpErrorKind> {
             "it holds no certificate (a PEM \"-----BEGIN CERTIFICATE-----\" block)".into(),
         ));
     }
-    let key_pem = Zeroizing::new(read(&files.key)?);
+    let mut key_pem = Zeroizing::new(read(&files.key)?);
     if is_encrypted(&key_pem) {
-        return Err(invalid(
-            &files.key,
-            "the key is encrypted, and posta does not decrypt keys: write it out without a \
-             passphrase into a file only you can read (`openssl pkey -in KEY -out \
-             KEY.plain; chmod 600 KEY.plain`) and give that to --tls-key"
-                .into(),
-        ));
+        key_pem = decrypt(files, &key_pem)?;
     }
     let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|_| {
         invalid(
@@ -67,6 +61,50 @@ pub(crate) fn load(files: &ClientCert) -> Result<Identity, SmtpErrorKind> {
         chain_pem,
         key_pem,
     })
+}
+
+/// An encrypted PKCS#8 key (RFC 5958 §3, PBES2 of RFC 8018) with its passphrase, as a
+/// plain PKCS#8 PEM; OpenSSL's older encrypted RSA/EC form is refused with the command
+/// that converts it.
+fn decrypt(files: &ClientCert, key_pem: &[u8]) -> Result<Zeroizing<Vec<u8>>, SmtpErrorKind> {
+    use pkcs8::der::pem::{self, LineEnding};
+    let Some(passphrase) = &files.passphrase else {
+        return Err(invalid(
+            &files.key,
+            "the key is encrypted: give its passphrase with tls_key_password_command, \
+             tls_key_password_env or tls_key_password_file in the profile (or \
+             POSTA_TLS_KEY_PASSWORD), or write the key out without one into a file only \
+             you can read (`openssl pkey -in KEY -out KEY.plain; chmod 600 KEY.plain`)"
+                .into(),
+        ));
+    };
+    let text = std::str::from_utf8(key_pem).unwrap_or("");
+    let block = text
+        .find("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        .map(|start| &text[start..]);
+    let Some(Ok((_, der))) = block.map(|b| pem::decode_vec(b.as_bytes())) else {
+        return Err(invalid(
+            &files.key,
+            "the key is in OpenSSL's old encrypted form, which posta does not read: \
+             convert it to PKCS#8 (`openssl pkcs8 -topk8 -in KEY -out KEY.p8`, which \
+             asks for the passphrase and a new one) and give that to --tls-key"
+                .into(),
+        ));
+    };
+    let der = Zeroizing::new(der);
+    let decrypted = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice())
+        .and_then(|info| info.decrypt(passphrase.expose().as_bytes()))
+        .map_err(|_| {
+            invalid(
+                &files.key,
+                "the passphrase does not decrypt the key (or its cipher is not one posta \
+                 knows: PBES2 with AES)"
+                    .into(),
+            )
+        })?;
+    let pem = pem::encode_string("PRIVATE KEY", LineEnding::LF, decrypted.as_bytes())
+        .map_err(|e| invalid(&files.key, format!("the decrypted key: {e}")))?;
+    Ok(Zeroizing::new(pem.into_bytes()))
 }
 
 /// PKCS#8 "ENCRYPTED PRIVATE KEY", or OpenSSL's traditional encrypted PEM
@@ -122,7 +160,47 @@ mod tests {
         ClientCert {
             cert: dir.join("c.pem"),
             key: dir.join("k.pem"),
+            passphrase: None,
         }
+    }
+
+    /// A throw-away P-256 key: `openssl genpkey -algorithm EC -pkeyopt
+    /// ec_paramgen_curve:P-256 | openssl pkcs8 -topk8 -v2 aes-256-cbc -passout
+    /// pass:posta-test`.
+    const ENCRYPTED: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----
+MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAgLXOidg+foAQICCAAw
+DAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEOZSQbGM7U//xLS2VXGCrcMEgZAX
+tSTQP3UwrcXnFQQspbOf8sbgdxRVrEIorjYq9leo9A3ByS8s2pxUmTJSchUx320O
+7vo47zh7FestJNcG7EAv4Rr9y6MUBBrhLUv5G5vtLqVt4vqsgvZCBzqb3mOcyDna
+tctmfLZkrRymJlmOuqEMfuMMdaqRIc2CM+XL+wQEH/ANz7EzGFWctQJbNvDB0mg=
+-----END ENCRYPTED PRIVATE KEY-----
+";
+
+    #[test]
+    fn an_encrypted_key_is_decrypted_with_its_passphrase() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["client".into()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let mut with = files(dir.path(), &cert.pem(), ENCRYPTED);
+        with.passphrase = Some(crate::secret::Secret::new("posta-test"));
+        let id = load(&with).unwrap();
+        assert!(is_pkcs8(&id.key_pem));
+        assert!(matches!(id.key, PrivateKeyDer::Pkcs8(_)));
+        with.passphrase = Some(crate::secret::Secret::new("wrong"));
+        let err = load(&with).err().unwrap();
+        assert!(
+            err_text(&err).contains("passphrase does not decrypt"),
+            "{err:?}"
+        );
+        let traditional = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\
+                           DEK-Info: AES-128-CBC,00\n\nMIIB\n-----END RSA PRIVATE KEY-----\n";
+        let mut old = files(dir.path(), &cert.pem(), traditional);
+        old.passphrase = Some(crate::secret::Secret::new("posta-test"));
+        let err = load(&old).err().unwrap();
+        assert!(err_text(&err).contains("openssl pkcs8 -topk8"), "{err:?}");
     }
 
     #[test]
@@ -161,6 +239,7 @@ mod tests {
         let missing = ClientCert {
             cert: dir.path().join("nope.pem"),
             key: dir.path().join("k.pem"),
+            passphrase: None,
         };
         assert!(matches!(
             load(&missing).err().unwrap(),
