@@ -154,9 +154,21 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "PATH")]
     pub ca_file: Option<PathBuf>,
 
-    /// Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)
-    #[arg(long, value_name = "SHA256")]
-    pub tls_fingerprint: Option<Fingerprint>,
+    /// Present this client certificate (PEM, the chain leaf first) when the server asks
+    /// for one; with --tls-key
+    #[arg(long, value_name = "PATH", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The client certificate's private key (PEM, not encrypted); with --tls-cert
+    #[arg(long, value_name = "PATH", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Accept only a server certificate that matches this pin: sha256:HEX (the
+    /// certificate's SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64
+    /// (the SHA-256 of its public key, which a renewal with the same key keeps).
+    /// Repeatable: any one may match
+    #[arg(long, value_name = "PIN")]
+    pub tls_fingerprint: Vec<Fingerprint>,
 
     /// Seconds to wait for the network at each step
     #[arg(long, value_name = "SECONDS", value_parser = timeout_arg)]
@@ -209,7 +221,9 @@ impl From<&ConnectionArgs> for crate::config::Overrides {
             password_command: c.password_command.clone(),
             oauth_token_command: c.oauth_token_command.clone(),
             ca_file: c.ca_file.clone(),
-            tls_fingerprint: c.tls_fingerprint.clone(),
+            tls_cert: c.tls_cert.clone(),
+            tls_key: c.tls_key.clone(),
+            tls_fingerprint: crate::model::Pins::new(c.tls_fingerprint.clone()),
             timeout: c.timeout,
             ehlo: c.ehlo.clone(),
             allow_insecure_auth: c.allow_insecure_auth,

@@ -518,6 +518,10 @@ impl<W: Wire> Session<W> {
     pub(crate) fn peer_certificate(&self) -> Option<Vec<u8>> {
         self.wire.peer_certificate()
     }
+
+    pub(crate) fn client_certificate_requested(&self) -> Option<bool> {
+        self.wire.client_certificate_requested()
+    }
 }
 
 /// An error for a reply we did not want: the server's refusal for 4xx/5xx, a

@@ -141,12 +141,14 @@ impl Drop for Copies {
 }
 
 /// The SMTP side's certificate checks for the IMAP server: its CA file and
-/// `--insecure`; its pinned fingerprint only when both are the same host (a pin is of
-/// one server's certificate).
+/// `--insecure`; its pins and its client certificate only when both are the same host
+/// (a pin is of one server's certificate; a client certificate is not shown to a
+/// server it was not given for).
 fn imap_tls(account: &Account, server: &imap::Server) -> crate::smtp::TlsSettings {
     let mut tls = account.settings.tls.clone();
     if !server.host.eq_ignore_ascii_case(&account.settings.host) {
-        tls.fingerprint = None;
+        tls.pins.clear();
+        tls.client_cert = None;
     }
     tls
 }

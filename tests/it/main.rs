@@ -35,6 +35,7 @@ mod properties;
 mod protocol_cli;
 mod queue;
 mod readme;
+mod scram;
 mod sender_policy;
 mod smtp_transport;
 mod system_config;
