@@ -37,3 +37,4 @@ mod readme;
 mod sender_policy;
 mod smtp_transport;
 mod system_config;
+mod unix_socket;
