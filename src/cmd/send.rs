@@ -165,12 +165,13 @@ fn finish(
             }
             Ok(super::submission_report(&outcome, &composed.message_id))
         }
-        Delivery::Partly { outcome, queued } => Ok(super::partly_report(
-            &outcome,
-            queued.as_ref(),
-            &composed.message_id,
-            false,
-        )),
+        Delivery::Partly { outcome, queued } => {
+            for warning in &outcome.warnings {
+                writeln!(console.err, "posta: warning: {warning}")?;
+            }
+            let id = &composed.message_id;
+            Ok(super::partly_report(&outcome, queued.as_ref(), id, false))
+        }
         // Not an error (the message is safe), but not sent yet: exit 75.
         Delivery::Queued(queued) => {
             if !global.quiet {

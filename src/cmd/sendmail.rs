@@ -165,6 +165,9 @@ pub fn run(
         Delivery::Queued(queued) => return Ok(queued_report(queued)),
         // Said even in sendmail mode: some recipients did not get it.
         Delivery::Partly { outcome, queued } => {
+            for warning in &outcome.warnings {
+                writeln!(console.err, "sendmail: warning: {warning}")?;
+            }
             return Ok(super::partly_report(
                 &outcome,
                 queued.as_ref(),

@@ -1,8 +1,9 @@
 //! The SMTP dialogue, in order: greeting, EHLO (or HELO), STARTTLS, AUTH,
 //! MAIL/RCPT (pipelined when offered, with DATA in the same group for one
 //! recipient), DATA, QUIT. LMTP (RFC 2033) is the same dialogue with LHLO for EHLO
-//! and one reply per recipient after the message (`session/lmtp.rs`). The checks that keep what we were asked to send off the
-//! command line when it cannot go there are in `session/checks.rs`.
+//! and one reply per recipient after the message (`session/lmtp.rs`). The checks
+//! that keep what we were asked to send off the command line when it cannot go there
+//! are in `session/checks.rs`.
 //!
 //! The session talks through a [`Wire`]: a socket in use, a script in the unit tests
 //! (`session/tests/`).
@@ -314,12 +315,8 @@ impl<W: Wire> Session<W> {
     }
 
     /// The answer to the end of data: SMTP's one reply for the whole message, or
-    /// LMTP's one per recipient (delivered, not delivered, and the last reply).
-    #[allow(clippy::type_complexity)]
-    fn end_of_data(
-        &mut self,
-        accepted: Vec<RecipientReply>,
-    ) -> Result<(Vec<RecipientReply>, Vec<RecipientReply>, Reply), SmtpError> {
+    /// LMTP's one per recipient.
+    fn end_of_data(&mut self, accepted: Vec<RecipientReply>) -> Result<Answer, SmtpError> {
         if self.protocol == Protocol::Lmtp {
             let lmtp::Deliveries {
                 delivered,
@@ -547,6 +544,9 @@ impl<W: Wire> Session<W> {
         self.wire.peer_certificate()
     }
 }
+
+/// Who got the message, who did not (LMTP only), and the reply that ends it.
+type Answer = (Vec<RecipientReply>, Vec<RecipientReply>, Reply);
 
 /// An error for a reply we did not want: the server's refusal for 4xx/5xx, a
 /// protocol error for anything else (a 354 to MAIL, a 250 greeting…).
