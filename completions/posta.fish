@@ -77,7 +77,11 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l auth -d 'SASL mecha
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand send" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
@@ -91,6 +95,8 @@ complete -c posta -n "__fish_posta_using_subcommand send" -s c -l config -d 'Con
 complete -c posta -n "__fish_posta_using_subcommand send" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand send" -l markdown-allow-html -d 'Pass raw HTML in the Markdown through (by default it is escaped)'
 complete -c posta -n "__fish_posta_using_subcommand send" -l dry-run -d 'Print the exact message bytes to stdout and the envelope to stderr; contact no server. With --json, stdout is one object instead: the bytes as base64 in `message_base64` up to 1 MiB (larger: null, and `message_omitted` says why)'
+complete -c posta -n "__fish_posta_using_subcommand send" -l save-sent -d 'Once sent, save a copy (Bcc kept) in the account\'s Sent folder over IMAP [default: the profile\'s save_sent]'
+complete -c posta -n "__fish_posta_using_subcommand send" -l no-save-sent -d 'Save no copy in Sent, whatever the profile says'
 complete -c posta -n "__fish_posta_using_subcommand send" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand send" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
 complete -c posta -n "__fish_posta_using_subcommand send" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
@@ -147,7 +153,11 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
@@ -184,7 +194,11 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
@@ -252,7 +266,11 @@ complete -c posta -n "__fish_posta_using_subcommand probe" -l auth -d 'SASL mech
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand probe" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
@@ -353,7 +371,11 @@ complete -c posta -n "__fish_posta_using_subcommand batch" -l auth -d 'SASL mech
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand batch" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
@@ -365,6 +387,7 @@ lmtp\t'LMTP (RFC 2033): LHLO, one reply per recipient to the end of data'"
 complete -c posta -n "__fish_posta_using_subcommand batch" -l proxy -d 'Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the server\'s name. A user may be given (USER@HOST); its password comes from POSTA_PROXY_PASSWORD or the profile\'s proxy_password_* keys, never a flag' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -s p -l profile -l account -d 'Account profile to use, or a list a,b,c of profiles that share the messages [default: the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand batch" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand batch" -l save-sent -d 'Save a copy of each message sent in its profile\'s Sent folder over IMAP, one IMAP connection per profile for the whole batch (off unless given)'
 complete -c posta -n "__fish_posta_using_subcommand batch" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
 complete -c posta -n "__fish_posta_using_subcommand batch" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
 complete -c posta -n "__fish_posta_using_subcommand batch" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'

@@ -209,6 +209,7 @@ impl From<&ConnectionArgs> for crate::config::Overrides {
             insecure: c.insecure,
             protocol: c.protocol,
             proxy: c.proxy.clone(),
+            save_sent: None,
         }
     }
 }
@@ -364,8 +365,28 @@ pub struct SendArgs {
     #[arg(long, value_enum, value_name = "POLICY")]
     pub queue: Option<QueuePolicy>,
 
+    /// Once sent, save a copy (Bcc kept) in the account's Sent folder over IMAP
+    /// [default: the profile's save_sent]
+    #[arg(long, overrides_with = "no_save_sent")]
+    pub save_sent: bool,
+
+    /// Save no copy in Sent, whatever the profile says
+    #[arg(long, overrides_with = "save_sent")]
+    pub no_save_sent: bool,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+impl SendArgs {
+    /// --save-sent or --no-save-sent, the last given; `None`: the profile decides.
+    pub fn save_sent(&self) -> Option<bool> {
+        match (self.save_sent, self.no_save_sent) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
 }
 
 /// Send many finished messages over one connection (or a few), each like `sendmail -t`.
@@ -440,6 +461,11 @@ pub struct BatchArgs {
         conflicts_with = "queue"
     )]
     pub dry_run: Option<Option<PathBuf>>,
+
+    /// Save a copy of each message sent in its profile's Sent folder over IMAP, one IMAP
+    /// connection per profile for the whole batch (off unless given)
+    #[arg(long)]
+    pub save_sent: bool,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,

@@ -12,7 +12,8 @@
 //! - `report`: an error chain → exit code and words (the domains' error types only).
 //! - `config`: the TOML model, precedence, presets, secret sources, file editing.
 //! - the domains: `smtp` (the client session, over a `Wire`), `message` (composing and
-//!   reading messages), `queue` (the durable spool), `dns` (SRV discovery), and
+//!   reading messages), `queue` (the durable spool), `dns` (SRV discovery), `imap`
+//!   (APPEND of the copy in Sent, over its own `Wire`; smtp's TLS client), and
 //!   `progress` (the bars on stderr, around an `smtp::Payload`).
 //! - leaves: `model` (Security, AuthMechanism, QueuePolicy, ServerAddr, Fingerprint,
 //!   exit codes), `envelope`, `secret`, `private_fs`, `pace`, `version`.
@@ -24,6 +25,7 @@ pub mod dns;
 pub mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod imap;
 pub mod message;
 pub mod model;
 pub mod pace;

@@ -361,7 +361,7 @@ fn flush(
             base["after_interrupted_attempt"] = json!(true);
         }
         let (why, over_limit) = match result {
-            Attempt::Sent(outcome) => {
+            Attempt::Sent(outcome, copy) => {
                 locked.remove().map_err(|e| io_fail(&dir, e))?;
                 human.push(format!(
                     "sent {id} <{}> via {}: {}",
@@ -372,10 +372,12 @@ fn flush(
                 base["server"] = json!(outcome.server);
                 base["accepted"] = json!(outcome.accepted);
                 base["final_reply"] = json!(outcome.final_reply);
+                copy.add_json(&mut base);
                 sent.push(base);
                 continue;
             }
-            Attempt::Partly(outcome) => {
+            Attempt::Partly(outcome, copy) => {
+                copy.add_json(&mut base);
                 let again: Vec<String> = (outcome.refused.iter())
                     .filter(|r| r.reply.is_transient())
                     .map(|r| r.address.clone())
@@ -530,12 +532,21 @@ fn entry_account(
         )));
     }
     let config_path = global.config.clone().or(meta.config.clone());
-    let account =
+    let account = if meta.unresolved {
+        // Queued before there was an account: chosen now as sendmail mode would have.
+        config::resolve(&config::Request {
+            config_path: config_path.clone(),
+            profile: meta.profile.clone(),
+            from_hint: Some(meta.envelope.from.clone()),
+            overrides: overrides.clone(),
+        })
+    } else {
         config::resolve_recorded(config_path.as_deref(), meta.profile.as_deref(), &overrides)
-            .map_err(|e| Skip::Defer(e.to_string()))?;
+    }
+    .map_err(|e| Skip::Defer(e.to_string()))?;
     if let Some(why) = config::weakened_by_recorded(
         config_path.as_deref(),
-        meta.profile.as_deref(),
+        account.profile.as_deref(),
         &overrides,
         &account,
     ) {

@@ -47,6 +47,8 @@ pub struct Account {
     /// How long a password or token command may run with no terminal to answer a
     /// prompt: the profile's `command_timeout`, else two minutes.
     pub command_timeout: Duration,
+    /// The copy in Sent (`save_sent`), when it is asked for.
+    pub save_sent: Option<SaveSent>,
     pub(super) secret: Option<SecretSource>,
     /// Where the proxy's password comes from, when there is a proxy.
     pub(super) proxy_secret: Option<SecretSource>,
@@ -140,6 +142,17 @@ impl Account {
             || self.preset.is_some()
             || self.settings.mechanism != AuthMechanism::Auto
     }
+}
+
+/// Where the copy of a sent message goes.
+#[derive(Debug, Clone)]
+pub struct SaveSent {
+    /// `None`: asked for, but no IMAP server is known; each message then says so.
+    pub server: Option<crate::imap::Server>,
+    /// `imap_user`, when the IMAP login is not the SMTP one.
+    pub user: Option<String>,
+    /// `sent_folder`, as people write it.
+    pub folder: Option<String>,
 }
 
 /// The AUTH user a provider expects for an address.

@@ -97,6 +97,20 @@ pub struct Profile {
     /// "30/m" or "2/s"; "none": no pace, even where the preset has one
     /// [default: the preset's, where the provider publishes one].
     pub rate: Option<String>,
+    /// Save a copy of each sent message in the account's Sent folder over IMAP
+    /// [default: on when an IMAP server is known (imap_server, or the preset's),
+    /// off for providers that file a copy themselves: Gmail, Outlook, Microsoft 365].
+    pub save_sent: Option<bool>,
+    /// The IMAP server for the copy in Sent, "HOST[:PORT]" [default: the preset's].
+    pub imap_server: Option<String>,
+    /// "tls" or "starttls" [default: from the port, 993 → tls, any other → starttls;
+    /// no port: tls on 993].
+    pub imap_security: Option<Security>,
+    /// The IMAP login, when it is not the SMTP one (the secret is the same).
+    pub imap_user: Option<String>,
+    /// The folder for the copy [default: the one the server marks \Sent (RFC 6154),
+    /// else "Sent"].
+    pub sent_folder: Option<String>,
 }
 
 /// A recipient count; the error says what is expected in words, not "u32".

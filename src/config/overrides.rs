@@ -43,6 +43,10 @@ pub struct Overrides {
     /// The proxy's URL (a user name at most: never its password).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy: Option<ProxyAddr>,
+    /// `--save-sent` / `--no-save-sent` (and `batch`'s off unless asked); recorded
+    /// only when given, so that entries and their tests read as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub save_sent: Option<bool>,
 }
 
 impl Overrides {
@@ -64,6 +68,7 @@ impl Overrides {
             insecure: self.insecure,
             protocol: self.protocol.map(|p| p.name().to_string()),
             proxy: self.proxy.as_ref().map(ToString::to_string),
+            save_sent: self.save_sent,
         }
     }
 
@@ -108,6 +113,7 @@ impl Overrides {
                 Some(s) => Some(s.parse().map_err(|m| format!("--proxy {s}: {m}"))?),
                 None => None,
             },
+            save_sent: c.save_sent,
         })
     }
 }
@@ -184,6 +190,10 @@ mod tests {
             (Security::Plain, "plain", Login, "login"),
             (Tls, "tls", Xoauth2, "xoauth2"),
             (Tls, "tls", OauthBearer, "oauthbearer"),
+            (Tls, "tls", ScramSha256, "scram-sha-256"),
+            (Tls, "tls", ScramSha1, "scram-sha-1"),
+            (Tls, "tls", CramMd5, "cram-md5"),
+            (Tls, "tls", External, "external"),
         ];
         for (security, security_word, auth, auth_word) in words {
             let o = Overrides {

@@ -47,6 +47,12 @@ pub struct Preset {
     /// Messages a minute the provider accepts from an account, where it publishes a
     /// figure (`posta batch` paces each profile by it).
     pub messages_per_minute: Option<u32>,
+    /// The provider's IMAP server, "HOST[:PORT]", for the copy in Sent (`save_sent`).
+    pub imap_server: Option<&'static str>,
+    /// The provider files a copy of what is submitted in Sent itself (Gmail,
+    /// Microsoft, Proton Bridge): `save_sent` is off unless the profile turns it on,
+    /// or every message would be there twice.
+    pub files_sent: bool,
 }
 
 use FromRule::*;
@@ -68,6 +74,8 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: Some(500),
         per_message_limit: Some(100),
+        imap_server: Some("imap.gmail.com"),
+        files_sent: true,
         messages_per_minute: None,
     },
     Preset {
@@ -91,6 +99,8 @@ pub const PRESETS: &[Preset] = &[
         from_rule: MustEqualLogin,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.mail.ru"),
+        files_sent: false,
         messages_per_minute: None,
     },
     Preset {
@@ -115,6 +125,8 @@ pub const PRESETS: &[Preset] = &[
         from_rule: MustEqualLogin,
         daily_limit: Some(500),
         per_message_limit: Some(35),
+        imap_server: Some("imap.yandex.ru"),
+        files_sent: false,
         messages_per_minute: None,
     },
     Preset {
@@ -141,6 +153,8 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: Some(5000),
         per_message_limit: None,
+        imap_server: Some("outlook.office365.com"),
+        files_sent: true,
         messages_per_minute: None,
     },
     Preset {
@@ -157,6 +171,8 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: Some(10000),
         per_message_limit: None,
+        imap_server: Some("outlook.office365.com"),
+        files_sent: true,
         messages_per_minute: Some(30),
     },
     Preset {
@@ -180,6 +196,8 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.mail.yahoo.com"),
+        files_sent: false,
         messages_per_minute: None,
     },
     Preset {
@@ -196,6 +214,8 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.aol.com"),
+        files_sent: false,
         messages_per_minute: None,
     },
     Preset {
@@ -216,6 +236,8 @@ pub const PRESETS: &[Preset] = &[
         // recipients never make more than 1,000 messages.
         daily_limit: Some(1000),
         per_message_limit: Some(500),
+        imap_server: Some("imap.mail.me.com"),
+        files_sent: false,
         messages_per_minute: None,
     },
     Preset {
@@ -232,6 +254,8 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.fastmail.com"),
+        files_sent: false,
         messages_per_minute: None,
     },
     Preset {
@@ -248,6 +272,8 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.zoho.com"),
+        files_sent: false,
         messages_per_minute: None,
     },
     Preset {
@@ -264,6 +290,8 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.gmx.net"),
+        files_sent: false,
         messages_per_minute: None,
     },
     Preset {
@@ -280,6 +308,8 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.web.de"),
+        files_sent: false,
         messages_per_minute: None,
     },
     Preset {
@@ -296,6 +326,8 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("imap.rambler.ru"),
+        files_sent: false,
         messages_per_minute: None,
     },
     Preset {
@@ -312,6 +344,8 @@ pub const PRESETS: &[Preset] = &[
         from_rule: Any,
         daily_limit: None,
         per_message_limit: None,
+        imap_server: Some("127.0.0.1:1143"),
+        files_sent: true,
         messages_per_minute: None,
     },
 ];

@@ -242,6 +242,7 @@ fn build(
     let rate = layers.rate()?;
     let command_timeout = layers.command_timeout()?;
     let (daily_limit, per_message_limit) = layers.limits();
+    let save_sent = layers.save_sent()?;
     let settings = Settings {
         host,
         port,
@@ -276,6 +277,7 @@ fn build(
         per_message_limit,
         rate,
         command_timeout,
+        save_sent,
         secret,
         proxy_secret,
         chosen: None,

@@ -81,7 +81,8 @@ impl Protocol {
 #[serde(rename_all = "lowercase")]
 pub enum AuthMechanism {
     // Auto: for the kind of secret, with an OAuth2 token OAUTHBEARER, then XOAUTH2;
-    // with a password PLAIN, then LOGIN (smtp/auth.rs).
+    // with a password SCRAM-SHA-256, SCRAM-SHA-1, PLAIN over TLS, LOGIN, CRAM-MD5
+    // (smtp/auth.rs). EXTERNAL only when asked for.
     /// The strongest mechanism both sides support
     Auto,
     Plain,
@@ -89,6 +90,20 @@ pub enum AuthMechanism {
     Xoauth2,
     #[value(name = "oauthbearer")]
     OauthBearer,
+    /// RFC 7677: proves the password without sending it, and checks the server's proof
+    #[value(name = "scram-sha-256")]
+    #[serde(rename = "scram-sha-256")]
+    ScramSha256,
+    /// RFC 5802, as scram-sha-256 with SHA-1
+    #[value(name = "scram-sha-1")]
+    #[serde(rename = "scram-sha-1")]
+    ScramSha1,
+    /// RFC 2195 (the server keeps the password in clear)
+    #[value(name = "cram-md5")]
+    #[serde(rename = "cram-md5")]
+    CramMd5,
+    /// The client certificate (--tls-cert) is the credential; no password
+    External,
 }
 
 /// What to do with a message when the server fails temporarily.
@@ -139,7 +154,17 @@ mod tests {
             }
         }
         check::<Security>(&["starttls", "tls", "plain"]);
-        check::<AuthMechanism>(&["auto", "plain", "login", "xoauth2", "oauthbearer"]);
+        check::<AuthMechanism>(&[
+            "auto",
+            "plain",
+            "login",
+            "xoauth2",
+            "oauthbearer",
+            "scram-sha-256",
+            "scram-sha-1",
+            "cram-md5",
+            "external",
+        ]);
         check::<QueuePolicy>(&["never", "on-temporary-failure", "on-failure"]);
         check::<Protocol>(&["smtp", "lmtp"]);
         for s in Security::value_variants() {

@@ -90,6 +90,10 @@ pub enum SmtpErrorKind {
     AuthFailed(Reply),
     /// We refuse to send credentials: no TLS, or no mechanism in common.
     AuthNotPossible(String),
+    /// The server's side of the SASL exchange was wrong: a SCRAM signature that does
+    /// not prove it knows the password, or a malformed challenge. The exchange was
+    /// abandoned; no message was sent.
+    AuthExchange(String),
     /// The message was bigger than the server accepts (declared SIZE).
     TooBig { size: u64, limit: u64 },
     /// Reading the message itself failed.
@@ -189,7 +193,7 @@ impl SmtpError {
             CaFileUnreadable { .. } => Code::NoInput,
             CaFileInvalid { .. } => Code::Config,
             AuthFailed(r) if r.is_transient() => Code::TempFail,
-            AuthFailed(_) | AuthNotPossible(_) => Code::NoPerm,
+            AuthFailed(_) | AuthNotPossible(_) | AuthExchange(_) => Code::NoPerm,
             TooBig { .. } => Code::Unavailable,
             Payload(_) => Code::IoErr,
             // Both are about what the user gave us, not about the server's health.
@@ -239,6 +243,12 @@ impl std::fmt::Display for SmtpError {
             Protocol(e) => write!(f, "{stage}: {e}"),
             AuthFailed(r) => write!(f, "AUTH: the server refused the credentials: {r}"),
             AuthNotPossible(why) => write!(f, "AUTH: {why}"),
+            AuthExchange(why) => write!(
+                f,
+                "AUTH: {why}; the login was abandoned and nothing was sent (a server \
+                 that cannot prove it knows the password may not be the one it is for: \
+                 check --server and the account's password)"
+            ),
             TooBig { size, limit } => write!(
                 f,
                 "the message is {size} bytes but the server accepts at most {limit}; nothing was sent"

@@ -2,12 +2,13 @@
 //! modes), the session (replies, EHLO or LMTP's LHLO, STARTTLS, AUTH, MAIL/RCPT/DATA)
 //! and the redacting transcript.
 //!
-//! The files, from the top: `session.rs` the dialogue, over the `Wire` trait of
-//! `wire.rs` (whose `SocketWire` is the connection in use: stream, TLS switch, reply
-//! reader); `reuse.rs` many messages over one session (`batch`); `dial.rs` resolving
-//! and opening the connection, `socket.rs` the socket under it (TCP or Unix),
-//! `socks.rs` a SOCKS5 proxy's handshake; `reply.rs`, `capabilities.rs`, `auth.rs` and
-//! `data.rs` what goes over the wire, without I/O of their own; `error.rs`,
+//! The files, from the top: `session.rs` the dialogue (AUTH in `session/login.rs`,
+//! LMTP's replies in `session/lmtp.rs`), over the `Wire` trait of `wire.rs` (whose
+//! `SocketWire` is the connection in use: stream, TLS switch, reply reader); `reuse.rs`
+//! many messages over one session (`batch`); `dial.rs` resolving and opening the
+//! connection, `socket.rs` the socket under it (TCP or Unix), `socks.rs` a SOCKS5
+//! proxy's handshake; `reply.rs`, `capabilities.rs`, `auth.rs` (with `auth/scram.rs`)
+//! and `data.rs` what goes over the wire, without I/O of their own; `error.rs`,
 //! `transcript.rs`, `certificate.rs` and `tls/` the rest.
 //!
 //! Our own rather than lettre's: lettre's transport has no PIPELINING, no per-recipient
@@ -25,7 +26,7 @@ mod auth;
 mod capabilities;
 mod certificate;
 pub(crate) mod data;
-mod dial;
+pub(crate) mod dial;
 mod error;
 pub(crate) mod redact;
 pub(crate) mod reply;
@@ -35,7 +36,7 @@ mod scripted_wire;
 mod session;
 pub(crate) mod socket;
 mod socks;
-mod tls;
+pub(crate) mod tls;
 mod transcript;
 mod wire;
 

@@ -1,20 +1,18 @@
 //! The SMTP dialogue, in order: greeting, EHLO (or HELO), STARTTLS, AUTH,
 //! MAIL/RCPT (pipelined when offered, with DATA in the same group for one
 //! recipient), DATA, QUIT. LMTP (RFC 2033) is the same dialogue with LHLO for EHLO
-//! and one reply per recipient after the message (`session/lmtp.rs`). The checks
-//! that keep what we were asked to send off the command line when it cannot go there
-//! are in `session/checks.rs`.
+//! and one reply per recipient after the message (`session/lmtp.rs`). The checks that
+//! keep what we were asked to send off the command line when it cannot go there are in
+//! `session/checks.rs`; AUTH is in `session/login.rs`.
 //!
 //! The session talks through a [`Wire`]: a socket in use, a script in the unit tests
 //! (`session/tests/`).
 
-use super::auth::{self, Mechanism};
 use super::capabilities::Capabilities;
 use super::dial;
 use super::error::{SmtpError, SmtpErrorKind, Stage};
-use super::redact::Redactor;
 use super::wire::Wire;
-use super::{Credentials, Outcome, Payload, RecipientReply, Reply, Security, Settings};
+use super::{Outcome, Payload, RecipientReply, Reply, Security, Settings};
 use crate::envelope::{Dsn, Envelope};
 use crate::model::Protocol;
 use std::time::Duration;
@@ -121,94 +119,6 @@ impl<W: Wire> Session<W> {
         }
         self.caps = Capabilities::default();
         Ok(())
-    }
-
-    pub(crate) fn authenticate(
-        &mut self,
-        settings: &Settings,
-        creds: &Credentials,
-    ) -> Result<(), SmtpError> {
-        let not_possible = |why| SmtpError::new(Stage::Auth, SmtpErrorKind::AuthNotPossible(why));
-        // Through a proxy, "localhost" is the proxy's own, across a network.
-        let direct = if settings.proxy.is_some() {
-            settings.server()
-        } else {
-            self.host.clone()
-        };
-        auth::may_send_credentials(&direct, self.wire.is_tls(), settings.allow_insecure_auth)
-            .map_err(not_possible)?;
-        let mechanism =
-            auth::choose(settings.mechanism, creds.token, &self.caps).map_err(not_possible)?;
-        let user = creds.user.as_str();
-        let secret = creds.secret.expose();
-        let stage = Stage::Auth;
-        let reply = match mechanism {
-            Mechanism::Plain => {
-                let response = auth::plain(user, secret);
-                self.wire.send_shown(
-                    stage,
-                    &format!("AUTH PLAIN {response}"),
-                    "AUTH PLAIN (redacted)",
-                )?;
-                let reply = self.wire.read_reply(stage)?;
-                if reply.code == 334 {
-                    // A server that does not take the initial response asks for it.
-                    self.wire.send_shown(stage, &response, "(redacted)")?;
-                    self.wire.read_reply(stage)?
-                } else {
-                    reply
-                }
-            }
-            Mechanism::Login => {
-                self.wire.send(stage, "AUTH LOGIN")?;
-                let mut reply = self.wire.read_reply(stage)?;
-                for value in [user, secret] {
-                    if reply.code != 334 {
-                        break;
-                    }
-                    self.wire
-                        .send_shown(stage, &auth::login_step(value), "(redacted)")?;
-                    reply = self.wire.read_reply(stage)?;
-                }
-                reply
-            }
-            Mechanism::Xoauth2 | Mechanism::OauthBearer => {
-                let (response, abort) = if mechanism == Mechanism::Xoauth2 {
-                    (auth::xoauth2(user, secret), "")
-                } else {
-                    let host = dial::bare_host(&self.host);
-                    // RFC 7628 §3.2.3: a failed exchange is ended with a single ^A.
-                    (auth::oauthbearer(user, host, self.port, secret), "AQ==")
-                };
-                let name = mechanism.name();
-                self.wire.send_shown(
-                    stage,
-                    &format!("AUTH {name} {response}"),
-                    &format!("AUTH {name} (redacted)"),
-                )?;
-                let reply = self.wire.read_reply(stage)?;
-                if reply.code == 334 {
-                    // The challenge is the provider's error as base64 JSON; keep it
-                    // for the user, then end the exchange to get the final reply.
-                    // Decoded, it may hold the token the server was sent.
-                    let detail = auth::decode_challenge(&reply.lines.join(""));
-                    let detail = Redactor::new(settings).apply(&detail).into_owned();
-                    self.wire.send(stage, abort)?;
-                    let mut last = self.wire.read_reply(stage)?;
-                    if !detail.is_empty() {
-                        last.lines.push(detail);
-                    }
-                    last
-                } else {
-                    reply
-                }
-            }
-        };
-        match reply.code {
-            235 => Ok(()),
-            400..=599 => Err(SmtpError::new(stage, SmtpErrorKind::AuthFailed(reply))),
-            _ => Err(unexpected(stage, reply)),
-        }
     }
 
     /// MAIL, RCPT, DATA, the message, and the final reply.
@@ -561,6 +471,7 @@ fn unexpected(stage: Stage, reply: Reply) -> SmtpError {
 
 mod checks;
 mod lmtp;
+mod login;
 pub use checks::MAX_RECIPIENTS;
 use checks::xtext;
 #[cfg(test)]

@@ -43,7 +43,16 @@ pub(super) fn queue_the_failed(
     if !queueing::should_queue(submission.policy, &reason) {
         return None;
     }
+    // Its copy in Sent was saved with this delivery: the rest goes without another.
+    let origin = super::Origin {
+        config: submission.origin.config.clone(),
+        overrides: crate::config::Overrides {
+            save_sent: Some(false),
+            ..submission.origin.overrides.clone()
+        },
+    };
     let only_these = Submission {
+        origin: &origin,
         envelope: &envelope,
         login_hint: submission.login_hint.clone(),
         ..*submission

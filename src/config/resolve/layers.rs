@@ -10,8 +10,8 @@ use super::{in_config_dir, limit};
 use crate::config::file::Profile;
 use crate::config::presets::{self, Preset};
 use crate::config::secret_source::{DEFAULT_COMMAND_TIMEOUT, SecretSource};
-use crate::config::{ConfigError, Overrides};
-use crate::model::{AuthMechanism, Fingerprint, ProxyAddr, Security};
+use crate::config::{ConfigError, Overrides, SaveSent};
+use crate::model::{AuthMechanism, Fingerprint, ProxyAddr, Security, ServerAddr};
 use crate::secret::Secret;
 use crate::smtp::{Proxy, TlsSettings};
 
@@ -230,12 +230,20 @@ impl Layers<'_> {
             .or(self.profile.auth)
             .unwrap_or(AuthMechanism::Auto);
         if secret.is_some_and(SecretSource::is_token)
-            && matches!(mechanism, AuthMechanism::Plain | AuthMechanism::Login)
+            && matches!(
+                mechanism,
+                AuthMechanism::Plain
+                    | AuthMechanism::Login
+                    | AuthMechanism::ScramSha256
+                    | AuthMechanism::ScramSha1
+                    | AuthMechanism::CramMd5
+            )
         {
             return Err(ConfigError::new(
                 self.path.map(Path::to_path_buf),
-                "an OAuth2 token (oauth_token_command) cannot log in with AUTH PLAIN or LOGIN: \
-                 use auth = \"xoauth2\", \"oauthbearer\" or \"auto\"",
+                "an OAuth2 token (oauth_token_command) cannot log in with a password \
+                 mechanism (PLAIN, LOGIN, SCRAM, CRAM-MD5): use auth = \"xoauth2\", \
+                 \"oauthbearer\" or \"auto\"",
             ));
         }
         Ok(mechanism)
@@ -296,6 +304,55 @@ impl Layers<'_> {
             )
             .map(|l| l.0),
         )
+    }
+}
+
+impl Layers<'_> {
+    /// The copy in Sent: `--save-sent`/`--no-save-sent`, else the profile's
+    /// `save_sent`, else on when an IMAP server is known and the provider does not
+    /// file a copy itself. The server: `imap_server`, else the preset's; its security
+    /// from `imap_security`, else from the port (993 → tls, any other → starttls).
+    pub(super) fn save_sent(&self) -> Result<Option<SaveSent>, ConfigError> {
+        let (profile, preset) = (self.profile, self.preset);
+        let server = match (&profile.imap_server, preset.and_then(|p| p.imap_server)) {
+            (Some(text), _) => Some(
+                text.parse::<ServerAddr>()
+                    .map_err(|why| self.profile_error(format!("imap_server \"{text}\": {why}")))?,
+            ),
+            (None, Some(text)) => Some(text.parse::<ServerAddr>().expect("presets are valid")),
+            (None, None) => None,
+        };
+        let on = self
+            .overrides
+            .save_sent
+            .or(profile.save_sent)
+            .unwrap_or_else(|| server.is_some() && !preset.is_some_and(|p| p.files_sent));
+        if !on {
+            return Ok(None);
+        }
+        let implicit_tls = match (
+            profile.imap_security,
+            server.as_ref().and_then(ServerAddr::port),
+        ) {
+            (Some(Security::Plain), _) => {
+                return Err(self.profile_error(
+                    "imap_security must be \"tls\" or \"starttls\": posta does not log in to \
+                     IMAP without TLS",
+                ));
+            }
+            (Some(security), _) => security == Security::Tls,
+            (None, Some(port)) => port == 993,
+            (None, None) => true,
+        };
+        Ok(Some(SaveSent {
+            server: server.map(|s| crate::imap::Server {
+                host: s.host().to_string(),
+                port: s.port().unwrap_or(if implicit_tls { 993 } else { 143 }),
+                implicit_tls,
+            }),
+            user: profile.imap_user.clone(),
+            folder: profile.sent_folder.clone().filter(|f| !f.trim().is_empty()),
+        }))
     }
 }
 

@@ -23,6 +23,7 @@ use crate::smtp::{
 mod auth;
 mod lmtp;
 mod pipelining;
+mod sasl;
 mod transaction;
 
 const USER: &str = "jane";
