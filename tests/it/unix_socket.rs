@@ -60,6 +60,7 @@ fn settings(path: &std::path::Path, security: Security, server: &Server) -> Sett
             user: "jane".into(),
             secret: Secret::new("s3cret-Pa55"),
             token: false,
+            renew: None,
         }),
         mechanism: AuthMechanism::Auto,
         allow_insecure_auth: false,
