@@ -225,6 +225,18 @@ fn with_provider_hint(err: anyhow::Error, account: &Account) -> anyhow::Error {
             account.settings.port
         )));
     }
+    // Neither EHLO nor HELO is a command an LMTP server knows (RFC 2033 §4.1): a
+    // delivery agent's socket, spoken to in SMTP.
+    let no_hello = smtp_err.stage == smtp::Stage::Ehlo
+        && matches!(&smtp_err.kind, SmtpErrorKind::Rejected(r) if r.code == 500)
+        && account.settings.protocol == crate::model::Protocol::Smtp;
+    if no_hello {
+        return err.context(Hint(
+            "if this is an LMTP server (a delivery agent such as Dovecot's), add \
+             --protocol lmtp"
+                .into(),
+        ));
+    }
     match account.preset {
         Some(p) if auth_refused => {
             let page = p

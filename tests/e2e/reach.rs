@@ -176,6 +176,22 @@ fn lmtp_every_recipient_refused_temporarily_is_queued_by_the_usual_policy() {
 }
 
 #[test]
+fn smtp_to_an_lmtp_socket_says_to_use_protocol_lmtp() {
+    let home = tempfile::tempdir().unwrap();
+    let out = posta(home.path())
+        .args(["send", "--server", &lmtp(), "--from", CAROL, "--to", ALICE])
+        .args(["-s", "x", "--body", "y"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(69), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("add --protocol lmtp"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn lmtp_recipient_unknown_at_rcpt_sends_nothing() {
     let home = tempfile::tempdir().unwrap();
     let subject = token("lmtp-unknown");
