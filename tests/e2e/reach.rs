@@ -367,3 +367,38 @@ fn lmtp_flush_of_a_partial_delivery_keeps_the_entry_for_the_refused_only() {
         "{queued:?}"
     );
 }
+
+/// `posta batch` over one LMTP session: a message for Alice alone is sent, one for
+/// Alice and Bob (over quota) is delivered to Alice only and said so, and the session
+/// carries on to the next.
+#[test]
+fn lmtp_batch_reports_a_partial_delivery_and_carries_on() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let tag = token("lmtp-batch");
+    let bob = over_quota();
+    let message = |to: &str, n: u32| format!("From: {CAROL}\nTo: {to}\nSubject: {tag} n{n}\n\nx\n");
+    std::fs::write(dir.path().join("1.eml"), message(ALICE, 1)).unwrap();
+    std::fs::write(
+        dir.path().join("2.eml"),
+        message(&format!("{ALICE}, {bob}"), 2),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("3.eml"), message(ALICE, 3)).unwrap();
+    let out = posta(home.path())
+        .args(["--json", "batch", "--server", &lmtp(), "--protocol", "lmtp"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", stderr(&out));
+    let lines = json_lines(&out);
+    let statuses: Vec<&str> = lines
+        .iter()
+        .map(|l| l["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses[..3], ["sent", "partly", "sent"], "{lines:?}");
+    assert_eq!(lines[1]["refused"][0]["address"], bob.as_str(), "{lines:?}");
+    assert_eq!(lines[1]["accepted"][0]["address"], ALICE, "{lines:?}");
+    wait_for_messages(ALICE, &tag, 3);
+    assert_no_message(&bob, &tag);
+}
