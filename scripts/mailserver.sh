@@ -34,8 +34,10 @@ CCERT_PORT=${POSTA_E2E_CCERT_PORT:-10590}
 # Reaching every server (issue 19): danted on loopback, without and with a login
 # (the username method checks a system user's password, so the rig makes one), and
 # Dovecot's LMTP server on a Unix socket delivering to the same Maildirs.
-SOCKS_PORT=${POSTA_E2E_SOCKS_PORT:-11080}
-SOCKS_AUTH_PORT=${POSTA_E2E_SOCKS_AUTH_PORT:-11081}
+# By default next to the plain port (11080 and 11081 for 10025), so that instances
+# started with ports of their own do not share these.
+SOCKS_PORT=${POSTA_E2E_SOCKS_PORT:-$((PLAIN_PORT + 1055))}
+SOCKS_AUTH_PORT=${POSTA_E2E_SOCKS_AUTH_PORT:-$((PLAIN_PORT + 1056))}
 SOCKS_USER=posta-e2e-socks
 SOCKS_PASS=socks-e2e-pw
 # Bob's LMTP mailbox is over quota: a recipient the LMTP server refuses after the
@@ -785,11 +787,23 @@ EOF
 
 # The username method checks the system's password database: a user of the rig's
 # own, without a shell or a home, made once.
+# Several instances may start at once (one per worktree): /etc/passwd and /etc/shadow
+# are locked while one of them writes, so each step is tried again for a while.
 make_socks_user() {
-    if ! id "$SOCKS_USER" >/dev/null 2>&1; then
-        useradd --system --no-create-home --shell /usr/sbin/nologin "$SOCKS_USER"
-    fi
-    echo "$SOCKS_USER:$SOCKS_PASS" | chpasswd
+    local i
+    for i in $(seq 1 50); do
+        if id "$SOCKS_USER" >/dev/null 2>&1 \
+            || useradd --system --no-create-home --shell /usr/sbin/nologin "$SOCKS_USER" \
+                2>/dev/null; then
+            break
+        fi
+        sleep 0.2
+    done
+    for i in $(seq 1 50); do
+        echo "$SOCKS_USER:$SOCKS_PASS" | chpasswd 2>/dev/null && return 0
+        sleep 0.2
+    done
+    die "cannot set the password of $SOCKS_USER (the username method of danted needs it)"
 }
 
 start_reach() {  # $1 = state

@@ -194,13 +194,39 @@ pub struct ConnectionArgs {
     /// Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the
     /// server's name. A user may be given (USER@HOST); its password comes from
     /// POSTA_PROXY_PASSWORD or the profile's proxy_password_* keys, never a flag
-    #[arg(long, value_name = "socks5[h]://HOST:PORT")]
+    #[arg(long, value_name = "socks5[h]://HOST:PORT", value_parser = ProxyArg)]
     pub proxy: Option<ProxyAddr>,
 }
 
 // A bad connection value is refused here (--server and --tls-fingerprint through their
 // types' FromStr), so it is a usage error that names the flag (the same value in the
 // config file is a config error that names the file and key).
+
+/// `--proxy`, refused in words without the value: clap would quote it back, and a
+/// password typed into it by mistake would then be on the screen (or in cron's mail).
+#[derive(Clone)]
+struct ProxyArg;
+
+impl clap::builder::TypedValueParser for ProxyArg {
+    type Value = ProxyAddr;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<ProxyAddr, clap::Error> {
+        let refuse = |why: &str| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value for --proxy: {why}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value.to_str().ok_or_else(|| refuse("not valid UTF-8"))?;
+        text.parse().map_err(|why: String| refuse(&why))
+    }
+}
 
 fn timeout_arg(s: &str) -> Result<u64, String> {
     match s.parse::<u64>() {

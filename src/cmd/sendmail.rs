@@ -101,6 +101,9 @@ pub fn run(
             queued,
             copy,
         } => {
+            for warning in &outcome.warnings {
+                writeln!(console.err, "sendmail: warning: {warning}")?;
+            }
             let mut report = super::partly_report(&outcome, queued.as_ref(), &message_id, true);
             if let Some(json) = &mut report.json {
                 copy.add_json(json);

@@ -39,3 +39,4 @@ mod scram;
 mod sender_policy;
 mod smtp_transport;
 mod system_config;
+mod unix_socket;
