@@ -65,7 +65,8 @@ pub fn code_flow(
     );
     let sep = if auth_url.contains('?') { '&' } else { '?' };
     let url = format!("{auth_url}{sep}{}", encode_query(&params));
-    show(&url);
+    // The endpoint may come from a server's metadata: shown only through the sanitiser.
+    show(&for_terminal(&url));
     open(&url);
     let code = await_redirect(&listener, &state, Instant::now() + wait)?;
     let mut tokens = token::request(
