@@ -152,10 +152,7 @@ fn answer(mut stream: TcpStream, state: &Secret) -> Option<Result<Secret, OAuthE
             "200 OK",
             "Sign-in refused. You can close this page.",
         );
-        let provider = ProviderError {
-            error: for_terminal(error).into_owned(),
-            description: get("error_description").map(|d| for_terminal(d).into_owned()),
-        };
+        let provider = ProviderError::from_params(error, get("error_description"));
         return Some(Err(OAuthError::refused(format!(
             "the provider refused the login: {}",
             provider.words()
