@@ -208,3 +208,55 @@ fn a_reused_session_logs_in_again_with_a_renewed_token() {
     assert_eq!(sessions.len(), 2);
     assert_eq!(sessions[1].messages.len(), 1);
 }
+
+/// Discovery: no RFC 8414 metadata (a 404 page of HTML), then the OpenID metadata, whose
+/// device endpoint is then asked (and refuses the client: 78, the provider's words).
+#[test]
+fn discovery_falls_back_to_openid_metadata() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let metadata = format!(
+        "{{\"issuer\":\"{issuer}\",\"authorization_endpoint\":\"{issuer}/auth\",\
+         \"token_endpoint\":\"{issuer}/token\",\"device_authorization_endpoint\":\"{issuer}/device\"}}"
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(10) {
+            let mut stream = stream.unwrap();
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let (status, body) = if head.contains("oauth-authorization-server") {
+                ("404 Not Found", "<html>nothing here</html>".to_string())
+            } else if head.contains("openid-configuration") {
+                ("200 OK", metadata.clone())
+            } else {
+                (
+                    "400 Bad Request",
+                    "{\"error\":\"invalid_client\",\"error_description\":\"no such client\"}"
+                        .into(),
+                )
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        &format!(
+            "[profiles.d]\nhost = \"smtp.example\"\noauth2_client_id = \"nobody\"\n\
+             oauth2_issuer = \"{issuer}\"\noauth2_scopes = [\"mail\"]\ntoken_store = \"file\"\n"
+        ),
+    );
+    let out = posta(home.path())
+        .args(["auth", "login", "d", "--device"])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(78), "{err}");
+    assert!(err.contains("invalid_client (no such client)"), "{err}");
+}
