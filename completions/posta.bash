@@ -452,7 +452,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__batch)
-            opts="-f -p -c -v -q -h -V --template --data --envelope-from --rate --connections --queue --dry-run --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --account --profile --config --verbose --quiet --json --help --version"
+            opts="-f -p -c -v -q -h -V --template --data --envelope-from --rate --connections --queue --dry-run --save-sent --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --account --profile --config --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -507,7 +507,7 @@ _posta() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer scram-sha-256 scram-sha-1 cram-md5 external" -- "${cur}"))
                     return 0
                     ;;
                 --password-command)
@@ -531,6 +531,14 @@ _posta() {
                     return 0
                     ;;
                 --ehlo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --protocol)
+                    COMPREPLY=($(compgen -W "smtp lmtp" -- "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1146,7 +1154,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__probe)
-            opts="-c -p -v -q -h -V --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
+            opts="-c -p -v -q -h -V --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1169,7 +1177,7 @@ _posta() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer scram-sha-256 scram-sha-1 cram-md5 external" -- "${cur}"))
                     return 0
                     ;;
                 --password-command)
@@ -1193,6 +1201,14 @@ _posta() {
                     return 0
                     ;;
                 --ehlo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --protocol)
+                    COMPREPLY=($(compgen -W "smtp lmtp" -- "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1258,7 +1274,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__profile__subcmd__add)
-            opts="-c -p -v -q -h -V --email --from --preset --yes --oauth2-client-id --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
+            opts="-c -p -v -q -h -V --email --from --preset --yes --oauth2-client-id --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1297,7 +1313,7 @@ _posta() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer scram-sha-256 scram-sha-1 cram-md5 external" -- "${cur}"))
                     return 0
                     ;;
                 --password-command)
@@ -1321,6 +1337,14 @@ _posta() {
                     return 0
                     ;;
                 --ehlo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --protocol)
+                    COMPREPLY=($(compgen -W "smtp lmtp" -- "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1600,7 +1624,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__profile__subcmd__test)
-            opts="-c -p -v -q -h -V --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
+            opts="-c -p -v -q -h -V --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1623,7 +1647,7 @@ _posta() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer scram-sha-256 scram-sha-1 cram-md5 external" -- "${cur}"))
                     return 0
                     ;;
                 --password-command)
@@ -1647,6 +1671,14 @@ _posta() {
                     return 0
                     ;;
                 --ehlo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --protocol)
+                    COMPREPLY=($(compgen -W "smtp lmtp" -- "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1936,7 +1968,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__send)
-            opts="-s -a -H -c -p -v -q -h -V --from --to --cc --bcc --reply-to --subject --body --body-file --html --html-file --markdown --markdown-file --markdown-allow-html --attach --attach-name --attach-type --inline --header --in-reply-to --references --envelope-from --dsn-notify --dsn-return --dry-run --queue --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --config --account --profile --verbose --quiet --json --help --version"
+            opts="-s -a -H -c -p -v -q -h -V --from --to --cc --bcc --reply-to --subject --body --body-file --html --html-file --markdown --markdown-file --markdown-allow-html --attach --attach-name --attach-type --inline --header --in-reply-to --references --envelope-from --dsn-notify --dsn-return --dry-run --queue --save-sent --no-save-sent --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2063,7 +2095,7 @@ _posta() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer scram-sha-256 scram-sha-1 cram-md5 external" -- "${cur}"))
                     return 0
                     ;;
                 --password-command)
@@ -2087,6 +2119,14 @@ _posta() {
                     return 0
                     ;;
                 --ehlo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --protocol)
+                    COMPREPLY=($(compgen -W "smtp lmtp" -- "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

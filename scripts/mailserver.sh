@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test mail server for posta: a private Postfix instance (own
 # config, queue and data directories) plus a private Dovecot instance used
-# only for SASL authentication.  Loopback only, no relaying, no DNS.
+# for SASL authentication and as the IMAP server of the copy in Sent (issue
+# 20; the Maildirs Postfix delivers to).  Loopback only, no relaying, no DNS.
 #
 #   scripts/mailserver.sh install          apt-get install the packages (root)
 #   scripts/mailserver.sh start  [DIR]     (re)create everything in DIR and start
@@ -23,7 +24,21 @@ SUBMISSION_PORT=${POSTA_E2E_SUBMISSION_PORT:-10587}
 SMTPS_PORT=${POSTA_E2E_SMTPS_PORT:-10465}
 ALT_PORT=${POSTA_E2E_ALT_PORT:-12525}
 SMALL_PORT=${POSTA_E2E_SMALL_PORT:-10588}
+IMAP_PORT=${POSTA_E2E_IMAP_PORT:-10143}
+IMAPS_PORT=${POSTA_E2E_IMAPS_PORT:-10993}
 SMALL_SIZE_LIMIT=100000
+# SCRAM-SHA-256/1 and CRAM-MD5 offered (STARTTLS + AUTH); see add_sasl_mechanisms.
+SASL_PORT=${POSTA_E2E_SASL_PORT:-10589}
+# Reaching every server (issue 19): danted on loopback, without and with a login
+# (the username method checks a system user's password, so the rig makes one), and
+# Dovecot's LMTP server on a Unix socket delivering to the same Maildirs.
+SOCKS_PORT=${POSTA_E2E_SOCKS_PORT:-11080}
+SOCKS_AUTH_PORT=${POSTA_E2E_SOCKS_AUTH_PORT:-11081}
+SOCKS_USER=posta-e2e-socks
+SOCKS_PASS=socks-e2e-pw
+# Bob's LMTP mailbox is over quota: a recipient the LMTP server refuses after the
+# message (a temporary refusal: quota_full_tempfail), while Alice's gets it.
+LMTP_OVER_QUOTA_USER=bob
 START_TIMEOUT=${POSTA_E2E_START_TIMEOUT:-30}
 
 ALICE_USER=alice@example.test
@@ -31,12 +46,17 @@ ALICE_PASS=alice-secret-pw
 BOB_USER=bob@example.test
 BOB_PASS=bob-secret-pw
 CAROL_USER=carol@example.test
+# IMAP users: alice's Sent folder is "Sent Messages", marked \Sent (RFC 6154
+# SPECIAL-USE), beside an unmarked "Sent"; bob has only an unmarked "Sent";
+# dave's is the Cyrillic "Отправленные", marked \Sent.
+DAVE_USER=dave@example.test
+DAVE_PASS=dave-secret-pw
 
 # Mailbox owner for virtual delivery: Debian's standard "mail" user (8:8).
 VMAIL_UID=8
 VMAIL_GID=8
 
-PACKAGES=(postfix dovecot-core openssl ca-certificates python3 msmtp)
+PACKAGES=(postfix dovecot-core dovecot-lmtpd dovecot-imapd dante-server openssl ca-certificates python3 msmtp)
 
 log() { printf 'mailserver: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -129,6 +149,11 @@ load_ports() {  # $1 = DIR
     local v
     v=$(. "$1/env.sh"; echo "$POSTA_E2E_PLAIN_PORT $POSTA_E2E_SUBMISSION_PORT $POSTA_E2E_SMTPS_PORT $POSTA_E2E_ALT_PORT $POSTA_E2E_SMALL_PORT")
     read -r PLAIN_PORT SUBMISSION_PORT SMTPS_PORT ALT_PORT SMALL_PORT <<<"$v"
+    SASL_PORT=$(. "$1/env.sh"; echo "${POSTA_E2E_SASL_PORT:-$SASL_PORT}")
+    v=$(. "$1/env.sh"; echo "${POSTA_E2E_SOCKS_PORT:-$SOCKS_PORT} ${POSTA_E2E_SOCKS_AUTH_PORT:-$SOCKS_AUTH_PORT}")
+    read -r SOCKS_PORT SOCKS_AUTH_PORT <<<"$v"
+    v=$(. "$1/env.sh"; echo "${POSTA_E2E_IMAP_PORT:-$IMAP_PORT} ${POSTA_E2E_IMAPS_PORT:-$IMAPS_PORT}")
+    read -r IMAP_PORT IMAPS_PORT <<<"$v"
 }
 
 # ---------------------------------------------------------------- stop
@@ -164,6 +189,7 @@ stop_state() {
         done
         kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
     fi
+    stop_reach "$state"
     log "stopped ($state)"
 }
 
@@ -177,13 +203,19 @@ cmd_status() {
     else echo "postfix: stopped"; rc=1; fi
     if p=$(dovecot_pid "$state/dovecot/run"); then echo "dovecot: running (pid $p)"
     else echo "dovecot: stopped"; rc=1; fi
-    for p in "$PLAIN_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$ALT_PORT" "$SMALL_PORT"; do
+    for p in "$PLAIN_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$ALT_PORT" "$SMALL_PORT" "$SASL_PORT" "$IMAP_PORT" "$IMAPS_PORT" \
+        "$SOCKS_PORT" "$SOCKS_AUTH_PORT"; do
         if port_open "$p"; then echo "port $p: open"; else echo "port $p: closed"; rc=1; fi
     done
+    if [ -S "$state/lmtp/run/lmtp" ]; then echo "lmtp: $state/lmtp/run/lmtp"
+    else echo "lmtp: no socket"; rc=1; fi
     return $rc
 }
 
 # ---------------------------------------------------------------- start
+# The options of every STARTTLS/TLS + AUTH service (master.cf -o).
+SUBMISSION_OPTS='-o smtpd_tls_security_level=encrypt -o smtpd_tls_auth_only=yes -o smtpd_sasl_auth_enable=yes -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject -o smtpd_sender_restrictions=permit_sasl_authenticated,reject'
+
 make_certs() {  # $1 = tls dir
     local t=$1
     mkdir -p "$t"
@@ -233,6 +265,7 @@ write_dovecot() {  # $1 = state
     cat >"$d/passwd" <<EOF
 $ALICE_USER:{PLAIN}$ALICE_PASS::::::nodelay=y
 $BOB_USER:{PLAIN}$BOB_PASS::::::nodelay=y
+$DAVE_USER:{PLAIN}$DAVE_PASS::::::nodelay=y
 EOF
     chown root:dovecot "$d/passwd"
     chmod 640 "$d/passwd"
@@ -240,15 +273,13 @@ EOF
     chown root:dovecot "$d/dovecot-oauth2.conf.ext"
     chmod 640 "$d/dovecot-oauth2.conf.ext"
     cat >"$d/dovecot.conf" <<EOF
-# posta e2e: Dovecot used only as SASL server for Postfix.
-protocols =
+# posta e2e: Dovecot as SASL server for Postfix, and as IMAP server (imap.conf).
 base_dir = $d/run
 state_dir = $d/state
 instance_name = posta-e2e
 log_path = $s/dovecot.log
 info_log_path = $s/dovecot.log
 debug_log_path = $s/dovecot.log
-ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login xoauth2 oauthbearer
 auth_failure_delay = 0
@@ -282,11 +313,60 @@ login_trusted_networks = 127.0.0.0/8 ::1/128
 # Tests want fast, deterministic failures: no auth failure delay, no penalty.
 service anvil {
   chroot =
-  unix_listener anvil-auth-penalty {
+    unix_listener anvil-auth-penalty {
     mode = 0
   }
 }
+!include $d/imap.conf
 EOF
+    write_dovecot_imap "$s"
+}
+
+# The IMAP side of the same Dovecot (issue 20, the copy in Sent): STARTTLS on
+# IMAP_PORT, implicit TLS on IMAPS_PORT, loopback only, the rig's certificate,
+# the Maildirs Postfix delivers to, and each user's Sent folder made ready.
+write_dovecot_imap() {  # $1 = state
+    local s=$1 d=$1/dovecot listen=127.0.0.1 u
+    have_ipv6_lo && listen='127.0.0.1, ::1'
+    cat >"$d/imap.conf" <<EOF
+protocols = imap
+listen = $listen
+ssl = yes
+ssl_cert = <$s/tls/server-chain.crt
+ssl_key = <$s/tls/server.key
+mail_location = maildir:~
+# Keep each message as it came (CRLF), so that a test can compare it byte for byte.
+mail_save_crlf = yes
+# The mailboxes belong to Debian's "mail" user (8), below Dovecot's default of 500.
+first_valid_uid = $VMAIL_UID
+first_valid_gid = $VMAIL_GID
+namespace inbox {
+  inbox = yes
+  separator = .
+  # Marked only where the folder exists: alice and dave (see the users above).
+  mailbox "Sent Messages" {
+    special_use = \\Sent
+  }
+  mailbox "Отправленные" {
+    special_use = \\Sent
+  }
+}
+service imap-login {
+  inet_listener imap {
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    port = $IMAPS_PORT
+    ssl = yes
+  }
+}
+EOF
+    # Maildir++ folder names are modified UTF-7 on disk, as on the wire.
+    for u in "alice/.Sent Messages" alice/.Sent bob/.Sent \
+        "dave/.&BB4EQgQ,BEAEMAQyBDsENQQ9BD0ESwQ1-"; do
+        mkdir -p "$s/mail/${u%%/*}"/{cur,new,tmp} "$s/mail/$u"/{cur,new,tmp}
+    done
+    chown -R "$VMAIL_UID:$VMAIL_GID" "$s/mail"
 }
 
 write_postfix() {  # $1 = state
@@ -379,7 +459,7 @@ smtpd_tls_loglevel = 1
 smtpd_tls_received_header = yes
 tls_random_source = dev:/dev/urandom
 EOF
-    local sub='-o smtpd_tls_security_level=encrypt -o smtpd_tls_auth_only=yes -o smtpd_sasl_auth_enable=yes -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject -o smtpd_sender_restrictions=permit_sasl_authenticated,reject'
+    local sub=$SUBMISSION_OPTS
     cat >"$c/master.cf" <<EOF
 # posta e2e private Postfix instance (generated by scripts/mailserver.sh)
 # service type  private unpriv  chroot  wakeup  maxproc command + args
@@ -419,11 +499,36 @@ EOF
 $ALICE_USER alice/
 $BOB_USER bob/
 $CAROL_USER carol/
+$DAVE_USER dave/
 EOF
     chown postfix:postfix "$s/data"
     chmod 700 "$s/data"
     chown "$VMAIL_UID:$VMAIL_GID" "$s/mail"
     chmod 755 "$s/mail"
+}
+
+# ---------------------------------------------------------------- SASL mechanisms
+# Dovecot computes CRAM-MD5 and SCRAM from the {PLAIN} passwords, so it can offer
+# them all; Postfix announces only PLAIN and LOGIN on the ports above (what the
+# other tests expect of `--auth auto`) and every mechanism on SASL_PORT.
+add_sasl_mechanisms() {  # $1 = state
+    local s=$1
+    cat >>"$s/dovecot/dovecot.conf" <<EOF
+# posta e2e: the SASL mechanisms of issue 19 (the last setting wins).
+auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256
+EOF
+    cat >>"$s/postfix/main.cf" <<EOF
+# The ports other than SASL_PORT announce what they did before SCRAM was offered.
+smtpd_sasl_mechanism_filter = plain, login
+EOF
+    cat >>"$s/postfix/master.cf" <<EOF
+# STARTTLS + AUTH with every mechanism Dovecot offers (SCRAM-SHA-256/1, CRAM-MD5)
+$SASL_PORT      inet  n       -       n       -       -       smtpd -o syslog_name=posta-e2e/sasl -o smtpd_sasl_mechanism_filter=static:all $SUBMISSION_OPTS
+EOF
+}
+
+sasl_env_lines() {
+    echo "export POSTA_E2E_SASL_PORT=$SASL_PORT"
 }
 
 env_lines() {  # $1 = DIR, $2 = state
@@ -441,6 +546,8 @@ export POSTA_E2E_SUBMISSION_PORT=$SUBMISSION_PORT
 export POSTA_E2E_SMTPS_PORT=$SMTPS_PORT
 export POSTA_E2E_ALT_PORT=$ALT_PORT
 export POSTA_E2E_SMALL_PORT=$SMALL_PORT
+export POSTA_E2E_IMAP_PORT=$IMAP_PORT
+export POSTA_E2E_IMAPS_PORT=$IMAPS_PORT
 export POSTA_E2E_SMALL_SIZE_LIMIT=$SMALL_SIZE_LIMIT
 export POSTA_E2E_DOMAIN='example.test'
 export POSTA_E2E_USER1='$ALICE_USER'
@@ -448,10 +555,14 @@ export POSTA_E2E_PASS1='$ALICE_PASS'
 export POSTA_E2E_USER2='$BOB_USER'
 export POSTA_E2E_PASS2='$BOB_PASS'
 export POSTA_E2E_USER3='$CAROL_USER'
+export POSTA_E2E_USER4='$DAVE_USER'
+export POSTA_E2E_PASS4='$DAVE_PASS'
 export POSTA_E2E_UNKNOWN_RCPT='nobody@example.test'
 export POSTA_E2E_POSTFIX_LOG='$s/postfix.log'
 export POSTA_E2E_DOVECOT_LOG='$s/dovecot.log'
 EOF
+    sasl_env_lines
+    env_lines_reach "$s"
 }
 
 start_failed() {  # $1 = state, $2 = message
@@ -497,7 +608,8 @@ cmd_start() {
         "$state/postfix-start.log" "$state/dovecot-start.log" "$dir/env.sh"
 
     # Refuse to start when somebody else holds our ports.
-    for p in "$PLAIN_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$ALT_PORT" "$SMALL_PORT"; do
+    for p in "$PLAIN_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$ALT_PORT" "$SMALL_PORT" "$SASL_PORT" "$IMAP_PORT" "$IMAPS_PORT" \
+        "$SOCKS_PORT" "$SOCKS_AUTH_PORT"; do
         port_open "$p" && die "port $p is already in use by another process"
     done
 
@@ -506,6 +618,8 @@ cmd_start() {
     "$SCRIPT_DIR/oauth-server.sh" start "$dir" || start_failed "$state" "the OAuth server did not start"
     write_dovecot "$state"
     write_postfix "$state"
+    add_sasl_mechanisms "$state"
+    write_postfix_reach "$state"
     : >"$state/postfix.log"
     : >"$state/dovecot.log"
 
@@ -523,7 +637,7 @@ cmd_start() {
     deadline=$((SECONDS + START_TIMEOUT))
     while :; do
         all=1
-        for p in "$PLAIN_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$ALT_PORT" "$SMALL_PORT"; do
+        for p in "$PLAIN_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$ALT_PORT" "$SMALL_PORT" "$SASL_PORT" "$IMAP_PORT" "$IMAPS_PORT"; do
             port_open "$p" || { all=0; break; }
         done
         [ $all -eq 1 ] && break
@@ -531,8 +645,163 @@ cmd_start() {
         sleep 0.1
     done
 
+    start_reach "$state"
+
     { env_lines "$dir" "$state"; cat "$dir/oauth-env.sh"; } >"$dir/env.sh"
     cat "$dir/env.sh"
+}
+
+# ---------------------------------------------------------------- reach (issue 19)
+# Dovecot's LMTP server (an instance of its own, so that the SASL one stays as it is)
+# on a Unix socket, delivering to the Maildirs Postfix delivers to; and two danted
+# SOCKS5 proxies on loopback, one without a login and one with the username method.
+write_lmtp() {  # $1 = state
+    local s=$1 d=$1/lmtp
+    mkdir -p "$d/run" "$d/state"
+    # Alice, Bob and Carol exist; Bob's quota is one byte, so every message is over it.
+    cat >"$d/users" <<EOF
+${ALICE_USER%@*}::$VMAIL_UID:$VMAIL_GID::$s/mail/${ALICE_USER%@*}::
+${BOB_USER%@*}::$VMAIL_UID:$VMAIL_GID::$s/mail/${BOB_USER%@*}::userdb_quota_rule=*:storage=1B
+${CAROL_USER%@*}::$VMAIL_UID:$VMAIL_GID::$s/mail/${CAROL_USER%@*}::
+EOF
+    cat >"$d/dovecot.conf" <<EOF
+# posta e2e: Dovecot's LMTP server on a Unix socket (generated by scripts/mailserver.sh)
+protocols = lmtp
+base_dir = $d/run
+state_dir = $d/state
+instance_name = posta-e2e-lmtp
+log_path = $s/lmtp.log
+info_log_path = $s/lmtp.log
+debug_log_path = $s/lmtp.log
+ssl = no
+default_internal_user = dovecot
+default_login_user = dovenull
+mail_location = maildir:~/
+# The Maildirs belong to Debian's "mail" user (8), as for Postfix.
+first_valid_uid = $VMAIL_UID
+mail_plugins = quota
+# Over quota is "try again later" (452), not "never" (552).
+quota_full_tempfail = yes
+lmtp_rcpt_check_quota = no
+postmaster_address = postmaster@example.test
+passdb {
+  driver = static
+  args = nopassword=y
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%n $d/users
+}
+plugin {
+  quota = maildir:User quota
+}
+service lmtp {
+  unix_listener lmtp {
+    mode = 0666
+  }
+}
+service anvil {
+  chroot =
+}
+EOF
+}
+
+write_danted() {  # $1 = state, $2 = name, $3 = port, $4 = socksmethod
+    local s=$1 name=$2 port=$3 method=$4
+    cat >"$s/socks/$name.conf" <<EOF
+# posta e2e: a SOCKS5 proxy on loopback (generated by scripts/mailserver.sh)
+logoutput: $s/socks/$name.log
+internal: 127.0.0.1 port = $port
+external: 127.0.0.1
+clientmethod: none
+socksmethod: $method
+user.privileged: root
+user.unprivileged: nobody
+client pass {
+  from: 127.0.0.0/8 to: 0.0.0.0/0
+}
+socks pass {
+  from: 127.0.0.0/8 to: 127.0.0.0/8
+  command: connect
+}
+EOF
+}
+
+# Postfix's SMTP server on a Unix socket too (public/posta-smtp under its queue
+# directory): AUTH offered in clear, as a local socket may carry it.
+write_postfix_reach() {  # $1 = state
+    cat >>"$1/postfix/master.cf" <<EOF
+# SMTP on a Unix socket (issue 19): no TLS, AUTH allowed
+posta-smtp unix n       -       n       -       -       smtpd -o syslog_name=posta-e2e/unix -o smtpd_sasl_auth_enable=yes -o smtpd_tls_security_level=none
+EOF
+}
+
+# The username method checks the system's password database: a user of the rig's
+# own, without a shell or a home, made once.
+make_socks_user() {
+    if ! id "$SOCKS_USER" >/dev/null 2>&1; then
+        useradd --system --no-create-home --shell /usr/sbin/nologin "$SOCKS_USER"
+    fi
+    echo "$SOCKS_USER:$SOCKS_PASS" | chpasswd
+}
+
+start_reach() {  # $1 = state
+    local s=$1 deadline p name
+    rm -rf "$s/lmtp" "$s/socks" "$s/lmtp.log"
+    write_lmtp "$s"
+    : >"$s/lmtp.log"
+    dovecot -c "$s/lmtp/dovecot.conf" >"$s/lmtp-start.log" 2>&1 \
+        || start_failed "$s" "dovecot (lmtp) did not start"
+    mkdir -p "$s/socks"
+    make_socks_user
+    write_danted "$s" open "$SOCKS_PORT" none
+    write_danted "$s" login "$SOCKS_AUTH_PORT" username
+    for name in open login; do
+        danted -D -f "$s/socks/$name.conf" -p "$s/socks/$name.pid" \
+            >"$s/socks/$name-start.log" 2>&1 || start_failed "$s" "danted ($name) did not start"
+    done
+    deadline=$((SECONDS + START_TIMEOUT))
+    until [ -S "$s/lmtp/run/lmtp" ]; do
+        [ $SECONDS -ge $deadline ] && start_failed "$s" "the LMTP socket did not appear"
+        sleep 0.1
+    done
+    for p in "$SOCKS_PORT" "$SOCKS_AUTH_PORT"; do
+        until port_open "$p"; do
+            [ $SECONDS -ge $deadline ] && start_failed "$s" "SOCKS port $p not open"
+            sleep 0.1
+        done
+    done
+}
+
+stop_reach() {  # $1 = state
+    local s=$1 pid name i
+    if pid=$(dovecot_pid "$s/lmtp/run"); then
+        kill "$pid" 2>/dev/null || true
+        for i in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+    fi
+    for name in open login; do
+        pid=$(cat "$s/socks/$name.pid" 2>/dev/null || true)
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+        fi
+    done
+}
+
+env_lines_reach() {  # $1 = state
+    local s=$1
+    cat <<EOF
+export POSTA_E2E_SMTP_SOCKET='$s/spool/public/posta-smtp'
+export POSTA_E2E_LMTP_SOCKET='$s/lmtp/run/lmtp'
+export POSTA_E2E_LMTP_OVER_QUOTA='$LMTP_OVER_QUOTA_USER@example.test'
+export POSTA_E2E_LMTP_LOG='$s/lmtp.log'
+export POSTA_E2E_SOCKS_PORT=$SOCKS_PORT
+export POSTA_E2E_SOCKS_AUTH_PORT=$SOCKS_AUTH_PORT
+export POSTA_E2E_SOCKS_USER='$SOCKS_USER'
+export POSTA_E2E_SOCKS_PASS='$SOCKS_PASS'
+EOF
 }
 
 case "${1:-}" in

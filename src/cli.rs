@@ -107,8 +107,8 @@ pub enum Command {
     Man(ManArgs),
 }
 
-pub use crate::model::{AuthMechanism, DsnRet, QueuePolicy, Security};
-use crate::model::{Fingerprint, ServerAddr};
+pub use crate::model::{AuthMechanism, DsnRet, Protocol, QueuePolicy, Security};
+use crate::model::{Fingerprint, ProxyAddr, ServerAddr};
 
 /// Most connections `posta batch --connections` opens per profile: more than this to one
 /// account look like abuse to any provider.
@@ -118,7 +118,7 @@ pub const MAX_CONNECTIONS: u8 = 16;
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
-    /// Submission server, optionally with a port
+    /// Submission server, optionally with a port; or unix:PATH, a Unix socket
     #[arg(long, value_name = "HOST[:PORT]")]
     pub server: Option<ServerAddr>,
 
@@ -170,6 +170,17 @@ pub struct ConnectionArgs {
     /// Do not verify the server certificate (dangerous; a warning is printed)
     #[arg(long)]
     pub insecure: bool,
+
+    /// The server's protocol: smtp, or lmtp for a delivery agent (one reply per
+    /// recipient after the message) [default: smtp]
+    #[arg(long, value_enum)]
+    pub protocol: Option<Protocol>,
+
+    /// Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the
+    /// server's name. A user may be given (USER@HOST); its password comes from
+    /// POSTA_PROXY_PASSWORD or the profile's proxy_password_* keys, never a flag
+    #[arg(long, value_name = "socks5[h]://HOST:PORT")]
+    pub proxy: Option<ProxyAddr>,
 }
 
 // A bad connection value is refused here (--server and --tls-fingerprint through their
@@ -200,6 +211,9 @@ impl From<&ConnectionArgs> for crate::config::Overrides {
             ehlo: c.ehlo.clone(),
             allow_insecure_auth: c.allow_insecure_auth,
             insecure: c.insecure,
+            protocol: c.protocol,
+            proxy: c.proxy.clone(),
+            save_sent: None,
         }
     }
 }
@@ -355,8 +369,28 @@ pub struct SendArgs {
     #[arg(long, value_enum, value_name = "POLICY")]
     pub queue: Option<QueuePolicy>,
 
+    /// Once sent, save a copy (Bcc kept) in the account's Sent folder over IMAP
+    /// [default: the profile's save_sent]
+    #[arg(long, overrides_with = "no_save_sent")]
+    pub save_sent: bool,
+
+    /// Save no copy in Sent, whatever the profile says
+    #[arg(long, overrides_with = "save_sent")]
+    pub no_save_sent: bool,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+impl SendArgs {
+    /// --save-sent or --no-save-sent, the last given; `None`: the profile decides.
+    pub fn save_sent(&self) -> Option<bool> {
+        match (self.save_sent, self.no_save_sent) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
 }
 
 /// Send many finished messages over one connection (or a few), each like `sendmail -t`.
@@ -431,6 +465,11 @@ pub struct BatchArgs {
         conflicts_with = "queue"
     )]
     pub dry_run: Option<Option<PathBuf>>,
+
+    /// Save a copy of each message sent in its profile's Sent folder over IMAP, one IMAP
+    /// connection per profile for the whole batch (off unless given)
+    #[arg(long)]
+    pub save_sent: bool,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,

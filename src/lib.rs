@@ -7,13 +7,14 @@
 //!   it turns into an exit code with `report`. The only place that prints and exits.
 //! - `cmd`: one module per verb, glue only; no verb imports another.
 //! - `cli`: clap's definitions and sendmail's own flag syntax; flags → `config::Overrides`.
-//! - `submit`: the one path from an account and a message to `Delivery::{Sent, Queued}`
+//! - `submit`: the one path from an account and a message to `Delivery::{Sent, Partly, Queued}`
 //!   or an error: credentials, SMTP, the queue policy, the ledger, the submission log.
 //! - `report`: an error chain → exit code and words (the domains' error types only).
 //! - `config`: the TOML model, precedence, presets, secret sources, file editing.
 //! - `oauth`: OAuth 2.0 logins, the token store and refresh (the only HTTP client).
 //! - the domains: `smtp` (the client session, over a `Wire`), `message` (composing and
-//!   reading messages), `queue` (the durable spool), `dns` (SRV discovery), and
+//!   reading messages), `queue` (the durable spool), `dns` (SRV discovery), `imap`
+//!   (APPEND of the copy in Sent, over its own `Wire`; smtp's TLS client), and
 //!   `progress` (the bars on stderr, around an `smtp::Payload`).
 //! - leaves: `model` (Security, AuthMechanism, QueuePolicy, ServerAddr, Fingerprint,
 //!   exit codes), `envelope`, `secret`, `private_fs`, `pace`, `version`.
@@ -25,6 +26,7 @@ pub mod dns;
 pub mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod imap;
 pub mod message;
 pub mod model;
 pub mod oauth;

@@ -27,12 +27,12 @@ pub fn run(
     let mut draft = draft_from_args(&args, console.stdin_is_terminal);
     // A dry run needs no account; but when there is one (a profile, or --server) it is
     // checked as far as a real send checks it before connecting.
+    let mut request = global.request(&args.connection, args.from.as_deref());
+    request.overrides.save_sent = args.save_sent();
     let account = if args.dry_run {
-        config::resolve_if_any(&global.request(&args.connection, args.from.as_deref()))?
+        config::resolve_if_any(&request)?
     } else {
-        Some(config::resolve(
-            &global.request(&args.connection, args.from.as_deref()),
-        )?)
+        Some(config::resolve(&request)?)
     };
     if draft.from.is_empty()
         && let Some(account) = &account
@@ -109,13 +109,15 @@ fn finish(
         envid: None,
     }
     .with_default_envid(&composed.message_id);
-    let origin = global.origin(&args.connection);
+    let mut origin = global.origin(&args.connection);
+    origin.overrides.save_sent = args.save_sent();
     let submission = Submission {
         origin: &origin,
         envelope: &composed.envelope,
         dsn: &dsn,
         message_id: &composed.message_id,
         login_hint: Some(from_address.clone()),
+        bcc: composed.bcc_field.as_bytes(),
         policy: submit::queueing::policy(args.queue, &account, QueuePolicy::Never),
         hold_first: false,
     };
@@ -159,11 +161,34 @@ fn finish(
         writeln!(console.err, "posta: warning: {warning}")?;
     }
     match delivered.map_err(|e| with_provider_hint(e, &account))? {
-        Delivery::Sent(outcome) => {
+        Delivery::Sent(outcome, copy) => {
             for warning in &outcome.warnings {
                 writeln!(console.err, "posta: warning: {warning}")?;
             }
-            Ok(super::submission_report(&outcome, &composed.message_id))
+            if let (submit::SentCopy::Saved { folder }, true) = (&copy, level > 0) {
+                writeln!(
+                    console.err,
+                    "posta: a copy saved in {}",
+                    crate::model::text::for_terminal(folder)
+                )?;
+            }
+            let mut report = super::submission_report(&outcome, &composed.message_id);
+            if let Some(json) = &mut report.json {
+                copy.add_json(json);
+            }
+            Ok(report)
+        }
+        Delivery::Partly {
+            outcome,
+            queued,
+            copy,
+        } => {
+            let mut report =
+                super::partly_report(&outcome, queued.as_ref(), &composed.message_id, false);
+            if let Some(json) = &mut report.json {
+                copy.add_json(json);
+            }
+            Ok(report)
         }
         // Not an error (the message is safe), but not sent yet: exit 75.
         Delivery::Queued(queued) => {

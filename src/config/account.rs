@@ -47,7 +47,11 @@ pub struct Account {
     /// How long a password or token command may run with no terminal to answer a
     /// prompt: the profile's `command_timeout`, else two minutes.
     pub command_timeout: Duration,
+    /// The copy in Sent (`save_sent`), when it is asked for.
+    pub save_sent: Option<SaveSent>,
     pub(super) secret: Option<SecretSource>,
+    /// Where the proxy's password comes from, when there is a proxy.
+    pub(super) proxy_secret: Option<SecretSource>,
     /// The profile's built-in OAuth client (`oauth2_client_id`), for `posta auth` and
     /// for refreshing after a refused token.
     pub oauth: Option<crate::oauth::Client>,
@@ -61,6 +65,7 @@ impl Account {
     /// `from_address` is the message's From (or envelope sender): the login only when
     /// the account names neither a `user` nor a `from` of its own.
     pub fn load_credentials(&mut self, from_address: Option<&str>) -> Result<(), ConfigError> {
+        self.load_proxy_password()?;
         let Some(user) = self.login_user(from_address) else {
             return Ok(());
         };
@@ -88,6 +93,22 @@ impl Account {
             token,
             renew,
         });
+        Ok(())
+    }
+
+    /// Fetch the proxy's password, when there is a proxy with a user and the password
+    /// is not at hand yet. Asked for by every command that connects, logging in or not.
+    pub fn load_proxy_password(&mut self) -> Result<(), ConfigError> {
+        let (Some(proxy), Some(source)) = (&mut self.settings.proxy, &self.proxy_secret) else {
+            return Ok(());
+        };
+        let Some(user) = &proxy.user else {
+            return Ok(());
+        };
+        if proxy.password.is_none() {
+            let label = format!("{user} at the proxy {}", proxy.url());
+            proxy.password = Some(source.fetch(&label, self.command_timeout)?);
+        }
         Ok(())
     }
 
@@ -151,6 +172,17 @@ impl Account {
             || self.preset.is_some()
             || self.settings.mechanism != AuthMechanism::Auto
     }
+}
+
+/// Where the copy of a sent message goes.
+#[derive(Debug, Clone)]
+pub struct SaveSent {
+    /// `None`: asked for, but no IMAP server is known; each message then says so.
+    pub server: Option<crate::imap::Server>,
+    /// `imap_user`, when the IMAP login is not the SMTP one.
+    pub user: Option<String>,
+    /// `sent_folder`, as people write it.
+    pub folder: Option<String>,
 }
 
 /// The AUTH user a provider expects for an address.

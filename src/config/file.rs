@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
-use crate::model::{AuthMechanism, QueuePolicy, Security};
+use crate::model::{AuthMechanism, Protocol, QueuePolicy, Security};
 
 /// The whole config file.
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -25,9 +25,22 @@ pub struct ConfigFile {
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub preset: Option<String>,
+    /// A host name or address; or "unix:PATH", a Unix socket.
     pub host: Option<String>,
     pub port: Option<u16>,
     pub security: Option<Security>,
+    /// "smtp", or "lmtp" for a delivery agent [default: smtp].
+    pub protocol: Option<Protocol>,
+    /// A SOCKS5 proxy, "socks5://[USER@]HOST:PORT" or "socks5h://…" (the proxy
+    /// resolves the server's name).
+    /// Parsed by `resolve` (a text with a password in it must not be quoted back).
+    pub proxy: Option<String>,
+    /// Shell command whose first output line is the proxy's password.
+    pub proxy_password_command: Option<String>,
+    /// Name of an environment variable holding the proxy's password.
+    pub proxy_password_env: Option<String>,
+    /// A file whose first line is the proxy's password (private, as `password_file`).
+    pub proxy_password_file: Option<PathBuf>,
     pub user: Option<String>,
     pub auth: Option<AuthMechanism>,
     /// Default From, e.g. "Jane Doe <jane@example.com>"; also what picks this profile.
@@ -84,6 +97,20 @@ pub struct Profile {
     /// "30/m" or "2/s"; "none": no pace, even where the preset has one
     /// [default: the preset's, where the provider publishes one].
     pub rate: Option<String>,
+    /// Save a copy of each sent message in the account's Sent folder over IMAP
+    /// [default: on when an IMAP server is known (imap_server, or the preset's),
+    /// off for providers that file a copy themselves: Gmail, Outlook, Microsoft 365].
+    pub save_sent: Option<bool>,
+    /// The IMAP server for the copy in Sent, "HOST[:PORT]" [default: the preset's].
+    pub imap_server: Option<String>,
+    /// "tls" or "starttls" [default: from the port, 993 → tls, any other → starttls;
+    /// no port: tls on 993].
+    pub imap_security: Option<Security>,
+    /// The IMAP login, when it is not the SMTP one (the secret is the same).
+    pub imap_user: Option<String>,
+    /// The folder for the copy [default: the one the server marks \Sent (RFC 6154),
+    /// else "Sent"].
+    pub sent_folder: Option<String>,
     /// OAuth 2.0 built in (`posta auth login`): the client id registered at the provider.
     pub oauth2_client_id: Option<String>,
     /// Only where the provider insists on one (Google's "Desktop app"); never a flag.

@@ -23,7 +23,7 @@ pub mod presets;
 mod resolve;
 pub mod secret_source;
 
-pub use account::Account;
+pub use account::{Account, SaveSent};
 pub use overrides::Overrides;
 pub use resolve::{
     LimitSource, limit, resolve, resolve_if_any, resolve_recorded, weakened_by_recorded,

@@ -235,6 +235,7 @@ fn build(
         security,
     } = layers.server()?;
     let tls = layers.tls()?;
+    let (proxy, proxy_secret) = layers.proxy(&host)?.unzip();
     let timeout = layers.timeout()?;
     let oauth = layers.oauth(timeout)?;
     let secret = layers.secret_source(oauth.as_ref());
@@ -242,10 +243,15 @@ fn build(
     let rate = layers.rate()?;
     let command_timeout = layers.command_timeout()?;
     let (daily_limit, per_message_limit) = layers.limits();
+    let save_sent = layers.save_sent()?;
     let settings = Settings {
         host,
         port,
         security,
+        protocol: (overrides.protocol)
+            .or(profile.protocol)
+            .unwrap_or_default(),
+        proxy,
         tls,
         helo_name: layers.helo_name(),
         timeout,
@@ -272,7 +278,9 @@ fn build(
         per_message_limit,
         rate,
         command_timeout,
+        save_sent,
         secret,
+        proxy_secret,
         oauth,
         chosen: None,
     })
@@ -316,5 +324,7 @@ fn expand_home(path: &Path) -> PathBuf {
 
 mod layers;
 mod oauth;
+#[cfg(test)]
+mod reach_tests;
 #[cfg(test)]
 mod tests;

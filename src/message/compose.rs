@@ -27,6 +27,9 @@ pub struct Composed {
     pub envelope: Envelope,
     /// The Message-ID, without angle brackets.
     pub message_id: String,
+    /// The Bcc field (folded, CRLF-terminated; empty without --bcc): never in the
+    /// message, but in the copy saved in Sent.
+    pub bcc_field: String,
     /// Every header line above the MIME ones, folded, CRLF-terminated.
     headers: String,
     root: Part,
@@ -155,6 +158,11 @@ pub fn prepare(draft: Draft) -> Result<Composed, ComposeError> {
             smtputf8,
         },
         message_id,
+        bcc_field: if bcc.is_empty() {
+            String::new()
+        } else {
+            header::fold("Bcc", &mailbox_tokens(&bcc))
+        },
         headers: h,
         root,
         notes,

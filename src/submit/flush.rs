@@ -18,23 +18,24 @@ use super::{Delivery, Origin, Submission};
 /// What happened to one entry.
 #[derive(Debug)]
 pub enum Attempt {
-    Sent(Outcome),
+    /// Sent; and what became of the copy in Sent.
+    Sent(Outcome, super::SentCopy),
+    /// Delivered to some recipients only (LMTP): `refused` says who did not get it.
+    /// The entry waits for those that failed temporarily, and for them alone.
+    Partly(Outcome, super::SentCopy),
     /// Not sent, for a reason that may pass: it waits for its next turn.
     Deferred(String),
     /// Refused for good: moved aside.
     Failed(String),
     /// Not tried: its recipients do not fit under the profile's daily limit before
     /// `until`. Not a failed attempt.
-    OverLimit {
-        until: i64,
-        reason: String,
-    },
+    OverLimit { until: i64, reason: String },
 }
 
 /// The secrets fetched during one flush, so that an account's password is asked for
 /// (or its command run) once per flush, not once per message.
 #[derive(Default)]
-pub struct Secrets(HashMap<String, Option<Credentials>>);
+pub struct Secrets(HashMap<String, (Option<Credentials>, Option<smtp::Proxy>)>);
 
 /// One attempt at one locked entry through `account`. Account and connection problems
 /// (credentials, TLS, AUTH) defer the entry: they are not about this message and the
@@ -49,6 +50,14 @@ pub fn attempt(
     mut transcript: Option<&mut Transcript<'_>>,
     warnings: &mut Vec<String>,
 ) -> io::Result<Attempt> {
+    // Queued before there was an account (sendmail mode with no config): this
+    // account's aliases and sender policy first, once.
+    if locked.meta.unresolved {
+        if let Err(e) = super::unresolved::apply_account(&account, &mut locked.meta) {
+            return Ok(Attempt::Failed(crate::report::message_and_hints(&e).0));
+        }
+        locked.save()?;
+    }
     let meta = locked.meta.clone();
     // Before any password is asked for: a message held back needs none.
     if let Some(held) = over_daily_limit(&account, meta.envelope.to.len(), queue::now()) {
@@ -59,12 +68,19 @@ pub fn attempt(
         meta.profile, meta.connection, meta.login_hint
     );
     match secrets.0.get(&key) {
-        Some(c) => account.settings.credentials = c.clone(),
+        Some((c, proxy)) => {
+            account.settings.credentials = c.clone();
+            account.settings.proxy = proxy.clone();
+        }
         None => {
             if let Err(e) = account.load_credentials(meta.login_hint.as_deref()) {
                 return Ok(Attempt::Deferred(e.to_string()));
             }
-            secrets.0.insert(key, account.settings.credentials.clone());
+            let fetched = (
+                account.settings.credentials.clone(),
+                account.settings.proxy.clone(),
+            );
+            secrets.0.insert(key, fetched);
         }
     }
 
@@ -89,6 +105,7 @@ pub fn attempt(
         // It is in the queue already: a failure defers this entry, never adds one.
         policy: QueuePolicy::Never,
         hold_first: false,
+        bcc: meta.bcc.as_bytes(),
     };
     let mut payload = EntryPayload(locked);
     let delivered = super::deliver(
@@ -107,7 +124,8 @@ pub fn attempt(
         warnings,
     );
     Ok(match delivered {
-        Ok(Delivery::Sent(outcome)) => Attempt::Sent(outcome),
+        Ok(Delivery::Sent(outcome, copy)) => Attempt::Sent(outcome, copy),
+        Ok(Delivery::Partly { outcome, copy, .. }) => Attempt::Partly(outcome, copy),
         Ok(Delivery::Queued(q)) => Attempt::Deferred(q.reason),
         Err(e) => match e.downcast_ref::<SmtpError>() {
             Some(e) if refuses_the_message(e) => Attempt::Failed(e.to_string()),

@@ -12,10 +12,13 @@
 pub mod dead_letter;
 pub mod flush;
 pub mod ledger;
+pub mod partly;
 pub mod payload;
 pub mod queueing;
 pub mod sender;
+pub mod sent_copy;
 pub mod submission_log;
+pub mod unresolved;
 
 use crate::config::Account;
 use crate::envelope::{Dsn, Envelope};
@@ -25,12 +28,22 @@ use crate::smtp::{Outcome, Payload, Settings, SmtpError};
 
 use queueing::{Hold, Keeping};
 pub use queueing::{Origin, Queued};
+pub use sent_copy::{Copies, SentCopy};
 
 /// What became of a message handed to posta.
 #[derive(Debug)]
 pub enum Delivery {
-    /// The server accepted it.
-    Sent(Outcome),
+    /// The server accepted it; and what became of the copy in Sent.
+    Sent(Outcome, SentCopy),
+    /// Delivered to some recipients only (an LMTP server's answer): `outcome.refused`
+    /// names the others; those that failed temporarily are in the queue as `queued`
+    /// when the policy queues (see [`partly`]). Its copy in Sent is saved once, now:
+    /// the queued rest goes without another.
+    Partly {
+        outcome: Outcome,
+        queued: Option<Queued>,
+        copy: SentCopy,
+    },
     /// Safe in the queue, not sent yet.
     Queued(Queued),
 }
@@ -48,6 +61,9 @@ pub struct Submission<'a> {
     /// Put the message in the queue before the session (sendmail mode), rather than
     /// only after a failure: nothing is lost to a signal or a crash meanwhile.
     pub hold_first: bool,
+    /// The Bcc fields the message as sent left out (CRLF-terminated, empty when none):
+    /// the copy in Sent keeps them, as mail clients do.
+    pub bcc: &'a [u8],
 }
 
 /// Who counts accepted recipients against the profile's daily limit.
@@ -129,19 +145,22 @@ pub fn deliver(
         result,
         Counting::Here,
         keeping,
+        &mut Copies::default(),
         warnings,
     )
 }
 
 /// What follows the transport, for every way in: a temporary failure goes into the
 /// queue when the policy says so; accepted recipients are counted (see [`Counting`]);
-/// the submission log gets its line, whatever the outcome.
+/// the copy in Sent is saved (through `copies`, whose IMAP sessions a batch keeps for
+/// its next message); the submission log gets its line, whatever the outcome.
 pub fn settle(
     account: &Account,
     submission: &Submission<'_>,
     payload: &mut dyn Payload,
     result: Result<Outcome, SmtpError>,
     counting: Counting,
+    copies: &mut Copies,
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<Delivery> {
     settle_kept(
@@ -151,11 +170,13 @@ pub fn settle(
         result,
         counting,
         Keeping::New,
+        copies,
         warnings,
     )
 }
 
 /// [`settle`], with the queued copy where `keeping` says.
+#[allow(clippy::too_many_arguments)]
 fn settle_kept(
     account: &Account,
     submission: &Submission<'_>,
@@ -163,6 +184,7 @@ fn settle_kept(
     result: Result<Outcome, SmtpError>,
     counting: Counting,
     keeping: Keeping,
+    copies: &mut Copies,
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<Delivery> {
     let size = payload.size_hint();
@@ -178,7 +200,21 @@ fn settle_kept(
                     outcome.accepted.len(),
                 ));
             }
-            Ok(Delivery::Sent(outcome))
+            // After the held entry is released: a crash while saving cannot make a
+            // flush send (and copy) the message again.
+            let copy = copies.save(account, submission.bcc, payload);
+            warnings.extend(copy.warning());
+            if outcome.refused.is_empty() {
+                Ok(Delivery::Sent(outcome, copy))
+            } else {
+                let queued =
+                    partly::queue_the_failed(account, submission, payload, &outcome, warnings);
+                Ok(Delivery::Partly {
+                    outcome,
+                    queued,
+                    copy,
+                })
+            }
         }
         (Err(e), Keeping::Held(held)) if queueing::should_queue(submission.policy, &e) => {
             Ok(Delivery::Queued(held.keep(e.to_string(), Some(e.stage))))
@@ -219,6 +255,7 @@ fn pending<'a>(
         message_id: submission.message_id,
         eight_bit: payload.is_8bit(),
         login_hint: submission.login_hint.clone(),
+        bcc: submission.bcc,
     }
 }
 

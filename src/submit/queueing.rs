@@ -85,6 +85,8 @@ pub struct Pending<'a> {
     pub message_id: &'a str,
     pub eight_bit: bool,
     pub login_hint: Option<String>,
+    /// The Bcc fields left out of the message, kept for its copy in Sent.
+    pub bcc: &'a [u8],
 }
 
 /// Whether a message that was never tried, because its account stopped (its
@@ -329,6 +331,7 @@ fn pending_meta(pending: &Pending<'_>, now: i64) -> Meta {
     };
     meta.connection = pending.origin.overrides.recorded();
     meta.login_hint = pending.login_hint.clone();
+    meta.bcc = String::from_utf8_lossy(pending.bcc).into_owned();
     meta
 }
 

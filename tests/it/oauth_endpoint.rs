@@ -191,6 +191,8 @@ fn a_reused_session_logs_in_again_with_a_renewed_token() {
         }),
         mechanism: AuthMechanism::Xoauth2,
         allow_insecure_auth: false,
+        protocol: Default::default(),
+        proxy: None,
     };
     let mut session = ReusedSession::open(&settings, None).expect("logged in the second time");
     let envelope = Envelope {

@@ -54,6 +54,9 @@ pub(super) struct Dispatcher<'a, 't, 'x> {
     pub(super) retry: Vec<Job>,
     /// `--dry-run`: each message is written out instead of sent.
     pub(super) dry_run: Option<super::dry_run::DryRun>,
+    /// `--save-sent`: the IMAP sessions the copies go through, one per profile, kept
+    /// for the whole batch.
+    pub(super) copies: crate::submit::Copies,
 }
 
 impl Dispatcher<'_, '_, '_> {
@@ -207,8 +210,10 @@ impl Dispatcher<'_, '_, '_> {
         for profile in &self.profiles.clone() {
             let mut global = self.global.clone();
             global.profile = profile.clone();
-            let mut account =
-                config::resolve(&global.request(&self.args.connection, hint.as_deref()))?;
+            let mut request = global.request(&self.args.connection, hint.as_deref());
+            // A batch saves copies in Sent only when asked (--save-sent).
+            request.overrides.save_sent = Some(self.args.save_sent);
+            let mut account = config::resolve(&request)?;
             if self.dry_run.is_some() {
                 accounts.push(account); // a dry run needs no secret
                 continue;

@@ -76,7 +76,11 @@ pub fn run(
     };
     let mut batch = Dispatcher {
         global,
-        origin: global.origin(&args.connection),
+        origin: {
+            let mut origin = global.origin(&args.connection);
+            origin.overrides.save_sent = Some(args.save_sent);
+            origin
+        },
         args: &args,
         out: &mut *console.out,
         err,
@@ -88,6 +92,7 @@ pub fn run(
         events: events_rx,
         pacer: args.rate.map(Pacer::new),
         pool: Vec::new(),
+        copies: crate::submit::Copies::default(),
         tally: Tally::default(),
         capped_said: false,
         progress: progress::Switch::decide(

@@ -54,8 +54,12 @@ impl Dispatcher<'_, '_, '_> {
         mut job: Job,
         result: Result<Outcome, SmtpError>,
     ) -> anyhow::Result<()> {
+        // Out of `self` while the lane's account is borrowed from it.
+        let mut copies = std::mem::take(&mut self.copies);
         let account = &self.lanes()[job.lane].account;
         let (envelope, message_id) = (job.spooled.envelope.clone(), job.spooled.message_id.clone());
+        // The Bcc the message as sent left out, for the copy in Sent.
+        let bcc = std::mem::take(&mut job.spooled.bcc);
         let submission = Submission {
             origin: &self.origin,
             envelope: &envelope,
@@ -64,6 +68,7 @@ impl Dispatcher<'_, '_, '_> {
             login_hint: account.user.clone(),
             policy: self.policy(job.lane),
             hold_first: false,
+            bcc: &bcc,
         };
         let mut warnings = Vec::new();
         // The lanes count accepted recipients themselves (they reserve room ahead).
@@ -73,17 +78,19 @@ impl Dispatcher<'_, '_, '_> {
             &mut SpooledPayload(&mut job.spooled),
             result,
             Counting::ByCaller,
+            &mut copies,
             &mut warnings,
         );
+        self.copies = copies;
         for warning in warnings {
             self.say(&format!("posta: warning: {warning}"))?;
         }
         let profile = self.lanes()[job.lane].account.profile.clone();
         let mut object = match delivered {
-            Ok(Delivery::Sent(outcome)) => {
+            Ok(Delivery::Sent(outcome, copy)) => {
                 self.tally.sent += 1;
                 self.progress.sent();
-                json!({
+                let mut object = json!({
                     "type": "message",
                     "source": job.name,
                     "status": "sent",
@@ -92,9 +99,32 @@ impl Dispatcher<'_, '_, '_> {
                     "accepted": outcome.accepted,
                     "final_reply": outcome.final_reply,
                     "warnings": outcome.warnings,
-                })
+                });
+                copy.add_json(&mut object);
+                object
             }
             Ok(Delivery::Queued(queued)) => self.queued(&job.name, &queued)?,
+            // Not sent to everyone: counted as failed, with send's exit code.
+            Ok(Delivery::Partly {
+                outcome,
+                queued,
+                copy,
+            }) => {
+                let mut report =
+                    crate::cmd::partly_report(&outcome, queued.as_ref(), &message_id, false);
+                if let Some(json) = &mut report.json {
+                    copy.add_json(json);
+                }
+                self.progress.failed();
+                self.tally.failed += 1;
+                (self.tally.first_code).get_or_insert(report.exit.unwrap_or(Code::TempFail));
+                let name = &job.name;
+                self.say(&format!("posta: batch: {name}: {}", report.human))?;
+                let mut object = report.json.unwrap_or_default();
+                object["type"] = json!("message");
+                object["source"] = json!(name);
+                object
+            }
             Err(e) => self.failure(&job.name, &e)?,
         };
         object["profile"] = json!(profile);
@@ -139,6 +169,7 @@ impl Dispatcher<'_, '_, '_> {
         let account = &self.lanes()[lane].account;
         // The bytes come from the spool file, which the writer below borrows.
         let (envelope, message_id) = (spooled.envelope.clone(), spooled.message_id.clone());
+        let bcc = spooled.bcc.clone();
         let pending = Pending {
             origin: &self.origin,
             account,
@@ -147,6 +178,7 @@ impl Dispatcher<'_, '_, '_> {
             message_id: &message_id,
             eight_bit: spooled.eight_bit,
             login_hint: account.user.clone(),
+            bcc: &bcc,
         };
         submit::queueing::deferred(&pending, reason, not_before, &mut |out| {
             spooled.write_to(out)

@@ -38,6 +38,7 @@ fn a_deferred_entry_waits_with_its_reason_and_no_attempt_counted() {
         message_id: "m@x.org",
         eight_bit: false,
         login_hint: Some("a@x.org".into()),
+        bcc: b"",
     };
     let queued = queueing::deferred(&pending, "over the cap".into(), 4_000_000_000, &mut |out| {
         out.write_all(b"Subject: x\r\n\r\nx\r\n")

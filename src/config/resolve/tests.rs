@@ -207,16 +207,19 @@ fn an_oauth_token_command_is_a_token_source_and_refuses_plain() {
     let mut a = resolve(&with(&g, conn.clone())).unwrap();
     a.load_credentials(None).unwrap();
     assert!(!a.settings.credentials.as_ref().unwrap().token);
-    let conn = Overrides {
-        auth: Some(AuthMechanism::Plain),
-        ..Overrides::default()
-    };
-    let e = resolve(&with(&g, conn.clone())).unwrap_err();
-    assert!(
-        e.message.contains("cannot log in with AUTH PLAIN"),
-        "{}",
-        e.message
-    );
+    for auth in [AuthMechanism::Plain, AuthMechanism::ScramSha256] {
+        let conn = Overrides {
+            auth: Some(auth),
+            ..Overrides::default()
+        };
+        let e = resolve(&with(&g, conn.clone())).unwrap_err();
+        assert!(
+            e.message
+                .contains("cannot log in with a password mechanism"),
+            "{}",
+            e.message
+        );
+    }
 }
 
 #[test]
@@ -351,4 +354,55 @@ fn recorded_values_weaker_than_the_profile_are_named_and_its_own_are_not() {
     )
     .unwrap();
     assert_eq!(weakened_by_recorded(path, None, &lax, &account), None);
+}
+
+#[test]
+fn save_sent_is_on_where_an_imap_server_is_known_and_the_provider_files_none() {
+    let (_d, g) = config(
+        "[profiles.ya]\npreset = \"yandex\"\n[profiles.gm]\npreset = \"gmail\"\n\
+         [profiles.gm_on]\npreset = \"gmail\"\nsave_sent = true\n\
+         [profiles.bare]\nhost = \"h\"\n\
+         [profiles.own]\nhost = \"h\"\nimap_server = \"imap.h:143\"\nsent_folder = \"Исходящие\"\n\
+         [profiles.plain]\nhost = \"h\"\nimap_server = \"imap.h\"\nimap_security = \"plain\"\n",
+    );
+    let get = |name: &str, flag: Option<bool>| {
+        let mut g = Request {
+            profile: Some(name.into()),
+            ..g.clone()
+        };
+        g.overrides.save_sent = flag;
+        resolve(&g).map(|a| a.save_sent)
+    };
+    let ya = get("ya", None).unwrap().unwrap();
+    let server = ya.server.unwrap();
+    assert_eq!(
+        (server.host.as_str(), server.port, server.implicit_tls),
+        ("imap.yandex.ru", 993, true)
+    );
+    assert!(
+        get("gm", None).unwrap().is_none(),
+        "Gmail files a copy itself"
+    );
+    let gm = get("gm_on", None).unwrap().unwrap();
+    assert_eq!(gm.server.unwrap().host, "imap.gmail.com");
+    assert!(get("bare", None).unwrap().is_none(), "no IMAP server known");
+    // Asked for with no server known: on, and each send says what is missing.
+    assert!(get("bare", Some(true)).unwrap().unwrap().server.is_none());
+    assert!(get("ya", Some(false)).unwrap().is_none(), "--no-save-sent");
+    let own = get("own", None).unwrap().unwrap();
+    let server = own.server.unwrap();
+    assert_eq!((server.port, server.implicit_tls), (143, false));
+    assert_eq!(own.folder.as_deref(), Some("Исходящие"));
+    let e = get("plain", None).unwrap_err().to_string();
+    assert!(e.contains("imap_security"), "{e}");
+}
+
+#[test]
+fn every_presets_imap_server_parses() {
+    for p in crate::config::presets::PRESETS {
+        if let Some(s) = p.imap_server {
+            s.parse::<crate::model::ServerAddr>()
+                .unwrap_or_else(|e| panic!("{}: {s}: {e}", p.name));
+        }
+    }
 }

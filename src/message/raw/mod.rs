@@ -19,11 +19,13 @@ use crate::envelope::Envelope;
 
 mod body;
 mod header_block;
+mod local;
 mod recipients;
 mod spool;
 
 pub use body::LongLines;
 pub use header_block::{HeaderBlock, read_header_block};
+pub use local::is_local_sender;
 
 /// RFC 5322 §2.1.1: a line is at most 998 octets without its CRLF.
 pub const MAX_LINE: usize = 998;
@@ -60,6 +62,9 @@ pub struct Spooled {
     pub eight_bit: bool,
     /// Lines over 998 octets were made to fit (see [`LongLines`]), if any.
     pub long_lines: Option<LongLines>,
+    /// The Bcc and Resent-Bcc fields left out of the message, as they were written
+    /// (CRLF-terminated): the copy in Sent keeps them.
+    pub bcc: Vec<u8>,
 }
 
 impl Spooled {

@@ -1,0 +1,199 @@
+//! The copy in Sent (issue 20): once the server has accepted a message, the same
+//! bytes — with the Bcc field the recipients' copy left out, as mail clients keep it,
+//! so that the sender sees who got it — are appended over IMAP to the account's Sent
+//! folder, `\Seen`, dated by the message's Date. Failing to save is not failing to
+//! send: the outcome is a [`SentCopy`] value beside the sent message, never an error.
+//!
+//! Saved only after the server accepted the message, and only once for each
+//! acceptance: a queued message is copied when a flush finally sends it (the attempts
+//! that failed saved nothing), and the entry is gone once that attempt returns, so no
+//! later flush can copy it again. A copy that could not be saved is not retried: the
+//! message is sent, and resending it to save a copy would be worse than the warning.
+
+use std::io::{self, BufWriter, Write};
+
+use crate::config::{Account, SaveSent};
+use crate::imap::{self, Connection};
+use crate::smtp::Payload;
+
+/// What became of the copy of a sent message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SentCopy {
+    /// Not asked for (`save_sent` off).
+    Off,
+    /// Appended to this folder (its name for people).
+    Saved { folder: String },
+    /// Asked for but not saved: why, in words.
+    NotSaved { reason: String },
+}
+
+impl SentCopy {
+    /// The warning to print, when the copy was asked for and not saved.
+    pub fn warning(&self) -> Option<String> {
+        match self {
+            SentCopy::NotSaved { reason } => {
+                Some(format!("sent, but no copy saved in Sent: {reason}"))
+            }
+            _ => None,
+        }
+    }
+
+    /// The fields a `--json` object gets: `saved` (true or false) with `saved_to` or
+    /// `save_error`; none when the copy was not asked for.
+    pub fn add_json(&self, object: &mut serde_json::Value) {
+        match self {
+            SentCopy::Off => {}
+            SentCopy::Saved { folder } => {
+                object["saved"] = true.into();
+                object["saved_to"] = folder.clone().into();
+            }
+            SentCopy::NotSaved { reason } => {
+                object["saved"] = false.into();
+                object["save_error"] = reason.clone().into();
+            }
+        }
+    }
+}
+
+/// The IMAP sessions opened so far, one per server and login, kept for the next
+/// message: a batch saves all its copies over one connection per profile. Logged out
+/// when dropped.
+#[derive(Default)]
+pub struct Copies {
+    open: Vec<(String, Connection)>,
+}
+
+impl Copies {
+    /// Save the copy of a message `account` has just sent: `bcc` (the Bcc fields left
+    /// out of it, CRLF-terminated) then `payload`, exactly as it went to the server.
+    pub fn save(&mut self, account: &Account, bcc: &[u8], payload: &mut dyn Payload) -> SentCopy {
+        let Some(save) = &account.save_sent else {
+            return SentCopy::Off;
+        };
+        match self.try_save(account, save, bcc, payload) {
+            Ok(folder) => SentCopy::Saved { folder },
+            Err(reason) => SentCopy::NotSaved { reason },
+        }
+    }
+
+    fn try_save(
+        &mut self,
+        account: &Account,
+        save: &SaveSent,
+        bcc: &[u8],
+        payload: &mut dyn Payload,
+    ) -> Result<String, String> {
+        let server = save.server.as_ref().ok_or(
+            "no IMAP server is known for this profile: set imap_server (or save_sent = false)",
+        )?;
+        let Some(credentials) = &account.settings.credentials else {
+            return Err(
+                "the profile does not log in, and the IMAP server needs a login".to_string(),
+            );
+        };
+        let user = save.user.as_deref().unwrap_or(&credentials.user);
+        let key = format!("{}|{user}", server.address());
+        let at = match self.open.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                let login = imap::Login {
+                    user,
+                    secret: &credentials.secret,
+                    token: credentials.token,
+                    mechanism: account.settings.mechanism,
+                    host: &server.host,
+                    port: server.port,
+                };
+                let tls = imap_tls(account, server);
+                let connection = imap::connect(server, &tls, account.settings.timeout, &login)
+                    .map_err(|e| format!("{e} ({})", server.address()))?;
+                self.open.push((key, connection));
+                self.open.len() - 1
+            }
+        };
+        let size = match payload.size_hint() {
+            Some(n) => n,
+            None => counted(payload).map_err(|e| format!("cannot read the message: {e}"))?,
+        } + bcc.len() as u64;
+        let date = imap::internal_date(&header_of(payload));
+        let connection = &mut self.open[at].1;
+        let result = connection.save(save.folder.as_deref(), date.as_deref(), size, &mut |out| {
+            // The payload writes in small pieces; the socket should not see each.
+            let mut out = BufWriter::with_capacity(64 * 1024, out);
+            out.write_all(bcc)?;
+            payload.write_to(&mut out)?;
+            out.flush()
+        });
+        if result.is_err() || !connection.is_usable() {
+            let (_, dropped) = self.open.swap_remove(at);
+            dropped.logout();
+        }
+        result.map_err(|e| format!("{e} ({})", server.address()))
+    }
+}
+
+impl Drop for Copies {
+    fn drop(&mut self) {
+        for (_, connection) in self.open.drain(..) {
+            connection.logout();
+        }
+    }
+}
+
+/// The SMTP side's certificate checks for the IMAP server: its CA file and
+/// `--insecure`; its pinned fingerprint only when both are the same host (a pin is of
+/// one server's certificate).
+fn imap_tls(account: &Account, server: &imap::Server) -> crate::smtp::TlsSettings {
+    let mut tls = account.settings.tls.clone();
+    if !server.host.eq_ignore_ascii_case(&account.settings.host) {
+        tls.fingerprint = None;
+    }
+    tls
+}
+
+/// The message's size, counted by writing it to nowhere.
+fn counted(payload: &mut dyn Payload) -> io::Result<u64> {
+    let mut counter = Counter(0);
+    payload.write_to(&mut counter)?;
+    Ok(counter.0)
+}
+
+struct Counter(u64);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The most of a header block read for its Date.
+const MAX_HEADER: usize = 64 * 1024;
+
+/// The message's header block (at most [`MAX_HEADER`] octets): the payload is written
+/// into a sink that stops it once the blank line has come.
+fn header_of(payload: &mut dyn Payload) -> Vec<u8> {
+    struct Head(Vec<u8>);
+    impl Write for Head {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let take = buf.len().min(MAX_HEADER - self.0.len());
+            let from = self.0.len().saturating_sub(3);
+            self.0.extend_from_slice(&buf[..take]);
+            let ended = self.0[from..].windows(4).any(|w| w == b"\r\n\r\n");
+            if ended || self.0.len() >= MAX_HEADER {
+                // Enough: the rest of the message is not needed.
+                return Err(io::Error::other("header read"));
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut head = Head(Vec::new());
+    let _ = payload.write_to(&mut head);
+    head.0
+}
