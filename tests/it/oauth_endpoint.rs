@@ -262,3 +262,68 @@ fn discovery_falls_back_to_openid_metadata() {
     assert_eq!(out.status.code(), Some(78), "{err}");
     assert!(err.contains("invalid_client (no such client)"), "{err}");
 }
+
+/// The device grant: `slow_down` is not a failure (RFC 8628 section 3.5): the next poll
+/// comes later and the login completes; the tokens are stored.
+#[test]
+fn the_device_grant_honours_slow_down() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let polls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = polls.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(10) {
+            let mut stream = stream.unwrap();
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let (status, body) = if head.starts_with("POST /device") {
+                (
+                    "200 OK",
+                    format!(
+                        "{{\"device_code\":\"dc-1\",\"user_code\":\"ABCD-EFGH\",\
+                         \"verification_uri\":\"http://127.0.0.1:{port}/verify\",\
+                         \"interval\":1,\"expires_in\":60}}"
+                    ),
+                )
+            } else if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                ("400 Bad Request", "{\"error\":\"slow_down\"}".to_string())
+            } else {
+                (
+                    "200 OK",
+                    "{\"access_token\":\"at-1\",\"token_type\":\"Bearer\",\"expires_in\":600,\
+                     \"refresh_token\":\"rt-1\",\"scope\":\"mail\"}"
+                        .to_string(),
+                )
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        &format!(
+            "[profiles.v]\nhost = \"smtp.example\"\noauth2_client_id = \"posta\"\n\
+             oauth2_auth_url = \"http://127.0.0.1:{port}/auth\"\n\
+             oauth2_token_url = \"http://127.0.0.1:{port}/token\"\n\
+             oauth2_device_url = \"http://127.0.0.1:{port}/device\"\n\
+             oauth2_scopes = [\"mail\"]\ntoken_store = \"file\"\n"
+        ),
+    );
+    let out = posta(home.path())
+        .args(["auth", "login", "v", "--device"])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("ABCD-EFGH"), "{err}");
+    assert_eq!(polls.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let stored = std::fs::read_to_string(home.path().join("data/posta/oauth/v.json")).unwrap();
+    assert!(stored.contains("rt-1"));
+    assert!(!err.contains("at-1") && !err.contains("rt-1"));
+}
