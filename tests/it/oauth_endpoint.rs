@@ -327,3 +327,52 @@ fn the_device_grant_honours_slow_down() {
     assert!(stored.contains("rt-1"));
     assert!(!err.contains("at-1") && !err.contains("rt-1"));
 }
+
+/// No login yet: `auth status` says so (77) with the command to run; `auth logout` has
+/// nothing to forget (78); a send is 77 with the same command, before any connection.
+#[test]
+fn without_a_login_status_logout_and_send_say_what_to_run() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        "[profiles.n]\nhost = \"127.0.0.1\"\nsecurity = \"plain\"\nuser = \"jo@example.test\"\n\
+         from = \"jo@example.test\"\noauth2_client_id = \"posta\"\n\
+         oauth2_token_url = \"https://idp.example/token\"\noauth2_scopes = [\"mail\"]\n\
+         token_store = \"file\"\n",
+    );
+    let status = posta(home.path())
+        .args(["auth", "status", "n"])
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(77));
+    let said = format!("{}{}", text(&status.stdout), text(&status.stderr));
+    assert!(
+        said.contains("not logged in") && said.contains("posta auth login n"),
+        "{said}"
+    );
+    let logout = posta(home.path())
+        .args(["auth", "logout", "n"])
+        .output()
+        .unwrap();
+    assert_eq!(logout.status.code(), Some(78), "{}", text(&logout.stderr));
+    let send = send_profile(home.path(), "n");
+    assert_eq!(send.status.code(), Some(77), "{}", text(&send.stderr));
+    assert!(text(&send.stderr).contains("posta auth login n"));
+}
+
+fn send_profile(home: &Path, name: &str) -> std::process::Output {
+    posta(home)
+        .args([
+            "-p",
+            name,
+            "send",
+            "--to",
+            "bo@example.test",
+            "-s",
+            "x",
+            "--body",
+            "hi",
+        ])
+        .output()
+        .unwrap()
+}
