@@ -299,17 +299,23 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
     };
     // A custom domain whose mail Google Workspace or Microsoft 365 hosts: that preset
     // (its server and OAuth endpoints serve every hosted domain), found by MX.
+    let mut dns_failed = None;
     let hosted = match (&preset, &args.connection.server, &args.email) {
         (None, None, Some(email)) => crate::config::account::bare_address(email)
             .rsplit_once('@')
-            .and_then(|(_, domain)| crate::dns::mx::hosted_by(domain)),
+            .and_then(|(_, domain)| {
+                crate::dns::mx::hosted_by(domain).unwrap_or_else(|e| {
+                    dns_failed = Some(e);
+                    None
+                })
+            }),
         _ => None,
     };
     let preset = preset.or_else(|| hosted.as_ref().and_then(|(h, _)| presets::find(h.preset())));
     let conn = &args.connection;
     // No preset and no server given: ask DNS (RFC 6186) before asking the user.
     let discovered = match (&preset, &conn.server, &args.email) {
-        (None, None, Some(email)) => Some(discover(email, args.yes)?),
+        (None, None, Some(email)) => Some(discover(email, args.yes, dns_failed)?),
         (None, None, None) => {
             return Err(fail(
                 Code::Usage,

@@ -33,16 +33,27 @@ impl Host {
 }
 
 /// The provider the most preferred MX of `domain` belongs to, with that MX host; `None`
-/// when DNS does not answer or the mail is hosted elsewhere (then SRV discovery goes on).
-pub fn hosted_by(domain: &str) -> Option<(Host, String)> {
-    let domain = idna::domain_to_ascii(domain.trim_end_matches('.')).ok()?;
-    let server = resolver().ok()?;
-    let (reply, id) = super::query(server, &domain, TYPE_MX).ok()?;
-    let mut records = mx_records(&reply, id).ok()?;
+/// when there is no resolver, no usable answer, or the mail is hosted elsewhere (then
+/// SRV discovery goes on). `Err` when the query itself failed (no answer in time, an
+/// answer cut off, the server unreachable): the same server would fail SRV discovery
+/// too, and asking it again would double the wait.
+pub fn hosted_by(domain: &str) -> Result<Option<(Host, String)>, String> {
+    let Ok(domain) = idna::domain_to_ascii(domain.trim_end_matches('.')) else {
+        return Ok(None);
+    };
+    let Ok(server) = resolver() else {
+        return Ok(None);
+    };
+    let (reply, id) = super::query(server, &domain, TYPE_MX).map_err(|e| {
+        crate::model::text::for_terminal(&format!("MX {domain}: {e} (asked {server})")).into_owned()
+    })?;
+    let Ok(mut records) = mx_records(&reply, id) else {
+        return Ok(None);
+    };
     records.sort_by_key(|(preference, _)| *preference);
-    records
+    Ok(records
         .into_iter()
-        .find_map(|(_, host)| provider_of(&host).map(|p| (p, host)))
+        .find_map(|(_, host)| provider_of(&host).map(|p| (p, host))))
 }
 
 /// (preference, exchange) of each MX answer; exchanges that are not host names are left out.
