@@ -383,3 +383,32 @@ fn profile_show_names_the_oauth_login_and_hides_the_client_secret() {
     assert!(said.contains("posta auth login p"), "{said}");
     assert!(!said.contains("not-for-eyes"), "{said}");
 }
+
+/// As from cron: sendmail mode with no terminal, an expired access token refreshed
+/// silently from the file store, the message delivered.
+#[test]
+fn sendmail_mode_without_a_terminal_refreshes_and_delivers() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        &format!(
+            "default = \"m\"\n{}",
+            profile("m", "posta-short", ALICE, "")
+        ),
+    );
+    ok(&login_with_browser(home.path(), "m", ALICE));
+    std::thread::sleep(Duration::from_secs(3));
+    let subject = token("oauth-cron");
+    let message = format!("From: {ALICE}\nTo: {BOB}\nSubject: {subject}\n\nfrom cron\n");
+    let mut cmd = posta_without_terminal(home.path());
+    cmd.args(["sendmail", "-t"]);
+    let out = run_with_input(cmd, message.as_bytes());
+    ok(&out);
+    wait_for_message(BOB, &subject);
+    let list = posta(home.path()).args(["queue", "list"]).output().unwrap();
+    assert!(
+        !text(&list.stdout).contains(&subject),
+        "{}",
+        text(&list.stdout)
+    );
+}
