@@ -518,8 +518,8 @@ add_sasl_mechanisms() {  # $1 = state
 auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256 xoauth2 oauthbearer
 EOF
     cat >>"$s/postfix/main.cf" <<EOF
-# The ports other than SASL_PORT announce what they did before SCRAM was offered,
-# and the OAuth mechanisms (tokens checked by the oauth2 passdb).
+# The ports other than SASL_PORT announce what they did before SCRAM was offered
+# (and the OAuth mechanisms, which take only a token).
 smtpd_sasl_mechanism_filter = plain, login, xoauth2, oauthbearer
 EOF
     cat >>"$s/postfix/master.cf" <<EOF
