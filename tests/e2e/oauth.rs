@@ -412,3 +412,17 @@ fn sendmail_mode_without_a_terminal_refreshes_and_delivers() {
         text(&list.stdout)
     );
 }
+
+/// A login the profile will not send with (its auth is a password mechanism) is stored,
+/// with a warning that says what to set.
+#[test]
+fn a_login_the_profile_does_not_use_is_said() {
+    let home = tempfile::tempdir().unwrap();
+    let toml = profile("u", "posta", ALICE, "").replace("auth = \"xoauth2\"", "auth = \"plain\"");
+    write_config(home.path(), &toml);
+    let out = login_with_browser(home.path(), "u", ALICE);
+    ok(&out);
+    let err = text(&out.stderr);
+    assert!(err.contains("does not send with it yet"), "{err}");
+    assert!(token_file(home.path(), "u").exists());
+}
