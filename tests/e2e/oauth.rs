@@ -426,3 +426,41 @@ fn a_login_the_profile_does_not_use_is_said() {
     assert!(err.contains("does not send with it yet"), "{err}");
     assert!(token_file(home.path(), "u").exists());
 }
+
+/// The redirect with this login's `state` but another issuer's name (RFC 9207): a
+/// mix-up of providers, refused (77).
+#[test]
+fn a_redirect_naming_another_issuer_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(home.path(), &profile("i", "posta", ALICE, ""));
+    let (child, line) = start_until(
+        posta(home.path()).args(["auth", "login", "i", "--no-browser"]),
+        "http://",
+    );
+    let url = url_in(&line);
+    let param = |name: &str| -> String {
+        let at = url.find(&format!("{name}=")).unwrap() + name.len() + 1;
+        url[at..].split('&').next().unwrap().to_string()
+    };
+    let redirect = param("redirect_uri");
+    let port: String = redirect["http%3A%2F%2F127.0.0.1%3A".len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let mut stream = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    write!(
+        stream,
+        "GET /?code=x&state={}&iss=http%3A%2F%2Fevil.example HTTP/1.1\r\nHost: x\r\n\r\n",
+        param("state")
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    // The state was right: the refusal is the issuer's.
+    assert!(
+        answer.starts_with("HTTP/1.1 400") && answer.contains("Another provider"),
+        "{answer}"
+    );
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(77));
+}
