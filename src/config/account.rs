@@ -143,6 +143,12 @@ impl Account {
         Ok(())
     }
 
+    /// Whether sending logs in with the built-in OAuth login (rather than a password or
+    /// a token command the profile also names).
+    pub fn uses_oauth_login(&self) -> bool {
+        matches!(self.secret, Some(SecretSource::OAuth(_)))
+    }
+
     /// After the server refused the access token of the built-in OAuth login: a new one
     /// (unless another posta stored one meanwhile) in the credentials. `Ok(false)` when
     /// the account does not log in that way.
