@@ -92,7 +92,9 @@ impl Copies {
             );
         };
         let user = save.user.as_deref().unwrap_or(&credentials.user);
-        let key = format!("{}|{user}", server.address());
+        // The session remembers the folder it found: two profiles of one login with
+        // different `sent_folder`s need a session each.
+        let key = format!("{}|{user}|{:?}", server.address(), save.folder);
         let at = match self.open.iter().position(|(k, _)| *k == key) {
             Some(at) => at,
             None => {
