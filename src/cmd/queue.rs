@@ -363,6 +363,9 @@ fn flush(
         let (why, over_limit) = match result {
             Attempt::Sent(outcome, copy) => {
                 locked.remove().map_err(|e| io_fail(&dir, e))?;
+                for line in copy.transcript() {
+                    writeln!(console.err, "{line}")?;
+                }
                 human.push(format!(
                     "sent {id} <{}> via {}: {}",
                     base["message_id"].as_str().unwrap_or(""),

@@ -132,6 +132,7 @@ pub fn run(
         policy,
         hold_first: policy != QueuePolicy::Never,
         bcc: &bcc,
+        trace_copy: flags.verbose > 0,
     };
     // sendmail's flags have no -q: a terminal is the whole test (cron and scripts never
     // give one), with --json and -v still turning the bar off.
@@ -171,6 +172,9 @@ pub fn run(
     // even in sendmail mode, which is otherwise silent on success.
     for warning in &outcome.warnings {
         writeln!(console.err, "sendmail: warning: {warning}")?;
+    }
+    for line in copy.transcript() {
+        writeln!(console.err, "{line}")?;
     }
     let mut report = submission_report(&outcome, &message_id);
     if let Some(json) = &mut report.json {

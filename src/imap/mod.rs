@@ -20,7 +20,7 @@ pub mod utf7;
 mod wire;
 
 pub use error::{ImapError, ImapErrorKind};
-pub use session::FolderName;
+pub use session::{FolderName, Trace};
 
 use crate::model::AuthMechanism;
 use crate::secret::Secret;
@@ -69,9 +69,10 @@ pub fn connect(
     tls: &TlsSettings,
     limit: Duration,
     login: &Login<'_>,
+    trace: Option<Trace>,
 ) -> Result<Connection, ImapError> {
     let wire = SocketWire::open(&server.host, server.port, server.implicit_tls, tls, limit)?;
-    let (mut session, preauth) = Session::start(wire, limit)?;
+    let (mut session, preauth) = Session::start(wire, limit, trace)?;
     if !server.implicit_tls {
         session.start_tls(&server.host)?;
     }

@@ -88,6 +88,7 @@ pub fn attempt(
         policy: QueuePolicy::Never,
         hold_first: false,
         bcc: meta.bcc.as_bytes(),
+        trace_copy: transcript.is_some(),
     };
     let mut payload = EntryPayload(locked);
     let delivered = super::deliver(

@@ -22,16 +22,23 @@ pub enum SentCopy {
     /// Not asked for (`save_sent` off).
     Off,
     /// Appended to this folder (its name for people).
-    Saved { folder: String },
+    Saved {
+        folder: String,
+        /// With `-v`: the IMAP dialogue, secrets taken out.
+        transcript: Vec<String>,
+    },
     /// Asked for but not saved: why, in words.
-    NotSaved { reason: String },
+    NotSaved {
+        reason: String,
+        transcript: Vec<String>,
+    },
 }
 
 impl SentCopy {
     /// The warning to print, when the copy was asked for and not saved.
     pub fn warning(&self) -> Option<String> {
         match self {
-            SentCopy::NotSaved { reason } => {
+            SentCopy::NotSaved { reason, .. } => {
                 Some(format!("sent, but no copy saved in Sent: {reason}"))
             }
             _ => None,
@@ -43,13 +50,25 @@ impl SentCopy {
     pub fn add_json(&self, object: &mut serde_json::Value) {
         match self {
             SentCopy::Off => {}
-            SentCopy::Saved { folder } => {
+            SentCopy::Saved { folder, .. } => {
                 object["saved"] = true.into();
                 object["saved_to"] = folder.clone().into();
             }
-            SentCopy::NotSaved { reason } => {
+            SentCopy::NotSaved { reason, .. } => {
                 object["saved"] = false.into();
                 object["save_error"] = reason.clone().into();
+            }
+        }
+    }
+}
+
+impl SentCopy {
+    /// The IMAP dialogue of this copy, kept with `-v` (else empty).
+    pub fn transcript(&self) -> &[String] {
+        match self {
+            SentCopy::Off => &[],
+            SentCopy::Saved { transcript, .. } | SentCopy::NotSaved { transcript, .. } => {
+                transcript
             }
         }
     }
@@ -61,18 +80,33 @@ impl SentCopy {
 #[derive(Default)]
 pub struct Copies {
     open: Vec<(String, Connection)>,
+    /// With `-v`: where the sessions write their dialogue.
+    trace: Option<imap::Trace>,
 }
 
 impl Copies {
+    /// `trace`: keep each copy's IMAP dialogue (`-v`).
+    pub fn new(trace: bool) -> Copies {
+        Copies {
+            open: Vec::new(),
+            trace: trace.then(Default::default),
+        }
+    }
+
     /// Save the copy of a message `account` has just sent: `bcc` (the Bcc fields left
     /// out of it, CRLF-terminated) then `payload`, exactly as it went to the server.
     pub fn save(&mut self, account: &Account, bcc: &[u8], payload: &mut dyn Payload) -> SentCopy {
         let Some(save) = &account.save_sent else {
             return SentCopy::Off;
         };
-        match self.try_save(account, save, bcc, payload) {
-            Ok(folder) => SentCopy::Saved { folder },
-            Err(reason) => SentCopy::NotSaved { reason },
+        let result = self.try_save(account, save, bcc, payload);
+        let transcript = match &self.trace {
+            Some(trace) => std::mem::take(&mut *trace.borrow_mut()),
+            None => Vec::new(),
+        };
+        match result {
+            Ok(folder) => SentCopy::Saved { folder, transcript },
+            Err(reason) => SentCopy::NotSaved { reason, transcript },
         }
     }
 
@@ -107,8 +141,10 @@ impl Copies {
                     port: server.port,
                 };
                 let tls = imap_tls(account, server);
-                let connection = imap::connect(server, &tls, account.settings.timeout, &login)
-                    .map_err(|e| format!("{e} ({})", server.address()))?;
+                let trace = self.trace.clone();
+                let connection =
+                    imap::connect(server, &tls, account.settings.timeout, &login, trace)
+                        .map_err(|e| format!("{e} ({})", server.address()))?;
                 self.open.push((key, connection));
                 self.open.len() - 1
             }

@@ -92,11 +92,11 @@ fn line(
             pairs.push(("exit", "0".into()));
             match copy {
                 SentCopy::Off => {}
-                SentCopy::Saved { folder } => {
+                SentCopy::Saved { folder, .. } => {
                     pairs.push(("saved", "yes".into()));
                     pairs.push(("saved_to", folder.clone()));
                 }
-                SentCopy::NotSaved { reason } => {
+                SentCopy::NotSaved { reason, .. } => {
                     pairs.push(("saved", "no".into()));
                     pairs.push(("save_error", reason.clone()));
                 }

@@ -1,5 +1,6 @@
 //! A copy in Sent that cannot be saved (issue 20) is one warning, with exit 0 and the
-//! message sent: IMAP down, a refused IMAP login (the password never in the warning),
+//! message sent: IMAP down, a refused IMAP login (the password never in the warning
+//! nor in the -v transcript),
 //! and a server that stops reading in the middle of the literal (posta gives up by
 //! itself, within its time limit).
 
@@ -74,13 +75,19 @@ fn a_refused_imap_login_is_a_warning_without_the_password() {
     );
     let subject = token("imap-refused");
     let out = posta(home.path())
-        .args(["send", "--to", BOB, "-s", &subject, "--body", "x"])
+        .args(["-v", "send", "--to", BOB, "-s", &subject, "--body", "x"])
         .output()
         .unwrap();
     ok(&out);
     let warnings = warnings(&out);
     assert_eq!(warnings.len(), 1, "{}", stderr(&out));
     assert!(warnings[0].contains("refused the login"), "{warnings:?}");
+    // -v shows the IMAP dialogue too, the login in it redacted.
+    assert!(
+        stderr(&out).contains("~> p3 AUTHENTICATE PLAIN (redacted)"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stderr(&out).contains(&password));
     wait_for_message(BOB, &subject);
     assert!(in_folder(BOB, ".Sent", &subject).is_empty());

@@ -69,6 +69,8 @@ impl Dispatcher<'_, '_, '_> {
             policy: self.policy(job.lane),
             hold_first: false,
             bcc: &bcc,
+            // The batch's own `copies` decide (see `Dispatcher`).
+            trace_copy: false,
         };
         let mut warnings = Vec::new();
         // The lanes count accepted recipients themselves (they reserve room ahead).
@@ -82,6 +84,11 @@ impl Dispatcher<'_, '_, '_> {
             &mut warnings,
         );
         self.copies = copies;
+        if let Ok(Delivery::Sent(_, copy)) = &delivered {
+            for line in copy.transcript() {
+                self.say(line)?;
+            }
+        }
         for warning in warnings {
             self.say(&format!("posta: warning: {warning}"))?;
         }

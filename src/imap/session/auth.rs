@@ -35,6 +35,8 @@ impl<W: Wire> Session<W> {
                          name or password (8-bit or a line break)",
                     ));
                 };
+                // Quoted, the password may differ from itself (\" for "): hide that too.
+                self.hidden.push(Secret::new(password.clone()));
                 self.run(&format!("LOGIN {user} {password}"), "LOGIN")
             }
             _ => self.authenticate(mechanism, &initial_response(mechanism, login)),
