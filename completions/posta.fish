@@ -67,7 +67,7 @@ hdrs\t''"
 complete -c posta -n "__fish_posta_using_subcommand send" -l queue -d 'On a temporary failure, queue the message (exit 75, "queued as ID") [default: the profile\'s `queue`, else never]' -r -f -a "never\t'Report the failure (exit 75); keep nothing'
 on-temporary-failure\t'Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection failures; never a permanent refusal)'
 on-failure\t'Keep it after any failure that is not the message\'s own: temporary failures, and a refused login, a TLS or certificate failure, a password that cannot be had (sendmail mode\'s default: its caller cannot fix anything); never a refusal of the message or its recipients'"
-complete -c posta -n "__fish_posta_using_subcommand send" -l server -d 'Submission server, optionally with a port' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l server -d 'Submission server, optionally with a port; or unix:PATH, a Unix socket' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
 tls\t'TLS from the first byte (implicit TLS, port 465)'
@@ -77,13 +77,20 @@ complete -c posta -n "__fish_posta_using_subcommand send" -l auth -d 'SASL mecha
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand send" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
 complete -c posta -n "__fish_posta_using_subcommand send" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
+lmtp\t'LMTP (RFC 2033): LHLO, one reply per recipient to the end of data'"
+complete -c posta -n "__fish_posta_using_subcommand send" -l proxy -d 'Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the server\'s name. A user may be given (USER@HOST); its password comes from POSTA_PROXY_PASSWORD or the profile\'s proxy_password_* keys, never a flag' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
 complete -c posta -n "__fish_posta_using_subcommand send" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand send" -l markdown-allow-html -d 'Pass raw HTML in the Markdown through (by default it is escaped)'
@@ -136,7 +143,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l email -d 'The account\'s e-mail address: the profile\'s from, and the preset (or the DNS lookup of the server) is chosen from its domain' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l from -d 'The profile\'s From, e.g. \'Jane Doe <jane@example.com>\' [default: --email]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l preset -d 'Provider preset (see `posta profile presets`)' -r
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l server -d 'Submission server, optionally with a port' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l server -d 'Submission server, optionally with a port; or unix:PATH, a Unix socket' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
 tls\t'TLS from the first byte (implicit TLS, port 465)'
@@ -146,13 +153,20 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
+lmtp\t'LMTP (RFC 2033): LHLO, one reply per recipient to the end of data'"
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l proxy -d 'Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the server\'s name. A user may be given (USER@HOST); its password comes from POSTA_PROXY_PASSWORD or the profile\'s proxy_password_* keys, never a flag' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l yes -d 'Accept a server found in DNS outside the address\'s domain (and not a known provider\'s): without it, such an answer is shown and nothing is written'
@@ -170,7 +184,7 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON object on stdout describing the outcome'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l server -d 'Submission server, optionally with a port' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l server -d 'Submission server, optionally with a port; or unix:PATH, a Unix socket' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
 tls\t'TLS from the first byte (implicit TLS, port 465)'
@@ -180,13 +194,20 @@ complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_sub
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
+lmtp\t'LMTP (RFC 2033): LHLO, one reply per recipient to the end of data'"
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l proxy -d 'Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the server\'s name. A user may be given (USER@HOST); its password comes from POSTA_PROXY_PASSWORD or the profile\'s proxy_password_* keys, never a flag' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
@@ -235,7 +256,7 @@ complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_su
 complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store the password (read from a prompt or stdin)'
 complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete the stored password'
 complete -c posta -n "__fish_posta_using_subcommand password; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c posta -n "__fish_posta_using_subcommand probe" -l server -d 'Submission server, optionally with a port' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -l server -d 'Submission server, optionally with a port; or unix:PATH, a Unix socket' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
 tls\t'TLS from the first byte (implicit TLS, port 465)'
@@ -245,13 +266,20 @@ complete -c posta -n "__fish_posta_using_subcommand probe" -l auth -d 'SASL mech
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand probe" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
 complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
+lmtp\t'LMTP (RFC 2033): LHLO, one reply per recipient to the end of data'"
+complete -c posta -n "__fish_posta_using_subcommand probe" -l proxy -d 'Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the server\'s name. A user may be given (USER@HOST); its password comes from POSTA_PROXY_PASSWORD or the profile\'s proxy_password_* keys, never a flag' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
 complete -c posta -n "__fish_posta_using_subcommand probe" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand probe" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
@@ -333,7 +361,7 @@ complete -c posta -n "__fish_posta_using_subcommand batch" -l queue -d 'On a tem
 on-temporary-failure\t'Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection failures; never a permanent refusal)'
 on-failure\t'Keep it after any failure that is not the message\'s own: temporary failures, and a refused login, a TLS or certificate failure, a password that cannot be had (sendmail mode\'s default: its caller cannot fix anything); never a refusal of the message or its recipients'"
 complete -c posta -n "__fish_posta_using_subcommand batch" -l dry-run -d 'Send nothing: read and check every message (or merge row) as a real batch does and print its envelope as a JSON line; with --dry-run=DIR, write each message to DIR as NNNNN.eml with its envelope in NNNNN.json. No connection, no password' -r -F
-complete -c posta -n "__fish_posta_using_subcommand batch" -l server -d 'Submission server, optionally with a port' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l server -d 'Submission server, optionally with a port; or unix:PATH, a Unix socket' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
 tls\t'TLS from the first byte (implicit TLS, port 465)'
@@ -343,13 +371,20 @@ complete -c posta -n "__fish_posta_using_subcommand batch" -l auth -d 'SASL mech
 plain\t''
 login\t''
 xoauth2\t''
-oauthbearer\t''"
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand batch" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
 complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
+lmtp\t'LMTP (RFC 2033): LHLO, one reply per recipient to the end of data'"
+complete -c posta -n "__fish_posta_using_subcommand batch" -l proxy -d 'Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the server\'s name. A user may be given (USER@HOST); its password comes from POSTA_PROXY_PASSWORD or the profile\'s proxy_password_* keys, never a flag' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -s p -l profile -l account -d 'Account profile to use, or a list a,b,c of profiles that share the messages [default: the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand batch" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
 complete -c posta -n "__fish_posta_using_subcommand batch" -l save-sent -d 'Save a copy of each message sent in its profile\'s Sent folder over IMAP, one IMAP connection per profile for the whole batch (off unless given)'

@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ]; then
   scripts/mailserver.sh install
   # Real clients of the sendmail interface, and Python for the independent parser;
-  # dbus and gnome-keyring for the keyring test; dnsmasq-base for the SRV discovery test.
+  # dbus and gnome-keyring for the keyring test; dnsmasq-base for the SRV discovery test;
+  # cron, mailutils and php-cli for the whole-machine test (tests/e2e/cron_machine.rs).
   missing=""
-  for pkg in git-email s-nail python3 dbus gnome-keyring dnsmasq-base; do
+  for pkg in git-email s-nail python3 dbus gnome-keyring dnsmasq-base cron mailutils php-cli; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
   done
   if [ -n "$missing" ]; then

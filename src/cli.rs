@@ -103,8 +103,8 @@ pub enum Command {
     Man(ManArgs),
 }
 
-pub use crate::model::{AuthMechanism, DsnRet, QueuePolicy, Security};
-use crate::model::{Fingerprint, ServerAddr};
+pub use crate::model::{AuthMechanism, DsnRet, Protocol, QueuePolicy, Security};
+use crate::model::{Fingerprint, ProxyAddr, ServerAddr};
 
 /// Most connections `posta batch --connections` opens per profile: more than this to one
 /// account look like abuse to any provider.
@@ -114,7 +114,7 @@ pub const MAX_CONNECTIONS: u8 = 16;
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
-    /// Submission server, optionally with a port
+    /// Submission server, optionally with a port; or unix:PATH, a Unix socket
     #[arg(long, value_name = "HOST[:PORT]")]
     pub server: Option<ServerAddr>,
 
@@ -166,6 +166,17 @@ pub struct ConnectionArgs {
     /// Do not verify the server certificate (dangerous; a warning is printed)
     #[arg(long)]
     pub insecure: bool,
+
+    /// The server's protocol: smtp, or lmtp for a delivery agent (one reply per
+    /// recipient after the message) [default: smtp]
+    #[arg(long, value_enum)]
+    pub protocol: Option<Protocol>,
+
+    /// Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the
+    /// server's name. A user may be given (USER@HOST); its password comes from
+    /// POSTA_PROXY_PASSWORD or the profile's proxy_password_* keys, never a flag
+    #[arg(long, value_name = "socks5[h]://HOST:PORT")]
+    pub proxy: Option<ProxyAddr>,
 }
 
 // A bad connection value is refused here (--server and --tls-fingerprint through their
@@ -196,6 +207,8 @@ impl From<&ConnectionArgs> for crate::config::Overrides {
             ehlo: c.ehlo.clone(),
             allow_insecure_auth: c.allow_insecure_auth,
             insecure: c.insecure,
+            protocol: c.protocol,
+            proxy: c.proxy.clone(),
             save_sent: None,
         }
     }

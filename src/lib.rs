@@ -7,7 +7,7 @@
 //!   it turns into an exit code with `report`. The only place that prints and exits.
 //! - `cmd`: one module per verb, glue only; no verb imports another.
 //! - `cli`: clap's definitions and sendmail's own flag syntax; flags → `config::Overrides`.
-//! - `submit`: the one path from an account and a message to `Delivery::{Sent, Queued}`
+//! - `submit`: the one path from an account and a message to `Delivery::{Sent, Partly, Queued}`
 //!   or an error: credentials, SMTP, the queue policy, the ledger, the submission log.
 //! - `report`: an error chain → exit code and words (the domains' error types only).
 //! - `config`: the TOML model, precedence, presets, secret sources, file editing.

@@ -95,6 +95,8 @@ const LONG_WITH_VALUE: &[&str] = &[
     "--tls-fingerprint",
     "--timeout",
     "--ehlo",
+    "--protocol",
+    "--proxy",
 ];
 
 /// sendmail options that take a value (attached, `-fADDR`, or the next argument).

@@ -10,6 +10,7 @@ use crate::cli::{Cli, Command};
 use crate::model::exit_code::Code;
 use crate::report;
 use crate::smtp::{Outcome, SmtpError, SmtpErrorKind};
+use crate::submit::{Queued, partly};
 
 pub mod batch;
 pub mod completions;
@@ -122,6 +123,58 @@ pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
         })),
         data: false,
         exit: None,
+    }
+}
+
+/// The report of a message delivered to some recipients only (LMTP): who got it, who
+/// did not and why, and where the rest waits; the exit code of [`partly::exit_code`]
+/// (`queued_is_success` in sendmail mode).
+pub fn partly_report(
+    outcome: &Outcome,
+    queued: Option<&Queued>,
+    message_id: &str,
+    queued_is_success: bool,
+) -> Report {
+    let code = partly::exit_code(outcome, queued, queued_is_success);
+    let delivered: Vec<&str> = outcome
+        .accepted
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect();
+    let refused: Vec<String> = (outcome.refused.iter())
+        .map(|r| format!("{} ({})", r.address, r.reply))
+        .collect();
+    let mut human = format!(
+        "sent <{message_id}> via {} ({}) to {} of {} recipients: {}; not delivered to {}",
+        outcome.server,
+        outcome.security,
+        delivered.len(),
+        delivered.len() + refused.len(),
+        delivered.join(", "),
+        refused.join("; "),
+    );
+    if let Some(q) = queued {
+        human.push_str(&format!(
+            "\nqueued as {} for those the server could not deliver to for now",
+            q.id
+        ));
+    }
+    Report {
+        human,
+        json: Some(json!({
+            "status": "partly",
+            "message_id": message_id,
+            "server": outcome.server,
+            "security": outcome.security,
+            "accepted": outcome.accepted,
+            "refused": outcome.refused,
+            "final_reply": outcome.final_reply,
+            "queued": queued.map(|q| q.json(code)),
+            "warnings": outcome.warnings,
+            "exit_code": code.as_i32(),
+        })),
+        data: false,
+        exit: (code != Code::Ok).then_some(code),
     }
 }
 

@@ -16,7 +16,9 @@ pub fn probe(
     conn: &ConnectionArgs,
     console: &mut Console<'_>,
 ) -> anyhow::Result<Report> {
-    let account = config::resolve(&global.request(conn, None))?;
+    let mut account = config::resolve(&global.request(conn, None))?;
+    // No credentials for the server; the proxy's own login, if it has one.
+    account.load_proxy_password()?;
     let settings = &account.settings;
     let warnings = warnings(conn, settings);
     for warning in &warnings {

@@ -323,6 +323,8 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         ehlo: conn.ehlo.clone(),
         allow_insecure_auth: conn.allow_insecure_auth,
         insecure: conn.insecure,
+        protocol: conn.protocol,
+        proxy: conn.proxy.as_ref().map(|p| p.to_string()),
     };
     let first = doc.add_profile(&args.name, &new)?;
     doc.save()?;

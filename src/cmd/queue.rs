@@ -379,6 +379,38 @@ fn flush(
                 sent.push(base);
                 continue;
             }
+            Attempt::Partly(outcome, copy) => {
+                for line in copy.transcript() {
+                    writeln!(console.err, "{line}")?;
+                }
+                copy.add_json(&mut base);
+                let again: Vec<String> = (outcome.refused.iter())
+                    .filter(|r| r.reply.is_transient())
+                    .map(|r| r.address.clone())
+                    .collect();
+                let why = partly_sent(&outcome);
+                base["server"] = json!(outcome.server);
+                base["accepted"] = json!(outcome.accepted);
+                base["refused"] = json!(outcome.refused);
+                if again.is_empty() {
+                    locked.meta.attempts += 1;
+                    locked
+                        .move_aside(why.clone())
+                        .map_err(|e| io_fail(&dir, e))?;
+                    human.push(format!(
+                        "failed {id}: moved to {}: {why}",
+                        dir.join("failed").join(&id).display()
+                    ));
+                    base["reason"] = json!(why);
+                    failed.push(base);
+                    continue;
+                }
+                // Those who have it must not get it twice: the entry waits for the
+                // others only.
+                locked.meta.envelope.to = again;
+                locked.meta.record_failure(queue::now(), why.clone());
+                (why, false)
+            }
             Attempt::Failed(why) => {
                 locked.meta.attempts += 1;
                 locked.meta.last_error = Some(why.clone());
@@ -506,12 +538,21 @@ fn entry_account(
         )));
     }
     let config_path = global.config.clone().or(meta.config.clone());
-    let account =
+    let account = if meta.unresolved {
+        // Queued before there was an account: chosen now as sendmail mode would have.
+        config::resolve(&config::Request {
+            config_path: config_path.clone(),
+            profile: meta.profile.clone(),
+            from_hint: Some(meta.envelope.from.clone()),
+            overrides: overrides.clone(),
+        })
+    } else {
         config::resolve_recorded(config_path.as_deref(), meta.profile.as_deref(), &overrides)
-            .map_err(|e| Skip::Defer(e.to_string()))?;
+    }
+    .map_err(|e| Skip::Defer(e.to_string()))?;
     if let Some(why) = config::weakened_by_recorded(
         config_path.as_deref(),
-        meta.profile.as_deref(),
+        account.profile.as_deref(),
         &overrides,
         &account,
     ) {
@@ -526,3 +567,21 @@ fn entry_account(
 
 #[cfg(test)]
 mod tests;
+
+/// What a partial delivery did, for the entry's last error and the flush report.
+fn partly_sent(outcome: &crate::smtp::Outcome) -> String {
+    let delivered: Vec<&str> = outcome
+        .accepted
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect();
+    let refused: Vec<String> = (outcome.refused.iter())
+        .map(|r| format!("{} ({})", r.address, r.reply))
+        .collect();
+    format!(
+        "delivered to {} via {}; not to {}",
+        delivered.join(", "),
+        outcome.server,
+        refused.join("; ")
+    )
+}

@@ -53,7 +53,14 @@ pub fn run(
 
     let block = raw::read_header_block(stdin)?;
     request.from_hint = flags.envelope_from.clone().or_else(|| block.from_address());
-    let mut account = config::resolve(&request)?;
+    let mut account = match config::resolve(&request) {
+        Ok(account) => account,
+        // No config, or none that can be used: not the message's fault.
+        Err(e) if flags.queue != Some(QueuePolicy::Never) => {
+            return queue_without_account(&flags, &request, block, stdin, e);
+        }
+        Err(e) => return Err(e.into()),
+    };
     if flags.verbose > 0
         && let Some(why) = &account.chosen
     {
@@ -68,6 +75,22 @@ pub fn run(
                 let _ = writeln_err(
                     console,
                     &format!("sendmail: MAIL FROM:<{from}> (envelope_from = \"profile\")"),
+                );
+            }
+            Some(from.clone())
+        }
+        // `-f root@<this host>` (GNU mailutils' `mail`, cron): a local user, whom no
+        // provider takes as sender; the profile's address goes instead.
+        (_, Some(from))
+            if flags
+                .envelope_from
+                .as_deref()
+                .is_some_and(raw::is_local_sender) =>
+        {
+            if flags.verbose > 0 {
+                let _ = writeln_err(
+                    console,
+                    &format!("sendmail: MAIL FROM:<{from}> (the local sender's is no provider's)"),
                 );
             }
             Some(from.clone())
@@ -167,6 +190,21 @@ pub fn run(
         Delivery::Sent(outcome, copy) => (outcome, copy),
         // sendmail's convention: queued is success (exit 0), said in one line.
         Delivery::Queued(queued) => return Ok(queued_report(queued)),
+        // Said even in sendmail mode: some recipients did not get it.
+        Delivery::Partly {
+            outcome,
+            queued,
+            copy,
+        } => {
+            for line in copy.transcript() {
+                writeln!(console.err, "{line}")?;
+            }
+            let mut report = super::partly_report(&outcome, queued.as_ref(), &message_id, true);
+            if let Some(json) = &mut report.json {
+                copy.add_json(json);
+            }
+            return Ok(report);
+        }
     };
     // Rare, and about this message (its 8-bit bytes, its DSN request): worth a line
     // even in sendmail mode, which is otherwise silent on success.
@@ -183,6 +221,49 @@ pub fn run(
     // sendmail is silent on success: cron mails whatever it prints.
     report.human.clear();
     Ok(report)
+}
+
+/// No account to send with: the message is read as the caller gave it and waits in
+/// the queue, where `queue flush` applies the account's rules once there is one.
+fn queue_without_account(
+    flags: &SendmailFlags,
+    request: &config::Request,
+    block: raw::HeaderBlock,
+    stdin: &mut dyn BufRead,
+    err: config::ConfigError,
+) -> anyhow::Result<Report> {
+    let opts = RawOptions {
+        extract_recipients: flags.extract_recipients,
+        envelope_from: flags.envelope_from.clone(),
+        full_name: flags.full_name.clone(),
+        default_from: None,
+        recipients: flags.recipients.clone(),
+        rewrite_from: false,
+    };
+    let mut spooled = block.spool(stdin, &opts)?;
+    let dsn = Dsn {
+        notify: flags.dsn_notify.clone(),
+        ret: flags.dsn_return.clone(),
+        envid: flags.envid.clone(),
+    }
+    .with_default_envid(&spooled.message_id);
+    let origin = Origin {
+        config: request.config_path.clone(),
+        overrides: request.overrides.clone(),
+    };
+    let envelope = spooled.envelope.clone();
+    let message_id = spooled.message_id.clone();
+    let unresolved = submit::unresolved::Unresolved {
+        origin: &origin,
+        profile: request.profile.clone(),
+        envelope: &envelope,
+        dsn: &dsn,
+        message_id: &message_id,
+        eight_bit: spooled.eight_bit,
+    };
+    let reason = format!("{err} (it is sent by `posta queue flush` once that is fixed)");
+    let queued = submit::unresolved::queue(&unresolved, reason, &mut |out| spooled.write_to(out))?;
+    Ok(queued_report(queued))
 }
 
 fn writeln_err(console: &mut Console<'_>, line: &str) -> io::Result<()> {

@@ -50,6 +50,8 @@ pub struct Account {
     /// The copy in Sent (`save_sent`), when it is asked for.
     pub save_sent: Option<SaveSent>,
     pub(super) secret: Option<SecretSource>,
+    /// Where the proxy's password comes from, when there is a proxy.
+    pub(super) proxy_secret: Option<SecretSource>,
     /// Which profile was chosen and why, for `-v` ("profile work, the default: …").
     pub chosen: Option<String>,
 }
@@ -60,6 +62,7 @@ impl Account {
     /// `from_address` is the message's From (or envelope sender): the login only when
     /// the account names neither a `user` nor a `from` of its own.
     pub fn load_credentials(&mut self, from_address: Option<&str>) -> Result<(), ConfigError> {
+        self.load_proxy_password()?;
         let Some(user) = self.login_user(from_address) else {
             return Ok(());
         };
@@ -75,6 +78,22 @@ impl Account {
             secret,
             token,
         });
+        Ok(())
+    }
+
+    /// Fetch the proxy's password, when there is a proxy with a user and the password
+    /// is not at hand yet. Asked for by every command that connects, logging in or not.
+    pub fn load_proxy_password(&mut self) -> Result<(), ConfigError> {
+        let (Some(proxy), Some(source)) = (&mut self.settings.proxy, &self.proxy_secret) else {
+            return Ok(());
+        };
+        let Some(user) = &proxy.user else {
+            return Ok(());
+        };
+        if proxy.password.is_none() {
+            let label = format!("{user} at the proxy {}", proxy.url());
+            proxy.password = Some(source.fetch(&label, self.command_timeout)?);
+        }
         Ok(())
     }
 

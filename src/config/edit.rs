@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::{ConfigError, file};
-use crate::model::{AuthMechanism, Security};
+use crate::model::{AuthMechanism, Protocol, Security};
 
 /// A config file opened for editing.
 pub struct Document {
@@ -35,6 +35,9 @@ pub struct NewProfile {
     /// Written only when true (false is the default).
     pub allow_insecure_auth: bool,
     pub insecure: bool,
+    pub protocol: Option<Protocol>,
+    /// The proxy's URL (never a password: its parser refuses one).
+    pub proxy: Option<String>,
 }
 
 /// What removing a profile took with it.
@@ -139,6 +142,10 @@ impl Document {
             t["timeout"] = toml_edit::value(secs as i64);
         }
         text(&mut t, "ehlo", &new.ehlo);
+        if let Some(protocol) = new.protocol {
+            t["protocol"] = toml_edit::value(protocol.name());
+        }
+        text(&mut t, "proxy", &new.proxy);
         for (key, on) in [
             ("allow_insecure_auth", new.allow_insecure_auth),
             ("insecure", new.insecure),
@@ -345,6 +352,28 @@ mod tests {
             again.message
         );
         assert!(file::parse(&d.doc.to_string()).is_ok());
+    }
+
+    #[test]
+    fn a_socket_protocol_and_proxy_are_written_as_keys_that_read_back() {
+        let mut d = document("");
+        let new = NewProfile {
+            host: Some("unix:/run/dovecot/lmtp".into()),
+            protocol: Some(Protocol::Lmtp),
+            proxy: Some("socks5h://me@127.0.0.1:9050".into()),
+            ..NewProfile::default()
+        };
+        d.add_profile("l", &new).unwrap();
+        let text = d.doc.to_string();
+        assert!(
+            text.ends_with(
+                "host = \"unix:/run/dovecot/lmtp\"\nprotocol = \"lmtp\"\n\
+                 proxy = \"socks5h://me@127.0.0.1:9050\"\n"
+            ),
+            "{text}"
+        );
+        let profile = &file::parse(&text).unwrap().profiles["l"];
+        assert_eq!(profile.protocol, Some(Protocol::Lmtp));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
-use crate::model::{AuthMechanism, QueuePolicy, Security};
+use crate::model::{AuthMechanism, Protocol, QueuePolicy, Security};
 
 /// The whole config file.
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -25,9 +25,22 @@ pub struct ConfigFile {
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub preset: Option<String>,
+    /// A host name or address; or "unix:PATH", a Unix socket.
     pub host: Option<String>,
     pub port: Option<u16>,
     pub security: Option<Security>,
+    /// "smtp", or "lmtp" for a delivery agent [default: smtp].
+    pub protocol: Option<Protocol>,
+    /// A SOCKS5 proxy, "socks5://[USER@]HOST:PORT" or "socks5h://…" (the proxy
+    /// resolves the server's name).
+    /// Parsed by `resolve` (a text with a password in it must not be quoted back).
+    pub proxy: Option<String>,
+    /// Shell command whose first output line is the proxy's password.
+    pub proxy_password_command: Option<String>,
+    /// Name of an environment variable holding the proxy's password.
+    pub proxy_password_env: Option<String>,
+    /// A file whose first line is the proxy's password (private, as `password_file`).
+    pub proxy_password_file: Option<PathBuf>,
     pub user: Option<String>,
     pub auth: Option<AuthMechanism>,
     /// Default From, e.g. "Jane Doe <jane@example.com>"; also what picks this profile.

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AuthMechanism, Fingerprint, Security, ServerAddr};
+use crate::model::{AuthMechanism, Fingerprint, Protocol, ProxyAddr, Security, ServerAddr};
 use crate::queue::QueuedConnection;
 
 /// Connection values that override the profile (see [`super::resolve`]).
@@ -36,6 +36,13 @@ pub struct Overrides {
     pub ehlo: Option<String>,
     pub allow_insecure_auth: bool,
     pub insecure: bool,
+    // Written only when given, so that an entry without them reads and writes back
+    // as it did before they existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Protocol>,
+    /// The proxy's URL (a user name at most: never its password).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<ProxyAddr>,
     /// `--save-sent` / `--no-save-sent` (and `batch`'s off unless asked); recorded
     /// only when given, so that entries and their tests read as before.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59,6 +66,8 @@ impl Overrides {
             ehlo: self.ehlo.clone(),
             allow_insecure_auth: self.allow_insecure_auth,
             insecure: self.insecure,
+            protocol: self.protocol.map(|p| p.name().to_string()),
+            proxy: self.proxy.as_ref().map(ToString::to_string),
             save_sent: self.save_sent,
         }
     }
@@ -96,6 +105,14 @@ impl Overrides {
             ehlo: c.ehlo.clone(),
             allow_insecure_auth: c.allow_insecure_auth,
             insecure: c.insecure,
+            protocol: match &c.protocol {
+                Some(s) => Some(from_word(s).ok_or_else(|| bad("protocol", s))?),
+                None => None,
+            },
+            proxy: match &c.proxy {
+                Some(s) => Some(s.parse().map_err(|m| format!("--proxy {s}: {m}"))?),
+                None => None,
+            },
             save_sent: c.save_sent,
         })
     }
@@ -145,6 +162,19 @@ mod tests {
         // And byte for byte what the queue's own type writes.
         let q: QueuedConnection = serde_json::from_str(RECORDED).unwrap();
         assert_eq!(serde_json::to_string(&q).unwrap(), RECORDED);
+        // The LMTP socket and the proxy, when given, written and read back the same.
+        let reach = RECORDED.replace(
+            r#""insecure":true}"#,
+            r#""insecure":true,"protocol":"lmtp","proxy":"socks5h://me@127.0.0.1:9050"}"#,
+        );
+        let o: Overrides = serde_json::from_str(&reach).unwrap();
+        assert_eq!(o.protocol, Some(Protocol::Lmtp));
+        assert_eq!(o.proxy.as_ref().unwrap().user(), Some("me"));
+        assert_eq!(serde_json::to_string(&o).unwrap(), reach);
+        let q: QueuedConnection = serde_json::from_str(&reach).unwrap();
+        assert_eq!(serde_json::to_string(&q).unwrap(), reach);
+        assert_eq!(Overrides::from_recorded(&q).unwrap(), o);
+        assert_eq!(o.recorded(), q);
         // An entry from before `connection` had every field reads as no overrides.
         let old: Overrides = serde_json::from_str("{}").unwrap();
         assert_eq!(old, Overrides::default());
@@ -160,6 +190,10 @@ mod tests {
             (Security::Plain, "plain", Login, "login"),
             (Tls, "tls", Xoauth2, "xoauth2"),
             (Tls, "tls", OauthBearer, "oauthbearer"),
+            (Tls, "tls", ScramSha256, "scram-sha-256"),
+            (Tls, "tls", ScramSha1, "scram-sha-1"),
+            (Tls, "tls", CramMd5, "cram-md5"),
+            (Tls, "tls", External, "external"),
         ];
         for (security, security_word, auth, auth_word) in words {
             let o = Overrides {

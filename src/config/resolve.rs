@@ -235,6 +235,7 @@ fn build(
         security,
     } = layers.server()?;
     let tls = layers.tls()?;
+    let (proxy, proxy_secret) = layers.proxy(&host)?.unzip();
     let secret = layers.secret_source();
     let mechanism = layers.auth(secret.as_ref())?;
     let timeout = layers.timeout()?;
@@ -246,6 +247,10 @@ fn build(
         host,
         port,
         security,
+        protocol: (overrides.protocol)
+            .or(profile.protocol)
+            .unwrap_or_default(),
+        proxy,
         tls,
         helo_name: layers.helo_name(),
         timeout,
@@ -274,6 +279,7 @@ fn build(
         command_timeout,
         save_sent,
         secret,
+        proxy_secret,
         chosen: None,
     })
 }
@@ -315,5 +321,7 @@ fn expand_home(path: &Path) -> PathBuf {
 }
 
 mod layers;
+#[cfg(test)]
+mod reach_tests;
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use super::error::{ImapError, ImapErrorKind};
+use crate::smtp::socket::Socket;
 use crate::smtp::tls::{self, TlsClient, TlsStream};
 use crate::smtp::{SmtpError, SmtpErrorKind, Stage, TlsSettings, dial};
 
@@ -191,7 +192,7 @@ impl Wire for SocketWire {
         let deadline = Instant::now() + self.limit;
         let tls = self
             .client
-            .handshake(dial::bare_host(host), tcp, deadline)
+            .handshake(dial::bare_host(host), Socket::Tcp(tcp), deadline)
             .map_err(|e| {
                 ImapError::new(
                     ImapErrorKind::Connect,

@@ -8,10 +8,12 @@
 //! "on-temporary-failure". Changing a spelling breaks config files and queued messages.
 
 pub mod exit_code;
+mod proxy;
 mod server;
 pub mod text;
 
-pub use server::{Fingerprint, ServerAddr};
+pub use proxy::{ProxyAddr, SOCKS_PORT};
+pub use server::{Fingerprint, ServerAddr, is_local, unix_socket_path};
 
 /// Security of the connection to the submission server.
 #[derive(
@@ -39,6 +41,39 @@ impl Security {
     }
 }
 
+/// The dialogue the server speaks: SMTP (submission, relay), or LMTP (RFC 2033: a
+/// local delivery agent such as Dovecot's, which answers for each recipient after the
+/// message).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Deserialize,
+    serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// SMTP (RFC 5321): EHLO, one reply to the end of data
+    #[default]
+    Smtp,
+    /// LMTP (RFC 2033): LHLO, one reply per recipient to the end of data
+    Lmtp,
+}
+
+impl Protocol {
+    /// The word the config file and `--protocol` use for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Smtp => "smtp",
+            Protocol::Lmtp => "lmtp",
+        }
+    }
+}
+
 /// SASL mechanism for AUTH.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize, serde::Serialize,
@@ -46,7 +81,8 @@ impl Security {
 #[serde(rename_all = "lowercase")]
 pub enum AuthMechanism {
     // Auto: for the kind of secret, with an OAuth2 token OAUTHBEARER, then XOAUTH2;
-    // with a password PLAIN, then LOGIN (smtp/auth.rs).
+    // with a password SCRAM-SHA-256, SCRAM-SHA-1, PLAIN over TLS, LOGIN, CRAM-MD5
+    // (smtp/auth.rs). EXTERNAL only when asked for.
     /// The strongest mechanism both sides support
     Auto,
     Plain,
@@ -54,6 +90,20 @@ pub enum AuthMechanism {
     Xoauth2,
     #[value(name = "oauthbearer")]
     OauthBearer,
+    /// RFC 7677: proves the password without sending it, and checks the server's proof
+    #[value(name = "scram-sha-256")]
+    #[serde(rename = "scram-sha-256")]
+    ScramSha256,
+    /// RFC 5802, as scram-sha-256 with SHA-1
+    #[value(name = "scram-sha-1")]
+    #[serde(rename = "scram-sha-1")]
+    ScramSha1,
+    /// RFC 2195 (the server keeps the password in clear)
+    #[value(name = "cram-md5")]
+    #[serde(rename = "cram-md5")]
+    CramMd5,
+    /// The client certificate (--tls-cert) is the credential; no password
+    External,
 }
 
 /// What to do with a message when the server fails temporarily.
@@ -104,8 +154,19 @@ mod tests {
             }
         }
         check::<Security>(&["starttls", "tls", "plain"]);
-        check::<AuthMechanism>(&["auto", "plain", "login", "xoauth2", "oauthbearer"]);
+        check::<AuthMechanism>(&[
+            "auto",
+            "plain",
+            "login",
+            "xoauth2",
+            "oauthbearer",
+            "scram-sha-256",
+            "scram-sha-1",
+            "cram-md5",
+            "external",
+        ]);
         check::<QueuePolicy>(&["never", "on-temporary-failure", "on-failure"]);
+        check::<Protocol>(&["smtp", "lmtp"]);
         for s in Security::value_variants() {
             assert_eq!(serde_json::to_value(s).unwrap(), s.name());
         }

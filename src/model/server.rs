@@ -1,13 +1,44 @@
-//! How a server is named (`--server HOST[:PORT]`) and pinned (`--tls-fingerprint`):
-//! parsed once, where the text comes in, so nothing downstream checks it again.
+//! How a server is named (`--server HOST[:PORT]` or `unix:PATH`) and pinned
+//! (`--tls-fingerprint`): parsed once, where the text comes in, so nothing downstream
+//! checks it again.
 //!
 //! Each keeps the text as given: that is what errors quote and what a queue entry
 //! records, so a value read back is the value written.
 
 use std::fmt;
+use std::path::Path;
 use std::str::FromStr;
 
-/// A server as given: "host", "host:587", "[::1]:587" or "::1".
+/// How a host names a Unix stream socket: `unix:` and an absolute path.
+const UNIX: &str = "unix:";
+
+/// The socket's path when `host` names a Unix stream socket ("unix:/run/lmtp").
+/// Such a host is carried as it is, prefix and all, wherever a host name goes (the
+/// settings, the queue, the outcome), so that nothing mistakes it for a DNS name.
+pub fn unix_socket_path(host: &str) -> Option<&Path> {
+    host.strip_prefix(UNIX).map(Path::new)
+}
+
+/// Whether `host` is a socket on this machine: a Unix socket, or a loopback address
+/// or "localhost" (the name, not whatever it resolves to). Credentials may cross such
+/// a connection without TLS, and nothing requires STARTTLS on a Unix socket.
+pub fn is_local(host: &str) -> bool {
+    if unix_socket_path(host).is_some() {
+        return true;
+    }
+    let host = host.trim_end_matches('.');
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    bare.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A server as given: "host", "host:587", "[::1]:587", "::1" or "unix:/path/to/socket".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerAddr {
     text: String,
@@ -18,6 +49,11 @@ pub struct ServerAddr {
 impl ServerAddr {
     pub fn host(&self) -> &str {
         &self.host
+    }
+
+    /// The socket's path, for "unix:PATH".
+    pub fn unix_path(&self) -> Option<&Path> {
+        unix_socket_path(&self.host)
     }
 
     /// The port, when the text names one.
@@ -36,7 +72,22 @@ impl FromStr for ServerAddr {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || "expected HOST or HOST:PORT, with a port from 1 to 65535".to_string();
+        if let Some(path) = unix_socket_path(s) {
+            // Absolute: a queued message is flushed from another directory (cron).
+            if !path.is_absolute() {
+                return Err(
+                    "expected unix: and an absolute path, as in unix:/run/dovecot/lmtp".to_string(),
+                );
+            }
+            return Ok(ServerAddr {
+                text: s.to_string(),
+                host: s.to_string(),
+                port: None,
+            });
+        }
+        let bad = || {
+            "expected HOST, HOST:PORT (a port from 1 to 65535) or unix:/PATH/TO/SOCKET".to_string()
+        };
         let port = |p: &str| match p.parse::<u16>() {
             Ok(0) | Err(_) => Err(bad()),
             Ok(n) => Ok(n),
@@ -165,9 +216,37 @@ mod tests {
         for bad in ["h:x", "h:0", "h:65536", "[::1]:0", "[::1]x", ":25", ""] {
             assert_eq!(
                 split(bad).unwrap_err(),
-                "expected HOST or HOST:PORT, with a port from 1 to 65535",
+                "expected HOST, HOST:PORT (a port from 1 to 65535) or unix:/PATH/TO/SOCKET",
                 "{bad}"
             );
+        }
+        let unix: ServerAddr = "unix:/run/dovecot/lmtp".parse().unwrap();
+        assert_eq!(unix.unix_path(), Some(Path::new("/run/dovecot/lmtp")));
+        assert_eq!((unix.host(), unix.port()), ("unix:/run/dovecot/lmtp", None));
+        assert!("h:25".parse::<ServerAddr>().unwrap().unix_path().is_none());
+        assert!(
+            "unix:relative/sock"
+                .parse::<ServerAddr>()
+                .unwrap_err()
+                .contains("absolute path")
+        );
+    }
+
+    #[test]
+    fn local_hosts() {
+        for local in [
+            "localhost",
+            "localhost.",
+            "127.0.0.1",
+            "127.1.2.3",
+            "::1",
+            "[::1]",
+            "unix:/x",
+        ] {
+            assert!(is_local(local), "{local}");
+        }
+        for remote in ["mail.example.org", "10.0.0.1", "localhost.example.org"] {
+            assert!(!is_local(remote), "{remote}");
         }
         assert_eq!(
             "[::1]:25".parse::<ServerAddr>().unwrap().to_string(),

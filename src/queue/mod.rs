@@ -101,6 +101,11 @@ pub struct Meta {
     /// Why the entry was moved to `failed/`.
     #[serde(default)]
     pub failed: Option<String>,
+    /// Queued before any account could be resolved (sendmail mode with no config, or
+    /// one that could not be read): its envelope is as the caller gave it, and the
+    /// account's aliases and sender policy are applied at its first attempt.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unresolved: bool,
     /// The Bcc fields the message as sent leaves out (CRLF-terminated), for its copy
     /// in Sent when a flush sends it; absent when it has none.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -144,6 +149,12 @@ pub struct QueuedConnection {
     pub ehlo: Option<String>,
     pub allow_insecure_auth: bool,
     pub insecure: bool,
+    /// "smtp" or "lmtp"; written only when given, as `proxy`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// "socks5://[USER@]HOST:PORT" or "socks5h://…".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
     /// `--save-sent` / `--no-save-sent` at submission, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub save_sent: Option<bool>,
@@ -172,6 +183,7 @@ impl Meta {
             next_attempt: now,
             attempt_started: None,
             failed: None,
+            unresolved: false,
             bcc: String::new(),
         }
     }

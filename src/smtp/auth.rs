@@ -1,20 +1,26 @@
 //! SASL for SMTP AUTH (RFC 4954): choosing a mechanism, the rule about when
-//! credentials may be sent at all, and the encodings of PLAIN, LOGIN, XOAUTH2 and
-//! OAUTHBEARER. The dialogue itself lives in the session.
-
-use std::net::IpAddr;
+//! credentials may be sent at all, and the encodings of PLAIN, LOGIN, CRAM-MD5, XOAUTH2
+//! and OAUTHBEARER; SCRAM's exchange is in `auth/scram.rs`. The dialogue itself lives
+//! in the session (`session/login.rs`).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 
+use hmac::{Hmac, Mac};
+
 use super::AuthMechanism;
 use super::capabilities::Capabilities;
+
+pub(crate) mod scram;
 
 /// A concrete mechanism (never `Auto`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mechanism {
     Plain,
     Login,
+    CramMd5,
+    Scram(scram::Hash),
+    External,
     Xoauth2,
     OauthBearer,
 }
@@ -24,9 +30,29 @@ impl Mechanism {
         match self {
             Mechanism::Plain => "PLAIN",
             Mechanism::Login => "LOGIN",
+            Mechanism::CramMd5 => "CRAM-MD5",
+            Mechanism::Scram(scram::Hash::Sha256) => "SCRAM-SHA-256",
+            Mechanism::Scram(scram::Hash::Sha1) => "SCRAM-SHA-1",
+            Mechanism::External => "EXTERNAL",
             Mechanism::Xoauth2 => "XOAUTH2",
             Mechanism::OauthBearer => "OAUTHBEARER",
         }
+    }
+}
+
+/// What `auto` tries with a password, strongest first (issue 19). The SCRAMs prove the
+/// password without sending it and make the server prove it knows it too. PLAIN and
+/// LOGIN send the password itself, so over TLS they come next (PLAIN in one round
+/// trip) and CRAM-MD5 last: it needs the server to keep the password in clear and
+/// protects nothing TLS does not. Without TLS (loopback, or --allow-insecure-auth)
+/// CRAM-MD5 goes before them: it at least keeps the password off the wire.
+fn password_preference(tls: bool) -> [Mechanism; 5] {
+    use Mechanism::*;
+    use scram::Hash::*;
+    if tls {
+        [Scram(Sha256), Scram(Sha1), Plain, Login, CramMd5]
+    } else {
+        [Scram(Sha256), Scram(Sha1), CramMd5, Plain, Login]
     }
 }
 
@@ -34,14 +60,13 @@ impl Mechanism {
 ///
 /// `Auto` with a token: OAUTHBEARER (the IETF standard, RFC 7628), else XOAUTH2
 /// (Google's and Microsoft's older form of the same bearer token). `Auto` with a
-/// password: PLAIN, else LOGIN — both send the password as is (which is why AUTH
-/// needs TLS), so PLAIN wins by being one round trip; challenge-response mechanisms
-/// such as CRAM-MD5 would make the server keep the password in clear and add
-/// nothing over TLS, so they are not offered. A password never goes to an OAuth
-/// mechanism unasked, nor a token to PLAIN or LOGIN.
+/// password: the first of [`password_preference`] offered. A password never goes to
+/// an OAuth mechanism unasked, nor a token to a password mechanism; EXTERNAL (the
+/// client certificate is the credential) only when asked for.
 pub(crate) fn choose(
     wanted: AuthMechanism,
     token: bool,
+    tls: bool,
     caps: &Capabilities,
 ) -> Result<Mechanism, String> {
     if caps.auth.is_empty() {
@@ -62,6 +87,10 @@ pub(crate) fn choose(
     match wanted {
         AuthMechanism::Plain => pick(Mechanism::Plain),
         AuthMechanism::Login => pick(Mechanism::Login),
+        AuthMechanism::CramMd5 => pick(Mechanism::CramMd5),
+        AuthMechanism::ScramSha256 => pick(Mechanism::Scram(scram::Hash::Sha256)),
+        AuthMechanism::ScramSha1 => pick(Mechanism::Scram(scram::Hash::Sha1)),
+        AuthMechanism::External => pick(Mechanism::External),
         AuthMechanism::Xoauth2 => pick(Mechanism::Xoauth2),
         AuthMechanism::OauthBearer => pick(Mechanism::OauthBearer),
         AuthMechanism::Auto if token => pick(Mechanism::OauthBearer)
@@ -73,21 +102,30 @@ pub(crate) fn choose(
                     offered()
                 )
             }),
-        AuthMechanism::Auto => pick(Mechanism::Plain)
-            .or_else(|_| pick(Mechanism::Login))
-            .map_err(|_| no_password_mechanism(caps)),
+        AuthMechanism::Auto => password_preference(tls)
+            .into_iter()
+            .find(|m| caps.offers_auth(m.name()))
+            .ok_or_else(|| no_password_mechanism(caps)),
     }
 }
 
-/// Why a password cannot log in: the server offers neither PLAIN nor LOGIN. Names what
-/// it offers and what posta supports; an OAuth2 mechanism on offer takes a token
-/// command, anything else cannot be used.
+/// Why a password cannot log in: the server offers none of the password mechanisms.
+/// Names what it offers and what posta supports; an OAuth2 mechanism on offer takes a
+/// token command, EXTERNAL a client certificate, anything else cannot be used.
 fn no_password_mechanism(caps: &Capabilities) -> String {
     let offered = caps.auth.join(" ");
-    let oauth = [Mechanism::OauthBearer, Mechanism::Xoauth2]
-        .into_iter()
-        .find(|m| caps.offers_auth(m.name()));
-    let what_to_do = match oauth {
+    let other = [
+        Mechanism::OauthBearer,
+        Mechanism::Xoauth2,
+        Mechanism::External,
+    ]
+    .into_iter()
+    .find(|m| caps.offers_auth(m.name()));
+    let what_to_do = match other {
+        Some(Mechanism::External) => "it takes a client certificate by EXTERNAL: set \
+             tls_cert and tls_key in the profile and auth = \"external\" (or --tls-cert, \
+             --tls-key and --auth external)"
+            .to_string(),
         Some(m) => format!(
             "it takes an OAuth2 token by {}: set oauth_token_command in the profile \
              (or --oauth-token-command CMD)",
@@ -98,8 +136,9 @@ fn no_password_mechanism(caps: &Capabilities) -> String {
             .to_string(),
     };
     format!(
-        "the server offers AUTH {offered}, and a password logs in only by PLAIN or LOGIN \
-         (posta supports PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER); {what_to_do}"
+        "the server offers AUTH {offered}, and a password logs in only by SCRAM-SHA-256, \
+         SCRAM-SHA-1, PLAIN, LOGIN or CRAM-MD5 (posta also supports EXTERNAL, XOAUTH2 and \
+         OAUTHBEARER); {what_to_do}"
     )
 }
 
@@ -120,15 +159,10 @@ pub(crate) fn may_send_credentials(
     }
 }
 
-/// 127.0.0.0/8, ::1 and "localhost" (the name, not whatever it resolves to).
+/// 127.0.0.0/8, ::1, "localhost" (the name, not whatever it resolves to) and a Unix
+/// socket: nobody else is on the path.
 pub(crate) fn is_loopback(host: &str) -> bool {
-    let host = host.trim_end_matches('.');
-    if host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    super::dial::bare_host(host)
-        .parse::<IpAddr>()
-        .is_ok_and(|ip| ip.is_loopback())
+    crate::model::is_local(host)
 }
 
 /// RFC 4616: authzid (empty) NUL authcid NUL password.
@@ -139,6 +173,23 @@ pub(crate) fn plain(user: &str, password: &str) -> String {
 /// One LOGIN step (user name or password).
 pub(crate) fn login_step(value: &str) -> String {
     B64.encode(value)
+}
+
+/// RFC 2195: the user name, a space, and the HMAC-MD5 of the server's challenge keyed
+/// with the password, in lower-case hex. `challenge` is the 334's base64 text.
+pub(crate) fn cram_md5(user: &str, password: &str, challenge: &str) -> Result<String, String> {
+    let challenge = B64
+        .decode(challenge.trim())
+        .map_err(|_| "the server's CRAM-MD5 challenge is not base64".to_string())?;
+    let mut mac = Hmac::<md5::Md5>::new_from_slice(password.as_bytes()).expect("any key length");
+    mac.update(&challenge);
+    let digest: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(B64.encode(format!("{user} {digest}")))
 }
 
 /// Google's XOAUTH2 initial response.
@@ -184,16 +235,22 @@ mod tests {
     #[test]
     fn auto_with_a_password_prefers_plain_then_login_never_oauth() {
         assert_eq!(
-            choose(AuthMechanism::Auto, false, &caps(&["LOGIN", "PLAIN"])),
+            choose(AuthMechanism::Auto, false, true, &caps(&["LOGIN", "PLAIN"])),
             Ok(Mechanism::Plain)
         );
         assert_eq!(
-            choose(AuthMechanism::Auto, false, &caps(&["LOGIN", "XOAUTH2"])),
+            choose(
+                AuthMechanism::Auto,
+                false,
+                true,
+                &caps(&["LOGIN", "XOAUTH2"])
+            ),
             Ok(Mechanism::Login)
         );
         let err = choose(
             AuthMechanism::Auto,
             false,
+            true,
             &caps(&["XOAUTH2", "OAUTHBEARER"]),
         )
         .unwrap_err();
@@ -203,20 +260,67 @@ mod tests {
     }
 
     #[test]
+    fn auto_with_a_password_prefers_scram_then_plain_over_tls_then_login_then_cram() {
+        let all = ["CRAM-MD5", "LOGIN", "PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-256"];
+        let order = |tls: bool| {
+            let mut offered: Vec<&str> = all.to_vec();
+            let mut picked = vec![];
+            while let Ok(m) = choose(AuthMechanism::Auto, false, tls, &caps(&offered)) {
+                picked.push(m.name());
+                offered.retain(|o| *o != m.name());
+            }
+            picked
+        };
+        assert_eq!(
+            order(true),
+            ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN", "LOGIN", "CRAM-MD5"]
+        );
+        // In clear (loopback): CRAM-MD5 at least keeps the password off the wire.
+        assert_eq!(
+            order(false),
+            ["SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"]
+        );
+        // EXTERNAL and the OAuth mechanisms only when asked for.
+        assert!(choose(AuthMechanism::Auto, false, true, &caps(&["EXTERNAL"])).is_err());
+        assert_eq!(
+            choose(
+                AuthMechanism::External,
+                false,
+                true,
+                &caps(&["PLAIN", "EXTERNAL"])
+            ),
+            Ok(Mechanism::External)
+        );
+        for (wanted, name) in [
+            (AuthMechanism::ScramSha256, "SCRAM-SHA-256"),
+            (AuthMechanism::ScramSha1, "SCRAM-SHA-1"),
+            (AuthMechanism::CramMd5, "CRAM-MD5"),
+        ] {
+            assert_eq!(
+                choose(wanted, false, true, &caps(&all)).unwrap().name(),
+                name
+            );
+        }
+    }
+
+    #[test]
     fn a_server_with_only_unsupported_mechanisms_is_named_with_what_posta_supports() {
         let err = choose(
             AuthMechanism::Auto,
             false,
-            &caps(&["CRAM-MD5", "DIGEST-MD5"]),
+            true,
+            &caps(&["DIGEST-MD5", "GSSAPI", "NTLM"]),
         )
         .unwrap_err();
-        assert!(err.contains("offers AUTH CRAM-MD5 DIGEST-MD5"), "{err}");
+        assert!(err.contains("offers AUTH DIGEST-MD5 GSSAPI NTLM"), "{err}");
         assert!(
-            err.contains("posta supports PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER"),
+            err.contains("SCRAM-SHA-256, SCRAM-SHA-1, PLAIN, LOGIN or CRAM-MD5"),
             "{err}"
         );
         assert!(!err.contains("--auth"), "{err}");
         assert!(!err.contains("oauth_token_command"), "{err}");
+        let err = choose(AuthMechanism::Auto, false, true, &caps(&["EXTERNAL"])).unwrap_err();
+        assert!(err.contains("--auth external"), "{err}");
     }
 
     #[test]
@@ -226,15 +330,21 @@ mod tests {
             choose(
                 AuthMechanism::Auto,
                 token,
+                true,
                 &caps(&["PLAIN", "XOAUTH2", "OAUTHBEARER"])
             ),
             Ok(Mechanism::OauthBearer)
         );
         assert_eq!(
-            choose(AuthMechanism::Auto, token, &caps(&["PLAIN", "XOAUTH2"])),
+            choose(
+                AuthMechanism::Auto,
+                token,
+                true,
+                &caps(&["PLAIN", "XOAUTH2"])
+            ),
             Ok(Mechanism::Xoauth2)
         );
-        let err = choose(AuthMechanism::Auto, token, &caps(&["PLAIN", "LOGIN"])).unwrap_err();
+        let err = choose(AuthMechanism::Auto, token, true, &caps(&["PLAIN", "LOGIN"])).unwrap_err();
         assert!(
             err.contains("neither AUTH OAUTHBEARER nor XOAUTH2"),
             "{err}"
@@ -245,15 +355,26 @@ mod tests {
     #[test]
     fn explicit_choice_must_be_offered() {
         assert_eq!(
-            choose(AuthMechanism::Xoauth2, false, &caps(&["PLAIN", "XOAUTH2"])),
+            choose(
+                AuthMechanism::Xoauth2,
+                false,
+                true,
+                &caps(&["PLAIN", "XOAUTH2"])
+            ),
             Ok(Mechanism::Xoauth2)
         );
-        let err = choose(AuthMechanism::Login, false, &caps(&["PLAIN", "CRAM-MD5"])).unwrap_err();
+        let err = choose(
+            AuthMechanism::Login,
+            false,
+            true,
+            &caps(&["PLAIN", "CRAM-MD5"]),
+        )
+        .unwrap_err();
         assert_eq!(
             err,
             "the server does not offer AUTH LOGIN; it offers PLAIN CRAM-MD5"
         );
-        let err = choose(AuthMechanism::Plain, false, &caps(&[])).unwrap_err();
+        let err = choose(AuthMechanism::Plain, false, true, &caps(&[])).unwrap_err();
         assert!(err.contains("does not offer AUTH"), "{err}");
     }
 
@@ -294,6 +415,17 @@ mod tests {
                 .unwrap(),
             b"n,a=a=2Cb=3Dc@x,\x01host=smtp.x\x01port=587\x01auth=Bearer tok\x01\x01"
         );
+    }
+
+    #[test]
+    fn cram_md5_as_in_rfc_2195() {
+        let challenge = B64.encode("<1896.697170952@postoffice.reston.mci.net>");
+        let response = cram_md5("tim", "tanstaaftanstaaf", &challenge).unwrap();
+        assert_eq!(
+            B64.decode(response).unwrap(),
+            b"tim b913a602c7eda7a495b4e6e7334d3890"
+        );
+        assert!(cram_md5("tim", "x", "not base64!").is_err());
     }
 
     #[test]

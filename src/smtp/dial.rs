@@ -1,12 +1,16 @@
-//! Opening the TCP connection: resolve to every address, try each in turn with a
-//! time limit, and set the socket options the session relies on.
+//! Opening the connection: a Unix socket by its path, or TCP: resolve to every
+//! address, try each in turn with a time limit; then set the socket options the
+//! session relies on.
 
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::path::Path;
 use std::time::Duration;
 
 use super::error::{SmtpError, SmtpErrorKind, Stage};
+use super::socket::Socket;
 use super::transcript::Log;
+use crate::model::unix_socket_path;
 
 /// "[::1]" → "::1": brackets are URL syntax, not part of the address.
 pub(crate) fn bare_host(host: &str) -> &str {
@@ -15,8 +19,12 @@ pub(crate) fn bare_host(host: &str) -> &str {
         .unwrap_or(host)
 }
 
-/// "host:port", with brackets around an IPv6 address so the port stays readable.
+/// "host:port", with brackets around an IPv6 address so the port stays readable;
+/// "unix:PATH" as it is (a socket has no port).
 pub(crate) fn host_port(host: &str, port: u16) -> String {
+    if unix_socket_path(host).is_some() {
+        return host.to_owned();
+    }
     let host = bare_host(host);
     if host.contains(':') {
         format!("[{host}]:{port}")
@@ -25,7 +33,70 @@ pub(crate) fn host_port(host: &str, port: u16) -> String {
     }
 }
 
+/// Connect to `host` ("unix:PATH" or a name or address) and `port`, every read and
+/// write then bounded by `timeout`.
 pub(crate) fn connect(
+    host: &str,
+    port: u16,
+    timeout: Duration,
+    log: &mut Log<'_>,
+) -> Result<Socket, SmtpError> {
+    if let Some(path) = unix_socket_path(host) {
+        return connect_unix(host, path, timeout, log);
+    }
+    let tcp = connect_tcp(host, port, timeout, log)?;
+    Ok(Socket::Tcp(tcp))
+}
+
+/// [`connect`], through `proxy` when there is one.
+pub(crate) fn open(settings: &super::Settings, log: &mut Log<'_>) -> Result<Socket, SmtpError> {
+    let (host, port, timeout) = (&settings.host, settings.port, settings.timeout);
+    match &settings.proxy {
+        Some(proxy) => super::socks::connect(proxy, host, port, timeout, log).map(Socket::Tcp),
+        None => connect(host, port, timeout, log),
+    }
+}
+
+/// A local socket: connecting does not wait on a network, so no time limit of its own
+/// (a listener whose backlog is full refuses at once: EAGAIN).
+#[cfg(unix)]
+fn connect_unix(
+    host: &str,
+    path: &Path,
+    timeout: Duration,
+    log: &mut Log<'_>,
+) -> Result<Socket, SmtpError> {
+    let fail = |error| {
+        SmtpError::new(
+            Stage::Connect,
+            SmtpErrorKind::Unreachable {
+                server: host.to_owned(),
+                error,
+            },
+        )
+    };
+    let stream = std::os::unix::net::UnixStream::connect(path).map_err(fail)?;
+    let socket = Socket::Unix(stream);
+    socket.set_timeouts(timeout).map_err(fail)?;
+    log.info(&format!("Connected to {host}"));
+    Ok(socket)
+}
+
+#[cfg(not(unix))]
+fn connect_unix(
+    host: &str,
+    _path: &Path,
+    _timeout: Duration,
+    _log: &mut Log<'_>,
+) -> Result<Socket, SmtpError> {
+    Err(SmtpError::new(
+        Stage::Connect,
+        SmtpErrorKind::InvalidInput(format!("{host}: Unix sockets exist only on Unix")),
+    ))
+}
+
+/// A TCP connection to `host`:`port`, trying each address in turn.
+pub(crate) fn connect_tcp(
     host: &str,
     port: u16,
     timeout: Duration,
@@ -63,7 +134,7 @@ pub(crate) fn connect(
     }))
 }
 
-fn configure(stream: &TcpStream, timeout: Duration) -> io::Result<()> {
+pub(crate) fn configure(stream: &TcpStream, timeout: Duration) -> io::Result<()> {
     // SMTP is a dialogue of short lines; Nagle's algorithm would hold each command
     // back waiting for an ACK (about 40 ms a round trip on Linux).
     stream.set_nodelay(true)?;
@@ -144,5 +215,19 @@ mod tests {
         assert_eq!(host_port("::1", 25), "[::1]:25");
         assert_eq!(host_port("[::1]", 25), "[::1]:25");
         assert_eq!(host_port("mx.example.org", 587), "mx.example.org:587");
+        assert_eq!(host_port("unix:/run/lmtp", 25), "unix:/run/lmtp");
+    }
+
+    #[test]
+    fn a_missing_unix_socket_is_unreachable_and_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = format!("unix:{}", dir.path().join("none").display());
+        let mut log = Log::new(None);
+        let err = connect(&host, 25, Duration::from_secs(5), &mut log).unwrap_err();
+        assert!(err.is_transient(), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!("cannot connect to {host}: no such file or directory")
+        );
     }
 }

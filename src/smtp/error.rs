@@ -54,10 +54,20 @@ pub enum SmtpErrorKind {
     Timeout,
     /// The server answered with a 4xx or 5xx.
     Rejected(Reply),
-    /// Some recipients were refused; nothing was sent.
+    /// Some recipients were refused at RCPT, so nothing was sent; or (stage end of
+    /// data) an LMTP server delivered to none of them.
     RecipientsRefused {
         refused: Vec<RecipientReply>,
         accepted: Vec<RecipientReply>,
+    },
+    /// The SOCKS5 proxy would not, or could not, connect us to the server.
+    Proxy {
+        /// "socks5://host:port"
+        proxy: String,
+        /// "host:port" of the server asked for.
+        server: String,
+        failure: ProxyFailure,
+        why: String,
     },
     /// STARTTLS required but the server does not offer it.
     StartTlsUnavailable,
@@ -80,6 +90,10 @@ pub enum SmtpErrorKind {
     AuthFailed(Reply),
     /// We refuse to send credentials: no TLS, or no mechanism in common.
     AuthNotPossible(String),
+    /// The server's side of the SASL exchange was wrong: a SCRAM signature that does
+    /// not prove it knows the password, or a malformed challenge. The exchange was
+    /// abandoned; no message was sent.
+    AuthExchange(String),
     /// The message was bigger than the server accepts (declared SIZE).
     TooBig { size: u64, limit: u64 },
     /// Reading the message itself failed.
@@ -89,6 +103,19 @@ pub enum SmtpErrorKind {
     InvalidInput(String),
     /// An address needs SMTPUTF8 (RFC 6531) and the server does not offer it.
     Smtputf8Unavailable,
+}
+
+/// How a SOCKS5 proxy failed us, which decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyFailure {
+    /// It could not reach the server for now (unreachable, refused, its own failure).
+    Temporary,
+    /// Its rules forbid the connection, or it cannot take the address: a setting.
+    Refused,
+    /// It wants a login we do not have, or refused ours.
+    Auth,
+    /// What it said is not SOCKS5.
+    Protocol,
 }
 
 /// A transport failure with its stage.
@@ -114,6 +141,7 @@ impl SmtpError {
     /// Worth retrying later: 4xx, timeouts, refused or reset connections.
     pub fn is_transient(&self) -> bool {
         match &self.kind {
+            SmtpErrorKind::Proxy { failure, .. } => *failure == ProxyFailure::Temporary,
             SmtpErrorKind::Io(_)
             | SmtpErrorKind::Unreachable { .. }
             | SmtpErrorKind::Timeout
@@ -133,7 +161,7 @@ impl SmtpError {
         use SmtpErrorKind::*;
         !matches!(
             self.kind,
-            Io(_) | Unreachable { .. } | Timeout | Tls(_) | Protocol(_) | Payload(_)
+            Io(_) | Unreachable { .. } | Timeout | Tls(_) | Protocol(_) | Payload(_) | Proxy { .. }
         )
     }
 
@@ -156,10 +184,16 @@ impl SmtpError {
             RecipientsRefused { .. } if self.is_transient() => Code::TempFail,
             RecipientsRefused { .. } => Code::NoUser,
             StartTlsUnavailable | Tls(_) | Protocol(_) => Code::Protocol,
+            Proxy { failure, .. } => match failure {
+                ProxyFailure::Temporary => Code::TempFail,
+                ProxyFailure::Refused => Code::Unavailable,
+                ProxyFailure::Auth => Code::NoPerm,
+                ProxyFailure::Protocol => Code::Protocol,
+            },
             CaFileUnreadable { .. } => Code::NoInput,
             CaFileInvalid { .. } => Code::Config,
             AuthFailed(r) if r.is_transient() => Code::TempFail,
-            AuthFailed(_) | AuthNotPossible(_) => Code::NoPerm,
+            AuthFailed(_) | AuthNotPossible(_) | AuthExchange(_) => Code::NoPerm,
             TooBig { .. } => Code::Unavailable,
             Payload(_) => Code::IoErr,
             // Both are about what the user gave us, not about the server's health.
@@ -181,16 +215,18 @@ impl std::fmt::Display for SmtpError {
             Io(e) => write!(f, "{stage}: {}", io_text(e)),
             Timeout => write!(f, "{stage}: the server did not answer in time"),
             Rejected(r) => write!(f, "{stage}: the server said {r}"),
+            RecipientsRefused { refused, .. } if stage == Stage::EndOfData => {
+                write!(f, "end of data: the LMTP server delivered to nobody: ")?;
+                write_recipients(f, refused)
+            }
             RecipientsRefused { refused, .. } => {
                 write!(f, "RCPT: the server refused ")?;
-                for (i, r) in refused.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str("; ")?;
-                    }
-                    write!(f, "{} ({})", r.address, r.reply)?;
-                }
+                write_recipients(f, refused)?;
                 f.write_str("; nothing was sent")
             }
+            Proxy {
+                proxy, server, why, ..
+            } => write!(f, "cannot connect to {server} through {proxy}: {why}"),
             StartTlsUnavailable => write!(
                 f,
                 "STARTTLS: the server does not offer STARTTLS, so nothing was sent \
@@ -207,6 +243,12 @@ impl std::fmt::Display for SmtpError {
             Protocol(e) => write!(f, "{stage}: {e}"),
             AuthFailed(r) => write!(f, "AUTH: the server refused the credentials: {r}"),
             AuthNotPossible(why) => write!(f, "AUTH: {why}"),
+            AuthExchange(why) => write!(
+                f,
+                "AUTH: {why}; the login was abandoned and nothing was sent (a server \
+                 that cannot prove it knows the password may not be the one it is for: \
+                 check --server and the account's password)"
+            ),
             TooBig { size, limit } => write!(
                 f,
                 "the message is {size} bytes but the server accepts at most {limit}; nothing was sent"
@@ -220,6 +262,20 @@ impl std::fmt::Display for SmtpError {
             ),
         }
     }
+}
+
+/// "a@x (550 …); b@y (452 …)".
+pub(crate) fn write_recipients(
+    f: &mut std::fmt::Formatter<'_>,
+    recipients: &[RecipientReply],
+) -> std::fmt::Result {
+    for (i, r) in recipients.iter().enumerate() {
+        if i > 0 {
+            f.write_str("; ")?;
+        }
+        write!(f, "{} ({})", r.address, r.reply)?;
+    }
+    Ok(())
 }
 
 /// No `source()`: the text above already says the cause (in words, without the

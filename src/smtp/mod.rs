@@ -1,11 +1,14 @@
-//! The SMTP transport: connect (TCP, timeouts, TLS modes), the session (replies, EHLO,
-//! STARTTLS, AUTH, MAIL/RCPT/DATA) and the redacting transcript.
+//! The SMTP transport: connect (TCP, a Unix socket or a SOCKS5 proxy, timeouts, TLS
+//! modes), the session (replies, EHLO or LMTP's LHLO, STARTTLS, AUTH, MAIL/RCPT/DATA)
+//! and the redacting transcript.
 //!
-//! The files, from the top: `session.rs` the dialogue, over the `Wire` trait of
-//! `wire.rs` (whose `SocketWire` is the connection in use: stream, TLS switch, reply
-//! reader); `reuse.rs` many messages over one session (`batch`); `dial.rs` resolving
-//! and opening the TCP connection; `reply.rs`, `capabilities.rs`, `auth.rs` and
-//! `data.rs` what goes over the wire, without I/O of their own; `error.rs`,
+//! The files, from the top: `session.rs` the dialogue (AUTH in `session/login.rs`,
+//! LMTP's replies in `session/lmtp.rs`), over the `Wire` trait of `wire.rs` (whose
+//! `SocketWire` is the connection in use: stream, TLS switch, reply reader); `reuse.rs`
+//! many messages over one session (`batch`); `dial.rs` resolving and opening the
+//! connection, `socket.rs` the socket under it (TCP or Unix), `socks.rs` a SOCKS5
+//! proxy's handshake; `reply.rs`, `capabilities.rs`, `auth.rs` (with `auth/scram.rs`)
+//! and `data.rs` what goes over the wire, without I/O of their own; `error.rs`,
 //! `transcript.rs`, `certificate.rs` and `tls/` the rest.
 //!
 //! Our own rather than lettre's: lettre's transport has no PIPELINING, no per-recipient
@@ -31,14 +34,17 @@ mod reuse;
 #[cfg(test)]
 mod scripted_wire;
 mod session;
+pub(crate) mod socket;
+mod socks;
 pub(crate) mod tls;
 mod transcript;
 mod wire;
 
 pub use capabilities::Capabilities;
 pub use certificate::CertificateInfo;
-pub use error::{SmtpError, SmtpErrorKind, Stage};
+pub use error::{ProxyFailure, SmtpError, SmtpErrorKind, Stage};
 pub use reuse::ReusedSession;
+pub use socks::Proxy;
 pub use tls::{BACKEND as TLS_BACKEND, format_fingerprint};
 
 pub use session::MAX_RECIPIENTS;
@@ -48,7 +54,7 @@ use wire::{SocketWire, Wire};
 
 // The connection's security and the SASL choice are shared vocabulary (the flags and
 // the config file name them too).
-pub use crate::model::{AuthMechanism, Security};
+pub use crate::model::{AuthMechanism, Protocol, Security};
 
 /// A user name and its secret (password or OAuth2 access token).
 #[derive(Debug, Clone)]
@@ -77,6 +83,10 @@ pub struct Settings {
     pub host: String,
     pub port: u16,
     pub security: Security,
+    /// SMTP, or LMTP to a delivery agent.
+    pub protocol: Protocol,
+    /// Reach the server through this SOCKS5 proxy.
+    pub proxy: Option<Proxy>,
     pub tls: TlsSettings,
     /// Name announced in EHLO/HELO.
     pub helo_name: String,
@@ -180,10 +190,13 @@ pub struct Outcome {
     pub server: String,
     /// e.g. "starttls TLSv1.3 TLS13_AES_256_GCM_SHA384", "tls …" or "plain".
     pub security: String,
+    /// The recipients the message went to; over LMTP, each with its delivery reply.
     pub accepted: Vec<RecipientReply>,
-    /// Refused recipients (only non-empty when the caller chose to send anyway).
+    /// The recipients it did not reach although the message was sent: an LMTP
+    /// server's refusals after the end of data (RFC 2033 §4.2), each with its reply.
+    /// Always empty over SMTP, where a refused recipient stops the message.
     pub refused: Vec<RecipientReply>,
-    /// The reply to the end of data.
+    /// The reply to the end of data (over LMTP, the last delivered recipient's).
     pub final_reply: Reply,
     /// What did not go as asked but did not stop the message, e.g. a DSN request
     /// the server could not take.
@@ -201,7 +214,8 @@ pub struct Transcript<'a> {
 ///
 /// Either every recipient is accepted and the message is sent, or an error says
 /// what happened and nothing was delivered (a refused recipient resets the
-/// transaction before DATA).
+/// transaction before DATA). Over LMTP the message may be delivered to some
+/// recipients only: [`Outcome::refused`] lists the others.
 pub fn submit(
     settings: &Settings,
     envelope: &Envelope,

@@ -6,10 +6,10 @@
 //! protocol error, not something we try to hold.
 
 use std::io::{self, Read};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use super::Reply;
+use super::socket::Socket;
 
 /// Longest reply line we accept, CRLF included. RFC 5321 allows 512; real servers
 /// send longer EHLO and error lines, so we leave generous room.
@@ -37,17 +37,17 @@ pub(crate) struct LineReader<S> {
 /// The read time limit of a socket, changed only when it must be: a system call on
 /// every read adds up over thousands of messages on one connection.
 pub(crate) struct ReadLimit {
-    socket: TcpStream,
+    socket: Socket,
     current: Option<Duration>,
 }
 
 impl ReadLimit {
-    pub(crate) fn new(socket: TcpStream) -> ReadLimit {
+    pub(crate) fn new(socket: Socket) -> ReadLimit {
         let current = socket.read_timeout().ok().flatten();
         ReadLimit { socket, current }
     }
 
-    pub(crate) fn socket(&self) -> &TcpStream {
+    pub(crate) fn socket(&self) -> &Socket {
         &self.socket
     }
 

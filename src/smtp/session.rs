@@ -1,19 +1,20 @@
 //! The SMTP dialogue, in order: greeting, EHLO (or HELO), STARTTLS, AUTH,
 //! MAIL/RCPT (pipelined when offered, with DATA in the same group for one
-//! recipient), DATA, QUIT. The checks that keep what we were asked to send off the
-//! command line when it cannot go there are in `session/checks.rs`.
+//! recipient), DATA, QUIT. LMTP (RFC 2033) is the same dialogue with LHLO for EHLO
+//! and one reply per recipient after the message (`session/lmtp.rs`). The checks that
+//! keep what we were asked to send off the command line when it cannot go there are in
+//! `session/checks.rs`; AUTH is in `session/login.rs`.
 //!
 //! The session talks through a [`Wire`]: a socket in use, a script in the unit tests
 //! (`session/tests/`).
 
-use super::auth::{self, Mechanism};
 use super::capabilities::Capabilities;
 use super::dial;
 use super::error::{SmtpError, SmtpErrorKind, Stage};
-use super::redact::Redactor;
 use super::wire::Wire;
-use super::{Credentials, Outcome, Payload, RecipientReply, Reply, Security, Settings};
+use super::{Outcome, Payload, RecipientReply, Reply, Security, Settings};
 use crate::envelope::{Dsn, Envelope};
+use crate::model::Protocol;
 use std::time::Duration;
 
 /// Commands per pipelined write. Bounded because a server answering thousands of
@@ -30,6 +31,7 @@ pub(crate) struct Session<W: Wire> {
     host: String,
     port: u16,
     security: Security,
+    protocol: Protocol,
     pub(crate) greeting: Reply,
     pub(crate) caps: Capabilities,
     /// Send QUIT in the same group as the end of data (RFC 2920 §3.1 allows it; its
@@ -54,6 +56,7 @@ impl<W: Wire> Session<W> {
             host: settings.host.clone(),
             port: settings.port,
             security: settings.security,
+            protocol: settings.protocol,
             greeting,
             caps: Capabilities::default(),
             quit_after_message: false,
@@ -92,13 +95,18 @@ impl<W: Wire> Session<W> {
     }
 
     fn ehlo(&mut self, name: &str) -> Result<(), SmtpError> {
-        self.wire.send(Stage::Ehlo, &format!("EHLO {name}"))?;
+        let hello = match self.protocol {
+            Protocol::Smtp => "EHLO",
+            Protocol::Lmtp => "LHLO",
+        };
+        self.wire.send(Stage::Ehlo, &format!("{hello} {name}"))?;
         let reply = self.wire.read_reply(Stage::Ehlo)?;
         if reply.code == 250 {
             self.caps = Capabilities::parse(&reply);
             return Ok(());
         }
-        if !reply.is_permanent() {
+        // LMTP has no HELO to fall back to (RFC 2033 §4.1).
+        if !reply.is_permanent() || self.protocol == Protocol::Lmtp {
             return Err(unexpected(Stage::Ehlo, reply));
         }
         // An old or minimal server: RFC 5321 §3.2 says fall back to HELO, which
@@ -111,88 +119,6 @@ impl<W: Wire> Session<W> {
         }
         self.caps = Capabilities::default();
         Ok(())
-    }
-
-    pub(crate) fn authenticate(
-        &mut self,
-        settings: &Settings,
-        creds: &Credentials,
-    ) -> Result<(), SmtpError> {
-        let not_possible = |why| SmtpError::new(Stage::Auth, SmtpErrorKind::AuthNotPossible(why));
-        auth::may_send_credentials(&self.host, self.wire.is_tls(), settings.allow_insecure_auth)
-            .map_err(not_possible)?;
-        let mechanism =
-            auth::choose(settings.mechanism, creds.token, &self.caps).map_err(not_possible)?;
-        let user = creds.user.as_str();
-        let secret = creds.secret.expose();
-        let stage = Stage::Auth;
-        let reply = match mechanism {
-            Mechanism::Plain => {
-                let response = auth::plain(user, secret);
-                self.wire.send_shown(
-                    stage,
-                    &format!("AUTH PLAIN {response}"),
-                    "AUTH PLAIN (redacted)",
-                )?;
-                let reply = self.wire.read_reply(stage)?;
-                if reply.code == 334 {
-                    // A server that does not take the initial response asks for it.
-                    self.wire.send_shown(stage, &response, "(redacted)")?;
-                    self.wire.read_reply(stage)?
-                } else {
-                    reply
-                }
-            }
-            Mechanism::Login => {
-                self.wire.send(stage, "AUTH LOGIN")?;
-                let mut reply = self.wire.read_reply(stage)?;
-                for value in [user, secret] {
-                    if reply.code != 334 {
-                        break;
-                    }
-                    self.wire
-                        .send_shown(stage, &auth::login_step(value), "(redacted)")?;
-                    reply = self.wire.read_reply(stage)?;
-                }
-                reply
-            }
-            Mechanism::Xoauth2 | Mechanism::OauthBearer => {
-                let (response, abort) = if mechanism == Mechanism::Xoauth2 {
-                    (auth::xoauth2(user, secret), "")
-                } else {
-                    let host = dial::bare_host(&self.host);
-                    // RFC 7628 §3.2.3: a failed exchange is ended with a single ^A.
-                    (auth::oauthbearer(user, host, self.port, secret), "AQ==")
-                };
-                let name = mechanism.name();
-                self.wire.send_shown(
-                    stage,
-                    &format!("AUTH {name} {response}"),
-                    &format!("AUTH {name} (redacted)"),
-                )?;
-                let reply = self.wire.read_reply(stage)?;
-                if reply.code == 334 {
-                    // The challenge is the provider's error as base64 JSON; keep it
-                    // for the user, then end the exchange to get the final reply.
-                    // Decoded, it may hold the token the server was sent.
-                    let detail = auth::decode_challenge(&reply.lines.join(""));
-                    let detail = Redactor::new(settings).apply(&detail).into_owned();
-                    self.wire.send(stage, abort)?;
-                    let mut last = self.wire.read_reply(stage)?;
-                    if !detail.is_empty() {
-                        last.lines.push(detail);
-                    }
-                    last
-                } else {
-                    reply
-                }
-            }
-        };
-        match reply.code {
-            235 => Ok(()),
-            400..=599 => Err(SmtpError::new(stage, SmtpErrorKind::AuthFailed(reply))),
-            _ => Err(unexpected(stage, reply)),
-        }
     }
 
     /// MAIL, RCPT, DATA, the message, and the final reply.
@@ -285,20 +211,42 @@ impl<W: Wire> Session<W> {
         }
         // Servers scan the message (spam, viruses) before answering.
         self.wire.set_reply_timeout(settings.data_timeout);
-        let final_reply = self.wire.read_reply(Stage::EndOfData);
+        let answer = self.end_of_data(accepted);
         self.wire.set_reply_timeout(settings.timeout);
-        let final_reply = final_reply?;
-        if !final_reply.is_positive() {
-            return Err(unexpected(Stage::EndOfData, final_reply));
-        }
+        let (accepted, refused, final_reply) = answer?;
         Ok(Outcome {
             server: dial::host_port(&self.host, self.port),
             security: self.security_label(),
             accepted,
-            refused: Vec::new(),
+            refused,
             final_reply,
             warnings,
         })
+    }
+
+    /// The answer to the end of data: SMTP's one reply for the whole message, or
+    /// LMTP's one per recipient (delivered, not delivered, and the last reply).
+    #[allow(clippy::type_complexity)]
+    fn end_of_data(
+        &mut self,
+        accepted: Vec<RecipientReply>,
+    ) -> Result<(Vec<RecipientReply>, Vec<RecipientReply>, Reply), SmtpError> {
+        if self.protocol == Protocol::Lmtp {
+            let lmtp::Deliveries {
+                delivered,
+                failed,
+                lost,
+            } = lmtp::read_deliveries(&mut self.wire, accepted)?;
+            self.out_of_step |= lost;
+            let last = delivered.last().expect("at least one was delivered");
+            let final_reply = last.reply.clone();
+            return Ok((delivered, failed, final_reply));
+        }
+        let final_reply = self.wire.read_reply(Stage::EndOfData)?;
+        if !final_reply.is_positive() {
+            return Err(unexpected(Stage::EndOfData, final_reply));
+        }
+        Ok((accepted, Vec::new(), final_reply))
     }
 
     fn mail_command(
@@ -523,6 +471,8 @@ fn unexpected(stage: Stage, reply: Reply) -> SmtpError {
 }
 
 mod checks;
+mod lmtp;
+mod login;
 pub use checks::MAX_RECIPIENTS;
 use checks::xtext;
 #[cfg(test)]

@@ -8,7 +8,6 @@
 
 use std::borrow::Cow;
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use super::data::{self, DataError};
@@ -16,6 +15,7 @@ use super::dial::{self, io_kind};
 use super::error::{SmtpError, SmtpErrorKind, Stage};
 use super::redact::Redactor;
 use super::reply::{LineReader, ReadError, ReadLimit, read_reply};
+use super::socket::Socket;
 use super::tls::{self, TlsClient, TlsStream};
 use super::transcript::Log;
 use super::{Payload, Reply, Security, Settings};
@@ -63,7 +63,7 @@ pub(crate) trait Wire {
 }
 
 pub(crate) enum Stream {
-    Plain(TcpStream),
+    Plain(Socket),
     Tls(Box<dyn TlsStream>),
     /// Only between taking the plain socket for the handshake and getting TLS back.
     Closed,
@@ -96,7 +96,7 @@ impl Write for Stream {
     }
 }
 
-/// The [`Wire`] over a TCP socket.
+/// The [`Wire`] over a socket (TCP or Unix).
 pub(crate) struct SocketWire<'a> {
     /// Holds, besides the stream, a second handle on the same socket: once TLS owns
     /// the stream, this is how the read time limit is still changed.
@@ -122,8 +122,8 @@ impl<'a> SocketWire<'a> {
                 tls::prepare(&settings.tls).map_err(|kind| SmtpError::new(Stage::Connect, kind))?,
             ),
         };
-        let tcp = dial::connect(&settings.host, settings.port, settings.timeout, &mut log)?;
-        let mut wire = SocketWire::new(tcp, log, client)?;
+        let socket = dial::open(settings, &mut log)?;
+        let mut wire = SocketWire::new(socket, log, client)?;
         wire.redact = Redactor::new(settings);
         if settings.security == Security::Tls {
             wire.start_tls(&settings.host, Stage::Connect)?;
@@ -131,14 +131,14 @@ impl<'a> SocketWire<'a> {
         Ok(wire)
     }
 
-    fn new(tcp: TcpStream, log: Log<'a>, client: Option<TlsClient>) -> Result<Self, SmtpError> {
-        let socket = tcp
+    fn new(stream: Socket, log: Log<'a>, client: Option<TlsClient>) -> Result<Self, SmtpError> {
+        let socket = stream
             .try_clone()
             .map_err(|e| SmtpError::new(Stage::Connect, SmtpErrorKind::Io(e)))?;
         let socket = ReadLimit::new(socket);
         let limit = socket.current().unwrap_or(Duration::from_secs(60));
         Ok(SocketWire {
-            reader: LineReader::new(Stream::Plain(tcp)).with_socket(socket),
+            reader: LineReader::new(Stream::Plain(stream)).with_socket(socket),
             log,
             client,
             tls: None,
@@ -183,7 +183,7 @@ impl Wire for SocketWire<'_> {
 
     fn read_reply(&mut self, stage: Stage) -> Result<Reply, SmtpError> {
         if let Some(socket) = self.reader.socket() {
-            quick_ack(socket.socket());
+            socket.socket().quick_ack();
         }
         let tls = self.is_tls();
         let log = &mut self.log;
@@ -232,7 +232,7 @@ impl Wire for SocketWire<'_> {
             ));
         }
         self.reader.discard_buffered();
-        let Stream::Plain(tcp) = std::mem::replace(self.reader.get_mut(), Stream::Closed) else {
+        let Stream::Plain(socket) = std::mem::replace(self.reader.get_mut(), Stream::Closed) else {
             return Err(SmtpError::new(
                 stage,
                 SmtpErrorKind::Protocol("TLS is already active".into()),
@@ -241,7 +241,7 @@ impl Wire for SocketWire<'_> {
         // The whole handshake, not only each read, must fit in the time limit.
         let deadline = Instant::now() + self.limit;
         let stream = client
-            .handshake(dial::bare_host(host), tcp, deadline)
+            .handshake(tls_name(host), socket, deadline)
             .map_err(|kind| SmtpError::new(stage, kind))?;
         let description = stream.describe();
         self.log.info(&format!("TLS started: {description}"));
@@ -300,18 +300,16 @@ pub(crate) fn data_error(e: DataError) -> SmtpError {
     }
 }
 
-/// Ask the kernel to acknowledge at once while we wait for a reply. A server that
-/// writes two small records back to back without TCP_NODELAY (Postfix after STARTTLS:
-/// a session ticket, then the EHLO reply) holds the second until our ACK, and Linux
-/// delays that ACK: 40 ms on about half of all submissions, measured with strace.
-#[cfg(target_os = "linux")]
-fn quick_ack(socket: &TcpStream) {
-    // Only a hint: a failure changes timing, never correctness.
-    let _ = rustix::net::sockopt::set_tcp_quickack(socket, true);
+/// The name the server's certificate must carry: the host as named, without
+/// brackets; for a Unix socket, which has no name, "localhost" (a local server's
+/// certificate is usually for it; else pin it with --tls-fingerprint).
+fn tls_name(host: &str) -> &str {
+    if crate::model::unix_socket_path(host).is_some() {
+        "localhost"
+    } else {
+        dial::bare_host(host)
+    }
 }
-
-#[cfg(not(target_os = "linux"))]
-fn quick_ack(_socket: &TcpStream) {}
 
 /// A line break inside a command would start a second command; whatever put it
 /// there (an address, a name), it must not reach the wire.

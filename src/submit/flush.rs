@@ -20,6 +20,9 @@ use super::{Delivery, Origin, Submission};
 pub enum Attempt {
     /// Sent; and what became of the copy in Sent.
     Sent(Outcome, super::SentCopy),
+    /// Delivered to some recipients only (LMTP): `refused` says who did not get it.
+    /// The entry waits for those that failed temporarily, and for them alone.
+    Partly(Outcome, super::SentCopy),
     /// Not sent, for a reason that may pass: it waits for its next turn.
     Deferred(String),
     /// Refused for good: moved aside.
@@ -32,7 +35,7 @@ pub enum Attempt {
 /// The secrets fetched during one flush, so that an account's password is asked for
 /// (or its command run) once per flush, not once per message.
 #[derive(Default)]
-pub struct Secrets(HashMap<String, Option<Credentials>>);
+pub struct Secrets(HashMap<String, (Option<Credentials>, Option<smtp::Proxy>)>);
 
 /// One attempt at one locked entry through `account`. Account and connection problems
 /// (credentials, TLS, AUTH) defer the entry: they are not about this message and the
@@ -47,6 +50,14 @@ pub fn attempt(
     mut transcript: Option<&mut Transcript<'_>>,
     warnings: &mut Vec<String>,
 ) -> io::Result<Attempt> {
+    // Queued before there was an account (sendmail mode with no config): this
+    // account's aliases and sender policy first, once.
+    if locked.meta.unresolved {
+        if let Err(e) = super::unresolved::apply_account(&account, &mut locked.meta) {
+            return Ok(Attempt::Failed(crate::report::message_and_hints(&e).0));
+        }
+        locked.save()?;
+    }
     let meta = locked.meta.clone();
     // Before any password is asked for: a message held back needs none.
     if let Some(held) = over_daily_limit(&account, meta.envelope.to.len(), queue::now()) {
@@ -57,12 +68,19 @@ pub fn attempt(
         meta.profile, meta.connection, meta.login_hint
     );
     match secrets.0.get(&key) {
-        Some(c) => account.settings.credentials = c.clone(),
+        Some((c, proxy)) => {
+            account.settings.credentials = c.clone();
+            account.settings.proxy = proxy.clone();
+        }
         None => {
             if let Err(e) = account.load_credentials(meta.login_hint.as_deref()) {
                 return Ok(Attempt::Deferred(e.to_string()));
             }
-            secrets.0.insert(key, account.settings.credentials.clone());
+            let fetched = (
+                account.settings.credentials.clone(),
+                account.settings.proxy.clone(),
+            );
+            secrets.0.insert(key, fetched);
         }
     }
 
@@ -108,6 +126,7 @@ pub fn attempt(
     );
     Ok(match delivered {
         Ok(Delivery::Sent(outcome, copy)) => Attempt::Sent(outcome, copy),
+        Ok(Delivery::Partly { outcome, copy, .. }) => Attempt::Partly(outcome, copy),
         Ok(Delivery::Queued(q)) => Attempt::Deferred(q.reason),
         Err(e) => match e.downcast_ref::<SmtpError>() {
             Some(e) if refuses_the_message(e) => Attempt::Failed(e.to_string()),

@@ -12,11 +12,13 @@
 pub mod dead_letter;
 pub mod flush;
 pub mod ledger;
+pub mod partly;
 pub mod payload;
 pub mod queueing;
 pub mod sender;
 pub mod sent_copy;
 pub mod submission_log;
+pub mod unresolved;
 
 use crate::config::Account;
 use crate::envelope::{Dsn, Envelope};
@@ -33,6 +35,15 @@ pub use sent_copy::{Copies, SentCopy};
 pub enum Delivery {
     /// The server accepted it; and what became of the copy in Sent.
     Sent(Outcome, SentCopy),
+    /// Delivered to some recipients only (an LMTP server's answer): `outcome.refused`
+    /// names the others; those that failed temporarily are in the queue as `queued`
+    /// when the policy queues (see [`partly`]). Its copy in Sent is saved once, now:
+    /// the queued rest goes without another.
+    Partly {
+        outcome: Outcome,
+        queued: Option<Queued>,
+        copy: SentCopy,
+    },
     /// Safe in the queue, not sent yet.
     Queued(Queued),
 }
@@ -173,7 +184,17 @@ fn settle_kept(
             // flush send (and copy) the message again.
             let copy = copies.save(account, submission.bcc, payload);
             warnings.extend(copy.warning());
-            Ok(Delivery::Sent(outcome, copy))
+            if outcome.refused.is_empty() {
+                Ok(Delivery::Sent(outcome, copy))
+            } else {
+                let queued =
+                    partly::queue_the_failed(account, submission, payload, &outcome, warnings);
+                Ok(Delivery::Partly {
+                    outcome,
+                    queued,
+                    copy,
+                })
+            }
         }
         (Err(e), Keeping::Held(held)) if queueing::should_queue(submission.policy, &e) => {
             Ok(Delivery::Queued(held.keep(e.to_string(), Some(e.stage))))

@@ -70,7 +70,7 @@ fn line(
         ),
     ];
     match result {
-        Ok(Delivery::Sent(outcome, _)) => {
+        Ok(Delivery::Sent(outcome, _) | Delivery::Partly { outcome, .. }) => {
             pairs.push(("server", outcome.server.clone()));
             pairs.push(("tls", outcome.security.trim().to_owned()));
         }
@@ -90,17 +90,26 @@ fn line(
             pairs.push(("status", "sent".into()));
             pairs.push(("reply", outcome.final_reply.to_string()));
             pairs.push(("exit", "0".into()));
-            match copy {
-                SentCopy::Off => {}
-                SentCopy::Saved { folder, .. } => {
-                    pairs.push(("saved", "yes".into()));
-                    pairs.push(("saved_to", folder.clone()));
-                }
-                SentCopy::NotSaved { reason, .. } => {
-                    pairs.push(("saved", "no".into()));
-                    pairs.push(("save_error", reason.clone()));
-                }
+            copy_pairs(&mut pairs, copy);
+        }
+        // Who did not get it, with what the server said; the exit code `send` gives.
+        Ok(Delivery::Partly {
+            outcome,
+            queued,
+            copy,
+        }) => {
+            pairs.push(("status", "partly".into()));
+            pairs.push(("reply", outcome.final_reply.to_string()));
+            let refused: Vec<String> = (outcome.refused.iter())
+                .map(|r| format!("{} {}", r.address, r.reply))
+                .collect();
+            pairs.push(("refused", refused.join("; ")));
+            if let Some(q) = queued {
+                pairs.push(("queued", q.id.clone()));
             }
+            let code = super::partly::exit_code(outcome, queued.as_ref(), false);
+            pairs.push(("exit", code.as_i32().to_string()));
+            copy_pairs(&mut pairs, copy);
         }
         // Not sent (yet): the line says where it waits, with `send`'s exit code.
         Ok(Delivery::Queued(queued)) => {
@@ -189,6 +198,21 @@ fn append(path: &Path, line: &str) -> io::Result<()> {
     // O_APPEND makes each write land at the end; a regular file takes a line this
     // short in one write, so concurrent writers cannot split it.
     file.write_all(line.as_bytes())
+}
+
+/// What became of the copy in Sent, as the line's `saved` pairs.
+fn copy_pairs(pairs: &mut Vec<(&'static str, String)>, copy: &SentCopy) {
+    match copy {
+        SentCopy::Off => {}
+        SentCopy::Saved { folder, .. } => {
+            pairs.push(("saved", "yes".into()));
+            pairs.push(("saved_to", folder.clone()));
+        }
+        SentCopy::NotSaved { reason, .. } => {
+            pairs.push(("saved", "no".into()));
+            pairs.push(("save_error", reason.clone()));
+        }
+    }
 }
 
 #[cfg(test)]

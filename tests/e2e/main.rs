@@ -13,6 +13,8 @@ mod e2e;
 
 mod batch;
 mod batch_rotation;
+// Needs root, unshare (util-linux), cron, mailutils and php-cli (scripts/test.sh).
+mod cron_machine;
 // Needs dnsmasq (scripts/test.sh installs dnsmasq-base).
 mod discovery;
 mod e2e_postfix;
@@ -22,6 +24,9 @@ mod interop;
 #[cfg(feature = "keyring")]
 mod keyring;
 mod queue_e2e;
+mod sasl;
+// Needs dovecot-lmtpd and dante-server (scripts/mailserver.sh installs and starts them).
+mod reach;
 // Needs the IMAP side of the rig (Dovecot's imapd, scripts/mailserver.sh).
 mod sent_copy;
 mod sent_copy_faults;

@@ -21,6 +21,7 @@ mod fuzz_regressions;
 mod generated;
 mod hostile_input;
 mod hostile_local;
+mod hostile_proxy;
 mod hostile_server;
 mod hostile_terminal;
 mod install_sendmail;

@@ -89,3 +89,32 @@ fn a_provider_that_takes_only_the_login_as_sender_is_checked_before_connecting()
         "{stderr}"
     );
 }
+
+/// GNU mailutils' `mail` passes `-f root@<this host>` and cron writes `From: root (Cron
+/// Daemon)`: a local user's sender, which no provider takes, becomes the profile's
+/// address even with the default policy (`envelope_from = "auto"`, `from_header = "add"`).
+#[test]
+fn a_local_users_sender_becomes_the_profiles_address_by_default() {
+    let home = tempfile::tempdir().unwrap();
+    let server = Server::start(Config::default());
+    profile(home.path(), server.port(), "");
+    let host = gethostname::gethostname().to_string_lossy().into_owned();
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "-t", "-v", "-f", &format!("root@{host}")]);
+    let out = run_with_input(
+        cmd,
+        b"From: root (Cron Daemon)\nTo: ops@example.org\nSubject: Cron job\n\nout\n",
+    );
+    let record = server.finish();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        record.sent("MAIL FROM:<jane@example.org>"),
+        "{:?}",
+        record.commands()
+    );
+    assert!(stderr.contains("the local sender"), "{stderr}");
+    let message = parse(&record.messages[0]);
+    assert_eq!(message["from"][0]["addr"], "jane@example.org", "{message}");
+    assert!(!message.to_string().contains("Cron Daemon"), "{message}");
+}

@@ -34,6 +34,8 @@ fn settings(server: &Server, security: Security) -> Settings {
         host: "127.0.0.1".into(),
         port: server.port(),
         security,
+        protocol: Default::default(),
+        proxy: None,
         tls: TlsSettings {
             ca_file: Some(server.ca_file.clone()),
             ..Default::default()
@@ -544,6 +546,8 @@ fn unsendable_envelopes_are_refused_before_connecting() {
         host: "127.0.0.1".into(),
         port: listener.local_addr().unwrap().port(),
         security: Security::Plain,
+        protocol: Default::default(),
+        proxy: None,
         tls: TlsSettings::default(),
         helo_name: "client.test".into(),
         timeout: Duration::from_secs(5),

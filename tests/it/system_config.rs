@@ -84,21 +84,100 @@ fn the_users_own_config_wins_over_the_system_one() {
     assert_eq!(own.messages.len(), 1);
 }
 
+/// A system-wide config others may write is not used; sendmail mode keeps the message
+/// in the queue meanwhile (it is not the message's fault) and says why.
 #[test]
-fn a_system_config_others_may_write_is_refused_with_78() {
+fn a_system_config_others_may_write_is_not_used_and_the_message_waits() {
     let home = tempfile::tempdir().unwrap();
-    let path = system_config(home.path(), 1);
+    let server = Server::start(Config::default());
+    let path = system_config(home.path(), server.port());
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
     let mut cmd = posta(home.path());
     cmd.args(["sendmail", "-t"]);
     let out = run_with_input(cmd, CRON_OUTPUT);
     let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(78), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("queued as "), "{stderr}");
     assert!(
         stderr.contains("the system-wide config is not trusted"),
         "{stderr}"
     );
     assert!(stderr.contains("chmod go-w"), "{stderr}");
+
+    // `send` has a person to tell: it refuses.
+    let out = posta(home.path())
+        .args([
+            "send",
+            "--to",
+            "a@example.org",
+            "--subject",
+            "s",
+            "--body",
+            "b",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78), "{}", text(&out.stderr));
+
+    // Fixed, the next flush sends it.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = posta(home.path())
+        .args(["queue", "flush"])
+        .output()
+        .unwrap();
+    let record = server.finish();
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert_eq!(record.messages.len(), 1, "{said}");
+}
+
+/// cron of a user on a machine with no config at all yet: the output waits in that
+/// user's queue (exit 0, one line), and once the administrator writes the system
+/// config, a flush sends it with that config's aliases and sender policy applied.
+#[test]
+fn with_no_config_at_all_the_message_waits_for_one() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "-t", "-f", "root@host.local"]);
+    let out = run_with_input(
+        cmd,
+        b"To: root\nFrom: root (Cron Daemon)\nSubject: Cron <root@host> job\n\nall done\n",
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("queued as "), "{stderr}");
+    assert!(stderr.contains("posta queue flush"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+
+    let server = Server::start(Config::default());
+    let path = system_config(home.path(), server.port());
+    let aliases = home.path().join("aliases");
+    std::fs::write(&aliases, "root: ops@example.org\n").unwrap();
+    let mut config = std::fs::read_to_string(&path).unwrap();
+    config.push_str(&format!(
+        "aliases = \"{}\"\nenvelope_from = \"profile\"\n",
+        aliases.display()
+    ));
+    std::fs::write(&path, config).unwrap();
+    let out = posta(home.path())
+        .args(["queue", "flush"])
+        .output()
+        .unwrap();
+    let record = server.finish();
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(record.sent("MAIL FROM:<server@example.org>"), "{said}");
+    assert!(
+        record.sent("RCPT TO:<ops@example.org>"),
+        "{:?}",
+        record.commands()
+    );
+    assert!(!record.sent("RCPT TO:<root>"), "{:?}", record.commands());
+    assert!(
+        text(&record.messages[0]).contains("all done"),
+        "{:?}",
+        record.messages
+    );
 }
 
 /// cron mails a job's output to its owner (`root`): the profile's aliases file says

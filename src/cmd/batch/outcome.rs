@@ -84,7 +84,7 @@ impl Dispatcher<'_, '_, '_> {
             &mut warnings,
         );
         self.copies = copies;
-        if let Ok(Delivery::Sent(_, copy)) = &delivered {
+        if let Ok(Delivery::Sent(_, copy) | Delivery::Partly { copy, .. }) = &delivered {
             for line in copy.transcript() {
                 self.say(line)?;
             }
@@ -111,6 +111,27 @@ impl Dispatcher<'_, '_, '_> {
                 object
             }
             Ok(Delivery::Queued(queued)) => self.queued(&job.name, &queued)?,
+            // Not sent to everyone: counted as failed, with send's exit code.
+            Ok(Delivery::Partly {
+                outcome,
+                queued,
+                copy,
+            }) => {
+                let mut report =
+                    crate::cmd::partly_report(&outcome, queued.as_ref(), &message_id, false);
+                if let Some(json) = &mut report.json {
+                    copy.add_json(json);
+                }
+                self.progress.failed();
+                self.tally.failed += 1;
+                (self.tally.first_code).get_or_insert(report.exit.unwrap_or(Code::TempFail));
+                let name = &job.name;
+                self.say(&format!("posta: batch: {name}: {}", report.human))?;
+                let mut object = report.json.unwrap_or_default();
+                object["type"] = json!("message");
+                object["source"] = json!(name);
+                object
+            }
             Err(e) => self.failure(&job.name, &e)?,
         };
         object["profile"] = json!(profile);

@@ -11,9 +11,9 @@ use crate::config::file::Profile;
 use crate::config::presets::{self, Preset};
 use crate::config::secret_source::{DEFAULT_COMMAND_TIMEOUT, SecretSource};
 use crate::config::{ConfigError, Overrides, SaveSent};
-use crate::model::{AuthMechanism, Fingerprint, Security, ServerAddr};
+use crate::model::{AuthMechanism, Fingerprint, ProxyAddr, Security, ServerAddr};
 use crate::secret::Secret;
-use crate::smtp::TlsSettings;
+use crate::smtp::{Proxy, TlsSettings};
 
 /// Seconds to wait for connecting and for each ordinary reply.
 const DEFAULT_TIMEOUT: u64 = 30;
@@ -74,7 +74,8 @@ impl Layers<'_> {
 
     /// Host, port and security. A flag's port decides the security when no security
     /// is given, and a flag's security the port; the profile's pair likewise, then the
-    /// preset's (its port only with its own security).
+    /// preset's (its port only with its own security). A Unix socket ("unix:PATH")
+    /// has no port, and no TLS unless asked.
     pub(super) fn server(&self) -> Result<Server, ConfigError> {
         let (o, profile, preset) = (self.overrides, self.profile, self.preset);
         let host = o
@@ -94,6 +95,23 @@ impl Layers<'_> {
             return Err(self.profile_error("port must be from 1 to 65535"));
         }
         let flag_port = o.port.or(o.server.as_ref().and_then(|s| s.port()));
+        if let Some(path) = crate::model::unix_socket_path(&host) {
+            if !path.is_absolute() {
+                // Only the profile can get here: the flag's parser refuses it.
+                return Err(self.profile_error(format!(
+                    "host \"{host}\": a Unix socket needs an absolute path, as in \
+                     \"unix:/run/dovecot/lmtp\""
+                )));
+            }
+            // A socket on this machine: nobody is on the path, so TLS only when asked
+            // (a preset's security is for its own host, never for a socket).
+            let security = o.security.or(profile.security).unwrap_or(Security::Plain);
+            return Ok(Server {
+                host,
+                port: port_for_security(security),
+                security,
+            });
+        }
         let security = o
             .security
             .or_else(|| flag_port.map(security_for_port))
@@ -137,6 +155,47 @@ impl Layers<'_> {
         })
     }
 
+    /// The SOCKS5 proxy (a flag's, else the profile's), without its password, and
+    /// where that password comes from: POSTA_PROXY_PASSWORD, then the profile's
+    /// command, variable and file; a prompt when there is a user and none of them.
+    pub(super) fn proxy(&self, host: &str) -> Result<Option<(Proxy, SecretSource)>, ConfigError> {
+        let (o, profile) = (self.overrides, self.profile);
+        let addr = match (&o.proxy, &profile.proxy) {
+            (Some(addr), _) => addr.clone(),
+            // Its words only, never the text: it may hold a password by mistake.
+            (None, Some(text)) => (text.parse::<ProxyAddr>())
+                .map_err(|why| self.profile_error(format!("proxy: {why}")))?,
+            (None, None) => return Ok(None),
+        };
+        if crate::model::unix_socket_path(host).is_some() {
+            return Err(ConfigError::new(
+                self.path.map(Path::to_path_buf),
+                format!(
+                    "{host} is a Unix socket on this machine: it is not reached through a proxy ({addr})"
+                ),
+            ));
+        }
+        let source = if std::env::var_os("POSTA_PROXY_PASSWORD").is_some_and(|v| !v.is_empty()) {
+            SecretSource::Env("POSTA_PROXY_PASSWORD".into())
+        } else if let Some(cmd) = &profile.proxy_password_command {
+            SecretSource::Command(cmd.clone())
+        } else if let Some(var) = &profile.proxy_password_env {
+            SecretSource::Env(var.clone())
+        } else if let Some(path) = self.in_config_dir(profile.proxy_password_file.as_deref()) {
+            SecretSource::File(path)
+        } else {
+            SecretSource::Prompt
+        };
+        let proxy = Proxy {
+            host: addr.host().to_string(),
+            port: addr.port(),
+            remote_dns: addr.remote_dns(),
+            user: addr.user().map(str::to_string),
+            password: None,
+        };
+        Ok(Some((proxy, source)))
+    }
+
     /// Where the secret comes from: a flag's command, then POSTA_PASSWORD, then the
     /// profile's token command, keyring, password command, variable, file, literal.
     pub(super) fn secret_source(&self) -> Option<SecretSource> {
@@ -171,12 +230,20 @@ impl Layers<'_> {
             .or(self.profile.auth)
             .unwrap_or(AuthMechanism::Auto);
         if secret.is_some_and(SecretSource::is_token)
-            && matches!(mechanism, AuthMechanism::Plain | AuthMechanism::Login)
+            && matches!(
+                mechanism,
+                AuthMechanism::Plain
+                    | AuthMechanism::Login
+                    | AuthMechanism::ScramSha256
+                    | AuthMechanism::ScramSha1
+                    | AuthMechanism::CramMd5
+            )
         {
             return Err(ConfigError::new(
                 self.path.map(Path::to_path_buf),
-                "an OAuth2 token (oauth_token_command) cannot log in with AUTH PLAIN or LOGIN: \
-                 use auth = \"xoauth2\", \"oauthbearer\" or \"auto\"",
+                "an OAuth2 token (oauth_token_command) cannot log in with a password \
+                 mechanism (PLAIN, LOGIN, SCRAM, CRAM-MD5): use auth = \"xoauth2\", \
+                 \"oauthbearer\" or \"auto\"",
             ));
         }
         Ok(mechanism)

@@ -207,16 +207,19 @@ fn an_oauth_token_command_is_a_token_source_and_refuses_plain() {
     let mut a = resolve(&with(&g, conn.clone())).unwrap();
     a.load_credentials(None).unwrap();
     assert!(!a.settings.credentials.as_ref().unwrap().token);
-    let conn = Overrides {
-        auth: Some(AuthMechanism::Plain),
-        ..Overrides::default()
-    };
-    let e = resolve(&with(&g, conn.clone())).unwrap_err();
-    assert!(
-        e.message.contains("cannot log in with AUTH PLAIN"),
-        "{}",
-        e.message
-    );
+    for auth in [AuthMechanism::Plain, AuthMechanism::ScramSha256] {
+        let conn = Overrides {
+            auth: Some(auth),
+            ..Overrides::default()
+        };
+        let e = resolve(&with(&g, conn.clone())).unwrap_err();
+        assert!(
+            e.message
+                .contains("cannot log in with a password mechanism"),
+            "{}",
+            e.message
+        );
+    }
 }
 
 #[test]

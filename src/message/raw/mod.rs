@@ -19,11 +19,13 @@ use crate::envelope::Envelope;
 
 mod body;
 mod header_block;
+mod local;
 mod recipients;
 mod spool;
 
 pub use body::LongLines;
 pub use header_block::{HeaderBlock, read_header_block};
+pub use local::is_local_sender;
 
 /// RFC 5322 §2.1.1: a line is at most 998 octets without its CRLF.
 pub const MAX_LINE: usize = 998;

@@ -62,7 +62,7 @@ impl HeaderBlock {
             .or_else(|| opts.default_from.as_deref().map(address::bare_address))
         {
             Some(from) => from,
-            None => header_from(&fields)?.unwrap_or_else(local_user_address),
+            None => header_from(&fields)?.unwrap_or_else(super::local::user_address),
         };
         envelope.from = to_wire(&mail_from, &mut envelope.smtputf8)?;
         envelope.to = recipients(&fields, opts, &mut envelope.smtputf8)?;
@@ -78,18 +78,24 @@ impl HeaderBlock {
             added.push_str(&format!("Date: {}\r\n", chrono::Local::now().to_rfc2822()));
         }
         if !has("Message-ID") {
-            let id = compose::new_message_id(&domain.unwrap_or_else(local_host_name))?;
+            let id = compose::new_message_id(&domain.unwrap_or_else(super::local::host_name))?;
             added.push_str(&format!("Message-ID: <{id}>\r\n"));
             message_id = Some(id);
         }
         // `from_header = "rewrite"`: a From that is not the profile's address is
         // replaced by the profile's (the provider would refuse it anyway).
+        // A local user's From (`root@<this host>`, cron's `root (Cron Daemon)`, which
+        // reads as no address at all) is replaced by the profile's address whenever
+        // the profile has one: no provider takes it. `from_header = "rewrite"` also
+        // replaces any other address that is not the profile's.
         let profile_address = opts.default_from.as_deref().map(address::bare_address);
-        let rewrite = match (&profile_address, opts.rewrite_from) {
-            (Some(profile), true) => {
-                header_from(&fields)?.is_some_and(|from| !from.eq_ignore_ascii_case(profile))
+        let rewrite = match (&profile_address, header_from(&fields)?) {
+            (Some(_), None) => has("From"),
+            (Some(profile), Some(from)) => {
+                super::local::is_local_sender(&from)
+                    || (opts.rewrite_from && !from.eq_ignore_ascii_case(profile))
             }
-            _ => false,
+            (None, _) => false,
         };
         if !has("From") || rewrite {
             added.push_str(&from_field(opts, &mail_from));
@@ -171,7 +177,7 @@ fn from_field(opts: &RawOptions, mail_from: &str) -> String {
         .as_deref()
         .map(address::bare_address)
         .or_else(|| Some(mail_from.to_string()).filter(|a| !a.trim().is_empty()))
-        .unwrap_or_else(local_user_address);
+        .unwrap_or_else(super::local::user_address);
     match address::parse_addr_spec(&addr) {
         Ok((local, domain)) => {
             let mailbox = address::Mailbox {
@@ -214,17 +220,6 @@ fn message_id(value: &str) -> String {
 }
 
 /// `$USER@hostname`, sendmail's sender when nothing else names one.
-fn local_user_address() -> String {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "root".into());
-    format!("{user}@{}", local_host_name())
-}
-
-fn local_host_name() -> String {
-    gethostname::gethostname().to_string_lossy().into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::{LongLines, extract, spool_for_test as run};
@@ -313,6 +308,27 @@ mod tests {
             text.contains("From: a@x.org\r\n") && text.ends_with("\r\n\r\n"),
             "{text:?}"
         );
+    }
+
+    /// `from_header = "rewrite"`: cron's `From: root (Cron Daemon)` has no address at
+    /// all, so it is not the profile's either and is replaced.
+    #[test]
+    fn rewrite_replaces_a_from_that_is_no_address() {
+        let opts = RawOptions {
+            recipients: vec!["b@x.org".into()],
+            default_from: Some("Machine <m@x.org>".into()),
+            rewrite_from: true,
+            ..RawOptions::default()
+        };
+        let input = b"From: root (Cron Daemon)\nTo: root\nSubject: Cron\n\nout\n";
+        let (text, _) = run(input, &opts).unwrap();
+        let head = text.split_once("\r\n\r\n").unwrap().0;
+        assert!(head.contains("From: Machine <m@x.org>"), "{head}");
+        assert!(!head.contains("Cron Daemon"), "{head}");
+        // The profile's own From stays as written.
+        let input = b"From: Me Myself <M@x.org>\n\nout\n";
+        let (text, _) = run(input, &opts).unwrap();
+        assert!(text.contains("From: Me Myself <M@x.org>\r\n"), "{text}");
     }
 
     /// Every line of `text` fits SMTP's limit.

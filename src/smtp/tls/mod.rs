@@ -3,7 +3,6 @@
 //! library). With both on, rustls is used.
 
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -13,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::TlsSettings;
 use super::error::SmtpErrorKind;
+use super::socket::Socket;
 
 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
 compile_error!("posta needs a TLS backend: enable the `rustls` or the `native-tls` feature");
@@ -54,7 +54,7 @@ impl TlsClient {
     pub(crate) fn handshake(
         &self,
         host: &str,
-        tcp: TcpStream,
+        tcp: Socket,
         deadline: Instant,
     ) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
         backend::handshake(&self.0, host, Deadlined::new(tcp, deadline))
@@ -68,14 +68,14 @@ impl TlsClient {
 /// report as one). [`Deadlined::finish`] gives the socket its own limits back.
 #[derive(Debug)]
 pub(crate) struct Deadlined {
-    tcp: TcpStream,
+    tcp: Socket,
     deadline: Option<Instant>,
     /// The socket's read and write limits before the handshake.
     limits: (Option<Duration>, Option<Duration>),
 }
 
 impl Deadlined {
-    fn new(tcp: TcpStream, deadline: Instant) -> Deadlined {
+    fn new(tcp: Socket, deadline: Instant) -> Deadlined {
         let limits = (
             tcp.read_timeout().ok().flatten(),
             tcp.write_timeout().ok().flatten(),
@@ -97,13 +97,13 @@ impl Deadlined {
     }
 
     #[cfg(feature = "rustls")]
-    fn into_inner(mut self) -> io::Result<TcpStream> {
+    fn into_inner(mut self) -> io::Result<Socket> {
         self.finish()?;
         Ok(self.tcp)
     }
 
     /// Cut the next read's or write's limit to the time left.
-    fn bound(&self, set: fn(&TcpStream, Option<Duration>) -> io::Result<()>) -> io::Result<()> {
+    fn bound(&self, set: fn(&Socket, Option<Duration>) -> io::Result<()>) -> io::Result<()> {
         let Some(deadline) = self.deadline else {
             return Ok(());
         };
@@ -120,14 +120,14 @@ impl Deadlined {
 
 impl Read for Deadlined {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.bound(TcpStream::set_read_timeout)?;
+        self.bound(Socket::set_read_timeout)?;
         self.tcp.read(buf)
     }
 }
 
 impl Write for Deadlined {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.bound(TcpStream::set_write_timeout)?;
+        self.bound(Socket::set_write_timeout)?;
         self.tcp.write(buf)
     }
 

@@ -1,7 +1,6 @@
 //! The rustls backend: ring for crypto, the system's roots (or `--ca-file`).
 
 use std::io;
-use std::net::TcpStream;
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -20,10 +19,11 @@ use super::{
 use crate::smtp::TlsSettings;
 use crate::smtp::dial::io_kind;
 use crate::smtp::error::SmtpErrorKind;
+use crate::smtp::socket::Socket;
 
 pub(super) const NAME: &str = "rustls";
 
-impl TlsStream for StreamOwned<ClientConnection, TcpStream> {
+impl TlsStream for StreamOwned<ClientConnection, Socket> {
     fn describe(&self) -> String {
         let conn = &self.conn;
         let version = match conn.protocol_version() {

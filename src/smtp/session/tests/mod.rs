@@ -21,7 +21,9 @@ use crate::smtp::{
 };
 
 mod auth;
+mod lmtp;
 mod pipelining;
+mod sasl;
 mod transaction;
 
 const USER: &str = "jane";
@@ -70,6 +72,8 @@ fn settings(security: Security) -> Settings {
         host: "127.0.0.1".into(),
         port: 2525,
         security,
+        protocol: Default::default(),
+        proxy: None,
         tls: TlsSettings::default(),
         helo_name: "client.test".into(),
         timeout: Duration::from_secs(5),
