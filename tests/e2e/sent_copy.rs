@@ -141,8 +141,17 @@ fn sendmail_t_saves_exactly_what_was_submitted_plus_its_bcc() {
     let out = run_with_input(cmd, input.as_bytes());
     ok(&out);
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
-    let (_, copy) = the_copy(ALICE, ".Sent Messages", &subject);
+    let (name, copy) = the_copy(ALICE, ".Sent Messages", &subject);
     assert_eq!(text(&copy), format!("Bcc: {CAROL}\r\n{head}{body}"));
+    // The internal date is the message's Date (Dovecot keeps it as the file's mtime):
+    // 2026-12-06 20:48:06 UTC.
+    let file = PathBuf::from(env("POSTA_E2E_MAILDIR_ROOT")).join("alice/.Sent Messages/cur");
+    let mtime = std::fs::metadata(file.join(&name))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let since_epoch = mtime.duration_since(std::time::UNIX_EPOCH).unwrap();
+    assert_eq!(since_epoch.as_secs(), 1_796_590_086);
     let parsed = parse(&copy);
     assert_eq!(parsed["body"]["defects"], serde_json::json!([]), "{parsed}");
     wait_for_message(BOB, &subject);
