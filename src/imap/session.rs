@@ -409,7 +409,7 @@ impl<W: Wire> Session<W> {
             Response::Tagged { tag, text, .. } => format!("{tag} {text}"),
         };
         ImapError::protocol(format!(
-            "the IMAP server said what was not asked: {}",
+            "the IMAP server said what was not asked for: {}",
             self.clean(&text)
         ))
     }

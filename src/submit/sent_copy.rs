@@ -144,7 +144,7 @@ impl Copies {
                 let trace = self.trace.clone();
                 let connection =
                     imap::connect(server, &tls, account.settings.timeout, &login, trace)
-                        .map_err(|e| format!("{e} ({})", server.address()))?;
+                        .map_err(|e| at_server(e, server))?;
                 self.open.push((key, connection));
                 self.open.len() - 1
             }
@@ -166,7 +166,18 @@ impl Copies {
             let (_, dropped) = self.open.swap_remove(at);
             dropped.logout();
         }
-        result.map_err(|e| format!("{e} ({})", server.address()))
+        result.map_err(|e| at_server(e, server))
+    }
+}
+
+/// An IMAP error in words, naming the server unless it does already.
+fn at_server(e: imap::ImapError, server: &imap::Server) -> String {
+    let text = e.to_string();
+    let address = server.address();
+    if text.contains(&address) {
+        text
+    } else {
+        format!("{text} (IMAP server {address})")
     }
 }
 

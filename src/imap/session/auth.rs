@@ -50,13 +50,20 @@ impl<W: Wire> Session<W> {
                 }
                 Ok(())
             }
-            Err(e) if e.kind == ImapErrorKind::Refused => Err(ImapError::new(
-                ImapErrorKind::Auth,
-                format!(
-                    "the IMAP server refused the login of {} ({mechanism}): {e}",
-                    crate::model::text::for_terminal(login.user)
-                ),
-            )),
+            Err(e) if e.kind == ImapErrorKind::Refused => {
+                // "the IMAP server refused LOGIN: <its words>": only its words again.
+                let text = e.to_string();
+                let said = text
+                    .split_once(": ")
+                    .map_or(text.as_str(), |(_, said)| said);
+                Err(ImapError::new(
+                    ImapErrorKind::Auth,
+                    format!(
+                        "the IMAP server refused the login of {} ({mechanism}): {said}",
+                        crate::model::text::for_terminal(login.user)
+                    ),
+                ))
+            }
             Err(e) => Err(e),
         }
     }
