@@ -246,3 +246,91 @@ fn header_of(payload: &mut dyn Payload) -> Vec<u8> {
     let _ = payload.write_to(&mut head);
     head.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A message written in pieces of `chunk` bytes; counts what it was asked to write.
+    struct Pieces {
+        bytes: Vec<u8>,
+        chunk: usize,
+        written: usize,
+    }
+
+    impl Payload for Pieces {
+        fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+            for piece in self.bytes.chunks(self.chunk) {
+                out.write_all(piece)?;
+                self.written += piece.len();
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_header_is_read_without_the_body_and_the_size_counted() {
+        let body = "x".repeat(1 << 20);
+        let message = format!("Date: Sun, 6 Dec 2026 23:48:06 +0000\r\nSubject: s\r\n\r\n{body}");
+        for chunk in [1, 7, 4096] {
+            let mut payload = Pieces {
+                bytes: message.clone().into_bytes(),
+                chunk,
+                written: 0,
+            };
+            let head = header_of(&mut payload);
+            assert!(head.windows(4).any(|w| w == b"\r\n\r\n"), "{chunk}");
+            assert!(
+                payload.written < 60 + chunk,
+                "the body was not read: {chunk}"
+            );
+            assert_eq!(
+                imap::internal_date(&head).as_deref(),
+                Some("06-Dec-2026 23:48:06 +0000")
+            );
+            assert_eq!(counted(&mut payload).unwrap(), message.len() as u64);
+        }
+    }
+
+    #[test]
+    fn no_copy_without_save_sent_and_a_reason_without_a_server() {
+        // An empty config file of its own: nothing from this machine's.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "").unwrap();
+        let request = crate::config::Request {
+            config_path: Some(path),
+            ..Default::default()
+        };
+        let mut overrides = crate::config::Overrides {
+            server: Some("localhost:2525".parse().unwrap()),
+            ..Default::default()
+        };
+        let mut payload = Pieces {
+            bytes: b"Subject: s\r\n\r\nx\r\n".to_vec(),
+            chunk: 4,
+            written: 0,
+        };
+        let account = crate::config::resolve(&crate::config::Request {
+            overrides: overrides.clone(),
+            ..request.clone()
+        })
+        .unwrap();
+        assert_eq!(
+            Copies::default().save(&account, b"", &mut payload),
+            SentCopy::Off
+        );
+        overrides.save_sent = Some(true);
+        let account = crate::config::resolve(&crate::config::Request {
+            overrides,
+            ..request
+        })
+        .unwrap();
+        let copy = Copies::default().save(&account, b"", &mut payload);
+        let warning = copy.warning().unwrap();
+        assert!(warning.contains("set imap_server"), "{warning}");
+        let mut json = serde_json::json!({});
+        copy.add_json(&mut json);
+        assert_eq!(json["saved"], false);
+    }
+}
