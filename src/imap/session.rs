@@ -221,7 +221,8 @@ impl<W: Wire> Session<W> {
     /// LOGOUT, as a courtesy: its answer is not waited for long, nor needed.
     pub(crate) fn logout(mut self) {
         if !self.broken && self.send("LOGOUT").is_ok() {
-            self.limit = self.limit.min(Duration::from_secs(2));
+            // As SMTP's QUIT: a bounded wait for the goodbye (`smtp::session::QUIT_GRACE`).
+            self.limit = self.limit.min(Duration::from_millis(250));
             let _ = self.read();
         }
     }

@@ -129,45 +129,63 @@ impl Copies {
         // The session remembers the folder it found: two profiles of one login with
         // different `sent_folder`s need a session each.
         let key = format!("{}|{user}|{:?}", server.address(), save.folder);
-        let at = match self.open.iter().position(|(k, _)| *k == key) {
-            Some(at) => at,
-            None => {
-                let login = imap::Login {
-                    user,
-                    secret: &credentials.secret,
-                    token: credentials.token,
-                    mechanism: account.settings.mechanism,
-                    host: &server.host,
-                    port: server.port,
-                };
-                let tls = imap_tls(account, server);
-                let trace = self.trace.clone();
-                let connection =
-                    imap::connect(server, &tls, account.settings.timeout, &login, trace)
-                        .map_err(|e| at_server(e, server))?;
-                self.open.push((key, connection));
-                self.open.len() - 1
-            }
-        };
         let size = match payload.size_hint() {
             Some(n) => n,
             None => counted(payload).map_err(|e| format!("cannot read the message: {e}"))?,
         } + bcc.len() as u64;
         let date = imap::internal_date(&header_of(payload));
-        let connection = &mut self.open[at].1;
-        let result = connection.save(save.folder.as_deref(), date.as_deref(), size, &mut |out| {
-            // The payload writes in small pieces; the socket should not see each.
-            let mut out = BufWriter::with_capacity(64 * 1024, out);
-            out.write_all(bcc)?;
-            payload.write_to(&mut out)?;
-            out.flush()
-        });
-        if result.is_err() || !connection.is_usable() {
-            let (_, dropped) = self.open.swap_remove(at);
-            dropped.logout();
+        loop {
+            let reused = self.open.iter().position(|(k, _)| *k == key);
+            let at = match reused {
+                Some(at) => at,
+                None => {
+                    let login = imap::Login {
+                        user,
+                        secret: &credentials.secret,
+                        token: credentials.token,
+                        mechanism: account.settings.mechanism,
+                        host: &server.host,
+                        port: server.port,
+                    };
+                    let tls = imap_tls(account, server);
+                    let trace = self.trace.clone();
+                    let connection =
+                        imap::connect(server, &tls, account.settings.timeout, &login, trace)
+                            .map_err(|e| at_server(e, server))?;
+                    self.open.push((key.clone(), connection));
+                    self.open.len() - 1
+                }
+            };
+            let connection = &mut self.open[at].1;
+            let result =
+                connection.save(save.folder.as_deref(), date.as_deref(), size, &mut |out| {
+                    // The payload writes in small pieces; the socket should not see each.
+                    let mut out = BufWriter::with_capacity(64 * 1024, out);
+                    out.write_all(bcc)?;
+                    payload.write_to(&mut out)?;
+                    out.flush()
+                });
+            if result.is_err() || !connection.is_usable() {
+                let (_, dropped) = self.open.swap_remove(at);
+                dropped.logout();
+            }
+            match result {
+                Ok(folder) => return Ok(folder),
+                // A session kept from an earlier message may have been closed by the
+                // server meanwhile (an idle batch, RFC 3501's 30-minute autologout):
+                // once more on a new one. What the server refused stays refused.
+                Err(e) if reused.is_some() && !refused(&e) => continue,
+                Err(e) => return Err(at_server(e, server)),
+            }
         }
-        result.map_err(|e| at_server(e, server))
     }
+}
+
+/// A refusal by the server (of the login, of the command), rather than a session
+/// that broke.
+fn refused(e: &imap::ImapError) -> bool {
+    use imap::ImapErrorKind::*;
+    matches!(e.kind, Auth | Refused | NoFolder | Payload)
 }
 
 /// An IMAP error in words, naming the server unless it does already.
