@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             [CompletionResult]::new('sendmail', 'sendmail', [CompletionResultType]::ParameterValue, 'Read a message on stdin and submit it, like sendmail(8)')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Manage account profiles in the config file')
             [CompletionResult]::new('password', 'password', [CompletionResultType]::ParameterValue, 'Store or delete a profile''s password in the OS keyring')
+            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Log in with OAuth 2.0 (a profile with oauth2_client_id), see the login, or log out')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Show what a server offers: greeting, capabilities, TLS and certificate')
             [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'Inspect and flush the queue of messages waiting for a retry')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout, or install it where the shell looks')
@@ -189,6 +190,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'The account''s e-mail address: the profile''s from, and the preset (or the DNS lookup of the server) is chosen from its domain')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The profile''s From, e.g. ''Jane Doe <jane@example.com>'' [default: --email]')
             [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Provider preset (see `posta profile presets`)')
+            [CompletionResult]::new('--oauth2-client-id', '--oauth2-client-id', [CompletionResultType]::ParameterName, 'The client id of your app registration at the provider (key oauth2_client_id), for `posta auth login`')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Submission server, optionally with a port; or unix:PATH, a Unix socket')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port [default: 465 for tls, 587 for starttls, 25 for plain]')
             [CompletionResult]::new('--security', '--security', [CompletionResultType]::ParameterName, 'Connection security [default: tls on port 465, starttls otherwise]')
@@ -379,6 +381,90 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             break
         }
         'posta;password;help;help' {
+            break
+        }
+        'posta;auth' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object on stdout describing the outcome')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in: the authorization code grant with PKCE in a browser (a redirect to 127.0.0.1), or the device grant with --device; stores the refresh token')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the stored login: scopes, expiry of the access token, where it is kept (never the tokens)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke the login at the provider (where it offers revocation), then forget it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'posta;auth;login' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]')
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Show a code and a URL to open on any other device, and wait (RFC 8628): for servers and SSH sessions')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Print the URL to open instead of starting a browser')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object on stdout describing the outcome')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'posta;auth;status' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object on stdout describing the outcome')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'posta;auth;logout' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object on stdout describing the outcome')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'posta;auth;help' {
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in: the authorization code grant with PKCE in a browser (a redirect to 127.0.0.1), or the device grant with --device; stores the refresh token')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the stored login: scopes, expiry of the access token, where it is kept (never the tokens)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke the login at the provider (where it offers revocation), then forget it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'posta;auth;help;login' {
+            break
+        }
+        'posta;auth;help;status' {
+            break
+        }
+        'posta;auth;help;logout' {
+            break
+        }
+        'posta;auth;help;help' {
             break
         }
         'posta;probe' {
@@ -610,6 +696,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             [CompletionResult]::new('sendmail', 'sendmail', [CompletionResultType]::ParameterValue, 'Read a message on stdin and submit it, like sendmail(8)')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Manage account profiles in the config file')
             [CompletionResult]::new('password', 'password', [CompletionResultType]::ParameterValue, 'Store or delete a profile''s password in the OS keyring')
+            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Log in with OAuth 2.0 (a profile with oauth2_client_id), see the login, or log out')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Show what a server offers: greeting, capabilities, TLS and certificate')
             [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'Inspect and flush the queue of messages waiting for a retry')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout, or install it where the shell looks')
@@ -660,6 +747,21 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             break
         }
         'posta;help;password;delete' {
+            break
+        }
+        'posta;help;auth' {
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in: the authorization code grant with PKCE in a browser (a redirect to 127.0.0.1), or the device grant with --device; stores the refresh token')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the stored login: scopes, expiry of the access token, where it is kept (never the tokens)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke the login at the provider (where it offers revocation), then forget it')
+            break
+        }
+        'posta;help;auth;login' {
+            break
+        }
+        'posta;help;auth;status' {
+            break
+        }
+        'posta;help;auth;logout' {
             break
         }
         'posta;help;probe' {

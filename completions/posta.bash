@@ -16,6 +16,9 @@ _posta() {
             ",$1")
                 cmd="posta"
                 ;;
+            posta,auth)
+                cmd="posta__subcmd__auth"
+                ;;
             posta,batch)
                 cmd="posta__subcmd__batch"
                 ;;
@@ -46,6 +49,33 @@ _posta() {
             posta,sendmail)
                 cmd="posta__subcmd__sendmail"
                 ;;
+            posta__subcmd__auth,help)
+                cmd="posta__subcmd__auth__subcmd__help"
+                ;;
+            posta__subcmd__auth,login)
+                cmd="posta__subcmd__auth__subcmd__login"
+                ;;
+            posta__subcmd__auth,logout)
+                cmd="posta__subcmd__auth__subcmd__logout"
+                ;;
+            posta__subcmd__auth,status)
+                cmd="posta__subcmd__auth__subcmd__status"
+                ;;
+            posta__subcmd__auth__subcmd__help,help)
+                cmd="posta__subcmd__auth__subcmd__help__subcmd__help"
+                ;;
+            posta__subcmd__auth__subcmd__help,login)
+                cmd="posta__subcmd__auth__subcmd__help__subcmd__login"
+                ;;
+            posta__subcmd__auth__subcmd__help,logout)
+                cmd="posta__subcmd__auth__subcmd__help__subcmd__logout"
+                ;;
+            posta__subcmd__auth__subcmd__help,status)
+                cmd="posta__subcmd__auth__subcmd__help__subcmd__status"
+                ;;
+            posta__subcmd__help,auth)
+                cmd="posta__subcmd__help__subcmd__auth"
+                ;;
             posta__subcmd__help,batch)
                 cmd="posta__subcmd__help__subcmd__batch"
                 ;;
@@ -75,6 +105,15 @@ _posta() {
                 ;;
             posta__subcmd__help,sendmail)
                 cmd="posta__subcmd__help__subcmd__sendmail"
+                ;;
+            posta__subcmd__help__subcmd__auth,login)
+                cmd="posta__subcmd__help__subcmd__auth__subcmd__login"
+                ;;
+            posta__subcmd__help__subcmd__auth,logout)
+                cmd="posta__subcmd__help__subcmd__auth__subcmd__logout"
+                ;;
+            posta__subcmd__help__subcmd__auth,status)
+                cmd="posta__subcmd__help__subcmd__auth__subcmd__status"
                 ;;
             posta__subcmd__help__subcmd__password,delete)
                 cmd="posta__subcmd__help__subcmd__password__subcmd__delete"
@@ -209,7 +248,7 @@ _posta() {
 
     case "${cmd}" in
         posta)
-            opts="-c -p -v -q -h -V --config --account --profile --verbose --quiet --json --help --version send sendmail profile password probe queue completions man batch help"
+            opts="-c -p -v -q -h -V --config --account --profile --verbose --quiet --json --help --version send sendmail profile password auth probe queue completions man batch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -233,6 +272,176 @@ _posta() {
                     ;;
                 -p)
                     COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__auth)
+            opts="-c -p -v -q -h -V --config --account --profile --verbose --quiet --json --help --version login status logout help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__auth__subcmd__help)
+            opts="login status logout help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__auth__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__auth__subcmd__help__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__auth__subcmd__help__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__auth__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__auth__subcmd__login)
+            opts="-c -v -q -h -V --device --no-browser --config --verbose --quiet --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__auth__subcmd__logout)
+            opts="-c -v -q -h -V --config --verbose --quiet --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__auth__subcmd__status)
+            opts="-c -v -q -h -V --config --verbose --quiet --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -395,8 +604,64 @@ _posta() {
             return 0
             ;;
         posta__subcmd__help)
-            opts="send sendmail profile password probe queue completions man batch help"
+            opts="send sendmail profile password auth probe queue completions man batch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__help__subcmd__auth)
+            opts="login status logout"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__help__subcmd__auth__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__help__subcmd__auth__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__help__subcmd__auth__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1009,7 +1274,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__profile__subcmd__add)
-            opts="-c -p -v -q -h -V --email --from --preset --yes --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
+            opts="-c -p -v -q -h -V --email --from --preset --yes --oauth2-client-id --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1024,6 +1289,10 @@ _posta() {
                     return 0
                     ;;
                 --preset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth2-client-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

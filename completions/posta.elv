@@ -36,6 +36,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand sendmail 'Read a message on stdin and submit it, like sendmail(8)'
             cand profile 'Manage account profiles in the config file'
             cand password 'Store or delete a profile''s password in the OS keyring'
+            cand auth 'Log in with OAuth 2.0 (a profile with oauth2_client_id), see the login, or log out'
             cand probe 'Show what a server offers: greeting, capabilities, TLS and certificate'
             cand queue 'Inspect and flush the queue of messages waiting for a retry'
             cand completions 'Print a shell completion script to stdout, or install it where the shell looks'
@@ -180,6 +181,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --email 'The account''s e-mail address: the profile''s from, and the preset (or the DNS lookup of the server) is chosen from its domain'
             cand --from 'The profile''s From, e.g. ''Jane Doe <jane@example.com>'' [default: --email]'
             cand --preset 'Provider preset (see `posta profile presets`)'
+            cand --oauth2-client-id 'The client id of your app registration at the provider (key oauth2_client_id), for `posta auth login`'
             cand --server 'Submission server, optionally with a port; or unix:PATH, a Unix socket'
             cand --port 'Port [default: 465 for tls, 587 for starttls, 25 for plain]'
             cand --security 'Connection security [default: tls on port 465, starttls otherwise]'
@@ -352,6 +354,81 @@ set edit:completion:arg-completer[posta] = {|@words|
         &'posta;password;help;delete'= {
         }
         &'posta;password;help;help'= {
+        }
+        &'posta;auth'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -p 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
+            cand --profile 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
+            cand --account 'Account profile to use [default: the one whose from is the message''s From, else the config''s `default`]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand login 'Log in: the authorization code grant with PKCE in a browser (a redirect to 127.0.0.1), or the device grant with --device; stores the refresh token'
+            cand status 'Show the stored login: scopes, expiry of the access token, where it is kept (never the tokens)'
+            cand logout 'Revoke the login at the provider (where it offers revocation), then forget it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'posta;auth;login'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --device 'Show a code and a URL to open on any other device, and wait (RFC 8628): for servers and SSH sessions'
+            cand --no-browser 'Print the URL to open instead of starting a browser'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;auth;status'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;auth;logout'= {
+            cand -c 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]'
+            cand -v 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand --verbose 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+            cand -q 'Print nothing but errors'
+            cand --quiet 'Print nothing but errors'
+            cand --json 'Print one JSON object on stdout describing the outcome'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'posta;auth;help'= {
+            cand login 'Log in: the authorization code grant with PKCE in a browser (a redirect to 127.0.0.1), or the device grant with --device; stores the refresh token'
+            cand status 'Show the stored login: scopes, expiry of the access token, where it is kept (never the tokens)'
+            cand logout 'Revoke the login at the provider (where it offers revocation), then forget it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'posta;auth;help;login'= {
+        }
+        &'posta;auth;help;status'= {
+        }
+        &'posta;auth;help;logout'= {
+        }
+        &'posta;auth;help;help'= {
         }
         &'posta;probe'= {
             cand --server 'Submission server, optionally with a port; or unix:PATH, a Unix socket'
@@ -567,6 +644,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand sendmail 'Read a message on stdin and submit it, like sendmail(8)'
             cand profile 'Manage account profiles in the config file'
             cand password 'Store or delete a profile''s password in the OS keyring'
+            cand auth 'Log in with OAuth 2.0 (a profile with oauth2_client_id), see the login, or log out'
             cand probe 'Show what a server offers: greeting, capabilities, TLS and certificate'
             cand queue 'Inspect and flush the queue of messages waiting for a retry'
             cand completions 'Print a shell completion script to stdout, or install it where the shell looks'
@@ -605,6 +683,17 @@ set edit:completion:arg-completer[posta] = {|@words|
         &'posta;help;password;set'= {
         }
         &'posta;help;password;delete'= {
+        }
+        &'posta;help;auth'= {
+            cand login 'Log in: the authorization code grant with PKCE in a browser (a redirect to 127.0.0.1), or the device grant with --device; stores the refresh token'
+            cand status 'Show the stored login: scopes, expiry of the access token, where it is kept (never the tokens)'
+            cand logout 'Revoke the login at the provider (where it offers revocation), then forget it'
+        }
+        &'posta;help;auth;login'= {
+        }
+        &'posta;help;auth;status'= {
+        }
+        &'posta;help;auth;logout'= {
         }
         &'posta;help;probe'= {
         }

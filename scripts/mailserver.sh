@@ -10,6 +10,10 @@
 #   scripts/mailserver.sh status [DIR]     show whether they run / ports listen
 #
 # DIR defaults to <repo root>/.e2e.  See scripts/README.md.
+#
+# With it runs the OAuth 2.0 authorization server of scripts/oauth-server.sh (port
+# POSTA_E2E_OAUTH_PORT, default 13080): Dovecot's oauth2 passdb validates XOAUTH2 and
+# OAUTHBEARER tokens through its introspection endpoint.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -81,6 +85,7 @@ cmd_install() {
     done
     if [ ${#missing[@]} -eq 0 ]; then
         log "all packages already installed"
+        "$SCRIPT_DIR/oauth-server.sh" install
         return 0
     fi
     log "installing: ${missing[*]}"
@@ -107,6 +112,7 @@ cmd_install() {
         die "apt-get failed (rc=$rc), full log in /tmp/posta-e2e-apt.log"
     fi
     log "installed"
+    "$SCRIPT_DIR/oauth-server.sh" install
 }
 
 # ---------------------------------------------------------------- helpers
@@ -157,6 +163,7 @@ cmd_stop() {
     dir=$(resolve_dir "${1:-}")
     state=$(state_dir_for "$dir")
     stop_state "$state"
+    "$SCRIPT_DIR/oauth-server.sh" stop "$dir"
 }
 
 stop_state() {
@@ -262,6 +269,9 @@ $DAVE_USER:{PLAIN}$DAVE_PASS::::::nodelay=y
 EOF
     chown root:dovecot "$d/passwd"
     chmod 640 "$d/passwd"
+    "$SCRIPT_DIR/oauth-server.sh" dovecot-conf >"$d/dovecot-oauth2.conf.ext"
+    chown root:dovecot "$d/dovecot-oauth2.conf.ext"
+    chmod 640 "$d/dovecot-oauth2.conf.ext"
     cat >"$d/dovecot.conf" <<EOF
 # posta e2e: Dovecot as SASL server for Postfix, and as IMAP server (imap.conf).
 base_dir = $d/run
@@ -271,7 +281,7 @@ log_path = $s/dovecot.log
 info_log_path = $s/dovecot.log
 debug_log_path = $s/dovecot.log
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 auth_failure_delay = 0
 auth_verbose = yes
 auth_cache_size = 0
@@ -279,7 +289,14 @@ default_internal_user = dovecot
 default_login_user = dovenull
 passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u $d/passwd
+}
+# Tokens (XOAUTH2, OAUTHBEARER) are checked at the OAuth server's introspection endpoint.
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $d/dovecot-oauth2.conf.ext
 }
 userdb {
   driver = static
@@ -558,6 +575,7 @@ start_failed() {  # $1 = state, $2 = message
         fi
     done
     stop_state "$1" || true
+    [ -n "${OAUTH_DIR:-}" ] && "$SCRIPT_DIR/oauth-server.sh" stop "$OAUTH_DIR" 2>/dev/null || true
     exit 1
 }
 
@@ -596,6 +614,8 @@ cmd_start() {
     done
 
     make_certs "$state/tls"
+    OAUTH_DIR=$dir
+    "$SCRIPT_DIR/oauth-server.sh" start "$dir" || start_failed "$state" "the OAuth server did not start"
     write_dovecot "$state"
     write_postfix "$state"
     add_sasl_mechanisms "$state"
@@ -627,7 +647,7 @@ cmd_start() {
 
     start_reach "$state"
 
-    env_lines "$dir" "$state" >"$dir/env.sh"
+    { env_lines "$dir" "$state"; cat "$dir/oauth-env.sh"; } >"$dir/env.sh"
     cat "$dir/env.sh"
 }
 

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" = 0 ]; then
+  # Also nodejs + npm and the OAuth server's npm packages (scripts/oauth-server.sh install).
   scripts/mailserver.sh install
   # Real clients of the sendmail interface, and Python for the independent parser;
   # dbus and gnome-keyring for the keyring test; dnsmasq-base for the SRV discovery test;

@@ -5,7 +5,9 @@
 
 pub mod argv;
 mod attach;
+mod auth;
 pub use attach::{AttachOptions, from_matches};
+pub use auth::{AuthCommand, PasswordCommand};
 pub mod sendmail;
 
 use std::path::PathBuf;
@@ -96,6 +98,8 @@ pub enum Command {
     Profile(ProfileCommand),
     #[command(subcommand)]
     Password(PasswordCommand),
+    #[command(subcommand)]
+    Auth(AuthCommand),
     Probe(ProbeArgs),
     #[command(subcommand)]
     Queue(QueueCommand),
@@ -551,23 +555,12 @@ pub struct ProfileAddArgs {
     /// provider's): without it, such an answer is shown and nothing is written
     #[arg(long)]
     pub yes: bool,
+    /// The client id of your app registration at the provider (key oauth2_client_id),
+    /// for `posta auth login`
+    #[arg(long, value_name = "ID")]
+    pub oauth2_client_id: Option<String>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
-}
-
-/// Store or delete a profile's password in the OS keyring.
-#[derive(Debug, Subcommand)]
-pub enum PasswordCommand {
-    /// Store the password (read from a prompt or stdin)
-    Set {
-        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
-        profile: String,
-    },
-    /// Delete the stored password
-    Delete {
-        #[arg(value_name = "PROFILE", help = PROFILE_NAME_HELP)]
-        profile: String,
-    },
 }
 
 /// Show what a server offers: greeting, capabilities, TLS and certificate.

@@ -1,5 +1,6 @@
 //! RFC 6186 discovery of a domain's submission server from DNS SRV records, with a
-//! minimal stub resolver (one SRV question over UDP, TCP when the answer is truncated).
+//! minimal stub resolver (one question over UDP, TCP when the answer is truncated);
+//! [`mx`] asks for MX records, to know a domain hosted by Google or Microsoft.
 //!
 //! Why hand-written: posta asks DNS one kind of question, once, in `profile add`. The
 //! resolver crates either bring an async runtime (hickory-resolver, domain's resolver)
@@ -231,18 +232,21 @@ fn nameserver_from(conf: &str) -> Option<SocketAddr> {
 
 /// Ask `server` for the SRV records of `name`. NXDOMAIN and "no data" are an empty list.
 pub fn query_srv(server: SocketAddr, name: &str) -> Result<Vec<Srv>, String> {
+    let (reply, id) = query(server, name, TYPE_SRV)?;
+    parse_reply(&reply, id)
+}
+
+/// Ask `server` the question NAME IN `rtype`; the reply and its id.
+fn query(server: SocketAddr, name: &str, rtype: u16) -> Result<(Vec<u8>, u16), String> {
     let mut id = [0u8; 2];
     getrandom::fill(&mut id).map_err(|e| format!("no random query id: {e}"))?;
     let id = u16::from_be_bytes(id);
-    let query = build_query(id, name)?;
+    let query = build_query_type(id, name, rtype)?;
     let mut last = String::new();
     for _ in 0..TRIES {
         match ask_udp(server, &query, id) {
-            Ok(reply) if truncated(&reply) => {
-                let reply = ask_tcp(server, &query)?;
-                return parse_reply(&reply, id);
-            }
-            Ok(reply) => return parse_reply(&reply, id),
+            Ok(reply) if truncated(&reply) => return Ok((ask_tcp(server, &query)?, id)),
+            Ok(reply) => return Ok((reply, id)),
             Err(e) => last = e,
         }
     }
@@ -340,7 +344,13 @@ fn truncated(reply: &[u8]) -> bool {
 }
 
 /// A standard query with recursion desired and one question: NAME IN SRV.
+#[cfg(test)]
 fn build_query(id: u16, name: &str) -> Result<Vec<u8>, String> {
+    build_query_type(id, name, TYPE_SRV)
+}
+
+/// A standard query with recursion desired and one question: NAME IN `rtype`.
+fn build_query_type(id: u16, name: &str, rtype: u16) -> Result<Vec<u8>, String> {
     let mut q = Vec::with_capacity(18 + name.len());
     q.extend_from_slice(&id.to_be_bytes());
     q.extend_from_slice(&[0x01, 0x00]); // RD
@@ -353,12 +363,32 @@ fn build_query(id: u16, name: &str) -> Result<Vec<u8>, String> {
         q.extend_from_slice(label.as_bytes());
     }
     q.push(0);
-    q.extend_from_slice(&TYPE_SRV.to_be_bytes());
+    q.extend_from_slice(&rtype.to_be_bytes());
     q.extend_from_slice(&CLASS_IN.to_be_bytes());
     Ok(q)
 }
 
 pub(crate) fn parse_reply(msg: &[u8], id: u16) -> Result<Vec<Srv>, String> {
+    let bad = || "malformed DNS answer".to_string();
+    let mut out = Vec::new();
+    for (rdata, rdlen) in answers(msg, id, TYPE_SRV)? {
+        if rdlen >= 7 {
+            let r = &msg[rdata..rdata + 6];
+            let (target, _) = read_name(msg, rdata + 6).ok_or_else(bad)?;
+            out.push(Srv {
+                priority: u16::from_be_bytes([r[0], r[1]]),
+                weight: u16::from_be_bytes([r[2], r[3]]),
+                port: u16::from_be_bytes([r[4], r[5]]),
+                target,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Where the RDATA of each IN `rtype` answer is (offset, length), checked to lie
+/// within `msg`. NXDOMAIN is no answers.
+fn answers(msg: &[u8], id: u16, rtype: u16) -> Result<Vec<(usize, usize)>, String> {
     let bad = || "malformed DNS answer".to_string();
     if msg.len() < 12 || u16::from_be_bytes([msg[0], msg[1]]) != id || msg[2] & 0x80 == 0 {
         return Err(bad());
@@ -380,7 +410,7 @@ pub(crate) fn parse_reply(msg: &[u8], id: u16) -> Result<Vec<Srv>, String> {
     for _ in 0..ancount {
         let (_, after) = read_name(msg, pos).ok_or_else(bad)?;
         let head = msg.get(after..after + 10).ok_or_else(bad)?;
-        let rtype = u16::from_be_bytes([head[0], head[1]]);
+        let kind = u16::from_be_bytes([head[0], head[1]]);
         let class = u16::from_be_bytes([head[2], head[3]]);
         let rdlen = usize::from(u16::from_be_bytes([head[8], head[9]]));
         let rdata = after + 10;
@@ -388,15 +418,8 @@ pub(crate) fn parse_reply(msg: &[u8], id: u16) -> Result<Vec<Srv>, String> {
             return Err(bad());
         }
         // CNAMEs and the like are skipped: the resolver has followed them for us.
-        if rtype == TYPE_SRV && class == CLASS_IN && rdlen >= 7 {
-            let r = &msg[rdata..rdata + 6];
-            let (target, _) = read_name(msg, rdata + 6).ok_or_else(bad)?;
-            out.push(Srv {
-                priority: u16::from_be_bytes([r[0], r[1]]),
-                weight: u16::from_be_bytes([r[2], r[3]]),
-                port: u16::from_be_bytes([r[4], r[5]]),
-                target,
-            });
+        if kind == rtype && class == CLASS_IN {
+            out.push((rdata, rdlen));
         }
         pos = rdata + rdlen;
     }
@@ -439,5 +462,6 @@ fn read_name(msg: &[u8], mut pos: usize) -> Option<(String, usize)> {
     }
 }
 
+pub mod mx;
 #[cfg(test)]
 mod tests;

@@ -101,6 +101,7 @@ pub fn redacted(user: &str, secret: &str, text: &str) -> String {
         user: user.to_owned(),
         secret: crate::secret::Secret::new(secret),
         token: false,
+        renew: None,
     };
     crate::smtp::redact::Redactor::for_credentials(&creds, "127.0.0.1", 587)
         .apply(text)

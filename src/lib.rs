@@ -11,6 +11,7 @@
 //!   or an error: credentials, SMTP, the queue policy, the ledger, the submission log.
 //! - `report`: an error chain → exit code and words (the domains' error types only).
 //! - `config`: the TOML model, precedence, presets, secret sources, file editing.
+//! - `oauth`: OAuth 2.0 logins, the token store and refresh (the only HTTP client).
 //! - the domains: `smtp` (the client session, over a `Wire`), `message` (composing and
 //!   reading messages), `queue` (the durable spool), `dns` (SRV discovery), `imap`
 //!   (APPEND of the copy in Sent, over its own `Wire`; smtp's TLS client), and
@@ -28,6 +29,7 @@ pub mod fuzzing;
 pub mod imap;
 pub mod message;
 pub mod model;
+pub mod oauth;
 pub mod pace;
 pub mod private_fs;
 pub mod progress;

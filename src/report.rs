@@ -48,6 +48,9 @@ pub fn code_of(err: &anyhow::Error) -> Code {
         if let Some(e) = cause.downcast_ref::<crate::config::ConfigError>() {
             return e.exit_code();
         }
+        if let Some(e) = cause.downcast_ref::<crate::oauth::OAuthError>() {
+            return e.exit_code();
+        }
     }
     for cause in err.chain() {
         if cause.downcast_ref::<std::io::Error>().is_some() {

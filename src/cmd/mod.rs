@@ -12,6 +12,7 @@ use crate::report;
 use crate::smtp::{Outcome, SmtpError, SmtpErrorKind};
 use crate::submit::{Queued, partly};
 
+pub mod auth;
 pub mod batch;
 pub mod completions;
 pub mod password;
@@ -67,6 +68,7 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
         }
         Command::Profile(command) => profile::run(&global, command, console),
         Command::Password(command) => password::run(&global, command, console),
+        Command::Auth(command) => auth::run(&global, command, console),
         Command::Probe(args) => probe::probe(&global, &args.connection, console),
         Command::Queue(command) => queue::run(&global, command, console),
     }

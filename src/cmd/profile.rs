@@ -114,6 +114,9 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
     let limits = limits_of(name, p);
     if let Some(obj) = shown.as_object_mut() {
         obj.remove("password");
+        if obj.contains_key("oauth2_client_secret") {
+            obj.insert("oauth2_client_secret".into(), json!("(hidden)"));
+        }
         obj.retain(|_, v| !v.is_null());
         obj.insert("password_source".into(), json!(password));
         obj.insert("server".into(), json!(server_of(p)));
@@ -214,8 +217,18 @@ fn limits_of(name: &str, p: &Profile) -> Vec<(&'static str, u32, &'static str, S
 }
 
 fn password_source(name: &str, p: &Profile) -> String {
+    use crate::model::AuthMechanism::{OauthBearer, Xoauth2};
+    let password_named = p.keyring == Some(true)
+        || p.password_command.is_some()
+        || p.password_env.is_some()
+        || p.password_file.is_some()
+        || p.password.is_some();
     if let Some(c) = &p.oauth_token_command {
         format!("OAuth2 token command: {c}")
+    } else if p.oauth2_client_id.is_some()
+        && (matches!(p.auth, Some(Xoauth2 | OauthBearer)) || !password_named)
+    {
+        format!("OAuth 2.0 login (`posta auth login {name}`, `posta auth status {name}`)")
     } else if p.keyring == Some(true) {
         format!(
             "OS keyring (service \"{}\", user \"{name}\")",
@@ -284,10 +297,25 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         (None, Some(email)) => presets::for_address(email),
         (None, None) => None,
     };
+    // A custom domain whose mail Google Workspace or Microsoft 365 hosts: that preset
+    // (its server and OAuth endpoints serve every hosted domain), found by MX.
+    let mut dns_failed = None;
+    let hosted = match (&preset, &args.connection.server, &args.email) {
+        (None, None, Some(email)) => crate::config::account::bare_address(email)
+            .rsplit_once('@')
+            .and_then(|(_, domain)| {
+                crate::dns::mx::hosted_by(domain).unwrap_or_else(|e| {
+                    dns_failed = Some(e);
+                    None
+                })
+            }),
+        _ => None,
+    };
+    let preset = preset.or_else(|| hosted.as_ref().and_then(|(h, _)| presets::find(h.preset())));
     let conn = &args.connection;
     // No preset and no server given: ask DNS (RFC 6186) before asking the user.
     let discovered = match (&preset, &conn.server, &args.email) {
-        (None, None, Some(email)) => Some(discover(email, args.yes)?),
+        (None, None, Some(email)) => Some(discover(email, args.yes, dns_failed)?),
         (None, None, None) => {
             return Err(fail(
                 Code::Usage,
@@ -316,6 +344,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         user: conn.user.clone(),
         password_command: conn.password_command.clone(),
         oauth_token_command: conn.oauth_token_command.clone(),
+        oauth2_client_id: args.oauth2_client_id.clone(),
         ca_file: conn.ca_file.clone(),
         auth: conn.auth,
         tls_fingerprint: conn.tls_fingerprint.as_ref().map(|f| f.to_string()),
@@ -364,14 +393,34 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
     for w in &warnings {
         let _ = write!(human, "\n  warning: {w} (accepted with --yes)");
     }
+    if let Some((host, mx)) = &hosted {
+        let _ = write!(
+            human,
+            "\n  the domain's mail is at {} (MX {mx})",
+            host.title()
+        );
+    }
     if let Some(p) = preset {
         let _ = write!(human, "\n  preset: {} ({}:{})", p.title, p.host, p.port);
+        if p.oauth2.is_some() && args.oauth2_client_id.is_some() {
+            let _ = write!(human, "\n  OAuth 2.0: run `posta auth login {}`", args.name);
+        } else if p.oauth2.is_some() {
+            let _ = write!(
+                human,
+                "\n  OAuth 2.0: add oauth2_client_id = \"…\" (your app registration; README, \
+                 \"OAuth 2.0\") to [profiles.{}], then run `posta auth login {}`",
+                args.name, args.name
+            );
+        }
         let _ = write!(human, "\n  {}", p.note);
         if let Some(page) = p.app_password_page {
             let _ = write!(human, "\n  app password: {page}");
         }
     }
-    if conn.password_command.is_none() && conn.oauth_token_command.is_none() {
+    if conn.password_command.is_none()
+        && conn.oauth_token_command.is_none()
+        && args.oauth2_client_id.is_none()
+    {
         let _ = write!(
             human,
             "\n  password: add keyring = true to the profile and store it with `posta password set {}`, \
@@ -385,6 +434,7 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
             "added": args.name,
             "config": path,
             "preset": preset.map(|p| p.name),
+            "mx": hosted.as_ref().map(|(h, mx)| json!({"provider": h.title(), "host": mx})),
             "default": first,
             "from": from,
             "same_from": same_from,

@@ -52,6 +52,9 @@ pub struct Account {
     pub(super) secret: Option<SecretSource>,
     /// Where the proxy's password comes from, when there is a proxy.
     pub(super) proxy_secret: Option<SecretSource>,
+    /// The profile's built-in OAuth client (`oauth2_client_id`), for `posta auth` and
+    /// for refreshing after a refused token.
+    pub oauth: Option<crate::oauth::Client>,
     /// Which profile was chosen and why, for `-v` ("profile work, the default: …").
     pub chosen: Option<String>,
 }
@@ -73,10 +76,22 @@ impl Account {
         };
         self.user = Some(user.clone());
         let token = self.secret.as_ref().is_some_and(SecretSource::is_token);
+        let renew = match &self.secret {
+            Some(SecretSource::OAuth(client)) => {
+                let client = client.clone();
+                Some(crate::smtp::Renewal(std::sync::Arc::new(move |refused| {
+                    crate::oauth::refresh::access_token(&client, Some(refused))
+                        .ok()
+                        .map(|access| access.token)
+                })))
+            }
+            _ => None,
+        };
         self.settings.credentials = Some(Credentials {
             user,
             secret,
             token,
+            renew,
         });
         Ok(())
     }
@@ -95,6 +110,21 @@ impl Account {
             proxy.password = Some(source.fetch(&label, self.command_timeout)?);
         }
         Ok(())
+    }
+
+    /// After the server refused the access token of the built-in OAuth login: a new one
+    /// (unless another posta stored one meanwhile) in the credentials. `Ok(false)` when
+    /// the account does not log in that way.
+    pub fn renew_oauth_token(&mut self) -> Result<bool, ConfigError> {
+        let (Some(SecretSource::OAuth(client)), Some(credentials)) =
+            (&self.secret, self.settings.credentials.as_mut())
+        else {
+            return Ok(false);
+        };
+        let access = crate::oauth::refresh::access_token(client, Some(&credentials.secret))
+            .map_err(ConfigError::from_oauth)?;
+        credentials.secret = access.token;
+        Ok(true)
     }
 
     /// The profile's `from` for a message's From header: one well-formed mailbox, or a

@@ -27,6 +27,7 @@ pub struct NewProfile {
     pub user: Option<String>,
     pub password_command: Option<String>,
     pub oauth_token_command: Option<String>,
+    pub oauth2_client_id: Option<String>,
     pub ca_file: Option<PathBuf>,
     pub auth: Option<AuthMechanism>,
     pub tls_fingerprint: Option<String>,
@@ -129,6 +130,7 @@ impl Document {
         text(&mut t, "user", &new.user);
         text(&mut t, "password_command", &new.password_command);
         text(&mut t, "oauth_token_command", &new.oauth_token_command);
+        text(&mut t, "oauth2_client_id", &new.oauth2_client_id);
         if let Some(ca) = &new.ca_file {
             t["ca_file"] = toml_edit::value(ca.display().to_string());
         }

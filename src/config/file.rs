@@ -111,6 +111,31 @@ pub struct Profile {
     /// The folder for the copy [default: the one the server marks \Sent (RFC 6154),
     /// else "Sent"].
     pub sent_folder: Option<String>,
+    /// OAuth 2.0 built in (`posta auth login`): the client id registered at the provider.
+    pub oauth2_client_id: Option<String>,
+    /// Only where the provider insists on one (Google's "Desktop app"); never a flag.
+    pub oauth2_client_secret: Option<String>,
+    /// Where the endpoints are found (RFC 8414 / OpenID discovery); beats the preset's.
+    pub oauth2_issuer: Option<String>,
+    pub oauth2_auth_url: Option<String>,
+    pub oauth2_token_url: Option<String>,
+    pub oauth2_device_url: Option<String>,
+    pub oauth2_revoke_url: Option<String>,
+    /// [default: the preset's]
+    pub oauth2_scopes: Option<Vec<String>>,
+    /// Where `posta auth login` keeps the tokens [default: keyring].
+    pub token_store: Option<TokenStore>,
+}
+
+/// Where a profile's OAuth tokens are kept (the profile key `token_store`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenStore {
+    /// The OS keyring: service "posta", user "PROFILE (oauth)".
+    #[default]
+    Keyring,
+    /// A private file, $XDG_DATA_HOME/posta/oauth/PROFILE.json (0600).
+    File,
 }
 
 /// A recipient count; the error says what is expected in words, not "u32".
@@ -433,6 +458,6 @@ mod sample_tests {
         let text = include_str!("../../config.sample.toml");
         let file = super::parse(text).expect("config.sample.toml parses");
         assert_eq!(file.default.as_deref(), Some("personal"));
-        assert_eq!(file.profiles.len(), 3);
+        assert_eq!(file.profiles.len(), 4);
     }
 }

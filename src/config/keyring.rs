@@ -71,6 +71,65 @@ fn entry(profile: &str) -> keyring::Result<keyring::Entry> {
     keyring::Entry::new(SERVICE, profile)
 }
 
+/// The keyring entry of a profile's OAuth tokens (`posta auth login`): service "posta",
+/// user "oauth:PROFILE", apart from the profile's password.
+#[derive(Debug)]
+pub struct TokenVault {
+    user: String,
+}
+
+impl TokenVault {
+    pub fn new(profile: &str) -> Self {
+        TokenVault {
+            user: format!("oauth:{profile}"),
+        }
+    }
+
+    fn error(&self, e: Failure, doing: &str) -> crate::oauth::OAuthError {
+        let why = match e {
+            Failure::TimedOut => format!("no answer within {} seconds", LIMIT.as_secs()),
+            Failure::Keyring(e) => describe(&e),
+        };
+        crate::oauth::OAuthError::io(format!(
+            "cannot {doing} the OAuth login in the OS keyring: {why}; token_store = \"file\" \
+             keeps it in a private file instead"
+        ))
+    }
+}
+
+impl crate::oauth::Vault for TokenVault {
+    fn get(&self) -> Result<Option<Secret>, crate::oauth::OAuthError> {
+        let user = self.user.clone();
+        match with_limit(move || entry(&user)?.get_password()) {
+            Ok(text) => Ok(Some(Secret::new(text))),
+            Err(Failure::Keyring(keyring::Error::NoEntry)) => Ok(None),
+            Err(e) => Err(self.error(e, "read")),
+        }
+    }
+
+    fn set(&self, value: &Secret) -> Result<(), crate::oauth::OAuthError> {
+        let (user, value) = (self.user.clone(), value.clone());
+        with_limit(move || entry(&user)?.set_password(value.expose()))
+            .map_err(|e| self.error(e, "store"))
+    }
+
+    fn delete(&self) -> Result<bool, crate::oauth::OAuthError> {
+        let user = self.user.clone();
+        match with_limit(move || entry(&user)?.delete_credential()) {
+            Ok(()) => Ok(true),
+            Err(Failure::Keyring(keyring::Error::NoEntry)) => Ok(false),
+            Err(e) => Err(self.error(e, "delete")),
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "the OS keyring (service \"{SERVICE}\", user \"{}\")",
+            self.user
+        )
+    }
+}
+
 enum Failure {
     Keyring(keyring::Error),
     TimedOut,

@@ -53,6 +53,8 @@ pub struct ConfigError {
     pub message: String,
     /// It may work later as it is (the same config, tried again).
     pub temporary: bool,
+    /// An authentication that was refused (an OAuth login no longer valid): exit 77.
+    pub refused: bool,
 }
 
 impl ConfigError {
@@ -61,6 +63,7 @@ impl ConfigError {
             path,
             message: message.into(),
             temporary: false,
+            refused: false,
         }
     }
 
@@ -71,8 +74,19 @@ impl ConfigError {
         }
     }
 
+    /// An OAuth failure as a config error of the same exit code.
+    pub fn from_oauth(e: crate::oauth::OAuthError) -> Self {
+        ConfigError {
+            temporary: e.is_temporary(),
+            refused: e.code == Code::NoPerm,
+            ..ConfigError::new(None, e.message)
+        }
+    }
+
     pub fn exit_code(&self) -> Code {
-        if self.temporary {
+        if self.refused {
+            Code::NoPerm
+        } else if self.temporary {
             Code::TempFail
         } else {
             Code::Config

@@ -76,3 +76,42 @@ mod tests {
         );
     }
 }
+
+/// The keyring entry of a profile's OAuth tokens: in this build, an error to use.
+#[derive(Debug)]
+pub struct TokenVault {
+    user: String,
+}
+
+impl TokenVault {
+    pub fn new(profile: &str) -> Self {
+        TokenVault {
+            user: format!("oauth:{profile}"),
+        }
+    }
+}
+
+fn no_vault() -> crate::oauth::OAuthError {
+    crate::oauth::OAuthError::config(
+        "this posta was built without OS keyring support (cargo feature \"keyring\"): set \
+         token_store = \"file\" in the profile",
+    )
+}
+
+impl crate::oauth::Vault for TokenVault {
+    fn get(&self) -> Result<Option<Secret>, crate::oauth::OAuthError> {
+        Err(no_vault())
+    }
+    fn set(&self, _value: &Secret) -> Result<(), crate::oauth::OAuthError> {
+        Err(no_vault())
+    }
+    fn delete(&self) -> Result<bool, crate::oauth::OAuthError> {
+        Err(no_vault())
+    }
+    fn describe(&self) -> String {
+        format!(
+            "the OS keyring (service \"{SERVICE}\", user \"{}\"), not in this build",
+            self.user
+        )
+    }
+}

@@ -53,7 +53,12 @@ pub struct Preset {
     /// Microsoft, Proton Bridge): `save_sent` is off unless the profile turns it on,
     /// or every message would be there twice.
     pub files_sent: bool,
+    /// The provider's OAuth 2.0 endpoints and scopes, for `posta auth login`.
+    pub oauth2: Option<&'static OAuthPreset>,
 }
+
+mod oauth;
+pub use oauth::OAuthPreset;
 
 use FromRule::*;
 use Security::*;
@@ -77,6 +82,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("imap.gmail.com"),
         files_sent: true,
         messages_per_minute: None,
+        oauth2: Some(&oauth::GOOGLE),
     },
     Preset {
         name: "mailru",
@@ -102,6 +108,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("imap.mail.ru"),
         files_sent: false,
         messages_per_minute: None,
+        oauth2: Some(&oauth::MAILRU),
     },
     Preset {
         name: "yandex",
@@ -128,6 +135,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("imap.yandex.ru"),
         files_sent: false,
         messages_per_minute: None,
+        oauth2: Some(&oauth::YANDEX),
     },
     Preset {
         name: "outlook",
@@ -156,6 +164,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("outlook.office365.com"),
         files_sent: true,
         messages_per_minute: None,
+        oauth2: Some(&oauth::OUTLOOK),
     },
     Preset {
         name: "office365",
@@ -174,6 +183,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("outlook.office365.com"),
         files_sent: true,
         messages_per_minute: Some(30),
+        oauth2: Some(&oauth::OFFICE365),
     },
     Preset {
         name: "yahoo",
@@ -199,6 +209,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("imap.mail.yahoo.com"),
         files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "aol",
@@ -217,6 +228,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("imap.aol.com"),
         files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "icloud",
@@ -239,6 +251,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("imap.mail.me.com"),
         files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "fastmail",
@@ -257,6 +270,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("imap.fastmail.com"),
         files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "zoho",
@@ -275,6 +289,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("imap.zoho.com"),
         files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "gmx",
@@ -293,6 +308,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("imap.gmx.net"),
         files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "webde",
@@ -311,6 +327,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("imap.web.de"),
         files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "rambler",
@@ -329,6 +346,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("imap.rambler.ru"),
         files_sent: false,
         messages_per_minute: None,
+        oauth2: None,
     },
     Preset {
         name: "proton-bridge",
@@ -347,6 +365,7 @@ pub const PRESETS: &[Preset] = &[
         imap_server: Some("127.0.0.1:1143"),
         files_sent: true,
         messages_per_minute: None,
+        oauth2: None,
     },
 ];
 

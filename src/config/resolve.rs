@@ -236,9 +236,10 @@ fn build(
     } = layers.server()?;
     let tls = layers.tls()?;
     let (proxy, proxy_secret) = layers.proxy(&host)?.unzip();
-    let secret = layers.secret_source();
-    let mechanism = layers.auth(secret.as_ref())?;
     let timeout = layers.timeout()?;
+    let oauth = layers.oauth(timeout)?;
+    let secret = layers.secret_source(oauth.as_ref());
+    let mechanism = layers.auth(secret.as_ref())?;
     let rate = layers.rate()?;
     let command_timeout = layers.command_timeout()?;
     let (daily_limit, per_message_limit) = layers.limits();
@@ -280,6 +281,7 @@ fn build(
         save_sent,
         secret,
         proxy_secret,
+        oauth,
         chosen: None,
     })
 }
@@ -321,6 +323,7 @@ fn expand_home(path: &Path) -> PathBuf {
 }
 
 mod layers;
+mod oauth;
 #[cfg(test)]
 mod reach_tests;
 #[cfg(test)]

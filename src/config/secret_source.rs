@@ -28,6 +28,9 @@ pub enum SecretSource {
     Keyring(String),
     /// Ask on the terminal.
     Prompt,
+    /// An access token of the built-in OAuth login (`posta auth login`): the cached one
+    /// or a refreshed one.
+    OAuth(Box<crate::oauth::Client>),
 }
 
 impl SecretSource {
@@ -50,12 +53,15 @@ impl SecretSource {
             SecretSource::Literal(s) => Ok(s.clone()),
             SecretSource::Keyring(profile) => super::keyring::get(profile),
             SecretSource::Prompt => prompt(label),
+            SecretSource::OAuth(client) => crate::oauth::refresh::access_token(client, None)
+                .map(|access| access.token)
+                .map_err(ConfigError::from_oauth),
         }
     }
 
     /// The secret is an OAuth2 access token rather than a password.
     pub fn is_token(&self) -> bool {
-        matches!(self, SecretSource::TokenCommand(_))
+        matches!(self, SecretSource::TokenCommand(_) | SecretSource::OAuth(_))
     }
 }
 

@@ -64,6 +64,22 @@ pub struct Credentials {
     /// The secret is an OAuth2 access token (from `oauth_token_command`), so `Auto`
     /// chooses among the OAuth mechanisms.
     pub token: bool,
+    /// A new access token when the server refused this one (the built-in OAuth login):
+    /// a session that lives longer than its token (`posta batch`) logs in again with it.
+    pub renew: Option<Renewal>,
+}
+
+/// Gives a new secret for the one the server refused, or `None` (then the refusal stands).
+#[derive(Clone)]
+pub struct Renewal(pub std::sync::Arc<RenewFn>);
+
+/// What a [`Renewal`] calls: the refused secret in, a new one (or none) out.
+pub type RenewFn = dyn Fn(&Secret) -> Option<Secret> + Send + Sync;
+
+impl std::fmt::Debug for Renewal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Renewal")
+    }
 }
 
 /// How to verify the server's certificate.

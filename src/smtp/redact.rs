@@ -122,6 +122,7 @@ mod tests {
             user: "jane".into(),
             secret: Secret::new(secret),
             token: false,
+            renew: None,
         };
         Redactor::for_credentials(&creds, "[::1]", 587)
     }

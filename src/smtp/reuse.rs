@@ -37,7 +37,30 @@ impl<'a> ReusedSession<'a> {
         Ok(reused)
     }
 
+    /// Open a session; when the server refuses an access token that can be renewed
+    /// (it expired during a long batch), once more with the new one.
     fn establish(&mut self) -> Result<(), SmtpError> {
+        let result = self.establish_once();
+        let Err(e) = &result else { return result };
+        let renewal = (self.settings.credentials.as_ref())
+            .filter(|_| matches!(e.kind, SmtpErrorKind::AuthFailed(_)))
+            .and_then(|c| Some((c.renew.clone()?, c.secret.clone())));
+        let Some((renew, refused)) = renewal else {
+            return result;
+        };
+        let Some(fresh) = (renew.0)(&refused) else {
+            return result;
+        };
+        if let Some(credentials) = self.settings.credentials.as_mut() {
+            credentials.secret = fresh;
+        }
+        if let Some(log) = self.spare_log.as_mut() {
+            log.info("the server refused the access token; logging in again with a new one");
+        }
+        self.establish_once()
+    }
+
+    fn establish_once(&mut self) -> Result<(), SmtpError> {
         let log = self.spare_log.take().unwrap_or_else(|| Log::new(None));
         self.sessions += 1;
         let wire = SocketWire::open(&self.settings, log)?;

@@ -117,7 +117,29 @@ pub fn deliver(
             })?;
         return Ok(Delivery::Queued(queued));
     }
-    let result = transport(&account.settings, payload);
+    let mut result = transport(&account.settings, payload);
+    if let Err(e) = &result
+        && matches!(e.kind, crate::smtp::SmtpErrorKind::AuthFailed(_))
+    {
+        // A cached OAuth access token the server refused (revoked, or expired before its
+        // time): once more with a new one. A refresh that fails is the account's
+        // trouble, like a password command's: the message waits when the policy says so.
+        match account.renew_oauth_token() {
+            Ok(true) => result = transport(&account.settings, payload),
+            Ok(false) => {}
+            Err(e) => {
+                let pending = pending(account, submission, payload);
+                let queued = queueing::after_credentials(
+                    submission.policy,
+                    e,
+                    &pending,
+                    keeping,
+                    &mut |out| payload.write_to(out),
+                )?;
+                return Ok(Delivery::Queued(queued));
+            }
+        }
+    }
     settle_kept(
         account,
         submission,

@@ -81,6 +81,13 @@ fn try_start_dns() -> Option<Dns> {
     for r in RECORDS {
         cmd.arg(format!("--srv-host={r}"));
     }
+    // Custom domains whose mail Google Workspace and Microsoft 365 host (the lower
+    // preference wins: workspace.example's own MX comes second).
+    cmd.args([
+        "--mx-host=workspace.example,mx.workspace.example,20",
+        "--mx-host=workspace.example,aspmx.l.google.com,1",
+        "--mx-host=m365.example,m365-example.mail.protection.outlook.com,0",
+    ]);
     let child = cmd
         .spawn()
         .expect("dnsmasq (Debian package dnsmasq-base) must be installed");
@@ -272,4 +279,24 @@ fn nothing_found_names_what_was_tried_and_how_to_give_a_server() {
     assert_eq!(code, 64, "{err}");
     assert!(err.contains("did not answer"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+/// `profile add --email` for a custom domain whose MX is Google's or Microsoft's picks the
+/// gmail or office365 preset (submission server and OAuth endpoints), and says how to
+/// log in with OAuth.
+#[test]
+fn an_mx_at_google_or_microsoft_picks_their_preset() {
+    let dns = start_dns();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    for (name, email, preset, provider) in [
+        ("ws", "jane@workspace.example", "gmail", "Google Workspace"),
+        ("work", "jane@m365.example", "office365", "Microsoft 365"),
+    ] {
+        let (code, out, err) = posta(h, dns.port, &["profile", "add", name, "--email", email]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(err.contains(provider), "{err}");
+        assert!(err.contains(&format!("posta auth login {name}")), "{err}");
+        assert_eq!(profile(h, name)["preset"].as_str(), Some(preset));
+    }
 }

@@ -210,3 +210,81 @@ fn keyring_round_trip_through_a_real_secret_service() {
     let (code, _, err) = session.posta(&["password", "delete", "work"], b"");
     assert_eq!(code, 78, "nothing left behind: {err}");
 }
+
+/// The built-in OAuth login kept in the keyring (the default `token_store`): logged in
+/// with the real OAuth server, a message sent by XOAUTH2 through Postfix and Dovecot's
+/// oauth2 passdb, nothing on disk but the lock; `auth logout` revokes and forgets, and
+/// the next send is 77 naming the login to run.
+#[test]
+fn an_oauth_login_kept_in_the_keyring_sends_and_logs_out() {
+    use crate::e2e::{ca, env, port, token, wait_for_message};
+    let home = tempfile::tempdir().unwrap();
+    let session = Session::start(home.path());
+    let alice = env("POSTA_E2E_USER1");
+    crate::support::write_config(
+        home.path(),
+        &format!(
+            "[profiles.k]\nhost = \"localhost\"\nport = {}\nca_file = \"{}\"\n\
+             user = \"{alice}\"\nfrom = \"{alice}\"\nauth = \"xoauth2\"\n\
+             oauth2_client_id = \"posta\"\noauth2_issuer = \"{}\"\n\
+             oauth2_scopes = [\"openid\"]\n",
+            port("SUBMISSION"),
+            ca(),
+            env("POSTA_E2E_OAUTH_ISSUER")
+        ),
+    );
+    let browser = home.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nexec node {} \"$1\" {alice} >/dev/null 2>&1\n",
+            env("POSTA_E2E_OAUTH_DRIVER")
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let mut login = session.command(env!("CARGO_BIN_EXE_posta"));
+    login.args(["auth", "login", "k"]).env("BROWSER", &browser);
+    let mut child = login
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_bounded(&mut child, Duration::from_secs(60));
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !home.path().join("data/posta/oauth/k.json").exists(),
+        "the tokens are in the keyring, not a file"
+    );
+
+    let (code, out, _) = session.posta(&["auth", "status", "k"], b"");
+    assert_eq!(code, 0);
+    assert!(out.contains("user \"oauth:k\""), "{out}");
+
+    let subject = token("oauth-keyring");
+    let send = [
+        "-p", "k", "send", "--to", &alice, "-s", &subject, "--body", "hi",
+    ];
+    let (code, out, err) = session.posta(&send, b"");
+    assert_eq!(code, 0, "{out}{err}");
+    wait_for_message(&alice, &subject);
+
+    let (code, _, err) = session.posta(&["auth", "logout", "k"], b"");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("revoked at the provider and forgotten"),
+        "{err}"
+    );
+    let (code, _, err) = session.posta(&send, b"");
+    assert_eq!(code, 77, "{err}");
+    assert!(err.contains("posta auth login k"), "{err}");
+}

@@ -20,6 +20,8 @@ mod discovery;
 mod e2e_postfix;
 mod e2e_protocol;
 mod interop;
+// Needs node and the OAuth server of scripts/oauth-server.sh (started by mailserver.sh).
+mod oauth;
 // Needs dbus and gnome-keyring (scripts/test.sh installs them).
 #[cfg(feature = "keyring")]
 mod keyring;

@@ -159,9 +159,10 @@ fn completions_install_creates_the_directory_the_shell_reads() {
             .unwrap_or_else(|e| panic!("{shell}: {}: {e}", target.display()));
         assert!(script.contains("posta profile list --names"), "{shell}");
         if shell == "zsh" {
-            // profile show|remove|test and password set|delete complete profile names.
+            // profile show|remove|test, password set|delete and auth login|status|logout
+            // complete profile names.
             let positional = "in the config file:_posta_profiles'";
-            assert_eq!(script.matches(positional).count(), 5, "{script}");
+            assert_eq!(script.matches(positional).count(), 8, "{script}");
         }
         assert!(
             stderr(&out).contains(&target.display().to_string()),

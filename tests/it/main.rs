@@ -27,6 +27,7 @@ mod hostile_terminal;
 mod install_sendmail;
 mod long_lines;
 mod markdown_attach;
+mod oauth_endpoint;
 mod pipelined_stream;
 mod profiles;
 mod progress;

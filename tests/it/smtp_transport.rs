@@ -54,6 +54,7 @@ fn login(mut s: Settings, mechanism: AuthMechanism, password: &str) -> Settings 
         user: USER.into(),
         secret: Secret::new(password),
         token: false,
+        renew: None,
     });
     s.mechanism = mechanism;
     s

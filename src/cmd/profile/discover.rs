@@ -36,7 +36,13 @@ pub(super) fn outside_domain(d: &Found) -> String {
 
 /// RFC 6186 SRV lookup for a domain no preset serves. A server outside the domain is
 /// written only with `--yes`.
-pub(super) fn discover(email: &str, yes: bool) -> anyhow::Result<Found> {
+/// `dns_failed`: the DNS server already failed to answer (the MX query), so it is not
+/// asked again.
+pub(super) fn discover(
+    email: &str,
+    yes: bool,
+    dns_failed: Option<String>,
+) -> anyhow::Result<Found> {
     let address = crate::config::account::bare_address(email);
     let Some((_, domain)) = address.rsplit_once('@') else {
         return Err(fail(
@@ -44,7 +50,11 @@ pub(super) fn discover(email: &str, yes: bool) -> anyhow::Result<Found> {
             format!("--email {email}: expected an address like jane@example.com"),
         ));
     };
-    let found = discover_submission(domain).map_err(|tried| {
+    let found = match dns_failed {
+        Some(failed) => Err(failed),
+        None => discover_submission(domain).map_err(|tried| tried.to_string()),
+    }
+    .map_err(|tried| {
         fail(
             Code::Usage,
             format!(

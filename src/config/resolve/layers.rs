@@ -198,8 +198,30 @@ impl Layers<'_> {
 
     /// Where the secret comes from: a flag's command, then POSTA_PASSWORD, then the
     /// profile's token command, keyring, password command, variable, file, literal.
-    pub(super) fn secret_source(&self) -> Option<SecretSource> {
+    /// The built-in OAuth login (`oauth`) comes after the token command: with an OAuth
+    /// mechanism, or with `auto` when the profile names no password source.
+    pub(super) fn secret_source(
+        &self,
+        oauth: Option<&crate::oauth::Client>,
+    ) -> Option<SecretSource> {
         let (o, profile) = (self.overrides, self.profile);
+        let mechanism = o.auth.or(profile.auth).unwrap_or(AuthMechanism::Auto);
+        let password_named = profile.keyring == Some(true)
+            || profile.password_command.is_some()
+            || profile.password_env.is_some()
+            || profile.password_file.is_some()
+            || profile.password.is_some();
+        let oauth = oauth.filter(|_| match mechanism {
+            AuthMechanism::Xoauth2 | AuthMechanism::OauthBearer => true,
+            AuthMechanism::Auto => !password_named,
+            // Password mechanisms (and a client certificate's EXTERNAL): no token.
+            AuthMechanism::Plain
+            | AuthMechanism::Login
+            | AuthMechanism::ScramSha256
+            | AuthMechanism::ScramSha1
+            | AuthMechanism::CramMd5
+            | AuthMechanism::External => false,
+        });
         if let Some(cmd) = &o.oauth_token_command {
             Some(SecretSource::TokenCommand(cmd.clone()))
         } else if let Some(cmd) = &o.password_command {
@@ -208,6 +230,8 @@ impl Layers<'_> {
             Some(SecretSource::Env("POSTA_PASSWORD".into()))
         } else if let Some(cmd) = &profile.oauth_token_command {
             Some(SecretSource::TokenCommand(cmd.clone()))
+        } else if let Some(client) = oauth {
+            Some(SecretSource::OAuth(Box::new(client.clone())))
         } else if let (Some(true), Some(n)) = (profile.keyring, self.name) {
             Some(SecretSource::Keyring(n.to_string()))
         } else if let Some(cmd) = &profile.password_command {
@@ -229,6 +253,16 @@ impl Layers<'_> {
         let mechanism = (self.overrides.auth)
             .or(self.profile.auth)
             .unwrap_or(AuthMechanism::Auto);
+        // The built-in login with `auto`: the mechanism the provider's preset names.
+        if mechanism == AuthMechanism::Auto
+            && matches!(secret, Some(SecretSource::OAuth(_)))
+            && let Some(oauth) = self.preset.and_then(|p| p.oauth2)
+        {
+            return Ok(match oauth.mechanism {
+                "oauthbearer" => AuthMechanism::OauthBearer,
+                _ => AuthMechanism::Xoauth2,
+            });
+        }
         if secret.is_some_and(SecretSource::is_token)
             && matches!(
                 mechanism,

@@ -17,6 +17,7 @@ fn pencil(mut s: Settings, mechanism: AuthMechanism) -> Settings {
         user: "user".into(),
         secret: Secret::new("pencil"),
         token: false,
+        renew: None,
     });
     s.mechanism = mechanism;
     s

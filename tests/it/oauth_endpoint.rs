@@ -1,0 +1,212 @@
+//! A token endpoint that fails: one that never answers, one that answers 500, one that
+//! answers with a hostile error text. The send must end in bounded time with 75 (try
+//! later), or be queued in sendmail mode; a provider's text never reaches the terminal
+//! raw. A scripted HTTP server on loopback, since the real one will not misbehave on
+//! demand (tests/e2e/oauth.rs has the real one).
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+/// A loopback "token endpoint" that reads each request and answers with `answer`, or
+/// never answers when it is `None`. Runs until the test process ends.
+fn token_endpoint(answer: Option<&'static str>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(20) {
+            let mut stream = stream.unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            match answer {
+                Some(a) => {
+                    let _ = stream.write_all(a.as_bytes());
+                }
+                None => held.push(stream),
+            }
+        }
+    });
+    port
+}
+
+/// A profile whose stored login has an expired access token (so a send must refresh)
+/// and whose token endpoint is `port`; an SMTP server that is never reached.
+fn setup(home: &Path, port: u16) {
+    write_config(
+        home,
+        &format!(
+            "[profiles.t]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"plain\"\n\
+             user = \"jo@example.test\"\nfrom = \"jo@example.test\"\nauth = \"xoauth2\"\n\
+             timeout = 2\noauth2_client_id = \"posta\"\n\
+             oauth2_auth_url = \"http://127.0.0.1:{port}/auth\"\n\
+             oauth2_token_url = \"http://127.0.0.1:{port}/token\"\n\
+             oauth2_scopes = [\"mail\"]\ntoken_store = \"file\"\n",
+            closed_port()
+        ),
+    );
+    let dir = home.join("data/posta/oauth");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("t.json"),
+        format!(
+            "{{\"refresh\":\"the-refresh-token\",\"access\":\"old-access\",\"expires_at\":0,\
+             \"scope\":\"mail\",\"client_id\":\"posta\",\"token_url\":\"http://127.0.0.1:{port}/token\"}}"
+        ),
+    )
+    .unwrap();
+}
+
+fn send(home: &Path) -> std::process::Output {
+    posta(home)
+        .args([
+            "-p",
+            "t",
+            "send",
+            "--to",
+            "bo@example.test",
+            "-s",
+            "x",
+            "--body",
+            "hi",
+        ])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_token_endpoint_that_never_answers_is_75_in_bounded_time() {
+    let home = tempfile::tempdir().unwrap();
+    setup(home.path(), token_endpoint(None));
+    let started = Instant::now();
+    let out = send(home.path());
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no answer in time"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Bounded by the profile's timeout (2 s), not a hang; generous for a loaded machine.
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn a_token_endpoint_in_trouble_is_75_and_sendmail_mode_queues() {
+    let home = tempfile::tempdir().unwrap();
+    setup(
+        home.path(),
+        token_endpoint(Some(
+            "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\nConnection: close\r\n\r\noops!",
+        )),
+    );
+    let out = send(home.path());
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("the-refresh-token"));
+
+    let mut cmd = posta(home.path());
+    cmd.args(["-p", "t", "sendmail", "-t"]);
+    let out = run_with_input(
+        cmd,
+        b"From: jo@example.test\nTo: bo@example.test\nSubject: q\n\nhi\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let list = posta(home.path()).args(["queue", "list"]).output().unwrap();
+    assert!(
+        text(&list.stdout).contains("bo@example.test"),
+        "{}",
+        text(&list.stdout)
+    );
+}
+
+#[test]
+fn a_provider_error_is_said_in_words_without_its_escapes() {
+    let home = tempfile::tempdir().unwrap();
+    // A hostile description: an escape sequence, and the refresh token echoed back.
+    let body = "{\"error\":\"invalid_grant\",\"error_description\":\"revoked\\u001b[2J by admin: the-refresh-token\"}";
+    let answer: &'static str = Box::leak(
+        format!(
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_boxed_str(),
+    );
+    setup(home.path(), token_endpoint(Some(answer)));
+    let out = send(home.path());
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(77), "{err}");
+    assert!(err.contains("invalid_grant (revoked"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err}");
+    assert!(err.contains("posta auth login t"), "{err}");
+    assert!(!err.contains("the-refresh-token"), "{err}");
+}
+
+/// A session of `posta batch` that outlives its access token: the server refuses the old
+/// token at the next login, the renewal gives a new one, and the session opens with it.
+#[test]
+fn a_reused_session_logs_in_again_with_a_renewed_token() {
+    use crate::support::scripted_server::{Config, Server};
+    use posta::envelope::{Dsn, Envelope};
+    use posta::secret::Secret;
+    use posta::smtp::{
+        AuthMechanism, Credentials, Payload, Renewal, ReusedSession, Security, Settings,
+    };
+    struct Bytes(&'static [u8]);
+    impl Payload for Bytes {
+        fn write_to(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+            out.write_all(self.0)
+        }
+    }
+    // Each session accepts only the token "fresh-token".
+    let config = || Config {
+        password: "fresh-token".into(),
+        ..Config::default()
+    };
+    let server = Server::start_sessions(vec![config(), config()]);
+    let renewed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = renewed.clone();
+    let settings = Settings {
+        host: "127.0.0.1".into(),
+        port: server.port(),
+        security: Security::Plain,
+        tls: Default::default(),
+        helo_name: "client.test".into(),
+        timeout: Duration::from_secs(5),
+        data_timeout: Duration::from_secs(5),
+        credentials: Some(Credentials {
+            user: "jane".into(),
+            secret: Secret::new("expired-token"),
+            token: true,
+            renew: Some(Renewal(std::sync::Arc::new(move |refused: &Secret| {
+                assert_eq!(refused.expose(), "expired-token");
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Some(Secret::new("fresh-token"))
+            }))),
+        }),
+        mechanism: AuthMechanism::Xoauth2,
+        allow_insecure_auth: false,
+        protocol: Default::default(),
+        proxy: None,
+    };
+    let mut session = ReusedSession::open(&settings, None).expect("logged in the second time");
+    let envelope = Envelope {
+        from: "jane@example.org".into(),
+        to: vec!["bob@example.org".into()],
+        smtputf8: false,
+    };
+    let message = b"From: jane@example.org\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nHi.\r\n";
+    session
+        .send(&envelope, &Dsn::default(), &mut Bytes(message))
+        .unwrap();
+    session.close();
+    assert_eq!(renewed.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let sessions = server.finish_sessions();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions[1].messages.len(), 1);
+}
