@@ -327,3 +327,43 @@ fn a_queued_message_is_copied_once_when_a_flush_sends_it() {
     let bcc = format!("Bcc: {CAROL}\r\n");
     assert!(copy.starts_with(bcc.as_bytes()), "{}", text(&copy));
 }
+
+/// The OAuth2 access token the SMTP session used logs in to IMAP too: AUTHENTICATE
+/// XOAUTH2 or OAUTHBEARER, as the profile's `auth` says, which Dovecot checks with the
+/// rig's authorization server (scripts/oauth-server.sh).
+#[test]
+fn an_oauth_token_logs_in_to_imap_by_xoauth2_and_oauthbearer() {
+    let driver = PathBuf::from(env("POSTA_E2E_OAUTH_DRIVER"));
+    let command = format!(
+        "node {} {} posta {ALICE}",
+        driver.with_file_name("token.mjs").display(),
+        env("POSTA_E2E_OAUTH_ISSUER")
+    );
+    for (mechanism, wire) in [("xoauth2", "XOAUTH2"), ("oauthbearer", "OAUTHBEARER")] {
+        let home = tempfile::tempdir().unwrap();
+        write_config(
+            home.path(),
+            &format!(
+                "default = \"o\"\n[profiles.o]\nhost = \"localhost\"\nport = {}\n\
+                 ca_file = \"{}\"\nuser = \"{ALICE}\"\nfrom = \"{ALICE}\"\n\
+                 auth = \"{mechanism}\"\noauth_token_command = \"{command}\"\n\
+                 imap_server = \"localhost:{}\"\n",
+                port("SUBMISSION"),
+                ca(),
+                port("IMAP")
+            ),
+        );
+        let subject = token(&format!("imap-{mechanism}"));
+        let out = posta(home.path())
+            .args([
+                "-v", "--json", "send", "--to", BOB, "-s", &subject, "--body", "x",
+            ])
+            .output()
+            .unwrap();
+        ok(&out);
+        assert_eq!(json(&out)["saved"], true, "{}", stderr(&out));
+        let shown = format!("AUTHENTICATE {wire} (redacted)");
+        assert!(stderr(&out).contains(&shown), "{}", stderr(&out));
+        the_copy(ALICE, ".Sent Messages", &subject);
+    }
+}
