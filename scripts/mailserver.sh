@@ -289,7 +289,7 @@ default_internal_user = dovecot
 default_login_user = dovenull
 passdb {
   driver = passwd-file
-  mechanisms = plain login
+  mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256
   args = scheme=PLAIN username_format=%u $d/passwd
 }
 # Tokens (XOAUTH2, OAUTHBEARER) are checked at the OAuth server's introspection endpoint.
@@ -515,11 +515,12 @@ add_sasl_mechanisms() {  # $1 = state
     local s=$1
     cat >>"$s/dovecot/dovecot.conf" <<EOF
 # posta e2e: the SASL mechanisms of issue 19 (the last setting wins).
-auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256
+auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256 xoauth2 oauthbearer
 EOF
     cat >>"$s/postfix/main.cf" <<EOF
-# The ports other than SASL_PORT announce what they did before SCRAM was offered.
-smtpd_sasl_mechanism_filter = plain, login
+# The ports other than SASL_PORT announce what they did before SCRAM was offered
+# (and the OAuth mechanisms, which take only a token).
+smtpd_sasl_mechanism_filter = plain, login, xoauth2, oauthbearer
 EOF
     cat >>"$s/postfix/master.cf" <<EOF
 # STARTTLS + AUTH with every mechanism Dovecot offers (SCRAM-SHA-256/1, CRAM-MD5)
