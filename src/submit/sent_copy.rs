@@ -139,19 +139,35 @@ impl Copies {
             let at = match reused {
                 Some(at) => at,
                 None => {
-                    let login = imap::Login {
-                        user,
-                        secret: &credentials.secret,
-                        token: credentials.token,
-                        mechanism: account.settings.mechanism,
-                        host: &server.host,
-                        port: server.port,
+                    let connect = |secret: &crate::secret::Secret| {
+                        let login = imap::Login {
+                            user,
+                            secret,
+                            token: credentials.token,
+                            mechanism: account.settings.mechanism,
+                            host: &server.host,
+                            port: server.port,
+                        };
+                        let tls = imap_tls(account, server);
+                        let limit = account.settings.timeout;
+                        imap::connect(server, &tls, limit, &login, self.trace.clone())
                     };
-                    let tls = imap_tls(account, server);
-                    let trace = self.trace.clone();
-                    let connection =
-                        imap::connect(server, &tls, account.settings.timeout, &login, trace)
-                            .map_err(|e| at_server(e, server))?;
+                    let connection = match connect(&credentials.secret) {
+                        // The built-in OAuth login's token may have expired since the
+                        // SMTP session used it (a long batch): renewed once, as there.
+                        Err(e) if e.kind == imap::ImapErrorKind::Auth && credentials.token => {
+                            match credentials
+                                .renew
+                                .as_ref()
+                                .and_then(|r| (r.0)(&credentials.secret))
+                            {
+                                Some(fresh) => connect(&fresh),
+                                None => Err(e),
+                            }
+                        }
+                        other => other,
+                    }
+                    .map_err(|e| at_server(e, server))?;
                     self.open.push((key.clone(), connection));
                     self.open.len() - 1
                 }
