@@ -36,5 +36,6 @@ mod protocol_cli;
 mod queue;
 mod readme;
 mod sender_policy;
+mod sent_copy_config;
 mod smtp_transport;
 mod system_config;
