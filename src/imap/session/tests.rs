@@ -322,3 +322,29 @@ fn the_transcript_never_holds_the_secret_in_any_form() {
         "{lines}"
     );
 }
+
+#[test]
+fn literal_minus_sends_small_messages_unasked_and_waits_for_large_ones() {
+    let folder = FolderName {
+        wire: "Sent".into(),
+        shown: "Sent".into(),
+    };
+    let mut s = session(
+        "* OK [CAPABILITY IMAP4rev1 LITERAL-] ready\np1 OK done\n",
+        true,
+    );
+    s.append(&folder, None, MESSAGE.len() as u64, &mut write_message)
+        .unwrap();
+    assert!(written(&s).starts_with("p1 APPEND \"Sent\" (\\Seen) {21+}\r\n"));
+    // Over RFC 7888's 4096 octets: the go-ahead first.
+    let big = vec![b'x'; 5000];
+    let mut s = session(
+        "* OK [CAPABILITY IMAP4rev1 LITERAL-] ready\n+ go\np1 OK done\n",
+        true,
+    );
+    s.append(&folder, None, big.len() as u64, &mut |out| {
+        out.write_all(&big)
+    })
+    .unwrap();
+    assert!(written(&s).starts_with("p1 APPEND \"Sent\" (\\Seen) {5000}\r\nxxx"));
+}
