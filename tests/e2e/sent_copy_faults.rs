@@ -60,6 +60,22 @@ fn imap_down_is_one_warning_exit_0_and_a_log_line() {
         line.contains("status=sent") && line.contains("saved=no"),
         "{line}"
     );
+
+    // sendmail mode (cron): silent on success, so the one line is all it says.
+    let subject = token("imap-down-sendmail");
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "-t"]);
+    let input = format!("To: {BOB}\nSubject: {subject}\n\nx\n");
+    let out = run_with_input(cmd, input.as_bytes());
+    ok(&out);
+    let stderr_text = stderr(&out);
+    let said: Vec<&str> = stderr_text.lines().collect();
+    assert_eq!(said.len(), 1, "{}", stderr(&out));
+    assert!(
+        said[0].starts_with("sendmail: warning: sent, but no copy saved in Sent: "),
+        "{said:?}"
+    );
+    wait_for_message(BOB, &subject);
 }
 
 #[test]
