@@ -253,13 +253,18 @@ fn queue_without_account(
     };
     let envelope = spooled.envelope.clone();
     let message_id = spooled.message_id.clone();
+    // Kept with the entry for its copy in Sent, as any queued message's.
+    let bcc = std::mem::take(&mut spooled.bcc);
     let unresolved = submit::unresolved::Unresolved {
-        origin: &origin,
+        message: submit::queueing::Message {
+            origin: &origin,
+            envelope: &envelope,
+            dsn: &dsn,
+            message_id: &message_id,
+            eight_bit: spooled.eight_bit,
+            bcc: &bcc,
+        },
         profile: request.profile.clone(),
-        envelope: &envelope,
-        dsn: &dsn,
-        message_id: &message_id,
-        eight_bit: spooled.eight_bit,
     };
     let reason = format!("{err} (it is sent by `posta queue flush` once that is fixed)");
     let queued = submit::unresolved::queue(&unresolved, reason, &mut |out| spooled.write_to(out))?;
