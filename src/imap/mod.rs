@@ -96,14 +96,7 @@ impl Connection {
         size: u64,
         write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> Result<String, ImapError> {
-        let folder = match &self.folder {
-            Some(f) => f.clone(),
-            None => {
-                let f = self.session.sent_folder(configured)?;
-                self.folder = Some(f.clone());
-                f
-            }
-        };
+        let folder = self.folder_name(configured)?;
         match self.session.append(&folder, date, size, write) {
             Err(e) if e.kind == ImapErrorKind::NoFolder => {
                 self.session.create(&folder)?;
@@ -112,6 +105,20 @@ impl Connection {
             other => other?,
         }
         Ok(folder.shown)
+    }
+
+    /// The Sent folder's name for people, found (LIST) once per session.
+    pub fn folder(&mut self, configured: Option<&str>) -> Result<String, ImapError> {
+        self.folder_name(configured).map(|f| f.shown)
+    }
+
+    fn folder_name(&mut self, configured: Option<&str>) -> Result<FolderName, ImapError> {
+        if let Some(f) = &self.folder {
+            return Ok(f.clone());
+        }
+        let f = self.session.sent_folder(configured)?;
+        self.folder = Some(f.clone());
+        Ok(f)
     }
 
     /// Whether the session can take another message (no literal was cut short).

@@ -14,7 +14,7 @@ use std::io::{self, BufWriter, Write};
 
 use crate::config::{Account, SaveSent};
 use crate::imap::{self, Connection};
-use crate::smtp::Payload;
+use crate::smtp::{Credentials, Payload};
 
 /// What became of the copy of a sent message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,15 +117,7 @@ impl Copies {
         bcc: &[u8],
         payload: &mut dyn Payload,
     ) -> Result<String, String> {
-        let server = save.server.as_ref().ok_or(
-            "no IMAP server is known for this profile: set imap_server (or save_sent = false)",
-        )?;
-        let Some(credentials) = &account.settings.credentials else {
-            return Err(
-                "the profile does not log in, and the IMAP server needs a login".to_string(),
-            );
-        };
-        let user = save.user.as_deref().unwrap_or(&credentials.user);
+        let (server, credentials, user) = target(account, save)?;
         // The session remembers the folder it found: two profiles of one login with
         // different `sent_folder`s need a session each.
         let key = format!("{}|{user}|{:?}", server.address(), save.folder);
@@ -139,35 +131,9 @@ impl Copies {
             let at = match reused {
                 Some(at) => at,
                 None => {
-                    let connect = |secret: &crate::secret::Secret| {
-                        let login = imap::Login {
-                            user,
-                            secret,
-                            token: credentials.token,
-                            mechanism: account.settings.mechanism,
-                            host: &server.host,
-                            port: server.port,
-                        };
-                        let tls = imap_tls(account, server);
-                        let limit = account.settings.timeout;
-                        imap::connect(server, &tls, limit, &login, self.trace.clone())
-                    };
-                    let connection = match connect(&credentials.secret) {
-                        // The built-in OAuth login's token may have expired since the
-                        // SMTP session used it (a long batch): renewed once, as there.
-                        Err(e) if e.kind == imap::ImapErrorKind::Auth && credentials.token => {
-                            match credentials
-                                .renew
-                                .as_ref()
-                                .and_then(|r| (r.0)(&credentials.secret))
-                            {
-                                Some(fresh) => connect(&fresh),
-                                None => Err(e),
-                            }
-                        }
-                        other => other,
-                    }
-                    .map_err(|e| at_server(e, server))?;
+                    let trace = self.trace.clone();
+                    let connection = open(account, server, credentials, user, trace)
+                        .map_err(|e| at_server(e, server))?;
                     self.open.push((key.clone(), connection));
                     self.open.len() - 1
                 }
@@ -194,6 +160,78 @@ impl Copies {
                 Err(e) => return Err(at_server(e, server)),
             }
         }
+    }
+}
+
+/// `posta profile test`: log in to the IMAP server as a copy would, and find the
+/// folder, without saving anything: "Sent Messages on imap.example.org:993", or why
+/// not; `None` when the profile saves no copy.
+pub fn check(account: &Account) -> Option<Result<String, String>> {
+    let save = account.save_sent.as_ref()?;
+    let found = || {
+        let (server, credentials, user) = target(account, save)?;
+        let mut connection =
+            open(account, server, credentials, user, None).map_err(|e| at_server(e, server))?;
+        let folder = connection.folder(save.folder.as_deref());
+        connection.logout();
+        let folder = folder.map_err(|e| at_server(e, server))?;
+        Ok(format!("{folder} on {}", server.address()))
+    };
+    Some(found())
+}
+
+/// The server, the login and the user a copy goes through, or why there is none.
+fn target<'a>(
+    account: &'a Account,
+    save: &'a SaveSent,
+) -> Result<(&'a imap::Server, &'a Credentials, &'a str), String> {
+    let server = save.server.as_ref().ok_or(
+        "no IMAP server is known for this profile: set imap_server (or save_sent = false)",
+    )?;
+    let Some(credentials) = &account.settings.credentials else {
+        return Err("the profile does not log in, and the IMAP server needs a login".to_string());
+    };
+    let user = save.user.as_deref().unwrap_or(&credentials.user);
+    Ok((server, credentials, user))
+}
+
+/// A logged-in IMAP session for `account`: its secret, or — when the server refuses
+/// an OAuth access token that the built-in login can renew (it may have expired since
+/// the SMTP session used it, in a long batch) — a renewed one, once, as SMTP does.
+fn open(
+    account: &Account,
+    server: &imap::Server,
+    credentials: &Credentials,
+    user: &str,
+    trace: Option<imap::Trace>,
+) -> Result<Connection, imap::ImapError> {
+    let connect = |secret: &crate::secret::Secret| {
+        let login = imap::Login {
+            user,
+            secret,
+            token: credentials.token,
+            mechanism: account.settings.mechanism,
+            host: &server.host,
+            port: server.port,
+        };
+        let tls = imap_tls(account, server);
+        imap::connect(
+            server,
+            &tls,
+            account.settings.timeout,
+            &login,
+            trace.clone(),
+        )
+    };
+    match connect(&credentials.secret) {
+        Err(e) if e.kind == imap::ImapErrorKind::Auth && credentials.token => {
+            let renew = credentials.renew.as_ref();
+            match renew.and_then(|r| (r.0)(&credentials.secret)) {
+                Some(fresh) => connect(&fresh),
+                None => Err(e),
+            }
+        }
+        other => other,
     }
 }
 

@@ -198,6 +198,14 @@ fn a_cyrillic_folder_found_and_named_and_one_connection_for_a_batch() {
         text(&out.stdout)
     );
     the_copy(DAVE, &format!(".{CYRILLIC_WIRE}"), &subject);
+    // `profile test` logs in to IMAP as a copy would and names the folder.
+    let out = posta(home.path())
+        .args(["profile", "test", "t"])
+        .output()
+        .unwrap();
+    ok(&out);
+    let said = format!("sent copy   Отправленные on localhost:{}", port("IMAP"));
+    assert!(text(&out.stdout).contains(&said), "{}", text(&out.stdout));
 
     // A batch saves only when asked, over one IMAP login for all its messages.
     let dir = tempfile::tempdir().unwrap();

@@ -61,6 +61,18 @@ fn imap_down_is_one_warning_exit_0_and_a_log_line() {
         "{line}"
     );
 
+    let out = posta(home.path())
+        .args(["--json", "profile", "test", "t"])
+        .output()
+        .unwrap();
+    ok(&out);
+    assert_eq!(
+        json(&out)["sent_copy"]["ok"],
+        false,
+        "{}",
+        text(&out.stdout)
+    );
+
     // sendmail mode (cron): silent on success, so the one line is all it says.
     let subject = token("imap-down-sendmail");
     let mut cmd = posta(home.path());
