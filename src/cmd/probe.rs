@@ -163,7 +163,26 @@ pub fn test_profile(
         .as_ref()
         .map(|c| format!("logged in as {}", c.user))
         .unwrap_or_else(|| "no login configured".into());
-    Ok(render(&report, Some(login), &account.settings, None, &[]))
+    let mut out = render(&report, Some(login), &account.settings, None, &[]);
+    // The copy in Sent: the IMAP login and the folder, as a send would find them. Not
+    // possible is said, not failed: a send would go out all the same.
+    if let Some(copy) = crate::submit::sent_copy::check(&account) {
+        let (line, value) = match copy {
+            Ok(to) => (
+                format!("sent copy   {to}"),
+                serde_json::json!({ "ok": true, "to": to }),
+            ),
+            Err(why) => (
+                format!("sent copy   not possible: {why}"),
+                serde_json::json!({ "ok": false, "error": why }),
+            ),
+        };
+        out.human = format!("{}\n{line}", out.human.trim_end());
+        if let Some(json) = &mut out.json {
+            json["sent_copy"] = value;
+        }
+    }
+    Ok(out)
 }
 
 /// `failed_verification` is the reason when the certificate did not verify;

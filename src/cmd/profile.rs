@@ -17,6 +17,7 @@ use crate::model::exit_code::{Code, fail};
 
 mod discover;
 use discover::{discover, outside_domain, trusted_target};
+mod sent_copy;
 
 pub fn run(
     global: &GlobalArgs,
@@ -120,6 +121,9 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
         obj.retain(|_, v| !v.is_null());
         obj.insert("password_source".into(), json!(password));
         obj.insert("server".into(), json!(server_of(p)));
+        if let Some(copy) = sent_copy::describe(&loaded.path, name) {
+            obj.insert("sent_copy".into(), json!(copy));
+        }
         for (key, value, from, _) in &limits {
             obj.insert((*key).into(), json!(value));
             obj.insert(format!("{key}_from"), json!(from));

@@ -118,6 +118,7 @@ fn finish(
         message_id: &composed.message_id,
         login_hint: Some(from_address.clone()),
         bcc: composed.bcc_field.as_bytes(),
+        trace_copy: global.verbose > 0,
         policy: submit::queueing::policy(args.queue, &account, QueuePolicy::Never),
         hold_first: false,
         local_user: None,
@@ -166,7 +167,10 @@ fn finish(
             for warning in &outcome.warnings {
                 writeln!(console.err, "posta: warning: {warning}")?;
             }
-            if let (submit::SentCopy::Saved { folder }, true) = (&copy, level > 0) {
+            for line in copy.transcript() {
+                writeln!(console.err, "{line}")?;
+            }
+            if let (submit::SentCopy::Saved { folder, .. }, true) = (&copy, level > 0) {
                 writeln!(
                     console.err,
                     "posta: a copy saved in {}",
@@ -186,6 +190,9 @@ fn finish(
         } => {
             for warning in &outcome.warnings {
                 writeln!(console.err, "posta: warning: {warning}")?;
+            }
+            for line in copy.transcript() {
+                writeln!(console.err, "{line}")?;
             }
             let mut report =
                 super::partly_report(&outcome, queued.as_ref(), &composed.message_id, false);

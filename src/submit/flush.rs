@@ -118,6 +118,7 @@ pub fn attempt(
         hold_first: false,
         local_user: None,
         bcc: meta.bcc.as_bytes(),
+        trace_copy: transcript.is_some(),
     };
     let mut payload = EntryPayload(locked);
     let delivered = super::deliver(

@@ -37,6 +37,7 @@ mod queue;
 mod readme;
 mod scram;
 mod sender_policy;
+mod sent_copy_config;
 mod smtp_transport;
 mod system_config;
 mod unix_socket;

@@ -64,6 +64,7 @@ fn settings(path: &std::path::Path, security: Security, server: &Server) -> Sett
         }),
         mechanism: AuthMechanism::Auto,
         allow_insecure_auth: false,
+        chunking: true,
     }
 }
 
