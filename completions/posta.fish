@@ -87,7 +87,9 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand send" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand send" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l tls-cert -d 'Present this client certificate (PEM, the chain leaf first) when the server asks for one; with --tls-key' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -l tls-key -d 'The client certificate\'s private key (PEM, not encrypted); with --tls-cert' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
@@ -138,7 +140,9 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand serve" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand serve" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand serve" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand serve" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l tls-cert -d 'Present this client certificate (PEM, the chain leaf first) when the server asks for one; with --tls-key' -r -F
+complete -c posta -n "__fish_posta_using_subcommand serve" -l tls-key -d 'The client certificate\'s private key (PEM, not encrypted); with --tls-cert' -r -F
+complete -c posta -n "__fish_posta_using_subcommand serve" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand serve" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand serve" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand serve" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
@@ -204,7 +208,9 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l tls-cert -d 'Present this client certificate (PEM, the chain leaf first) when the server asks for one; with --tls-key' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l tls-key -d 'The client certificate\'s private key (PEM, not encrypted); with --tls-cert' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
@@ -245,7 +251,9 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l tls-cert -d 'Present this client certificate (PEM, the chain leaf first) when the server asks for one; with --tls-key' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l tls-key -d 'The client certificate\'s private key (PEM, not encrypted); with --tls-cert' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
@@ -352,7 +360,9 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand probe" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-cert -d 'Present this client certificate (PEM, the chain leaf first) when the server asks for one; with --tls-key' -r -F
+complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-key -d 'The client certificate\'s private key (PEM, not encrypted); with --tls-cert' -r -F
+complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
@@ -457,7 +467,9 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand batch" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-cert -d 'Present this client certificate (PEM, the chain leaf first) when the server asks for one; with --tls-key' -r -F
+complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-key -d 'The client certificate\'s private key (PEM, not encrypted); with --tls-cert' -r -F
+complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'

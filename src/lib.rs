@@ -18,7 +18,7 @@
 //!   reading messages), `queue` (the durable spool), `dns` (SRV discovery), `imap`
 //!   (APPEND of the copy in Sent, over its own `Wire`; smtp's TLS client), and
 //!   `progress` (the bars on stderr, around an `smtp::Payload`).
-//! - leaves: `model` (Security, AuthMechanism, QueuePolicy, ServerAddr, Fingerprint,
+//! - leaves: `model` (Security, AuthMechanism, QueuePolicy, ServerAddr, Fingerprint/Pins,
 //!   exit codes), `envelope`, `secret`, `private_fs`, `pace`, `version`.
 
 pub mod cli;

@@ -95,6 +95,8 @@ const LONG_WITH_VALUE: &[&str] = &[
     "--password-command",
     "--oauth-token-command",
     "--ca-file",
+    "--tls-cert",
+    "--tls-key",
     "--tls-fingerprint",
     "--timeout",
     "--ehlo",

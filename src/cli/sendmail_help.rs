@@ -80,8 +80,10 @@ pub const POSTA_OPTIONS: &[(&str, &str)] = &[
     ),
     (
         "--server HOST[:PORT], --port N, --security starttls|tls|plain, --user NAME, \
-         --auth auto|plain|login|xoauth2|oauthbearer, --password-command CMD, \
-         --oauth-token-command CMD, --ca-file PATH, --tls-fingerprint SHA256, \
+         --auth auto|scram-sha-256|scram-sha-1|plain|login|cram-md5|external|xoauth2|\
+         oauthbearer, --password-command CMD, \
+         --oauth-token-command CMD, --ca-file PATH, --tls-cert PATH, --tls-key PATH, \
+         --tls-fingerprint PIN (repeatable), \
          --timeout SECONDS, --ehlo NAME, --allow-insecure-auth, --insecure, \
          --protocol smtp|lmtp, --proxy socks5[h]://HOST:PORT",
         "As for `posta send` (see `posta send --help`)",

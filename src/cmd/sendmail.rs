@@ -101,6 +101,12 @@ pub fn run(
             queued,
             copy,
         } => {
+            for warning in &outcome.warnings {
+                writeln!(console.err, "sendmail: warning: {warning}")?;
+            }
+            for line in copy.transcript() {
+                writeln!(console.err, "{line}")?;
+            }
             let mut report = super::partly_report(&outcome, queued.as_ref(), &message_id, true);
             if let Some(json) = &mut report.json {
                 copy.add_json(json);
@@ -112,6 +118,9 @@ pub fn run(
     // even in sendmail mode, which is otherwise silent on success.
     for warning in &outcome.warnings {
         writeln!(console.err, "sendmail: warning: {warning}")?;
+    }
+    for line in copy.transcript() {
+        writeln!(console.err, "{line}")?;
     }
     let mut report = submission_report(&outcome, &message_id);
     if let Some(json) = &mut report.json {
@@ -188,6 +197,7 @@ fn finished(flags: &SendmailFlags) -> Finished {
             std::env::var_os("POSTA_SERVE_SOCKET")
                 .map_or_else(|| PathBuf::from(SERVE_SOCKET), PathBuf::from),
         ),
+        trace_copy: flags.verbose > 0,
     }
 }
 

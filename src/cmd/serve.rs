@@ -48,6 +48,7 @@ pub fn run(
         local_user: None,
         // The service is where messages are handed off to, never from.
         hand_off: None,
+        trace_copy: false,
     };
     let client_time = Duration::from_secs(args.client_timeout);
     let options = Options {

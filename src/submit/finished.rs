@@ -43,6 +43,8 @@ pub struct Finished {
     /// socket exists, the message goes through the service (which holds the secret)
     /// instead. `None` for the service itself.
     pub hand_off: Option<PathBuf>,
+    /// `-v`: the copy in Sent's IMAP dialogue for the caller's stderr.
+    pub trace_copy: bool,
 }
 
 /// What happened on the way, for a caller that says more with `-v`.
@@ -162,6 +164,7 @@ pub fn deliver(
         hold_first: policy != QueuePolicy::Never,
         local_user: what.local_user.as_deref(),
         bcc: &bcc,
+        trace_copy: what.trace_copy,
     };
     // On a shared server only the service reads the account's secret: a user who
     // cannot hands the message to it rather than failing or queueing it for ever.

@@ -67,6 +67,8 @@ pub struct Submission<'a> {
     /// The Bcc fields the message as sent left out (CRLF-terminated, empty when none):
     /// the copy in Sent keeps them, as mail clients do.
     pub bcc: &'a [u8],
+    /// `-v`: keep the IMAP dialogue of the copy in Sent for the caller to show.
+    pub trace_copy: bool,
 }
 
 /// Who counts accepted recipients against the profile's daily limit.
@@ -148,7 +150,7 @@ pub fn deliver(
         result,
         Counting::Here,
         keeping,
-        &mut Copies::default(),
+        &mut Copies::new(submission.trace_copy),
         warnings,
     )
 }

@@ -212,11 +212,11 @@ fn append(path: &Path, line: &str) -> io::Result<()> {
 fn copy_pairs(pairs: &mut Vec<(&'static str, String)>, copy: &SentCopy) {
     match copy {
         SentCopy::Off => {}
-        SentCopy::Saved { folder } => {
+        SentCopy::Saved { folder, .. } => {
             pairs.push(("saved", "yes".into()));
             pairs.push(("saved_to", folder.clone()));
         }
-        SentCopy::NotSaved { reason } => {
+        SentCopy::NotSaved { reason, .. } => {
             pairs.push(("saved", "no".into()));
             pairs.push(("save_error", reason.clone()));
         }

@@ -14,6 +14,7 @@ mod e2e;
 mod batch;
 mod batch_rotation;
 mod chunking;
+mod client_cert;
 // Needs root, unshare (util-linux), cron, mailutils and php-cli (scripts/test.sh).
 mod cron_machine;
 // Needs dnsmasq (scripts/test.sh installs dnsmasq-base).
@@ -32,6 +33,7 @@ mod smtp_in;
 mod keyring;
 mod queue_e2e;
 mod sasl;
+mod tls_pins;
 // Needs dovecot-lmtpd and dante-server (scripts/mailserver.sh installs and starts them).
 mod reach;
 // Needs the IMAP side of the rig (Dovecot's imapd, scripts/mailserver.sh).
