@@ -49,6 +49,9 @@ _posta() {
             posta,sendmail)
                 cmd="posta__subcmd__sendmail"
                 ;;
+            posta,serve)
+                cmd="posta__subcmd__serve"
+                ;;
             posta__subcmd__auth,help)
                 cmd="posta__subcmd__auth__subcmd__help"
                 ;;
@@ -105,6 +108,9 @@ _posta() {
                 ;;
             posta__subcmd__help,sendmail)
                 cmd="posta__subcmd__help__subcmd__sendmail"
+                ;;
+            posta__subcmd__help,serve)
+                cmd="posta__subcmd__help__subcmd__serve"
                 ;;
             posta__subcmd__help__subcmd__auth,login)
                 cmd="posta__subcmd__help__subcmd__auth__subcmd__login"
@@ -248,7 +254,7 @@ _posta() {
 
     case "${cmd}" in
         posta)
-            opts="-c -p -v -q -h -V --config --account --profile --verbose --quiet --json --help --version send sendmail profile password auth probe queue completions man batch help"
+            opts="-c -p -v -q -h -V --config --account --profile --verbose --quiet --json --help --version send sendmail serve profile password auth probe queue completions man batch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -452,7 +458,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__batch)
-            opts="-f -p -c -v -q -h -V --template --data --envelope-from --rate --connections --queue --dry-run --save-sent --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --account --profile --config --verbose --quiet --json --help --version"
+            opts="-f -p -c -v -q -h -V --template --data --envelope-from --rate --connections --queue --dry-run --save-sent --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-cert --tls-key --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --account --profile --config --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -519,6 +525,14 @@ _posta() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -604,7 +618,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__help)
-            opts="send sendmail profile password auth probe queue completions man batch help"
+            opts="send sendmail serve profile password auth probe queue completions man batch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -981,6 +995,20 @@ _posta() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        posta__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         posta__subcmd__man)
             opts="-c -p -v -q -h -V --dir --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1154,7 +1182,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__probe)
-            opts="-c -p -v -q -h -V --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
+            opts="-c -p -v -q -h -V --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-cert --tls-key --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1189,6 +1217,14 @@ _posta() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1274,7 +1310,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__profile__subcmd__add)
-            opts="-c -p -v -q -h -V --email --from --preset --yes --oauth2-client-id --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
+            opts="-c -p -v -q -h -V --email --from --preset --yes --oauth2-client-id --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-cert --tls-key --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1325,6 +1361,14 @@ _posta() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1624,7 +1668,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__profile__subcmd__test)
-            opts="-c -p -v -q -h -V --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
+            opts="-c -p -v -q -h -V --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-cert --tls-key --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1659,6 +1703,14 @@ _posta() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1968,7 +2020,7 @@ _posta() {
             return 0
             ;;
         posta__subcmd__send)
-            opts="-s -a -H -c -p -v -q -h -V --from --to --cc --bcc --reply-to --subject --body --body-file --html --html-file --markdown --markdown-file --markdown-allow-html --attach --attach-name --attach-type --inline --header --in-reply-to --references --envelope-from --dsn-notify --dsn-return --dry-run --queue --save-sent --no-save-sent --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
+            opts="-s -a -H -c -p -v -q -h -V --from --to --cc --bcc --reply-to --subject --body --body-file --html --html-file --markdown --markdown-file --markdown-allow-html --attach --attach-name --attach-type --inline --header --in-reply-to --references --envelope-from --dsn-notify --dsn-return --dry-run --queue --save-sent --no-save-sent --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-cert --tls-key --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2110,6 +2162,14 @@ _posta() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tls-fingerprint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2164,6 +2224,120 @@ _posta() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -W "$(posta profile list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        posta__subcmd__serve)
+            opts="-c -p -v -q -h -V --listen --max-clients --client-timeout --flush-interval --queue --server --port --security --user --auth --password-command --oauth-token-command --ca-file --tls-cert --tls-key --tls-fingerprint --timeout --ehlo --allow-insecure-auth --insecure --protocol --proxy --config --account --profile --verbose --quiet --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-clients)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flush-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -W "never on-temporary-failure on-failure" -- "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security)
+                    COMPREPLY=($(compgen -W "starttls tls plain" -- "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "auto plain login xoauth2 oauthbearer scram-sha-256 scram-sha-1 cram-md5 external" -- "${cur}"))
+                    return 0
+                    ;;
+                --password-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-token-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-fingerprint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ehlo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --protocol)
+                    COMPREPLY=($(compgen -W "smtp lmtp" -- "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -33,6 +33,7 @@ complete -c posta -n "__fish_posta_needs_command" -s h -l help -d 'Print help'
 complete -c posta -n "__fish_posta_needs_command" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_needs_command" -f -a "send" -d 'Compose a message from flags and submit it'
 complete -c posta -n "__fish_posta_needs_command" -f -a "sendmail" -d 'Read a message on stdin and submit it, like sendmail(8)'
+complete -c posta -n "__fish_posta_needs_command" -f -a "serve" -d 'Take mail over SMTP from local programs, and submit it through a profile'
 complete -c posta -n "__fish_posta_needs_command" -f -a "profile" -d 'Manage account profiles in the config file'
 complete -c posta -n "__fish_posta_needs_command" -f -a "password" -d 'Store or delete a profile\'s password in the OS keyring'
 complete -c posta -n "__fish_posta_needs_command" -f -a "auth" -d 'Log in with OAuth 2.0 (a profile with oauth2_client_id), see the login, or log out'
@@ -86,7 +87,9 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand send" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand send" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand send" -l tls-cert -d 'Present this client certificate (PEM, the chain leaf first) when the server asks for one; with --tls-key' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -l tls-key -d 'The client certificate\'s private key (PEM, not encrypted); with --tls-cert' -r -F
+complete -c posta -n "__fish_posta_using_subcommand send" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand send" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
@@ -112,6 +115,48 @@ complete -c posta -n "__fish_posta_using_subcommand sendmail" -s q -l quiet -d '
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -l json -d 'Print one JSON object on stdout describing the outcome'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s V -l version -d 'Print version'
+complete -c posta -n "__fish_posta_using_subcommand serve" -l listen -d 'Where to listen: 127.0.0.1:PORT, [::1]:PORT or unix:PATH (repeatable)' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l max-clients -d 'Clients served at once; one more is answered 421 and closed' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l client-timeout -d 'Seconds a client may take for one command, and for one message\'s data' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l flush-interval -d 'Seconds between two runs of the queue (what is due is sent; 0: never)' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l queue -d 'Which failures keep a message in the queue [default: any that is not the message\'s own]' -r -f -a "never\t'Report the failure (exit 75); keep nothing'
+on-temporary-failure\t'Keep the message in the queue for `posta queue flush` (4xx, timeouts, connection failures; never a permanent refusal)'
+on-failure\t'Keep it after any failure that is not the message\'s own: temporary failures, and a refused login, a TLS or certificate failure, a password that cannot be had (sendmail mode\'s default: its caller cannot fix anything); never a refusal of the message or its recipients'"
+complete -c posta -n "__fish_posta_using_subcommand serve" -l server -d 'Submission server, optionally with a port; or unix:PATH, a Unix socket' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l port -d 'Port [default: 465 for tls, 587 for starttls, 25 for plain]' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l security -d 'Connection security [default: tls on port 465, starttls otherwise]' -r -f -a "starttls\t'Connect in clear, then upgrade with STARTTLS (required)'
+tls\t'TLS from the first byte (implicit TLS, port 465)'
+plain\t'No TLS at all (explicit opt-in)'"
+complete -c posta -n "__fish_posta_using_subcommand serve" -l user -d 'User name for AUTH [default: the profile\'s from address, else the From address]' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l auth -d 'SASL mechanism' -r -f -a "auto\t'The strongest mechanism both sides support'
+plain\t''
+login\t''
+xoauth2\t''
+oauthbearer\t''
+scram-sha-256\t'RFC 7677: proves the password without sending it, and checks the server\'s proof'
+scram-sha-1\t'RFC 5802, as scram-sha-256 with SHA-1'
+cram-md5\t'RFC 2195 (the server keeps the password in clear)'
+external\t'The client certificate (--tls-cert) is the credential; no password'"
+complete -c posta -n "__fish_posta_using_subcommand serve" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
+complete -c posta -n "__fish_posta_using_subcommand serve" -l tls-cert -d 'Present this client certificate (PEM, the chain leaf first) when the server asks for one; with --tls-key' -r -F
+complete -c posta -n "__fish_posta_using_subcommand serve" -l tls-key -d 'The client certificate\'s private key (PEM, not encrypted); with --tls-cert' -r -F
+complete -c posta -n "__fish_posta_using_subcommand serve" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l timeout -d 'Seconds to wait for the network at each step' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
+lmtp\t'LMTP (RFC 2033): LHLO, one reply per recipient to the end of data'"
+complete -c posta -n "__fish_posta_using_subcommand serve" -l proxy -d 'Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the server\'s name. A user may be given (USER@HOST); its password comes from POSTA_PROXY_PASSWORD or the profile\'s proxy_password_* keys, never a flag' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
+complete -c posta -n "__fish_posta_using_subcommand serve" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
+complete -c posta -n "__fish_posta_using_subcommand serve" -l allow-insecure-auth -d 'Allow AUTH over a connection without TLS (loopback is always allowed)'
+complete -c posta -n "__fish_posta_using_subcommand serve" -l insecure -d 'Do not verify the server certificate (dangerous; a warning is printed)'
+complete -c posta -n "__fish_posta_using_subcommand serve" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
+complete -c posta -n "__fish_posta_using_subcommand serve" -s q -l quiet -d 'Print nothing but errors'
+complete -c posta -n "__fish_posta_using_subcommand serve" -l json -d 'Print one JSON object on stdout describing the outcome'
+complete -c posta -n "__fish_posta_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c posta -n "__fish_posta_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s c -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/posta/config.toml]' -r -F
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s p -l profile -l account -d 'Account profile to use [default: the one whose from is the message\'s From, else the config\'s `default`]' -r -f -a "(posta profile list --names 2>/dev/null)"
 complete -c posta -n "__fish_posta_using_subcommand profile; and not __fish_seen_subcommand_from list show add remove test presets help" -s v -l verbose -d 'Show the SMTP transcript on stderr (credentials hidden); twice: also the message bytes'
@@ -163,7 +208,9 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l tls-cert -d 'Present this client certificate (PEM, the chain leaf first) when the server asks for one; with --tls-key' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l tls-key -d 'The client certificate\'s private key (PEM, not encrypted); with --tls-cert' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from add" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
@@ -204,7 +251,9 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l tls-cert -d 'Present this client certificate (PEM, the chain leaf first) when the server asks for one; with --tls-key' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l tls-key -d 'The client certificate\'s private key (PEM, not encrypted); with --tls-cert' -r -F
+complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand profile; and __fish_seen_subcommand_from test" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
@@ -311,7 +360,9 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand probe" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-cert -d 'Present this client certificate (PEM, the chain leaf first) when the server asks for one; with --tls-key' -r -F
+complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-key -d 'The client certificate\'s private key (PEM, not encrypted); with --tls-cert' -r -F
+complete -c posta -n "__fish_posta_using_subcommand probe" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand probe" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
@@ -416,7 +467,9 @@ external\t'The client certificate (--tls-cert) is the credential; no password'"
 complete -c posta -n "__fish_posta_using_subcommand batch" -l password-command -d 'Command whose first line of output is the password (run by the shell)' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l oauth-token-command -d 'Command whose first line of output is a fresh OAuth2 access token, used with --auth xoauth2 or oauthbearer (auto picks OAUTHBEARER, else XOAUTH2)' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l ca-file -d 'Trust the CA certificates in this PEM file (in place of the system roots)' -r -F
-complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-fingerprint -d 'Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)' -r
+complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-cert -d 'Present this client certificate (PEM, the chain leaf first) when the server asks for one; with --tls-key' -r -F
+complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-key -d 'The client certificate\'s private key (PEM, not encrypted); with --tls-cert' -r -F
+complete -c posta -n "__fish_posta_using_subcommand batch" -l tls-fingerprint -d 'Accept only a server certificate that matches this pin: sha256:HEX (the certificate\'s SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64 (the SHA-256 of its public key, which a renewal with the same key keeps). Repeatable: any one may match' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l timeout -d 'Seconds to wait for the network at each step' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l ehlo -d 'Name to announce in EHLO [default: this host\'s name]' -r
 complete -c posta -n "__fish_posta_using_subcommand batch" -l protocol -d 'The server\'s protocol: smtp, or lmtp for a delivery agent (one reply per recipient after the message) [default: smtp]' -r -f -a "smtp\t'SMTP (RFC 5321): EHLO, one reply to the end of data'
@@ -432,17 +485,18 @@ complete -c posta -n "__fish_posta_using_subcommand batch" -s q -l quiet -d 'Pri
 complete -c posta -n "__fish_posta_using_subcommand batch" -l json -d 'Print one JSON object on stdout describing the outcome'
 complete -c posta -n "__fish_posta_using_subcommand batch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand batch" -s V -l version -d 'Print version'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password auth probe queue completions man batch help" -f -a "send" -d 'Compose a message from flags and submit it'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password auth probe queue completions man batch help" -f -a "sendmail" -d 'Read a message on stdin and submit it, like sendmail(8)'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password auth probe queue completions man batch help" -f -a "profile" -d 'Manage account profiles in the config file'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password auth probe queue completions man batch help" -f -a "password" -d 'Store or delete a profile\'s password in the OS keyring'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password auth probe queue completions man batch help" -f -a "auth" -d 'Log in with OAuth 2.0 (a profile with oauth2_client_id), see the login, or log out'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password auth probe queue completions man batch help" -f -a "probe" -d 'Show what a server offers: greeting, capabilities, TLS and certificate'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password auth probe queue completions man batch help" -f -a "queue" -d 'Inspect and flush the queue of messages waiting for a retry'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password auth probe queue completions man batch help" -f -a "completions" -d 'Print a shell completion script to stdout, or install it where the shell looks'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password auth probe queue completions man batch help" -f -a "man" -d 'Print the man page to stdout, or write every page into a directory'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password auth probe queue completions man batch help" -f -a "batch" -d 'Send many finished messages over one connection (or a few), each like `sendmail -t`'
-complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail profile password auth probe queue completions man batch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail serve profile password auth probe queue completions man batch help" -f -a "send" -d 'Compose a message from flags and submit it'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail serve profile password auth probe queue completions man batch help" -f -a "sendmail" -d 'Read a message on stdin and submit it, like sendmail(8)'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail serve profile password auth probe queue completions man batch help" -f -a "serve" -d 'Take mail over SMTP from local programs, and submit it through a profile'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail serve profile password auth probe queue completions man batch help" -f -a "profile" -d 'Manage account profiles in the config file'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail serve profile password auth probe queue completions man batch help" -f -a "password" -d 'Store or delete a profile\'s password in the OS keyring'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail serve profile password auth probe queue completions man batch help" -f -a "auth" -d 'Log in with OAuth 2.0 (a profile with oauth2_client_id), see the login, or log out'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail serve profile password auth probe queue completions man batch help" -f -a "probe" -d 'Show what a server offers: greeting, capabilities, TLS and certificate'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail serve profile password auth probe queue completions man batch help" -f -a "queue" -d 'Inspect and flush the queue of messages waiting for a retry'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail serve profile password auth probe queue completions man batch help" -f -a "completions" -d 'Print a shell completion script to stdout, or install it where the shell looks'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail serve profile password auth probe queue completions man batch help" -f -a "man" -d 'Print the man page to stdout, or write every page into a directory'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail serve profile password auth probe queue completions man batch help" -f -a "batch" -d 'Send many finished messages over one connection (or a few), each like `sendmail -t`'
+complete -c posta -n "__fish_posta_using_subcommand help; and not __fish_seen_subcommand_from send sendmail serve profile password auth probe queue completions man batch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "list" -d 'List the profiles'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "show" -d 'Show one profile (never its secret)'
 complete -c posta -n "__fish_posta_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "add" -d 'Add a profile'

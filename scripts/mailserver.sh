@@ -29,11 +29,15 @@ IMAPS_PORT=${POSTA_E2E_IMAPS_PORT:-10993}
 SMALL_SIZE_LIMIT=100000
 # SCRAM-SHA-256/1 and CRAM-MD5 offered (STARTTLS + AUTH); see add_sasl_mechanisms.
 SASL_PORT=${POSTA_E2E_SASL_PORT:-10589}
+# STARTTLS, asks for a client certificate and relays for the rig's; see add_client_cert_port.
+CCERT_PORT=${POSTA_E2E_CCERT_PORT:-10590}
 # Reaching every server (issue 19): danted on loopback, without and with a login
 # (the username method checks a system user's password, so the rig makes one), and
 # Dovecot's LMTP server on a Unix socket delivering to the same Maildirs.
-SOCKS_PORT=${POSTA_E2E_SOCKS_PORT:-11080}
-SOCKS_AUTH_PORT=${POSTA_E2E_SOCKS_AUTH_PORT:-11081}
+# By default next to the plain port (11080 and 11081 for 10025), so that instances
+# started with ports of their own do not share these.
+SOCKS_PORT=${POSTA_E2E_SOCKS_PORT:-$((PLAIN_PORT + 1055))}
+SOCKS_AUTH_PORT=${POSTA_E2E_SOCKS_AUTH_PORT:-$((PLAIN_PORT + 1056))}
 SOCKS_USER=posta-e2e-socks
 SOCKS_PASS=socks-e2e-pw
 # Bob's LMTP mailbox is over quota: a recipient the LMTP server refuses after the
@@ -150,6 +154,7 @@ load_ports() {  # $1 = DIR
     v=$(. "$1/env.sh"; echo "$POSTA_E2E_PLAIN_PORT $POSTA_E2E_SUBMISSION_PORT $POSTA_E2E_SMTPS_PORT $POSTA_E2E_ALT_PORT $POSTA_E2E_SMALL_PORT")
     read -r PLAIN_PORT SUBMISSION_PORT SMTPS_PORT ALT_PORT SMALL_PORT <<<"$v"
     SASL_PORT=$(. "$1/env.sh"; echo "${POSTA_E2E_SASL_PORT:-$SASL_PORT}")
+    CCERT_PORT=$(. "$1/env.sh"; echo "${POSTA_E2E_CCERT_PORT:-$CCERT_PORT}")
     v=$(. "$1/env.sh"; echo "${POSTA_E2E_SOCKS_PORT:-$SOCKS_PORT} ${POSTA_E2E_SOCKS_AUTH_PORT:-$SOCKS_AUTH_PORT}")
     read -r SOCKS_PORT SOCKS_AUTH_PORT <<<"$v"
     v=$(. "$1/env.sh"; echo "${POSTA_E2E_IMAP_PORT:-$IMAP_PORT} ${POSTA_E2E_IMAPS_PORT:-$IMAPS_PORT}")
@@ -204,7 +209,7 @@ cmd_status() {
     if p=$(dovecot_pid "$state/dovecot/run"); then echo "dovecot: running (pid $p)"
     else echo "dovecot: stopped"; rc=1; fi
     for p in "$PLAIN_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$ALT_PORT" "$SMALL_PORT" "$SASL_PORT" "$IMAP_PORT" "$IMAPS_PORT" \
-        "$SOCKS_PORT" "$SOCKS_AUTH_PORT"; do
+        "$SOCKS_PORT" "$SOCKS_AUTH_PORT" "$CCERT_PORT"; do
         if port_open "$p"; then echo "port $p: open"; else echo "port $p: closed"; rc=1; fi
     done
     if [ -S "$state/lmtp/run/lmtp" ]; then echo "lmtp: $state/lmtp/run/lmtp"
@@ -281,7 +286,9 @@ log_path = $s/dovecot.log
 info_log_path = $s/dovecot.log
 debug_log_path = $s/dovecot.log
 disable_plaintext_auth = no
-auth_mechanisms = plain login xoauth2 oauthbearer
+# cram-md5 and the SCRAMs for SASL_PORT (add_sasl_mechanisms); Dovecot derives them
+# from the {PLAIN} passwords.
+auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256 xoauth2 oauthbearer
 auth_failure_delay = 0
 auth_verbose = yes
 auth_cache_size = 0
@@ -508,19 +515,15 @@ EOF
 }
 
 # ---------------------------------------------------------------- SASL mechanisms
-# Dovecot computes CRAM-MD5 and SCRAM from the {PLAIN} passwords, so it can offer
-# them all; Postfix announces only PLAIN and LOGIN on the ports above (what the
-# other tests expect of `--auth auto`) and every mechanism on SASL_PORT.
+# Dovecot computes CRAM-MD5 and SCRAM from the {PLAIN} passwords, so it offers them all
+# (write_dovecot); Postfix announces them only on SASL_PORT, and on the other ports
+# what it did before (PLAIN LOGIN, and the OAuth mechanisms), so that `--auth auto`
+# picks there what the rest of the suite expects.
 add_sasl_mechanisms() {  # $1 = state
     local s=$1
-    cat >>"$s/dovecot/dovecot.conf" <<EOF
-# posta e2e: the SASL mechanisms of issue 19 (the last setting wins).
-auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256 xoauth2 oauthbearer
-EOF
     cat >>"$s/postfix/main.cf" <<EOF
-# The ports other than SASL_PORT announce what they did before SCRAM was offered
-# (and the OAuth mechanisms, which take only a token).
-smtpd_sasl_mechanism_filter = plain, login, xoauth2, oauthbearer
+# The ports other than SASL_PORT hide the mechanisms of issue 19.
+smtpd_sasl_mechanism_filter = !cram-md5, !scram-sha-1, !scram-sha-256, !external, static:rest
 EOF
     cat >>"$s/postfix/master.cf" <<EOF
 # STARTTLS + AUTH with every mechanism Dovecot offers (SCRAM-SHA-256/1, CRAM-MD5)
@@ -528,8 +531,52 @@ $SASL_PORT      inet  n       -       n       -       -       smtpd -o syslog_na
 EOF
 }
 
-sasl_env_lines() {
+sasl_env_lines() {  # $1 = state
     echo "export POSTA_E2E_SASL_PORT=$SASL_PORT"
+    echo "export POSTA_E2E_CCERT_PORT=$CCERT_PORT"
+    echo "export POSTA_E2E_CLIENT_CERT='$1/tls/client.crt'"
+    echo "export POSTA_E2E_CLIENT_KEY='$1/tls/client.key'"
+    echo "export POSTA_E2E_CLIENT_KEY_ENCRYPTED='$1/tls/client-encrypted.key'"
+}
+
+# ---------------------------------------------------------------- client certificates
+# A client certificate issued by the rig's throw-away CA (and its key encrypted, for
+# the refusal test), and a port that asks for one and takes mail only from a client
+# whose certificate's SHA-256 is in relay_clientcerts (permit_tls_clientcerts): no
+# SASL there, the certificate is the credential. Postfix has no AUTH EXTERNAL.
+add_client_cert_port() {  # $1 = state
+    local s=$1 t=$1/tls fp
+    cat >"$t/client.cnf" <<'EOF'
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = alice@example.test
+[v3_client]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = clientAuth
+EOF
+    openssl req -new -newkey rsa:2048 -nodes -sha256 -config "$t/client.cnf" \
+        -keyout "$t/client.key" -out "$t/client.csr" 2>/dev/null
+    openssl x509 -req -in "$t/client.csr" -sha256 -days 30 \
+        -CA "$t/ca.crt" -CAkey "$t/ca.key" -CAcreateserial \
+        -extfile "$t/client.cnf" -extensions v3_client -out "$t/client.crt" 2>/dev/null
+    openssl pkey -in "$t/client.key" -aes256 -passout pass:posta-e2e \
+        -out "$t/client-encrypted.key"
+    chmod 600 "$t/client.key" "$t/client-encrypted.key"
+    chmod 644 "$t/client.crt"
+    fp=$(openssl x509 -in "$t/client.crt" -noout -fingerprint -sha256 | sed 's/^.*=//')
+    echo "$fp alice" >"$s/postfix/relay_clientcerts"
+    cat >>"$s/postfix/main.cf" <<EOF
+# Client certificates (add_client_cert_port): matched by their SHA-256.
+smtpd_tls_fingerprint_digest = sha256
+relay_clientcerts = texthash:$s/postfix/relay_clientcerts
+EOF
+    cat >>"$s/postfix/master.cf" <<EOF
+# STARTTLS, asks for a client certificate; only the rig's client certificate may send
+$CCERT_PORT      inet  n       -       n       -       -       smtpd -o syslog_name=posta-e2e/ccert -o smtpd_tls_security_level=encrypt -o smtpd_tls_ask_ccert=yes -o smtpd_tls_CAfile=$t/ca.crt -o smtpd_sasl_auth_enable=no -o smtpd_recipient_restrictions=permit_tls_clientcerts,reject -o smtpd_sender_restrictions=permit_tls_clientcerts,reject
+EOF
 }
 
 env_lines() {  # $1 = DIR, $2 = state
@@ -562,7 +609,7 @@ export POSTA_E2E_UNKNOWN_RCPT='nobody@example.test'
 export POSTA_E2E_POSTFIX_LOG='$s/postfix.log'
 export POSTA_E2E_DOVECOT_LOG='$s/dovecot.log'
 EOF
-    sasl_env_lines
+    sasl_env_lines "$s"
     env_lines_reach "$s"
 }
 
@@ -610,7 +657,7 @@ cmd_start() {
 
     # Refuse to start when somebody else holds our ports.
     for p in "$PLAIN_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$ALT_PORT" "$SMALL_PORT" "$SASL_PORT" "$IMAP_PORT" "$IMAPS_PORT" \
-        "$SOCKS_PORT" "$SOCKS_AUTH_PORT"; do
+        "$SOCKS_PORT" "$SOCKS_AUTH_PORT" "$CCERT_PORT"; do
         port_open "$p" && die "port $p is already in use by another process"
     done
 
@@ -621,6 +668,7 @@ cmd_start() {
     write_postfix "$state"
     add_sasl_mechanisms "$state"
     write_postfix_reach "$state"
+    add_client_cert_port "$state"
     : >"$state/postfix.log"
     : >"$state/dovecot.log"
 
@@ -638,7 +686,7 @@ cmd_start() {
     deadline=$((SECONDS + START_TIMEOUT))
     while :; do
         all=1
-        for p in "$PLAIN_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$ALT_PORT" "$SMALL_PORT" "$SASL_PORT" "$IMAP_PORT" "$IMAPS_PORT"; do
+        for p in "$PLAIN_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$ALT_PORT" "$SMALL_PORT" "$SASL_PORT" "$IMAP_PORT" "$IMAPS_PORT" "$CCERT_PORT"; do
             port_open "$p" || { all=0; break; }
         done
         [ $all -eq 1 ] && break
@@ -739,11 +787,23 @@ EOF
 
 # The username method checks the system's password database: a user of the rig's
 # own, without a shell or a home, made once.
+# Several instances may start at once (one per worktree): /etc/passwd and /etc/shadow
+# are locked while one of them writes, so each step is tried again for a while.
 make_socks_user() {
-    if ! id "$SOCKS_USER" >/dev/null 2>&1; then
-        useradd --system --no-create-home --shell /usr/sbin/nologin "$SOCKS_USER"
-    fi
-    echo "$SOCKS_USER:$SOCKS_PASS" | chpasswd
+    local i
+    for i in $(seq 1 50); do
+        if id "$SOCKS_USER" >/dev/null 2>&1 \
+            || useradd --system --no-create-home --shell /usr/sbin/nologin "$SOCKS_USER" \
+                2>/dev/null; then
+            break
+        fi
+        sleep 0.2
+    done
+    for i in $(seq 1 50); do
+        echo "$SOCKS_USER:$SOCKS_PASS" | chpasswd 2>/dev/null && return 0
+        sleep 0.2
+    done
+    die "cannot set the password of $SOCKS_USER (the username method of danted needs it)"
 }
 
 start_reach() {  # $1 = state

@@ -10,9 +10,10 @@ if [ "$(id -u)" = 0 ]; then
   scripts/mailserver.sh install
   # Real clients of the sendmail interface, and Python for the independent parser;
   # dbus and gnome-keyring for the keyring test; dnsmasq-base for the SRV discovery test;
-  # cron, mailutils and php-cli for the whole-machine test (tests/e2e/cron_machine.rs).
+  # cron, mailutils and php-cli for the whole-machine test (tests/e2e/cron_machine.rs);
+  # php-symfony-mailer and swaks: real SMTP clients of sendmail -bs and posta serve.
   missing=""
-  for pkg in git-email s-nail python3 dbus gnome-keyring dnsmasq-base cron mailutils php-cli; do
+  for pkg in git-email s-nail python3 dbus gnome-keyring dnsmasq-base cron mailutils php-cli php-symfony-mailer swaks; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
   done
   if [ -n "$missing" ]; then

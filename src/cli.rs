@@ -9,6 +9,8 @@ mod auth;
 pub use attach::{AttachOptions, from_matches};
 pub use auth::{AuthCommand, PasswordCommand};
 pub mod sendmail;
+mod serve;
+pub use serve::ServeArgs;
 
 use std::path::PathBuf;
 
@@ -93,6 +95,7 @@ pub fn command() -> clap::Command {
 pub enum Command {
     Send(Box<SendArgs>),
     Sendmail(SendmailArgs),
+    Serve(ServeArgs),
     Batch(BatchArgs),
     #[command(subcommand)]
     Profile(ProfileCommand),
@@ -151,9 +154,21 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "PATH")]
     pub ca_file: Option<PathBuf>,
 
-    /// Accept only a server certificate with this SHA-256 fingerprint (hex, colons allowed)
-    #[arg(long, value_name = "SHA256")]
-    pub tls_fingerprint: Option<Fingerprint>,
+    /// Present this client certificate (PEM, the chain leaf first) when the server asks
+    /// for one; with --tls-key
+    #[arg(long, value_name = "PATH", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The client certificate's private key (PEM, not encrypted); with --tls-cert
+    #[arg(long, value_name = "PATH", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Accept only a server certificate that matches this pin: sha256:HEX (the
+    /// certificate's SHA-256; colons allowed, the sha256: may be left out) or spki:BASE64
+    /// (the SHA-256 of its public key, which a renewal with the same key keeps).
+    /// Repeatable: any one may match
+    #[arg(long, value_name = "PIN")]
+    pub tls_fingerprint: Vec<Fingerprint>,
 
     /// Seconds to wait for the network at each step
     #[arg(long, value_name = "SECONDS", value_parser = timeout_arg)]
@@ -179,13 +194,39 @@ pub struct ConnectionArgs {
     /// Reach the server through this SOCKS5 proxy; socks5h: the proxy resolves the
     /// server's name. A user may be given (USER@HOST); its password comes from
     /// POSTA_PROXY_PASSWORD or the profile's proxy_password_* keys, never a flag
-    #[arg(long, value_name = "socks5[h]://HOST:PORT")]
+    #[arg(long, value_name = "socks5[h]://HOST:PORT", value_parser = ProxyArg)]
     pub proxy: Option<ProxyAddr>,
 }
 
 // A bad connection value is refused here (--server and --tls-fingerprint through their
 // types' FromStr), so it is a usage error that names the flag (the same value in the
 // config file is a config error that names the file and key).
+
+/// `--proxy`, refused in words without the value: clap would quote it back, and a
+/// password typed into it by mistake would then be on the screen (or in cron's mail).
+#[derive(Clone)]
+struct ProxyArg;
+
+impl clap::builder::TypedValueParser for ProxyArg {
+    type Value = ProxyAddr;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<ProxyAddr, clap::Error> {
+        let refuse = |why: &str| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value for --proxy: {why}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value.to_str().ok_or_else(|| refuse("not valid UTF-8"))?;
+        text.parse().map_err(|why: String| refuse(&why))
+    }
+}
 
 fn timeout_arg(s: &str) -> Result<u64, String> {
     match s.parse::<u64>() {
@@ -206,7 +247,9 @@ impl From<&ConnectionArgs> for crate::config::Overrides {
             password_command: c.password_command.clone(),
             oauth_token_command: c.oauth_token_command.clone(),
             ca_file: c.ca_file.clone(),
-            tls_fingerprint: c.tls_fingerprint.clone(),
+            tls_cert: c.tls_cert.clone(),
+            tls_key: c.tls_key.clone(),
+            tls_fingerprint: crate::model::Pins::new(c.tls_fingerprint.clone()),
             timeout: c.timeout,
             ehlo: c.ehlo.clone(),
             allow_insecure_auth: c.allow_insecure_auth,

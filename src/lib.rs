@@ -7,6 +7,8 @@
 //!   it turns into an exit code with `report`. The only place that prints and exits.
 //! - `cmd`: one module per verb, glue only; no verb imports another.
 //! - `cli`: clap's definitions and sendmail's own flag syntax; flags → `config::Overrides`.
+//! - `listen`: the server side of SMTP (`sendmail -bs`, `posta serve`): a dialogue over
+//!   any reader and writer, each message handed to `submit::finished`.
 //! - `submit`: the one path from an account and a message to `Delivery::{Sent, Partly, Queued}`
 //!   or an error: credentials, SMTP, the queue policy, the ledger, the submission log.
 //! - `report`: an error chain → exit code and words (the domains' error types only).
@@ -16,7 +18,7 @@
 //!   reading messages), `queue` (the durable spool), `dns` (SRV discovery), `imap`
 //!   (APPEND of the copy in Sent, over its own `Wire`; smtp's TLS client), and
 //!   `progress` (the bars on stderr, around an `smtp::Payload`).
-//! - leaves: `model` (Security, AuthMechanism, QueuePolicy, ServerAddr, Fingerprint,
+//! - leaves: `model` (Security, AuthMechanism, QueuePolicy, ServerAddr, Fingerprint/Pins,
 //!   exit codes), `envelope`, `secret`, `private_fs`, `pace`, `version`.
 
 pub mod cli;
@@ -27,6 +29,7 @@ pub mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod imap;
+pub mod listen;
 pub mod message;
 pub mod model;
 pub mod oauth;

@@ -72,6 +72,9 @@ pub enum SendmailMode {
     ListQueue,
     /// `-q`: `posta queue flush` (what is due), once.
     FlushQueue,
+    /// `-bs`: an SMTP dialogue on stdin and stdout, each message sent as `-t` would
+    /// send it (what Symfony Mailer and Laravel run by default).
+    Smtp,
 }
 
 /// posta's connection options, accepted in sendmail mode too.
@@ -92,6 +95,8 @@ const LONG_WITH_VALUE: &[&str] = &[
     "--password-command",
     "--oauth-token-command",
     "--ca-file",
+    "--tls-cert",
+    "--tls-key",
     "--tls-fingerprint",
     "--timeout",
     "--ehlo",
@@ -340,7 +345,7 @@ fn apply_valued(flags: &mut SendmailFlags, c: char, value: String) -> anyhow::Re
         'o' if value == "i" => {}
         'b' => match value.as_str() {
             "m" => {}
-            "s" => return Err(unsupported("-bs (SMTP on stdin)")),
+            "s" => flags.mode = SendmailMode::Smtp,
             "p" => flags.mode = SendmailMode::ListQueue,
             "d" | "D" => return Err(unsupported("-bd (run as a daemon)")),
             other => return Err(unsupported(&format!("-b{other}"))),
@@ -491,11 +496,12 @@ mod tests {
     }
 
     #[test]
-    fn queue_modes_and_a_daemon_refused_with_64() {
+    fn queue_modes_smtp_on_stdin_and_a_daemon_refused_with_64() {
         assert_eq!(p(&["-bp"]).unwrap().mode, SendmailMode::ListQueue);
         assert_eq!(p(&["-q"]).unwrap().mode, SendmailMode::FlushQueue);
         assert_eq!(p(&["-t"]).unwrap().mode, SendmailMode::Send);
-        for args in [&["-bs"][..], &["-q30m"], &["-bd"]] {
+        assert_eq!(p(&["-bs", "-i"]).unwrap().mode, SendmailMode::Smtp);
+        for args in [&["-q30m"][..], &["-bd"]] {
             let err = p(args).unwrap_err();
             assert_eq!(crate::report::code_of(&err), Code::Usage, "{args:?}");
             assert!(err.to_string().contains("not supported"), "{err}");

@@ -47,9 +47,14 @@ pub const SENDMAIL_FLAGS: &[(&str, &str)] = &[
          something failed)",
     ),
     (
-        "-bs -bd -bv -qINTERVAL -I",
-        "Refused (exit 64): no SMTP on stdin, no daemon or queue runner (run -q from cron \
-         or a timer), no alias database",
+        "-bs",
+        "SMTP on stdin and stdout (Symfony Mailer's and Laravel's default): each message \
+         is sent as one on stdin would be, and the reply to its end of data is the outcome",
+    ),
+    (
+        "-bd -bv -qINTERVAL -I",
+        "Refused (exit 64): no daemon or queue runner (run -q from cron or a timer, or \
+         `posta serve`), no alias database",
     ),
     (
         "-o..., -B, -C, -h, -L, -X, -A, -e, -m, -n, -U, -G, -d",
@@ -75,8 +80,10 @@ pub const POSTA_OPTIONS: &[(&str, &str)] = &[
     ),
     (
         "--server HOST[:PORT], --port N, --security starttls|tls|plain, --user NAME, \
-         --auth auto|plain|login|xoauth2|oauthbearer, --password-command CMD, \
-         --oauth-token-command CMD, --ca-file PATH, --tls-fingerprint SHA256, \
+         --auth auto|scram-sha-256|scram-sha-1|plain|login|cram-md5|external|xoauth2|\
+         oauthbearer, --password-command CMD, \
+         --oauth-token-command CMD, --ca-file PATH, --tls-cert PATH, --tls-key PATH, \
+         --tls-fingerprint PIN (repeatable), \
          --timeout SECONDS, --ehlo NAME, --allow-insecure-auth, --insecure, \
          --protocol smtp|lmtp, --proxy socks5[h]://HOST:PORT",
         "As for `posta send` (see `posta send --help`)",
@@ -188,7 +195,7 @@ mod tests {
             }
         }
         assert!(
-            man.contains("-bs -bd -bv -qINTERVAL -I: Refused (exit 64)"),
+            man.contains("-bd -bv -qINTERVAL -I: Refused (exit 64)"),
             "{man}"
         );
         assert!(help.lines().all(|l| l.len() <= 92), "{help}");

@@ -83,12 +83,32 @@ fn bad_connection_values_are_usage_errors_naming_the_flag() {
     let Command::Send(send) = cli.command else {
         panic!("not send")
     };
-    let pinned = send.connection.tls_fingerprint.unwrap();
+    let pinned = &send.connection.tls_fingerprint[0];
     assert_eq!(
         (pinned.digest(), pinned.as_str()),
         ([0xab; 32], hex.as_str())
     );
     assert_eq!(send.connection.timeout, Some(5));
+    // Repeatable: every pin is kept, in order.
+    let spki = format!("spki:{}", "A".repeat(43) + "=");
+    let cli = parse(&[
+        "send",
+        "--tls-fingerprint",
+        &hex,
+        "--tls-fingerprint",
+        &spki,
+    ])
+    .unwrap();
+    let Command::Send(send) = cli.command else {
+        panic!("not send")
+    };
+    let pins: Vec<&str> = send
+        .connection
+        .tls_fingerprint
+        .iter()
+        .map(|p| p.as_str())
+        .collect();
+    assert_eq!(pins, [hex.as_str(), spki.as_str()]);
 }
 
 #[test]

@@ -21,20 +21,32 @@ pub fn run(
             profile,
             device,
             no_browser,
-        } => log_in(&client(global, &profile)?, device, no_browser, console),
-        AuthCommand::Status { profile } => status(&client(global, &profile)?),
-        AuthCommand::Logout { profile } => log_out(&client(global, &profile)?),
+        } => {
+            let (client, used) = client(global, &profile)?;
+            let mut report = log_in(&client, device, no_browser, console)?;
+            if !used {
+                report.human.push_str(&format!(
+                    "\n  warning: profile {profile} does not send with it yet: its auth or a \
+                     password source comes first; set auth = \"xoauth2\" (or \"oauthbearer\")"
+                ));
+            }
+            Ok(report)
+        }
+        AuthCommand::Status { profile } => status(&client(global, &profile)?.0),
+        AuthCommand::Logout { profile } => log_out(&client(global, &profile)?.0),
     }
 }
 
-/// The profile's OAuth client, or an error saying which keys make one.
-fn client(global: &GlobalArgs, profile: &str) -> anyhow::Result<Client> {
+/// The profile's OAuth client (and whether sending uses it), or an error saying which
+/// keys make one.
+fn client(global: &GlobalArgs, profile: &str) -> anyhow::Result<(Client, bool)> {
     let account = config::resolve(&Request {
         config_path: global.config.clone(),
         profile: Some(profile.to_string()),
         ..Request::default()
     })?;
-    account.oauth.ok_or_else(|| {
+    let used = account.uses_oauth_login();
+    let client = account.oauth.ok_or_else(|| {
         fail(
             Code::Config,
             format!(
@@ -43,7 +55,8 @@ fn client(global: &GlobalArgs, profile: &str) -> anyhow::Result<Client> {
                  [profiles.{profile}]"
             ),
         )
-    })
+    })?;
+    Ok((client, used))
 }
 
 fn log_in(

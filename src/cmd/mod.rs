@@ -21,6 +21,7 @@ pub mod profile;
 pub mod queue;
 pub mod send;
 pub mod sendmail;
+pub mod serve;
 
 /// The streams a command may write to, owned by `main`.
 pub struct Console<'a> {
@@ -66,6 +67,7 @@ pub fn run(cli: Cli, console: &mut Console<'_>) -> anyhow::Result<Report> {
             let mut lock = stdin.lock();
             sendmail_mode(&args, console, &mut lock)
         }
+        Command::Serve(args) => serve::run(&global, args, console),
         Command::Profile(command) => profile::run(&global, command, console),
         Command::Password(command) => password::run(&global, command, console),
         Command::Auth(command) => auth::run(&global, command, console),
@@ -86,6 +88,7 @@ pub fn sendmail_mode(
     let flags = crate::cli::sendmail::parse_flags(args)?;
     match flags.mode {
         SendmailMode::Send => sendmail::run(flags, console, stdin),
+        SendmailMode::Smtp => sendmail::smtp_on_stdin(flags, console, stdin),
         SendmailMode::ListQueue => queue::run(&flags.global(), QueueCommand::List, console),
         SendmailMode::FlushQueue => {
             let mut report = queue::run(

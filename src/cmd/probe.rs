@@ -19,6 +19,7 @@ pub fn probe(
     let mut account = config::resolve(&global.request(conn, None))?;
     // No credentials for the server; the proxy's own login, if it has one.
     account.load_proxy_password()?;
+    account.load_tls_key_password()?;
     let settings = &account.settings;
     let warnings = warnings(conn, settings);
     for warning in &warnings {
@@ -162,7 +163,26 @@ pub fn test_profile(
         .as_ref()
         .map(|c| format!("logged in as {}", c.user))
         .unwrap_or_else(|| "no login configured".into());
-    Ok(render(&report, Some(login), &account.settings, None, &[]))
+    let mut out = render(&report, Some(login), &account.settings, None, &[]);
+    // The copy in Sent: the IMAP login and the folder, as a send would find them. Not
+    // possible is said, not failed: a send would go out all the same.
+    if let Some(copy) = crate::submit::sent_copy::check(&account) {
+        let (line, value) = match copy {
+            Ok(to) => (
+                format!("sent copy   {to}"),
+                serde_json::json!({ "ok": true, "to": to }),
+            ),
+            Err(why) => (
+                format!("sent copy   not possible: {why}"),
+                serde_json::json!({ "ok": false, "error": why }),
+            ),
+        };
+        out.human = format!("{}\n{line}", out.human.trim_end());
+        if let Some(json) = &mut out.json {
+            json["sent_copy"] = value;
+        }
+    }
+    Ok(out)
 }
 
 /// `failed_verification` is the reason when the certificate did not verify;
@@ -222,8 +242,8 @@ fn render(
         why
     } else if settings.tls.insecure {
         "NO: --insecure skipped the checks"
-    } else if settings.tls.fingerprint.is_some() {
-        "pinned: the SHA-256 matches --tls-fingerprint"
+    } else if !settings.tls.pins.is_empty() {
+        "pinned: a --tls-fingerprint matches"
     } else if settings.tls.ca_file.is_some() {
         "yes, against --ca-file, for this host name"
     } else {
@@ -235,16 +255,33 @@ fn render(
         let _ = writeln!(h, "  valid     {} to {}", cert.not_before, cert.not_after);
         let _ = writeln!(h, "  names     {}", cert.names.join(", "));
         let _ = writeln!(h, "  sha256    {}", cert.sha256);
+        if let Some(spki) = &cert.spki {
+            let _ = writeln!(h, "  spki      {spki}");
+        }
         let _ = writeln!(h, "  verified  {verification}");
+        // Whether --tls-cert would be asked for: the server's CertificateRequest.
+        let asked = match report.client_certificate_requested {
+            Some(true) => "yes: the server asked for a client certificate (--tls-cert)",
+            Some(false) => "no: the server did not ask for a client certificate",
+            None => "unknown (the native-tls build cannot tell)",
+        };
+        let _ = writeln!(h, "  client    {asked}");
         if failed_verification.is_some() {
             let _ = writeln!(
                 h,
                 "  checked   the chain to a trusted CA, the dates and the host name, as \
                  above; anyone on the network path can present a certificate like this\n  \
                  to pin    compare the sha256 above with the one the server's administrator \
-                 gives you by another channel; only if they match, --tls-fingerprint {} \
-                 (a pin trusts that one certificate and skips these checks)",
-                cert.sha256
+                 gives you by another channel; only if they match, --tls-fingerprint \
+                 sha256:{} (a pin trusts that one certificate and skips these checks){}",
+                cert.sha256,
+                cert.spki
+                    .as_ref()
+                    .map(|spki| format!(
+                        ", or --tls-fingerprint {spki} to trust its public key (a renewal \
+                         that keeps the key keeps the pin)"
+                    ))
+                    .unwrap_or_default()
             );
         }
     }

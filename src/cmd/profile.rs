@@ -17,6 +17,7 @@ use crate::model::exit_code::{Code, fail};
 
 mod discover;
 use discover::{discover, outside_domain, trusted_target};
+mod sent_copy;
 
 pub fn run(
     global: &GlobalArgs,
@@ -120,6 +121,9 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
         obj.retain(|_, v| !v.is_null());
         obj.insert("password_source".into(), json!(password));
         obj.insert("server".into(), json!(server_of(p)));
+        if let Some(copy) = sent_copy::describe(&loaded.path, name) {
+            obj.insert("sent_copy".into(), json!(copy));
+        }
         for (key, value, from, _) in &limits {
             obj.insert((*key).into(), json!(value));
             obj.insert(format!("{key}_from"), json!(from));
@@ -346,8 +350,10 @@ fn add(global: &GlobalArgs, args: ProfileAddArgs) -> anyhow::Result<Report> {
         oauth_token_command: conn.oauth_token_command.clone(),
         oauth2_client_id: args.oauth2_client_id.clone(),
         ca_file: conn.ca_file.clone(),
+        tls_cert: conn.tls_cert.clone(),
+        tls_key: conn.tls_key.clone(),
         auth: conn.auth,
-        tls_fingerprint: conn.tls_fingerprint.as_ref().map(|f| f.to_string()),
+        tls_fingerprint: conn.tls_fingerprint.iter().map(|f| f.to_string()).collect(),
         timeout: conn.timeout,
         ehlo: conn.ehlo.clone(),
         allow_insecure_auth: conn.allow_insecure_auth,

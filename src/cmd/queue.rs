@@ -363,6 +363,9 @@ fn flush(
         let (why, over_limit) = match result {
             Attempt::Sent(outcome, copy) => {
                 locked.remove().map_err(|e| io_fail(&dir, e))?;
+                for line in copy.transcript() {
+                    writeln!(console.err, "{line}")?;
+                }
                 human.push(format!(
                     "sent {id} <{}> via {}: {}",
                     base["message_id"].as_str().unwrap_or(""),
@@ -377,6 +380,9 @@ fn flush(
                 continue;
             }
             Attempt::Partly(outcome, copy) => {
+                for line in copy.transcript() {
+                    writeln!(console.err, "{line}")?;
+                }
                 copy.add_json(&mut base);
                 let again: Vec<String> = (outcome.refused.iter())
                     .filter(|r| r.reply.is_transient())

@@ -118,8 +118,10 @@ fn finish(
         message_id: &composed.message_id,
         login_hint: Some(from_address.clone()),
         bcc: composed.bcc_field.as_bytes(),
+        trace_copy: global.verbose > 0,
         policy: submit::queueing::policy(args.queue, &account, QueuePolicy::Never),
         hold_first: false,
+        local_user: None,
     };
     let level = global.verbose;
     let progress =
@@ -165,7 +167,10 @@ fn finish(
             for warning in &outcome.warnings {
                 writeln!(console.err, "posta: warning: {warning}")?;
             }
-            if let (submit::SentCopy::Saved { folder }, true) = (&copy, level > 0) {
+            for line in copy.transcript() {
+                writeln!(console.err, "{line}")?;
+            }
+            if let (submit::SentCopy::Saved { folder, .. }, true) = (&copy, level > 0) {
                 writeln!(
                     console.err,
                     "posta: a copy saved in {}",
@@ -183,6 +188,12 @@ fn finish(
             queued,
             copy,
         } => {
+            for warning in &outcome.warnings {
+                writeln!(console.err, "posta: warning: {warning}")?;
+            }
+            for line in copy.transcript() {
+                writeln!(console.err, "{line}")?;
+            }
             let mut report =
                 super::partly_report(&outcome, queued.as_ref(), &composed.message_id, false);
             if let Some(json) = &mut report.json {
@@ -221,6 +232,18 @@ fn with_provider_hint(err: anyhow::Error, account: &Account) -> anyhow::Error {
             "port {} may expect TLS from the first byte: try --security tls",
             account.settings.port
         )));
+    }
+    // Neither EHLO nor HELO is a command an LMTP server knows (RFC 2033 §4.1): a
+    // delivery agent's socket, spoken to in SMTP.
+    let no_hello = smtp_err.stage == smtp::Stage::Ehlo
+        && matches!(&smtp_err.kind, SmtpErrorKind::Rejected(r) if r.code == 500)
+        && account.settings.protocol == crate::model::Protocol::Smtp;
+    if no_hello {
+        return err.context(Hint(
+            "if this is an LMTP server (a delivery agent such as Dovecot's), add \
+             --protocol lmtp"
+                .into(),
+        ));
     }
     match account.preset {
         Some(p) if auth_refused => {

@@ -9,6 +9,7 @@ use super::ConfigError;
 use super::presets::{Preset, UserForm};
 use super::secret_source::SecretSource;
 use crate::model::{AuthMechanism, QueuePolicy};
+use crate::secret::Secret;
 use crate::smtp::{Credentials, Settings};
 
 /// The account a command works with: where to connect and how to log in.
@@ -52,6 +53,9 @@ pub struct Account {
     pub(super) secret: Option<SecretSource>,
     /// Where the proxy's password comes from, when there is a proxy.
     pub(super) proxy_secret: Option<SecretSource>,
+    /// Where the client key's passphrase comes from, when there is a client key and a
+    /// source for it.
+    pub(super) tls_key_secret: Option<SecretSource>,
     /// The profile's built-in OAuth client (`oauth2_client_id`), for `posta auth` and
     /// for refreshing after a refused token.
     pub oauth: Option<crate::oauth::Client>,
@@ -66,6 +70,18 @@ impl Account {
     /// the account names neither a `user` nor a `from` of its own.
     pub fn load_credentials(&mut self, from_address: Option<&str>) -> Result<(), ConfigError> {
         self.load_proxy_password()?;
+        self.load_tls_key_password()?;
+        if self.settings.mechanism == AuthMechanism::External {
+            // The client certificate is the credential: nothing to fetch or ask for;
+            // the user name only labels the login (EXTERNAL sends an empty authzid).
+            self.settings.credentials = Some(Credentials {
+                user: self.login_user(from_address).unwrap_or_default(),
+                secret: Secret::new(""),
+                token: false,
+                renew: None,
+            });
+            return Ok(());
+        }
         let Some(user) = self.login_user(from_address) else {
             return Ok(());
         };
@@ -110,6 +126,27 @@ impl Account {
             proxy.password = Some(source.fetch(&label, self.command_timeout)?);
         }
         Ok(())
+    }
+
+    /// The client key's passphrase, from its source (none: the key is used as it is,
+    /// and an encrypted one is refused when read).
+    pub fn load_tls_key_password(&mut self) -> Result<(), ConfigError> {
+        let (Some(files), Some(source)) =
+            (&mut self.settings.tls.client_cert, &self.tls_key_secret)
+        else {
+            return Ok(());
+        };
+        if files.passphrase.is_none() {
+            let label = format!("the key {}", files.key.display());
+            files.passphrase = Some(source.fetch(&label, self.command_timeout)?);
+        }
+        Ok(())
+    }
+
+    /// Whether sending logs in with the built-in OAuth login (rather than a password or
+    /// a token command the profile also names).
+    pub fn uses_oauth_login(&self) -> bool {
+        matches!(self.secret, Some(SecretSource::OAuth(_)))
     }
 
     /// After the server refused the access token of the built-in OAuth login: a new one
@@ -162,6 +199,26 @@ impl Account {
             .as_deref()
             .or(from_address)
             .map(|address| user_from_address(address, self.preset))
+    }
+
+    /// Reach `posta serve`'s Unix socket at `socket` instead of the account's server
+    /// (sendmail mode of a user who cannot read the secret, see
+    /// `submit::finished`): no login (the service has its own), no proxy, no TLS, SMTP;
+    /// no copy in Sent here (that needs the login too: the service files its own).
+    pub fn through_service(&mut self, socket: &std::path::Path) {
+        self.settings.host = format!("unix:{}", socket.display());
+        self.settings.port = 0;
+        self.settings.security = crate::model::Security::Plain;
+        self.settings.protocol = crate::model::Protocol::Smtp;
+        self.settings.proxy = None;
+        self.settings.credentials = None;
+        self.settings.mechanism = AuthMechanism::Auto;
+        self.user = None;
+        self.secret = None;
+        self.proxy_secret = None;
+        self.preset = None;
+        self.oauth = None;
+        self.save_sent = None;
     }
 
     /// Whether this account authenticates at all: it names a user, a secret source or a

@@ -29,8 +29,11 @@ pub struct NewProfile {
     pub oauth_token_command: Option<String>,
     pub oauth2_client_id: Option<String>,
     pub ca_file: Option<PathBuf>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
     pub auth: Option<AuthMechanism>,
-    pub tls_fingerprint: Option<String>,
+    /// One is written as a string, several as an array.
+    pub tls_fingerprint: Vec<String>,
     pub timeout: Option<u64>,
     pub ehlo: Option<String>,
     /// Written only when true (false is the default).
@@ -131,15 +134,27 @@ impl Document {
         text(&mut t, "password_command", &new.password_command);
         text(&mut t, "oauth_token_command", &new.oauth_token_command);
         text(&mut t, "oauth2_client_id", &new.oauth2_client_id);
-        if let Some(ca) = &new.ca_file {
-            t["ca_file"] = toml_edit::value(ca.display().to_string());
+        for (key, path) in [
+            ("ca_file", &new.ca_file),
+            ("tls_cert", &new.tls_cert),
+            ("tls_key", &new.tls_key),
+        ] {
+            if let Some(path) = path {
+                t[key] = toml_edit::value(path.display().to_string());
+            }
         }
         if let Some(auth) = new.auth
             && let Ok(serde_json::Value::String(name)) = serde_json::to_value(auth)
         {
             t["auth"] = toml_edit::value(name);
         }
-        text(&mut t, "tls_fingerprint", &new.tls_fingerprint);
+        match new.tls_fingerprint.as_slice() {
+            [] => {}
+            [one] => t["tls_fingerprint"] = toml_edit::value(one.as_str()),
+            many => {
+                t["tls_fingerprint"] = toml_edit::value(many.iter().collect::<toml_edit::Array>())
+            }
+        }
         if let Some(secs) = new.timeout {
             t["timeout"] = toml_edit::value(secs as i64);
         }

@@ -21,6 +21,23 @@ pub struct ConfigFile {
 }
 
 /// One named account. Every field is optional: a preset or the defaults fill the rest.
+/// A key that takes a string or an array of strings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn items(&self) -> &[String] {
+        match self {
+            OneOrMany::One(one) => std::slice::from_ref(one),
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
@@ -64,7 +81,16 @@ pub struct Profile {
     /// Read the password from the OS keyring.
     pub keyring: Option<bool>,
     pub ca_file: Option<PathBuf>,
-    pub tls_fingerprint: Option<String>,
+    /// The client certificate and its key (PEM); relative to the config file's folder.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// The passphrase of an encrypted tls_key: a command, a variable, a file.
+    pub tls_key_password_command: Option<String>,
+    pub tls_key_password_env: Option<String>,
+    pub tls_key_password_file: Option<PathBuf>,
+    /// One pin, or an array of them (any one may match); parsed in resolve, which
+    /// blames the profile for a bad one.
+    pub tls_fingerprint: Option<OneOrMany>,
     /// Seconds.
     pub timeout: Option<u64>,
     pub ehlo: Option<String>,

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AuthMechanism, Fingerprint, Protocol, ProxyAddr, Security, ServerAddr};
+use crate::model::{AuthMechanism, Pins, Protocol, ProxyAddr, Security, ServerAddr};
 use crate::queue::QueuedConnection;
 
 /// Connection values that override the profile (see [`super::resolve`]).
@@ -30,7 +30,13 @@ pub struct Overrides {
     #[serde(skip)]
     pub oauth_token_command: Option<String>,
     pub ca_file: Option<PathBuf>,
-    pub tls_fingerprint: Option<Fingerprint>,
+    pub tls_fingerprint: Option<Pins>,
+    /// The client certificate and key (paths only: the key stays in its file). Left
+    /// out when absent, as the queue's entries written before them are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
     /// Seconds; 0 is refused by `resolve` (a flag cannot give it, a queue entry could).
     pub timeout: Option<u64>,
     pub ehlo: Option<String>,
@@ -62,6 +68,8 @@ impl Overrides {
             auth: self.auth.and_then(word),
             ca_file: self.ca_file.as_deref().map(absolute),
             tls_fingerprint: self.tls_fingerprint.as_ref().map(ToString::to_string),
+            tls_cert: self.tls_cert.as_deref().map(absolute),
+            tls_key: self.tls_key.as_deref().map(absolute),
             timeout: self.timeout,
             ehlo: self.ehlo.clone(),
             allow_insecure_auth: self.allow_insecure_auth,
@@ -94,13 +102,16 @@ impl Overrides {
             password_command: None,
             oauth_token_command: None,
             ca_file: c.ca_file.clone(),
+            // Several pins are recorded as one line, separated by commas.
             tls_fingerprint: match &c.tls_fingerprint {
-                Some(hex) => Some(
-                    hex.parse()
-                        .map_err(|why| format!("--tls-fingerprint \"{hex}\": {why}"))?,
+                Some(pins) => Some(
+                    pins.parse()
+                        .map_err(|why| format!("--tls-fingerprint \"{pins}\": {why}"))?,
                 ),
                 None => None,
             },
+            tls_cert: c.tls_cert.clone(),
+            tls_key: c.tls_key.clone(),
             timeout: c.timeout,
             ehlo: c.ehlo.clone(),
             allow_insecure_auth: c.allow_insecure_auth,
@@ -153,7 +164,8 @@ mod tests {
         assert_eq!((server.host(), server.port()), ("::1", Some(2525)));
         assert_eq!(o.security, Some(Security::StartTls));
         assert_eq!(o.auth, Some(AuthMechanism::OauthBearer));
-        assert_eq!(o.tls_fingerprint.as_ref().unwrap().digest(), [0xAB; 32]);
+        let pins = o.tls_fingerprint.as_ref().unwrap();
+        assert_eq!(pins.iter().next().unwrap().digest(), [0xAB; 32]);
         assert_eq!(
             (o.timeout, o.insecure, o.allow_insecure_auth),
             (Some(7), true, false)
@@ -178,6 +190,37 @@ mod tests {
         // An entry from before `connection` had every field reads as no overrides.
         let old: Overrides = serde_json::from_str("{}").unwrap();
         assert_eq!(old, Overrides::default());
+    }
+
+    #[test]
+    fn a_client_certificate_is_recorded_as_absolute_paths() {
+        let o = Overrides {
+            tls_cert: Some("c.pem".into()),
+            tls_key: Some("k.pem".into()),
+            ..Overrides::default()
+        };
+        let recorded = o.recorded();
+        let cert = recorded.tls_cert.clone().unwrap();
+        assert!(cert.is_absolute() && cert.ends_with("c.pem"), "{cert:?}");
+        let back = Overrides::from_recorded(&recorded).unwrap();
+        assert_eq!(
+            (back.tls_cert, back.tls_key),
+            (recorded.tls_cert, recorded.tls_key)
+        );
+    }
+
+    #[test]
+    fn several_pins_are_recorded_as_one_line_and_read_back() {
+        let line = format!("{},spki:{}=", "ab".repeat(32), "A".repeat(43));
+        let o = Overrides {
+            tls_fingerprint: Some(line.parse().unwrap()),
+            ..Overrides::default()
+        };
+        let recorded = o.recorded();
+        assert_eq!(recorded.tls_fingerprint.as_deref(), Some(line.as_str()));
+        let back = Overrides::from_recorded(&recorded).unwrap();
+        assert_eq!(back, o);
+        assert_eq!(back.tls_fingerprint.unwrap().iter().count(), 2);
     }
 
     #[test]

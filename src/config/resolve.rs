@@ -88,6 +88,7 @@ pub fn weakened_by_recorded(
         || o.security.is_some()
         || o.ca_file.is_some()
         || o.tls_fingerprint.is_some()
+        || o.tls_cert.is_some()
         || o.insecure
         || o.allow_insecure_auth;
     if !touches_connection {
@@ -128,7 +129,7 @@ pub fn weakened_by_recorded(
             None => "the system's CAs in place of the profile's CA file".to_string(),
         });
     }
-    if a.tls.fingerprint.is_some() && a.tls.fingerprint != base.tls.fingerprint {
+    if !a.tls.pins.is_empty() && a.tls.pins != base.tls.pins {
         weaker.push("its own certificate pin (--tls-fingerprint)".to_string());
     }
     if weaker.is_empty() {
@@ -236,6 +237,7 @@ fn build(
     } = layers.server()?;
     let tls = layers.tls()?;
     let (proxy, proxy_secret) = layers.proxy(&host)?.unzip();
+    let tls_key_secret = tls.client_cert.as_ref().and(layers.tls_key_secret());
     let timeout = layers.timeout()?;
     let oauth = layers.oauth(timeout)?;
     let secret = layers.secret_source(oauth.as_ref());
@@ -282,6 +284,7 @@ fn build(
         save_sent,
         secret,
         proxy_secret,
+        tls_key_secret,
         oauth,
         chosen: None,
     })

@@ -20,7 +20,7 @@ pub mod utf7;
 mod wire;
 
 pub use error::{ImapError, ImapErrorKind};
-pub use session::FolderName;
+pub use session::{FolderName, Trace};
 
 use crate::model::AuthMechanism;
 use crate::secret::Secret;
@@ -69,9 +69,10 @@ pub fn connect(
     tls: &TlsSettings,
     limit: Duration,
     login: &Login<'_>,
+    trace: Option<Trace>,
 ) -> Result<Connection, ImapError> {
     let wire = SocketWire::open(&server.host, server.port, server.implicit_tls, tls, limit)?;
-    let (mut session, preauth) = Session::start(wire, limit)?;
+    let (mut session, preauth) = Session::start(wire, limit, trace)?;
     if !server.implicit_tls {
         session.start_tls(&server.host)?;
     }
@@ -95,14 +96,7 @@ impl Connection {
         size: u64,
         write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> Result<String, ImapError> {
-        let folder = match &self.folder {
-            Some(f) => f.clone(),
-            None => {
-                let f = self.session.sent_folder(configured)?;
-                self.folder = Some(f.clone());
-                f
-            }
-        };
+        let folder = self.folder_name(configured)?;
         match self.session.append(&folder, date, size, write) {
             Err(e) if e.kind == ImapErrorKind::NoFolder => {
                 self.session.create(&folder)?;
@@ -111,6 +105,20 @@ impl Connection {
             other => other?,
         }
         Ok(folder.shown)
+    }
+
+    /// The Sent folder's name for people, found (LIST) once per session.
+    pub fn folder(&mut self, configured: Option<&str>) -> Result<String, ImapError> {
+        self.folder_name(configured).map(|f| f.shown)
+    }
+
+    fn folder_name(&mut self, configured: Option<&str>) -> Result<FolderName, ImapError> {
+        if let Some(f) = &self.folder {
+            return Ok(f.clone());
+        }
+        let f = self.session.sent_folder(configured)?;
+        self.folder = Some(f.clone());
+        Ok(f)
     }
 
     /// Whether the session can take another message (no literal was cut short).

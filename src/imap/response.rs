@@ -94,9 +94,9 @@ pub(crate) fn read(input: &mut dyn BufRead) -> Result<Response, ImapError> {
         }
         return Ok(Response::Untagged(untagged));
     }
-    let (tag, rest) = first
-        .split_once(' ')
-        .ok_or_else(|| ImapError::protocol(format!("a line that is no response: {first:?}")))?;
+    let (tag, rest) = first.split_once(' ').ok_or_else(|| {
+        ImapError::protocol(format!("the server's answer is not IMAP: {first:?}"))
+    })?;
     let (word, text) = rest.split_once(' ').unwrap_or((rest, ""));
     let status = match word.to_ascii_uppercase().as_str() {
         "OK" => Status::Ok,
@@ -104,7 +104,7 @@ pub(crate) fn read(input: &mut dyn BufRead) -> Result<Response, ImapError> {
         "BAD" => Status::Bad,
         _ => {
             return Err(ImapError::protocol(format!(
-                "a tagged response that is not OK, NO or BAD: {first:?}"
+                "the server's answer is not IMAP: {first:?}"
             )));
         }
     };

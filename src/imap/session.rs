@@ -31,7 +31,16 @@ pub(crate) struct Session<W: Wire> {
     hidden: Vec<Secret>,
     /// A write failed half way through a literal: the dialogue is out of step.
     broken: bool,
+    /// `-v`: the dialogue, secrets taken out, for the caller to show.
+    trace: Option<Trace>,
 }
+
+/// Where a session writes its transcript: shared with the caller, who shows it once the
+/// copy is saved or not (the session may be gone by then, with its error).
+pub type Trace = std::rc::Rc<std::cell::RefCell<Vec<String>>>;
+
+/// Transcript lines kept for one copy: a LIST of many folders is cut short.
+const MAX_TRACE: usize = 200;
 
 /// A folder name as the server spells it (modified UTF-7) and for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +51,11 @@ pub struct FolderName {
 
 impl<W: Wire> Session<W> {
     /// Read the greeting; `preauth` when the server logged us in already.
-    pub(crate) fn start(wire: W, limit: Duration) -> Result<(Session<W>, bool), ImapError> {
+    pub(crate) fn start(
+        wire: W,
+        limit: Duration,
+        trace: Option<Trace>,
+    ) -> Result<(Session<W>, bool), ImapError> {
         let mut session = Session {
             wire,
             next_tag: 1,
@@ -50,6 +63,7 @@ impl<W: Wire> Session<W> {
             limit,
             hidden: Vec::new(),
             broken: false,
+            trace,
         };
         let greeting = match session.read()? {
             Response::Untagged(u) => u,
@@ -207,7 +221,8 @@ impl<W: Wire> Session<W> {
     /// LOGOUT, as a courtesy: its answer is not waited for long, nor needed.
     pub(crate) fn logout(mut self) {
         if !self.broken && self.send("LOGOUT").is_ok() {
-            self.limit = self.limit.min(Duration::from_secs(2));
+            // As SMTP's QUIT: a bounded wait for the goodbye (`smtp::session::QUIT_GRACE`).
+            self.limit = self.limit.min(Duration::from_millis(250));
             let _ = self.read();
         }
     }
@@ -318,6 +333,7 @@ impl<W: Wire> Session<W> {
                 "refusing to send a command with a line break in it",
             ));
         }
+        self.note(true, line);
         self.wire
             .write_all(line.as_bytes())
             .and_then(|()| self.wire.write_all(b"\r\n"))
@@ -330,7 +346,45 @@ impl<W: Wire> Session<W> {
         self.wire.set_deadline(Some(Instant::now() + self.limit));
         let r = response::read(&mut self.wire);
         self.wire.set_deadline(None);
+        if let Ok(r) = &r {
+            let line = match r {
+                Response::Untagged(u) => format!("* {}", u.text),
+                Response::Continue(t) => format!("+ {t}"),
+                Response::Tagged { tag, status, text } => {
+                    let word = match status {
+                        Status::Ok => "OK",
+                        Status::No => "NO",
+                        Status::Bad => "BAD",
+                    };
+                    format!("{tag} {word} {text}")
+                }
+            };
+            self.note(false, &line);
+        }
         r
+    }
+
+    /// A transcript line (as SMTP's: `~>` from posta, `<~` from the server, inside TLS;
+    /// `->`, `<-` before it), cleaned as errors are.
+    fn note(&mut self, ours: bool, line: &str) {
+        let Some(trace) = &self.trace else {
+            return;
+        };
+        let prefix = match (ours, self.wire.is_tls()) {
+            (true, true) => "~> ",
+            (true, false) => "-> ",
+            (false, true) => "<~ ",
+            (false, false) => "<- ",
+        };
+        let line = format!("{prefix}{}", self.clean(line));
+        let mut lines = trace.borrow_mut();
+        match lines.len() {
+            n if n < MAX_TRACE => lines.push(line),
+            n if n == MAX_TRACE => {
+                lines.push("=== (the rest of this IMAP dialogue is not shown)".into())
+            }
+            _ => {}
+        }
     }
 
     fn refused(&self, what: &str, text: &str) -> ImapError {
@@ -356,7 +410,7 @@ impl<W: Wire> Session<W> {
             Response::Tagged { tag, text, .. } => format!("{tag} {text}"),
         };
         ImapError::protocol(format!(
-            "the IMAP server said what was not asked: {}",
+            "the IMAP server said what was not asked for: {}",
             self.clean(&text)
         ))
     }

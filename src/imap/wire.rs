@@ -13,9 +13,13 @@ use crate::smtp::socket::Socket;
 use crate::smtp::tls::{self, TlsClient, TlsStream};
 use crate::smtp::{SmtpError, SmtpErrorKind, Stage, TlsSettings, dial};
 
-/// The TLS client's words for what went wrong (it is the SMTP side's).
+/// The TLS client's words for what went wrong (it is the SMTP side's), without the
+/// SMTP stage they would start with.
 fn smtp_text(kind: SmtpErrorKind) -> String {
-    SmtpError::new(Stage::Connect, kind).to_string()
+    match kind {
+        SmtpErrorKind::Tls(why) => why,
+        kind => SmtpError::new(Stage::Connect, kind).to_string(),
+    }
 }
 
 /// What the session needs from a connection.

@@ -8,12 +8,16 @@
 //! "on-temporary-failure". Changing a spelling breaks config files and queued messages.
 
 pub mod exit_code;
+pub mod listen;
+mod pin;
 mod proxy;
 mod server;
 pub mod text;
 
+pub use listen::ListenAddr;
+pub use pin::{Fingerprint, PinOf, Pins};
 pub use proxy::{ProxyAddr, SOCKS_PORT};
-pub use server::{Fingerprint, ServerAddr, is_local, unix_socket_path};
+pub use server::{ServerAddr, is_local, unix_socket_path};
 
 /// Security of the connection to the submission server.
 #[derive(

@@ -1,8 +1,7 @@
-//! How a server is named (`--server HOST[:PORT]` or `unix:PATH`) and pinned
-//! (`--tls-fingerprint`): parsed once, where the text comes in, so nothing downstream
-//! checks it again.
+//! How a server is named (`--server HOST[:PORT]` or `unix:PATH`): parsed once, where
+//! the text comes in, so nothing downstream checks it again.
 //!
-//! Each keeps the text as given: that is what errors quote and what a queue entry
+//! It keeps the text as given: that is what errors quote and what a queue entry
 //! records, so a value read back is the value written.
 
 use std::fmt;
@@ -126,56 +125,7 @@ impl fmt::Display for ServerAddr {
     }
 }
 
-/// A certificate's SHA-256, given in hex with colons or spaces allowed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fingerprint {
-    text: String,
-    digest: [u8; 32],
-}
-
-impl Fingerprint {
-    pub fn digest(&self) -> [u8; 32] {
-        self.digest
-    }
-
-    /// The text as given.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-}
-
-impl FromStr for Fingerprint {
-    /// What is expected, in words (the caller names the flag or key).
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        let hex: String = s
-            .chars()
-            .filter(|c| *c != ':' && !c.is_whitespace())
-            .collect();
-        let bad = || "not a SHA-256 in hex (64 hex digits, colons allowed)".to_string();
-        // Only ASCII digits: a multi-byte character must not split the pairs below.
-        if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(bad());
-        }
-        let mut digest = [0u8; 32];
-        for (i, byte) in digest.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-        }
-        Ok(Fingerprint {
-            text: s.to_string(),
-            digest,
-        })
-    }
-}
-
-impl fmt::Display for Fingerprint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-/// Both are written as their text and read back through `FromStr`.
+/// Written as its text and read back through `FromStr`.
 macro_rules! serde_as_text {
     ($t:ty) => {
         impl serde::Serialize for $t {
@@ -195,7 +145,6 @@ macro_rules! serde_as_text {
 }
 
 serde_as_text!(ServerAddr);
-serde_as_text!(Fingerprint);
 
 #[cfg(test)]
 mod tests {
@@ -255,29 +204,11 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_parse_with_colons() {
-        let hex = "AB:".repeat(31) + "AB";
-        let f: Fingerprint = hex.parse().unwrap();
-        assert_eq!(f.digest(), [0xAB; 32]);
-        assert_eq!(f.as_str(), hex);
-        assert!("abc".parse::<Fingerprint>().is_err());
-        // 64 bytes, but a 3-byte character straddles a pair.
-        assert!(
-            format!("a€{}", "a".repeat(60))
-                .parse::<Fingerprint>()
-                .is_err()
-        );
-    }
-
-    #[test]
     fn text_round_trips_through_serde() {
         let a: ServerAddr = serde_json::from_str("\"h:2525\"").unwrap();
         assert_eq!((a.host(), a.port()), ("h", Some(2525)));
         assert_eq!(serde_json::to_string(&a).unwrap(), "\"h:2525\"");
         let err = serde_json::from_str::<ServerAddr>("\"h:0\"").unwrap_err();
         assert!(err.to_string().contains("\"h:0\": expected HOST"), "{err}");
-        let hex = format!("\"{}\"", "ab".repeat(32));
-        let f: Fingerprint = serde_json::from_str(&hex).unwrap();
-        assert_eq!(serde_json::to_string(&f).unwrap(), hex);
     }
 }

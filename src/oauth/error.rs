@@ -82,6 +82,15 @@ impl ProviderError {
         })
     }
 
+    /// From the redirect's `error` and `error_description` parameters, cleaned and cut
+    /// as an answer's are.
+    pub fn from_params(error: &str, description: Option<&str>) -> Self {
+        ProviderError {
+            error: clean(error, 80),
+            description: description.map(|d| clean(d, 300)),
+        }
+    }
+
     /// "invalid_grant (the refresh token has expired)".
     pub fn words(&self) -> String {
         match &self.description {

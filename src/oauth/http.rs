@@ -82,12 +82,14 @@ fn read(
                 host_of(url)
             )));
         }
-        Err(_) => {
+        Err(_) if (200..300).contains(&status) => {
             return Err(OAuthError::protocol(format!(
                 "{} answered HTTP {status} with something that is not JSON",
                 host_of(url)
             )));
         }
+        // A 404 page of HTML (discovery tries two places): the status says it.
+        Err(_) => serde_json::Value::Null,
     };
     Ok(Answer { status, json })
 }

@@ -65,9 +65,14 @@ pub fn code_flow(
     );
     let sep = if auth_url.contains('?') { '&' } else { '?' };
     let url = format!("{auth_url}{sep}{}", encode_query(&params));
-    show(&url);
+    // The endpoint may come from a server's metadata: shown only through the sanitiser.
+    show(&for_terminal(&url));
     open(&url);
-    let code = await_redirect(&listener, &state, Instant::now() + wait)?;
+    let expected = Expected {
+        state: &state,
+        issuer: client.issuer.as_deref(),
+    };
+    let code = await_redirect(&listener, &expected, Instant::now() + wait)?;
     let mut tokens = token::request(
         http,
         client,
@@ -87,9 +92,16 @@ pub fn code_flow(
 
 /// Wait for the browser's GET of the redirect URI; answer it with a page in words.
 /// Other requests (a favicon) get a 404 and the wait goes on.
+/// What the redirect must carry: this login's `state`, and the issuer's name in `iss`
+/// when the provider sends one (RFC 9207: a mix-up of two providers is refused).
+struct Expected<'a> {
+    state: &'a Secret,
+    issuer: Option<&'a str>,
+}
+
 fn await_redirect(
     listener: &TcpListener,
-    state: &Secret,
+    expected: &Expected<'_>,
     deadline: Instant,
 ) -> Result<Secret, OAuthError> {
     listener
@@ -110,14 +122,14 @@ fn await_redirect(
             }
             Err(e) => return Err(OAuthError::io(format!("the redirect listener failed: {e}"))),
         };
-        if let Some(result) = answer(stream, state) {
+        if let Some(result) = answer(stream, expected) {
             return result;
         }
     }
 }
 
 /// One request to the listener: `None` when it was not the redirect.
-fn answer(mut stream: TcpStream, state: &Secret) -> Option<Result<Secret, OAuthError>> {
+fn answer(mut stream: TcpStream, expected: &Expected<'_>) -> Option<Result<Secret, OAuthError>> {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
@@ -134,7 +146,7 @@ fn answer(mut stream: TcpStream, state: &Secret) -> Option<Result<Secret, OAuthE
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    if get("state") != Some(state.expose()) {
+    if get("state") != Some(expected.state.expose()) {
         let _ = reply(
             &mut stream,
             "400 Bad Request",
@@ -145,16 +157,23 @@ fn answer(mut stream: TcpStream, state: &Secret) -> Option<Result<Secret, OAuthE
              section 10.12): refused; run the login again",
         )));
     }
+    if let (Some(iss), Some(issuer)) = (get("iss"), expected.issuer)
+        && iss.trim_end_matches('/') != issuer.trim_end_matches('/')
+    {
+        let _ = reply(&mut stream, "400 Bad Request", "Another provider answered.");
+        return Some(Err(OAuthError::refused(format!(
+            "the redirect names issuer {:?}, not {:?} (RFC 9207): refused; run the login again",
+            for_terminal(iss),
+            for_terminal(issuer)
+        ))));
+    }
     if let Some(error) = get("error") {
         let _ = reply(
             &mut stream,
             "200 OK",
             "Sign-in refused. You can close this page.",
         );
-        let provider = ProviderError {
-            error: for_terminal(error).into_owned(),
-            description: get("error_description").map(|d| for_terminal(d).into_owned()),
-        };
+        let provider = ProviderError::from_params(error, get("error_description"));
         return Some(Err(OAuthError::refused(format!(
             "the provider refused the login: {}",
             provider.words()

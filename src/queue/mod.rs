@@ -145,6 +145,11 @@ pub struct QueuedConnection {
     pub auth: Option<String>,
     pub ca_file: Option<PathBuf>,
     pub tls_fingerprint: Option<String>,
+    /// Absent from entries written before client certificates (and without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
     pub timeout: Option<u64>,
     pub ehlo: Option<String>,
     pub allow_insecure_auth: bool,

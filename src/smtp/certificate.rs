@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-use super::tls::{fingerprint, format_fingerprint};
+use super::tls::{fingerprint, format_fingerprint, spki_pin};
 
 /// The server's leaf certificate, for people.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -21,6 +21,9 @@ pub struct CertificateInfo {
     pub names: Vec<String>,
     /// SHA-256 of the DER, "AB:CD:…", as `--tls-fingerprint` takes it.
     pub sha256: String,
+    /// SHA-256 of the public key (SubjectPublicKeyInfo), "spki:BASE64", as
+    /// `--tls-fingerprint` takes it; `None` when the certificate cannot be parsed.
+    pub spki: Option<String>,
 }
 
 impl CertificateInfo {
@@ -28,6 +31,7 @@ impl CertificateInfo {
     /// fields say so when the certificate cannot be parsed.
     pub fn from_der(der: &[u8]) -> CertificateInfo {
         let sha256 = format_fingerprint(&fingerprint(der));
+        let spki = spki_pin(der);
         match X509Certificate::from_der(der) {
             Ok((_, cert)) => {
                 let validity = cert.validity();
@@ -54,6 +58,7 @@ impl CertificateInfo {
                     not_after: rfc3339(validity.not_after.timestamp()),
                     names,
                     sha256,
+                    spki,
                 }
             }
             Err(e) => CertificateInfo {
@@ -63,6 +68,7 @@ impl CertificateInfo {
                 not_after: String::new(),
                 names: Vec::new(),
                 sha256,
+                spki,
             },
         }
     }

@@ -57,8 +57,10 @@ pub(crate) fn open(settings: &super::Settings, log: &mut Log<'_>) -> Result<Sock
     }
 }
 
-/// A local socket: connecting does not wait on a network, so no time limit of its own
-/// (a listener whose backlog is full refuses at once: EAGAIN).
+/// A local socket. Connecting does not wait on a network, but a blocking connect to a
+/// listener whose backlog is full waits until it accepts (Linux), and std has no
+/// connect with a time limit for Unix sockets: the connect runs on a thread of its own,
+/// given up (and left to finish or fail on its own) after `timeout`.
 #[cfg(unix)]
 fn connect_unix(
     host: &str,
@@ -75,7 +77,15 @@ fn connect_unix(
             },
         )
     };
-    let stream = std::os::unix::net::UnixStream::connect(path).map_err(fail)?;
+    let (done, result) = std::sync::mpsc::sync_channel(1);
+    let owned = path.to_owned();
+    std::thread::spawn(move || {
+        let _ = done.send(std::os::unix::net::UnixStream::connect(owned));
+    });
+    let stream = match result.recv_timeout(timeout) {
+        Ok(connected) => connected.map_err(fail)?,
+        Err(_) => return Err(SmtpError::new(Stage::Connect, SmtpErrorKind::Timeout)),
+    };
     let socket = Socket::Unix(stream);
     socket.set_timeouts(timeout).map_err(fail)?;
     log.info(&format!("Connected to {host}"));
@@ -216,6 +226,30 @@ mod tests {
         assert_eq!(host_port("[::1]", 25), "[::1]:25");
         assert_eq!(host_port("mx.example.org", 587), "mx.example.org:587");
         assert_eq!(host_port("unix:/run/lmtp", 25), "unix:/run/lmtp");
+    }
+
+    /// A listener that never accepts: once its backlog is full, connecting would wait
+    /// for ever; here it ends at the time limit.
+    #[test]
+    fn a_unix_socket_that_never_accepts_is_a_timeout_once_its_backlog_is_full() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("full");
+        let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        let host = format!("unix:{}", path.display());
+        let mut log = Log::new(None);
+        let mut held = Vec::new();
+        let timed_out = (0..5000).find_map(|_| {
+            match connect(&host, 25, Duration::from_millis(200), &mut log) {
+                Ok(socket) => {
+                    held.push(socket);
+                    None
+                }
+                Err(e) => Some(e),
+            }
+        });
+        let err = timed_out.expect("the backlog filled up");
+        assert!(matches!(err.kind, SmtpErrorKind::Timeout), "{err:?}");
+        drop(listener);
     }
 
     #[test]

@@ -84,6 +84,18 @@ pub enum SmtpErrorKind {
         path: std::path::PathBuf,
         why: String,
     },
+    /// The client certificate or key (`--tls-cert`, `--tls-key`) cannot be read;
+    /// found before connecting.
+    ClientCertUnreadable {
+        path: std::path::PathBuf,
+        error: std::io::Error,
+    },
+    /// The client certificate or key cannot be used (no PEM block, an encrypted key):
+    /// a setting to fix, found before connecting.
+    ClientCertInvalid {
+        path: std::path::PathBuf,
+        why: String,
+    },
     /// A malformed or unexpected reply.
     Protocol(String),
     /// AUTH refused by the server.
@@ -190,8 +202,8 @@ impl SmtpError {
                 ProxyFailure::Auth => Code::NoPerm,
                 ProxyFailure::Protocol => Code::Protocol,
             },
-            CaFileUnreadable { .. } => Code::NoInput,
-            CaFileInvalid { .. } => Code::Config,
+            CaFileUnreadable { .. } | ClientCertUnreadable { .. } => Code::NoInput,
+            CaFileInvalid { .. } | ClientCertInvalid { .. } => Code::Config,
             AuthFailed(r) if r.is_transient() => Code::TempFail,
             AuthFailed(_) | AuthNotPossible(_) | AuthExchange(_) => Code::NoPerm,
             TooBig { .. } => Code::Unavailable,
@@ -240,6 +252,15 @@ impl std::fmt::Display for SmtpError {
                 io_text(error)
             ),
             CaFileInvalid { path, why } => write!(f, "the CA file {}: {why}", path.display()),
+            ClientCertUnreadable { path, error } => write!(
+                f,
+                "cannot read the client certificate or key {}: {}",
+                path.display(),
+                io_text(error)
+            ),
+            ClientCertInvalid { path, why } => {
+                write!(f, "the client certificate or key {}: {why}", path.display())
+            }
             Protocol(e) => write!(f, "{stage}: {e}"),
             AuthFailed(r) => write!(f, "AUTH: the server refused the credentials: {r}"),
             AuthNotPossible(why) => write!(f, "AUTH: {why}"),

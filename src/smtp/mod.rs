@@ -85,15 +85,26 @@ impl std::fmt::Debug for Renewal {
     }
 }
 
-/// How to verify the server's certificate.
+/// A client certificate and its key, PEM files (`--tls-cert`, `--tls-key`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCert {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    /// The passphrase of an encrypted key (PKCS#8), fetched from its secret source.
+    pub passphrase: Option<Secret>,
+}
+
+/// How to verify the server's certificate, and the client's own.
 #[derive(Debug, Clone, Default)]
 pub struct TlsSettings {
     /// Trust these CAs (PEM) in place of the system roots.
     pub ca_file: Option<PathBuf>,
-    /// Accept only a leaf certificate with this SHA-256 digest.
-    pub fingerprint: Option<[u8; 32]>,
+    /// Accept only a leaf certificate that one of these matches (none: verify as usual).
+    pub pins: Vec<crate::model::Fingerprint>,
     /// Skip verification entirely (the caller warns the user).
     pub insecure: bool,
+    /// Present this certificate when the server asks for one.
+    pub client_cert: Option<ClientCert>,
 }
 
 /// Everything needed to reach and log in to one server.
@@ -282,6 +293,9 @@ pub struct ProbeReport {
     pub security: String,
     /// The server's leaf certificate, when TLS was used.
     pub certificate: Option<CertificateInfo>,
+    /// Whether the server asked for a client certificate in the handshake; `None`
+    /// without TLS, or when the TLS backend cannot tell (native-tls).
+    pub client_certificate_requested: Option<bool>,
 }
 
 /// Why [`probe`] failed. The server may still have shown what it offers: when
@@ -364,5 +378,6 @@ fn report_of(session: &Session<impl Wire>, settings: &Settings) -> ProbeReport {
         certificate: session
             .peer_certificate()
             .map(|der| CertificateInfo::from_der(&der)),
+        client_certificate_requested: session.client_certificate_requested(),
     }
 }

@@ -315,6 +315,9 @@ impl<W: Wire + ?Sized> Wire for &mut W {
     fn peer_certificate(&self) -> Option<Vec<u8>> {
         (**self).peer_certificate()
     }
+    fn client_certificate_requested(&self) -> Option<bool> {
+        (**self).client_certificate_requested()
+    }
     fn info(&mut self, text: &str) {
         (**self).info(text)
     }

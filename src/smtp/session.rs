@@ -286,12 +286,8 @@ impl<W: Wire> Session<W> {
     }
 
     /// The answer to the end of data: SMTP's one reply for the whole message, or
-    /// LMTP's one per recipient (delivered, not delivered, and the last reply).
-    #[allow(clippy::type_complexity)]
-    fn end_of_data(
-        &mut self,
-        accepted: Vec<RecipientReply>,
-    ) -> Result<(Vec<RecipientReply>, Vec<RecipientReply>, Reply), SmtpError> {
+    /// LMTP's one per recipient.
+    fn end_of_data(&mut self, accepted: Vec<RecipientReply>) -> Result<Answer, SmtpError> {
         if self.protocol == Protocol::Lmtp {
             let lmtp::Deliveries {
                 delivered,
@@ -518,7 +514,14 @@ impl<W: Wire> Session<W> {
     pub(crate) fn peer_certificate(&self) -> Option<Vec<u8>> {
         self.wire.peer_certificate()
     }
+
+    pub(crate) fn client_certificate_requested(&self) -> Option<bool> {
+        self.wire.client_certificate_requested()
+    }
 }
+
+/// Who got the message, who did not (LMTP only), and the reply that ends it.
+type Answer = (Vec<RecipientReply>, Vec<RecipientReply>, Reply);
 
 /// An error for a reply we did not want: the server's refusal for 4xx/5xx, a
 /// protocol error for anything else (a 354 to MAIL, a 250 greeting…).

@@ -59,6 +59,12 @@ pub(crate) trait Wire {
     /// The server's leaf certificate (DER), once TLS is up.
     fn peer_certificate(&self) -> Option<Vec<u8>>;
 
+    /// Whether the server asked for a client certificate, once TLS is up; `None` when
+    /// the TLS backend cannot tell.
+    fn client_certificate_requested(&self) -> Option<bool> {
+        None
+    }
+
     /// A `=== ` information line in the transcript.
     fn info(&mut self, text: &str);
 
@@ -316,6 +322,11 @@ impl Wire for SocketWire<'_> {
             Stream::Tls(s) => s.peer_certificate(),
             _ => None,
         }
+    }
+
+    fn client_certificate_requested(&self) -> Option<bool> {
+        self.tls.as_ref()?;
+        self.client.as_ref()?.certificate_requested()
     }
 
     fn info(&mut self, text: &str) {

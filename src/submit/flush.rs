@@ -35,7 +35,15 @@ pub enum Attempt {
 /// The secrets fetched during one flush, so that an account's password is asked for
 /// (or its command run) once per flush, not once per message.
 #[derive(Default)]
-pub struct Secrets(HashMap<String, (Option<Credentials>, Option<smtp::Proxy>)>);
+pub struct Secrets(HashMap<String, Fetched>);
+
+/// What was fetched for an account: its credentials, its proxy with the proxy's
+/// password, its client certificate with the key's passphrase.
+type Fetched = (
+    Option<Credentials>,
+    Option<smtp::Proxy>,
+    Option<smtp::ClientCert>,
+);
 
 /// One attempt at one locked entry through `account`. Account and connection problems
 /// (credentials, TLS, AUTH) defer the entry: they are not about this message and the
@@ -68,9 +76,11 @@ pub fn attempt(
         meta.profile, meta.connection, meta.login_hint
     );
     match secrets.0.get(&key) {
-        Some((c, proxy)) => {
+        Some((c, proxy, client_cert)) => {
             account.settings.credentials = c.clone();
             account.settings.proxy = proxy.clone();
+            // With the client key's passphrase, asked for once too.
+            account.settings.tls.client_cert = client_cert.clone();
         }
         None => {
             if let Err(e) = account.load_credentials(meta.login_hint.as_deref()) {
@@ -79,6 +89,7 @@ pub fn attempt(
             let fetched = (
                 account.settings.credentials.clone(),
                 account.settings.proxy.clone(),
+                account.settings.tls.client_cert.clone(),
             );
             secrets.0.insert(key, fetched);
         }
@@ -105,7 +116,9 @@ pub fn attempt(
         // It is in the queue already: a failure defers this entry, never adds one.
         policy: QueuePolicy::Never,
         hold_first: false,
+        local_user: None,
         bcc: meta.bcc.as_bytes(),
+        trace_copy: transcript.is_some(),
     };
     let mut payload = EntryPayload(locked);
     let delivered = super::deliver(

@@ -10,6 +10,7 @@
 //! (`Delivery::Queued`), never an error.
 
 pub mod dead_letter;
+pub mod finished;
 pub mod flush;
 pub mod ledger;
 pub mod partly;
@@ -61,9 +62,13 @@ pub struct Submission<'a> {
     /// Put the message in the queue before the session (sendmail mode), rather than
     /// only after a failure: nothing is lost to a signal or a crash meanwhile.
     pub hold_first: bool,
+    /// Who handed the message over, when known for sure (`posta serve`'s Unix socket).
+    pub local_user: Option<&'a str>,
     /// The Bcc fields the message as sent left out (CRLF-terminated, empty when none):
     /// the copy in Sent keeps them, as mail clients do.
     pub bcc: &'a [u8],
+    /// `-v`: keep the IMAP dialogue of the copy in Sent for the caller to show.
+    pub trace_copy: bool,
 }
 
 /// Who counts accepted recipients against the profile's daily limit.
@@ -145,7 +150,7 @@ pub fn deliver(
         result,
         Counting::Here,
         keeping,
-        &mut Copies::default(),
+        &mut Copies::new(submission.trace_copy),
         warnings,
     )
 }
@@ -234,6 +239,7 @@ fn settle_kept(
     };
     warnings.extend(submission_log::submission(
         account,
+        submission.local_user,
         submission.envelope,
         size,
         settled.as_ref(),

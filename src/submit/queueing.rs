@@ -307,32 +307,60 @@ fn spool_dir(account: &Account) -> Option<PathBuf> {
 
 /// The metadata of a new entry for `pending`, due at `now`, no attempt made.
 fn pending_meta(pending: &Pending<'_>, now: i64) -> Meta {
-    let mut meta = Meta::new(now, String::new());
-    meta.message_id = pending.message_id.to_string();
-    meta.eight_bit = pending.eight_bit;
-    meta.envelope = QueuedEnvelope {
-        from: pending.envelope.from.clone(),
-        to: pending.envelope.to.clone(),
-        smtputf8: pending.envelope.smtputf8,
+    let message = Message {
+        origin: pending.origin,
+        envelope: pending.envelope,
+        dsn: pending.dsn,
+        message_id: pending.message_id,
+        eight_bit: pending.eight_bit,
+        bcc: pending.bcc,
     };
-    meta.dsn = QueuedDsn {
-        notify: pending.dsn.notify.clone(),
-        ret: pending.dsn.ret.clone(),
-        envid: pending.dsn.envid.clone(),
-    };
+    let mut meta = message.meta(now);
     meta.profile = pending.account.profile.clone();
-    // A flush may run from another directory (cron, a timer): record paths absolute.
-    meta.config = pending.origin.config.as_deref().map(absolute);
     let settings = &pending.account.settings;
     meta.server = QueuedServer {
         host: settings.host.clone(),
         port: settings.port,
         security: settings.security.name().into(),
     };
-    meta.connection = pending.origin.overrides.recorded();
     meta.login_hint = pending.login_hint.clone();
-    meta.bcc = String::from_utf8_lossy(pending.bcc).into_owned();
     meta
+}
+
+/// A message as every way into the queue records it, account or not.
+pub struct Message<'a> {
+    pub origin: &'a Origin,
+    pub envelope: &'a Envelope,
+    pub dsn: &'a Dsn,
+    pub message_id: &'a str,
+    pub eight_bit: bool,
+    /// The Bcc fields the sent message leaves out, for its copy in Sent.
+    pub bcc: &'a [u8],
+}
+
+impl Message<'_> {
+    /// A new entry's metadata for this message, due at `now`, no attempt made, no
+    /// account recorded yet.
+    pub(super) fn meta(&self, now: i64) -> Meta {
+        let mut meta = Meta::new(now, String::new());
+        meta.message_id = self.message_id.to_string();
+        meta.eight_bit = self.eight_bit;
+        meta.envelope = QueuedEnvelope {
+            from: self.envelope.from.clone(),
+            to: self.envelope.to.clone(),
+            smtputf8: self.envelope.smtputf8,
+        };
+        meta.dsn = QueuedDsn {
+            notify: self.dsn.notify.clone(),
+            ret: self.dsn.ret.clone(),
+            envid: self.dsn.envid.clone(),
+        };
+        // A flush may run from another directory (cron, a timer): record paths absolute.
+        meta.config = self.origin.config.as_deref().map(absolute);
+        meta.connection = self.origin.overrides.recorded();
+        meta.bcc = String::from_utf8_lossy(self.bcc).into_owned();
+        meta
+    }
 }
 
 /// `path` made absolute against the current directory (as given when that fails).

@@ -26,6 +26,7 @@ use super::{Delivery, SentCopy};
 #[must_use = "a log that cannot be written is a warning to print"]
 pub fn submission(
     account: &Account,
+    local_user: Option<&str>,
     envelope: &Envelope,
     size: Option<u64>,
     result: Result<&Delivery, &anyhow::Error>,
@@ -34,6 +35,7 @@ pub fn submission(
     let line = line(
         &chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         account,
+        local_user,
         envelope,
         size,
         result,
@@ -57,6 +59,7 @@ pub fn submission(
 fn line(
     time: &str,
     account: &Account,
+    local_user: Option<&str>,
     envelope: &Envelope,
     size: Option<u64>,
     result: Result<&Delivery, &anyhow::Error>,
@@ -78,6 +81,11 @@ fn line(
             pairs.push(("server", settings.server()));
             pairs.push(("tls", settings.security.name().to_owned()));
         }
+    }
+    // Who handed it over, where posta knows (a Unix socket's peer): the envelope
+    // sender is what the client claimed, this is who it was.
+    if let Some(user) = local_user {
+        pairs.push(("user", user.to_owned()));
     }
     pairs.push(("from", envelope.from.clone()));
     pairs.push(("to", envelope.to.join(",")));
@@ -204,11 +212,11 @@ fn append(path: &Path, line: &str) -> io::Result<()> {
 fn copy_pairs(pairs: &mut Vec<(&'static str, String)>, copy: &SentCopy) {
     match copy {
         SentCopy::Off => {}
-        SentCopy::Saved { folder } => {
+        SentCopy::Saved { folder, .. } => {
             pairs.push(("saved", "yes".into()));
             pairs.push(("saved_to", folder.clone()));
         }
-        SentCopy::NotSaved { reason } => {
+        SentCopy::NotSaved { reason, .. } => {
             pairs.push(("saved", "no".into()));
             pairs.push(("save_error", reason.clone()));
         }

@@ -7,22 +7,17 @@
 
 use std::io::{self, Write};
 
-use super::queueing::{Origin, Queued};
+use super::queueing::{Message, Queued};
 use crate::config::{self, Account, file::EnvelopeFrom};
-use crate::envelope::{Dsn, Envelope};
 use crate::message::address;
 use crate::model::exit_code::{Code, fail};
-use crate::queue::{self, Meta, Queue, QueuedDsn, QueuedEnvelope};
+use crate::queue::{self, Meta, Queue};
 
-/// What is known of a message without an account.
+/// What is known of a message without an account: the message, and the profile named
+/// at submission (`-P`, `POSTA_PROFILE`), if any.
 pub struct Unresolved<'a> {
-    pub origin: &'a Origin,
-    /// The profile named at submission (`-P`, `POSTA_PROFILE`), if any.
+    pub message: Message<'a>,
     pub profile: Option<String>,
-    pub envelope: &'a Envelope,
-    pub dsn: &'a Dsn,
-    pub message_id: &'a str,
-    pub eight_bit: bool,
 }
 
 /// Put the message `write` produces into the default queue, waiting for `reason` (the
@@ -34,27 +29,8 @@ pub fn queue(
     reason: String,
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> anyhow::Result<Queued> {
-    let now = queue::now();
-    let mut meta = Meta::new(now, String::new());
-    meta.message_id = message.message_id.to_string();
-    meta.eight_bit = message.eight_bit;
-    meta.envelope = QueuedEnvelope {
-        from: message.envelope.from.clone(),
-        to: message.envelope.to.clone(),
-        smtputf8: message.envelope.smtputf8,
-    };
-    meta.dsn = QueuedDsn {
-        notify: message.dsn.notify.clone(),
-        ret: message.dsn.ret.clone(),
-        envid: message.dsn.envid.clone(),
-    };
+    let mut meta = message.message.meta(queue::now());
     meta.profile = message.profile.clone();
-    meta.config = message
-        .origin
-        .config
-        .as_deref()
-        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
-    meta.connection = message.origin.overrides.recorded();
     meta.unresolved = true;
     // Due at once: the next flush (or `sendmail -q`) tries it as soon as it can.
     meta.last_error = Some(reason.clone());
@@ -64,7 +40,7 @@ pub fn queue(
     match Queue::open(&dir).and_then(|q| q.add(meta, write)) {
         Ok(id) => Ok(Queued {
             id,
-            message_id: message.message_id.to_string(),
+            message_id: message.message.message_id.to_string(),
             reason,
             stage: None,
             queue_dir: dir,
@@ -82,7 +58,7 @@ fn dead_letter(
     why: &str,
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> anyhow::Error {
-    match super::dead_letter::save(&message.envelope.from, write) {
+    match super::dead_letter::save(&message.message.envelope.from, write) {
         Ok(path) => fail(
             Code::TempFail,
             format!(

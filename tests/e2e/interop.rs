@@ -12,7 +12,7 @@ const CAROL: &str = "carol@example.test";
 
 /// A home with a config whose default profile submits as alice on 587, and a
 /// `sendmail` symlink to posta. Returns (home, path of the symlink).
-fn sendmail_home() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn sendmail_home() -> (tempfile::TempDir, PathBuf) {
     let home = tempfile::tempdir().unwrap();
     let config = format!(
         "default = \"test\"\n[profiles.test]\nhost = \"localhost\"\nport = {}\nsecurity = \"starttls\"\n\
@@ -29,7 +29,7 @@ fn sendmail_home() -> (tempfile::TempDir, PathBuf) {
 }
 
 /// Environment for anything that runs our sendmail: HOME/XDG point at the test home.
-fn sendmail_env(cmd: &mut Command, home: &Path) {
+pub(crate) fn sendmail_env(cmd: &mut Command, home: &Path) {
     for (k, _) in std::env::vars() {
         if k.starts_with("GIT_") {
             cmd.env_remove(k);
@@ -347,7 +347,7 @@ fn sendmail_errors_are_one_line_with_sysexits_codes() {
     assert_eq!(out.status.code(), Some(65), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("998"));
 
-    let out = sendmail(home.path(), &link, &["-bs"], b"");
+    let out = sendmail(home.path(), &link, &["-bd"], b"");
     assert_eq!(out.status.code(), Some(64));
 
     let unknown = env("POSTA_E2E_UNKNOWN_RCPT");

@@ -14,6 +14,7 @@ mod e2e;
 mod batch;
 mod batch_rotation;
 mod chunking;
+mod client_cert;
 // Needs root, unshare (util-linux), cron, mailutils and php-cli (scripts/test.sh).
 mod cron_machine;
 // Needs dnsmasq (scripts/test.sh installs dnsmasq-base).
@@ -23,11 +24,16 @@ mod e2e_protocol;
 mod interop;
 // Needs node and the OAuth server of scripts/oauth-server.sh (started by mailserver.sh).
 mod oauth;
+// Needs php-cli and php-symfony-mailer (scripts/test.sh installs them).
+mod serve;
+mod serve_hostile;
+mod smtp_in;
 // Needs dbus and gnome-keyring (scripts/test.sh installs them).
 #[cfg(feature = "keyring")]
 mod keyring;
 mod queue_e2e;
 mod sasl;
+mod tls_pins;
 // Needs dovecot-lmtpd and dante-server (scripts/mailserver.sh installs and starts them).
 mod reach;
 // Needs the IMAP side of the rig (Dovecot's imapd, scripts/mailserver.sh).

@@ -89,7 +89,21 @@ fn lmtp_partial_delivery_is_reported_recipient_by_recipient() {
     let home = tempfile::tempdir().unwrap();
     let subject = token("lmtp-partly");
     let bob = over_quota();
-    let out = send_lmtp(home.path(), &subject, &[ALICE, &bob])
+    // The socket and the protocol from a profile this time, with a log file.
+    let log = home.path().join("posta.log");
+    write_config(
+        home.path(),
+        &format!(
+            "[profiles.local]\nhost = \"{}\"\nprotocol = \"lmtp\"\nlog_file = \"{}\"\n",
+            lmtp(),
+            log.display()
+        ),
+    );
+    let out = posta(home.path())
+        .args([
+            "--json", "-p", "local", "send", "--from", CAROL, "-s", &subject,
+        ])
+        .args(["--body", "over LMTP", "--to", ALICE, "--to", &bob])
         .output()
         .unwrap();
     // Only a temporary refusal: send's exit code for "not sent (to all) yet".
@@ -104,6 +118,13 @@ fn lmtp_partial_delivery_is_reported_recipient_by_recipient() {
     assert!(report["queued"].is_null(), "{report}");
     wait_for_message(ALICE, &subject);
     assert_no_message(&bob, &subject);
+    let line = std::fs::read_to_string(&log).unwrap();
+    assert!(line.contains(" status=partly "), "{line}");
+    assert!(
+        line.contains(&format!("refused=\"{bob} 452 4.2.2 ")),
+        "{line}"
+    );
+    assert!(line.trim_end().ends_with("exit=75"), "{line}");
 }
 
 #[test]
@@ -128,9 +149,11 @@ fn lmtp_partial_delivery_in_sendmail_mode_queues_only_the_refused_recipient() {
     ok(&list);
     let queued = json(&list)["queued"].as_array().unwrap().clone();
     assert_eq!(queued.len(), 1, "{queued:?}");
-    let recipients = serde_json::to_string(&queued[0]).unwrap();
-    assert!(recipients.contains(&bob), "{recipients}");
-    assert!(!recipients.contains(ALICE), "{recipients}");
+    assert_eq!(
+        queued[0]["envelope"]["to"],
+        serde_json::json!([bob]),
+        "{queued:?}"
+    );
 }
 
 #[test]
@@ -149,6 +172,22 @@ fn lmtp_every_recipient_refused_temporarily_is_queued_by_the_usual_policy() {
     assert!(
         report["reason"].as_str().unwrap().contains("452"),
         "{report}"
+    );
+}
+
+#[test]
+fn smtp_to_an_lmtp_socket_says_to_use_protocol_lmtp() {
+    let home = tempfile::tempdir().unwrap();
+    let out = posta(home.path())
+        .args(["send", "--server", &lmtp(), "--from", CAROL, "--to", ALICE])
+        .args(["-s", "x", "--body", "y"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(69), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("add --protocol lmtp"),
+        "{}",
+        stderr(&out)
     );
 }
 
@@ -272,4 +311,94 @@ fn through_a_proxy_localhost_is_not_loopback_so_no_password_in_clear() {
         .unwrap();
     assert_eq!(out.status.code(), Some(77), "{}", stderr(&out));
     assert!(stderr(&out).contains("without TLS"), "{}", stderr(&out));
+}
+
+/// A queued message flushed to an LMTP server that delivers it to some recipients
+/// only: the entry stays for the others alone, so nobody gets it twice.
+#[test]
+fn lmtp_flush_of_a_partial_delivery_keeps_the_entry_for_the_refused_only() {
+    let home = tempfile::tempdir().unwrap();
+    let subject = token("lmtp-flush");
+    let bob = over_quota();
+    let profile = |host: &str| {
+        format!(
+            "[profiles.local]\nhost = \"unix:{host}\"\nprotocol = \"lmtp\"\nqueue = \"on-temporary-failure\"\n"
+        )
+    };
+    // The socket is not there yet: queued for both.
+    let missing = home.path().join("no-lmtp-here");
+    write_config(home.path(), &profile(&missing.display().to_string()));
+    let out = posta(home.path())
+        .args([
+            "-p", "local", "send", "--from", CAROL, "-s", &subject, "--body", "x",
+        ])
+        .args(["--to", ALICE, "--to", &bob])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", stderr(&out));
+    assert!(stderr(&out).contains("queued as"), "{}", stderr(&out));
+
+    // Now it is: the flush delivers to Alice, and Bob's mailbox is still full.
+    write_config(home.path(), &profile(&env("POSTA_E2E_LMTP_SOCKET")));
+    let out = posta(home.path())
+        .args(["--json", "queue", "flush", "--all"])
+        .output()
+        .unwrap();
+    let report = json(&out);
+    let deferred = report["deferred"].as_array().unwrap();
+    assert_eq!(deferred.len(), 1, "{report}");
+    assert_eq!(
+        deferred[0]["refused"][0]["address"],
+        bob.as_str(),
+        "{report}"
+    );
+    wait_for_message(ALICE, &subject);
+
+    // What waits is for Bob alone.
+    let list = posta(home.path())
+        .args(["queue", "list", "--json"])
+        .output()
+        .unwrap();
+    let queued = json(&list)["queued"].as_array().unwrap().clone();
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(
+        queued[0]["envelope"]["to"],
+        serde_json::json!([bob]),
+        "{queued:?}"
+    );
+}
+
+/// `posta batch` over one LMTP session: a message for Alice alone is sent, one for
+/// Alice and Bob (over quota) is delivered to Alice only and said so, and the session
+/// carries on to the next.
+#[test]
+fn lmtp_batch_reports_a_partial_delivery_and_carries_on() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let tag = token("lmtp-batch");
+    let bob = over_quota();
+    let message = |to: &str, n: u32| format!("From: {CAROL}\nTo: {to}\nSubject: {tag} n{n}\n\nx\n");
+    std::fs::write(dir.path().join("1.eml"), message(ALICE, 1)).unwrap();
+    std::fs::write(
+        dir.path().join("2.eml"),
+        message(&format!("{ALICE}, {bob}"), 2),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("3.eml"), message(ALICE, 3)).unwrap();
+    let out = posta(home.path())
+        .args(["--json", "batch", "--server", &lmtp(), "--protocol", "lmtp"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", stderr(&out));
+    let lines = json_lines(&out);
+    let statuses: Vec<&str> = lines
+        .iter()
+        .map(|l| l["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses[..3], ["sent", "partly", "sent"], "{lines:?}");
+    assert_eq!(lines[1]["refused"][0]["address"], bob.as_str(), "{lines:?}");
+    assert_eq!(lines[1]["accepted"][0]["address"], ALICE, "{lines:?}");
+    wait_for_messages(ALICE, &tag, 3);
+    assert_no_message(&bob, &tag);
 }

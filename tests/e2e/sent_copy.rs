@@ -141,8 +141,17 @@ fn sendmail_t_saves_exactly_what_was_submitted_plus_its_bcc() {
     let out = run_with_input(cmd, input.as_bytes());
     ok(&out);
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
-    let (_, copy) = the_copy(ALICE, ".Sent Messages", &subject);
+    let (name, copy) = the_copy(ALICE, ".Sent Messages", &subject);
     assert_eq!(text(&copy), format!("Bcc: {CAROL}\r\n{head}{body}"));
+    // The internal date is the message's Date (Dovecot keeps it as the file's mtime):
+    // 2026-12-06 20:48:06 UTC.
+    let file = PathBuf::from(env("POSTA_E2E_MAILDIR_ROOT")).join("alice/.Sent Messages/cur");
+    let mtime = std::fs::metadata(file.join(&name))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let since_epoch = mtime.duration_since(std::time::UNIX_EPOCH).unwrap();
+    assert_eq!(since_epoch.as_secs(), 1_796_590_086);
     let parsed = parse(&copy);
     assert_eq!(parsed["body"]["defects"], serde_json::json!([]), "{parsed}");
     wait_for_message(BOB, &subject);
@@ -189,6 +198,14 @@ fn a_cyrillic_folder_found_and_named_and_one_connection_for_a_batch() {
         text(&out.stdout)
     );
     the_copy(DAVE, &format!(".{CYRILLIC_WIRE}"), &subject);
+    // `profile test` logs in to IMAP as a copy would and names the folder.
+    let out = posta(home.path())
+        .args(["profile", "test", "t"])
+        .output()
+        .unwrap();
+    ok(&out);
+    let said = format!("sent copy   Отправленные on localhost:{}", port("IMAP"));
+    assert!(text(&out.stdout).contains(&said), "{}", text(&out.stdout));
 
     // A batch saves only when asked, over one IMAP login for all its messages.
     let dir = tempfile::tempdir().unwrap();
@@ -317,4 +334,44 @@ fn a_queued_message_is_copied_once_when_a_flush_sends_it() {
     // The queue kept the Bcc for it.
     let bcc = format!("Bcc: {CAROL}\r\n");
     assert!(copy.starts_with(bcc.as_bytes()), "{}", text(&copy));
+}
+
+/// The OAuth2 access token the SMTP session used logs in to IMAP too: AUTHENTICATE
+/// XOAUTH2 or OAUTHBEARER, as the profile's `auth` says, which Dovecot checks with the
+/// rig's authorization server (scripts/oauth-server.sh).
+#[test]
+fn an_oauth_token_logs_in_to_imap_by_xoauth2_and_oauthbearer() {
+    let driver = PathBuf::from(env("POSTA_E2E_OAUTH_DRIVER"));
+    let command = format!(
+        "node {} {} posta {ALICE}",
+        driver.with_file_name("token.mjs").display(),
+        env("POSTA_E2E_OAUTH_ISSUER")
+    );
+    for (mechanism, wire) in [("xoauth2", "XOAUTH2"), ("oauthbearer", "OAUTHBEARER")] {
+        let home = tempfile::tempdir().unwrap();
+        write_config(
+            home.path(),
+            &format!(
+                "default = \"o\"\n[profiles.o]\nhost = \"localhost\"\nport = {}\n\
+                 ca_file = \"{}\"\nuser = \"{ALICE}\"\nfrom = \"{ALICE}\"\n\
+                 auth = \"{mechanism}\"\noauth_token_command = \"{command}\"\n\
+                 imap_server = \"localhost:{}\"\n",
+                port("SUBMISSION"),
+                ca(),
+                port("IMAP")
+            ),
+        );
+        let subject = token(&format!("imap-{mechanism}"));
+        let out = posta(home.path())
+            .args([
+                "-v", "--json", "send", "--to", BOB, "-s", &subject, "--body", "x",
+            ])
+            .output()
+            .unwrap();
+        ok(&out);
+        assert_eq!(json(&out)["saved"], true, "{}", stderr(&out));
+        let shown = format!("AUTHENTICATE {wire} (redacted)");
+        assert!(stderr(&out).contains(&shown), "{}", stderr(&out));
+        the_copy(ALICE, ".Sent Messages", &subject);
+    }
 }

@@ -1,5 +1,6 @@
 //! A copy in Sent that cannot be saved (issue 20) is one warning, with exit 0 and the
-//! message sent: IMAP down, a refused IMAP login (the password never in the warning),
+//! message sent: IMAP down, a refused IMAP login (the password never in the warning
+//! nor in the -v transcript),
 //! and a server that stops reading in the middle of the literal (posta gives up by
 //! itself, within its time limit).
 
@@ -59,6 +60,34 @@ fn imap_down_is_one_warning_exit_0_and_a_log_line() {
         line.contains("status=sent") && line.contains("saved=no"),
         "{line}"
     );
+
+    let out = posta(home.path())
+        .args(["--json", "profile", "test", "t"])
+        .output()
+        .unwrap();
+    ok(&out);
+    assert_eq!(
+        json(&out)["sent_copy"]["ok"],
+        false,
+        "{}",
+        text(&out.stdout)
+    );
+
+    // sendmail mode (cron): silent on success, so the one line is all it says.
+    let subject = token("imap-down-sendmail");
+    let mut cmd = posta(home.path());
+    cmd.args(["sendmail", "-t"]);
+    let input = format!("To: {BOB}\nSubject: {subject}\n\nx\n");
+    let out = run_with_input(cmd, input.as_bytes());
+    ok(&out);
+    let stderr_text = stderr(&out);
+    let said: Vec<&str> = stderr_text.lines().collect();
+    assert_eq!(said.len(), 1, "{}", stderr(&out));
+    assert!(
+        said[0].starts_with("sendmail: warning: sent, but no copy saved in Sent: "),
+        "{said:?}"
+    );
+    wait_for_message(BOB, &subject);
 }
 
 #[test]
@@ -74,21 +103,31 @@ fn a_refused_imap_login_is_a_warning_without_the_password() {
     );
     let subject = token("imap-refused");
     let out = posta(home.path())
-        .args(["send", "--to", BOB, "-s", &subject, "--body", "x"])
+        .args(["-v", "send", "--to", BOB, "-s", &subject, "--body", "x"])
         .output()
         .unwrap();
     ok(&out);
     let warnings = warnings(&out);
     assert_eq!(warnings.len(), 1, "{}", stderr(&out));
     assert!(warnings[0].contains("refused the login"), "{warnings:?}");
+    // -v shows the IMAP dialogue too, the login in it redacted.
+    assert!(
+        stderr(&out).contains("~> p3 AUTHENTICATE PLAIN (redacted)"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stderr(&out).contains(&password));
     wait_for_message(BOB, &subject);
     assert!(in_folder(BOB, ".Sent", &subject).is_empty());
 }
 
-/// An IMAP server (implicit TLS, the rig's certificate) that logs posta in, lists a
-/// \Sent folder, and then stops reading in the middle of the APPEND literal.
-fn stalling_imap() -> u16 {
+/// The server side of a scripted IMAP session, inside TLS.
+type Tls = rustls::StreamOwned<rustls::ServerConnection, std::net::TcpStream>;
+
+/// An IMAP server for faults Dovecot will not produce on demand: implicit TLS with the
+/// rig's certificate, `sessions` connections in turn, each run by `script` (given its
+/// number). Returns the port.
+fn scripted_imap(sessions: usize, script: fn(&mut Tls, usize)) -> u16 {
     use rustls_pki_types::pem::PemObject;
     use rustls_pki_types::{CertificateDer, PrivateKeyDer};
     let state = PathBuf::from(env("POSTA_E2E_STATE_DIR"));
@@ -110,30 +149,45 @@ fn stalling_imap() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
-        let (tcp, _) = listener.accept().unwrap();
-        tcp.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-        let conn = rustls::ServerConnection::new(config).unwrap();
-        let mut tls = rustls::StreamOwned::new(conn, tcp);
-        let line = |tls: &mut rustls::StreamOwned<_, _>| {
-            let mut got = Vec::new();
-            let mut byte = [0u8];
-            while tls.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
-                got.push(byte[0]);
-            }
-            String::from_utf8_lossy(&got).into_owned()
-        };
-        let _ = tls.write_all(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR LITERAL+] hi\r\n");
-        let _ = line(&mut tls);
-        let _ = tls.write_all(b"p1 OK [CAPABILITY IMAP4rev1 LITERAL+] in\r\n");
-        let _ = line(&mut tls);
-        let _ = tls.write_all(b"* LIST (\\Sent) \".\" Sent\r\np2 OK listed\r\n");
-        let _ = line(&mut tls); // the APPEND, then a little of the literal
-        let mut some = [0u8; 1024];
-        let _ = tls.read(&mut some);
-        // Then nothing: neither read nor answer, for longer than the test waits.
-        std::thread::sleep(Duration::from_secs(180));
+        for n in 0..sessions {
+            let Ok((tcp, _)) = listener.accept() else {
+                return;
+            };
+            tcp.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+            let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            script(&mut tls, n);
+        }
     });
     port
+}
+
+/// One line from posta (without its CRLF); empty at the end of the connection.
+fn line(tls: &mut Tls) -> String {
+    let mut got = Vec::new();
+    let mut byte = [0u8];
+    while tls.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+        got.push(byte[0]);
+    }
+    String::from_utf8_lossy(&got).trim_end().to_string()
+}
+
+/// Greeting, login, LIST with a \Sent folder; the next line read is the APPEND.
+fn up_to_append(tls: &mut Tls) {
+    let _ = tls.write_all(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR LITERAL+] hi\r\n");
+    let _ = line(tls);
+    let _ = tls.write_all(b"p1 OK [CAPABILITY IMAP4rev1 LITERAL+] in\r\n");
+    let _ = line(tls);
+    let _ = tls.write_all(b"* LIST (\\Sent) \".\" Sent\r\np2 OK listed\r\n");
+}
+
+/// Reads a little of the literal and then nothing, for longer than the test waits.
+fn stalls_in_the_literal(tls: &mut Tls, _: usize) {
+    up_to_append(tls);
+    let _ = line(tls);
+    let mut some = [0u8; 1024];
+    let _ = tls.read(&mut some);
+    std::thread::sleep(Duration::from_secs(180));
 }
 
 #[test]
@@ -144,7 +198,7 @@ fn a_server_that_stalls_in_the_literal_costs_a_warning_in_bounded_time() {
         .unwrap()
         .replace(
             &format!("localhost:{}", port("IMAP")),
-            &format!("localhost:{}", stalling_imap()),
+            &format!("localhost:{}", scripted_imap(1, stalls_in_the_literal)),
         )
         .replace("timeout = 10", "timeout = 3");
     write_config(home.path(), &(toml + "imap_security = \"tls\"\n"));
@@ -180,4 +234,69 @@ fn a_server_that_stalls_in_the_literal_costs_a_warning_in_bounded_time() {
         "{warnings:?}"
     );
     wait_for_message(BOB, &subject);
+}
+
+/// Takes one APPEND (its literal size from the command) and closes the session, as a
+/// server does after its idle time; the second session takes the rest.
+fn closes_after_one_append(tls: &mut Tls, _: usize) {
+    up_to_append(tls);
+    loop {
+        let command = line(tls);
+        let Some(size) = command
+            .strip_suffix("+}")
+            .and_then(|c| c.rsplit_once('{'))
+            .and_then(|(_, n)| n.parse::<usize>().ok())
+        else {
+            return;
+        };
+        let mut literal = vec![0u8; size];
+        if tls.read_exact(&mut literal).is_err() {
+            return;
+        }
+        let _ = line(tls); // the CRLF after the literal
+        let tag = command.split(' ').next().unwrap_or("*").to_string();
+        let _ = tls.write_all(format!("{tag} OK appended\r\n").as_bytes());
+        if command.contains("APPEND") {
+            // Gone, without a word: the next command meets a closed connection.
+            let _ = tls.sock.shutdown(std::net::Shutdown::Both);
+            return;
+        }
+    }
+}
+
+#[test]
+fn a_batch_whose_imap_session_was_closed_saves_on_a_new_one() {
+    let home = tempfile::tempdir().unwrap();
+    let config = profile(home.path(), ALICE, &env("POSTA_E2E_PASS1"), "");
+    let toml = std::fs::read_to_string(&config).unwrap().replace(
+        &format!("localhost:{}", port("IMAP")),
+        &format!("localhost:{}", scripted_imap(2, closes_after_one_append)),
+    );
+    write_config(home.path(), &(toml + "imap_security = \"tls\"\n"));
+    let subject = token("reconnect");
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..2 {
+        std::fs::write(
+            dir.path().join(format!("{i}.eml")),
+            format!("From: {ALICE}\r\nTo: {BOB}\r\nSubject: {subject}-{i}\r\n\r\nx\r\n"),
+        )
+        .unwrap();
+    }
+    let out = posta(home.path())
+        .args([
+            "--json",
+            "batch",
+            "--save-sent",
+            &dir.path().to_string_lossy(),
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    let saved: Vec<_> = json_lines(&out)
+        .into_iter()
+        .filter(|l| l["type"] == "message")
+        .map(|l| l["saved"].clone())
+        .collect();
+    assert_eq!(saved, [true, true], "{}", stderr(&out));
+    assert!(warnings(&out).is_empty(), "{}", stderr(&out));
 }

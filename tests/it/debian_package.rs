@@ -77,6 +77,8 @@ fn the_package_installs_the_sendmail_names_and_removes_cleanly() {
         "usr/share/man/man1/posta-sendmail.1.gz",
         "usr/share/bash-completion/completions/posta",
         "usr/lib/systemd/user/posta-queue.timer",
+        "usr/lib/systemd/system/posta.service",
+        "usr/share/man/man1/posta-serve.1.gz",
     ] {
         assert!(root.join(file).is_file(), "{file} not installed");
     }

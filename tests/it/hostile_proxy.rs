@@ -122,9 +122,11 @@ fn a_password_in_the_proxys_url_is_refused_before_anything_happens() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+    let err = stderr(&out);
     assert!(
-        stderr(&out).contains("a password does not go in the proxy's URL"),
-        "{}",
-        stderr(&out)
+        err.contains("a password does not go in the proxy's URL"),
+        "{err}"
     );
+    // Not quoted back either (clap would show the value it refuses).
+    assert!(!err.contains("hunter2"), "{err}");
 }

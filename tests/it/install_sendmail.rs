@@ -39,14 +39,14 @@ fn links_both_paths_and_the_link_runs_sendmail_mode() {
             std::fs::canonicalize(env!("CARGO_BIN_EXE_posta")).unwrap()
         );
     }
-    // Invoked as sendmail, the binary speaks sendmail: -bs is refused with 64 and a
+    // Invoked as sendmail, the binary speaks sendmail: -bd is refused with 64 and a
     // one-line message prefixed with the program name.
     let out = Command::new(dir.path().join("usr/sbin/sendmail"))
-        .arg("-bs")
+        .arg("-bd")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(64));
-    assert!(String::from_utf8_lossy(&out.stderr).starts_with("sendmail: -bs"));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("sendmail: -bd"));
     // Running it again is harmless.
     assert!(install(dir.path(), &[]).status.success());
 }

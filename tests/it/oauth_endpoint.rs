@@ -211,3 +211,169 @@ fn a_reused_session_logs_in_again_with_a_renewed_token() {
     assert_eq!(sessions.len(), 2);
     assert_eq!(sessions[1].messages.len(), 1);
 }
+
+/// Discovery: no RFC 8414 metadata (a 404 page of HTML), then the OpenID metadata, whose
+/// device endpoint is then asked (and refuses the client: 78, the provider's words).
+#[test]
+fn discovery_falls_back_to_openid_metadata() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let metadata = format!(
+        "{{\"issuer\":\"{issuer}\",\"authorization_endpoint\":\"{issuer}/auth\",\
+         \"token_endpoint\":\"{issuer}/token\",\"device_authorization_endpoint\":\"{issuer}/device\"}}"
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(10) {
+            let mut stream = stream.unwrap();
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let (status, body) = if head.contains("oauth-authorization-server") {
+                ("404 Not Found", "<html>nothing here</html>".to_string())
+            } else if head.contains("openid-configuration") {
+                ("200 OK", metadata.clone())
+            } else {
+                (
+                    "400 Bad Request",
+                    "{\"error\":\"invalid_client\",\"error_description\":\"no such client\"}"
+                        .into(),
+                )
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        &format!(
+            "[profiles.d]\nhost = \"smtp.example\"\noauth2_client_id = \"nobody\"\n\
+             oauth2_issuer = \"{issuer}\"\noauth2_scopes = [\"mail\"]\ntoken_store = \"file\"\n"
+        ),
+    );
+    let out = posta(home.path())
+        .args(["auth", "login", "d", "--device"])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(78), "{err}");
+    assert!(err.contains("invalid_client (no such client)"), "{err}");
+}
+
+/// The device grant: `slow_down` is not a failure (RFC 8628 section 3.5): the next poll
+/// comes later and the login completes; the tokens are stored.
+#[test]
+fn the_device_grant_honours_slow_down() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let polls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = polls.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(10) {
+            let mut stream = stream.unwrap();
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let (status, body) = if head.starts_with("POST /device") {
+                (
+                    "200 OK",
+                    format!(
+                        "{{\"device_code\":\"dc-1\",\"user_code\":\"ABCD-EFGH\",\
+                         \"verification_uri\":\"http://127.0.0.1:{port}/verify\",\
+                         \"interval\":1,\"expires_in\":60}}"
+                    ),
+                )
+            } else if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                ("400 Bad Request", "{\"error\":\"slow_down\"}".to_string())
+            } else {
+                (
+                    "200 OK",
+                    "{\"access_token\":\"at-1\",\"token_type\":\"Bearer\",\"expires_in\":600,\
+                     \"refresh_token\":\"rt-1\",\"scope\":\"mail\"}"
+                        .to_string(),
+                )
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        &format!(
+            "[profiles.v]\nhost = \"smtp.example\"\noauth2_client_id = \"posta\"\n\
+             oauth2_auth_url = \"http://127.0.0.1:{port}/auth\"\n\
+             oauth2_token_url = \"http://127.0.0.1:{port}/token\"\n\
+             oauth2_device_url = \"http://127.0.0.1:{port}/device\"\n\
+             oauth2_scopes = [\"mail\"]\ntoken_store = \"file\"\n"
+        ),
+    );
+    let out = posta(home.path())
+        .args(["auth", "login", "v", "--device"])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("ABCD-EFGH"), "{err}");
+    assert_eq!(polls.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let stored = std::fs::read_to_string(home.path().join("data/posta/oauth/v.json")).unwrap();
+    assert!(stored.contains("rt-1"));
+    assert!(!err.contains("at-1") && !err.contains("rt-1"));
+}
+
+/// No login yet: `auth status` says so (77) with the command to run; `auth logout` has
+/// nothing to forget (78); a send is 77 with the same command, before any connection.
+#[test]
+fn without_a_login_status_logout_and_send_say_what_to_run() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        "[profiles.n]\nhost = \"127.0.0.1\"\nsecurity = \"plain\"\nuser = \"jo@example.test\"\n\
+         from = \"jo@example.test\"\noauth2_client_id = \"posta\"\n\
+         oauth2_token_url = \"https://idp.example/token\"\noauth2_scopes = [\"mail\"]\n\
+         token_store = \"file\"\n",
+    );
+    let status = posta(home.path())
+        .args(["auth", "status", "n"])
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(77));
+    let said = format!("{}{}", text(&status.stdout), text(&status.stderr));
+    assert!(
+        said.contains("not logged in") && said.contains("posta auth login n"),
+        "{said}"
+    );
+    let logout = posta(home.path())
+        .args(["auth", "logout", "n"])
+        .output()
+        .unwrap();
+    assert_eq!(logout.status.code(), Some(78), "{}", text(&logout.stderr));
+    let send = send_profile(home.path(), "n");
+    assert_eq!(send.status.code(), Some(77), "{}", text(&send.stderr));
+    assert!(text(&send.stderr).contains("posta auth login n"));
+}
+
+fn send_profile(home: &Path, name: &str) -> std::process::Output {
+    posta(home)
+        .args([
+            "-p",
+            name,
+            "send",
+            "--to",
+            "bo@example.test",
+            "-s",
+            "x",
+            "--body",
+            "hi",
+        ])
+        .output()
+        .unwrap()
+}

@@ -286,7 +286,7 @@ fn fingerprint_pin_accepts_the_leaf_without_chain_or_name() {
     });
     let mut s = settings(&server, Security::Tls);
     s.tls.ca_file = None;
-    s.tls.fingerprint = Some(server.leaf_sha256);
+    s.tls.pins = vec![pin(server.leaf_sha256)];
     let run = send(server, &s);
     expect_ok(&run);
 }
@@ -300,12 +300,24 @@ fn fingerprint_mismatch_is_refused() {
     let mut s = settings(&server, Security::StartTls);
     let mut wrong = server.leaf_sha256;
     wrong[0] ^= 1;
-    s.tls.fingerprint = Some(wrong);
+    let mut also_wrong = server.leaf_sha256;
+    also_wrong[1] ^= 1;
+    s.tls.pins = vec![pin(wrong), pin(also_wrong)];
     let run = send(server, &s);
     let err = expect_err(&run);
     assert!(matches!(err.kind, SmtpErrorKind::Tls(_)), "{err:?}");
     assert_eq!(err.exit_code(), Code::Protocol);
-    assert!(err.to_string().contains("fingerprint"), "{err}");
+    assert!(
+        err.to_string().contains("matches none of the pins"),
+        "{err}"
+    );
+}
+
+/// A `sha256:` pin of a certificate digest.
+fn pin(digest: [u8; 32]) -> posta::model::Fingerprint {
+    format!("sha256:{}", posta::smtp::format_fingerprint(&digest))
+        .parse()
+        .unwrap()
 }
 
 #[test]

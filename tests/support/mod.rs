@@ -4,6 +4,7 @@
 //! Python's `email` parser as an independent oracle. The scripted SMTP server is in
 //! [`scripted_server`]; the mail server's side of the end-to-end suite in tests/support/e2e.rs.
 
+pub mod scram_server;
 pub mod scripted_server;
 
 use std::os::unix::fs::PermissionsExt;

@@ -77,6 +77,8 @@ pub struct Config {
     pub password: String,
     /// Bytes sent right after "220 ready" to STARTTLS, in the same write, in clear.
     pub inject_after_starttls: Option<String>,
+    /// AUTH SCRAM-SHA-256 ends with a wrong server signature (support/scram_server.rs).
+    pub forge_scram_signature: bool,
 }
 
 impl Default for Config {
@@ -95,6 +97,7 @@ impl Default for Config {
             user: "jane".into(),
             password: "s3cret-Pa55".into(),
             inject_after_starttls: None,
+            forge_scram_signature: false,
         }
     }
 }
@@ -638,6 +641,7 @@ impl ServerSession<'_> {
                 }
                 (user, token)
             }
+            "SCRAM-SHA-256" => return self.scram(initial.as_deref().unwrap_or("")),
             _ => return self.send("504 5.5.4 unrecognized authentication type"),
         };
         if user == self.config.user && secret == self.config.password {
@@ -646,6 +650,30 @@ impl ServerSession<'_> {
         } else {
             self.send("535 5.7.8 Authentication credentials invalid")
         }
+    }
+
+    /// RFC 5802 §5 with the client's first message given; a client that does not
+    /// accept the server's signature cancels with "*" (RFC 4954 §4).
+    fn scram(&mut self, first: &str) -> io::Result<()> {
+        let Some((exchange, challenge)) = super::scram_server::challenge(first) else {
+            return self.send("501 5.5.2 bad SCRAM message");
+        };
+        self.send(&format!("334 {challenge}"))?;
+        let proof = self.continuation()?;
+        let password = self.config.password.clone();
+        let forge = self.config.forge_scram_signature;
+        if exchange.user() != self.config.user {
+            return self.send("535 5.7.8 Authentication credentials invalid");
+        }
+        let Some(last) = exchange.verify(&proof, &password, forge) else {
+            return self.send("535 5.7.8 Authentication credentials invalid");
+        };
+        self.send(&format!("334 {last}"))?;
+        if self.continuation()? == "*" {
+            return self.send("501 5.7.0 Authentication aborted");
+        }
+        self.record.authenticated = Some(exchange.user().to_owned());
+        self.send("235 2.7.0 Authentication successful")
     }
 
     /// The next command line (or AUTH continuation), recorded; None at the end.

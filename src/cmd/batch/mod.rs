@@ -92,7 +92,7 @@ pub fn run(
         events: events_rx,
         pacer: args.rate.map(Pacer::new),
         pool: Vec::new(),
-        copies: crate::submit::Copies::default(),
+        copies: crate::submit::Copies::new(global.verbose > 0),
         tally: Tally::default(),
         capped_said: false,
         progress: progress::Switch::decide(

@@ -68,7 +68,10 @@ impl Dispatcher<'_, '_, '_> {
             login_hint: account.user.clone(),
             policy: self.policy(job.lane),
             hold_first: false,
+            local_user: None,
             bcc: &bcc,
+            // The batch's own `copies` decide (see `Dispatcher`).
+            trace_copy: false,
         };
         let mut warnings = Vec::new();
         // The lanes count accepted recipients themselves (they reserve room ahead).
@@ -82,6 +85,11 @@ impl Dispatcher<'_, '_, '_> {
             &mut warnings,
         );
         self.copies = copies;
+        if let Ok(Delivery::Sent(_, copy) | Delivery::Partly { copy, .. }) = &delivered {
+            for line in copy.transcript() {
+                self.say(line)?;
+            }
+        }
         for warning in warnings {
             self.say(&format!("posta: warning: {warning}"))?;
         }

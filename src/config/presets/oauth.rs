@@ -52,7 +52,8 @@ pub const OUTLOOK: OAuthPreset = OAuthPreset {
 };
 
 /// Microsoft 365 (tenant `common`; a profile's `oauth2_issuer =
-/// "https://login.microsoftonline.com/TENANT/v2.0"` names its own).
+/// "https://login.microsoftonline.com/TENANT-ID/v2.0"` names its own, by the tenant's
+/// GUID: the metadata names the issuer by it, and discovery checks that it matches).
 pub const OFFICE365: OAuthPreset = OAuthPreset {
     auth_url: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
     token_url: "https://login.microsoftonline.com/common/oauth2/v2.0/token",

@@ -13,7 +13,7 @@ use crate::config::secret_source::{DEFAULT_COMMAND_TIMEOUT, SecretSource};
 use crate::config::{ConfigError, Overrides, SaveSent};
 use crate::model::{AuthMechanism, Fingerprint, ProxyAddr, Security, ServerAddr};
 use crate::secret::Secret;
-use crate::smtp::{Proxy, TlsSettings};
+use crate::smtp::{ClientCert, Proxy, TlsSettings};
 
 /// Seconds to wait for connecting and for each ordinary reply.
 const DEFAULT_TIMEOUT: u64 = 30;
@@ -135,14 +135,18 @@ impl Layers<'_> {
     /// (a flag's is parsed already; the profile's is parsed here and blamed on it).
     pub(super) fn tls(&self) -> Result<TlsSettings, ConfigError> {
         let (o, profile) = (self.overrides, self.profile);
-        let fingerprint = match (&o.tls_fingerprint, &profile.tls_fingerprint) {
-            (Some(pinned), _) => Some(pinned.digest()),
-            (None, Some(hex)) => Some(
-                hex.parse::<Fingerprint>()
-                    .map_err(|why| self.profile_error(format!("tls_fingerprint \"{hex}\": {why}")))?
-                    .digest(),
-            ),
-            (None, None) => None,
+        let pins = match (&o.tls_fingerprint, &profile.tls_fingerprint) {
+            (Some(pins), _) => pins.iter().cloned().collect(),
+            (None, Some(texts)) => texts
+                .items()
+                .iter()
+                .map(|text| {
+                    text.parse::<Fingerprint>().map_err(|why| {
+                        self.profile_error(format!("tls_fingerprint \"{text}\": {why}"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            (None, None) => Vec::new(),
         };
         Ok(TlsSettings {
             // A flag's relative path stays relative to where posta runs, as any argument.
@@ -150,9 +154,40 @@ impl Layers<'_> {
                 .ca_file
                 .clone()
                 .or_else(|| self.in_config_dir(profile.ca_file.as_deref())),
-            fingerprint,
+            pins,
+            client_cert: self.client_cert()?,
             insecure: o.insecure || profile.insecure == Some(true),
         })
+    }
+
+    /// The client certificate: a flag's pair, else the profile's (whose paths are
+    /// relative to the config file's folder); both files or neither.
+    fn client_cert(&self) -> Result<Option<ClientCert>, ConfigError> {
+        let (o, profile) = (self.overrides, self.profile);
+        if let (Some(cert), Some(key)) = (&o.tls_cert, &o.tls_key) {
+            return Ok(Some(ClientCert {
+                cert: cert.clone(),
+                key: key.clone(),
+                passphrase: None,
+            }));
+        }
+        let cert = self.in_config_dir(profile.tls_cert.as_deref());
+        let key = self.in_config_dir(profile.tls_key.as_deref());
+        match (cert, key) {
+            (Some(cert), Some(key)) => Ok(Some(ClientCert {
+                cert,
+                key,
+                passphrase: None,
+            })),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(self.profile_error(
+                "tls_cert needs tls_key, the file with the certificate's private key",
+            )),
+            (None, Some(_)) => {
+                Err(self
+                    .profile_error("tls_key needs tls_cert, the file with the client certificate"))
+            }
+        }
     }
 
     /// The SOCKS5 proxy (a flag's, else the profile's), without its password, and
@@ -194,6 +229,23 @@ impl Layers<'_> {
             password: None,
         };
         Ok(Some((proxy, source)))
+    }
+
+    /// Where an encrypted client key's passphrase comes from: POSTA_TLS_KEY_PASSWORD,
+    /// then the profile's command, variable and file; `None` without any (an
+    /// encrypted key is then refused, saying so).
+    pub(super) fn tls_key_secret(&self) -> Option<SecretSource> {
+        let profile = self.profile;
+        if std::env::var_os("POSTA_TLS_KEY_PASSWORD").is_some_and(|v| !v.is_empty()) {
+            Some(SecretSource::Env("POSTA_TLS_KEY_PASSWORD".into()))
+        } else if let Some(cmd) = &profile.tls_key_password_command {
+            Some(SecretSource::Command(cmd.clone()))
+        } else if let Some(var) = &profile.tls_key_password_env {
+            Some(SecretSource::Env(var.clone()))
+        } else {
+            self.in_config_dir(profile.tls_key_password_file.as_deref())
+                .map(SecretSource::File)
+        }
     }
 
     /// Where the secret comes from: a flag's command, then POSTA_PASSWORD, then the
@@ -248,11 +300,22 @@ impl Layers<'_> {
         }
     }
 
-    /// The SASL mechanism, which must be able to carry the secret.
+    /// The SASL mechanism, which must be able to carry the secret (EXTERNAL: the
+    /// client certificate must be there).
     pub(super) fn auth(&self, secret: Option<&SecretSource>) -> Result<AuthMechanism, ConfigError> {
         let mechanism = (self.overrides.auth)
             .or(self.profile.auth)
             .unwrap_or(AuthMechanism::Auto);
+        if mechanism == AuthMechanism::External
+            && self.overrides.tls_cert.is_none()
+            && self.profile.tls_cert.is_none()
+        {
+            return Err(ConfigError::new(
+                self.path.map(Path::to_path_buf),
+                "auth external logs in with the client certificate, and there is none: \
+                 give --tls-cert and --tls-key (or tls_cert and tls_key in the profile)",
+            ));
+        }
         // The built-in login with `auto`: the mechanism the provider's preset names.
         if mechanism == AuthMechanism::Auto
             && matches!(secret, Some(SecretSource::OAuth(_)))

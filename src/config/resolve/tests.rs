@@ -357,6 +357,35 @@ fn recorded_values_weaker_than_the_profile_are_named_and_its_own_are_not() {
 }
 
 #[test]
+fn a_client_certificate_needs_its_key_and_external_needs_the_certificate() {
+    let (d, g) = config(
+        "default = \"c\"\n[profiles.c]\nhost = \"h\"\ntls_cert = \"me.crt\"\n\
+         tls_key = \"me.key\"\nauth = \"external\"\n\
+         [profiles.half]\nhost = \"h\"\ntls_cert = \"me.crt\"\n\
+         [profiles.none]\nhost = \"h\"\nauth = \"external\"\n",
+    );
+    let mut a = resolve(&g).unwrap();
+    let files = a.settings.tls.client_cert.clone().unwrap();
+    assert_eq!(files.cert, d.path().join("me.crt"));
+    assert_eq!(files.key, d.path().join("me.key"));
+    // EXTERNAL: the certificate is the credential, nothing is fetched or asked for.
+    a.load_credentials(None).unwrap();
+    assert_eq!(a.settings.credentials.unwrap().secret.expose(), "");
+    let named = |name: &str| Request {
+        profile: Some(name.into()),
+        ..g.clone()
+    };
+    let e = resolve(&named("half")).unwrap_err();
+    assert!(
+        e.message.contains("tls_cert needs tls_key"),
+        "{}",
+        e.message
+    );
+    let e = resolve(&named("none")).unwrap_err();
+    assert!(e.message.contains("--tls-cert"), "{}", e.message);
+}
+
+#[test]
 fn save_sent_is_on_where_an_imap_server_is_known_and_the_provider_files_none() {
     let (_d, g) = config(
         "[profiles.ya]\npreset = \"yandex\"\n[profiles.gm]\npreset = \"gmail\"\n\

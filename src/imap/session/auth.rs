@@ -35,6 +35,8 @@ impl<W: Wire> Session<W> {
                          name or password (8-bit or a line break)",
                     ));
                 };
+                // Quoted, the password may differ from itself (\" for "): hide that too.
+                self.hidden.push(Secret::new(password.clone()));
                 self.run(&format!("LOGIN {user} {password}"), "LOGIN")
             }
             _ => self.authenticate(mechanism, &initial_response(mechanism, login)),
@@ -48,13 +50,20 @@ impl<W: Wire> Session<W> {
                 }
                 Ok(())
             }
-            Err(e) if e.kind == ImapErrorKind::Refused => Err(ImapError::new(
-                ImapErrorKind::Auth,
-                format!(
-                    "the IMAP server refused the login of {} ({mechanism}): {e}",
-                    crate::model::text::for_terminal(login.user)
-                ),
-            )),
+            Err(e) if e.kind == ImapErrorKind::Refused => {
+                // "the IMAP server refused LOGIN: <its words>": only its words again.
+                let text = e.to_string();
+                let said = text
+                    .split_once(": ")
+                    .map_or(text.as_str(), |(_, said)| said);
+                Err(ImapError::new(
+                    ImapErrorKind::Auth,
+                    format!(
+                        "the IMAP server refused the login of {} ({mechanism}): {said}",
+                        crate::model::text::for_terminal(login.user)
+                    ),
+                ))
+            }
             Err(e) => Err(e),
         }
     }

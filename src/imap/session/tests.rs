@@ -55,7 +55,9 @@ fn session(server: &str, tls: bool) -> Session<Scripted> {
         out: Vec::new(),
         tls,
     };
-    Session::start(wire, Duration::from_secs(5)).unwrap().0
+    Session::start(wire, Duration::from_secs(5), None)
+        .unwrap()
+        .0
 }
 
 fn written(s: &Session<Scripted>) -> String {
@@ -253,7 +255,7 @@ fn a_greeting_without_capabilities_asks_and_bye_is_refused() {
         out: Vec::new(),
         tls: true,
     };
-    assert!(Session::start(wire, Duration::from_secs(1)).is_err());
+    assert!(Session::start(wire, Duration::from_secs(1), None).is_err());
 }
 
 #[test]
@@ -267,4 +269,82 @@ fn xlist_when_that_is_all_there_is() {
     let f = s.sent_folder(None).unwrap();
     assert_eq!(f.wire, "[Gmail]/Sent Mail");
     assert_eq!(written(&s), "p1 XLIST \"\" \"*\"\r\n");
+}
+
+#[test]
+fn the_transcript_never_holds_the_secret_in_any_form() {
+    let trace = Trace::default();
+    let wire = Scripted {
+        input: io::Cursor::new(
+            b"* OK [CAPABILITY IMAP4rev1] ready\r\np1 OK [CAPABILITY IMAP4rev1] pw\"x in\r\n"
+                .to_vec(),
+        ),
+        out: Vec::new(),
+        tls: true,
+    };
+    let mut s = Session::start(wire, Duration::from_secs(5), Some(trace.clone()))
+        .unwrap()
+        .0;
+    let secret = Secret::new("pw\"x");
+    s.login(&login(&secret, false)).unwrap();
+    let lines = trace.borrow().join("\n");
+    assert!(written(&s).contains("\"pw\\\"x\""), "the real line has it");
+    assert!(
+        !lines.contains("pw\\\"x") && !lines.contains("pw\"x"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("~> p1 LOGIN \"jo@example.org\" (redacted)"),
+        "{lines}"
+    );
+    let plain = Secret::new("hunter2");
+    let trace = Trace::default();
+    let wire = Scripted {
+        input: io::Cursor::new(
+            b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] ready\r\np1 OK [CAPABILITY IMAP4rev1] in\r\n"
+                .to_vec(),
+        ),
+        out: Vec::new(),
+        tls: true,
+    };
+    let mut s = Session::start(wire, Duration::from_secs(5), Some(trace.clone()))
+        .unwrap()
+        .0;
+    s.login(&login(&plain, false)).unwrap();
+    let lines = trace.borrow().join("\n");
+    let encoded = STANDARD.encode("\0jo@example.org\0hunter2");
+    assert!(
+        !lines.contains(&encoded) && !lines.contains("hunter2"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("~> p1 AUTHENTICATE PLAIN (redacted)"),
+        "{lines}"
+    );
+}
+
+#[test]
+fn literal_minus_sends_small_messages_unasked_and_waits_for_large_ones() {
+    let folder = FolderName {
+        wire: "Sent".into(),
+        shown: "Sent".into(),
+    };
+    let mut s = session(
+        "* OK [CAPABILITY IMAP4rev1 LITERAL-] ready\np1 OK done\n",
+        true,
+    );
+    s.append(&folder, None, MESSAGE.len() as u64, &mut write_message)
+        .unwrap();
+    assert!(written(&s).starts_with("p1 APPEND \"Sent\" (\\Seen) {21+}\r\n"));
+    // Over RFC 7888's 4096 octets: the go-ahead first.
+    let big = vec![b'x'; 5000];
+    let mut s = session(
+        "* OK [CAPABILITY IMAP4rev1 LITERAL-] ready\n+ go\np1 OK done\n",
+        true,
+    );
+    s.append(&folder, None, big.len() as u64, &mut |out| {
+        out.write_all(&big)
+    })
+    .unwrap();
+    assert!(written(&s).starts_with("p1 APPEND \"Sent\" (\\Seen) {5000}\r\nxxx"));
 }

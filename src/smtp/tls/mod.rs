@@ -17,6 +17,10 @@ use super::socket::Socket;
 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
 compile_error!("posta needs a TLS backend: enable the `rustls` or the `native-tls` feature");
 
+mod client_cert;
+mod pin;
+pub use pin::spki_pin;
+
 #[cfg(feature = "rustls")]
 mod rustls_backend;
 #[cfg(feature = "rustls")]
@@ -65,6 +69,12 @@ impl TlsClient {
         deadline: Instant,
     ) -> Result<Box<dyn TlsStream>, SmtpErrorKind> {
         backend::handshake(&self.0, host, Deadlined::new(tcp, deadline))
+    }
+
+    /// Whether the server of the last handshake asked for a client certificate;
+    /// `None` when the backend cannot tell.
+    pub(crate) fn certificate_requested(&self) -> Option<bool> {
+        backend::certificate_requested(&self.0)
     }
 }
 
@@ -292,15 +302,6 @@ fn not_valid_yet(when: Option<String>) -> String {
 fn invalid_certificate(what: &str) -> String {
     let what = crate::model::text::for_terminal(what);
     format!("the server's certificate was refused ({what}): if you trust it, {PIN}")
-}
-
-/// The error for a pinned certificate that does not match.
-fn pin_mismatch(expected: &[u8; 32], actual: &[u8; 32]) -> String {
-    format!(
-        "the certificate's SHA-256 fingerprint is {}, not the pinned {}",
-        format_fingerprint(actual),
-        format_fingerprint(expected)
-    )
 }
 
 #[cfg(test)]

@@ -3,13 +3,14 @@
 //! native-tls cannot tell the negotiated protocol version or cipher suite, so
 //! `describe` says only which backend was used.
 
-use native_tls::{Certificate, HandshakeError, TlsConnector};
+use native_tls::{Certificate, HandshakeError, Identity, TlsConnector};
 
 use super::{
-    Deadlined, TlsStream, bad_signature, ca_used_as_server_certificate, expired, fingerprint,
-    invalid_ca_file, invalid_certificate, not_valid_for, not_valid_yet, pin_mismatch, read_ca_file,
+    Deadlined, TlsStream, bad_signature, ca_used_as_server_certificate, client_cert, expired,
+    invalid_ca_file, invalid_certificate, not_valid_for, not_valid_yet, pin, read_ca_file,
     unknown_issuer,
 };
+use crate::model::Fingerprint;
 use crate::smtp::TlsSettings;
 use crate::smtp::error::SmtpErrorKind;
 
@@ -59,12 +60,12 @@ fn describe(e: &native_tls::Error, host: &str, with_ca_file: bool) -> String {
     }
 }
 
-/// The connector, and the pin to check after the handshake. native-tls has no way to
+/// The connector, and the pins to check after the handshake. native-tls has no way to
 /// resume a session: each handshake is a full one.
 #[derive(Clone)]
 pub(super) struct Client {
     connector: TlsConnector,
-    pin: Option<[u8; 32]>,
+    pins: Vec<Fingerprint>,
     /// Verifying against `--ca-file` rather than the system's roots (for the messages).
     with_ca_file: bool,
 }
@@ -81,14 +82,34 @@ pub(super) fn prepare(settings: &TlsSettings) -> Result<Client, SmtpErrorKind> {
             builder.add_root_certificate(cert);
         }
     }
-    if settings.fingerprint.is_some() || settings.insecure {
+    if let Some(files) = &settings.client_cert {
+        let id = client_cert::load(files)?;
+        // native-tls takes PKCS#8 only; OpenSSL converts a traditional key.
+        if !client_cert::is_pkcs8(&id.key_pem) {
+            return Err(SmtpErrorKind::ClientCertInvalid {
+                path: files.key.clone(),
+                why: "the native-tls build takes a PKCS#8 key (\"-----BEGIN PRIVATE \
+                      KEY-----\"): convert it with `openssl pkcs8 -topk8 -nocrypt -in KEY \
+                      -out KEY.p8`"
+                    .into(),
+            });
+        }
+        let identity = Identity::from_pkcs8(&id.chain_pem, &id.key_pem).map_err(|e| {
+            SmtpErrorKind::ClientCertInvalid {
+                path: files.key.clone(),
+                why: format!("the key cannot be used with the certificate ({e})"),
+            }
+        })?;
+        builder.identity(identity);
+    }
+    if !settings.pins.is_empty() || settings.insecure {
         // The pin is checked below, after the handshake.
         builder.danger_accept_invalid_certs(true);
         builder.danger_accept_invalid_hostnames(true);
     }
     Ok(Client {
         connector: builder.build().map_err(tls)?,
-        pin: settings.fingerprint,
+        pins: settings.pins.clone(),
         with_ca_file: settings.ca_file.is_some(),
     })
 }
@@ -108,14 +129,16 @@ pub(super) fn handshake(
         Err(HandshakeError::WouldBlock(_)) => return Err(SmtpErrorKind::Timeout),
     };
     stream.get_mut().finish().map_err(SmtpErrorKind::Io)?;
-    if let Some(expected) = &client.pin {
+    if !client.pins.is_empty() {
         let der = TlsStream::peer_certificate(&stream).ok_or_else(|| {
             SmtpErrorKind::Tls("the server sent no certificate to compare with the pin".into())
         })?;
-        let actual = fingerprint(&der);
-        if &actual != expected {
-            return Err(SmtpErrorKind::Tls(pin_mismatch(expected, &actual)));
-        }
+        pin::check(&der, &client.pins).map_err(SmtpErrorKind::Tls)?;
     }
     Ok(Box::new(stream))
+}
+
+/// native-tls does not say whether the server asked for a client certificate.
+pub(super) fn certificate_requested(_client: &Client) -> Option<bool> {
+    None
 }

@@ -2,20 +2,24 @@
 
 use std::io;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use rustls::client::ResolvesClientCert;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
 use rustls::{
     CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, Error, RootCertStore,
     SignatureScheme, StreamOwned,
 };
 
 use super::{
-    Deadlined, TlsStream, bad_signature, ca_used_as_server_certificate, expired, fingerprint,
-    invalid_ca_file, invalid_certificate, not_valid_for, not_valid_yet, pin_mismatch, read_ca_file,
+    Deadlined, TlsStream, bad_signature, ca_used_as_server_certificate, client_cert, expired,
+    invalid_ca_file, invalid_certificate, not_valid_for, not_valid_yet, pin, read_ca_file,
     unknown_issuer,
 };
+use crate::model::Fingerprint;
 use crate::smtp::TlsSettings;
 use crate::smtp::dial::io_kind;
 use crate::smtp::error::SmtpErrorKind;
@@ -57,6 +61,8 @@ impl TlsStream for StreamOwned<ClientConnection, Socket> {
 #[derive(Clone)]
 pub(super) struct Client {
     config: Arc<ClientConfig>,
+    /// Sees whether the server asks for a client certificate, and answers with ours.
+    client_auth: Arc<ClientAuth>,
     /// Verifying against `--ca-file` rather than the system's roots (for the messages).
     with_ca_file: bool,
 }
@@ -68,21 +74,38 @@ pub(super) fn prepare(settings: &TlsSettings) -> Result<Client, SmtpErrorKind> {
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| SmtpErrorKind::Tls(e.to_string()))?;
-    let config = if settings.fingerprint.is_some() || settings.insecure {
+    let client_auth = Arc::new(ClientAuth {
+        key: match &settings.client_cert {
+            Some(files) => {
+                let id = client_cert::load(files)?;
+                let key = CertifiedKey::from_der(id.chain, id.key, &provider).map_err(|e| {
+                    SmtpErrorKind::ClientCertInvalid {
+                        path: files.key.clone(),
+                        why: format!("the key cannot be used with the certificate ({e})"),
+                    }
+                })?;
+                Some(Arc::new(key))
+            }
+            None => None,
+        },
+        asked: AtomicBool::new(false),
+    });
+    let config = if !settings.pins.is_empty() || settings.insecure {
         builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(PinOrNothing {
-                pin: settings.fingerprint,
+                pins: settings.pins.clone(),
                 provider,
             }))
-            .with_no_client_auth()
+            .with_client_cert_resolver(client_auth.clone())
     } else {
         builder
             .with_root_certificates(roots(settings)?)
-            .with_no_client_auth()
+            .with_client_cert_resolver(client_auth.clone())
     };
     Ok(Client {
         config: Arc::new(config),
+        client_auth,
         with_ca_file: settings.ca_file.is_some(),
     })
 }
@@ -103,6 +126,41 @@ pub(super) fn handshake(
     }
     let tcp = tcp.into_inner().map_err(SmtpErrorKind::Io)?;
     Ok(Box::new(StreamOwned::new(conn, tcp)))
+}
+
+pub(super) fn certificate_requested(client: &Client) -> Option<bool> {
+    Some(client.client_auth.asked.load(Ordering::Relaxed))
+}
+
+/// Answers a server's CertificateRequest (RFC 8446 §4.3.2) with the client
+/// certificate, if there is one that can sign as the server asks, and remembers that
+/// it was asked (for `probe`). Without a certificate it answers with none, as
+/// `with_no_client_auth` does.
+#[derive(Debug)]
+struct ClientAuth {
+    key: Option<Arc<CertifiedKey>>,
+    asked: AtomicBool,
+}
+
+impl ResolvesClientCert for ClientAuth {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        schemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        self.asked.store(true, Ordering::Relaxed);
+        let key = self.key.as_ref()?;
+        key.key
+            .choose_scheme(schemes)
+            .is_some()
+            .then(|| key.clone())
+    }
+
+    /// True even without a certificate, so that a TLS 1.2 handshake keeps what it
+    /// needs to answer a request, and `resolve` is asked.
+    fn has_certs(&self) -> bool {
+        true
+    }
 }
 
 fn roots(settings: &TlsSettings) -> Result<RootCertStore, SmtpErrorKind> {
@@ -192,7 +250,8 @@ fn date(t: &UnixTime) -> String {
 /// still checked, so the server must hold the key of the certificate it shows.
 #[derive(Debug)]
 struct PinOrNothing {
-    pin: Option<[u8; 32]>,
+    /// Empty with --insecure.
+    pins: Vec<Fingerprint>,
     provider: Arc<CryptoProvider>,
 }
 
@@ -205,17 +264,12 @@ impl ServerCertVerifier for PinOrNothing {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
-        match &self.pin {
-            Some(expected) => {
-                let actual = fingerprint(end_entity);
-                if &actual == expected {
-                    Ok(ServerCertVerified::assertion())
-                } else {
-                    Err(Error::General(pin_mismatch(expected, &actual)))
-                }
-            }
-            None => Ok(ServerCertVerified::assertion()),
+        if self.pins.is_empty() {
+            return Ok(ServerCertVerified::assertion());
         }
+        pin::check(end_entity, &self.pins)
+            .map(|()| ServerCertVerified::assertion())
+            .map_err(Error::General)
     }
 
     fn verify_tls12_signature(
