@@ -18,6 +18,7 @@ use super::dialogue::{self, Limits, Setup};
 use super::reply::Answer;
 use super::socket::{self, Deadline, Stream, Timed};
 use super::submitter::{Event, Submitter};
+use super::warm::Warm;
 use crate::model::ListenAddr;
 use crate::submit::finished::Finished;
 
@@ -283,9 +284,14 @@ fn converse(
         };
         let _ = events.send(line);
     };
+    // The client's upstream sessions: kept between its messages, closed when it goes.
+    // (Not shared between clients: a session holds its transcript's `&mut dyn Write`,
+    // which cannot cross threads.)
+    let warm = Warm::default();
     let mut submitter = Submitter {
         base,
         log: &mut log,
+        warm: Some(&warm),
     };
     let setup = Setup {
         hostname: host,
@@ -294,7 +300,9 @@ fn converse(
         stop,
         in_data,
     };
-    dialogue::converse(&mut input, &mut output, &mut submitter, &setup)?;
+    let conversed = dialogue::converse(&mut input, &mut output, &mut submitter, &setup);
+    warm.close_all();
+    conversed?;
     Ok(())
 }
 
