@@ -22,18 +22,21 @@ posta=${POSTA_BIN:-$PWD/target/debug/posta}
 work=$(mktemp -d)
 proxy_port=$base; serve_port=$((base + 1))
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}" ${serving:-}; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 nice -n -10 python3 scripts/delay-proxy.py "$delay" "$proxy_port:$POSTA_E2E_SUBMISSION_PORT" > "$work/proxy.out" &
 pids+=($!)
 for _ in $(seq 50); do grep -q ready "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
 home=$work/home; mkdir -p "$home"
 export -n POSTA_PROFILE POSTA_CONFIG 2>/dev/null || true
-HOME=$home XDG_CONFIG_HOME=$home/config POSTA_PASSWORD=$POSTA_E2E_PASS1 "$posta" serve \
-  --listen 127.0.0.1:"$serve_port" --queue never --flush-interval 0 \
-  --server localhost:"$proxy_port" --ca-file "$POSTA_E2E_CA" --user "$POSTA_E2E_USER1" \
-  2> "$work/serve.err" &
-pids+=($!)
+# A new service per run: its first message finds no warm session.
+serve() {
+  HOME=$home XDG_CONFIG_HOME=$home/config POSTA_PASSWORD=$POSTA_E2E_PASS1 "$posta" serve \
+    --listen 127.0.0.1:"$serve_port" --queue never --flush-interval 0 \
+    --server localhost:"$proxy_port" --ca-file "$POSTA_E2E_CA" --user "$POSTA_E2E_USER1" \
+    2> "$work/serve.err" &
+  serving=$!
+}
 # One client connection, MESSAGES messages; per message the seconds from MAIL to the
 # reply to its end of data, one line per run.
 client() {
@@ -70,7 +73,11 @@ say("QUIT"); reply()
 print(" ".join(f"{t:.4f}" for t in times))
 PY
 }
-for _ in $(seq "$runs"); do client; done > "$work/times"
+for _ in $(seq "$runs"); do
+  serve
+  client
+  kill "$serving"; wait "$serving" || true
+done > "$work/times"
 rtt=$(echo "2 * $delay / 1000" | bc -l)
 echo "posta serve, upstream through a ${delay} ms each way proxy (round trip $(echo "$rtt * 1000" | bc -l | cut -d. -f1) ms), $messages messages per client connection, median of $runs runs"
 echo

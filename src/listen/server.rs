@@ -162,8 +162,10 @@ pub fn run(
     let serving: Arc<Mutex<HashMap<u64, Serving>>> = Arc::default();
     let (events, received) = mpsc::channel::<String>();
     let mut next_id = 0u64;
+    let warm = Arc::new(Warm::default());
     while !stop.load(Ordering::SeqCst) {
         drain(&received, log);
+        warm.expire();
         let mut fds: Vec<_> = listeners
             .iter()
             .map(|l| rustix::event::PollFd::from_borrowed_fd(l.fd(), rustix::event::PollFlags::IN))
@@ -196,7 +198,7 @@ pub fn run(
             }
             next_id += 1;
             start(
-                next_id, stream, client, options, base, stop, &serving, &events,
+                next_id, stream, client, options, base, stop, &serving, &events, &warm,
             )?;
         }
     }
@@ -204,6 +206,7 @@ pub fn run(
     log("stopping: no new clients; messages in hand are finished");
     let grace = options.limits.data_time + options.limits.command_time;
     stop_clients(&serving, grace, &received, log);
+    warm.close_all();
     Ok(())
 }
 
@@ -217,6 +220,7 @@ fn start(
     stop: &Arc<AtomicBool>,
     serving: &Arc<Mutex<HashMap<u64, Serving>>>,
     events: &Sender<String>,
+    warm: &Arc<Warm>,
 ) -> io::Result<()> {
     let in_data = Arc::new(AtomicBool::new(false));
     let entry = Serving {
@@ -229,13 +233,13 @@ fn start(
     let mut base = base.clone();
     base.local_user = client.local_user.clone();
     let (limits, host) = (options.limits.clone(), options.hostname.clone());
-    let (stop, events) = (stop.clone(), events.clone());
+    let (stop, events, warm) = (stop.clone(), events.clone(), warm.clone());
     let (serving, registry) = (serving.clone(), serving);
     let spawned = std::thread::Builder::new()
         .name(format!("client {id}"))
         .spawn(move || {
             let result = converse(
-                stream, &client, base, &limits, &host, &stop, &in_data, &events,
+                stream, &client, base, &limits, &host, &stop, &in_data, &events, &warm,
             );
             if let Err(e) = result {
                 let _ = events.send(format!("{}: {e}", client.name));
@@ -264,6 +268,7 @@ fn converse(
     stop: &AtomicBool,
     in_data: &AtomicBool,
     events: &Sender<String>,
+    warm: &Warm,
 ) -> io::Result<()> {
     let deadline = Deadline::new();
     let reader = Timed {
@@ -284,14 +289,10 @@ fn converse(
         };
         let _ = events.send(line);
     };
-    // The client's upstream sessions: kept between its messages, closed when it goes.
-    // (Not shared between clients: a session holds its transcript's `&mut dyn Write`,
-    // which cannot cross threads.)
-    let warm = Warm::default();
     let mut submitter = Submitter {
         base,
         log: &mut log,
-        warm: Some(&warm),
+        warm: Some(warm),
     };
     let setup = Setup {
         hostname: host,
@@ -300,9 +301,7 @@ fn converse(
         stop,
         in_data,
     };
-    let conversed = dialogue::converse(&mut input, &mut output, &mut submitter, &setup);
-    warm.close_all();
-    conversed?;
+    dialogue::converse(&mut input, &mut output, &mut submitter, &setup)?;
     Ok(())
 }
 

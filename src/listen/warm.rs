@@ -1,23 +1,26 @@
 //! `posta serve`'s warm upstream sessions: after a message, the authenticated session
-//! it went over waits, idle, for the client's next message through the same login,
-//! which then costs MAIL/RCPT/DATA only, not connect + EHLO + STARTTLS + EHLO + AUTH.
+//! it went over waits, idle, for the next message through the same login (from this
+//! client or another), which then costs MAIL/RCPT/DATA only, not connect + EHLO +
+//! STARTTLS + EHLO + AUTH.
 //!
-//! One cache per client connection, closed (QUIT) when the client goes: a
-//! [`ReusedSession`] holds its transcript's `&mut dyn Write`, which is not `Send`, so
-//! a session cannot pass to another client's thread. A sender takes the session out
-//! while its message goes and puts it back after. A session goes back
+//! One message per session at a time: a client's thread takes the session out of the
+//! cache while its message goes and puts it back after, so concurrent clients open
+//! their own. Each session lives in a thread of its own (see [`Upstream`]). A session goes back
 //! only when its dialogue is in a known state: the message was accepted, or refused by
 //! the server with RSET done ([`ReusedSession`] drops a session on a 421, a closed
 //! connection or any reply out of step). A cached session the server dropped while
 //! idle fails at MAIL, before any data: [`ReusedSession::send`] reconnects and sends
 //! the message then, so nothing is lost or sent twice.
 
+use std::io::{self, Write};
 use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::envelope::{Dsn, Envelope};
 use crate::model::{Protocol, Security};
-use crate::smtp::{Outcome, Payload, ReusedSession, Settings, SmtpError, SmtpErrorKind};
+use crate::smtp::{Outcome, Payload, ReusedSession, Settings, SmtpError, SmtpErrorKind, Stage};
 
 /// How long an idle session waits for the next message. Postfix keeps its own cached
 /// connections 2 s (`smtp_connection_cache_time_limit`), tuned for a relay's bursts to
@@ -28,8 +31,8 @@ use crate::smtp::{Outcome, Payload, ReusedSession, Settings, SmtpError, SmtpErro
 /// holds a server's connection slot briefly.
 pub const IDLE_TIME: Duration = Duration::from_secs(10);
 
-/// At most this many idle sessions (one per login): a client whose messages go through
-/// many accounts keeps the most recent ones, and the oldest is closed.
+/// At most this many idle sessions (one per login): a service used for many accounts
+/// keeps the most recent ones, and closes the oldest.
 pub const MAX_IDLE: usize = 4;
 
 /// Whose session it is: the same server, reached the same way, logged in as the same
@@ -59,11 +62,51 @@ impl Key {
 
 struct Idle {
     key: Key,
-    session: ReusedSession<'static>,
+    session: Upstream,
     since: Instant,
 }
 
-/// One client's idle sessions.
+/// A session's thread, as the cache holds it. A [`ReusedSession`] holds its
+/// transcript's `&mut dyn Write`, which is not `Send`: the session stays in the thread
+/// that opened it, and the client whose message it carries hands it the envelope and
+/// streams the message to it in chunks.
+struct Upstream {
+    jobs: Sender<Job>,
+    thread: JoinHandle<()>,
+}
+
+impl Upstream {
+    /// QUIT (the thread's, when it sees no more jobs can come), and wait for it.
+    fn close(self) {
+        drop(self.jobs);
+        let _ = self.thread.join();
+    }
+
+    /// QUIT, without waiting: the service's accept loop must not wait on a server.
+    fn let_go(self) {
+        drop(self.jobs);
+    }
+}
+
+/// One message for a session's thread.
+struct Job {
+    envelope: Envelope,
+    dsn: Dsn,
+    size: Option<u64>,
+    eight_bit: bool,
+    back: Sender<Back>,
+}
+
+/// What a session's thread asks of the client whose message it sends.
+enum Back {
+    /// Write the message (again, after a reconnection) in chunks here; the end is the
+    /// sender dropped.
+    Write(SyncSender<io::Result<Vec<u8>>>),
+    /// What became of it, and whether the session can carry another message.
+    Done(Result<Outcome, SmtpError>, bool),
+}
+
+/// The idle sessions, shared by the service's client threads.
 #[derive(Default)]
 pub struct Warm {
     idle: Mutex<Vec<Idle>>,
@@ -82,30 +125,49 @@ impl Warm {
     ) -> Result<Outcome, SmtpError> {
         self.expire();
         let key = Key::of(settings);
-        let mut session = match self.take(&key) {
-            Some(s) => s,
-            None => ReusedSession::open(settings, None)?,
+        let (back, answers) = mpsc::channel();
+        let mut job = Job {
+            envelope: envelope.clone(),
+            dsn: dsn.clone(),
+            size: payload.size_hint(),
+            eight_bit: payload.is_8bit(),
+            back,
         };
-        let result = session.send(envelope, dsn, payload);
-        let reusable = match &result {
-            Ok(_) => true,
-            // The server's refusal of this message, its dialogue reset (RSET).
-            Err(e) => {
-                matches!(
-                    e.kind,
-                    SmtpErrorKind::Rejected(_) | SmtpErrorKind::RecipientsRefused { .. }
-                ) && e.reply().is_none_or(|r| r.code != 421)
+        let upstream = match self.take(&key) {
+            // A thread that ended meanwhile (its idle time) gives the job back.
+            Some(up) => match up.jobs.send(job) {
+                Ok(()) => up,
+                Err(mpsc::SendError(j)) => {
+                    job = j;
+                    let _ = up.thread.join();
+                    spawn(settings, job)?
+                }
+            },
+            None => spawn(settings, job)?,
+        };
+        loop {
+            match answers.recv() {
+                Ok(Back::Write(chunks)) => write_in_chunks(payload, chunks),
+                Ok(Back::Done(result, reusable)) => {
+                    if reusable {
+                        self.put(key, upstream);
+                    } else {
+                        upstream.close();
+                    }
+                    return result;
+                }
+                Err(_) => {
+                    let _ = upstream.thread.join();
+                    return Err(SmtpError::new(
+                        Stage::Connect,
+                        SmtpErrorKind::Io(io::Error::other("the upstream session ended")),
+                    ));
+                }
             }
-        };
-        if reusable && session.is_open() {
-            self.put(key, session);
-        } else {
-            session.close();
         }
-        result
     }
 
-    fn take(&self, key: &Key) -> Option<ReusedSession<'static>> {
+    fn take(&self, key: &Key) -> Option<Upstream> {
         let mut idle = self.idle.lock().ok()?;
         let now = Instant::now();
         let at = idle
@@ -114,7 +176,7 @@ impl Warm {
         Some(idle.swap_remove(at).session)
     }
 
-    fn put(&self, key: Key, session: ReusedSession<'static>) {
+    fn put(&self, key: Key, session: Upstream) {
         let oldest = {
             let Ok(mut idle) = self.idle.lock() else {
                 return session.close();
@@ -144,7 +206,8 @@ impl Warm {
         }
     }
 
-    /// QUIT the sessions idle for [`IDLE_TIME`] or more (before each message).
+    /// QUIT the sessions idle for [`IDLE_TIME`] or more (the service calls this twice a
+    /// second, and before each message).
     pub fn expire(&self) {
         let expired: Vec<Idle> = match self.idle.lock() {
             Ok(mut idle) => {
@@ -158,7 +221,7 @@ impl Warm {
             Err(_) => return,
         };
         for i in expired {
-            i.session.close();
+            i.session.let_go();
         }
     }
 
@@ -172,9 +235,131 @@ impl Warm {
             i.session.close();
         }
     }
+}
 
-    /// How many sessions wait (for the tests).
-    pub fn idle(&self) -> usize {
-        self.idle.lock().map_or(0, |i| i.len())
+/// Start a session's thread with its first job.
+fn spawn(settings: &Settings, job: Job) -> Result<Upstream, SmtpError> {
+    let (jobs, taken) = mpsc::channel();
+    let settings = settings.clone();
+    let _ = jobs.send(job);
+    let thread = std::thread::Builder::new()
+        .name("upstream".into())
+        .spawn(move || carry(&settings, &taken))
+        .map_err(|e| SmtpError::new(Stage::Connect, SmtpErrorKind::Io(e)))?;
+    Ok(Upstream { jobs, thread })
+}
+
+/// A session's thread: open it, send each job's message, QUIT when no job comes within
+/// [`IDLE_TIME`] (the cache let it go) or the session cannot go on.
+fn carry(settings: &Settings, jobs: &Receiver<Job>) {
+    let Ok(mut job) = jobs.recv() else { return };
+    let mut session = match ReusedSession::open(settings, None) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = job.back.send(Back::Done(Err(e), false));
+            return;
+        }
+    };
+    loop {
+        let mut remote = Remote {
+            back: &job.back,
+            size: job.size,
+            eight_bit: job.eight_bit,
+        };
+        let result = session.send(&job.envelope, &job.dsn, &mut remote);
+        let reusable = reusable(&result) && session.is_open();
+        let _ = job.back.send(Back::Done(result, reusable));
+        if !reusable {
+            break;
+        }
+        match jobs.recv_timeout(IDLE_TIME + Duration::from_secs(1)) {
+            Ok(next) => job = next,
+            Err(_) => break,
+        }
+    }
+    session.close();
+}
+
+/// Whether the session can carry another message after this result: accepted, or the
+/// server's refusal of this message with the dialogue reset (RSET).
+fn reusable(result: &Result<Outcome, SmtpError>) -> bool {
+    match result {
+        Ok(_) => true,
+        Err(e) => {
+            matches!(
+                e.kind,
+                SmtpErrorKind::Rejected(_) | SmtpErrorKind::RecipientsRefused { .. }
+            ) && e.reply().is_none_or(|r| r.code != 421)
+        }
+    }
+}
+
+/// The message as the session's thread sees it: asked of the client's thread.
+struct Remote<'b> {
+    back: &'b Sender<Back>,
+    size: Option<u64>,
+    eight_bit: bool,
+}
+
+impl Payload for Remote<'_> {
+    fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        // Two chunks in flight: the client reads ahead while the server takes one.
+        let (chunks, received) = mpsc::sync_channel(2);
+        self.back
+            .send(Back::Write(chunks))
+            .map_err(|_| io::Error::other("the client went away"))?;
+        for chunk in received {
+            out.write_all(&chunk?)?;
+        }
+        Ok(())
+    }
+
+    fn size_hint(&self) -> Option<u64> {
+        self.size
+    }
+
+    fn is_8bit(&self) -> bool {
+        self.eight_bit
+    }
+}
+
+/// The client's side of [`Remote::write_to`]: the payload in chunks of [`CHUNK`].
+fn write_in_chunks(payload: &mut dyn Payload, chunks: SyncSender<io::Result<Vec<u8>>>) {
+    let mut w = Chunks {
+        chunks: &chunks,
+        buf: Vec::with_capacity(CHUNK),
+    };
+    let written = payload.write_to(&mut w).and_then(|()| w.flush());
+    if let Err(e) = written {
+        // The session's thread stops the message there (or already has).
+        let _ = chunks.send(Err(e));
+    }
+}
+
+/// 64 KiB: the size of a TLS record's worth of writes, few hand-offs per message.
+const CHUNK: usize = 64 * 1024;
+
+struct Chunks<'c> {
+    chunks: &'c SyncSender<io::Result<Vec<u8>>>,
+    buf: Vec<u8>,
+}
+
+impl Write for Chunks<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        self.chunks
+            .send(Ok(chunk))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the session stopped reading"))
     }
 }

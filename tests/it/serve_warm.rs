@@ -34,8 +34,9 @@ fn serve(home: &std::path::Path, upstream: u16) -> (Child, u16) {
     (child, port)
 }
 
-/// One client connection to `port`, two messages; the replies to their end of data.
-fn two_messages(port: u16, rcpt_first: &str) -> Vec<String> {
+/// One client connection to `port`, a message to each of `rcpts`; the replies to their
+/// end of data.
+fn messages(port: u16, rcpts: &[&str]) -> Vec<String> {
     let mut stream = None;
     for _ in 0..100 {
         if let Ok(s) = TcpStream::connect(("127.0.0.1", port)) {
@@ -66,7 +67,7 @@ fn two_messages(port: u16, rcpt_first: &str) -> Vec<String> {
     say(&mut w, "EHLO app.test");
     reply();
     let mut ends = Vec::new();
-    for (i, rcpt) in [rcpt_first, "b@example.org"].iter().enumerate() {
+    for (i, rcpt) in rcpts.iter().enumerate() {
         say(&mut w, "MAIL FROM:<a@example.org>");
         reply();
         say(&mut w, &format!("RCPT TO:<{rcpt}>"));
@@ -84,29 +85,62 @@ fn two_messages(port: u16, rcpt_first: &str) -> Vec<String> {
     ends
 }
 
-fn run(sessions: Vec<Config>, rcpt_first: &str) -> (Vec<String>, Vec<Record>) {
-    let server = Server::start_sessions(sessions);
-    let home = tempfile::tempdir().unwrap();
-    let (mut child, port) = serve(home.path(), server.port());
-    let ends = two_messages(port, rcpt_first);
+/// SIGTERM, as systemd stops the service, and wait for it.
+fn stop(mut child: Child) {
+    let _ = std::process::Command::new("kill")
+        .arg(child.id().to_string())
+        .status();
+    for _ in 0..200 {
+        if child.try_wait().unwrap().is_some() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Two messages, over one client connection or two in a row.
+fn run(
+    sessions: Vec<Config>,
+    rcpt_first: &str,
+    one_connection: bool,
+) -> (Vec<String>, Vec<Record>) {
+    let server = Server::start_sessions(sessions);
+    let home = tempfile::tempdir().unwrap();
+    let (child, port) = serve(home.path(), server.port());
+    let ends = if one_connection {
+        messages(port, &[rcpt_first, "b@example.org"])
+    } else {
+        let mut ends = messages(port, &[rcpt_first]);
+        ends.extend(messages(port, &["b@example.org"]));
+        ends
+    };
+    stop(child);
     (ends, server.finish_sessions())
 }
 
 #[test]
 fn two_messages_of_a_client_go_over_one_upstream_connection() {
-    let (ends, records) = run(vec![plain()], "b@example.org");
+    let (ends, records) = run(vec![plain()], "b@example.org", true);
     assert!(ends.iter().all(|e| e.starts_with("250")), "{ends:?}");
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0].messages.len(), 2, "{:?}", records[0].commands());
+    let commands = records[0].commands();
+    assert_eq!(records[0].messages.len(), 2, "{commands:?}");
+    // One login, and QUIT when the service stopped.
+    assert_eq!(commands.iter().filter(|c| c.starts_with("EHLO")).count(), 1);
+    assert_eq!(
+        commands.last().map(String::as_str),
+        Some("QUIT"),
+        "{commands:?}"
+    );
 }
 
 #[test]
 fn a_connection_dropped_after_the_first_message_costs_the_second_nothing() {
     // The first session closes at the second MAIL; the message goes on a new one.
     let first = plain().on("MAIL", Action::DropAfter(1));
-    let (ends, records) = run(vec![first, plain()], "b@example.org");
+    let (ends, records) = run(vec![first, plain()], "b@example.org", true);
     assert!(ends.iter().all(|e| e.starts_with("250")), "{ends:?}");
     let counts: Vec<usize> = records.iter().map(|r| r.messages.len()).collect();
     assert_eq!(counts, [1, 1]);
@@ -119,9 +153,33 @@ fn a_connection_dropped_after_the_first_message_costs_the_second_nothing() {
 #[test]
 fn a_refused_recipient_does_not_poison_the_session() {
     let config = plain().reply("RCPT TO:<nobody@", "550 5.1.1 no such user");
-    let (ends, records) = run(vec![config], "nobody@example.org");
+    let (ends, records) = run(vec![config], "nobody@example.org", true);
     assert!(ends[0].starts_with("550"), "{ends:?}");
     assert!(ends[1].starts_with("250"), "{ends:?}");
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].messages.len(), 1, "{:?}", records[0].commands());
+}
+
+#[test]
+fn the_next_client_finds_the_session_warm() {
+    let (ends, records) = run(vec![plain()], "b@example.org", false);
+    assert!(ends.iter().all(|e| e.starts_with("250")), "{ends:?}");
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].messages.len(), 2, "{:?}", records[0].commands());
+}
+
+#[test]
+fn a_session_idle_too_long_is_closed_with_quit() {
+    let server = Server::start(plain());
+    let home = tempfile::tempdir().unwrap();
+    let (child, port) = serve(home.path(), server.port());
+    let ends = messages(port, &["b@example.org"]);
+    std::thread::sleep(posta::listen::warm::IDLE_TIME + Duration::from_secs(2));
+    // posta serve still runs: the session must have ended on its own (else the
+    // scripted server's read times out, an error in the record).
+    let record = server.finish();
+    stop(child);
+    assert!(ends[0].starts_with("250"), "{ends:?}");
+    assert_eq!(record.error, None, "{:?}", record.commands());
+    assert_eq!(record.commands().last().map(String::as_str), Some("QUIT"));
 }
