@@ -31,6 +31,10 @@ use crate::smtp::{Outcome, Payload, ReusedSession, Settings, SmtpError, SmtpErro
 /// holds a server's connection slot briefly.
 pub const IDLE_TIME: Duration = Duration::from_secs(10);
 
+/// A session's thread waits this much longer than the cache keeps it: the cache lets
+/// it go first, so a session handed out is one whose thread still waits for it.
+const THREAD_MARGIN: Duration = Duration::from_secs(5);
+
 /// At most this many idle sessions (one per login): a service used for many accounts
 /// keeps the most recent ones, and closes the oldest.
 pub const MAX_IDLE: usize = 4;
@@ -125,44 +129,51 @@ impl Warm {
     ) -> Result<Outcome, SmtpError> {
         self.expire();
         let key = Key::of(settings);
-        let (back, answers) = mpsc::channel();
-        let mut job = Job {
-            envelope: envelope.clone(),
-            dsn: dsn.clone(),
-            size: payload.size_hint(),
-            eight_bit: payload.is_8bit(),
-            back,
-        };
-        let upstream = match self.take(&key) {
-            // A thread that ended meanwhile (its idle time) gives the job back.
-            Some(up) => match up.jobs.send(job) {
-                Ok(()) => up,
-                Err(mpsc::SendError(j)) => {
-                    job = j;
-                    let _ = up.thread.join();
-                    spawn(settings, job)?
-                }
-            },
-            None => spawn(settings, job)?,
-        };
+        // A session whose thread ended before it took the message (its idle time ran
+        // out as it was handed over): once more on a new one. Nothing of the message
+        // had gone to the server then.
+        let mut cached = self.take(&key);
         loop {
-            match answers.recv() {
-                Ok(Back::Write(chunks)) => write_in_chunks(payload, chunks),
-                Ok(Back::Done(result, reusable)) => {
-                    if reusable {
-                        self.put(key, upstream);
-                    } else {
-                        upstream.close();
+            let (back, answers) = mpsc::channel();
+            let job = Job {
+                envelope: envelope.clone(),
+                dsn: dsn.clone(),
+                size: payload.size_hint(),
+                eight_bit: payload.is_8bit(),
+                back,
+            };
+            let was_cached = cached.is_some();
+            let upstream = match cached.take() {
+                Some(up) => match up.jobs.send(job) {
+                    Ok(()) => up,
+                    Err(mpsc::SendError(job)) => spawn(settings, job)?,
+                },
+                None => spawn(settings, job)?,
+            };
+            let mut wrote = false;
+            let ended = loop {
+                match answers.recv() {
+                    Ok(Back::Write(chunks)) => {
+                        wrote = true;
+                        write_in_chunks(payload, chunks);
                     }
-                    return result;
+                    Ok(Back::Done(result, reusable)) => {
+                        if reusable {
+                            self.put(key, upstream);
+                        } else {
+                            upstream.let_go();
+                        }
+                        return result;
+                    }
+                    Err(_) => break upstream,
                 }
-                Err(_) => {
-                    let _ = upstream.thread.join();
-                    return Err(SmtpError::new(
-                        Stage::Connect,
-                        SmtpErrorKind::Io(io::Error::other("the upstream session ended")),
-                    ));
-                }
+            };
+            ended.let_go();
+            if !was_cached || wrote {
+                return Err(SmtpError::new(
+                    Stage::Connect,
+                    SmtpErrorKind::Io(io::Error::other("the upstream session ended")),
+                ));
             }
         }
     }
@@ -200,9 +211,9 @@ impl Warm {
             });
             out
         };
-        // QUIT outside the lock: it waits on the server.
+        // QUIT outside the lock, without waiting: the client waits for its reply.
         if let Some(o) = oldest {
-            o.session.close();
+            o.session.let_go();
         }
     }
 
@@ -272,7 +283,7 @@ fn carry(settings: &Settings, jobs: &Receiver<Job>) {
         if !reusable {
             break;
         }
-        match jobs.recv_timeout(IDLE_TIME + Duration::from_secs(1)) {
+        match jobs.recv_timeout(IDLE_TIME + THREAD_MARGIN) {
             Ok(next) => job = next,
             Err(_) => break,
         }
