@@ -37,6 +37,12 @@ fn serve(home: &std::path::Path, upstream: u16) -> (Child, u16) {
 /// One client connection to `port`, a message to each of `rcpts`; the replies to their
 /// end of data.
 fn messages(port: u16, rcpts: &[&str]) -> Vec<String> {
+    let from_to: Vec<_> = rcpts.iter().map(|r| ("a@example.org", *r)).collect();
+    messages_from(port, &from_to)
+}
+
+/// [`messages`], each with its own sender.
+fn messages_from(port: u16, from_to: &[(&str, &str)]) -> Vec<String> {
     let mut stream = None;
     for _ in 0..100 {
         if let Ok(s) = TcpStream::connect(("127.0.0.1", port)) {
@@ -67,8 +73,8 @@ fn messages(port: u16, rcpts: &[&str]) -> Vec<String> {
     say(&mut w, "EHLO app.test");
     reply();
     let mut ends = Vec::new();
-    for (i, rcpt) in rcpts.iter().enumerate() {
-        say(&mut w, "MAIL FROM:<a@example.org>");
+    for (i, (from, rcpt)) in from_to.iter().enumerate() {
+        say(&mut w, &format!("MAIL FROM:<{from}>"));
         reply();
         say(&mut w, &format!("RCPT TO:<{rcpt}>"));
         reply();
@@ -182,4 +188,30 @@ fn a_session_idle_too_long_is_closed_with_quit() {
     assert!(ends[0].starts_with("250"), "{ends:?}");
     assert_eq!(record.error, None, "{:?}", record.commands());
     assert_eq!(record.commands().last().map(String::as_str), Some("QUIT"));
+}
+
+#[test]
+fn a_421_on_the_warm_session_sends_the_message_on_a_new_one() {
+    // The first session takes one message, then closes with 421 at the next MAIL.
+    let first = plain().reply("MAIL FROM:<c@", "421 4.3.2 shutting down");
+    let server = Server::start_sessions(vec![first, plain()]);
+    let home = tempfile::tempdir().unwrap();
+    let (child, port) = serve(home.path(), server.port());
+    let ends = messages_from(
+        port,
+        &[
+            ("a@example.org", "b@example.org"),
+            ("c@example.org", "b@example.org"),
+        ],
+    );
+    stop(child);
+    assert!(ends.iter().all(|e| e.starts_with("250")), "{ends:?}");
+    let records = server.finish_sessions();
+    let counts: Vec<usize> = records.iter().map(|r| r.messages.len()).collect();
+    assert_eq!(counts, [1, 1]);
+    assert!(
+        records[0].sent("MAIL FROM:<c@"),
+        "{:?}",
+        records[0].commands()
+    );
 }
