@@ -154,6 +154,7 @@ pub fn smtp_on_stdin(
     let mut submitter = listen::Submitter {
         base: finished(&flags),
         log: &mut log,
+        warm: None,
     };
     let host = gethostname::gethostname().to_string_lossy().into_owned();
     let never = AtomicBool::new(false);

@@ -10,6 +10,8 @@
 //!   graceful stop; `socket.rs`: a socket's deadlines and its peer's user.
 //! - `submitter.rs`: the [`Handler`] that takes each message down the one submission
 //!   path (`submit::finished`, as sendmail mode does) and answers with its outcome.
+//! - `warm.rs`: `posta serve`'s idle upstream sessions, one per login, that the next
+//!   message reuses within a few seconds (the submitter's transport).
 
 pub mod command;
 pub mod data;
@@ -20,6 +22,7 @@ pub mod socket;
 pub mod submitter;
 #[cfg(test)]
 mod tests;
+pub mod warm;
 
 pub use dialogue::{End, Handler, Limits, NoTimer, Setup, Timer, Transaction, converse};
 pub use reply::Answer;

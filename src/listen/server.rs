@@ -18,6 +18,7 @@ use super::dialogue::{self, Limits, Setup};
 use super::reply::Answer;
 use super::socket::{self, Deadline, Stream, Timed};
 use super::submitter::{Event, Submitter};
+use super::warm::Warm;
 use crate::model::ListenAddr;
 use crate::submit::finished::Finished;
 
@@ -161,8 +162,10 @@ pub fn run(
     let serving: Arc<Mutex<HashMap<u64, Serving>>> = Arc::default();
     let (events, received) = mpsc::channel::<String>();
     let mut next_id = 0u64;
+    let warm = Arc::new(Warm::default());
     while !stop.load(Ordering::SeqCst) {
         drain(&received, log);
+        warm.expire();
         let mut fds: Vec<_> = listeners
             .iter()
             .map(|l| rustix::event::PollFd::from_borrowed_fd(l.fd(), rustix::event::PollFlags::IN))
@@ -195,7 +198,7 @@ pub fn run(
             }
             next_id += 1;
             start(
-                next_id, stream, client, options, base, stop, &serving, &events,
+                next_id, stream, client, options, base, stop, &serving, &events, &warm,
             )?;
         }
     }
@@ -203,6 +206,7 @@ pub fn run(
     log("stopping: no new clients; messages in hand are finished");
     let grace = options.limits.data_time + options.limits.command_time;
     stop_clients(&serving, grace, &received, log);
+    warm.close_all();
     Ok(())
 }
 
@@ -216,6 +220,7 @@ fn start(
     stop: &Arc<AtomicBool>,
     serving: &Arc<Mutex<HashMap<u64, Serving>>>,
     events: &Sender<String>,
+    warm: &Arc<Warm>,
 ) -> io::Result<()> {
     let in_data = Arc::new(AtomicBool::new(false));
     let entry = Serving {
@@ -228,13 +233,13 @@ fn start(
     let mut base = base.clone();
     base.local_user = client.local_user.clone();
     let (limits, host) = (options.limits.clone(), options.hostname.clone());
-    let (stop, events) = (stop.clone(), events.clone());
+    let (stop, events, warm) = (stop.clone(), events.clone(), warm.clone());
     let (serving, registry) = (serving.clone(), serving);
     let spawned = std::thread::Builder::new()
         .name(format!("client {id}"))
         .spawn(move || {
             let result = converse(
-                stream, &client, base, &limits, &host, &stop, &in_data, &events,
+                stream, &client, base, &limits, &host, &stop, &in_data, &events, &warm,
             );
             if let Err(e) = result {
                 let _ = events.send(format!("{}: {e}", client.name));
@@ -263,6 +268,7 @@ fn converse(
     stop: &AtomicBool,
     in_data: &AtomicBool,
     events: &Sender<String>,
+    warm: &Warm,
 ) -> io::Result<()> {
     let deadline = Deadline::new();
     let reader = Timed {
@@ -286,6 +292,7 @@ fn converse(
     let mut submitter = Submitter {
         base,
         log: &mut log,
+        warm: Some(warm),
     };
     let setup = Setup {
         hostname: host,

@@ -8,6 +8,7 @@ use std::io::BufRead;
 
 use super::dialogue::{Handler, Transaction};
 use super::reply::Answer;
+use super::warm::Warm;
 use crate::envelope::Dsn;
 use crate::model::exit_code::Code;
 use crate::report;
@@ -21,6 +22,9 @@ pub struct Submitter<'a> {
     pub base: Finished,
     /// Where what happened goes (the caller's log, or stderr).
     pub log: &'a mut dyn FnMut(Event),
+    /// `posta serve`: the upstream sessions kept warm between messages; `None`: a new
+    /// session per message (`sendmail -bs`, one client and gone).
+    pub warm: Option<&'a Warm>,
 }
 
 /// What a [`Submitter`] has to say besides its replies.
@@ -45,12 +49,14 @@ impl Handler for Submitter<'_> {
             envid: t.mail.envid.clone(),
         };
         let mut warnings = Vec::new();
+        let warm = self.warm;
         let result = finished::deliver(
             &what,
             data,
             &mut |_| {},
-            &mut |settings, envelope, dsn, payload| {
-                smtp::submit(settings, envelope, dsn, payload, None)
+            &mut |settings, envelope, dsn, payload| match warm {
+                Some(w) => w.send(settings, envelope, dsn, payload),
+                None => smtp::submit(settings, envelope, dsn, payload, None),
             },
             &mut warnings,
         );

@@ -210,6 +210,12 @@ impl<'a> ReusedSession<'a> {
         }
     }
 
+    /// The connection is up and its dialogue in a known state (after the last message's
+    /// end, or RSET): the next message can go on it without reconnecting.
+    pub fn is_open(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.in_step())
+    }
+
     /// QUIT, when the session is still open (after [`ReusedSession::flush`]).
     pub fn close(mut self) {
         if let Some(mut session) = self.session.take() {
