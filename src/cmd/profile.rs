@@ -115,7 +115,11 @@ fn show(global: &GlobalArgs, name: &str) -> anyhow::Result<Report> {
     let limits = limits_of(name, p);
     if let Some(obj) = shown.as_object_mut() {
         obj.remove("password");
-        if obj.contains_key("oauth2_client_secret") {
+        // Only a secret that is there: a profile without one shows none.
+        if obj
+            .get("oauth2_client_secret")
+            .is_some_and(|v| !v.is_null())
+        {
             obj.insert("oauth2_client_secret".into(), json!("(hidden)"));
         }
         obj.retain(|_, v| !v.is_null());

@@ -177,6 +177,12 @@ fn a_literal_password_in_a_readable_file_is_refused_with_the_fix() {
         run.stdout
     );
     assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+    // A profile with no OAuth client secret shows none, hidden or not.
+    assert!(
+        !run.stdout.contains("oauth2_client_secret"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
