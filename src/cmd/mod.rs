@@ -137,6 +137,7 @@ pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
 pub fn partly_report(
     outcome: &Outcome,
     queued: Option<&Queued>,
+    copy: &crate::submit::SentCopy,
     message_id: &str,
     queued_is_success: bool,
 ) -> Report {
@@ -164,7 +165,7 @@ pub fn partly_report(
             q.id
         ));
     }
-    Report {
+    let mut report = Report {
         human,
         json: Some(json!({
             "status": "partly",
@@ -180,7 +181,11 @@ pub fn partly_report(
         })),
         data: false,
         exit: (code != Code::Ok).then_some(code),
+    };
+    if let Some(json) = &mut report.json {
+        copy.add_json(json);
     }
+    report
 }
 
 /// The `--json` object for a failure: status, exit code, error, and what the server said.

@@ -194,12 +194,13 @@ fn finish(
             for line in copy.transcript() {
                 writeln!(console.err, "{line}")?;
             }
-            let mut report =
-                super::partly_report(&outcome, queued.as_ref(), &composed.message_id, false);
-            if let Some(json) = &mut report.json {
-                copy.add_json(json);
-            }
-            Ok(report)
+            Ok(super::partly_report(
+                &outcome,
+                queued.as_ref(),
+                &copy,
+                &composed.message_id,
+                false,
+            ))
         }
         // Not an error (the message is safe), but not sent yet: exit 75.
         Delivery::Queued(queued) => {

@@ -107,11 +107,13 @@ pub fn run(
             for line in copy.transcript() {
                 writeln!(console.err, "{line}")?;
             }
-            let mut report = super::partly_report(&outcome, queued.as_ref(), &message_id, true);
-            if let Some(json) = &mut report.json {
-                copy.add_json(json);
-            }
-            return Ok(report);
+            return Ok(super::partly_report(
+                &outcome,
+                queued.as_ref(),
+                &copy,
+                &message_id,
+                true,
+            ));
         }
     };
     // Rare, and about this message (its 8-bit bytes, its DSN request): worth a line

@@ -118,11 +118,8 @@ impl Dispatcher<'_, '_, '_> {
                 queued,
                 copy,
             }) => {
-                let mut report =
-                    crate::cmd::partly_report(&outcome, queued.as_ref(), &message_id, false);
-                if let Some(json) = &mut report.json {
-                    copy.add_json(json);
-                }
+                let report =
+                    crate::cmd::partly_report(&outcome, queued.as_ref(), &copy, &message_id, false);
                 self.progress.failed();
                 self.tally.failed += 1;
                 (self.tally.first_code).get_or_insert(report.exit.unwrap_or(Code::TempFail));
