@@ -76,6 +76,21 @@ fn unusable_advice(dir: &Path, place: Place, id: &str) -> String {
     )
 }
 
+/// An entry refused for good, this attempt counted: moved to `failed/` with `why`; the
+/// line that says so.
+fn move_aside(mut locked: queue::Locked, dir: &Path, why: &str) -> anyhow::Result<String> {
+    let id = locked.meta.id.clone();
+    locked.meta.attempts += 1;
+    locked.meta.last_error = Some(why.to_string());
+    locked
+        .move_aside(why.to_string())
+        .map_err(|e| io_fail(dir, e))?;
+    Ok(format!(
+        "failed {id}: moved to {}: {why}",
+        dir.join("failed").join(&id).display()
+    ))
+}
+
 fn io_fail(dir: &Path, e: io::Error) -> anyhow::Error {
     fail(Code::IoErr, format!("queue {}: {e}", dir.display()))
 }
@@ -393,14 +408,7 @@ fn flush(
                 base["accepted"] = json!(outcome.accepted);
                 base["refused"] = json!(outcome.refused);
                 if again.is_empty() {
-                    locked.meta.attempts += 1;
-                    locked
-                        .move_aside(why.clone())
-                        .map_err(|e| io_fail(&dir, e))?;
-                    human.push(format!(
-                        "failed {id}: moved to {}: {why}",
-                        dir.join("failed").join(&id).display()
-                    ));
+                    human.push(move_aside(locked, &dir, &why)?);
                     base["reason"] = json!(why);
                     failed.push(base);
                     continue;
@@ -412,15 +420,7 @@ fn flush(
                 (why, false)
             }
             Attempt::Failed(why) => {
-                locked.meta.attempts += 1;
-                locked.meta.last_error = Some(why.clone());
-                locked
-                    .move_aside(why.clone())
-                    .map_err(|e| io_fail(&dir, e))?;
-                human.push(format!(
-                    "failed {id}: moved to {}: {why}",
-                    dir.join("failed").join(&id).display()
-                ));
+                human.push(move_aside(locked, &dir, &why)?);
                 base["reason"] = json!(why);
                 failed.push(base);
                 continue;
