@@ -131,6 +131,17 @@ pub fn submission_report(outcome: &Outcome, message_id: &str) -> Report {
     }
 }
 
+/// Who got a partly delivered message, and who did not with the server's words.
+pub(crate) fn recipients_in_words(outcome: &Outcome) -> (Vec<&str>, Vec<String>) {
+    let delivered = (outcome.accepted.iter())
+        .map(|r| r.address.as_str())
+        .collect();
+    let refused = (outcome.refused.iter())
+        .map(|r| format!("{} ({})", r.address, r.reply))
+        .collect();
+    (delivered, refused)
+}
+
 /// The report of a message delivered to some recipients only (LMTP): who got it, who
 /// did not and why, and where the rest waits; the exit code of [`partly::exit_code`]
 /// (`queued_is_success` in sendmail mode).
@@ -142,14 +153,7 @@ pub fn partly_report(
     queued_is_success: bool,
 ) -> Report {
     let code = partly::exit_code(outcome, queued, queued_is_success);
-    let delivered: Vec<&str> = outcome
-        .accepted
-        .iter()
-        .map(|r| r.address.as_str())
-        .collect();
-    let refused: Vec<String> = (outcome.refused.iter())
-        .map(|r| format!("{} ({})", r.address, r.reply))
-        .collect();
+    let (delivered, refused) = recipients_in_words(outcome);
     let mut human = format!(
         "sent <{message_id}> via {} ({}) to {} of {} recipients: {}; not delivered to {}",
         outcome.server,

@@ -570,14 +570,7 @@ mod tests;
 
 /// What a partial delivery did, for the entry's last error and the flush report.
 fn partly_sent(outcome: &crate::smtp::Outcome) -> String {
-    let delivered: Vec<&str> = outcome
-        .accepted
-        .iter()
-        .map(|r| r.address.as_str())
-        .collect();
-    let refused: Vec<String> = (outcome.refused.iter())
-        .map(|r| format!("{} ({})", r.address, r.reply))
-        .collect();
+    let (delivered, refused) = super::recipients_in_words(outcome);
     format!(
         "delivered to {} via {}; not to {}",
         delivered.join(", "),
