@@ -30,6 +30,7 @@ mod certificate;
 pub(crate) mod data;
 pub(crate) mod dial;
 mod error;
+mod outgoing;
 pub(crate) mod redact;
 pub(crate) mod reply;
 mod reuse;
@@ -259,26 +260,57 @@ pub fn submit(
     session::validate_settings(settings)?;
     session::validate_envelope(envelope, dsn)?;
     let wire = SocketWire::open(settings, Log::new(transcript))?;
-    submit_over(wire, settings, envelope, dsn, payload)
+    match carry(wire, settings, envelope, dsn, payload, true) {
+        Carried::Done(result) => result,
+        Carried::LoginAgain(wire) => {
+            let mut log = wire.into_log();
+            log.info("logging in again, one step at a time, on a new connection");
+            let wire = SocketWire::open(settings, log)?;
+            match carry(wire, settings, envelope, dsn, payload, false) {
+                Carried::Done(result) => result,
+                Carried::LoginAgain(_) => unreachable!("AUTH waits for each reply now"),
+            }
+        }
+    }
 }
 
-/// [`submit`] once connected: the dialogue, over any wire.
-fn submit_over(
-    wire: impl Wire,
+/// What became of a session that carried one message.
+enum Carried<W> {
+    Done(Result<Outcome, SmtpError>),
+    /// The server wanted the early AUTH PLAIN's response on a line of its own:
+    /// nothing was delivered, and the session has ended. Its wire, for the transcript.
+    LoginAgain(W),
+}
+
+/// [`submit`] once connected: the dialogue, over any wire. With `early_login`, AUTH
+/// PLAIN goes with the message's first group (see `session/login.rs`).
+fn carry<W: Wire>(
+    wire: W,
     settings: &Settings,
     envelope: &Envelope,
     dsn: &Dsn,
     payload: &mut dyn Payload,
-) -> Result<Outcome, SmtpError> {
-    let mut session = Session::greet(wire, settings)?;
+    early_login: bool,
+) -> Carried<W> {
+    let mut session = match Session::greet(wire, settings) {
+        Ok(session) => session,
+        Err(e) => return Carried::Done(Err(e)),
+    };
     session.quit_after_message();
+    if early_login {
+        session.allow_early_login();
+    }
     let result = session.hello(settings).and_then(|()| {
         if let Some(creds) = &settings.credentials {
             session.authenticate(settings, creds)?;
         }
-        session.transaction(settings, envelope, dsn, payload)
+        let result = session.transaction(settings, envelope, dsn, payload);
+        session.login_verdict(result)
     });
-    session.close(result)
+    if session.login_again() {
+        return Carried::LoginAgain(session.end(result).1);
+    }
+    Carried::Done(session.close(result))
 }
 
 /// What `posta probe` shows about a server.

@@ -35,7 +35,8 @@ pub(crate) struct Sent {
     pub(crate) shown: String,
     /// Sent inside TLS.
     pub(crate) tls: bool,
-    /// Which write carried it: lines sent in one write (pipelined) share it.
+    /// Which write carried it: lines sent with no read between them share it, as
+    /// over a socket, where they are held until the next read (`smtp/outgoing.rs`).
     pub(crate) write: usize,
 }
 
@@ -112,6 +113,8 @@ pub(crate) struct ScriptedWire<'a> {
     tls: Option<String>,
     limit: Option<Duration>,
     writes: usize,
+    /// Something was sent since the last read: the next line is in the same write.
+    sent_since_read: bool,
     record: Record,
 }
 
@@ -131,6 +134,7 @@ impl<'a> ScriptedWire<'a> {
             tls: None,
             limit: None,
             writes: 0,
+            sent_since_read: false,
             record: Record::default(),
         };
         wire.reply(greeting);
@@ -183,7 +187,16 @@ impl<'a> ScriptedWire<'a> {
         self.reply(&reply);
     }
 
+    /// A new write begins with the first thing sent after a read.
+    fn sending(&mut self) {
+        if !self.sent_since_read {
+            self.writes += 1;
+            self.sent_since_read = true;
+        }
+    }
+
     fn write_line(&mut self, stage: Stage, line: &str, shown: &str) -> Result<(), SmtpError> {
+        self.sending();
         let tls = self.is_tls();
         self.log.client(tls, shown);
         wire::checked(stage, line)?;
@@ -200,12 +213,10 @@ impl<'a> ScriptedWire<'a> {
 
 impl Wire for ScriptedWire<'_> {
     fn send_shown(&mut self, stage: Stage, line: &str, shown: &str) -> Result<(), SmtpError> {
-        self.writes += 1;
         self.write_line(stage, line, shown)
     }
 
     fn send_batch(&mut self, stage: Stage, lines: &[String]) -> Result<(), SmtpError> {
-        self.writes += 1;
         for line in lines {
             self.write_line(stage, line, line)?;
         }
@@ -213,6 +224,7 @@ impl Wire for ScriptedWire<'_> {
     }
 
     fn read_reply(&mut self, stage: Stage) -> Result<Reply, SmtpError> {
+        self.sent_since_read = false;
         self.record.reads.push((stage, self.limit));
         let tls = self.is_tls();
         let log = &mut self.log;
@@ -241,6 +253,7 @@ impl Wire for ScriptedWire<'_> {
     }
 
     fn send_message(&mut self, payload: &mut dyn Payload) -> Result<u64, SmtpError> {
+        self.sending();
         let tls = self.is_tls();
         let mut written = Vec::new();
         let result = data::send_message(&mut written, &mut self.log, tls, payload);
@@ -256,7 +269,6 @@ impl Wire for ScriptedWire<'_> {
         chunk: &[u8],
         last: bool,
     ) -> Result<(), SmtpError> {
-        self.writes += 1;
         for line in commands {
             self.write_line(Stage::Mail, line, line)?;
         }

@@ -53,6 +53,8 @@ pub(crate) struct Session<W: Wire> {
     streaming: bool,
     /// The limits for an ordinary reply and for the reply to the end of data.
     timeouts: (Duration, Duration),
+    /// AUTH PLAIN sent in the transaction's first group (`session/login.rs`).
+    early_login: login::EarlyLogin,
 }
 
 impl<W: Wire> Session<W> {
@@ -74,6 +76,7 @@ impl<W: Wire> Session<W> {
             flights: flight::Flights::default(),
             streaming: false,
             timeouts: (settings.timeout, settings.data_timeout),
+            early_login: login::EarlyLogin::Off,
         };
         if session.greeting.code != 220 {
             // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT.
@@ -170,11 +173,23 @@ impl<W: Wire> Session<W> {
             Some(reply) => reply,
             None => {
                 self.wire.send(Stage::Data, "DATA")?;
-                self.wire.read_reply(Stage::Data)?
+                self.read(Stage::Data)?
             }
         };
         if reply.code != 354 {
             return Err(unexpected(Stage::Data, reply));
+        }
+        if self.login_refused() {
+            // The login sent with this group failed, yet the server waits for the
+            // message: it is not sent without the login. Leaving ends the transaction
+            // undelivered (RFC 5321 §4.1.1.4).
+            self.out_of_step = true;
+            self.wire
+                .info("the login was refused; leaving rather than sending the message without it");
+            return Err(SmtpError::new(
+                Stage::Data,
+                SmtpErrorKind::Protocol("the login was refused".into()),
+            ));
         }
         self.wire.send_message(payload)?;
         if self.quit_after_message && self.caps.pipelining {
@@ -236,7 +251,7 @@ impl<W: Wire> Session<W> {
             // asked for. Reset the transaction so nothing is delivered. (A QUIT
             // already sent, behind a BDAT LAST, ends it as surely; in a stream the
             // next message's group starts with RSET.)
-            let _ = self.wire.read_reply(Stage::Rcpt);
+            let _ = self.read(Stage::Rcpt);
         }
         Err(SmtpError::new(
             Stage::Rcpt,
@@ -299,7 +314,7 @@ impl<W: Wire> Session<W> {
             let final_reply = last.reply.clone();
             return Ok((delivered, failed, final_reply));
         }
-        let final_reply = self.wire.read_reply(Stage::EndOfData)?;
+        let final_reply = self.read(Stage::EndOfData)?;
         if !final_reply.is_positive() {
             return Err(unexpected(Stage::EndOfData, final_reply));
         }
@@ -363,14 +378,14 @@ impl<W: Wire> Session<W> {
         rcpts: &[String],
     ) -> Result<(Reply, Vec<Reply>), SmtpError> {
         self.wire.send(Stage::Mail, &mail)?;
-        let mail_reply = self.wire.read_reply(Stage::Mail)?;
+        let mail_reply = self.read(Stage::Mail)?;
         if !mail_reply.is_positive() {
             return Ok((mail_reply, Vec::new()));
         }
         let mut replies = Vec::with_capacity(rcpts.len());
         for rcpt in rcpts {
             self.wire.send(Stage::Rcpt, rcpt)?;
-            replies.push(self.wire.read_reply(Stage::Rcpt)?);
+            replies.push(self.read(Stage::Rcpt)?);
         }
         Ok((mail_reply, replies))
     }
@@ -386,7 +401,7 @@ impl<W: Wire> Session<W> {
         self.wire.send_batch(Stage::Mail, &group)?;
         let mut replies = Vec::with_capacity(3);
         for stage in [Stage::Mail, Stage::Rcpt, Stage::Data] {
-            let reply = self.wire.read_reply(stage)?;
+            let reply = self.read(stage)?;
             if reply.code == 421 {
                 // The server is closing (RFC 5321 §3.8) and will not answer the rest:
                 // its reason is the error, not the closed connection read next.
@@ -427,9 +442,9 @@ impl<W: Wire> Session<W> {
             self.wire.send_batch(stage, &batch)?;
             for _ in 0..batch.len() {
                 if mail_reply.is_none() {
-                    mail_reply = Some(self.wire.read_reply(Stage::Mail)?);
+                    mail_reply = Some(self.read(Stage::Mail)?);
                 } else {
-                    replies.push(self.wire.read_reply(Stage::Rcpt)?);
+                    replies.push(self.read(Stage::Rcpt)?);
                 }
             }
             if mail_reply.as_ref().is_some_and(|r| !r.is_positive()) {

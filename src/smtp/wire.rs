@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use super::data::{self, DataError};
 use super::dial::{self, io_kind};
 use super::error::{SmtpError, SmtpErrorKind, Stage};
+use super::outgoing::Outgoing;
 use super::redact::Redactor;
 use super::reply::{LineReader, ReadError, ReadLimit, read_reply};
 use super::socket::Socket;
@@ -127,6 +128,8 @@ pub(crate) struct SocketWire<'a> {
     limit: Duration,
     /// Takes the credentials out of everything the server says.
     redact: Redactor,
+    /// What we said, held until the next read (see [`Outgoing`]).
+    out: Outgoing,
 }
 
 impl<'a> SocketWire<'a> {
@@ -164,6 +167,7 @@ impl<'a> SocketWire<'a> {
             tls: None,
             limit,
             redact: Redactor::default(),
+            out: Outgoing::new(),
         })
     }
 
@@ -172,12 +176,9 @@ impl<'a> SocketWire<'a> {
         self.log
     }
 
-    fn write_flush(&mut self, stage: Stage, wire: &[u8]) -> Result<(), SmtpError> {
-        let stream = self.reader.get_mut();
-        stream
-            .write_all(wire)
-            .and_then(|()| stream.flush())
-            .map_err(|e| SmtpError::new(stage, io_kind(e)))
+    /// Say `wire`: it goes out with whatever else is said before the next read.
+    fn say(&mut self, stage: Stage, wire: &[u8]) -> Result<(), SmtpError> {
+        self.out.hold(self.reader.get_mut(), stage, wire)
     }
 }
 
@@ -187,7 +188,7 @@ impl Wire for SocketWire<'_> {
         self.log.client(tls, shown);
         let mut wire = checked(stage, line)?;
         wire.extend_from_slice(b"\r\n");
-        self.write_flush(stage, &wire)
+        self.say(stage, &wire)
     }
 
     fn send_batch(&mut self, stage: Stage, lines: &[String]) -> Result<(), SmtpError> {
@@ -198,13 +199,11 @@ impl Wire for SocketWire<'_> {
             wire.extend(checked(stage, line)?);
             wire.extend_from_slice(b"\r\n");
         }
-        self.write_flush(stage, &wire)
+        self.say(stage, &wire)
     }
 
     fn read_reply(&mut self, stage: Stage) -> Result<Reply, SmtpError> {
-        if let Some(socket) = self.reader.socket() {
-            socket.socket().quick_ack();
-        }
+        self.out.push(self.reader.get_mut())?;
         let tls = self.is_tls();
         let log = &mut self.log;
         let redact = &self.redact;
@@ -214,10 +213,6 @@ impl Wire for SocketWire<'_> {
             log.server(tls, &redact.apply(line));
         });
         self.reader.set_deadline(None);
-        let limit = self.limit;
-        if let Some(socket) = self.reader.socket() {
-            socket.set(limit);
-        }
         self.log.flush();
         // What the server said goes on into errors, --json and the log file: never
         // with the secret in it, should the server echo it.
@@ -252,6 +247,7 @@ impl Wire for SocketWire<'_> {
             ));
         }
         self.reader.discard_buffered();
+        self.out.push(self.reader.get_mut())?;
         let Stream::Plain(socket) = std::mem::replace(self.reader.get_mut(), Stream::Closed) else {
             return Err(SmtpError::new(
                 stage,
@@ -277,16 +273,15 @@ impl Wire for SocketWire<'_> {
     }
 
     fn set_reply_timeout(&mut self, limit: Duration) {
-        // Settings never hold a zero duration.
-        if let Some(socket) = self.reader.socket() {
-            socket.set(limit);
-        }
+        // Only remembered: the next read that must wait sets the socket's limit
+        // (reply.rs), so switching between the two limits costs nothing per message.
         self.limit = limit;
     }
 
     fn send_message(&mut self, payload: &mut dyn Payload) -> Result<u64, SmtpError> {
         let tls = self.is_tls();
-        let result = data::send_message(self.reader.get_mut(), &mut self.log, tls, payload);
+        let through = self.out.through(self.reader.get_mut());
+        let result = data::send_message(through, &mut self.log, tls, payload);
         self.log.flush();
         result.map_err(data_error)
     }
@@ -310,7 +305,7 @@ impl Wire for SocketWire<'_> {
         wire.extend_from_slice(bdat.as_bytes());
         wire.extend_from_slice(b"\r\n");
         wire.extend_from_slice(chunk);
-        self.write_flush(Stage::Data, &wire)
+        self.say(Stage::Data, &wire)
     }
 
     fn tls_description(&self) -> Option<&str> {

@@ -167,6 +167,57 @@ fn plain_with_auth_plain_to_loopback() {
 }
 
 #[test]
+fn auth_plain_goes_with_the_message_and_a_server_that_asks_again_gets_a_second_session() {
+    // RFC 4954 §4: AUTH PLAIN with its initial response may share the message's group.
+    // A server that ignores the initial response took MAIL as the response: nothing
+    // was delivered then, and posta logs in again one step at a time.
+    let old_server = || Config {
+        plain_asks_again: true,
+        ..Config::default()
+    };
+    let server = Server::start_sessions(vec![old_server(), old_server()]);
+    let port = server.port();
+    let s = login(
+        settings(&server, Security::Plain),
+        AuthMechanism::Auto,
+        PASSWORD,
+    );
+    let mut out = Vec::new();
+    let result = {
+        let mut transcript = Transcript {
+            out: &mut out,
+            level: 1,
+        };
+        posta::smtp::submit(
+            &s,
+            &envelope(&["bob@example.org"]),
+            &Dsn::default(),
+            &mut Bytes(MESSAGE.to_vec()),
+            Some(&mut transcript),
+        )
+    };
+    let records = server.finish_sessions();
+    let transcript = String::from_utf8(out).unwrap();
+    let outcome = result.unwrap_or_else(|e| panic!("{e}\n{transcript}\n{records:?}"));
+    assert_eq!(outcome.final_reply.code, 250);
+    assert_eq!(records.len(), 2, "port {port}: {transcript}");
+    // First session: AUTH, MAIL, RCPT and DATA in one write; MAIL read as the
+    // response; no message.
+    let first = &records[0];
+    let auth = first.line("AUTH PLAIN ").unwrap().read;
+    assert_eq!(first.line("MAIL").unwrap().read, auth, "{:?}", first.lines);
+    assert!(first.messages.is_empty() && first.authenticated.is_none());
+    // Second: the response on a line of its own, then the message, once.
+    let second = &records[1];
+    assert_eq!(second.authenticated.as_deref(), Some(USER));
+    assert_eq!(second.messages, vec![MESSAGE.to_vec()]);
+    assert!(
+        transcript.contains("logging in again, one step at a time"),
+        "{transcript}"
+    );
+}
+
+#[test]
 fn starttls_with_auth_login() {
     let server = Server::start(Config {
         tls: TlsMode::StartTls,

@@ -79,6 +79,9 @@ pub struct Config {
     pub inject_after_starttls: Option<String>,
     /// AUTH SCRAM-SHA-256 ends with a wrong server signature (support/scram_server.rs).
     pub forge_scram_signature: bool,
+    /// AUTH PLAIN ignores an initial response: it asks for the response with a 334
+    /// and takes the next line as it (an old server's way).
+    pub plain_asks_again: bool,
 }
 
 impl Default for Config {
@@ -98,6 +101,7 @@ impl Default for Config {
             password: "s3cret-Pa55".into(),
             inject_after_starttls: None,
             forge_scram_signature: false,
+            plain_asks_again: false,
         }
     }
 }
@@ -598,8 +602,8 @@ impl ServerSession<'_> {
         let (user, secret) = match mechanism.as_str() {
             "PLAIN" => {
                 let response = match initial {
-                    Some(r) => r,
-                    None => {
+                    Some(r) if !self.config.plain_asks_again => r,
+                    _ => {
                         self.send("334 ")?;
                         self.continuation()?
                     }

@@ -3,7 +3,6 @@
 //! scheduling (which lane, when) is in [`super::schedule`]; what becomes of each
 //! message, and the counts, in [`super::outcome`].
 
-use std::fs::File;
 use std::io::{BufRead, Write};
 
 use anyhow::Context;
@@ -17,7 +16,7 @@ use super::worker::{self, Event, Job, Worker};
 use crate::cli::{BatchArgs, GlobalArgs};
 use crate::config;
 use crate::envelope::Dsn;
-use crate::message::raw::{self, HeaderBlock, RawOptions};
+use crate::message::raw::{self, HeaderBlock, RawOptions, Space};
 use crate::model::exit_code::{Code, fail};
 use crate::pace::Pacer;
 use crate::progress;
@@ -43,8 +42,8 @@ pub(super) struct Dispatcher<'a, 't, 'x> {
     pub(super) events_tx: Option<Sender<Event>>,
     pub(super) events: Receiver<Event>,
     pub(super) pacer: Option<Pacer>,
-    /// Spool files of messages already sent, for the next ones.
-    pub(super) pool: Vec<File>,
+    /// The spool space of messages already sent, for the next ones.
+    pub(super) pool: Vec<Space>,
     pub(super) tally: Tally,
     /// The "every cap reached" line was written to stderr (once is enough).
     pub(super) capped_said: bool,
@@ -100,9 +99,9 @@ impl Dispatcher<'_, '_, '_> {
         };
         match self.pick(need)? {
             Pick::Lane(i) => {
-                let file = self.spool_file()?;
+                let space = self.spool_space();
                 let spooled = block
-                    .spool_reusing(reader, &self.options(Some(i)), file)
+                    .spool_reusing(reader, &self.options(Some(i)), space)
                     .map_err(anyhow::Error::from)
                     .and_then(|spooled| {
                         // What `send` checks before connecting holds here too.
@@ -191,11 +190,8 @@ impl Dispatcher<'_, '_, '_> {
         }
     }
 
-    pub(super) fn spool_file(&mut self) -> anyhow::Result<File> {
-        match self.pool.pop() {
-            Some(f) => Ok(f),
-            None => tempfile::tempfile().context("cannot create a spool file"),
-        }
+    pub(super) fn spool_space(&mut self) -> Space {
+        self.pool.pop().unwrap_or_default()
     }
 
     /// Resolve every profile, fetch its secret, and start its connections (each opens

@@ -39,7 +39,7 @@ impl DryRun {
 
 impl Dispatcher<'_, '_, '_> {
     /// Write message `name`, spooled for lane `lane`, where the dry run puts it, and
-    /// keep its spool file for the next message.
+    /// keep its spool space for the next message.
     pub(super) fn dry_run_one(
         &mut self,
         name: &str,
@@ -76,7 +76,7 @@ impl Dispatcher<'_, '_, '_> {
         if to_stdout {
             writeln!(self.out, "{object}")?;
         }
-        self.pool.push(spooled.into_file());
+        self.pool.push(spooled.into_space());
         Ok(())
     }
 

@@ -133,7 +133,7 @@ impl Dispatcher<'_, '_, '_> {
             Err(e) => self.failure(&job.name, &e)?,
         };
         object["profile"] = json!(profile);
-        self.pool.push(job.spooled.into_file());
+        self.pool.push(job.spooled.into_space());
         self.emit(&object)
     }
 
@@ -157,7 +157,7 @@ impl Dispatcher<'_, '_, '_> {
             self.failure(&job.name, &e)?
         };
         object["profile"] = json!(self.lanes()[job.lane].account.profile);
-        self.pool.push(job.spooled.into_file());
+        self.pool.push(job.spooled.into_space());
         self.emit(&object)
     }
 
@@ -172,7 +172,7 @@ impl Dispatcher<'_, '_, '_> {
         not_before: i64,
     ) -> anyhow::Result<Queued> {
         let account = &self.lanes()[lane].account;
-        // The bytes come from the spool file, which the writer below borrows.
+        // The bytes come from the spool, which the writer below borrows.
         let (envelope, message_id) = (spooled.envelope.clone(), spooled.message_id.clone());
         let bcc = spooled.bcc.clone();
         let pending = Pending {
@@ -237,8 +237,9 @@ impl Dispatcher<'_, '_, '_> {
             object["status"] = json!("not-sent");
             return self.emit(&object);
         }
-        let file = self.spool_file()?;
-        let mut spooled = match block.spool_reusing(reader, &self.options(Some(lane_index)), file) {
+        let space = self.spool_space();
+        let mut spooled = match block.spool_reusing(reader, &self.options(Some(lane_index)), space)
+        {
             Ok(s) => s,
             Err(e) => return self.failed(name, &e.into()),
         };
@@ -248,7 +249,7 @@ impl Dispatcher<'_, '_, '_> {
             Ok(queued) => self.queued(name, &queued)?,
             Err(e) => self.failure(name, &e)?,
         };
-        self.pool.push(spooled.into_file());
+        self.pool.push(spooled.into_space());
         self.emit(&object)
     }
 
@@ -298,8 +299,8 @@ impl Dispatcher<'_, '_, '_> {
             object["profile"] = json!(profile);
             return self.emit(&object);
         }
-        let file = self.spool_file()?;
-        let spooled = match block.spool_reusing(reader, &self.options(Some(lane_index)), file) {
+        let space = self.spool_space();
+        let spooled = match block.spool_reusing(reader, &self.options(Some(lane_index)), space) {
             Ok(s) => s,
             Err(e) => return self.failed(name, &e.into()),
         };

@@ -92,7 +92,14 @@ fn files(dir: &Path, keep: impl Fn(&Path) -> bool) -> anyhow::Result<Vec<PathBuf
         let entry = entry.map_err(cannot)?;
         let path = entry.path();
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if !hidden && path.is_file() && keep(&path) {
+        // The directory listing already says what most entries are: no stat each,
+        // except for a symbolic link (followed) or a file system that does not say.
+        let regular = match entry.file_type() {
+            Ok(t) if t.is_file() => true,
+            Ok(t) if t.is_dir() => false,
+            _ => path.is_file(),
+        };
+        if !hidden && regular && keep(&path) {
             files.push(path);
         }
     }

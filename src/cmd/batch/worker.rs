@@ -45,7 +45,7 @@ pub struct Held {
     pub recipients: u64,
 }
 
-/// The outcome of one message; the job comes back (its spool file is reused).
+/// The outcome of one message; the job comes back (its spool space is reused).
 pub struct Done {
     pub job: Job,
     pub result: Result<Outcome, SmtpError>,

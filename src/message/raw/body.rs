@@ -12,10 +12,10 @@
 //!
 //! Either way a line is read in pieces, so memory does not grow with its length.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, Write};
 
 use super::header_block::{Lines, Piece};
+use super::store::{Space, Store, Stored};
 use super::{ComposeError, MAX_LINE, bad_io};
 use crate::message::body::{Encoding, TextEncoder};
 
@@ -28,35 +28,32 @@ pub enum LongLines {
     Folded,
 }
 
-/// The spool file being written, counting its bytes.
+/// The spool being written, counting its bytes.
 pub(super) struct Spool {
-    pub(super) inner: BufWriter<File>,
-    pub(super) count: u64,
+    pub(super) inner: Store,
 }
 
 impl Spool {
-    pub(super) fn new(file: File) -> Spool {
+    pub(super) fn new(space: Space) -> Spool {
         Spool {
-            inner: BufWriter::with_capacity(64 * 1024, file),
-            count: 0,
+            inner: Store::new(space),
         }
     }
 
-    pub(super) fn into_file(mut self) -> Result<File, ComposeError> {
+    pub(super) fn count(&self) -> u64 {
+        self.inner.count
+    }
+
+    pub(super) fn finish(self) -> Result<Stored, ComposeError> {
         self.inner
-            .flush()
-            .map_err(|e| bad_io("cannot write the spool file", e))?;
-        self.inner
-            .into_inner()
-            .map_err(|e| bad_io("cannot write the spool file", e.into_error()))
+            .finish()
+            .map_err(|e| bad_io("cannot write the spool file", e))
     }
 }
 
 impl Write for Spool {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.count += n as u64;
-        Ok(n)
+        self.inner.write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
@@ -143,16 +140,14 @@ fn reencode(
     lines: &mut Lines<'_>,
     cut: &[u8],
 ) -> Result<Spool, ComposeError> {
-    let end = old.count;
-    let mut old = old.into_file()?;
-    let file = tempfile::tempfile().map_err(|e| bad_io("cannot create a spool file", e))?;
-    let mut spool = Spool::new(file);
+    let mut old = old.finish()?;
+    let mut spool = Spool::new(Space::new());
     let io = |e| bad_io("cannot write the spool file", e);
     (rules.head_for_qp)(&mut spool).map_err(io)?;
     {
         let mut qp = TextEncoder::new(&mut spool, Encoding::QuotedPrintable);
-        old.seek(SeekFrom::Start(body_start)).map_err(io)?;
-        qp.feed_reader((&old).take(end - body_start)).map_err(io)?;
+        qp.feed_reader(old.read_from(body_start).map_err(io)?)
+            .map_err(io)?;
         qp.feed(cut).map_err(io)?;
         let mut piece = Vec::with_capacity(64 * 1024);
         loop {

@@ -1,18 +1,19 @@
 //! Reading a finished message (sendmail mode, `posta batch`): the header block, `-t`
 //! recipients, Bcc removal, missing Date/Message-ID/From, and line endings.
 //!
-//! The input is copied once into an anonymous spool file with every line ending made
-//! CRLF, so memory stays bounded whatever the message size, the exact size is known
-//! before sending, and a bare CR or LF can never end DATA early (SMTP smuggling).
+//! The input is copied once into a spool (memory while small, else an anonymous
+//! file) with every line ending made CRLF, so memory stays bounded whatever the
+//! message size, the exact size is known before sending, and a bare CR or LF can
+//! never end DATA early (SMTP smuggling).
 //!
 //! - `header_block.rs`: reading the header block into fields, leaving the body unread.
 //! - `recipients.rs`: the envelope's addresses, read from the fields with posta's own
 //!   address parser (the same one compose uses), so the envelope is what the header says.
 //! - `spool.rs`: the copy into the spool file, with the fields posta adds or removes.
 //! - `body.rs`: the body's lines, and what is done to one over 998 octets.
+//! - `store.rs`: where the spooled bytes wait, memory or file.
 
-use std::fs::File;
-use std::io::{self, BufRead, Read, Seek, Write};
+use std::io::{self, BufRead, Write};
 
 use super::ComposeError;
 use crate::envelope::Envelope;
@@ -22,10 +23,12 @@ mod header_block;
 mod local;
 mod recipients;
 mod spool;
+mod store;
 
 pub use body::LongLines;
 pub use header_block::{HeaderBlock, read_header_block};
 pub use local::is_local_sender;
+pub use store::Space;
 
 /// RFC 5322 §2.1.1: a line is at most 998 octets without its CRLF.
 pub const MAX_LINE: usize = 998;
@@ -49,10 +52,10 @@ pub struct RawOptions {
     pub recipients: Vec<String>,
 }
 
-/// A message read and checked, waiting in a spool file.
+/// A message read and checked, waiting in its spool (see [`store`]).
 #[derive(Debug)]
 pub struct Spooled {
-    file: File,
+    stored: store::Stored,
     /// Exact bytes of the message as it will be sent (before dot-stuffing).
     pub size: u64,
     pub envelope: Envelope,
@@ -68,16 +71,14 @@ pub struct Spooled {
 }
 
 impl Spooled {
-    /// The spool file, for [`HeaderBlock::spool_reusing`].
-    pub fn into_file(self) -> File {
-        self.file
+    /// The spool's space, for [`HeaderBlock::spool_reusing`].
+    pub fn into_space(self) -> Space {
+        self.stored.into_space()
     }
 
     /// Write the spooled message to `out` from its start; can be called again.
     pub fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        self.file.rewind()?;
-        io::copy(&mut (&self.file).take(self.size), out)?;
-        Ok(())
+        self.stored.write_from(0, out)
     }
 }
 

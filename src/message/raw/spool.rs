@@ -2,12 +2,12 @@
 //! Date, Message-ID and From added when missing, Bcc and Resent-Bcc left out, every
 //! line ending made CRLF, and the bytes counted as they go.
 
-use std::fs::File;
-use std::io::{BufRead, Seek, Write};
+use std::io::{BufRead, Write};
 
 use super::body::{self, Rules, Spool};
 use super::header_block::{Field, HeaderBlock, Lines, has, join_fields};
 use super::recipients::{header_from, recipients, to_wire};
+use super::store::Space;
 use super::{ComposeError, RawOptions, Spooled, bad_io};
 use crate::envelope::Envelope;
 use crate::message::{address, compose};
@@ -19,29 +19,26 @@ impl HeaderBlock {
         input: &mut dyn BufRead,
         opts: &RawOptions,
     ) -> Result<Spooled, ComposeError> {
-        let file = tempfile::tempfile().map_err(|e| bad_io("cannot create a spool file", e))?;
-        self.spool_into(input, opts, file)
+        self.spool_into(input, opts, Space::new())
     }
 
-    /// Like [`HeaderBlock::spool`], into a spool file used before (from
-    /// [`Spooled::into_file`]): a batch of thousands of messages needs no file each.
+    /// Like [`HeaderBlock::spool`], into the space of a message spooled before (from
+    /// [`Spooled::into_space`]): a batch of thousands of messages needs neither an
+    /// allocation nor a file each.
     pub fn spool_reusing(
         self,
         input: &mut dyn BufRead,
         opts: &RawOptions,
-        mut file: File,
+        space: Space,
     ) -> Result<Spooled, ComposeError> {
-        file.set_len(0)
-            .and_then(|()| file.rewind())
-            .map_err(|e| bad_io("cannot reuse the spool file", e))?;
-        self.spool_into(input, opts, file)
+        self.spool_into(input, opts, space)
     }
 
     fn spool_into(
         self,
         input: &mut dyn BufRead,
         opts: &RawOptions,
-        file: File,
+        space: Space,
     ) -> Result<Spooled, ComposeError> {
         let mut lines = Lines::new(input);
         lines.number = self.line_number;
@@ -122,10 +119,10 @@ impl HeaderBlock {
             }
             out.write_all(b"\r\n")
         };
-        let mut out = Spool::new(file);
+        let mut out = Spool::new(space);
         head(&mut out, false).map_err(|e| bad_io("cannot write the spool file", e))?;
         let head_8bit = self.lines.iter().any(|l| !l.is_ascii());
-        let body_start = out.count;
+        let body_start = out.count();
         let head_for_qp = |out: &mut dyn Write| head(out, true);
         let rules = Rules {
             reencodable: reencodable(&fields),
@@ -146,11 +143,10 @@ impl HeaderBlock {
                 long_lines: None,
             }
         };
-        let size = copied.spool.count;
-        let file = copied.spool.into_file()?;
+        let stored = copied.spool.finish()?;
         Ok(Spooled {
-            file,
-            size,
+            size: stored.size,
+            stored,
             envelope,
             message_id: message_id
                 .unwrap_or_default()

@@ -166,7 +166,7 @@ impl<W: Wire> Session<W> {
             // Servers scan the message (spam, viruses) before answering.
             self.wire.set_reply_timeout(self.timeouts.1);
         }
-        let reply = self.wire.read_reply(owed.stage());
+        let reply = self.read(owed.stage());
         if owed.is_final() {
             self.wire.set_reply_timeout(self.timeouts.0);
         }

@@ -1,17 +1,27 @@
 //! AUTH (RFC 4954): each mechanism's exchange of lines. What goes into the lines is in
 //! `smtp/auth.rs` and `smtp/auth/scram.rs`; every line that carries the secret, or
 //! anything derived from it, is shown in the transcript as "(redacted)".
+//!
+//! A session that carries one message sends AUTH PLAIN with its initial response in
+//! the same group as the message's MAIL and RCPT (and BDAT, or DATA): RFC 4954 §4
+//! allows it for a mechanism that completes in one round trip with no security
+//! layer, PLAIN being its example, and it saves a round trip. Its reply is read
+//! before the first reply of the transaction; a refused login then gives its own
+//! error whatever the rest was answered. Should a server take the message anyway
+//! (one that relays for this client without a login), it is delivered, and the
+//! outcome says so in a warning: what happened, not what was hoped.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 
 use super::{Session, unexpected};
+use crate::model::Protocol;
 use crate::smtp::auth::{self, Mechanism, scram};
 use crate::smtp::dial;
 use crate::smtp::error::{SmtpError, SmtpErrorKind, Stage};
 use crate::smtp::redact::Redactor;
 use crate::smtp::wire::Wire;
-use crate::smtp::{Credentials, Reply, Settings};
+use crate::smtp::{Credentials, Outcome, Reply, Settings};
 
 const STAGE: Stage = Stage::Auth;
 
@@ -35,6 +45,19 @@ impl<W: Wire> Session<W> {
             auth::choose(settings.mechanism, creds.token, tls, &self.caps).map_err(not_possible)?;
         let user = creds.user.as_str();
         let secret = creds.secret.expose();
+        if mechanism == Mechanism::Plain && self.early_login == EarlyLogin::Allowed {
+            if self.caps.pipelining && self.protocol == Protocol::Smtp {
+                let response = auth::plain(user, secret);
+                self.wire.send_shown(
+                    STAGE,
+                    &format!("AUTH PLAIN {response}"),
+                    "AUTH PLAIN (redacted)",
+                )?;
+                self.early_login = EarlyLogin::Owed;
+                return Ok(());
+            }
+            self.early_login = EarlyLogin::Off;
+        }
         let reply = match mechanism {
             Mechanism::Plain => self.plain(user, secret)?,
             Mechanism::Login => self.login(user, secret)?,
@@ -50,6 +73,68 @@ impl<W: Wire> Session<W> {
             400..=599 => Err(SmtpError::new(STAGE, SmtpErrorKind::AuthFailed(reply))),
             _ => Err(unexpected(STAGE, reply)),
         }
+    }
+
+    /// Send AUTH PLAIN with the transaction's first group, when the server offers
+    /// PIPELINING (this session carries one message).
+    pub(crate) fn allow_early_login(&mut self) {
+        self.early_login = EarlyLogin::Allowed;
+    }
+
+    /// The next reply of the transaction, after the early AUTH's when it is owed.
+    pub(super) fn read(&mut self, stage: Stage) -> Result<Reply, SmtpError> {
+        if self.early_login == EarlyLogin::Owed {
+            let reply = self.wire.read_reply(STAGE)?;
+            self.early_login = EarlyLogin::Answered(reply);
+        }
+        self.wire.read_reply(stage)
+    }
+
+    /// What the transaction's `result` means once the early AUTH's reply is known:
+    /// a refused login is the error, unless the message was taken all the same.
+    pub(crate) fn login_verdict(
+        &mut self,
+        result: Result<Outcome, SmtpError>,
+    ) -> Result<Outcome, SmtpError> {
+        let reply = match std::mem::replace(&mut self.early_login, EarlyLogin::Off) {
+            EarlyLogin::Answered(reply) if reply.code != 235 => reply,
+            _ => return result,
+        };
+        if reply.code == 334 {
+            // A server that does not take the initial response read our MAIL as the
+            // response: nothing can have been delivered. The caller logs in again,
+            // one step at a time, on a new connection.
+            self.early_login = EarlyLogin::Again;
+            return Err(SmtpError::new(
+                STAGE,
+                SmtpErrorKind::AuthExchange(
+                    "the server asked for the AUTH PLAIN response on a line of its own".into(),
+                ),
+            ));
+        }
+        match result {
+            Ok(mut outcome) => {
+                outcome.warnings.push(format!(
+                    "the server refused the login ({reply}) but accepted the message \
+                     without it"
+                ));
+                Ok(outcome)
+            }
+            Err(_) if (400..=599).contains(&reply.code) => {
+                Err(SmtpError::new(STAGE, SmtpErrorKind::AuthFailed(reply)))
+            }
+            Err(_) => Err(unexpected(STAGE, reply)),
+        }
+    }
+
+    /// The early AUTH was answered, and not with 235.
+    pub(super) fn login_refused(&self) -> bool {
+        matches!(&self.early_login, EarlyLogin::Answered(r) if r.code != 235)
+    }
+
+    /// The early AUTH must be done again the slow way (see [`Session::login_verdict`]).
+    pub(crate) fn login_again(&self) -> bool {
+        self.early_login == EarlyLogin::Again
     }
 
     fn plain(&mut self, user: &str, secret: &str) -> Result<Reply, SmtpError> {
@@ -202,6 +287,20 @@ impl<W: Wire> Session<W> {
         self.wire.read_reply(STAGE)?;
         Err(SmtpError::new(STAGE, SmtpErrorKind::AuthExchange(why)))
     }
+}
+
+/// Where an AUTH PLAIN sent early stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EarlyLogin {
+    /// Every AUTH waits for its reply.
+    Off,
+    /// AUTH PLAIN may go with the transaction's first group.
+    Allowed,
+    /// It went; its reply comes before the transaction's first.
+    Owed,
+    Answered(Reply),
+    /// The server wanted the response on a line of its own: log in again.
+    Again,
 }
 
 /// A SCRAM message from a 334: base64 of UTF-8 text (RFC 5802 §7).

@@ -16,12 +16,13 @@ use crate::secret::Secret;
 use crate::smtp::scripted_wire::{self, Record, ScriptedWire};
 use crate::smtp::transcript::Log;
 use crate::smtp::{
-    AuthMechanism, Credentials, ProbeError, ProbeReport, TlsSettings, Transcript, probe_over,
-    submit_over,
+    AuthMechanism, Carried, Credentials, ProbeError, ProbeReport, TlsSettings, Transcript, carry,
+    probe_over,
 };
 
 mod auth;
 mod chunking;
+mod early_login;
 mod lmtp;
 mod pipelining;
 mod sasl;
@@ -163,7 +164,10 @@ fn over<T>(
     }
 }
 
-/// [`crate::smtp::submit`] over the script.
+/// What [`run_full`] gives for a session that ended to log in again on a new one.
+const LOGIN_AGAIN: &str = "(a new connection, to log in one step at a time)";
+
+/// [`crate::smtp::submit`] over the script (its first connection).
 fn run_full(
     script: &Script<'_>,
     settings: &Settings,
@@ -172,7 +176,13 @@ fn run_full(
     payload: &mut dyn Payload,
 ) -> Run<Outcome> {
     over(script, 1, |wire| {
-        submit_over(wire, settings, envelope, dsn, payload)
+        match carry(wire, settings, envelope, dsn, payload, true) {
+            Carried::Done(result) => result,
+            Carried::LoginAgain(_) => Err(SmtpError::new(
+                Stage::Auth,
+                SmtpErrorKind::Protocol(LOGIN_AGAIN.into()),
+            )),
+        }
     })
 }
 
