@@ -1,12 +1,13 @@
 //! What the client has to say, held until it must go: commands and message bytes are
 //! gathered and written together just before the next reply is read, so a pipelined
 //! group (RFC 2920 §3.1) is one write and one wake-up of the server, whatever the
-//! code path that built it. In a batch the end of one message's data and the next
-//! message's MAIL, RCPT and DATA went as two writes before; with BDAT and QUIT, a
-//! single send's last chunk and its QUIT.
+//! code path that built it: the login with the message's MAIL and RCPT, a single
+//! send's message with its QUIT. A caller that wants bytes out sooner pushes them
+//! (`Wire::push`: a streamed batch sends each message's data at once, so that the
+//! server reads it while the next message is being read here).
 //!
 //! Measured on loopback, 2,000 messages of 1 KB to smtp-sink (`perf record`): sendto
-//! was 25% of posta's CPU at two calls a message, most of it waking the server.
+//! was 25% of posta's CPU, most of it waking the server.
 //!
 //! Bounded: past [`HELD`] bytes everything held is written at once, so a large
 //! message streams through as before.

@@ -54,6 +54,12 @@ pub(crate) trait Wire {
         last: bool,
     ) -> Result<(), SmtpError>;
 
+    /// Write what was said and is still held (see `smtp/outgoing.rs`) now, not at the
+    /// next read.
+    fn push(&mut self) -> Result<(), SmtpError> {
+        Ok(())
+    }
+
     /// Protocol and cipher, once TLS is up.
     fn tls_description(&self) -> Option<&str>;
 
@@ -306,6 +312,10 @@ impl Wire for SocketWire<'_> {
         wire.extend_from_slice(b"\r\n");
         wire.extend_from_slice(chunk);
         self.say(Stage::Data, &wire)
+    }
+
+    fn push(&mut self) -> Result<(), SmtpError> {
+        self.out.push(self.reader.get_mut())
     }
 
     fn tls_description(&self) -> Option<&str> {
