@@ -9,7 +9,8 @@
 #   - the same to the local Postfix's port 25 listener (POSTA_E2E_PLAIN_PORT), which
 #     offers CHUNKING: posta batch with BDAT, with DATA (chunking = false), and
 #     smtp-source -d (median of 3 runs each; the messages are delivered to user 2);
-#   - the same batch on loopback without the proxy: rate and CPU (user + sys) per message.
+#   - ten times as many messages on loopback without the proxy (COUNT would take a few
+#     hundredths of a second there): time and CPU (user + sys) per message.
 # Prints figures; asserts nothing. Needs the local mail server (scripts/mailserver.sh).
 #   scripts/bench-latency.sh [DELAY_MS] [COUNT] [RUNS]   (ports from BENCH_PORT, default 12740)
 # POSTA_BEFORE=/path/to/an/older/posta adds its rows, to compare two builds in one run.
@@ -50,6 +51,11 @@ for i in $(seq -w 1 "$count"); do
     "$(head -c 900 /dev/zero | tr '\0' 'x' | fold -w 70)" > "$work/eml/$i.eml"
 done
 size=$(wc -c < "$work/eml/$(ls "$work/eml" | head -1)")
+# Ten times as many for loopback, where COUNT takes a few hundredths of a second.
+loop_count=$((count * 10))
+mkdir "$work/loop"
+first=$work/eml/$(ls "$work/eml" | head -1)
+for i in $(seq -w 1 "$loop_count"); do cp "$first" "$work/loop/$i.eml"; done
 # The same messages to a local user of the Postfix (it relays for nobody else).
 mkdir "$work/eml25"
 for f in "$work"/eml/*.eml; do
@@ -66,11 +72,25 @@ printf '[profiles.bdat]\nhost = "127.0.0.1"\nport = %s\nsecurity = "plain"\n' "$
 printf '[profiles.data]\nhost = "127.0.0.1"\nport = %s\nsecurity = "plain"\nchunking = false\n' "$p25" \
   > "$home/data.toml"
 
+# Run a command; write "wall user sys" in seconds to the file $1, to the microsecond
+# (GNU time prints hundredths: too coarse for CPU on loopback).
+measure() {
+  python3 -c '
+import os, sys, time
+start = time.perf_counter()
+child = os.fork()
+if child == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(child, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{time.perf_counter() - start:.6f} {usage.ru_utime:.6f} {usage.ru_stime:.6f}\n")
+sys.exit(os.waitstatus_to_exitcode(status))' "$@"
+}
 # The median wall time of RUNS runs of a command (as seconds), CPU of the median run.
 timed() { # n, command...
   local n=$1 i; shift
   for i in $(seq "$n"); do
-    /usr/bin/time -f '%e %U %S' -o "$work/t" "$@" >/dev/null 2>"$work/err" \
+    measure "$work/t" "$@" >/dev/null 2>"$work/err" \
       || { echo "exit $? from $*: $(tail -3 "$work/err")" >&2; }
     cat "$work/t"
   done | sort -g | awk -v n="$n" '{ l[NR] = $0 } END { print l[int((n + 1) / 2)] }'
@@ -87,20 +107,22 @@ msend() { # port, extra flags
     --auth=on --user="$POSTA_E2E_USER1" --passwordeval='echo $POSTA_PASSWORD' \
     --from="$POSTA_E2E_USER1" "$POSTA_E2E_USER2" < "$msg"
 }
-pbatch() { HOME=$home XDG_CONFIG_HOME=$home/config env -u POSTA_PASSWORD "${POSTA_BIN:-$posta}" -q batch --security plain \
-  --server 127.0.0.1:"$1" "$work/eml"; }
-source_d() { /usr/sbin/smtp-source -d -s 1 -m "$count" -l "$size" -f a@example.org \
-  -t "${2:-b@example.org}" 127.0.0.1:"$1"; }
+pbatch() { # port, directory (default: the COUNT messages)
+  HOME=$home XDG_CONFIG_HOME=$home/config env -u POSTA_PASSWORD "${POSTA_BIN:-$posta}" -q batch \
+    --security plain --server 127.0.0.1:"$1" "${2:-$work/eml}"; }
+source_d() { # port, recipient, count
+  /usr/sbin/smtp-source -d -s 1 -m "${3:-$count}" -l "$size" -f a@example.org \
+    -t "${2:-b@example.org}" 127.0.0.1:"$1"; }
 pbatch25() { # profile
   HOME=$home XDG_CONFIG_HOME=$home/config POSTA_CONFIG=$home/$1.toml env -u POSTA_PASSWORD \
     "${POSTA_BIN:-$posta}" -q batch -p "$1" "$work/eml25"; }
 export -f psend msend pbatch source_d pbatch25
-export home posta msg work count size POSTA_E2E_CA POSTA_E2E_USER1 POSTA_E2E_USER2
+export home posta msg work count size loop_count POSTA_E2E_CA POSTA_E2E_USER1 POSTA_E2E_USER2
 
 row() { # what, tool, "wall user sys", messages
   awk -v w="$1" -v t="$2" -v m="$4" -v rtt="$rtt" -v r="$3" 'BEGIN {
     split(r, f, " "); rt = rtt > 0 ? sprintf("%.2f", f[1] / rtt / m) : "-"
-    printf "| %s | %s | %.3f s | %s | %.2f ms |\n", w, t, f[1], rt, (f[2] + f[3]) * 1000 / m }'
+    printf "| %s | %s | %.3f s | %s | %.3f ms |\n", w, t, f[1], rt, (f[2] + f[3]) * 1000 / m }'
 }
 echo "posta $("$posta" --version | cut -d' ' -f2-), $(msmtp --version | head -1)"
 echo "delay $delay ms each way (round trip $(echo "$rtt * 1000" | bc -l | cut -d. -f1) ms); one message of $(wc -c < "$msg") bytes, batch of $count of $size bytes"
@@ -126,6 +148,8 @@ before "$count messages, one connection, Postfix port 25" "$count" "pbatch25 bda
 row "$count messages, one connection, Postfix port 25" "posta batch (DATA)" "$(timed 3 bash -c "pbatch25 data")" "$count"
 row "$count messages, one connection, Postfix port 25" "smtp-source -d" "$(timed 3 bash -c "source_d $p25 $POSTA_E2E_USER2")" "$count"
 rtt=0  # on loopback round trips mean nothing
-row "$count messages on loopback (no proxy)" "posta batch" "$(timed "$runs" bash -c "pbatch $sink_port")" "$count"
-before "$count messages on loopback (no proxy)" "$count" "pbatch $sink_port" "$runs"
-row "$count messages on loopback (no proxy)" "smtp-source -d" "$(timed "$runs" bash -c "source_d $sink_port")" "$count"
+loop="$loop_count messages on loopback (no proxy)"
+row "$loop" "posta batch" "$(timed "$runs" bash -c "pbatch $sink_port $work/loop")" "$loop_count"
+before "$loop" "$loop_count" "pbatch $sink_port $work/loop" "$runs"
+row "$loop" "smtp-source -d" \
+  "$(timed "$runs" bash -c "source_d $sink_port b@example.org $loop_count")" "$loop_count"
