@@ -100,25 +100,27 @@ impl<W: Wire> Session<W> {
             EarlyLogin::Answered(reply) if reply.code != 235 => reply,
             _ => return result,
         };
-        if reply.code == 334 {
-            // A server that does not take the initial response read our MAIL as the
-            // response: nothing can have been delivered. The caller logs in again,
-            // one step at a time, on a new connection.
-            self.early_login = EarlyLogin::Again;
-            return Err(SmtpError::new(
-                STAGE,
-                SmtpErrorKind::AuthExchange(
-                    "the server asked for the AUTH PLAIN response on a line of its own".into(),
-                ),
-            ));
-        }
         match result {
+            // Whatever the login's reply, a message the server accepted is sent: it
+            // is never sent again.
             Ok(mut outcome) => {
                 outcome.warnings.push(format!(
-                    "the server refused the login ({reply}) but accepted the message \
-                     without it"
+                    "the login was not accepted ({reply}), but the server accepted the \
+                     message without it"
                 ));
                 Ok(outcome)
+            }
+            // A server that does not take the initial response read our MAIL as the
+            // response: nothing was delivered. The caller logs in again, one step at
+            // a time, on a new connection.
+            Err(_) if reply.code == 334 => {
+                self.early_login = EarlyLogin::Again;
+                Err(SmtpError::new(
+                    STAGE,
+                    SmtpErrorKind::AuthExchange(
+                        "the server asked for the AUTH PLAIN response on a line of its own".into(),
+                    ),
+                ))
             }
             Err(_) if (400..=599).contains(&reply.code) => {
                 Err(SmtpError::new(STAGE, SmtpErrorKind::AuthFailed(reply)))

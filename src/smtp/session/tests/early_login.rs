@@ -111,13 +111,34 @@ fn a_message_taken_without_the_login_is_sent_and_says_so() {
     assert_eq!(outcome.warnings.len(), 1, "{:?}", outcome.warnings);
     let warning = &outcome.warnings[0];
     assert!(
-        warning.contains("refused the login (535 5.7.8"),
+        warning.contains("login was not accepted (535 5.7.8"),
         "{warning}"
     );
     assert!(
         warning.contains("accepted the message without it"),
         "{warning}"
     );
+}
+
+#[test]
+fn a_message_accepted_after_a_334_is_sent_once_not_again() {
+    // A server that answered 334 and then took the message all the same: it is sent,
+    // and must not be sent a second time on a new connection.
+    let offer = ehlo(&["PIPELINING", "CHUNKING", "AUTH PLAIN"]);
+    let bdat = format!("BDAT {} LAST", MESSAGE.len());
+    let steps = [
+        ("EHLO client.test", offer.as_str()),
+        ("AUTH PLAIN *", "334 "),
+        ("MAIL FROM:<jane@example.org>", "235 2.7.0 fine"),
+        RCPT_BOB,
+        (bdat.as_str(), "250 2.0.0 queued as 42"),
+        QUIT,
+    ];
+    let run = send(&server(&steps), &jane());
+    let outcome = expect_ok(&run);
+    assert_eq!(outcome.final_reply.code, 250);
+    let warning = &outcome.warnings[0];
+    assert!(warning.contains("login was not accepted (334"), "{warning}");
 }
 
 #[test]
