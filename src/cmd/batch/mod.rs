@@ -13,6 +13,7 @@
 
 mod dispatch;
 mod dry_run;
+mod events;
 mod lanes;
 mod outcome;
 mod schedule;
