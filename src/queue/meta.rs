@@ -58,6 +58,21 @@ pub struct Meta {
     /// in Sent when a flush sends it; absent when it has none.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub bcc: String,
+    /// Queued before there was an account: the account's From, which the header gets
+    /// at each attempt as sendmail mode would have given it (a local user's From, or
+    /// with `from_header = "rewrite"` any other, replaced). The message file itself is
+    /// never rewritten.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_from: Option<HeaderFrom>,
+}
+
+/// See [`Meta::header_from`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeaderFrom {
+    /// The profile's `from` (with its name, when it has one).
+    pub profile: String,
+    /// `from_header = "rewrite"`: every From that is not the profile's is replaced.
+    pub rewrite: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -138,6 +153,7 @@ impl Meta {
             failed: None,
             unresolved: false,
             bcc: String::new(),
+            header_from: None,
         }
     }
 

@@ -43,7 +43,8 @@ pub(crate) mod files;
 mod meta;
 use files::{not_private, read_meta, sync_dir, to_json, write_new};
 pub use meta::{
-    Meta, QueuedConnection, QueuedDsn, QueuedEnvelope, QueuedServer, backoff, is_valid_id, new_id,
+    HeaderFrom, Meta, QueuedConnection, QueuedDsn, QueuedEnvelope, QueuedServer, backoff,
+    is_valid_id, new_id,
 };
 
 /// The first retry waits this long; each later one twice as long as the one before…
@@ -338,6 +339,12 @@ impl Locked {
         self.file.rewind()?;
         io::copy(&mut (&self.file).take(self.meta.size), out)?;
         Ok(())
+    }
+
+    /// The message bytes from the start, to read through (can be called again).
+    pub fn message_reader(&mut self) -> io::Result<BufReader<io::Take<&File>>> {
+        self.file.rewind()?;
+        Ok(BufReader::new((&self.file).take(self.meta.size)))
     }
 
     /// Replace the metadata with `self.meta`, atomically and durably.

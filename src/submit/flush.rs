@@ -8,10 +8,13 @@ use std::io::{self, Write};
 
 use crate::config::Account;
 use crate::envelope::{Dsn, Envelope};
+use crate::message::ComposeError;
+use crate::message::raw::{self, RawOptions, Spooled};
 use crate::model::QueuePolicy;
-use crate::queue::{self, Locked};
+use crate::queue::{self, HeaderFrom, Locked};
 use crate::smtp::{self, Credentials, Outcome, SmtpError, SmtpErrorKind, Stage, Transcript};
 use crate::submit::ledger::Ledger;
+use crate::submit::payload::SpooledPayload;
 
 use super::{Delivery, Origin, Submission};
 
@@ -120,11 +123,28 @@ pub fn attempt(
         bcc: meta.bcc.as_bytes(),
         trace_copy: transcript.is_some(),
     };
-    let mut payload = EntryPayload(locked);
+    // Queued before there was an account: the header's From as the account gives it,
+    // the message read again through the one spool (the file stays as it is).
+    let mut respooled = match &meta.header_from {
+        Some(header_from) => match respool(locked, header_from) {
+            Ok(spooled) => Some(spooled),
+            Err(e) => return Ok(Attempt::Failed(e.to_string())),
+        },
+        None => None,
+    };
+    let mut entry = EntryPayload(locked);
+    let mut spooled_payload;
+    let payload: &mut dyn smtp::Payload = match &mut respooled {
+        Some(spooled) => {
+            spooled_payload = SpooledPayload(spooled);
+            &mut spooled_payload
+        }
+        None => &mut entry,
+    };
     let delivered = super::deliver(
         &mut account,
         &submission,
-        &mut payload,
+        payload,
         &mut |settings, payload| {
             smtp::submit(
                 settings,
@@ -193,6 +213,23 @@ fn over_daily_limit(account: &Account, recipients: usize, now: i64) -> Option<At
 }
 
 /// A queued message as the transport's payload, streamed from its file.
+/// The entry's message with its header's From made the account's (see
+/// [`queue::Meta::header_from`]); everything else as it was queued.
+fn respool(locked: &mut Locked, header_from: &HeaderFrom) -> Result<Spooled, ComposeError> {
+    let opts = RawOptions {
+        extract_recipients: false,
+        envelope_from: Some(locked.meta.envelope.from.clone()),
+        full_name: None,
+        default_from: Some(header_from.profile.clone()),
+        recipients: locked.meta.envelope.to.clone(),
+        rewrite_from: header_from.rewrite,
+    };
+    let mut reader = locked
+        .message_reader()
+        .map_err(|e| ComposeError::BadInput(format!("cannot read the queued message: {e}")))?;
+    raw::spool(&mut reader, &opts)
+}
+
 struct EntryPayload<'a>(&'a mut Locked);
 
 impl smtp::Payload for EntryPayload<'_> {

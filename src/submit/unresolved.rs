@@ -8,10 +8,11 @@
 use std::io::{self, Write};
 
 use super::queueing::{Message, Queued};
-use crate::config::{self, Account, file::EnvelopeFrom};
+use crate::config::file::{EnvelopeFrom, FromHeader};
+use crate::config::{self, Account};
 use crate::message::address;
 use crate::model::exit_code::{Code, fail};
-use crate::queue::{self, Meta, Queue};
+use crate::queue::{self, HeaderFrom, Meta, Queue};
 
 /// What is known of a message without an account: the message, and the profile named
 /// at submission (`-P`, `POSTA_PROFILE`), if any.
@@ -79,10 +80,11 @@ fn dead_letter(
 /// The account's rules applied to an entry queued without one, as sendmail mode
 /// applies them before sending: local names through its aliases, and MAIL FROM made
 /// the profile's address when its `envelope_from` says so or the sender is a local
-/// user; then the provider's sender rule. The header block was written without the account and is sent as it was
-/// (`from_header = "rewrite"` cannot apply to it). An error refuses the message: the
-/// account says it cannot go (a local name with no alias, a sender the provider
-/// refuses).
+/// user; then the provider's sender rule. The header's From is the account's business
+/// too: it is recorded (`Meta::header_from`) and applied to the header block at each
+/// attempt (`submit::flush`), since the message file is never rewritten. An error
+/// refuses the message: the account says it cannot go (a local name with no alias, a
+/// sender the provider refuses).
 pub fn apply_account(account: &Account, meta: &mut Meta) -> anyhow::Result<()> {
     let to = config::aliases::expand_for(account, &meta.envelope.to)?;
     // As sendmail mode does: the profile's address when its policy says so, or when
@@ -104,6 +106,10 @@ pub fn apply_account(account: &Account, meta: &mut Meta) -> anyhow::Result<()> {
             .clone()
             .or_else(|| Some(meta.envelope.from.clone()));
     }
+    meta.header_from = account.from.clone().map(|profile| HeaderFrom {
+        profile,
+        rewrite: account.from_header == FromHeader::Rewrite,
+    });
     meta.unresolved = false;
     Ok(())
 }

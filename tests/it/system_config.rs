@@ -173,10 +173,19 @@ fn with_no_config_at_all_the_message_waits_for_one() {
         record.commands()
     );
     assert!(!record.sent("RCPT TO:<root>"), "{:?}", record.commands());
+    let delivered = text(&record.messages[0]);
+    assert!(delivered.contains("all done"), "{delivered}");
+    // The header's From is the account's too, as sendmail mode would have made it (no
+    // provider takes root's): the queued file was not rewritten, the header is.
+    let froms: Vec<&str> = delivered
+        .lines()
+        .filter(|l| l.to_ascii_lowercase().starts_with("from:"))
+        .collect();
+    assert_eq!(froms.len(), 1, "{delivered}");
+    assert!(froms[0].contains("server@example.org"), "{delivered}");
     assert!(
-        text(&record.messages[0]).contains("all done"),
-        "{:?}",
-        record.messages
+        delivered.contains("Subject: Cron <root@host> job"),
+        "{delivered}"
     );
 }
 
