@@ -332,3 +332,4 @@ mod oauth;
 mod reach_tests;
 #[cfg(test)]
 mod tests;
+mod transport;
