@@ -33,6 +33,17 @@ fn queued_report(q: Queued) -> Report {
 /// `POSTA_SERVE_SOCKET` names another.
 const SERVE_SOCKET: &str = "/run/posta/smtp.sock";
 
+/// The service socket a message goes through when the account's secret cannot be had:
+/// `POSTA_SERVE_SOCKET`, else [`SERVE_SOCKET`]; none when the variable is set empty
+/// (`posta serve`'s own flushes, which must not hand messages to themselves).
+pub(crate) fn service_socket() -> Option<PathBuf> {
+    match std::env::var_os("POSTA_SERVE_SOCKET") {
+        Some(s) if s.is_empty() => None,
+        Some(s) => Some(PathBuf::from(s)),
+        None => Some(PathBuf::from(SERVE_SOCKET)),
+    }
+}
+
 /// Run sendmail mode with its raw arguments.
 pub fn run(
     flags: SendmailFlags,
@@ -196,10 +207,7 @@ fn finished(flags: &SendmailFlags) -> Finished {
         },
         queue: flags.queue,
         local_user: None,
-        hand_off: Some(
-            std::env::var_os("POSTA_SERVE_SOCKET")
-                .map_or_else(|| PathBuf::from(SERVE_SOCKET), PathBuf::from),
-        ),
+        hand_off: service_socket(),
         trace_copy: flags.verbose > 0,
     }
 }

@@ -102,8 +102,10 @@ fn flush_on_schedule(interval: Duration, stop: &AtomicBool, config: Option<PathB
             cmd.arg("--config").arg(c);
         }
         // Its own words go to the same stderr (the journal); silent unless it failed.
+        // The service's own flush never hands a message to itself.
         let _ = cmd
             .args(["--quiet", "queue", "flush"])
+            .env("POSTA_SERVE_SOCKET", "")
             .stdin(std::process::Stdio::null())
             .status();
     }

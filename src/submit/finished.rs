@@ -7,7 +7,7 @@
 //! checks and decides (and what it queues) holds for an SMTP client too.
 
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::payload::SpooledPayload;
 use super::{Delivery, Origin, Submission};
@@ -168,7 +168,10 @@ pub fn deliver(
     };
     // On a shared server only the service reads the account's secret: a user who
     // cannot hands the message to it rather than failing or queueing it for ever.
-    if let Some(socket) = what.hand_off.as_deref().filter(|p| is_socket(p))
+    if let Some(socket) = what
+        .hand_off
+        .as_deref()
+        .filter(|p| super::is_service_socket(p))
         && account.settings.credentials.is_none()
         && let Err(e) = account.load_credentials(submission.login_hint.as_deref())
     {
@@ -235,11 +238,6 @@ fn queue_without_account(
 }
 
 /// Whether `path` is a Unix socket (the service's, when it runs).
-fn is_socket(path: &Path) -> bool {
-    use std::os::unix::fs::FileTypeExt;
-    std::fs::metadata(path).is_ok_and(|m| m.file_type().is_socket())
-}
-
 /// The address the login is derived from when the account names no user.
 fn login_address(account: &Account, envelope: &Envelope) -> String {
     account

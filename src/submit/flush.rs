@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use crate::config::Account;
 use crate::envelope::{Dsn, Envelope};
@@ -41,23 +42,29 @@ pub enum Attempt {
 pub struct Secrets(HashMap<String, Fetched>);
 
 /// What was fetched for an account: its credentials, its proxy with the proxy's
-/// password, its client certificate with the key's passphrase.
-type Fetched = (
-    Option<Credentials>,
-    Option<smtp::Proxy>,
-    Option<smtp::ClientCert>,
-);
+/// password, its client certificate with the key's passphrase; or, when they could not
+/// be had, the service socket the account's messages go through instead.
+enum Fetched {
+    Secrets(
+        Option<Credentials>,
+        Option<smtp::Proxy>,
+        Option<smtp::ClientCert>,
+    ),
+    Service(PathBuf),
+}
 
 /// One attempt at one locked entry through `account`. Account and connection problems
 /// (credentials, TLS, AUTH) defer the entry: they are not about this message and the
 /// user may fix them; it expires after [`queue::MAX_AGE`] like any other. The entry is
 /// marked as being tried before the first byte goes out, so that an attempt cut short
-/// is known later.
+/// is known later. An account whose secret cannot be had here sends through `service`
+/// (`posta serve`'s socket) when it is one.
 pub fn attempt(
     mut account: Account,
     origin: &Origin,
     locked: &mut Locked,
     secrets: &mut Secrets,
+    service: Option<&Path>,
     mut transcript: Option<&mut Transcript<'_>>,
     warnings: &mut Vec<String>,
 ) -> io::Result<Attempt> {
@@ -79,23 +86,32 @@ pub fn attempt(
         meta.profile, meta.connection, meta.login_hint
     );
     match secrets.0.get(&key) {
-        Some((c, proxy, client_cert)) => {
+        Some(Fetched::Secrets(c, proxy, client_cert)) => {
             account.settings.credentials = c.clone();
             account.settings.proxy = proxy.clone();
             // With the client key's passphrase, asked for once too.
             account.settings.tls.client_cert = client_cert.clone();
         }
-        None => {
-            if let Err(e) = account.load_credentials(meta.login_hint.as_deref()) {
-                return Ok(Attempt::Deferred(e.to_string()));
+        Some(Fetched::Service(socket)) => account.through_service(socket),
+        None => match account.load_credentials(meta.login_hint.as_deref()) {
+            Ok(()) => {
+                let fetched = Fetched::Secrets(
+                    account.settings.credentials.clone(),
+                    account.settings.proxy.clone(),
+                    account.settings.tls.client_cert.clone(),
+                );
+                secrets.0.insert(key, fetched);
             }
-            let fetched = (
-                account.settings.credentials.clone(),
-                account.settings.proxy.clone(),
-                account.settings.tls.client_cert.clone(),
-            );
-            secrets.0.insert(key, fetched);
-        }
+            // On a shared server only the service reads the account's secret: a user's
+            // entry (queued while the service was down) goes through it, as sendmail
+            // mode's message would have.
+            Err(_) if service.is_some_and(super::is_service_socket) => {
+                let socket = service.expect("checked").to_path_buf();
+                account.through_service(&socket);
+                secrets.0.insert(key, Fetched::Service(socket));
+            }
+            Err(e) => return Ok(Attempt::Deferred(e.to_string())),
+        },
     }
 
     locked.meta.attempt_started = Some(queue::now());

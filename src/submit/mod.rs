@@ -247,6 +247,13 @@ fn settle_kept(
     settled
 }
 
+/// Whether `path` is a socket (`posta serve`'s, which sendmail mode and `queue flush`
+/// hand messages to when the account's secret cannot be had).
+pub(crate) fn is_service_socket(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(path).is_ok_and(|m| m.file_type().is_socket())
+}
+
 /// What the queue records for `submission` through `account`.
 fn pending<'a>(
     account: &'a Account,

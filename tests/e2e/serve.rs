@@ -269,4 +269,15 @@ fn a_user_who_cannot_read_the_secret_sends_through_the_service() {
         "{}",
         text(&out.stderr)
     );
+    // The service is there again: the user's flush sends the waiting message through
+    // it, since the user still cannot read the secret (`--all`: its retry is not due).
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_posta"));
+    sendmail_env(&mut cmd, user.path());
+    let out = cmd
+        .env("POSTA_SERVE_SOCKET", &serve.socket)
+        .args(["queue", "flush", "--all"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    wait_for_message(BOB, &format!("{tag} queued"));
 }

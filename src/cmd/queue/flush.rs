@@ -33,6 +33,7 @@ pub(super) fn flush(
     q.clean().map_err(|e| io_fail(&dir, e))?;
     let listing = q.list(Place::Queued).map_err(|e| io_fail(&dir, e))?;
     let mut secrets = flush::Secrets::default();
+    let service = crate::cmd::sendmail::service_socket();
     let (mut sent, mut deferred, mut failed, mut busy) = (vec![], vec![], vec![], vec![]);
     let mut not_due = 0;
     let mut human = Vec::new();
@@ -97,6 +98,7 @@ pub(super) fn flush(
                     &origin,
                     &mut locked,
                     &mut secrets,
+                    service.as_deref(),
                     (global.verbose > 0).then_some(&mut transcript),
                     &mut warnings,
                 );
