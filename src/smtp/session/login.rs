@@ -47,12 +47,7 @@ impl<W: Wire> Session<W> {
         let secret = creds.secret.expose();
         if mechanism == Mechanism::Plain && self.early_login == EarlyLogin::Allowed {
             if self.caps.pipelining && self.protocol == Protocol::Smtp {
-                let response = auth::plain(user, secret);
-                self.wire.send_shown(
-                    STAGE,
-                    &format!("AUTH PLAIN {response}"),
-                    "AUTH PLAIN (redacted)",
-                )?;
+                self.send_plain(user, secret)?;
                 self.early_login = EarlyLogin::Owed;
                 return Ok(());
             }
@@ -139,13 +134,20 @@ impl<W: Wire> Session<W> {
         self.early_login == EarlyLogin::Again
     }
 
-    fn plain(&mut self, user: &str, secret: &str) -> Result<Reply, SmtpError> {
+    /// `AUTH PLAIN` with its initial response (RFC 4954 §4), shown redacted; the
+    /// response, should the server ask for it again.
+    fn send_plain(&mut self, user: &str, secret: &str) -> Result<String, SmtpError> {
         let response = auth::plain(user, secret);
         self.wire.send_shown(
             STAGE,
             &format!("AUTH PLAIN {response}"),
             "AUTH PLAIN (redacted)",
         )?;
+        Ok(response)
+    }
+
+    fn plain(&mut self, user: &str, secret: &str) -> Result<Reply, SmtpError> {
+        let response = self.send_plain(user, secret)?;
         let reply = self.wire.read_reply(STAGE)?;
         if reply.code != 334 {
             return Ok(reply);
