@@ -73,6 +73,18 @@ pub struct Credentials {
     pub renew: Option<Renewal>,
 }
 
+impl Credentials {
+    /// A user and password (not a token, no renewal).
+    pub fn password(user: impl Into<String>, password: &str) -> Credentials {
+        Credentials {
+            user: user.into(),
+            secret: Secret::new(password),
+            token: false,
+            renew: None,
+        }
+    }
+}
+
 /// Gives a new secret for the one the server refused, or `None` (then the refusal stands).
 #[derive(Clone)]
 pub struct Renewal(pub std::sync::Arc<RenewFn>);
@@ -135,6 +147,27 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// A connection to `host:port` with `security` and everything else as a profile
+    /// that says nothing more gets it: SMTP, no proxy, the system's CAs, no login,
+    /// 30 s a reply and 600 s for the end of data, CHUNKING used when offered.
+    pub fn new(host: impl Into<String>, port: u16, security: Security) -> Settings {
+        Settings {
+            host: host.into(),
+            port,
+            security,
+            protocol: Protocol::default(),
+            proxy: None,
+            tls: TlsSettings::default(),
+            helo_name: "localhost".into(),
+            timeout: Duration::from_secs(30),
+            data_timeout: Duration::from_secs(600),
+            credentials: None,
+            mechanism: AuthMechanism::Auto,
+            allow_insecure_auth: false,
+            chunking: true,
+        }
+    }
+
     /// "host:port", as outcomes and logs name the server.
     pub fn server(&self) -> String {
         dial::host_port(&self.host, self.port)

@@ -172,10 +172,6 @@ fn a_reused_session_logs_in_again_with_a_renewed_token() {
     let renewed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = renewed.clone();
     let settings = Settings {
-        host: "127.0.0.1".into(),
-        port: server.port(),
-        security: Security::Plain,
-        tls: Default::default(),
         helo_name: "client.test".into(),
         timeout: Duration::from_secs(5),
         data_timeout: Duration::from_secs(5),
@@ -190,10 +186,7 @@ fn a_reused_session_logs_in_again_with_a_renewed_token() {
             }))),
         }),
         mechanism: AuthMechanism::Xoauth2,
-        allow_insecure_auth: false,
-        chunking: true,
-        protocol: Default::default(),
-        proxy: None,
+        ..Settings::new("127.0.0.1", server.port(), Security::Plain)
     };
     let mut session = ReusedSession::open(&settings, None).expect("logged in the second time");
     let envelope = Envelope {

@@ -9,7 +9,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use posta::envelope::{Dsn, Envelope};
 use posta::model::exit_code::Code;
-use posta::secret::Secret;
 use posta::smtp::{
     AuthMechanism, Credentials, Outcome, Payload, Security, Settings, SmtpError, SmtpErrorKind,
     Stage, TlsSettings, Transcript,
@@ -31,11 +30,6 @@ const MESSAGE: &[u8] =
 
 fn settings(server: &Server, security: Security) -> Settings {
     Settings {
-        host: "127.0.0.1".into(),
-        port: server.port(),
-        security,
-        protocol: Default::default(),
-        proxy: None,
         tls: TlsSettings {
             ca_file: Some(server.ca_file.clone()),
             ..Default::default()
@@ -43,20 +37,12 @@ fn settings(server: &Server, security: Security) -> Settings {
         helo_name: "client.test".into(),
         timeout: Duration::from_secs(5),
         data_timeout: Duration::from_secs(5),
-        credentials: None,
-        mechanism: AuthMechanism::Auto,
-        allow_insecure_auth: false,
-        chunking: true,
+        ..Settings::new("127.0.0.1", server.port(), security)
     }
 }
 
 fn login(mut s: Settings, mechanism: AuthMechanism, password: &str) -> Settings {
-    s.credentials = Some(Credentials {
-        user: USER.into(),
-        secret: Secret::new(password),
-        token: false,
-        renew: None,
-    });
+    s.credentials = Some(Credentials::password(USER, password));
     s.mechanism = mechanism;
     s
 }
@@ -607,20 +593,10 @@ fn unsendable_envelopes_are_refused_before_connecting() {
     // A listener nobody should connect to.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
     let mut s = Settings {
-        host: "127.0.0.1".into(),
-        port: listener.local_addr().unwrap().port(),
-        security: Security::Plain,
-        protocol: Default::default(),
-        proxy: None,
-        tls: TlsSettings::default(),
-        helo_name: "client.test".into(),
         timeout: Duration::from_secs(5),
-        data_timeout: Duration::from_secs(5),
-        credentials: None,
-        mechanism: AuthMechanism::Auto,
-        allow_insecure_auth: false,
-        chunking: true,
+        ..Settings::new("127.0.0.1", port, Security::Plain)
     };
     let notify = |n: &str| Dsn {
         notify: Some(n.into()),

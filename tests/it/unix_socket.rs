@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use crate::support::scripted_server::{Config, Server, TlsMode};
 use posta::envelope::{Dsn, Envelope};
-use posta::secret::Secret;
-use posta::smtp::{AuthMechanism, Credentials, Payload, Security, Settings, TlsSettings};
+use posta::smtp::{Credentials, Payload, Security, Settings, TlsSettings};
 
 struct Bytes(&'static [u8]);
 
@@ -44,11 +43,6 @@ fn relay_to(port: u16) -> (tempfile::TempDir, PathBuf) {
 
 fn settings(path: &std::path::Path, security: Security, server: &Server) -> Settings {
     Settings {
-        host: format!("unix:{}", path.display()),
-        port: 25,
-        security,
-        protocol: Default::default(),
-        proxy: None,
         tls: TlsSettings {
             ca_file: Some(server.ca_file.clone()),
             ..Default::default()
@@ -56,15 +50,8 @@ fn settings(path: &std::path::Path, security: Security, server: &Server) -> Sett
         helo_name: "client.test".into(),
         timeout: Duration::from_secs(5),
         data_timeout: Duration::from_secs(5),
-        credentials: Some(Credentials {
-            user: "jane".into(),
-            secret: Secret::new("s3cret-Pa55"),
-            token: false,
-            renew: None,
-        }),
-        mechanism: AuthMechanism::Auto,
-        allow_insecure_auth: false,
-        chunking: true,
+        credentials: Some(Credentials::password("jane", "s3cret-Pa55")),
+        ..Settings::new(format!("unix:{}", path.display()), 25, security)
     }
 }
 

@@ -16,8 +16,7 @@ use crate::secret::Secret;
 use crate::smtp::scripted_wire::{self, Record, ScriptedWire};
 use crate::smtp::transcript::Log;
 use crate::smtp::{
-    AuthMechanism, Carried, Credentials, ProbeError, ProbeReport, TlsSettings, Transcript, carry,
-    probe_over,
+    AuthMechanism, Carried, Credentials, ProbeError, ProbeReport, Transcript, carry, probe_over,
 };
 
 mod auth;
@@ -72,29 +71,15 @@ impl Payload for Bytes {
 
 fn settings(security: Security) -> Settings {
     Settings {
-        host: "127.0.0.1".into(),
-        port: 2525,
-        security,
-        protocol: Default::default(),
-        proxy: None,
-        tls: TlsSettings::default(),
         helo_name: "client.test".into(),
         timeout: Duration::from_secs(5),
         data_timeout: Duration::from_secs(7),
-        credentials: None,
-        mechanism: AuthMechanism::Auto,
-        allow_insecure_auth: false,
-        chunking: true,
+        ..Settings::new("127.0.0.1", 2525, security)
     }
 }
 
 fn login(mut s: Settings, mechanism: AuthMechanism, password: &str) -> Settings {
-    s.credentials = Some(Credentials {
-        user: USER.into(),
-        secret: Secret::new(password),
-        token: false,
-        renew: None,
-    });
+    s.credentials = Some(Credentials::password(USER, password));
     s.mechanism = mechanism;
     s
 }
