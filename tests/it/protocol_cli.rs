@@ -90,6 +90,97 @@ fn an_xoauth2_refusal_shows_the_providers_json_reason_through_send_json() {
     assert!(log.contains("exit=77") && !log.contains("ya29"), "{log}");
 }
 
+/// A server that relays for this client without a login took the message (BDAT: it
+/// went with the login, RFC 4954 §4) although the login was refused: sent, exit 0,
+/// and the refused login said in `--json`; never sent twice.
+#[test]
+fn a_message_taken_without_the_refused_login_is_sent_with_a_warning() {
+    let mut extensions = Config::default().extensions;
+    extensions.push("CHUNKING".into());
+    let server = Server::start(Config {
+        password: "another-password".into(),
+        extensions,
+        ..Config::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let config = format!(
+        "default = \"r\"\n[profiles.r]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"plain\"\n\
+         user = \"{USER}\"\nfrom = \"jane@example.org\"\npassword_env = \"R_PASSWORD\"\n",
+        server.port()
+    );
+    write_config(home.path(), &config);
+    let mut cmd = posta(home.path());
+    cmd.env("R_PASSWORD", TOKEN).args([
+        "--json",
+        "send",
+        "--to",
+        "bob@example.org",
+        "-s",
+        "hi",
+        "--body",
+        "x",
+    ]);
+    let out = cmd.output().unwrap();
+    let record = server.finish();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(record.messages.len(), 1, "sent once");
+    assert!(record.authenticated.is_none());
+    let auth = record.line("AUTH PLAIN ").unwrap().read;
+    assert_eq!(
+        record.line("MAIL").unwrap().read,
+        auth,
+        "{:?}",
+        record.lines
+    );
+    let v = json(&out);
+    assert_eq!(v["status"], "sent");
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("login was not accepted (535"),
+        "{warnings}"
+    );
+    assert!(!stderr.contains(TOKEN) && !warnings.contains(TOKEN));
+}
+
+/// The same server without CHUNKING: its 354 after the refused login gets no message
+/// (posta leaves), and the login is the error, 77.
+#[test]
+fn with_data_a_refused_login_sends_no_message_even_when_the_server_would_take_it() {
+    let server = Server::start(Config {
+        password: "another-password".into(),
+        ..Config::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let config = format!(
+        "default = \"r\"\n[profiles.r]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"plain\"\n\
+         user = \"{USER}\"\nfrom = \"jane@example.org\"\npassword_env = \"R_PASSWORD\"\n",
+        server.port()
+    );
+    write_config(home.path(), &config);
+    let mut cmd = posta(home.path());
+    cmd.env("R_PASSWORD", TOKEN).args([
+        "send",
+        "--to",
+        "bob@example.org",
+        "-s",
+        "hi",
+        "--body",
+        "x",
+    ]);
+    let out = cmd.output().unwrap();
+    let record = server.finish();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(77), "{stderr}");
+    assert!(stderr.contains("535"), "{stderr}");
+    assert!(record.messages.is_empty(), "{:?}", record.messages);
+    assert!(
+        !record.sent("QUIT"),
+        "left without a word: {:?}",
+        record.commands()
+    );
+}
+
 #[test]
 fn a_token_prefers_oauthbearer_when_both_are_offered() {
     let server = Server::start(Config {

@@ -1,5 +1,6 @@
 //! One session of the scripted server: the dialogue, command by command, with the
-//! test's rules first; STARTTLS and implicit TLS, AUTH and DATA, recorded.
+//! test's rules first; STARTTLS and implicit TLS, AUTH, DATA and BDAT (`session/bdat.rs`),
+//! recorded.
 
 use super::*;
 
@@ -14,6 +15,7 @@ pub(super) fn serve(tcp: TcpStream, tls_config: Arc<ServerConfig>, config: Confi
         config,
         record: &mut record,
         recipients: 0,
+        chunked: Vec::new(),
     };
     if let Err(e) = session.run() {
         session.record.error = Some(e.to_string());
@@ -69,6 +71,8 @@ struct ServerSession<'r> {
     /// Recipients accepted in the current transaction: without one, DATA is refused
     /// (as RFC 2920 §3.1 asks, and Postfix does), unless a rule says otherwise.
     recipients: usize,
+    /// The BDAT chunks of the message so far (`session/bdat.rs`).
+    chunked: Vec<u8>,
 }
 
 impl ServerSession<'_> {
@@ -128,7 +132,10 @@ impl ServerSession<'_> {
         }
         let upper = line.to_ascii_uppercase();
         match upper.split(' ').next().unwrap_or("") {
-            "MAIL" | "RSET" => self.recipients = 0,
+            "MAIL" | "RSET" => {
+                self.recipients = 0;
+                self.chunked.clear();
+            }
             "RCPT" if accepts(rule) => self.recipients += 1,
             _ => {}
         }
@@ -221,6 +228,9 @@ impl ServerSession<'_> {
                 self.recipients = 0;
                 self.send("354 go ahead")?;
                 return self.receive_message();
+            }
+            "BDAT" if self.config.extensions.iter().any(|e| e == "CHUNKING") => {
+                return self.receive_chunk(line);
             }
             "QUIT" => {
                 self.send("221 2.0.0 bye")?;
@@ -417,3 +427,5 @@ impl ServerSession<'_> {
         }
     }
 }
+
+mod bdat;
