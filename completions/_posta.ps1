@@ -131,7 +131,7 @@ Register-ArgumentCompleter -Native -CommandName 'posta' -ScriptBlock {
             break
         }
         'posta;serve' {
-            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen: 127.0.0.1:PORT, [::1]:PORT or unix:PATH (repeatable)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen: 127.0.0.1:PORT, [::1]:PORT or unix:PATH (repeatable); started by a systemd socket unit, the sockets it passes are used too')
             [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Clients served at once; one more is answered 421 and closed')
             [CompletionResult]::new('--client-timeout', '--client-timeout', [CompletionResultType]::ParameterName, 'Seconds a client may take for one command, and for one message''s data')
             [CompletionResult]::new('--flush-interval', '--flush-interval', [CompletionResultType]::ParameterName, 'Seconds between two runs of the queue (what is due is sent; 0: never)')

@@ -125,7 +125,7 @@ set edit:completion:arg-completer[posta] = {|@words|
             cand --version 'Print version'
         }
         &'posta;serve'= {
-            cand --listen 'Where to listen: 127.0.0.1:PORT, [::1]:PORT or unix:PATH (repeatable)'
+            cand --listen 'Where to listen: 127.0.0.1:PORT, [::1]:PORT or unix:PATH (repeatable); started by a systemd socket unit, the sockets it passes are used too'
             cand --max-clients 'Clients served at once; one more is answered 421 and closed'
             cand --client-timeout 'Seconds a client may take for one command, and for one message''s data'
             cand --flush-interval 'Seconds between two runs of the queue (what is due is sent; 0: never)'

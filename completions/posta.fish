@@ -115,7 +115,7 @@ complete -c posta -n "__fish_posta_using_subcommand sendmail" -s q -l quiet -d '
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -l json -d 'Print one JSON object on stdout describing the outcome'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c posta -n "__fish_posta_using_subcommand sendmail" -s V -l version -d 'Print version'
-complete -c posta -n "__fish_posta_using_subcommand serve" -l listen -d 'Where to listen: 127.0.0.1:PORT, [::1]:PORT or unix:PATH (repeatable)' -r
+complete -c posta -n "__fish_posta_using_subcommand serve" -l listen -d 'Where to listen: 127.0.0.1:PORT, [::1]:PORT or unix:PATH (repeatable); started by a systemd socket unit, the sockets it passes are used too' -r
 complete -c posta -n "__fish_posta_using_subcommand serve" -l max-clients -d 'Clients served at once; one more is answered 421 and closed' -r
 complete -c posta -n "__fish_posta_using_subcommand serve" -l client-timeout -d 'Seconds a client may take for one command, and for one message\'s data' -r
 complete -c posta -n "__fish_posta_using_subcommand serve" -l flush-interval -d 'Seconds between two runs of the queue (what is due is sent; 0: never)' -r

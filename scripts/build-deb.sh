@@ -55,6 +55,7 @@ done
 sed -i 's|^ExecStart=posta |ExecStart=/usr/bin/posta |' "$root/usr/lib/systemd/user/posta-queue.service"
 # posta serve as a system service; not enabled (it needs its user, see the unit's comment).
 install -D -m 0644 contrib/systemd/posta.service "$root/usr/lib/systemd/system/posta.service"
+install -D -m 0644 contrib/systemd/posta.socket "$root/usr/lib/systemd/system/posta.socket"
 sed -i 's|^ExecStart=posta |ExecStart=/usr/bin/posta |' "$root/usr/lib/systemd/system/posta.service"
 install -D -m 0644 README.md "$root/usr/share/doc/posta/README.md"
 install -D -m 0644 CHANGELOG.md "$root/usr/share/doc/posta/changelog"

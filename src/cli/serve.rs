@@ -19,8 +19,9 @@ pub const DEFAULT_MAX_CLIENTS: u32 = 64;
 /// The queue is flushed in the background on its retry schedule.
 #[derive(Debug, Args, Clone)]
 pub struct ServeArgs {
-    /// Where to listen: 127.0.0.1:PORT, [::1]:PORT or unix:PATH (repeatable)
-    #[arg(long = "listen", value_name = "ADDR", required = true)]
+    /// Where to listen: 127.0.0.1:PORT, [::1]:PORT or unix:PATH (repeatable); started by
+    /// a systemd socket unit, the sockets it passes are used too
+    #[arg(long = "listen", value_name = "ADDR")]
     pub listen: Vec<ListenAddr>,
 
     /// Clients served at once; one more is answered 421 and closed

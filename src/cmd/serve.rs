@@ -21,7 +21,22 @@ pub fn run(
     args: ServeArgs,
     console: &mut Console<'_>,
 ) -> anyhow::Result<Report> {
-    let mut listeners = Vec::new();
+    // First, before any thread: the sockets systemd passes (contrib/systemd/posta.socket).
+    let mut listeners = crate::listen::inherited::take().map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::InvalidInput {
+            Code::Usage
+        } else {
+            Code::Unavailable
+        };
+        fail(code, format!("posta serve: {e}"))
+    })?;
+    if listeners.is_empty() && args.listen.is_empty() {
+        return Err(fail(
+            Code::Usage,
+            "posta serve: nothing to listen on: give --listen ADDR, or start it from \
+             a systemd socket unit (contrib/systemd/posta.socket)",
+        ));
+    }
     for addr in &args.listen {
         let bound = Listener::bind(addr)
             .map_err(|e| fail(Code::Unavailable, format!("cannot listen on {addr}: {e}")))?;

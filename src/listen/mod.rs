@@ -16,6 +16,7 @@
 pub mod command;
 pub mod data;
 pub mod dialogue;
+pub mod inherited;
 pub mod reply;
 pub mod server;
 pub mod socket;

@@ -32,8 +32,13 @@ pub struct Options {
 /// A bound listener.
 pub enum Listener {
     Tcp(TcpListener),
-    /// The socket and its path, removed when the service stops.
-    Unix(UnixListener, PathBuf),
+    /// The socket and its path; `ours`: bound here, so removed when the service stops
+    /// (one systemd passed is systemd's to remove).
+    Unix {
+        listener: UnixListener,
+        path: PathBuf,
+        ours: bool,
+    },
 }
 
 impl Listener {
@@ -65,7 +70,11 @@ impl Listener {
                 // is the directory's mode to say (contrib/systemd/posta.service).
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))?;
-                Ok(Listener::Unix(listener, path.clone()))
+                Ok(Listener::Unix {
+                    listener,
+                    path: path.clone(),
+                    ours: true,
+                })
             }
         }
     }
@@ -76,7 +85,7 @@ impl Listener {
             Listener::Tcp(l) => l
                 .local_addr()
                 .map_or_else(|e| e.to_string(), |a| a.to_string()),
-            Listener::Unix(_, p) => format!("unix:{}", p.display()),
+            Listener::Unix { path, .. } => format!("unix:{}", path.display()),
         }
     }
 
@@ -84,7 +93,7 @@ impl Listener {
         use std::os::fd::AsFd;
         match self {
             Listener::Tcp(l) => l.as_fd(),
-            Listener::Unix(l, _) => l.as_fd(),
+            Listener::Unix { listener, .. } => listener.as_fd(),
         }
     }
 
@@ -102,8 +111,8 @@ impl Listener {
                 };
                 Ok((Box::new(s), client))
             }
-            Listener::Unix(l, path) => {
-                let (s, _) = l.accept()?;
+            Listener::Unix { listener, path, .. } => {
+                let (s, _) = listener.accept()?;
                 s.set_nonblocking(false)?;
                 let local_user = socket::peer_user(&s);
                 let client = Client {
@@ -122,7 +131,10 @@ impl Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        if let Listener::Unix(_, path) = self {
+        if let Listener::Unix {
+            path, ours: true, ..
+        } = self
+        {
             let _ = std::fs::remove_file(path);
         }
     }
@@ -155,7 +167,7 @@ pub fn run(
     for l in &listeners {
         match l {
             Listener::Tcp(t) => t.set_nonblocking(true)?,
-            Listener::Unix(u, _) => u.set_nonblocking(true)?,
+            Listener::Unix { listener, .. } => listener.set_nonblocking(true)?,
         }
         log(&format!("listening on {}", l.address()));
     }

@@ -78,6 +78,7 @@ fn the_package_installs_the_sendmail_names_and_removes_cleanly() {
         "usr/share/bash-completion/completions/posta",
         "usr/lib/systemd/user/posta-queue.timer",
         "usr/lib/systemd/system/posta.service",
+        "usr/lib/systemd/system/posta.socket",
         "usr/share/man/man1/posta-serve.1.gz",
     ] {
         assert!(root.join(file).is_file(), "{file} not installed");

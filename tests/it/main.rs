@@ -38,6 +38,7 @@ mod readme;
 mod scram;
 mod sender_policy;
 mod sent_copy_config;
+mod serve_activation;
 mod serve_warm;
 mod smtp_transport;
 mod system_config;

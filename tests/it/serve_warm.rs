@@ -36,7 +36,7 @@ fn serve(home: &std::path::Path, upstream: u16) -> (Child, u16) {
 
 /// One client connection to `port`, a message to each of `rcpts`; the replies to their
 /// end of data.
-fn messages(port: u16, rcpts: &[&str]) -> Vec<String> {
+pub(crate) fn messages(port: u16, rcpts: &[&str]) -> Vec<String> {
     let from_to: Vec<_> = rcpts.iter().map(|r| ("a@example.org", *r)).collect();
     messages_from(port, &from_to)
 }
@@ -92,7 +92,7 @@ fn messages_from(port: u16, from_to: &[(&str, &str)]) -> Vec<String> {
 }
 
 /// SIGTERM, as systemd stops the service, and wait for it.
-fn stop(mut child: Child) {
+pub(crate) fn stop(mut child: Child) {
     let _ = std::process::Command::new("kill")
         .arg(child.id().to_string())
         .status();
