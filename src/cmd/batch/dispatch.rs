@@ -10,8 +10,8 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::Shared;
 use super::lanes::{Lane, Lanes};
-use super::outcome::Tally;
 use super::schedule::Pick;
+use super::tally::Tally;
 use super::worker::{self, Event, Job, Worker};
 use crate::cli::{BatchArgs, GlobalArgs};
 use crate::config;

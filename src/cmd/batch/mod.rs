@@ -18,6 +18,7 @@ mod lanes;
 mod outcome;
 mod schedule;
 mod source;
+mod tally;
 mod worker;
 
 use std::cell::RefCell;
@@ -32,7 +33,7 @@ use crate::pace::Pacer;
 use crate::progress;
 use crate::smtp::Transcript;
 use dispatch::Dispatcher;
-use outcome::Tally;
+use tally::Tally;
 
 /// A writer shared by the dispatcher and the transcript of the session it runs.
 #[derive(Clone)]
