@@ -23,6 +23,7 @@ mod auth;
 mod chunking;
 mod early_login;
 mod lmtp;
+mod parameters;
 mod pipelining;
 mod sasl;
 mod stream;
