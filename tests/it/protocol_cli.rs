@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::support::scripted_server::{Config, Server, TlsMode};
+use crate::support::scripted_server::{Config, Record, Server, TlsMode};
 use crate::support::{json, posta, run_with_input, text, write_config};
 
 /// The scripted server's accepted user and password (or token).
@@ -90,6 +90,31 @@ fn an_xoauth2_refusal_shows_the_providers_json_reason_through_send_json() {
     assert!(log.contains("exit=77") && !log.contains("ya29"), "{log}");
 }
 
+/// `posta send` (with `extra` flags first) through profile "r", which logs in to
+/// `server` with a password the server does not take; what it said, and the server's
+/// record.
+fn send_with_a_refused_login(server: Server, extra: &[&str]) -> (Output, Record) {
+    let home = tempfile::tempdir().unwrap();
+    let config = format!(
+        "default = \"r\"\n[profiles.r]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"plain\"\n\
+         user = \"{USER}\"\nfrom = \"jane@example.org\"\npassword_env = \"R_PASSWORD\"\n",
+        server.port()
+    );
+    write_config(home.path(), &config);
+    let mut cmd = posta(home.path());
+    cmd.env("R_PASSWORD", TOKEN).args(extra).args([
+        "send",
+        "--to",
+        "bob@example.org",
+        "-s",
+        "hi",
+        "--body",
+        "x",
+    ]);
+    let out = cmd.output().unwrap();
+    (out, server.finish())
+}
+
 /// A server that relays for this client without a login took the message (BDAT: it
 /// went with the login, RFC 4954 §4) although the login was refused: sent, exit 0,
 /// and the refused login said in `--json`; never sent twice.
@@ -102,26 +127,7 @@ fn a_message_taken_without_the_refused_login_is_sent_with_a_warning() {
         extensions,
         ..Config::default()
     });
-    let home = tempfile::tempdir().unwrap();
-    let config = format!(
-        "default = \"r\"\n[profiles.r]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"plain\"\n\
-         user = \"{USER}\"\nfrom = \"jane@example.org\"\npassword_env = \"R_PASSWORD\"\n",
-        server.port()
-    );
-    write_config(home.path(), &config);
-    let mut cmd = posta(home.path());
-    cmd.env("R_PASSWORD", TOKEN).args([
-        "--json",
-        "send",
-        "--to",
-        "bob@example.org",
-        "-s",
-        "hi",
-        "--body",
-        "x",
-    ]);
-    let out = cmd.output().unwrap();
-    let record = server.finish();
+    let (out, record) = send_with_a_refused_login(server, &["--json"]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(record.messages.len(), 1, "sent once");
@@ -151,25 +157,7 @@ fn with_data_a_refused_login_sends_no_message_even_when_the_server_would_take_it
         password: "another-password".into(),
         ..Config::default()
     });
-    let home = tempfile::tempdir().unwrap();
-    let config = format!(
-        "default = \"r\"\n[profiles.r]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"plain\"\n\
-         user = \"{USER}\"\nfrom = \"jane@example.org\"\npassword_env = \"R_PASSWORD\"\n",
-        server.port()
-    );
-    write_config(home.path(), &config);
-    let mut cmd = posta(home.path());
-    cmd.env("R_PASSWORD", TOKEN).args([
-        "send",
-        "--to",
-        "bob@example.org",
-        "-s",
-        "hi",
-        "--body",
-        "x",
-    ]);
-    let out = cmd.output().unwrap();
-    let record = server.finish();
+    let (out, record) = send_with_a_refused_login(server, &[]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(77), "{stderr}");
     assert!(stderr.contains("535"), "{stderr}");
