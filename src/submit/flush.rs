@@ -105,12 +105,15 @@ pub fn attempt(
             // On a shared server only the service reads the account's secret: a user's
             // entry (queued while the service was down) goes through it, as sendmail
             // mode's message would have.
-            Err(_) if service.is_some_and(super::is_service_socket) => {
-                let socket = service.expect("checked").to_path_buf();
-                account.through_service(&socket);
-                secrets.0.insert(key, Fetched::Service(socket));
-            }
-            Err(e) => return Ok(Attempt::Deferred(e.to_string())),
+            Err(e) => match service.filter(|s| super::is_service_socket(s)) {
+                Some(socket) => {
+                    account.through_service(socket);
+                    secrets
+                        .0
+                        .insert(key, Fetched::Service(socket.to_path_buf()));
+                }
+                None => return Ok(Attempt::Deferred(e.to_string())),
+            },
         },
     }
 

@@ -141,7 +141,7 @@ fn reencode(
     cut: &[u8],
 ) -> Result<Spool, ComposeError> {
     let mut old = old.finish()?;
-    let mut spool = Spool::new(Space::new());
+    let mut spool = Spool::new(Space::default());
     let io = |e| bad_io("cannot write the spool file", e);
     (rules.head_for_qp)(&mut spool).map_err(io)?;
     {

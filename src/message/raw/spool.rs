@@ -19,7 +19,7 @@ impl HeaderBlock {
         input: &mut dyn BufRead,
         opts: &RawOptions,
     ) -> Result<Spooled, ComposeError> {
-        self.spool_into(input, opts, Space::new())
+        self.spool_into(input, opts, Space::default())
     }
 
     /// Like [`HeaderBlock::spool`], into the space of a message spooled before (from

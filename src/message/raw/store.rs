@@ -21,12 +21,6 @@ pub struct Space {
     file: Option<File>,
 }
 
-impl Space {
-    pub fn new() -> Space {
-        Space::default()
-    }
-}
-
 /// A spool being written: bytes go to memory until they pass [`IN_MEMORY`], then
 /// everything moves to the file.
 pub(super) struct Store {
@@ -171,7 +165,7 @@ mod tests {
 
     #[test]
     fn a_small_message_stays_in_memory_and_reads_back_twice() {
-        let mut s = written(Space::new(), &[b"Subject: a\r\n", b"\r\nbody\r\n"]);
+        let mut s = written(Space::default(), &[b"Subject: a\r\n", b"\r\nbody\r\n"]);
         assert!(!s.in_file && s.file.is_none());
         assert_eq!(s.size, 20);
         assert_eq!(read_back(&mut s, 0), b"Subject: a\r\n\r\nbody\r\n");
@@ -182,7 +176,7 @@ mod tests {
     #[test]
     fn past_the_limit_everything_moves_to_a_file_and_memory_is_let_go() {
         let big = vec![b'x'; IN_MEMORY];
-        let mut s = written(Space::new(), &[b"head\r\n", &big, b"tail"]);
+        let mut s = written(Space::default(), &[b"head\r\n", &big, b"tail"]);
         assert!(s.in_file);
         assert!(s.memory.is_empty());
         let back = read_back(&mut s, 0);
@@ -194,7 +188,7 @@ mod tests {
     #[test]
     fn a_reused_space_holds_only_the_new_message() {
         let big = vec![b'y'; IN_MEMORY + 1];
-        let first = written(Space::new(), &[&big]);
+        let first = written(Space::default(), &[&big]);
         // The file of a big message serves the next big one, truncated first.
         let mut second = written(first.into_space(), &[b"short"]);
         assert!(!second.in_file && second.file.is_some());
